@@ -1,0 +1,595 @@
+"""Pass 2, build: Lark parse tree to frozen `rspl.nodes`.
+
+The grammar shapes the tree; this Transformer only builds nodes, one method per grammar rule.
+Declaration bodies arrive as a list of clauses; `_Body` sorts them into fields and reports a
+clause given twice where it may appear once (E0006).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import attrs
+import lark
+from lark import Token, Transformer, v_args
+
+from rspl import nodes as n
+from rspl.diagnostics import Label, Reporter
+from rspl.spans import Span, span_of
+
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+_ESCAPE_RE = re.compile(r"\\(.)", re.DOTALL)
+_WRAP_RE = re.compile(r"[ \t]*\r?\n\s*")
+
+
+def unquote(raw: str) -> str:
+    """The text of a STRING token: quotes removed, line wraps joined, escapes applied."""
+    body = _WRAP_RE.sub(" ", raw[1:-1])
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+
+
+@attrs.frozen
+class _Clause:
+    """One clause of a declaration body before it is sorted into a field."""
+
+    key: str
+    value: Any
+    span: Span
+
+
+class _Body:
+    """The clauses of one declaration, sorted by key."""
+
+    def __init__(self, clauses: list[Any], reporter: Reporter, what: str) -> None:
+        self.by_key: dict[str, list[_Clause]] = {}
+        self.reporter = reporter
+        self.what = what
+        for c in clauses:
+            if isinstance(c, _Clause):
+                self.by_key.setdefault(c.key, []).append(c)
+
+    def one(self, key: str, word: str | None = None) -> Any:
+        found = self.by_key.get(key, [])
+        if len(found) > 1:
+            self.reporter.report(
+                "E0006",
+                f"`{word or key}` is given twice in this {self.what}",
+                found[1].span,
+                labels=[Label(found[0].span, "first given here")],
+                help=f"a {self.what} has at most one `{word or key}`; keep one",
+            )
+        return found[0].value if found else None
+
+    def one_clause(self, key: str, word: str | None = None) -> _Clause | None:
+        self.one(key, word)
+        found = self.by_key.get(key, [])
+        return found[0] if found else None
+
+    def many(self, key: str) -> tuple[Any, ...]:
+        return tuple(c.value for c in self.by_key.get(key, []))
+
+    def flat(self, key: str) -> tuple[Any, ...]:
+        return tuple(v for c in self.by_key.get(key, []) for v in c.value)
+
+
+def _first_span(meta: Any, file: str) -> Span:
+    return span_of(file, meta)
+
+
+@v_args(meta=True)
+class Builder(Transformer[Token, Any]):
+    """Builds the nodes of one file. `file` labels every span; problems go to `reporter`."""
+
+    def __init__(self, file: str, reporter: Reporter) -> None:
+        super().__init__(visit_tokens=True)
+        self.file = file
+        self.reporter = reporter
+
+    # ------------------------------------------------------------------ tokens
+
+    def NAME(self, tok: Token) -> n.Name:  # noqa: N802 (Lark's terminal naming)
+        return n.Name(str(tok), span_of(self.file, tok))
+
+    def STRING(self, tok: Token) -> str:  # noqa: N802
+        return unquote(str(tok))
+
+    def DATE(self, tok: Token) -> n.DateLit:  # noqa: N802
+        span = span_of(self.file, tok)
+        text = str(tok)
+        try:
+            value: datetime.date | None = datetime.date.fromisoformat(text)
+        except ValueError:
+            value = None
+            self.reporter.report(
+                "E0005",
+                f"`{text}` is not a date in the calendar",
+                span,
+                help="dates are written year-month-day, e.g. 2025-05-14",
+            )
+        return n.DateLit(text, value, span)
+
+    # ------------------------------------------------------------------ helpers
+
+    def _span(self, meta: Any) -> Span:
+        return span_of(self.file, meta)
+
+    def _clause(self, key: str, value: Any, meta: Any) -> _Clause:
+        return _Clause(key, value, self._span(meta))
+
+    def __default__(self, data: Any, children: list[Any], meta: Any) -> Any:
+        raise AssertionError(f"no builder for grammar rule {data!r}")  # pragma: no cover
+
+    # ------------------------------------------------------------------ module level
+
+    def start(self, meta: Any, children: list[Any]) -> tuple[n.Item, ...]:
+        return tuple(children)
+
+    def policy_header(self, meta: Any, c: list[Any]) -> n.PolicyHeader:
+        body = _Body(c[2:], self.reporter, "policy header")
+        return n.PolicyHeader(
+            name=c[0],
+            title=c[1],
+            organization=body.one("organization"),
+            version=body.one("version"),
+            effective=body.one("effective"),
+            published=body.one("published"),
+            supersedes=body.one("supersedes"),
+            url=body.one("url"),
+            changes=body.many("change"),
+            combine=body.one("combine"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def organization(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("organization", c[0], meta)
+
+    def version(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("version", c[0], meta)
+
+    def effective(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("effective", c[0], meta)
+
+    def published(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("published", c[0], meta)
+
+    def supersedes(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("supersedes", c[0], meta)
+
+    def url(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("url", c[0], meta)
+
+    def change(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("change", n.Change(c[0], c[1], c[2], self._span(meta)), meta)
+
+    def combine_highest(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("combine", "highest", meta)
+
+    def combine_all(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("combine", "all", meta)
+
+    def import_decl(self, meta: Any, c: list[Any]) -> n.Import:
+        return n.Import(tuple(c), self._span(meta))
+
+    def module_path(self, meta: Any, c: list[n.Name]) -> n.ImportTarget:
+        return n.ImportTarget("module", ".".join(x.text for x in c), self._span(meta))
+
+    def file_path(self, meta: Any, c: list[str]) -> n.ImportTarget:
+        return n.ImportTarget("file", c[0], self._span(meta))
+
+    # ------------------------------------------------------------------ shared clauses
+
+    def anchor(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("anchor", n.Anchor(c[0], c[1], self._span(meta)), meta)
+
+    def means(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("means", c[0], meta)
+
+    def names(self, meta: Any, c: list[n.Name]) -> tuple[n.Name, ...]:
+        return tuple(c)
+
+    def decided_by(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("decided_by", c[0], meta)
+
+    # ------------------------------------------------------------------ declarations
+
+    def _simple(self, cls: Any, what: str, meta: Any, c: list[Any]) -> Any:
+        body = _Body(c[2:], self.reporter, what)
+        return cls(
+            name=c[0],
+            title=c[1],
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def role_decl(self, meta: Any, c: list[Any]) -> n.RoleDecl:
+        return self._simple(n.RoleDecl, "role", meta, c)  # type: ignore[no-any-return]
+
+    def context_decl(self, meta: Any, c: list[Any]) -> n.ContextDecl:
+        return self._simple(n.ContextDecl, "context", meta, c)  # type: ignore[no-any-return]
+
+    def family_decl(self, meta: Any, c: list[Any]) -> n.FamilyDecl:
+        return self._simple(n.FamilyDecl, "family", meta, c)  # type: ignore[no-any-return]
+
+    def domain_decl(self, meta: Any, c: list[Any]) -> n.DomainDecl:
+        body = _Body(c[2:], self.reporter, "domain")
+        return n.DomainDecl(
+            name=c[0],
+            title=c[1],
+            status=body.one("status"),
+            deciders=body.flat("decided_by"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            levels=tuple(x for x in c[2:] if isinstance(x, n.LevelDecl)),
+            span=self._span(meta),
+        )
+
+    def status(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("status", c[0], meta)
+
+    def level_decl(self, meta: Any, c: list[Any]) -> n.LevelDecl:
+        body = _Body(c[2:], self.reporter, "level")
+        return n.LevelDecl(
+            name=c[0],
+            title=c[1],
+            means=body.one("means"),
+            baseline=body.one("baseline"),
+            actors=body.many("actor"),
+            anchors=body.many("anchor"),
+            span=self._span(meta),
+        )
+
+    def baseline(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("baseline", c[0], meta)
+
+    def actor(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("actor", c[0], meta)
+
+    def evidence_decl(self, meta: Any, c: list[Any]) -> n.EvidenceDecl:
+        body = _Body(c[3:], self.reporter, "evidence")
+        return n.EvidenceDecl(
+            name=c[0],
+            type=c[1],
+            title=c[2],
+            deciders=body.flat("decided_by"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def definition_decl(self, meta: Any, c: list[Any]) -> n.DefinitionDecl:
+        body = _Body(c[3:], self.reporter, "definition")
+        return n.DefinitionDecl(
+            name=c[0],
+            title=c[1],
+            expr=c[2],
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def safeguard_decl(self, meta: Any, c: list[Any]) -> n.SafeguardDecl:
+        body = _Body(c[2:], self.reporter, "safeguard")
+        return n.SafeguardDecl(
+            name=c[0],
+            title=c[1],
+            category=body.one("category"),
+            claim=body.one("claim"),
+            efficacy=body.one("efficacy", "counts when"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def category(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("category", c[0], meta)
+
+    def claim(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("claim", c[0], meta)
+
+    def efficacy(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("efficacy", c[0], meta)
+
+    def standard_decl(self, meta: Any, c: list[Any]) -> n.StandardDecl:
+        body = _Body(c[4:], self.reporter, "standard")
+        hole = body.one_clause("hole", "not yet defined")
+        return n.StandardDecl(
+            name=c[0],
+            title=c[1],
+            family=c[2],
+            extends=c[3],
+            includes=body.flat("includes"),
+            hole=hole.span if hole else None,
+            protects=body.many("protects"),
+            excludes=body.many("excludes"),
+            references=body.many("reference"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def extends(self, meta: Any, c: list[Any]) -> n.Name:
+        return c[0]  # type: ignore[no-any-return]
+
+    def includes(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("includes", c[0], meta)
+
+    def hole(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("hole", True, meta)
+
+    def protects(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("protects", c[0], meta)
+
+    def excludes(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("excludes", c[0], meta)
+
+    def reference(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("reference", c[0], meta)
+
+    def artifact_decl(self, meta: Any, c: list[Any]) -> n.ArtifactDecl:
+        body = _Body(c[2:], self.reporter, "artifact")
+        return n.ArtifactDecl(
+            name=c[0],
+            title=c[1],
+            contains=body.flat("contains"),
+            audience=body.flat("audience"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def contains(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("contains", tuple(c), meta)
+
+    def audience(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("audience", c[0], meta)
+
+    def action_decl(self, meta: Any, c: list[Any]) -> n.ActionDecl:
+        body = _Body(c[3:], self.reporter, "action")
+        return n.ActionDecl(
+            name=c[0],
+            title=c[1],
+            blocking=c[2] is not None,
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def blocking(self, meta: Any, c: list[Any]) -> bool:
+        return True
+
+    # ------------------------------------------------------------------ rules
+
+    def rule_kind(self, meta: Any, c: list[Any]) -> str:
+        return str(c[0])
+
+    def rule_decl(self, meta: Any, c: list[Any]) -> n.RuleDecl:
+        kind: str = c[0]
+        body = _Body(c[3:], self.reporter, kind)
+        fallbacks = body.by_key.get("fallback", [])
+        if len(fallbacks) > 1:
+            body.one("fallback", "if unmet")
+        return n.RuleDecl(
+            kind=kind,
+            name=c[1],
+            title=c[2],
+            when=body.one("when"),
+            requirements=body.many("requirement"),
+            obligations=body.many("obligation"),
+            fallbacks=body.flat("fallback"),
+            rules_out=body.many("rules_out"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def when(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("when", c[0], meta)
+
+    def requirement(self, meta: Any, c: list[Any]) -> _Clause:
+        anchor = c[2]
+        req = n.Requirement(
+            targets=c[0],
+            contexts=c[1] or (),
+            anchors=(anchor.value,) if anchor is not None else (),
+            span=self._span(meta),
+        )
+        return self._clause("requirement", req, meta)
+
+    def for_contexts(self, meta: Any, c: list[Any]) -> tuple[n.Name, ...]:
+        return c[0]  # type: ignore[no-any-return]
+
+    def fallback(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("fallback", tuple(x.value for x in c), meta)
+
+    def rules_out(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("rules_out", c[0], meta)
+
+    def modality(self, meta: Any, c: list[Any]) -> str:
+        return str(c[0])
+
+    def obligation(self, meta: Any, c: list[Any]) -> _Clause:
+        body = _Body(c[3:], self.reporter, "obligation")
+        deadlines = [x for x in c[3:] if isinstance(x, _Clause) and x.key == "deadline"]
+        if len(deadlines) > 1:
+            self.reporter.report(
+                "E0006",
+                "this obligation has two deadlines",
+                deadlines[1].span,
+                labels=[Label(deadlines[0].span, "first deadline here")],
+                help="an obligation has one deadline: `within`, `before`, `every`, `until` or `due`",
+            )
+        ob = n.Obligation(
+            modality=c[0],
+            action=c[1],
+            objects=c[2] or (),
+            by=body.flat("by"),
+            approved_by=body.flat("approved_by"),
+            deadline=deadlines[0].value if deadlines else None,
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+        return self._clause("obligation", ob, meta)
+
+    def by_roles(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("by", c[0], meta)
+
+    def approved_by(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("approved_by", c[0], meta)
+
+    def within(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.Within(c[0], c[1], self._span(meta)), meta)
+
+    def before(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.Before(c[0], self._span(meta)), meta)
+
+    def every(self, meta: Any, c: list[Any]) -> _Clause:
+        low = float(c[0])
+        high = float(c[1]) if c[1] is not None else None
+        return self._clause("deadline", n.Every(low, high, c[2], c[3], self._span(meta)), meta)
+
+    def until(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.Until(c[0], self._span(meta)), meta)
+
+    def due(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.Due(c[0], self._span(meta)), meta)
+
+    # ------------------------------------------------------------------ expressions
+
+    def or_expr(self, meta: Any, c: list[Any]) -> n.Or:
+        return n.Or(tuple(c), self._span(meta))
+
+    def and_expr(self, meta: Any, c: list[Any]) -> n.And:
+        return n.And(tuple(c), self._span(meta))
+
+    def negation(self, meta: Any, c: list[Any]) -> n.Not:
+        return n.Not(c[0], self._span(meta))
+
+    def name_ref(self, meta: Any, c: list[Any]) -> n.NameRef:
+        return n.NameRef(c[0], self._span(meta))
+
+    def implemented(self, meta: Any, c: list[Any]) -> n.Implemented:
+        return n.Implemented(c[0], self._span(meta))
+
+    def any_of(self, meta: Any, c: list[Any]) -> n.AtLeast:
+        return n.AtLeast(1, tuple(c), "any", self._span(meta))
+
+    def all_of(self, meta: Any, c: list[Any]) -> n.AtLeast:
+        return n.AtLeast(None, tuple(c), "all", self._span(meta))
+
+    def at_least(self, meta: Any, c: list[Any]) -> n.AtLeast:
+        count = float(c[0])
+        whole = int(count) if count.is_integer() and count < 1e9 else -1
+        return n.AtLeast(whole, tuple(c[1:]), "at least", self._span(meta))
+
+    def _domain_quant(self, quantifier: str, meta: Any, c: list[Any]) -> n.DomainQuant:
+        return n.DomainQuant(quantifier, c[0], c[1], str(c[2]), c[3], self._span(meta))
+
+    def any_domain(self, meta: Any, c: list[Any]) -> n.DomainQuant:
+        return self._domain_quant("any", meta, c)
+
+    def all_domains(self, meta: Any, c: list[Any]) -> n.DomainQuant:
+        return self._domain_quant("all", meta, c)
+
+    def domain_set(self, meta: Any, c: list[Any]) -> tuple[n.Name, ...]:
+        return c[0]  # type: ignore[no-any-return]
+
+    def comparison(self, meta: Any, c: list[Any]) -> n.Compare:
+        return n.Compare(c[0], str(c[1]), c[2], self._span(meta))
+
+    def since(self, meta: Any, c: list[Any]) -> n.Since:
+        return n.Since(c[0], self._span(meta))
+
+    def date(self, meta: Any, c: list[Any]) -> n.DateLit:
+        return c[0]  # type: ignore[no-any-return]
+
+    def quantity(self, meta: Any, c: list[Any]) -> n.Quantity:
+        number = c[0]
+        unit = c[1]
+        if isinstance(unit, Token):  # the `%` sign
+            unit = n.Name("%", span_of(self.file, unit))
+        text = str(number)
+        if unit is not None:
+            text += unit.text if unit.text in ("%", "x") else " " + unit.text
+        return n.Quantity(float(number), text, unit, self._span(meta))
+
+    # ------------------------------------------------------------------ scenarios
+
+    def scenario_decl(self, meta: Any, c: list[Any]) -> n.ScenarioDecl:
+        body = _Body(c[2:], self.reporter, "scenario")
+        givens = tuple(x for x in c[2:] if isinstance(x, n.GivenLevel | n.GivenValue |
+                       n.GivenImplemented | n.GivenDone | n.GivenAsOf))
+        expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
+                        n.ExpectObligation))
+        return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
+
+    def given_level(self, meta: Any, c: list[Any]) -> n.GivenLevel:
+        return n.GivenLevel(c[0], c[1], c[2], None, self._span(meta))
+
+    def given_below(self, meta: Any, c: list[Any]) -> n.GivenLevel:
+        return n.GivenLevel(c[0], None, None, c[1], self._span(meta))
+
+    def given_unsure(self, meta: Any, c: list[Any]) -> n.GivenLevel:
+        return n.GivenLevel(c[0], None, c[1], None, self._span(meta))
+
+    def given_value(self, meta: Any, c: list[Any]) -> n.GivenValue:
+        return n.GivenValue(c[0], c[1], self._span(meta))
+
+    def yes(self, meta: Any, c: list[Any]) -> bool:
+        return True
+
+    def no(self, meta: Any, c: list[Any]) -> bool:
+        return False
+
+    def given_implemented(self, meta: Any, c: list[Any]) -> n.GivenImplemented:
+        return n.GivenImplemented(c[0], self._span(meta))
+
+    def given_done(self, meta: Any, c: list[Any]) -> n.GivenDone:
+        return n.GivenDone(c[0], c[1], self._span(meta))
+
+    def given_as_of(self, meta: Any, c: list[Any]) -> n.GivenAsOf:
+        return n.GivenAsOf(c[0], self._span(meta))
+
+    def _expect(self, what: str, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect(what, c[0], self._span(meta))
+
+    def expect_required(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("required", meta, c)
+
+    def expect_not_required(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("not_required", meta, c)
+
+    def expect_missing(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("missing", meta, c)
+
+    def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("triggered", meta, c)
+
+    def expect_not_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("not_triggered", meta, c)
+
+    def expect_precautionary(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("precautionary", meta, c)
+
+    def expect_alert(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("alert", meta, c)
+
+    def verdict(self, meta: Any, c: list[Any]) -> str:
+        return str(c[0])
+
+    def expect_verdict(self, meta: Any, c: list[Any]) -> n.ExpectVerdict:
+        return n.ExpectVerdict(c[0], c[1], self._span(meta))
+
+    def expect_obligation(self, meta: Any, c: list[Any]) -> n.ExpectObligation:
+        return n.ExpectObligation(c[0], c[1], c[2], c[3], self._span(meta))
+
+
+def build(tree: lark.Tree, file: str, reporter: Reporter) -> tuple[n.Item, ...]:
+    """The items of one file, as nodes."""
+    result: tuple[n.Item, ...] = Builder(file, reporter).transform(tree)
+    return result

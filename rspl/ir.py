@@ -1,0 +1,423 @@
+"""The IR: one resolved, typed, flattened model of a policy that every backend reads.
+
+Built by `rspl.lower` from a checked program. Names are plain strings (declarations are
+unique in a policy), levels are ranks (1 = the domain's lowest level; 0 = below every level),
+quantities are floats in their dimension's base unit (see `rspl.units`), and standards carry
+their expanded safeguards. Nothing here refers back to syntax nodes, except `Origin`s that
+let generated code and documents cite `.rspl` lines.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Union
+
+import attrs
+
+
+@attrs.frozen
+class Origin:
+    """Where a declaration was written: file label and 1-based line."""
+
+    file: str
+    line: int
+
+
+@attrs.frozen
+class Anchor:
+    """A citation of the published policy: `§3.1`, optionally with a URL."""
+
+    text: str
+    url: str | None
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class LevelCmp:
+    """`DOMAIN op LEVEL`, with the level as its rank in the domain (1 = lowest)."""
+
+    domain: str
+    op: str
+    rank: int
+
+
+@attrs.frozen
+class EvidenceValue:
+    """The value of a quantity or date evidence input."""
+
+    name: str
+
+
+@attrs.frozen
+class Const:
+    """A literal: a float in base units (with its dimension) or a date; `text` as written."""
+
+    value: float | datetime.date
+    dimension: str
+    text: str
+
+
+@attrs.frozen
+class SinceValue:
+    """Days from the dated evidence `name` to the assessment's as-of date."""
+
+    name: str
+
+
+Value = Union[EvidenceValue, Const, SinceValue]
+
+
+@attrs.frozen
+class Compare:
+    """`left op right` over quantities (same dimension) or dates."""
+
+    left: Value
+    op: str
+    right: Value
+
+
+@attrs.frozen
+class Fact:
+    """A true-or-false evidence input (a fact or a judgement)."""
+
+    name: str
+
+
+@attrs.frozen
+class DefRef:
+    """A use of a named definition."""
+
+    name: str
+
+
+@attrs.frozen
+class Implemented:
+    """A safeguard or standard (the `kind`) is in the assessment's implemented list."""
+
+    name: str
+    kind: str
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+
+
+@attrs.frozen
+class And:
+    operands: tuple[Expr, ...]
+
+
+@attrs.frozen
+class Or:
+    operands: tuple[Expr, ...]
+
+
+@attrs.frozen
+class AtLeast:
+    """True when at least `count` operands are true."""
+
+    count: int
+    operands: tuple[Expr, ...]
+
+
+Expr = Union[LevelCmp, Compare, Fact, DefRef, Implemented, Not, And, Or, AtLeast]
+
+# ---------------------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class Change:
+    date: datetime.date | None
+    version: str
+    summary: str
+
+
+@attrs.frozen
+class Role:
+    name: str
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+@attrs.frozen
+class Context:
+    name: str
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+@attrs.frozen
+class Family:
+    name: str
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+@attrs.frozen
+class Level:
+    name: str
+    title: str | None
+    rank: int
+    means: str | None
+    baseline: str | None
+    actors: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    origin: Origin
+
+
+@attrs.frozen
+class Domain:
+    name: str
+    title: str | None
+    status: str
+    deciders: tuple[str, ...]
+    levels: tuple[Level, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Evidence:
+    """An input. `type` is fact, judgement, date or a dimension from `rspl.units`."""
+
+    name: str
+    type: str
+    title: str | None
+    deciders: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Definition:
+    name: str
+    title: str | None
+    expr: Expr
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Safeguard:
+    """A control. With an `efficacy` criterion it only counts as implemented when the
+    criterion holds as well."""
+
+    name: str
+    title: str | None
+    category: str | None
+    claim: str | None
+    efficacy: Expr | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Standard:
+    """A bundle of safeguards in a family.
+
+    `ancestors` lists the standards it extends, nearest first; `safeguards` is the expanded
+    list (inherited first, then its own). `hole` means "not yet defined": never satisfied.
+    """
+
+    name: str
+    title: str | None
+    family: str
+    extends: str | None
+    ancestors: tuple[str, ...]
+    own_safeguards: tuple[str, ...]
+    safeguards: tuple[str, ...]
+    hole: bool
+    protects: tuple[str, ...]
+    excludes: tuple[str, ...]
+    references: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Artifact:
+    name: str
+    title: str | None
+    contains: tuple[str, ...]
+    audience: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+@attrs.frozen
+class Action:
+    """An action an obligation names. A `blocking` action under `must` blocks the contexts it
+    names (all contexts when it names none) while the obligation is in force."""
+
+    name: str
+    title: str | None
+    blocking: bool
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@attrs.frozen
+class Within:
+    """Due `days` after the dated evidence `event`, or after the trigger when None."""
+
+    days: float
+    text: str
+    event: str | None
+
+
+@attrs.frozen
+class Before:
+    """Due before `context` may proceed: the context is blocked until it is done."""
+
+    context: str
+
+
+@attrs.frozen
+class Every:
+    """Recurring: due `low_days` to `high_days` after the dated evidence `since`."""
+
+    low_days: float
+    high_days: float
+    text: str
+    since: str | None
+
+
+@attrs.frozen
+class Until:
+    """In force until the condition holds."""
+
+    expr: Expr
+
+
+@attrs.frozen
+class Due:
+    date: datetime.date
+
+
+Deadline = Union[Within, Before, Every, Until, Due]
+
+
+@attrs.frozen
+class Ref:
+    """A name with the kind of declaration it names (role, context, artifact, ...)."""
+
+    kind: str
+    name: str
+
+
+@attrs.frozen
+class Obligation:
+    modality: str
+    action: str
+    blocking: bool
+    objects: tuple[Ref, ...]
+    by: tuple[str, ...]
+    approved_by: tuple[str, ...]
+    deadline: Deadline | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Requirement:
+    """Require a standard or a safeguard (`kind`) in `contexts` (empty: every context)."""
+
+    target: str
+    kind: str
+    contexts: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+
+
+@attrs.frozen
+class RuleOut:
+    """A checkpoint not reached rules out `domain` at `rank` and above."""
+
+    domain: str
+    rank: int
+
+
+@attrs.frozen
+class Rule:
+    """A rule, warning (raises an alert) or cadence. `condition` None means always."""
+
+    kind: str
+    name: str
+    title: str | None
+    condition: Expr | None
+    requirements: tuple[Requirement, ...]
+    obligations: tuple[Obligation, ...]
+    fallbacks: tuple[Obligation, ...]
+    rules_out: tuple[RuleOut, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Expectation:
+    """What a scenario expects. `what` is required, not_required, missing, triggered,
+    not_triggered, precautionary, alert, permitted, blocked or obligation; `names` what it is
+    about (for obligation: action, rule); `status`/`due` only for obligations."""
+
+    what: str
+    names: tuple[str, ...]
+    status: str | None
+    due: datetime.date | None
+    origin: Origin
+
+
+@attrs.frozen
+class Scenario:
+    """A named test: `assessment` is evaluator input (plain JSON data)."""
+
+    name: str
+    title: str | None
+    assessment: dict[str, Any] = attrs.field(eq=False)
+    expectations: tuple[Expectation, ...]
+    means: str | None
+    origin: Origin
+
+
+@attrs.frozen
+class Policy:
+    id: str
+    title: str | None
+    organization: str | None
+    version: str | None
+    effective: datetime.date | None
+    published: datetime.date | None
+    supersedes: str | None
+    url: str | None
+    changes: tuple[Change, ...]
+    combine: str
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    roles: tuple[Role, ...]
+    contexts: tuple[Context, ...]
+    domains: tuple[Domain, ...]
+    evidence: tuple[Evidence, ...]
+    definitions: tuple[Definition, ...]
+    safeguards: tuple[Safeguard, ...]
+    families: tuple[Family, ...]
+    standards: tuple[Standard, ...]
+    artifacts: tuple[Artifact, ...]
+    actions: tuple[Action, ...]
+    rules: tuple[Rule, ...]
+    scenarios: tuple[Scenario, ...]
+    source_hash: str
+    files: tuple[str, ...]

@@ -1,0 +1,160 @@
+"""Pass 3, load: read the main file and, transitively, everything it imports.
+
+`import std.contexts` reads a shipped stdlib module; `import "shared/roles.rspl"` reads a file
+relative to the importing file; `import team.roles` reads `team/roles.rspl` beside it.
+Missing modules (E0103), cycles (E0104) and a `policy` header in an imported file (E0102) are
+reported here. Parsing and building are called per file.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable
+
+import attrs
+
+from rspl import nodes as n
+from rspl.builder import build
+from rspl.diagnostics import Label, Reporter, did_you_mean
+from rspl.parser import parse
+from rspl.resources import stdlib_module, stdlib_modules
+
+
+@attrs.frozen
+class Program:
+    """Every module of one policy, the main one first, then imports in the order first met.
+
+    `imports[m]` lists the names of the modules that module `m` imports directly.
+    `texts` maps each file label to its source text, for snippets and hashing.
+    """
+
+    main: n.Module
+    modules: tuple[n.Module, ...]
+    imports: dict[str, tuple[str, ...]]
+    texts: dict[str, str]
+
+
+Reader = Callable[[str], str]
+
+
+def read_file(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
+def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
+    """Parse and build one file; a file with a syntax error yields a module with no items."""
+    # The cyclic collector finds nothing to free in a parse but scans the growing tree
+    # again and again, which makes large files quadratic; pause it around the parse.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        tree = parse(text, label, reporter)
+        items = build(tree, label, reporter) if tree is not None else ()
+    finally:
+        if was_enabled:
+            gc.enable()
+    return n.Module(name=name, path=label, items=items, is_stdlib=stdlib)
+
+
+def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> Program:
+    """Load the policy in `path` (whose text is `text`) and all it imports."""
+    main = parse_module(path, path, text, reporter, stdlib=False)
+    modules: dict[str, n.Module] = {path: main}
+    imports: dict[str, tuple[str, ...]] = {}
+    texts = {path: text}
+    stack: list[str] = []
+
+    def visit(module: n.Module) -> None:
+        stack.append(module.name)
+        found: list[str] = []
+        for item in module.items:
+            if isinstance(item, n.PolicyHeader) and module is not main:
+                reporter.report(
+                    "E0102",
+                    "an imported file cannot have a `policy` header",
+                    item.span,
+                    help="only the main file says which policy this is; "
+                    "move the header there or drop it",
+                )
+            if not isinstance(item, n.Import):
+                continue
+            for target in item.targets:
+                key, label, source = _locate(module, target, read)
+                if source is None:
+                    _report_missing(target, reporter)
+                    continue
+                if key in stack:
+                    cycle = stack[stack.index(key) :] + [key]
+                    reporter.report(
+                        "E0104",
+                        "import cycle: " + " -> ".join(f"`{_short(m)}`" for m in cycle),
+                        target.span,
+                        help="files cannot import each other in a circle; move what they "
+                        "share into a third file that both import",
+                    )
+                    continue
+                found.append(key)
+                if key in modules:
+                    continue
+                texts[label] = source
+                is_std = target.kind == "module" and label.startswith("<stdlib>")
+                child = parse_module(key, label, source, reporter, stdlib=is_std)
+                modules[key] = child
+                visit(child)
+        imports[module.name] = tuple(dict.fromkeys(found))
+        stack.pop()
+
+    visit(main)
+    return Program(main, tuple(modules.values()), imports, texts)
+
+
+def _short(name: str) -> str:
+    return os.path.basename(name) if os.sep in name else name
+
+
+def _locate(
+    module: n.Module, target: n.ImportTarget, read: Reader
+) -> tuple[str, str, str | None]:
+    """(module key, file label, text or None) for one import target."""
+    base = os.path.dirname(module.path) if not module.is_stdlib else ""
+    if target.kind == "module":
+        std = stdlib_module(target.path)
+        if std is not None:
+            return target.path, std[0], std[1]
+        if module.is_stdlib:
+            return target.path, target.path, None
+        rel = os.path.join(base, *target.path.split(".")) + ".rspl"
+    else:
+        if module.is_stdlib:
+            return target.path, target.path, None
+        rel = os.path.join(base, target.path)
+    key = os.path.normpath(rel)
+    try:
+        return key, key, read(key)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return key, key, None
+
+
+def _report_missing(target: n.ImportTarget, reporter: Reporter) -> None:
+    if target.kind == "module":
+        hint = did_you_mean(target.path, stdlib_modules())
+        reporter.report(
+            "E0103",
+            f"there is no module `{target.path}`",
+            target.span,
+            help=hint
+            or "stdlib modules are: " + ", ".join(f"`{m}`" for m in stdlib_modules())
+            + "; a file beside this one is imported as `import \"name.rspl\"`",
+        )
+    else:
+        reporter.report(
+            "E0103",
+            f'cannot read the file "{target.path}"',
+            target.span,
+            help="file imports are relative to the importing file; check the path",
+        )
+
+
+__all__ = ["Program", "load", "parse_module", "Label"]

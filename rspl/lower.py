@@ -1,0 +1,398 @@
+"""Pass 6, lower: a checked program to the IR (`rspl.ir`).
+
+Runs only when the earlier passes reported no error, so every name is bound and every
+expression well typed. Flattens modules (the main file first, then imports in the order met),
+turns levels into ranks, quantities into base units, expands standards' inherited
+safeguards and domain quantifiers (`any tracked domain >= High`), and turns scenarios into
+evaluator input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from rspl import ir
+from rspl import nodes as n
+from rspl import units
+from rspl.loader import Program
+from rspl.resolver import Resolution
+
+
+class _Lowerer:
+    def __init__(self, program: Program, res: Resolution) -> None:
+        self.program = program
+        self.res = res
+        self.module = program.main
+
+    def origin(self, span: n.Span) -> ir.Origin:
+        return ir.Origin(span.file, span.line)
+
+    @staticmethod
+    def anchors(anchors: tuple[n.Anchor, ...]) -> tuple[ir.Anchor, ...]:
+        return tuple(ir.Anchor(a.text, a.url) for a in anchors)
+
+    def decls(self) -> list[tuple[n.Module, n.Item]]:
+        return [(m, item) for m in self.program.modules for item in m.items]
+
+    def of(self, cls: type) -> list[Any]:
+        out = []
+        for module, item in self.decls():
+            if isinstance(item, cls):
+                self.module = module
+                out.append(self.lower_decl(item))
+        self.module = self.program.main
+        return out
+
+    # ------------------------------------------------------------------ policy
+
+    def policy(self) -> ir.Policy:
+        header = next(i for i in self.program.main.items if isinstance(i, n.PolicyHeader))
+        digest = hashlib.sha256()
+        for label in sorted(self.program.texts):
+            digest.update(label.encode("utf-8") + b"\0")
+            digest.update(self.program.texts[label].encode("utf-8") + b"\0")
+        return ir.Policy(
+            id=header.name.text,
+            title=header.title,
+            organization=header.organization,
+            version=header.version,
+            effective=header.effective.value if header.effective else None,
+            published=header.published.value if header.published else None,
+            supersedes=header.supersedes,
+            url=header.url,
+            changes=tuple(ir.Change(c.date.value, c.version, c.summary) for c in header.changes),
+            combine=header.combine or "highest",
+            anchors=self.anchors(header.anchors),
+            means=header.means,
+            roles=tuple(self.of(n.RoleDecl)),
+            contexts=tuple(self.of(n.ContextDecl)),
+            domains=tuple(self.of(n.DomainDecl)),
+            evidence=tuple(self.of(n.EvidenceDecl)),
+            definitions=tuple(self.of(n.DefinitionDecl)),
+            safeguards=tuple(self.of(n.SafeguardDecl)),
+            families=tuple(self.of(n.FamilyDecl)),
+            standards=tuple(self.of(n.StandardDecl)),
+            artifacts=tuple(self.of(n.ArtifactDecl)),
+            actions=tuple(self.of(n.ActionDecl)),
+            rules=tuple(self.of(n.RuleDecl)),
+            scenarios=tuple(self.of(n.ScenarioDecl)),
+            source_hash=digest.hexdigest(),
+            files=tuple(m.path for m in self.program.modules),
+        )
+
+    def lower_decl(self, d: Any) -> Any:
+        if isinstance(d, n.RoleDecl):
+            return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means)
+        if isinstance(d, n.ContextDecl):
+            return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means)
+        if isinstance(d, n.FamilyDecl):
+            return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
+        if isinstance(d, n.DomainDecl):
+            return self.domain(d)
+        if isinstance(d, n.EvidenceDecl):
+            return ir.Evidence(
+                d.name.text, d.type.text, d.title, tuple(x.text for x in d.deciders),
+                self.anchors(d.anchors), d.means, self.origin(d.span),
+            )  # fmt: skip
+        if isinstance(d, n.DefinitionDecl):
+            return ir.Definition(
+                d.name.text, d.title, self.expr(d.expr), self.anchors(d.anchors), d.means,
+                self.origin(d.span),
+            )  # fmt: skip
+        if isinstance(d, n.SafeguardDecl):
+            return ir.Safeguard(
+                d.name.text, d.title, d.category.text if d.category else None,
+                d.claim.text if d.claim else None,
+                self.expr(d.efficacy) if d.efficacy is not None else None,
+                self.anchors(d.anchors), d.means, self.origin(d.span),
+            )  # fmt: skip
+        if isinstance(d, n.StandardDecl):
+            return self.standard(d)
+        if isinstance(d, n.ArtifactDecl):
+            return ir.Artifact(
+                d.name.text, d.title, d.contains, tuple(x.text for x in d.audience),
+                self.anchors(d.anchors), d.means,
+            )  # fmt: skip
+        if isinstance(d, n.ActionDecl):
+            return ir.Action(d.name.text, d.title, d.blocking, self.anchors(d.anchors), d.means)
+        if isinstance(d, n.RuleDecl):
+            return self.rule(d)
+        if isinstance(d, n.ScenarioDecl):
+            return self.scenario(d)
+        raise AssertionError(f"cannot lower {type(d).__name__}")  # pragma: no cover
+
+    def domain(self, d: n.DomainDecl) -> ir.Domain:
+        levels = tuple(
+            ir.Level(
+                lv.name.text, lv.title, i + 1, lv.means, lv.baseline, lv.actors,
+                self.anchors(lv.anchors), self.origin(lv.span),
+            )  # fmt: skip
+            for i, lv in enumerate(d.levels)
+        )
+        return ir.Domain(
+            d.name.text, d.title, d.status.text if d.status else "tracked",
+            tuple(x.text for x in d.deciders), levels, self.anchors(d.anchors), d.means,
+            self.origin(d.span),
+        )  # fmt: skip
+
+    def standard(self, d: n.StandardDecl) -> ir.Standard:
+        ancestors: list[n.StandardDecl] = []
+        cur = self.res.target(d.extends) if d.extends else None
+        while isinstance(cur, n.StandardDecl) and cur not in ancestors and cur is not d:
+            ancestors.append(cur)
+            cur = self.res.target(cur.extends) if cur.extends else None
+        safeguards: list[str] = []
+        for std in [*reversed(ancestors), d]:
+            for inc in std.includes:
+                if inc.text not in safeguards:
+                    safeguards.append(inc.text)
+        return ir.Standard(
+            name=d.name.text,
+            title=d.title,
+            family=d.family.text,
+            extends=d.extends.text if d.extends else None,
+            ancestors=tuple(a.name.text for a in ancestors),
+            own_safeguards=tuple(dict.fromkeys(x.text for x in d.includes)),
+            safeguards=tuple(safeguards),
+            hole=d.hole is not None,
+            protects=d.protects,
+            excludes=d.excludes,
+            references=d.references,
+            anchors=self.anchors(d.anchors),
+            means=d.means,
+            origin=self.origin(d.span),
+        )
+
+    # ------------------------------------------------------------------ rules
+
+    def rule(self, r: n.RuleDecl) -> ir.Rule:
+        reqs = tuple(
+            ir.Requirement(
+                t.text, self._kind(t), tuple(c.text for c in req.contexts),
+                self.anchors(req.anchors),
+            )  # fmt: skip
+            for req in r.requirements
+            for t in req.targets
+        )
+        rules_out = []
+        for cmp in r.rules_out:
+            lc = self.level_cmp(cmp)
+            if lc is not None:
+                rank = lc.rank + (1 if lc.op == ">" else 0)
+                rules_out.append(ir.RuleOut(lc.domain, rank))
+        return ir.Rule(
+            kind=r.kind,
+            name=r.name.text,
+            title=r.title,
+            condition=self.expr(r.when) if r.when is not None else None,
+            requirements=reqs,
+            obligations=tuple(self.obligation(o) for o in r.obligations),
+            fallbacks=tuple(self.obligation(o) for o in r.fallbacks),
+            rules_out=tuple(rules_out),
+            anchors=self.anchors(r.anchors),
+            means=r.means,
+            origin=self.origin(r.span),
+        )
+
+    def _kind(self, name: n.Name) -> str:
+        decl = self.res.target(name)
+        if decl is None:
+            return "unknown"
+        if isinstance(decl, n.LevelDecl):
+            return "level"
+        return n.kind_of(decl)
+
+    def obligation(self, o: n.Obligation) -> ir.Obligation:
+        action = self.res.target(o.action)
+        return ir.Obligation(
+            modality=o.modality,
+            action=o.action.text,
+            blocking=isinstance(action, n.ActionDecl) and action.blocking,
+            objects=tuple(ir.Ref(self._kind(x), x.text) for x in o.objects),
+            by=tuple(x.text for x in o.by),
+            approved_by=tuple(x.text for x in o.approved_by),
+            deadline=self.deadline(o.deadline),
+            anchors=self.anchors(o.anchors),
+            means=o.means,
+            origin=self.origin(o.span),
+        )
+
+    def deadline(self, d: n.Deadline | None) -> ir.Deadline | None:
+        if d is None:
+            return None
+        if isinstance(d, n.Within):
+            days = self.quantity(d.amount).value
+            assert isinstance(days, float)
+            return ir.Within(days, d.amount.text, d.event.text if d.event else None)
+        if isinstance(d, n.Before):
+            return ir.Before(d.context.text)
+        if isinstance(d, n.Every):
+            factor = units.UNITS.get(d.unit.text, ("duration", 1.0))[1]
+            high = d.high if d.high is not None else d.low
+            text = f"{d.low:g}" + (f" to {d.high:g}" if d.high is not None else "")
+            return ir.Every(
+                d.low * factor, high * factor, f"{text} {d.unit.text}",
+                d.since.text if d.since else None,
+            )  # fmt: skip
+        if isinstance(d, n.Until):
+            return ir.Until(self.expr(d.expr))
+        if isinstance(d, n.Due):
+            assert d.date.value is not None
+            return ir.Due(d.date.value)
+        raise AssertionError(f"unknown deadline {d!r}")  # pragma: no cover
+
+    # ------------------------------------------------------------------ expressions
+
+    def level_rank(self, name: n.Name) -> tuple[str, int] | None:
+        owner = self.res.levels.get(id(name))
+        if owner is None:
+            return None
+        for i, lv in enumerate(owner.levels):
+            if lv.name.text == name.text:
+                return owner.name.text, i + 1
+        return None
+
+    def level_cmp(self, c: n.Compare) -> ir.LevelCmp | None:
+        if isinstance(c.left, n.NameRef) and isinstance(c.right, n.NameRef):
+            right = self.level_rank(c.right.name)
+            if right is not None:
+                return ir.LevelCmp(right[0], c.op, right[1])
+            left = self.level_rank(c.left.name)
+            if left is not None:
+                flipped = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(c.op, c.op)
+                return ir.LevelCmp(left[0], flipped, left[1])
+        return None
+
+    def quantity(self, q: n.Quantity) -> ir.Const:
+        if q.unit is None:
+            return ir.Const(q.value, "number", q.text)
+        dim, factor = units.UNITS[q.unit.text]
+        return ir.Const(q.value * factor, dim, q.text)
+
+    def value(self, op: n.Operand) -> ir.Value:
+        if isinstance(op, n.NameRef):
+            return ir.EvidenceValue(op.name.text)
+        if isinstance(op, n.Quantity):
+            return self.quantity(op)
+        if isinstance(op, n.DateLit):
+            assert op.value is not None
+            return ir.Const(op.value, "date", op.text)
+        return ir.SinceValue(op.name.text)
+
+    def expr(self, e: n.Expr) -> ir.Expr:
+        if isinstance(e, n.NameRef):
+            decl = self.res.target(e.name)
+            if isinstance(decl, n.DefinitionDecl):
+                return ir.DefRef(e.name.text)
+            return ir.Fact(e.name.text)
+        if isinstance(e, n.Compare):
+            lc = self.level_cmp(e)
+            if lc is not None:
+                return lc
+            return ir.Compare(self.value(e.left), e.op, self.value(e.right))
+        if isinstance(e, n.Not):
+            return ir.Not(self.expr(e.operand))
+        if isinstance(e, n.And):
+            return ir.And(tuple(self.expr(x) for x in e.operands))
+        if isinstance(e, n.Or):
+            return ir.Or(tuple(self.expr(x) for x in e.operands))
+        if isinstance(e, n.AtLeast):
+            items = tuple(self.expr(x) for x in e.operands)
+            if e.keyword == "any":
+                return ir.Or(items)
+            if e.keyword == "all":
+                return ir.And(items)
+            return ir.AtLeast(e.count or 1, items)
+        if isinstance(e, n.Implemented):
+            return ir.Implemented(e.name.text, self._kind(e.name))
+        if isinstance(e, n.DomainQuant):
+            return self.domain_quant(e)
+        raise AssertionError(f"cannot lower {e!r}")  # pragma: no cover
+
+    def domain_quant(self, q: n.DomainQuant) -> ir.Expr:
+        if q.domains is not None:
+            found = [self.res.target(x) for x in q.domains]
+            domains = [d for d in found if isinstance(d, n.DomainDecl)]
+        else:
+            domains = [
+                d for d in self.res.scopes[self.module.name].values()
+                if isinstance(d, n.DomainDecl)
+                and (q.status is None or (d.status is not None and d.status.text == q.status.text))
+            ]  # fmt: skip
+        cmps: list[ir.Expr] = []
+        for d in domains:
+            for i, lv in enumerate(d.levels):
+                if lv.name.text == q.level.text:
+                    cmps.append(ir.LevelCmp(d.name.text, q.op, i + 1))
+        return ir.Or(tuple(cmps)) if q.quantifier == "any" else ir.And(tuple(cmps))
+
+    # ------------------------------------------------------------------ scenarios
+
+    def scenario(self, s: n.ScenarioDecl) -> ir.Scenario:
+        assessment: dict[str, Any] = {}
+        determinations: dict[str, Any] = {}
+        evidence: dict[str, Any] = {}
+        implemented: list[str] = []
+        done: list[dict[str, str]] = []
+        for g in s.givens:
+            if isinstance(g, n.GivenLevel):
+                determinations[g.domain.text] = self.determination(g)
+            elif isinstance(g, n.GivenValue):
+                evidence[g.name.text] = self.given_value(g.value)
+            elif isinstance(g, n.GivenImplemented):
+                implemented.extend(x.text for x in g.names)
+            elif isinstance(g, n.GivenDone):
+                done.append({"rule": g.rule.text, "action": g.action.text})
+            elif isinstance(g, n.GivenAsOf) and g.date.value is not None:
+                assessment["as_of"] = g.date.value.isoformat()
+        assessment["determinations"] = determinations
+        assessment["evidence"] = evidence
+        assessment["implemented"] = list(dict.fromkeys(implemented))
+        if done:
+            assessment["done"] = done
+        return ir.Scenario(
+            name=s.name.text,
+            title=s.title,
+            assessment=assessment,
+            expectations=tuple(self.expectation(x) for x in s.expects),
+            means=s.means,
+            origin=self.origin(s.span),
+        )
+
+    def determination(self, g: n.GivenLevel) -> dict[str, str | None]:
+        domain = self.res.target(g.domain)
+        assert isinstance(domain, n.DomainDecl)
+        if g.below is not None:
+            rank = next(i for i, lv in enumerate(domain.levels) if lv.name.text == g.below.text)
+            top = domain.levels[rank - 1].name.text if rank > 0 else None
+            return {"reached": None, "cannot_rule_out": top}
+        return {
+            "reached": g.level.text if g.level else None,
+            "cannot_rule_out": g.unsure.text if g.unsure else None,
+        }
+
+    def given_value(self, v: n.Quantity | n.DateLit | bool) -> Any:
+        if isinstance(v, bool):
+            return v
+        if isinstance(v, n.DateLit):
+            return v.value.isoformat() if v.value else v.text
+        value = self.quantity(v).value
+        assert isinstance(value, float)
+        return int(value) if value.is_integer() else value
+
+    def expectation(self, x: n.Expectation) -> ir.Expectation:
+        origin = self.origin(x.span)
+        if isinstance(x, n.Expect):
+            return ir.Expectation(x.what, tuple(a.text for a in x.names), None, None, origin)
+        if isinstance(x, n.ExpectVerdict):
+            return ir.Expectation(x.verdict, (x.context.text,), None, None, origin)
+        return ir.Expectation(
+            "obligation", (x.action.text, x.rule.text), x.status.text,
+            x.due.value if x.due else None, origin,
+        )  # fmt: skip
+
+
+def lower(program: Program, res: Resolution) -> ir.Policy:
+    """The IR of a program the checker accepted."""
+    return _Lowerer(program, res).policy()

@@ -1,0 +1,537 @@
+"""The syntax tree: frozen attrs nodes built from the parse tree by `rspl.builder`.
+
+Every node carries a `span` (where it came from) that takes no part in equality, so two
+trees that say the same thing compare equal wherever they were written. Sequences are
+tuples; an absent optional part is `None` or `()`. Node class names match the grammar rules
+in `grammar/rspl.lark`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Union
+
+import attrs
+
+from rspl.spans import Span
+
+NO_SPAN = Span("<none>", 0, 0, 1, 1, 1, 1)
+
+
+def _span() -> Span:
+    return attrs.field(eq=False, default=NO_SPAN, repr=False)
+
+
+@attrs.frozen
+class Name:
+    """An identifier as written: a reference to or the name of a declaration."""
+
+    text: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Anchor:
+    """A source anchor: where in the published policy a declaration comes from."""
+
+    text: str
+    url: str | None
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+@attrs.frozen
+class NameRef:
+    """A name used as a value: evidence, a definition, a domain or a level."""
+
+    name: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class Quantity:
+    """A number with an optional unit word (`4x`, `6 months`, `25%`, `200`)."""
+
+    value: float
+    text: str
+    unit: Name | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class DateLit:
+    """A calendar date literal; `value` is None when the text is not a real date."""
+
+    text: str
+    value: datetime.date | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Since:
+    """`since EVIDENCE`: the time from a dated event to the assessment date."""
+
+    name: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class Compare:
+    """`left OP right` with OP one of >=, <=, ==, !=, >, <."""
+
+    left: Operand
+    op: str
+    right: Operand
+    span: Span = _span()
+
+
+@attrs.frozen
+class Not:
+    operand: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class And:
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class Or:
+    operands: tuple[Expr, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class AtLeast:
+    """`any of (...)` (count 1), `all of (...)` (count None: every item), `at least N of (...)`."""
+
+    count: int | None
+    operands: tuple[Expr, ...]
+    keyword: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class DomainQuant:
+    """`any [STATUS] domain [of (D, ...)] OP LEVEL` and its `all ... domains` twin.
+
+    The level name is looked up in each domain in turn.
+    """
+
+    quantifier: str
+    status: Name | None
+    domains: tuple[Name, ...] | None
+    op: str
+    level: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class Implemented:
+    """`NAME is implemented`: a safeguard or standard is in place."""
+
+    name: Name
+    span: Span = _span()
+
+
+Operand = Union[NameRef, Quantity, DateLit, Since]
+Expr = Union[NameRef, Compare, Not, And, Or, AtLeast, DomainQuant, Implemented]
+
+# ---------------------------------------------------------------------------- header
+
+
+@attrs.frozen
+class Change:
+    """One changelog entry: date, version, summary."""
+
+    date: DateLit
+    version: str
+    summary: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class PolicyHeader:
+    name: Name
+    title: str | None
+    organization: str | None
+    version: str | None
+    effective: DateLit | None
+    published: DateLit | None
+    supersedes: str | None
+    url: str | None
+    changes: tuple[Change, ...]
+    combine: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class ImportTarget:
+    """`std.contexts` (kind "module") or `"shared/roles.rspl"` (kind "file")."""
+
+    kind: str
+    path: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class Import:
+    targets: tuple[ImportTarget, ...]
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class RoleDecl:
+    name: Name
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class ContextDecl:
+    name: Name
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class FamilyDecl:
+    name: Name
+    title: str | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class LevelDecl:
+    name: Name
+    title: str | None
+    means: str | None
+    baseline: str | None
+    actors: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class DomainDecl:
+    name: Name
+    title: str | None
+    status: Name | None
+    deciders: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    levels: tuple[LevelDecl, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class EvidenceDecl:
+    """Typed evidence: `evidence NAME: TYPE "title"`."""
+
+    name: Name
+    type: Name
+    title: str | None
+    deciders: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class DefinitionDecl:
+    name: Name
+    title: str | None
+    expr: Expr
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class SafeguardDecl:
+    name: Name
+    title: str | None
+    category: Name | None
+    claim: Name | None
+    efficacy: Expr | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class StandardDecl:
+    name: Name
+    title: str | None
+    family: Name
+    extends: Name | None
+    includes: tuple[Name, ...]
+    hole: Span | None
+    protects: tuple[str, ...]
+    excludes: tuple[str, ...]
+    references: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class ArtifactDecl:
+    name: Name
+    title: str | None
+    contains: tuple[str, ...]
+    audience: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class ActionDecl:
+    name: Name
+    title: str | None
+    blocking: bool
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- rules
+
+
+@attrs.frozen
+class Within:
+    """`within 30 days [of EVENT]`: due a fixed time after an event (default: the trigger)."""
+
+    amount: Quantity
+    event: Name | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Before:
+    """`before CONTEXT`: due before the context may proceed."""
+
+    context: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class Every:
+    """`every 3 to 6 months [since EVENT]`: recurring, with an earliest and latest interval."""
+
+    low: float
+    high: float | None
+    unit: Name
+    since: Name | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Until:
+    """`until CONDITION`: in force until the condition holds."""
+
+    expr: Expr
+    span: Span = _span()
+
+
+@attrs.frozen
+class Due:
+    """`due DATE`: a fixed calendar deadline."""
+
+    date: DateLit
+    span: Span = _span()
+
+
+Deadline = Union[Within, Before, Every, Until, Due]
+
+
+@attrs.frozen
+class Obligation:
+    modality: str
+    action: Name
+    objects: tuple[Name, ...]
+    by: tuple[Name, ...]
+    approved_by: tuple[Name, ...]
+    deadline: Deadline | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class Requirement:
+    """`require A, B [for CONTEXT, ...]`."""
+
+    targets: tuple[Name, ...]
+    contexts: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class RuleDecl:
+    """A `rule`, `warning` or `cadence` (the `kind`)."""
+
+    kind: str
+    name: Name
+    title: str | None
+    when: Expr | None
+    requirements: tuple[Requirement, ...]
+    obligations: tuple[Obligation, ...]
+    fallbacks: tuple[Obligation, ...]
+    rules_out: tuple[Compare, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
+# ---------------------------------------------------------------------------- scenarios
+
+
+@attrs.frozen
+class GivenLevel:
+    """`given D at L [cannot rule out U]`; `given D below L` (level None, unsure L's predecessor);
+    `given D cannot rule out U` (level None)."""
+
+    domain: Name
+    level: Name | None
+    unsure: Name | None
+    below: Name | None
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenValue:
+    """`given NAME = VALUE`; value is a Quantity, a DateLit or a bool (`yes`/`no`)."""
+
+    name: Name
+    value: Quantity | DateLit | bool
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenImplemented:
+    names: tuple[Name, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenDone:
+    action: Name
+    rule: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenAsOf:
+    date: DateLit
+    span: Span = _span()
+
+
+Given = Union[GivenLevel, GivenValue, GivenImplemented, GivenDone, GivenAsOf]
+
+
+@attrs.frozen
+class Expect:
+    """`expect ...`: `what` is required, not_required, missing, triggered, not_triggered,
+    precautionary or alert, about `names`."""
+
+    what: str
+    names: tuple[Name, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExpectVerdict:
+    context: Name
+    verdict: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class ExpectObligation:
+    action: Name
+    rule: Name
+    status: Name
+    due: DateLit | None
+    span: Span = _span()
+
+
+Expectation = Union[Expect, ExpectVerdict, ExpectObligation]
+
+
+@attrs.frozen
+class ScenarioDecl:
+    name: Name
+    title: str | None
+    givens: tuple[Given, ...]
+    expects: tuple[Expectation, ...]
+    means: str | None
+    span: Span = _span()
+
+
+Decl = Union[
+    RoleDecl,
+    ContextDecl,
+    FamilyDecl,
+    DomainDecl,
+    EvidenceDecl,
+    DefinitionDecl,
+    SafeguardDecl,
+    StandardDecl,
+    ArtifactDecl,
+    ActionDecl,
+    RuleDecl,
+    ScenarioDecl,
+]
+Item = Union[PolicyHeader, Import, Decl]
+
+
+@attrs.frozen
+class Module:
+    """One parsed `.rspl` file. `name` is the module path (`std.contexts`) or the file path."""
+
+    name: str
+    path: str
+    items: tuple[Item, ...]
+    is_stdlib: bool = False
+    span: Span = _span()
+
+
+DECL_KINDS: dict[type, str] = {
+    RoleDecl: "role",
+    ContextDecl: "context",
+    FamilyDecl: "family",
+    DomainDecl: "domain",
+    EvidenceDecl: "evidence",
+    DefinitionDecl: "definition",
+    SafeguardDecl: "safeguard",
+    StandardDecl: "standard",
+    ArtifactDecl: "artifact",
+    ActionDecl: "action",
+    RuleDecl: "rule",
+    ScenarioDecl: "scenario",
+}
+
+
+def kind_of(decl: Decl) -> str:
+    """The word a policy author uses for a declaration (`rule` also covers warnings)."""
+    if isinstance(decl, RuleDecl):
+        return decl.kind
+    return DECL_KINDS[type(decl)]

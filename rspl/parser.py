@@ -1,0 +1,168 @@
+"""Pass 1, parse: source text to a Lark parse tree, or a syntax diagnostic in words.
+
+The Lark parser is built once per process (and cached on disk by Lark), from the grammar
+shipped in `grammar/rspl.lark`.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import lark
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from rspl.diagnostics import Reporter
+from rspl.resources import grammar_text
+from rspl.spans import Span
+
+# How a terminal is described to a policy author, when the terminal is not a plain keyword.
+_TERMINAL_WORDS = {
+    "NAME": "a name",
+    "STRING": "a quoted text",
+    "DATE": "a date such as 2025-05-14",
+    "NUMBER": "a number",
+    "COMPARE": "a comparison such as `>=`",
+    "$END": "the end of the file",
+}
+
+# Keywords that open a declaration: used to say which construct a syntax error is in.
+_DECL_KEYWORDS = {
+    "policy", "role", "context", "family", "domain", "evidence", "define", "safeguard",
+    "standard", "artifact", "action", "rule", "warning", "cadence", "scenario", "level",
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def get_parser() -> lark.Lark:
+    """The LALR parser, built on first use."""
+    return lark.Lark(
+        grammar_text(),
+        parser="lalr",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        cache=True,
+    )
+
+
+def parse(text: str, file: str, reporter: Reporter) -> lark.Tree | None:
+    """Parse one file. On a syntax error, report it and return None."""
+    parser = get_parser()
+    try:
+        return parser.parse(text)
+    except UnexpectedInput as err:
+        _report_syntax_error(err, text, file, reporter)
+        return None
+
+
+def _terminal_names() -> dict[str, str]:
+    names = dict(_TERMINAL_WORDS)
+    for term in get_parser().terminals:
+        if term.name in names:
+            continue
+        pattern = term.pattern
+        if isinstance(pattern, lark.lexer.PatternStr):
+            names[term.name] = f"`{pattern.value}`"
+        else:
+            names[term.name] = term.name.lower()
+    return names
+
+
+def _describe_expected(expected: set[str]) -> str:
+    words = _terminal_names()
+    items = sorted({words.get(name, name.lower()) for name in expected})
+    if len(items) > 8:
+        items = items[:8] + ["..."]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _describe_token(token: lark.Token) -> str:
+    if token.type == "NAME":
+        return f"the name `{token}`"
+    if token.type == "STRING":
+        return "a quoted text"
+    if token.type in ("NUMBER", "DATE"):
+        return f"`{token}`"
+    return f"`{token}`"
+
+
+def _context(err: UnexpectedToken) -> str:
+    """`in rule `cbrn_3``: the innermost declaration being parsed, if known."""
+    ip = getattr(err, "interactive_parser", None)
+    if ip is None:
+        return ""
+    stack: list[Any] = list(getattr(ip.parser_state, "value_stack", []))
+    for i in range(len(stack) - 1, -1, -1):
+        item = stack[i]
+        word = None
+        if isinstance(item, lark.Token) and str(item) in _DECL_KEYWORDS:
+            word = str(item)
+        elif isinstance(item, lark.Tree) and item.data == "rule_kind":
+            word = str(item.children[0])
+        if word is not None:
+            nxt = stack[i + 1] if i + 1 < len(stack) else None
+            if isinstance(nxt, lark.Token) and nxt.type == "NAME":
+                return f" in {word} `{nxt}`"
+            return f" in this {word}"
+    return ""
+
+
+def _point(file: str, text: str, pos: int, line: int, column: int, length: int = 1) -> Span:
+    end = min(len(text), pos + max(length, 1))
+    return Span(file, pos, end, line, column, line, column + max(end - pos, 1))
+
+
+def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: Reporter) -> None:
+    if isinstance(err, UnexpectedCharacters):
+        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
+        span = _point(file, text, err.pos_in_stream, err.line, err.column)
+        if char == '"':
+            reporter.report(
+                "E0004",
+                "this quoted text is never closed",
+                span,
+                help='add a closing `"`; to put a quote inside a text, write `\\"`',
+            )
+        else:
+            shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
+            reporter.report(
+                "E0002",
+                f"unexpected character {shown}",
+                span,
+                help="names use letters, digits and `_`; texts go between double quotes",
+            )
+        return
+    if isinstance(err, UnexpectedToken) and err.token.type != "$END":
+        tok = err.token
+        length = len(str(tok))
+        line = tok.line if tok.line is not None else 1
+        column = tok.column if tok.column is not None else 1
+        pos = tok.start_pos if tok.start_pos is not None else 0
+        span = Span(file, pos, pos + length, line, column, line, column + length)
+        reporter.report(
+            "E0001",
+            f"unexpected {_describe_token(tok)}{_context(err)}",
+            span,
+            help=f"expected {_describe_expected(set(err.expected))}",
+        )
+        return
+    expected: set[str] = set(getattr(err, "expected", set()) or set())
+    pos = len(text)
+    line = text.count("\n") + 1
+    column = pos - (text.rfind("\n") + 1) + 1
+    span = Span(file, max(pos - 1, 0), pos, line, max(column - 1, 1), line, column)
+    context = _context(err) if isinstance(err, UnexpectedToken) else ""
+    message = f"the file ends before this is complete{context}"
+    if "RBRACE" in expected:
+        message = f"the file ends inside a `{{` block that is never closed{context}"
+    reporter.report(
+        "E0003",
+        message,
+        span,
+        help=f"expected {_describe_expected(expected)}" if expected else None,
+    )
+
+
+__all__ = ["get_parser", "parse", "UnexpectedEOF"]

@@ -1,0 +1,61 @@
+"""The compiler, pass by pass. Reading `compile_source` explains the whole front end.
+
+    parse -> build -> load imports -> resolve -> check -> lower
+
+Each pass lives in its own module and reports problems to one `Reporter`; none raises on bad
+input. The IR is produced only when no pass reported an error.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+from rspl import ir
+from rspl.checker import check
+from rspl.diagnostics import Diagnostic, Reporter
+from rspl.loader import Program, Reader, read_file, load
+from rspl.lower import lower
+from rspl.resolver import Resolution, resolve
+
+PASSES = (
+    ("parse", "rspl.parser"),
+    ("build", "rspl.builder"),
+    ("load", "rspl.loader"),
+    ("resolve", "rspl.resolver"),
+    ("check", "rspl.checker"),
+    ("lower", "rspl.lower"),
+)
+
+
+@attrs.frozen
+class Compilation:
+    """Everything one compilation produced: sorted diagnostics, the program, and the IR
+    (None when there were errors)."""
+
+    diagnostics: tuple[Diagnostic, ...]
+    program: Program
+    resolution: Resolution | None
+    policy: ir.Policy | None
+
+    @property
+    def ok(self) -> bool:
+        return self.policy is not None
+
+    @property
+    def texts(self) -> dict[str, str]:
+        return self.program.texts
+
+
+def compile_source(path: str, text: str, read: Reader = read_file) -> Compilation:
+    """Compile the policy whose main file is `path` with contents `text`."""
+    reporter = Reporter()
+    program = load(path, text, reporter, read)  # parse + build every file it imports
+    resolution = resolve(program, reporter)
+    check(program, resolution, reporter)
+    policy = None if reporter.has_errors else lower(program, resolution)
+    return Compilation(tuple(reporter.sorted()), program, resolution, policy)
+
+
+def compile_file(path: str) -> Compilation:
+    """Compile the policy in the file `path`. Raises OSError if it cannot be read."""
+    return compile_source(path, read_file(path))

@@ -1,0 +1,367 @@
+"""Pass 4, resolve: build the scopes and bind every name to its declaration.
+
+Each module sees its own declarations and those of the modules it imports directly. Level
+names are looked up inside the domain they are compared with (`CBRN >= CBRN_3`), so two
+domains may both have a level `High`. Reports unknown names with did-you-mean (E0201, E0404,
+E0405), duplicates (E0202), names of the wrong kind (E0203, E0403), unknown levels (E0204)
+and levels compared with another domain (E0301).
+
+The result, `Resolution`, maps each name node (by identity) to what it names, and records
+which declarations are used, for the unused-declaration warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Union
+
+import attrs
+
+from rspl import nodes as n
+from rspl.diagnostics import Label, Reporter, did_you_mean
+from rspl.loader import Program
+
+Target = Union[n.Decl, n.LevelDecl]
+
+_ROLE = ("role",)
+_CONTEXT = ("context",)
+_REQUIRABLE = ("standard", "safeguard")
+_VALUE = ("evidence", "definition", "domain")
+_ANY = (
+    "role", "context", "family", "domain", "evidence", "definition", "safeguard", "standard",
+    "artifact", "action", "rule", "warning", "cadence",
+)  # fmt: skip
+
+
+@attrs.define
+class Resolution:
+    """What every name means. `refs` is keyed by `id(name_node)`; nodes live as long as the
+    program, which owns them."""
+
+    scopes: dict[str, dict[str, n.Decl]]
+    own: dict[str, dict[str, n.Decl]]
+    refs: dict[int, Target] = attrs.field(factory=dict)
+    used: set[int] = attrs.field(factory=set)
+    levels: dict[int, n.DomainDecl] = attrs.field(factory=dict)
+    decl_module: dict[int, n.Module] = attrs.field(factory=dict)
+
+    def target(self, name: n.Name) -> Target | None:
+        return self.refs.get(id(name))
+
+    def lookup(self, module: n.Module, text: str) -> n.Decl | None:
+        return self.scopes[module.name].get(text)
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _kinds_words(kinds: Sequence[str]) -> str:
+    words = [f"{_article(k)} {k}" for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+class _Resolver:
+    def __init__(self, program: Program, reporter: Reporter) -> None:
+        self.program = program
+        self.reporter = reporter
+        self.by_name = {m.name: m for m in program.modules}
+        own: dict[str, dict[str, n.Decl]] = {}
+        self.res = Resolution(scopes={}, own=own)
+        self.level_owners: dict[str, list[n.DomainDecl]] = {}
+
+    # ------------------------------------------------------------------ scopes
+
+    def declare(self) -> None:
+        for module in self.program.modules:
+            table: dict[str, n.Decl] = {}
+            for item in module.items:
+                if isinstance(item, n.PolicyHeader | n.Import):
+                    continue
+                self.res.decl_module[id(item)] = module
+                prior = table.get(item.name.text)
+                if prior is not None:
+                    self._duplicate(item.name, prior)
+                    continue
+                table[item.name.text] = item
+                if isinstance(item, n.DomainDecl):
+                    self._declare_levels(item)
+            self.res.own[module.name] = table
+        for module in self.program.modules:
+            scope = dict(self.res.own[module.name])
+            for dep in self.program.imports.get(module.name, ()):
+                for text, decl in self.res.own[dep].items():
+                    prior = scope.get(text)
+                    if prior is None:
+                        scope[text] = decl
+                    elif prior is not decl:
+                        self._duplicate(decl.name, prior, later_in_import=True)
+            self.res.scopes[module.name] = scope
+
+    def _declare_levels(self, domain: n.DomainDecl) -> None:
+        seen: dict[str, n.LevelDecl] = {}
+        for level in domain.levels:
+            prior = seen.get(level.name.text)
+            if prior is not None:
+                self._duplicate(level.name, prior)
+                continue
+            seen[level.name.text] = level
+            self.level_owners.setdefault(level.name.text, []).append(domain)
+
+    def _duplicate(self, name: n.Name, prior: Target, later_in_import: bool = False) -> None:
+        what = n.kind_of(prior) if not isinstance(prior, n.LevelDecl) else "level"
+        message = f"`{name.text}` is declared twice"
+        if later_in_import:
+            message = f"`{name.text}` is declared here and in an imported file"
+        self.reporter.report(
+            "E0202",
+            message,
+            name.span,
+            labels=[Label(prior.name.span, f"the other declaration ({what})")],
+            help="every declaration needs its own name; rename or remove one",
+        )
+
+    # ------------------------------------------------------------------ lookups
+
+    def ref(
+        self,
+        module: n.Module,
+        name: n.Name,
+        kinds: Sequence[str],
+        *,
+        code: str = "E0201",
+        purpose: str = "",
+    ) -> n.Decl | None:
+        """Bind `name` to a declaration of one of `kinds`, or report why it can't be."""
+        scope = self.res.scopes[module.name]
+        decl = scope.get(name.text)
+        if decl is None:
+            pool = [t for t, d in scope.items() if n.kind_of(d) in kinds]
+            wanted = _kinds_words(kinds)
+            hint = did_you_mean(name.text, pool)
+            owners = self.level_owners.get(name.text)
+            if hint is None and owners:
+                hint = f"`{name.text}` is a level of `{owners[0].name.text}`, not {wanted}"
+            self.reporter.report(
+                code,
+                f"unknown {' or '.join(kinds) if len(kinds) <= 2 else 'name'} `{name.text}`"
+                + (f" {purpose}" if purpose else ""),
+                name.span,
+                help=hint or f"declare it first, or check the spelling; {wanted} is expected here",
+            )
+            return None
+        kind = n.kind_of(decl)
+        if kind not in kinds:
+            wrong = "E0403" if set(kinds) == set(_REQUIRABLE) else "E0203"
+            self.reporter.report(
+                wrong,
+                f"`{name.text}` is {_article(kind)} {kind}, but {_kinds_words(kinds)} "
+                "is expected here",
+                name.span,
+                labels=[Label(decl.name.span, f"`{name.text}` is declared here")],
+                help=_wrong_kind_help(kinds),
+            )
+            self.res.used.add(id(decl))
+            return None
+        self.res.refs[id(name)] = decl
+        self.res.used.add(id(decl))
+        return decl
+
+    def refs(
+        self, module: n.Module, names: Iterable[n.Name], kinds: Sequence[str], **kw: str
+    ) -> None:
+        for name in names:
+            self.ref(module, name, kinds, **kw)
+
+    def level(self, domain: n.DomainDecl, name: n.Name) -> n.LevelDecl | None:
+        for level in domain.levels:
+            if level.name.text == name.text:
+                self.res.refs[id(name)] = level
+                self.res.levels[id(name)] = domain
+                return level
+        owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
+        if owners:
+            self.reporter.report(
+                "E0301",
+                f"`{name.text}` is a level of `{owners[0].name.text}`, "
+                f"not of `{domain.name.text}`",
+                name.span,
+                labels=[Label(domain.name.span, f"`{domain.name.text}` is declared here")],
+                help="each domain has its own scale; compare a domain only with its own "
+                "levels: " + ", ".join(f"`{lv.name.text}`" for lv in domain.levels),
+            )
+            return None
+        hint = did_you_mean(name.text, [lv.name.text for lv in domain.levels])
+        self.reporter.report(
+            "E0204",
+            f"`{domain.name.text}` has no level `{name.text}`",
+            name.span,
+            labels=[Label(domain.name.span, f"`{domain.name.text}` is declared here")],
+            help=hint
+            or "its levels are "
+            + (", ".join(f"`{lv.name.text}`" for lv in domain.levels) or "not declared yet"),
+        )
+        return None
+
+    # ------------------------------------------------------------------ walking
+
+    def run(self) -> Resolution:
+        self.declare()
+        for module in self.program.modules:
+            for item in module.items:
+                self.item(module, item)
+        return self.res
+
+    def item(self, m: n.Module, item: n.Item) -> None:
+        if isinstance(item, n.DomainDecl):
+            self.refs(m, item.deciders, _ROLE, code="E0404")
+        elif isinstance(item, n.EvidenceDecl):
+            self.refs(m, item.deciders, _ROLE, code="E0404")
+        elif isinstance(item, n.DefinitionDecl):
+            self.expr(m, item.expr)
+        elif isinstance(item, n.SafeguardDecl):
+            if item.efficacy is not None:
+                self.expr(m, item.efficacy)
+        elif isinstance(item, n.StandardDecl):
+            self.ref(m, item.family, ("family",))
+            if item.extends is not None:
+                self.ref(m, item.extends, ("standard",))
+            self.refs(m, item.includes, ("safeguard",))
+        elif isinstance(item, n.ArtifactDecl):
+            self.refs(m, item.audience, _ROLE, code="E0404")
+        elif isinstance(item, n.RuleDecl):
+            self.rule(m, item)
+        elif isinstance(item, n.ScenarioDecl):
+            self.scenario(m, item)
+
+    def rule(self, m: n.Module, rule: n.RuleDecl) -> None:
+        if rule.when is not None:
+            self.expr(m, rule.when)
+        for req in rule.requirements:
+            self.refs(m, req.targets, _REQUIRABLE)
+            self.refs(m, req.contexts, _CONTEXT, code="E0405")
+        for ob in (*rule.obligations, *rule.fallbacks):
+            self.obligation(m, ob)
+        for cmp in rule.rules_out:
+            self.expr(m, cmp)
+
+    def obligation(self, m: n.Module, ob: n.Obligation) -> None:
+        self.ref(m, ob.action, ("action",))
+        self.refs(m, ob.objects, _ANY)
+        self.refs(m, ob.by, _ROLE, code="E0404")
+        self.refs(m, ob.approved_by, _ROLE, code="E0404")
+        d = ob.deadline
+        if isinstance(d, n.Within) and d.event is not None:
+            self.ref(m, d.event, ("evidence",))
+        elif isinstance(d, n.Before):
+            self.ref(m, d.context, _CONTEXT, code="E0405")
+        elif isinstance(d, n.Every) and d.since is not None:
+            self.ref(m, d.since, ("evidence",))
+        elif isinstance(d, n.Until):
+            self.expr(m, d.expr)
+
+    def expr(self, m: n.Module, e: n.Expr) -> None:
+        if isinstance(e, n.NameRef):
+            self.value_name(m, e.name)
+        elif isinstance(e, n.Compare):
+            self.compare(m, e)
+        elif isinstance(e, n.Not):
+            self.expr(m, e.operand)
+        elif isinstance(e, n.And | n.Or | n.AtLeast):
+            for sub in e.operands:
+                self.expr(m, sub)
+        elif isinstance(e, n.Implemented):
+            self.ref(m, e.name, _REQUIRABLE)
+        elif isinstance(e, n.DomainQuant):
+            self.domain_quant(m, e)
+
+    def value_name(self, m: n.Module, name: n.Name) -> n.Decl | None:
+        """A name used as a value; a level name met on its own is bound to its level."""
+        owners = self.level_owners.get(name.text)
+        if name.text not in self.res.scopes[m.name] and owners:
+            self.level(owners[0], name)
+            return None
+        return self.ref(m, name, _VALUE)
+
+    def operand(self, m: n.Module, op: n.Operand, other: n.Operand) -> None:
+        if isinstance(op, n.Since):
+            self.ref(m, op.name, ("evidence",))
+        elif isinstance(op, n.NameRef):
+            domain = self._domain_of(m, other)
+            if domain is not None and self._domain_of(m, op) is None:
+                self.level(domain, op.name)
+            else:
+                self.value_name(m, op.name)
+
+    def _domain_of(self, m: n.Module, op: n.Operand) -> n.DomainDecl | None:
+        if isinstance(op, n.NameRef):
+            decl = self.res.scopes[m.name].get(op.name.text)
+            if isinstance(decl, n.DomainDecl):
+                return decl
+        return None
+
+    def compare(self, m: n.Module, c: n.Compare) -> None:
+        self.operand(m, c.left, c.right)
+        # The right side of `CBRN >= CBRN_3` is a level of the left; resolve the left first.
+        self.operand(m, c.right, c.left)
+
+    def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
+        if q.domains is not None:
+            for name in q.domains:
+                decl = self.ref(m, name, ("domain",))
+                if isinstance(decl, n.DomainDecl):
+                    self._quant_level(decl, q.level)
+        else:
+            for decl in self.res.scopes[m.name].values():
+                if isinstance(decl, n.DomainDecl) and (
+                    q.status is None
+                    or (decl.status is not None and decl.status.text == q.status.text)
+                ):
+                    self.res.used.add(id(decl))
+
+    def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
+        if any(lv.name.text == level.text for lv in domain.levels):
+            self.res.used.add(id(domain))
+
+    def scenario(self, m: n.Module, s: n.ScenarioDecl) -> None:
+        for g in s.givens:
+            if isinstance(g, n.GivenLevel):
+                domain = self.ref(m, g.domain, ("domain",))
+                for lv in (g.level, g.unsure, g.below):
+                    if lv is not None and isinstance(domain, n.DomainDecl):
+                        self.level(domain, lv)
+            elif isinstance(g, n.GivenValue):
+                self.ref(m, g.name, ("evidence",))
+            elif isinstance(g, n.GivenImplemented):
+                self.refs(m, g.names, _REQUIRABLE)
+            elif isinstance(g, n.GivenDone):
+                self.ref(m, g.action, ("action",))
+                self.ref(m, g.rule, ("rule", "warning", "cadence"))
+        for x in s.expects:
+            if isinstance(x, n.Expect):
+                if x.what in ("required", "not_required", "missing"):
+                    self.refs(m, x.names, _REQUIRABLE)
+                else:
+                    self.refs(m, x.names, ("rule", "warning", "cadence"))
+            elif isinstance(x, n.ExpectVerdict):
+                self.ref(m, x.context, _CONTEXT, code="E0405")
+            elif isinstance(x, n.ExpectObligation):
+                self.ref(m, x.action, ("action",))
+                self.ref(m, x.rule, ("rule", "warning", "cadence"))
+
+
+def _wrong_kind_help(kinds: Sequence[str]) -> str:
+    if set(kinds) == set(_REQUIRABLE):
+        return "a rule can only require safeguards and standards; declare one with " \
+            "`safeguard` or `standard`, or use an obligation (`must ...`) for an action"
+    if kinds == _ROLE:
+        return "approvers, deciders and responsible parties must be declared with `role`"
+    if kinds == _CONTEXT:
+        return "contexts such as `external_deployment` are declared with `context` " \
+            "(or imported from `std.contexts`)"
+    return "check which declaration this name refers to"
+
+
+def resolve(program: Program, reporter: Reporter) -> Resolution:
+    """Bind every name in `program`; see the module docstring for what is reported."""
+    return _Resolver(program, reporter).run()

@@ -1,0 +1,67 @@
+"""Units and evidence types: the fixed vocabulary of measured quantities.
+
+Each quantity has a *dimension*. Values are normalised to the dimension's base unit
+(days for durations, a plain ratio for fractions, `x` for multipliers), so `6 months` and
+`183 days` compare on one scale. Only quantities of one dimension can be compared.
+"""
+
+from __future__ import annotations
+
+# dimension -> base unit, as shown to authors
+DIMENSIONS: dict[str, str] = {
+    "multiplier": "x",
+    "duration": "days",
+    "fraction": "fraction (0 to 1)",
+    "count": "count",
+    "compute": "FLOP",
+    "money": "USD",
+}
+
+# unit word -> (dimension, factor to the base unit)
+UNITS: dict[str, tuple[str, float]] = {
+    "x": ("multiplier", 1.0),
+    "times": ("multiplier", 1.0),
+    "hour": ("duration", 1.0 / 24.0),
+    "hours": ("duration", 1.0 / 24.0),
+    "day": ("duration", 1.0),
+    "days": ("duration", 1.0),
+    "week": ("duration", 7.0),
+    "weeks": ("duration", 7.0),
+    "month": ("duration", 365.2425 / 12.0),
+    "months": ("duration", 365.2425 / 12.0),
+    "year": ("duration", 365.2425),
+    "years": ("duration", 365.2425),
+    "%": ("fraction", 0.01),
+    "percent": ("fraction", 0.01),
+    "FLOP": ("compute", 1.0),
+    "FLOPs": ("compute", 1.0),
+    "USD": ("money", 1.0),
+    "dollars": ("money", 1.0),
+    "people": ("count", 1.0),
+    "employees": ("count", 1.0),
+    "actors": ("count", 1.0),
+}
+
+# A number written without a unit: a count, or a fraction written as a ratio (0.05).
+PLAIN_DIMENSIONS = frozenset({"count", "fraction"})
+
+# evidence type word -> what it is; "fact" and "judgement" are true-or-false.
+EVIDENCE_TYPES: dict[str, str] = {
+    "fact": "a true-or-false fact",
+    "judgement": "a true-or-false judgement made by a named role",
+    "date": "a calendar date",
+    **{dim: f"a {dim} ({base})" for dim, base in DIMENSIONS.items()},
+}
+BOOLEAN_TYPES = frozenset({"fact", "judgement"})
+
+DOMAIN_STATUSES = ("tracked", "research", "exploratory", "watch")
+SAFEGUARD_CATEGORIES = (
+    "deployment", "security", "misalignment", "control", "internal_deployment",
+    "governance", "transparency", "evaluation",
+)  # fmt: skip
+CLAIM_TYPES = (
+    "robustness", "usage_monitoring", "trust_based_access", "lack_of_autonomous_capability",
+    "value_alignment", "instruction_alignment", "system_oversight", "system_architecture",
+)  # fmt: skip
+OBLIGATION_STATUSES = ("open", "due", "overdue", "done")
+MODALITIES = ("must", "should", "may", "recommend", "illustrative")

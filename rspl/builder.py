@@ -421,7 +421,8 @@ class Builder(Transformer[Token, Any]):
                 "this obligation has two deadlines",
                 deadlines[1].span,
                 labels=[Label(deadlines[0].span, "first deadline here")],
-                help="an obligation has one deadline: `within`, `before`, `every`, `until` or `due`",
+                help="an obligation has one deadline: "
+                "`within`, `before`, `every`, `until` or `due`",
             )
         ob = n.Obligation(
             modality=c[0],
@@ -589,7 +590,7 @@ class Builder(Transformer[Token, Any]):
         return n.ExpectObligation(c[0], c[1], c[2], c[3], self._span(meta))
 
 
-def build(tree: lark.Tree, file: str, reporter: Reporter) -> tuple[n.Item, ...]:
+def build(tree: lark.Tree[Any], file: str, reporter: Reporter) -> tuple[n.Item, ...]:
     """The items of one file, as nodes."""
     result: tuple[n.Item, ...] = Builder(file, reporter).transform(tree)
     return result

@@ -315,15 +315,16 @@ class _Checker:
                 r.name.span,
                 help=f"add `when CONDITION` saying when this {r.kind} applies",
             )
-        if r.when is not None and self.condition(r.when, "a `when` condition") == BOOL:
-            if self.never_true(r.when):
-                self.report(
-                    "W0002",
-                    f"{r.kind} `{r.name.text}` can never fire",
-                    r.when.span,  # type: ignore[union-attr]
-                    help="no combination of inputs makes this condition true; "
-                    "check the levels and comparisons",
-                )
+        when = r.when
+        typed = when is not None and self.condition(when, "a `when` condition") == BOOL
+        if typed and when is not None and self.never_true(when):
+            self.report(
+                "W0002",
+                f"{r.kind} `{r.name.text}` can never fire",
+                when.span,
+                help="no combination of inputs makes this condition true; "
+                "check the levels and comparisons",
+            )
         for cmp in r.rules_out:
             self.rules_out(r, cmp)
         self.requirements(r)
@@ -434,7 +435,7 @@ class _Checker:
             self.report(
                 "E0303",
                 f"{where} must be true or false, but this is {t.describe()}",
-                e.span,  # type: ignore[union-attr]
+                e.span,
                 help=_bool_help(t),
             )
             return ERROR
@@ -545,8 +546,8 @@ class _Checker:
                     f"cannot compare {lt.describe()} with {rt.describe()}",
                     c.span,
                     labels=[
-                        Label(c.left.span, lt.describe()),  # type: ignore[union-attr]
-                        Label(c.right.span, rt.describe()),  # type: ignore[union-attr]
+                        Label(c.left.span, lt.describe()),
+                        Label(c.right.span, rt.describe()),
                     ],
                     help=f"both sides must be measured in the same kind of unit; "
                     f"a {lt.detail} is in {units.DIMENSIONS.get(lt.detail, '?')}",
@@ -558,7 +559,7 @@ class _Checker:
                 self.report(
                     "E0302",
                     f"this number has no unit, but it is compared with {q.describe()}",
-                    (c.right if rt.kind == "number" else c.left).span,  # type: ignore[union-attr]
+                    (c.right if rt.kind == "number" else c.left).span,
                     help=f"add the unit, e.g. `4x` for a multiplier or `6 months` for a "
                     f"duration; a {q.detail} is in {units.DIMENSIONS.get(q.detail, '?')}",
                 )
@@ -681,9 +682,9 @@ class _Checker:
                 self._collect(sub, domains, atoms, depth)
             return
         if isinstance(e, n.NameRef) and depth < 8:
-            decl = self.res.target(e.name)
-            if isinstance(decl, n.DefinitionDecl) and not self._in_cycle(decl):
-                self._collect(decl.expr, domains, atoms, depth + 1)
+            target = self.res.target(e.name)
+            if isinstance(target, n.DefinitionDecl) and not self._in_cycle(target):
+                self._collect(target.expr, domains, atoms, depth + 1)
                 return
         if not any(a == e for a in atoms):
             atoms.append(e)

@@ -34,7 +34,7 @@ KEYWORDS = (
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 
 
-class RsplLexer(RegexLexer):
+class RsplLexer(RegexLexer):  # type: ignore[misc]
     """Lexer for RSPL policy files (`.rspl`)."""
 
     name = "RSPL"
@@ -42,7 +42,7 @@ class RsplLexer(RegexLexer):
     filenames: ClassVar[list[str]] = ["*.rspl"]
     mimetypes: ClassVar[list[str]] = ["text/x-rspl"]
 
-    tokens: ClassVar[dict[str, list[object]]] = {  # type: ignore[misc]
+    tokens: ClassVar[dict[str, list[object]]] = {
         "root": [
             (r"\s+", Whitespace),
             (r"#[^\n]*", Comment.Single),

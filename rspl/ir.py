@@ -10,7 +10,7 @@ let generated code and documents cite `.rspl` lines.
 from __future__ import annotations
 
 import datetime
-from typing import Any, Union
+from typing import Any
 
 import attrs
 
@@ -66,7 +66,7 @@ class SinceValue:
     name: str
 
 
-Value = Union[EvidenceValue, Const, SinceValue]
+Value = EvidenceValue | Const | SinceValue
 
 
 @attrs.frozen
@@ -123,7 +123,7 @@ class AtLeast:
     operands: tuple[Expr, ...]
 
 
-Expr = Union[LevelCmp, Compare, Fact, DefRef, Implemented, Not, And, Or, AtLeast]
+Expr = LevelCmp | Compare | Fact | DefRef | Implemented | Not | And | Or | AtLeast
 
 # ---------------------------------------------------------------------------- declarations
 
@@ -308,7 +308,7 @@ class Due:
     date: datetime.date
 
 
-Deadline = Union[Within, Before, Every, Until, Due]
+Deadline = Within | Before | Every | Until | Due
 
 
 @attrs.frozen

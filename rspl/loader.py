@@ -86,7 +86,7 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
                     _report_missing(target, reporter)
                     continue
                 if key in stack:
-                    cycle = stack[stack.index(key) :] + [key]
+                    cycle = [*stack[stack.index(key):], key]
                     reporter.report(
                         "E0104",
                         "import cycle: " + " -> ".join(f"`{_short(m)}`" for m in cycle),
@@ -157,4 +157,4 @@ def _report_missing(target: n.ImportTarget, reporter: Reporter) -> None:
         )
 
 
-__all__ = ["Program", "load", "parse_module", "Label"]
+__all__ = ["Label", "Program", "load", "parse_module"]

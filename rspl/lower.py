@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from rspl import ir
+from rspl import ir, units
 from rspl import nodes as n
-from rspl import units
 from rspl.loader import Program
 from rspl.resolver import Resolution
+from rspl.spans import Span
 
 
 class _Lowerer:
@@ -25,7 +25,7 @@ class _Lowerer:
         self.res = res
         self.module = program.main
 
-    def origin(self, span: n.Span) -> ir.Origin:
+    def origin(self, span: Span) -> ir.Origin:
         return ir.Origin(span.file, span.line)
 
     @staticmethod
@@ -127,7 +127,7 @@ class _Lowerer:
             ir.Level(
                 lv.name.text, lv.title, i + 1, lv.means, lv.baseline, lv.actors,
                 self.anchors(lv.anchors), self.origin(lv.span),
-            )  # fmt: skip
+            )
             for i, lv in enumerate(d.levels)
         )
         return ir.Domain(
@@ -171,7 +171,7 @@ class _Lowerer:
             ir.Requirement(
                 t.text, self._kind(t), tuple(c.text for c in req.contexts),
                 self.anchors(req.anchors),
-            )  # fmt: skip
+            )
             for req in r.requirements
             for t in req.targets
         )

@@ -9,7 +9,6 @@ in `grammar/rspl.lark`.
 from __future__ import annotations
 
 import datetime
-from typing import Union
 
 import attrs
 
@@ -138,8 +137,8 @@ class Implemented:
     span: Span = _span()
 
 
-Operand = Union[NameRef, Quantity, DateLit, Since]
-Expr = Union[NameRef, Compare, Not, And, Or, AtLeast, DomainQuant, Implemented]
+Operand = NameRef | Quantity | DateLit | Since
+Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented
 
 # ---------------------------------------------------------------------------- header
 
@@ -358,7 +357,7 @@ class Due:
     span: Span = _span()
 
 
-Deadline = Union[Within, Before, Every, Until, Due]
+Deadline = Within | Before | Every | Until | Due
 
 
 @attrs.frozen
@@ -444,7 +443,7 @@ class GivenAsOf:
     span: Span = _span()
 
 
-Given = Union[GivenLevel, GivenValue, GivenImplemented, GivenDone, GivenAsOf]
+Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf
 
 
 @attrs.frozen
@@ -473,7 +472,7 @@ class ExpectObligation:
     span: Span = _span()
 
 
-Expectation = Union[Expect, ExpectVerdict, ExpectObligation]
+Expectation = Expect | ExpectVerdict | ExpectObligation
 
 
 @attrs.frozen
@@ -486,21 +485,21 @@ class ScenarioDecl:
     span: Span = _span()
 
 
-Decl = Union[
-    RoleDecl,
-    ContextDecl,
-    FamilyDecl,
-    DomainDecl,
-    EvidenceDecl,
-    DefinitionDecl,
-    SafeguardDecl,
-    StandardDecl,
-    ArtifactDecl,
-    ActionDecl,
-    RuleDecl,
-    ScenarioDecl,
-]
-Item = Union[PolicyHeader, Import, Decl]
+Decl = (
+    RoleDecl
+    | ContextDecl
+    | FamilyDecl
+    | DomainDecl
+    | EvidenceDecl
+    | DefinitionDecl
+    | SafeguardDecl
+    | StandardDecl
+    | ArtifactDecl
+    | ActionDecl
+    | RuleDecl
+    | ScenarioDecl
+)
+Item = PolicyHeader | Import | Decl
 
 
 @attrs.frozen

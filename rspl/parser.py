@@ -45,7 +45,7 @@ def get_parser() -> lark.Lark:
     )
 
 
-def parse(text: str, file: str, reporter: Reporter) -> lark.Tree | None:
+def parse(text: str, file: str, reporter: Reporter) -> lark.Tree[Any] | None:
     """Parse one file. On a syntax error, report it and return None."""
     parser = get_parser()
     try:
@@ -72,7 +72,7 @@ def _describe_expected(expected: set[str]) -> str:
     words = _terminal_names()
     items = sorted({words.get(name, name.lower()) for name in expected})
     if len(items) > 8:
-        items = items[:8] + ["..."]
+        items = [*items[:8], "..."]
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
@@ -116,8 +116,9 @@ def _point(file: str, text: str, pos: int, line: int, column: int, length: int =
 
 def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: Reporter) -> None:
     if isinstance(err, UnexpectedCharacters):
-        char = text[err.pos_in_stream] if err.pos_in_stream < len(text) else ""
-        span = _point(file, text, err.pos_in_stream, err.line, err.column)
+        pos = err.pos_in_stream or 0
+        char = text[pos] if pos < len(text) else ""
+        span = _point(file, text, pos, err.line or 1, err.column or 1)
         if char == '"':
             reporter.report(
                 "E0004",
@@ -165,4 +166,4 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
     )
 
 
-__all__ = ["get_parser", "parse", "UnexpectedEOF"]
+__all__ = ["UnexpectedEOF", "get_parser", "parse"]

@@ -13,7 +13,7 @@ import attrs
 from rspl import ir
 from rspl.checker import check
 from rspl.diagnostics import Diagnostic, Reporter
-from rspl.loader import Program, Reader, read_file, load
+from rspl.loader import Program, Reader, load, read_file
 from rspl.lower import lower
 from rspl.resolver import Resolution, resolve
 

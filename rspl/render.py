@@ -90,10 +90,7 @@ def _line(text: str, number: int) -> str:
 
 def _underline(span: Span, line: str) -> tuple[int, int]:
     start = max(span.column - 1, 0)
-    if span.end_line == span.line:
-        length = span.end_column - span.column
-    else:
-        length = len(line) - start
+    length = span.end_column - span.column if span.end_line == span.line else len(line) - start
     return start, max(1, min(length, max(len(line) - start, 1)))
 
 
@@ -105,4 +102,5 @@ def _highlight(line: str, color: bool) -> str:
 
     from rspl.highlight import RsplLexer
 
-    return highlight(line, RsplLexer(), TerminalFormatter()).rstrip("\n")
+    colored: str = highlight(line, RsplLexer(), TerminalFormatter())
+    return colored.rstrip("\n")

@@ -13,7 +13,6 @@ which declarations are used, for the unused-declaration warning.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Union
 
 import attrs
 
@@ -21,7 +20,7 @@ from rspl import nodes as n
 from rspl.diagnostics import Label, Reporter, did_you_mean
 from rspl.loader import Program
 
-Target = Union[n.Decl, n.LevelDecl]
+Target = n.Decl | n.LevelDecl
 
 _ROLE = ("role",)
 _CONTEXT = ("context",)
@@ -213,9 +212,7 @@ class _Resolver:
         return self.res
 
     def item(self, m: n.Module, item: n.Item) -> None:
-        if isinstance(item, n.DomainDecl):
-            self.refs(m, item.deciders, _ROLE, code="E0404")
-        elif isinstance(item, n.EvidenceDecl):
+        if isinstance(item, (n.DomainDecl, n.EvidenceDecl)):
             self.refs(m, item.deciders, _ROLE, code="E0404")
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)

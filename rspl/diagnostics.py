@@ -164,6 +164,8 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A `help` text suggesting the closest candidate names, or None."""
     pool = sorted(set(candidates))
     close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
+    if not close and len(word) <= 4:  # short names differ by a character more often
+        close = difflib.get_close_matches(word, pool, n=3, cutoff=0.5)
     if not close:
         lowered = {c.lower(): c for c in pool}
         if word.lower() in lowered:

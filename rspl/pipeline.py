@@ -8,6 +8,8 @@ input. The IR is produced only when no pass reported an error.
 
 from __future__ import annotations
 
+import gc
+
 import attrs
 
 from rspl import ir
@@ -48,11 +50,19 @@ class Compilation:
 
 def compile_source(path: str, text: str, read: Reader = read_file) -> Compilation:
     """Compile the policy whose main file is `path` with contents `text`."""
-    reporter = Reporter()
-    program = load(path, text, reporter, read)  # parse + build every file it imports
-    resolution = resolve(program, reporter)
-    check(program, resolution, reporter)
-    policy = None if reporter.has_errors else lower(program, resolution)
+    # The passes build large acyclic trees and free almost nothing; the cyclic collector
+    # would rescan them again and again and make big policies quadratic. Pause it.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        reporter = Reporter()
+        program = load(path, text, reporter, read)  # parse + build every file it imports
+        resolution = resolve(program, reporter)
+        check(program, resolution, reporter)
+        policy = None if reporter.has_errors else lower(program, resolution)
+    finally:
+        if was_enabled:
+            gc.enable()
     return Compilation(tuple(reporter.sorted()), program, resolution, policy)
 
 

@@ -63,12 +63,16 @@ def snippet(d: Diagnostic, texts: dict[str, str], color: bool = False) -> str:
     pad = " " * width
     out.append(f"{pad}{paint(_BLUE, '-->')} {d.span.file}:{d.span.line}:{d.span.column}")
     out.append(f"{pad} {paint(_BLUE, '|')}")
+    previous = None
     for span, mark, note in spans:
         text = texts.get(span.file)
         if text is None:
             continue
         if span.file != d.span.file:
             out.append(f"{pad}{paint(_BLUE, '::')} {span.file}:{span.line}:{span.column}")
+        elif previous is not None and span.line not in (previous, previous + 1):
+            out.append(f"{pad}{paint(_BLUE, '...')}")
+        previous = span.line
         line = _line(text, span.line)
         shown = _highlight(line, color)
         out.append(f"{paint(_BLUE, str(span.line).rjust(width) + ' |')} {shown}")

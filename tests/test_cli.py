@@ -1,0 +1,100 @@
+"""The command line: exit codes, output formats, `explain`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rspl.cli import main
+
+CLEAN = """policy p "P" { organization "O" version "1" combine highest standard per family }
+import std.contexts
+domain D "D" { level D1 "one" source "§1" level D2 "two" source "§1" }
+family f "F" source "§3"
+safeguard s "S"
+standard S1 "S1" in f { includes s source "§3" }
+rule r "R" { source "§2" when D >= D1 require S1 for external_deployment }
+"""
+
+BROKEN = CLEAN.replace("when D >= D1", "when D >= D3").replace("includes s", "includes t")
+
+
+def write(tmp_path: Path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_clean_policy_exits_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", write(tmp_path, "p.rspl", CLEAN)]) == 0
+    assert "ok (0 errors" in capsys.readouterr().out
+
+
+def test_errors_exit_one_and_are_all_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path, "p.rspl", BROKEN)
+    assert main(["check", "--format", "concise", path]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    codes = {line.split(": ")[1].split()[0] for line in lines}
+    assert codes == {"E0204", "E0201", "W0001"}
+    assert any(line.startswith(f"{path}:7:") and "E0204" in line for line in lines)
+
+
+def test_snippet_format_points_at_the_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    main(["check", "--color", "never", write(tmp_path, "p.rspl", BROKEN)])
+    out = capsys.readouterr().out
+    assert "error[E0204]: `D` has no level `D3`" in out
+    assert "rule r \"R\" { source \"§2\" when D >= D3" in out
+    caret_line = next(line for line in out.splitlines() if line.strip().endswith("^^"))
+    assert caret_line.index("^") == out.splitlines()[
+        out.splitlines().index(caret_line) - 1
+    ].index("D3")
+    assert "= help: did you mean `D1`" in out or "= help: did you mean `D2`" in out
+
+
+def test_json_format_is_data(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["check", "--format", "json", write(tmp_path, "p.rspl", BROKEN)]) == 1
+    data = json.loads(capsys.readouterr().out)
+    (report,) = data["files"]
+    assert report["ok"] is False and report["errors"] == 2
+    first = report["diagnostics"][1]
+    assert set(first) == {"code", "severity", "message", "span", "labels", "help"}
+    assert first["span"]["line"] == 6
+
+
+def test_usage_errors_exit_two(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert main(["check"]) == 2
+    assert main(["frobnicate"]) == 2
+    assert main(["check", str(tmp_path / "missing.rspl")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+    assert main(["explain", "E9999"]) == 2
+
+
+def test_not_utf8_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.rspl"
+    path.write_bytes(b"policy \xff\xfe")
+    assert main(["check", str(path)]) == 2
+    assert "not UTF-8" in capsys.readouterr().err
+
+
+def test_explain_prints_the_docs_entry(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "e0201"]) == 0
+    assert capsys.readouterr().out.startswith("## E0201")
+
+
+def test_python_dash_m_works(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "rspl", "check", "--format", "concise",
+         write(tmp_path, "p.rspl", CLEAN)],
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr

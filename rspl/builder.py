@@ -185,6 +185,9 @@ class Builder(Transformer[Token, Any]):
     def anchor(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("anchor", n.Anchor(c[0], c[1], self._span(meta)), meta)
 
+    def citation(self, meta: Any, c: list[Any]) -> _Clause:
+        return self.anchor(meta, c)
+
     def means(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("means", c[0], meta)
 
@@ -432,7 +435,6 @@ class Builder(Transformer[Token, Any]):
             approved_by=body.flat("approved_by"),
             deadline=deadlines[0].value if deadlines else None,
             anchors=body.many("anchor"),
-            means=body.one("means"),
             span=self._span(meta),
         )
         return self._clause("obligation", ob, meta)
@@ -509,11 +511,15 @@ class Builder(Transformer[Token, Any]):
     def date(self, meta: Any, c: list[Any]) -> n.DateLit:
         return c[0]  # type: ignore[no-any-return]
 
+    def unit(self, meta: Any, c: list[Any]) -> n.Name:
+        unit = c[0]
+        if isinstance(unit, Token):  # the `%` sign
+            return n.Name("%", span_of(self.file, unit))
+        return unit  # type: ignore[no-any-return]
+
     def quantity(self, meta: Any, c: list[Any]) -> n.Quantity:
         number = c[0]
         unit = c[1]
-        if isinstance(unit, Token):  # the `%` sign
-            unit = n.Name("%", span_of(self.file, unit))
         text = str(number)
         if unit is not None:
             text += unit.text if unit.text in ("%", "x") else " " + unit.text

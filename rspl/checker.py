@@ -19,7 +19,7 @@ from rspl import nodes as n
 from rspl import units
 from rspl.diagnostics import Label, Reporter, did_you_mean
 from rspl.loader import Program
-from rspl.resolver import Resolution
+from rspl.resolver import Resolution, has_status
 from rspl.spans import Span
 
 
@@ -63,6 +63,7 @@ class _Checker:
         self.module = program.main
         self.def_stack: list[n.DefinitionDecl] = []
         self.def_done: set[int] = set()
+        self.def_cyclic: set[int] = set()
 
     def report(
         self,
@@ -146,7 +147,7 @@ class _Checker:
         if word is not None and word.text not in allowed:
             self.report(
                 "E0207",
-                f"`{word.text}` is not a {what}",
+                f"`{word.text}` is not {'an' if what[0] in 'aeiou' else 'a'} {what}",
                 word.span,
                 help=(did_you_mean(word.text, allowed) or "")
                 + f" {what}s are: "
@@ -190,6 +191,7 @@ class _Checker:
         if d in self.def_stack and any(x is d for x in self.def_stack):
             start = next(i for i, x in enumerate(self.def_stack) if x is d)
             cycle = [*self.def_stack[start:], d]
+            self.def_cyclic.update(id(x) for x in cycle)
             self.report(
                 "E0411",
                 "definitions refer to each other in a circle: "
@@ -609,13 +611,11 @@ class _Checker:
     def quant_domains(self, q: n.DomainQuant) -> list[n.DomainDecl]:
         if q.domains is not None:
             found = [self.res.target(d) for d in q.domains]
-            return [d for d in found if isinstance(d, n.DomainDecl)]
-        scope = self.res.scopes[self.module.name]
-        return [
-            d for d in scope.values()
-            if isinstance(d, n.DomainDecl)
-            and (q.status is None or (d.status is not None and d.status.text == q.status.text))
-        ]
+            candidates = [d for d in found if isinstance(d, n.DomainDecl)]
+        else:
+            scope = self.res.scopes[self.module.name]
+            candidates = [d for d in scope.values() if isinstance(d, n.DomainDecl)]
+        return [d for d in candidates if has_status(d, q.status)]
 
     # ------------------------------------------------------------------ never-true analysis
 
@@ -690,7 +690,7 @@ class _Checker:
             atoms.append(e)
 
     def _in_cycle(self, d: n.DefinitionDecl) -> bool:
-        return id(d) not in self.def_done
+        return id(d) in self.def_cyclic or id(d) not in self.def_done
 
     def _eval(
         self, e: n.Expr, env: dict[str, int], truth: dict[int, bool], atoms: list[n.Expr]
@@ -747,6 +747,8 @@ class _Checker:
                 self.given_level(g)
             elif isinstance(g, n.GivenValue):
                 self.given_value(g)
+            elif isinstance(g, n.GivenDone):
+                self.obligation_exists(g.action, g.rule)
         for x in s.expects:
             if isinstance(x, n.ExpectObligation):
                 self.expect_obligation(x)
@@ -801,15 +803,19 @@ class _Checker:
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
-        rule = self.res.target(x.rule)
-        if not isinstance(rule, n.RuleDecl) or self.res.target(x.action) is None:
+        self.obligation_exists(x.action, x.rule)
+
+    def obligation_exists(self, action: n.Name, rule_name: n.Name) -> None:
+        """E0503 unless the rule has an obligation (or fallback) with this action."""
+        rule = self.res.target(rule_name)
+        if not isinstance(rule, n.RuleDecl) or self.res.target(action) is None:
             return
         actions = [ob.action.text for ob in (*rule.obligations, *rule.fallbacks)]
-        if x.action.text not in actions:
+        if action.text not in actions:
             self.report(
                 "E0503",
-                f"{rule.kind} `{rule.name.text}` has no obligation `{x.action.text}`",
-                x.action.span,
+                f"{rule.kind} `{rule.name.text}` has no obligation `{action.text}`",
+                action.span,
                 labels=[Label(rule.name.span, f"`{rule.name.text}` is declared here")],
                 help=("its obligations are " + ", ".join(f"`{a}`" for a in actions))
                 if actions else f"`{rule.name.text}` has no obligations",
@@ -833,6 +839,8 @@ class _Checker:
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import | n.RuleDecl | n.ScenarioDecl):
                     continue
+                if self.res.own[module.name].get(item.name.text) is not item:
+                    continue  # a duplicate, already reported
                 if id(item) not in self.res.used:
                     kind = n.kind_of(item)
                     self.report(

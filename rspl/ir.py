@@ -36,11 +36,12 @@ class Anchor:
 
 @attrs.frozen
 class LevelCmp:
-    """`DOMAIN op LEVEL`, with the level as its rank in the domain (1 = lowest)."""
+    """`DOMAIN op LEVEL`, with the level's rank in the domain (1 = lowest)."""
 
     domain: str
     op: str
     rank: int
+    level: str
 
 
 @attrs.frozen
@@ -329,7 +330,6 @@ class Obligation:
     approved_by: tuple[str, ...]
     deadline: Deadline | None
     anchors: tuple[Anchor, ...]
-    means: str | None
     origin: Origin
 
 

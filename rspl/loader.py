@@ -25,13 +25,14 @@ from rspl.resources import stdlib_module, stdlib_modules
 class Program:
     """Every module of one policy, the main one first, then imports in the order first met.
 
-    `imports[m]` lists the names of the modules that module `m` imports directly.
+    `imports[m]` lists the modules that module `m` imports directly, each with the import
+    target that names it.
     `texts` maps each file label to its source text, for snippets and hashing.
     """
 
     main: n.Module
     modules: tuple[n.Module, ...]
-    imports: dict[str, tuple[str, ...]]
+    imports: dict[str, tuple[tuple[str, n.ImportTarget], ...]]
     texts: dict[str, str]
 
 
@@ -62,13 +63,13 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
     """Load the policy in `path` (whose text is `text`) and all it imports."""
     main = parse_module(path, path, text, reporter, stdlib=False)
     modules: dict[str, n.Module] = {path: main}
-    imports: dict[str, tuple[str, ...]] = {}
+    imports: dict[str, tuple[tuple[str, n.ImportTarget], ...]] = {}
     texts = {path: text}
     stack: list[str] = []
 
     def visit(module: n.Module) -> None:
         stack.append(module.name)
-        found: list[str] = []
+        found: dict[str, n.ImportTarget] = {}
         for item in module.items:
             if isinstance(item, n.PolicyHeader) and module is not main:
                 reporter.report(
@@ -95,7 +96,7 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
                         "share into a third file that both import",
                     )
                     continue
-                found.append(key)
+                found.setdefault(key, target)
                 if key in modules:
                     continue
                 texts[label] = source
@@ -103,7 +104,7 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
                 child = parse_module(key, label, source, reporter, stdlib=is_std)
                 modules[key] = child
                 visit(child)
-        imports[module.name] = tuple(dict.fromkeys(found))
+        imports[module.name] = tuple(found.items())
         stack.pop()
 
     visit(main)

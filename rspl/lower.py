@@ -15,7 +15,7 @@ from typing import Any
 from rspl import ir, units
 from rspl import nodes as n
 from rspl.loader import Program
-from rspl.resolver import Resolution
+from rspl.resolver import Resolution, has_status
 from rspl.spans import Span
 
 
@@ -214,7 +214,6 @@ class _Lowerer:
             approved_by=tuple(x.text for x in o.approved_by),
             deadline=self.deadline(o.deadline),
             anchors=self.anchors(o.anchors),
-            means=o.means,
             origin=self.origin(o.span),
         )
 
@@ -244,24 +243,24 @@ class _Lowerer:
 
     # ------------------------------------------------------------------ expressions
 
-    def level_rank(self, name: n.Name) -> tuple[str, int] | None:
+    def level_rank(self, name: n.Name) -> tuple[str, int, str] | None:
         owner = self.res.levels.get(id(name))
         if owner is None:
             return None
         for i, lv in enumerate(owner.levels):
             if lv.name.text == name.text:
-                return owner.name.text, i + 1
+                return owner.name.text, i + 1, lv.name.text
         return None
 
     def level_cmp(self, c: n.Compare) -> ir.LevelCmp | None:
         if isinstance(c.left, n.NameRef) and isinstance(c.right, n.NameRef):
             right = self.level_rank(c.right.name)
             if right is not None:
-                return ir.LevelCmp(right[0], c.op, right[1])
+                return ir.LevelCmp(right[0], c.op, right[1], right[2])
             left = self.level_rank(c.left.name)
             if left is not None:
                 flipped = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(c.op, c.op)
-                return ir.LevelCmp(left[0], flipped, left[1])
+                return ir.LevelCmp(left[0], flipped, left[1], left[2])
         return None
 
     def quantity(self, q: n.Quantity) -> ir.Const:
@@ -318,13 +317,13 @@ class _Lowerer:
             domains = [
                 d for d in self.res.scopes[self.module.name].values()
                 if isinstance(d, n.DomainDecl)
-                and (q.status is None or (d.status is not None and d.status.text == q.status.text))
             ]  # fmt: skip
+        domains = [d for d in domains if has_status(d, q.status)]
         cmps: list[ir.Expr] = []
         for d in domains:
             for i, lv in enumerate(d.levels):
                 if lv.name.text == q.level.text:
-                    cmps.append(ir.LevelCmp(d.name.text, q.op, i + 1))
+                    cmps.append(ir.LevelCmp(d.name.text, q.op, i + 1, lv.name.text))
         return ir.Or(tuple(cmps)) if q.quantifier == "any" else ir.And(tuple(cmps))
 
     # ------------------------------------------------------------------ scenarios

@@ -369,7 +369,6 @@ class Obligation:
     approved_by: tuple[Name, ...]
     deadline: Deadline | None
     anchors: tuple[Anchor, ...]
-    means: str | None
     span: Span = _span()
 
 

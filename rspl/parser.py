@@ -80,7 +80,7 @@ def _describe_expected(expected: set[str]) -> str:
 
 def _describe_token(token: lark.Token) -> str:
     if token.type == "NAME":
-        return f"the name `{token}`"
+        return f"name `{token}`"
     if token.type == "STRING":
         return "a quoted text"
     if token.type in ("NUMBER", "DATE"):

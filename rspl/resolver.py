@@ -72,29 +72,40 @@ class _Resolver:
     # ------------------------------------------------------------------ scopes
 
     def declare(self) -> None:
-        for module in self.program.modules:
-            table: dict[str, n.Decl] = {}
+        """Every name is declared once in the whole policy, imports included, so each
+        output can name things without qualification. A clash with an imported file is
+        reported at the declaration in the file that is closest to the user: the main file
+        first, then other user files; never inside the stdlib."""
+        by_name: dict[str, list[tuple[int, int, n.Decl]]] = {}
+        for order, module in enumerate(self.program.modules):
+            rank = 2 if module.is_stdlib else 0 if module is self.program.main else 1
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import):
                     continue
                 self.res.decl_module[id(item)] = module
-                prior = table.get(item.name.text)
-                if prior is not None:
-                    self._duplicate(item.name, prior)
+                by_name.setdefault(item.name.text, []).append((rank, -order, item))
+        winners: set[int] = set()
+        for decls in by_name.values():
+            # keep the stdlib's (then the earliest-imported) declaration; report the rest
+            ordered = sorted(decls, key=lambda t: (-t[0], -t[1], t[2].span.start))
+            keep = ordered[0][2]
+            winners.add(id(keep))
+            for _, _, other in ordered[1:]:
+                self._duplicate(other.name, keep)
+        for module in self.program.modules:
+            table: dict[str, n.Decl] = {}
+            for item in module.items:
+                if isinstance(item, n.PolicyHeader | n.Import) or id(item) not in winners:
                     continue
                 table[item.name.text] = item
                 if isinstance(item, n.DomainDecl):
                     self._declare_levels(item)
             self.res.own[module.name] = table
         for module in self.program.modules:
-            scope = dict(self.res.own[module.name])
-            for dep in self.program.imports.get(module.name, ()):
-                for text, decl in self.res.own[dep].items():
-                    prior = scope.get(text)
-                    if prior is None:
-                        scope[text] = decl
-                    elif prior is not decl:
-                        self._duplicate(decl.name, prior, later_in_import=True)
+            scope: dict[str, n.Decl] = {}
+            for dep, _ in self.program.imports.get(module.name, ()):
+                scope.update(self.res.own[dep])
+            scope.update(self.res.own[module.name])
             self.res.scopes[module.name] = scope
 
     def _declare_levels(self, domain: n.DomainDecl) -> None:
@@ -107,17 +118,19 @@ class _Resolver:
             seen[level.name.text] = level
             self.level_owners.setdefault(level.name.text, []).append(domain)
 
-    def _duplicate(self, name: n.Name, prior: Target, later_in_import: bool = False) -> None:
+    def _duplicate(self, name: n.Name, prior: Target) -> None:
         what = n.kind_of(prior) if not isinstance(prior, n.LevelDecl) else "level"
+        elsewhere = prior.name.span.file != name.span.file
         message = f"`{name.text}` is declared twice"
-        if later_in_import:
-            message = f"`{name.text}` is declared here and in an imported file"
+        if elsewhere:
+            message = f"`{name.text}` is already declared in {prior.name.span.file}"
         self.reporter.report(
             "E0202",
             message,
             name.span,
             labels=[Label(prior.name.span, f"the other declaration ({what})")],
-            help="every declaration needs its own name; rename or remove one",
+            help="every name in a policy is declared once, imported files included; "
+            "rename this one" + (" or drop the import" if elsewhere else " or remove one"),
         )
 
     # ------------------------------------------------------------------ lookups
@@ -310,10 +323,7 @@ class _Resolver:
                     self._quant_level(decl, q.level)
         else:
             for decl in self.res.scopes[m.name].values():
-                if isinstance(decl, n.DomainDecl) and (
-                    q.status is None
-                    or (decl.status is not None and decl.status.text == q.status.text)
-                ):
+                if isinstance(decl, n.DomainDecl) and has_status(decl, q.status):
                     self.res.used.add(id(decl))
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
@@ -338,6 +348,8 @@ class _Resolver:
             if isinstance(x, n.Expect):
                 if x.what in ("required", "not_required", "missing"):
                     self.refs(m, x.names, _REQUIRABLE)
+                elif x.what == "alert":
+                    self.refs(m, x.names, ("warning",))
                 else:
                     self.refs(m, x.names, ("rule", "warning", "cadence"))
             elif isinstance(x, n.ExpectVerdict):
@@ -345,6 +357,13 @@ class _Resolver:
             elif isinstance(x, n.ExpectObligation):
                 self.ref(m, x.action, ("action",))
                 self.ref(m, x.rule, ("rule", "warning", "cadence"))
+
+
+def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:
+    """Whether `domain` is in the set `any STATUS domain` ranges over (no status: tracked)."""
+    if status is None:
+        return True
+    return (domain.status.text if domain.status else "tracked") == status.text
 
 
 def _wrong_kind_help(kinds: Sequence[str]) -> str:

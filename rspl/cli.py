@@ -12,10 +12,12 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from rspl import __version__
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+TARGETS = ("python",)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -47,6 +49,24 @@ def _parser() -> argparse.ArgumentParser:
 
     explain = sub.add_parser("explain", help="explain a diagnostic code, e.g. E0201")
     explain.add_argument("code")
+
+    build = sub.add_parser("build", help="compile a policy to its outputs")
+    build.add_argument("file", metavar="FILE")
+    build.add_argument("-o", "--output", required=True, metavar="DIR", help="output folder")
+    build.add_argument(
+        "--target",
+        choices=TARGETS,
+        action="append",
+        help="what to build (repeatable); default: everything",
+    )
+    build.add_argument("--templates", metavar="DIR", help="override the Markdown templates")
+
+    ev = sub.add_parser("eval", help="decide an assessment under a policy")
+    ev.add_argument("file", metavar="POLICY")
+    ev.add_argument("assessment", metavar="ASSESSMENT.json")
+    ev.add_argument("--context", action="append", metavar="C", help="only this context")
+    ev.add_argument("--explain", action="store_true", help="show why each rule fired")
+    ev.add_argument("--format", choices=("text", "json"), default="text")
     return p
 
 
@@ -63,6 +83,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check(args.files, args.format, args.color)
     if args.command == "explain":
         return cmd_explain(args.code)
+    if args.command == "build":
+        return cmd_build(args.file, args.output, args.target or list(TARGETS), args.templates)
+    if args.command == "eval":
+        return cmd_eval(args.file, args.assessment, args.context, args.explain, args.format)
     return EXIT_USAGE  # pragma: no cover - argparse rejects other commands
 
 
@@ -117,4 +141,69 @@ def cmd_explain(code: str) -> int:
         sys.stderr.write(f"rspl: error: no diagnostic code {code!r}; codes look like E0201\n")
         return EXIT_USAGE
     sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _compile_or_report(path: str) -> Any:
+    """The compilation of `path`, or an exit code after printing why there is none."""
+    from rspl.pipeline import compile_file
+    from rspl.render import render
+
+    try:
+        result = compile_file(path)
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"rspl: error: cannot read {path}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    if not result.ok:
+        sys.stderr.write(render(result.diagnostics, result.texts, "snippet", _use_color("auto")))
+        sys.stderr.write(f"{path}: failed, nothing was built\n")
+        return EXIT_ERRORS
+    return result
+
+
+def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | None) -> int:
+    from rspl.build import write_outputs
+
+    result = _compile_or_report(path)
+    if isinstance(result, int):
+        return result
+    try:
+        written = write_outputs(result.policy, output, targets, templates)
+    except OSError as exc:
+        sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    for name in written:
+        sys.stdout.write(f"wrote {name}\n")
+    return EXIT_OK
+
+
+def cmd_eval(
+    path: str, assessment_path: str, contexts: list[str] | None, explain: bool, fmt: str
+) -> int:
+    from rspl.interpreter import AssessmentError, evaluate
+    from rspl.report import decision_text
+
+    result = _compile_or_report(path)
+    if isinstance(result, int):
+        return result
+    try:
+        with open(assessment_path, encoding="utf-8") as fh:
+            assessment = json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"rspl: error: cannot read {assessment_path}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(f"rspl: error: {assessment_path} is not JSON: {exc}\n")
+        return EXIT_USAGE
+    if contexts and isinstance(assessment, dict):
+        assessment = {**assessment, "contexts": contexts}
+    try:
+        decision = evaluate(result.policy, assessment, explain=explain)
+    except AssessmentError as exc:
+        sys.stderr.write(f"rspl: error: bad assessment: {exc}\n")
+        return EXIT_ERRORS
+    if fmt == "json":
+        sys.stdout.write(json.dumps(decision, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(decision_text(decision, explain))
     return EXIT_OK

@@ -328,7 +328,7 @@ def generate(policy: ir.Policy) -> str:
         runtime_source().rstrip("\n"),
         "",
         "",
-        "# " + "-" * 76 + " policy tables (generated)",
+        "# " + "-" * 60 + " policy tables (generated)",
         "",
         f"POLICY_ID: str = {quote(policy.id)}",
         f"POLICY_VERSION: str | None = {quote(policy.version)}",

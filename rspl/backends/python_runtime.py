@@ -441,7 +441,7 @@ class Evaluator:
         if not isinstance(assessment, Mapping):
             raise AssessmentError("assessment", "a JSON object", assessment)
         if not _KEYS.issuperset(assessment):
-            bad = sorted((k for k in assessment if k not in _KEYS), key=str)[0]
+            bad = min((k for k in assessment if k not in _KEYS), key=str)
             raise AssessmentError(str(bad), "one of the keys " + _KEY_LIST, bad)
         as_of = _date(assessment.get("as_of"), "as_of")
         lo = [0] * len(self.tops)

@@ -1,0 +1,34 @@
+"""`rspl build`: run the backends over one policy's IR and write their files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from rspl import ir
+
+
+def render_outputs(
+    policy: ir.Policy, targets: Sequence[str], templates: str | None = None
+) -> dict[str, str]:
+    """File name -> contents, for each target asked for. Deterministic."""
+    files: dict[str, str] = {}
+    if "python" in targets:
+        from rspl.backends import python
+
+        files[python.module_name(policy) + ".py"] = python.generate(policy)
+    return files
+
+
+def write_outputs(
+    policy: ir.Policy, output: str, targets: Sequence[str], templates: str | None = None
+) -> list[str]:
+    """Write every output into the folder `output` (created if needed); the paths written."""
+    os.makedirs(output, exist_ok=True)
+    written = []
+    for name, text in sorted(render_outputs(policy, targets, templates).items()):
+        path = os.path.join(output, name)
+        with open(path, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        written.append(path)
+    return written

@@ -1,0 +1,71 @@
+"""A decision as text for a terminal (`rspl eval`): verdicts first, then why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def decision_text(d: dict[str, Any], explain: bool = False) -> str:
+    """The decision `d` (the evaluator's JSON data) as readable text."""
+    out: list[str] = []
+    p = d["policy"]
+    out.append(f"policy {p['id']} version {p['version']} (as of {d['as_of'] or 'unknown date'})")
+    out.append("")
+    out.append("verdicts:")
+    for context, v in d["verdicts"].items():
+        word = "permitted" if v["permitted"] else "BLOCKED"
+        out.append(f"  {context}: {word}")
+        for reason in v["reasons"]:
+            out.append(f"    - {reason}")
+    out.append("")
+    out.append("rules that apply:" if d["rules"] else "no rule applies")
+    for r in d["rules"]:
+        line = f"  {r['name']}: {r['status']}"
+        if r["missing_evidence"]:
+            line += " (missing: " + ", ".join(r["missing_evidence"]) + ")"
+        cites = ", ".join(a["text"] for a in r["anchors"])
+        out.append(line + (f" [{cites}]" if cites else ""))
+    if d["required_standards"]:
+        out.append("")
+        out.append("required standards:")
+        for family, names in d["required_standards"].items():
+            out.append(f"  {family}: " + ", ".join(names))
+    if d["missing"]:
+        out.append("")
+        out.append("missing: " + ", ".join(d["missing"]))
+    if d["obligations"]:
+        out.append("")
+        out.append("obligations:")
+        for o in d["obligations"]:
+            objects = " " + ", ".join(o["objects"]) if o["objects"] else ""
+            when = f" {o['deadline']}" if o["deadline"] else ""
+            due = f" (due {o['due']})" if o["due"] else ""
+            tag = " [if unmet]" if o["fallback"] else ""
+            out.append(
+                f"  {o['modality']} {o['action']}{objects}{when}{due}: {o['status']}"
+                f" ({o['rule']}){tag}"
+            )
+    if d["alerts"]:
+        out.append("")
+        out.append("alerts: " + ", ".join(a["warning"] for a in d["alerts"]))
+    if d["needed"]:
+        out.append("")
+        out.append("still to be determined:")
+        for n in d["needed"]:
+            who = " by " + ", ".join(n["decided_by"]) if n["decided_by"] else ""
+            out.append(f"  {n['input']}{who}")
+    if explain and "explanation" in d:
+        out.append("")
+        out.append("explanation:")
+        for item in d["explanation"]:
+            out.append(f"  {item['rule']}: {item['status']}")
+            if item["condition"] is not None:
+                _tree(item["condition"], 2, out)
+    return "\n".join(out) + "\n"
+
+
+def _tree(node: dict[str, Any], depth: int, out: list[str]) -> None:
+    inputs = f"  <- {', '.join(node['inputs'])}" if node["inputs"] else ""
+    out.append("  " * depth + f"{node['value']}: {node['expr']}{inputs}")
+    for child in node["children"]:
+        _tree(child, depth + 1, out)

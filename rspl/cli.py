@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--templates", metavar="DIR", help="override the Markdown templates")
 
+    test = sub.add_parser("test", help="run the scenarios in policies")
+    test.add_argument("files", nargs="+", metavar="FILE")
+
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
     ev.add_argument("assessment", metavar="ASSESSMENT.json")
@@ -85,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_explain(args.code)
     if args.command == "build":
         return cmd_build(args.file, args.output, args.target or list(TARGETS), args.templates)
+    if args.command == "test":
+        return cmd_test(args.files)
     if args.command == "eval":
         return cmd_eval(args.file, args.assessment, args.context, args.explain, args.format)
     return EXIT_USAGE  # pragma: no cover - argparse rejects other commands
@@ -207,3 +212,29 @@ def cmd_eval(
     else:
         sys.stdout.write(decision_text(decision, explain))
     return EXIT_OK
+
+
+def cmd_test(files: Sequence[str]) -> int:
+    from rspl.testing import run_scenarios
+
+    passed = failed = 0
+    for path in files:
+        result = _compile_or_report(path)
+        if isinstance(result, int):
+            if result == EXIT_USAGE:
+                return result
+            failed += 1
+            continue
+        for scenario in run_scenarios(result.policy):
+            if scenario.ok:
+                passed += 1
+                continue
+            failed += 1
+            where = f"{scenario.origin.file}:{scenario.origin.line}"
+            sys.stdout.write(f"FAIL {where}: scenario `{scenario.name}`\n")
+            for f in scenario.failures:
+                sys.stdout.write(f"  {f.origin.file}:{f.origin.line}\n")
+                sys.stdout.write(f"  - expected {f.expected}\n")
+                sys.stdout.write(f"  + actual   {f.actual}\n")
+    sys.stdout.write(f"{passed} passed, {failed} failed\n")
+    return EXIT_OK if failed == 0 else EXIT_ERRORS

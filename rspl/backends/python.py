@@ -281,6 +281,40 @@ class _Conditions:
         )
 
 
+def _walk(e: ir.Expr, definitions: dict[str, ir.Definition], seen: set[str]) -> list[ir.Expr]:
+    """Every node of `e`, following definitions (each once)."""
+    out: list[ir.Expr] = [e]
+    if isinstance(e, ir.DefRef) and e.name not in seen:
+        seen.add(e.name)
+        out += _walk(definitions[e.name].expr, definitions, seen)
+    elif isinstance(e, ir.Not):
+        out += _walk(e.operand, definitions, seen)
+    elif isinstance(e, ir.And | ir.Or | ir.AtLeast):
+        for x in e.operands:
+            out += _walk(x, definitions, seen)
+    return out
+
+
+def _flags(policy: ir.Policy) -> tuple[bool, bool]:
+    """(levels_only, standards_tested): see `python_runtime.Evaluator`."""
+    definitions = {d.name: d for d in policy.definitions}
+    conditions = [r.condition for r in policy.rules if r.condition is not None]
+    others = [s.efficacy for s in policy.safeguards if s.efficacy is not None] + [
+        o.deadline.expr
+        for r in policy.rules
+        for o in (*r.obligations, *r.fallbacks)
+        if isinstance(o.deadline, ir.Until)
+    ]
+    in_conditions = [n for e in conditions for n in _walk(e, definitions, set())]
+    everywhere = in_conditions + [n for e in others for n in _walk(e, definitions, set())]
+    levels_only = all(not isinstance(n, ir.Compare | ir.Fact | ir.Implemented)
+                      for n in in_conditions)  # fmt: skip
+    standards_tested = any(
+        isinstance(n, ir.Implemented) and n.kind == "standard" for n in everywhere
+    )
+    return levels_only, standards_tested
+
+
 def _where(origin: ir.Origin) -> str:
     return f"{origin.file}:{origin.line}"
 
@@ -342,6 +376,7 @@ def generate(policy: ir.Policy) -> str:
     out.append("")
     out.append(_Conditions(policy).function())
     out.append("")
+    levels_only, standards_tested = _flags(policy)
     out.append(
         "_EVALUATOR = Evaluator(\n"
         "    provenance=_PROVENANCE,\n"
@@ -354,6 +389,8 @@ def generate(policy: ir.Policy) -> str:
         "    definitions=_DEFINITIONS,\n"
         "    rules=_RULES,\n"
         "    conditions=_conditions,\n"
+        f"    levels_only={levels_only},\n"
+        f"    standards_tested={standards_tested},\n"
         ")\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"

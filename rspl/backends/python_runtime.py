@@ -30,6 +30,7 @@ ConditionsFn = Callable[
     tuple[Tri, ...],
 ]
 
+_EMPTY: frozenset[str] = frozenset()
 _KEYS = frozenset({"as_of", "contexts", "determinations", "done", "evidence", "implemented"})
 _KEY_LIST = "as_of, contexts, determinations, done, evidence, implemented"
 
@@ -62,50 +63,88 @@ def _tri(value: Tri) -> str:
 
 
 class Verdict:
-    """Whether one context may proceed, and why not."""
+    """Whether one context may proceed, and why not. `missing` and `required` are sets of
+    safeguard and standard names; `reasons` lists what blocks the context."""
 
-    __slots__ = ("context", "missing", "permitted", "reasons", "required_standards")
+    __slots__ = ("blocks", "context", "missing", "permitted", "required", "required_standards")
 
     def __init__(
         self,
         context: str,
-        permitted: bool,
-        missing: tuple[str, ...],
-        reasons: tuple[str, ...],
+        missing: frozenset[str],
+        blocks: tuple[str, ...],
+        required: frozenset[str],
         required_standards: dict[str, list[str]],
     ) -> None:
         self.context = context
-        self.permitted = permitted
+        self.permitted = not missing and not blocks
         self.missing = missing
-        self.reasons = reasons
+        self.blocks = blocks
+        self.required = required
         self.required_standards = required_standards
+
+    @property
+    def reasons(self) -> list[str]:
+        return [f"missing {m}" for m in sorted(self.missing)] + [
+            f"obligation {k} is not done" for k in self.blocks
+        ]
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "required_standards": {k: list(v) for k, v in self.required_standards.items()},
-            "missing": list(self.missing),
+            "missing": sorted(self.missing),
             "permitted": self.permitted,
-            "reasons": list(self.reasons),
+            "reasons": self.reasons,
         }
 
 
 class Decision:
     """The decision for one assessment. `verdicts` maps each context asked about to a
-    `Verdict`; `to_dict()` gives the whole decision as plain JSON data."""
+    `Verdict`; `permitted(context)` answers one; `to_dict()` gives the whole decision as plain
+    JSON data (computed when first asked for)."""
 
-    __slots__ = ("_blocks", "_dict", "_ev", "_explain", "_run", "_verdicts", "outcomes")
+    __slots__ = (
+        "_dict", "_verdicts", "contexts", "evaluator", "explain", "inputs", "outcomes", "table",
+    )  # fmt: skip
 
-    def __init__(self, run: _Run, outcomes: tuple[Tri, ...], explain: bool) -> None:
-        self._run = run
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        inputs: tuple[
+            list[int],
+            list[int],
+            dict[str, Any],
+            frozenset[str],
+            frozenset[tuple[str, str]],
+            datetime.date | None,
+        ],
+        contexts: tuple[str, ...],
+        outcomes: tuple[Tri, ...],
+        table: dict[str, Any],
+        explain: bool,
+    ) -> None:
+        # `inputs` is (lo, hi, evidence, implemented, done, as_of): one slot, so that making
+        # a decision stays cheap; the properties below name its parts.
+        self.evaluator = evaluator
+        self.inputs = inputs
+        self.contexts = contexts
         self.outcomes = outcomes
-        self._explain = explain
+        self.table = table
+        self.explain = explain
         self._verdicts: dict[str, Verdict] | None = None
         self._dict: dict[str, Any] | None = None
+
+    lo = property(lambda self: self.inputs[0], doc="lowest level rank per domain")
+    hi = property(lambda self: self.inputs[1], doc="highest level rank not ruled out")
+    ev = property(lambda self: self.inputs[2], doc="evidence values given")
+    impl = property(lambda self: self.inputs[3], doc="safeguards and standards in place")
+    done = property(lambda self: self.inputs[4], doc="(rule, action) obligations done")
+    as_of = property(lambda self: self.inputs[5], doc="the assessment date")
 
     @property
     def verdicts(self) -> dict[str, Verdict]:
         if self._verdicts is None:
-            self._verdicts = self._run.verdicts(self.outcomes)
+            self._verdicts = self._decide()
         return self._verdicts
 
     def permitted(self, context: str) -> bool:
@@ -113,43 +152,19 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         if self._dict is None:
-            self._dict = self._run.full(self.outcomes, self.verdicts, self._explain)
+            self._dict = self.full()
         return self._dict
 
-
-class _Run:
-    """One validated assessment, with what the fast path worked out."""
-
-    __slots__ = ("as_of", "contexts", "done", "ev", "evaluator", "hi", "impl", "lo")
-
-    def __init__(
-        self,
-        evaluator: Evaluator,
-        lo: list[int],
-        hi: list[int],
-        ev: dict[str, Any],
-        impl: frozenset[str],
-        done: frozenset[tuple[str, str]],
-        as_of: datetime.date | None,
-        contexts: tuple[str, ...],
-    ) -> None:
-        self.evaluator = evaluator
-        self.lo, self.hi, self.ev, self.impl = lo, hi, ev, impl
-        self.done, self.as_of, self.contexts = done, as_of, contexts
-
-    def verdicts(self, outcomes: tuple[Tri, ...]) -> dict[str, Verdict]:
-        e = self.evaluator
-        table = e.requirements_for(outcomes)
-        impl = self.impl
-        blocks = self.blocking(outcomes)
+    def _decide(self) -> dict[str, Verdict]:
+        table, impl = self.table, self.impl
+        blocks = self.blocking() if self.evaluator.may_block else {}
         out: dict[str, Verdict] = {}
         for context in self.contexts:
-            kept, required, holes = table[context]
-            missing = tuple(sorted(holes + tuple(required - impl)))
-            reasons = tuple(f"missing {m}" for m in missing) + tuple(
-                f"obligation {k} is not done" for k in blocks.get(context, ())
-            )
-            out[context] = Verdict(context, not reasons, missing, reasons, e.by_family(kept))
+            kept, required, holes, families = table[context]
+            missing = required - impl
+            if holes:
+                missing = missing | holes
+            out[context] = Verdict(context, missing, blocks.get(context, ()), required, families)
         return out
 
     def unmet_rules(self) -> set[int]:
@@ -165,21 +180,18 @@ class _Run:
                     break
         return unmet
 
-    def blocking(self, outcomes: tuple[Tri, ...]) -> dict[str, list[str]]:
-        e = self.evaluator
-        if not e.may_block:
-            return {}
+    def blocking(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
-        for item in self.obligations(outcomes):
+        for item in self.obligations():
             for context in item["blocks"]:
                 found.setdefault(context, set()).add(f"{item['rule']}.{item['action']}")
-        return {c: sorted(v) for c, v in found.items()}
+        return {c: tuple(sorted(v)) for c, v in found.items()}
 
-    def obligations(self, outcomes: tuple[Tri, ...]) -> list[dict[str, Any]]:
+    def obligations(self) -> list[dict[str, Any]]:
         e = self.evaluator
         unmet = self.unmet_rules() if e.has_fallbacks else set()
         out = []
-        for i, outcome in enumerate(outcomes):
+        for i, outcome in enumerate(self.outcomes):
             if outcome is False:
                 continue
             rule = e.rules[i]
@@ -240,18 +252,15 @@ class _Run:
             "anchors": [dict(x) for x in ob["anchors"]],
         }
 
-    def full(
-        self, outcomes: tuple[Tri, ...], verdicts: dict[str, Verdict], explain: bool
-    ) -> dict[str, Any]:
-        e = self.evaluator
-        table = e.requirements_for(outcomes)
+    def full(self) -> dict[str, Any]:
+        e, outcomes, table, explain = self.evaluator, self.outcomes, self.table, self.explain
+        verdicts = self.verdicts
         rules, alerts, explanation = [], [], []
         unknown_inputs: set[str] = set()
         safeguard_rules: dict[str, set[str]] = {}
         kept_all: set[str] = set()
         for context in self.contexts:
-            kept, _, _ = table[context]
-            kept_all.update(kept)
+            kept_all.update(table[context][0])
             for sg, owners in e.safeguard_owners(outcomes, context).items():
                 safeguard_rules.setdefault(sg, set()).update(owners)
         for i, outcome in enumerate(outcomes):
@@ -292,7 +301,7 @@ class _Run:
             "required_standards": e.by_family(e.combine(kept_all)),
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing),
-            "obligations": self.obligations(outcomes),
+            "obligations": self.obligations(),
             "alerts": alerts,
             "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
             "verdicts": {c: v.to_dict() for c, v in verdicts.items()},
@@ -321,7 +330,12 @@ class Evaluator:
         definitions: Mapping[str, Node],
         rules: tuple[Mapping[str, Any], ...],
         conditions: ConditionsFn,
+        levels_only: bool,
+        standards_tested: bool,
     ) -> None:
+        """`levels_only`: the conditions read nothing but the domains' levels, so their
+        outcomes can be looked up by the determinations given. `standards_tested`: some
+        condition asks whether a whole standard `is implemented`."""
         self.provenance = provenance
         self.combine_mode = combine
         self.domain_names = tuple(d[0] for d in domains)
@@ -350,7 +364,12 @@ class Evaluator:
         )
         self.has_fallbacks = any(r["fallbacks"] for r in rules)
         self.rule_needs = tuple(self._needs(r) for r in rules)
+        self.levels_only = levels_only
+        self.standard_names = frozenset(standards)
+        self.simple_impl = not self.efficacy and not standards_tested
         self._cache: dict[tuple[Tri, ...], dict[str, Any]] = {}
+        self._by_levels: dict[Any, tuple[list[int], list[int], tuple[Tri, ...], Any]] = {}
+        self._no_evidence: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ tables
 
@@ -385,8 +404,9 @@ class Evaluator:
         return dict(sorted(out.items()))
 
     def requirements_for(self, outcomes: tuple[Tri, ...]) -> dict[str, Any]:
-        """Per context: (standards kept, safeguards required, holes required), for the rules
-        these outcomes make active. Cached: it depends on nothing else."""
+        """Per context: (standards kept, safeguards required, holes required, kept standards
+        by family), for the rules these outcomes make active. Cached: it depends on nothing
+        else."""
         found = self._cache.get(outcomes)
         if found is not None:
             return found
@@ -404,8 +424,8 @@ class Evaluator:
             kept = self.combine(standards)
             for name in standards:
                 safeguards.update(self.standards[name][2])
-            holes = tuple(sorted(n for n in kept if self.standards[n][3]))
-            table[context] = (kept, frozenset(safeguards), holes)
+            holes = frozenset(n for n in kept if self.standards[n][3])
+            table[context] = (kept, frozenset(safeguards), holes, self.by_family(kept))
         if len(self._cache) > 4096:
             self._cache.clear()
         self._cache[outcomes] = table
@@ -437,31 +457,65 @@ class Evaluator:
     # ------------------------------------------------------------------ the fast path
 
     def evaluate(self, assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
-        """The decision for `assessment`. Raises AssessmentError when it is malformed."""
-        if not isinstance(assessment, Mapping):
+        """The decision for `assessment`. Raises AssessmentError when it is malformed.
+
+        Validation runs in the order of the assessment's fields (keys, as_of, determinations,
+        evidence, implemented, done, contexts), so the first problem is the one reported.
+        """
+        if type(assessment) is not dict and not isinstance(assessment, Mapping):
             raise AssessmentError("assessment", "a JSON object", assessment)
         if not _KEYS.issuperset(assessment):
             bad = min((k for k in assessment if k not in _KEYS), key=str)
             raise AssessmentError(str(bad), "one of the keys " + _KEY_LIST, bad)
-        as_of = _date(assessment.get("as_of"), "as_of")
-        lo = [0] * len(self.tops)
-        hi = list(self.tops)
-        raw = assessment.get("determinations")
-        if raw:
-            self._determinations(raw, lo, hi)
-        elif raw is not None and not isinstance(raw, Mapping):
-            raise AssessmentError("determinations", "an object mapping domains to levels", raw)
-        raw = assessment.get("evidence")
-        ev = self._evidence(raw, as_of) if raw else {}
-        if raw is not None and not raw and not isinstance(raw, Mapping):
-            raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
-        impl = self._implemented(assessment.get("implemented"), lo, hi, ev, as_of)
-        raw = assessment.get("done")
+        get = assessment.get
+        as_of = get("as_of")
+        if as_of is not None:
+            as_of = _date(as_of, "as_of")
+        raw = get("determinations")
+        hit = None
+        if self.levels_only:
+            # Outcomes depend on the determinations alone: look them up by what was given.
+            # Only validated inputs are ever stored, so a hit needs no validation.
+            try:
+                key = () if not raw else tuple(raw.items())
+                hit = self._by_levels.get(key)
+            except (AttributeError, TypeError):
+                key = None
+        if hit is None:
+            lo = [0] * len(self.tops)
+            hi = list(self.tops)
+            if raw is not None:
+                self._determinations(raw, lo, hi)
+        else:
+            lo, hi, outcomes, table = hit
+        raw = get("evidence")
+        ev = self._evidence(raw) if raw is not None else self._no_evidence
+        raw = get("implemented")
+        if raw is None:
+            impl: frozenset[str] = _EMPTY
+        elif type(raw) is list and self.simple_impl:
+            # Common case: only safeguards listed, nothing to expand. Checked, not trusted.
+            try:
+                impl = frozenset(raw)
+            except TypeError:
+                impl = self._implemented(raw, lo, hi, ev, as_of)
+            else:
+                if not impl <= self.known_names or not impl.isdisjoint(self.standard_names):
+                    impl = self._implemented(raw, lo, hi, ev, as_of)
+        else:
+            impl = self._implemented(raw, lo, hi, ev, as_of)
+        raw = get("done")
         done = self._done(raw) if raw is not None else frozenset()
-        raw = assessment.get("contexts")
+        raw = get("contexts")
         contexts = self.contexts if raw is None else self._contexts(raw)
-        outcomes = self.conditions(lo, hi, ev, impl, as_of)
-        return Decision(_Run(self, lo, hi, ev, impl, done, as_of, contexts), outcomes, explain)
+        if hit is None:
+            outcomes = self.conditions(lo, hi, ev, impl, as_of)
+            table = self.requirements_for(outcomes)
+            if self.levels_only and key is not None:
+                if len(self._by_levels) > 4096:
+                    self._by_levels.clear()
+                self._by_levels[key] = (lo, hi, outcomes, table)
+        return Decision(self, (lo, hi, ev, impl, done, as_of), contexts, outcomes, table, explain)
 
     def _determinations(self, raw: Any, lo: list[int], hi: list[int]) -> None:
         if not isinstance(raw, Mapping):
@@ -513,7 +567,7 @@ class Evaluator:
                 high = got
             lo[i], hi[i] = low, high
 
-    def _evidence(self, raw: Any, as_of: datetime.date | None) -> dict[str, Any]:
+    def _evidence(self, raw: Any) -> dict[str, Any]:
         if not isinstance(raw, Mapping):
             raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
         out: dict[str, Any] = {}
@@ -551,30 +605,33 @@ class Evaluator:
         ev: dict[str, Any],
         as_of: datetime.date | None,
     ) -> frozenset[str]:
-        if raw is None:
-            listed: frozenset[str] = frozenset()
-        else:
-            if type(raw) is not list and type(raw) is not tuple:
-                raise AssessmentError("implemented", "a list of safeguard or standard names", raw)
-            try:
-                listed = frozenset(raw)
-            except TypeError:
-                listed = frozenset()
-            if not self.known_names.issuperset(listed) or len(listed) == 0 < len(raw):
-                for i, name in enumerate(raw):
-                    if type(name) is not str or name not in self.known_names:
-                        raise AssessmentError(
-                            f"implemented[{i}]", "a safeguard or standard name", name
-                        )
+        """What is in place. A listed standard brings its safeguards; a safeguard with an
+        efficacy criterion counts only when the criterion holds; a standard whose safeguards
+        are all in place counts as implemented; a `not yet defined` standard never does."""
+        if type(raw) is not list and type(raw) is not tuple:
+            raise AssessmentError("implemented", "a list of safeguard or standard names", raw)
+        try:
+            listed = frozenset(raw)
+        except TypeError:
+            listed = frozenset([None])  # something unhashable: find it below
+        if not listed <= self.known_names:
+            for i, name in enumerate(raw):
+                if type(name) is not str or name not in self.known_names:
+                    raise AssessmentError(
+                        f"implemented[{i}]", "a safeguard or standard name", name
+                    )
+        if self.simple_impl and listed.isdisjoint(self.standard_names):
+            return listed
         standards = self.standards
         named = set(listed)
         for name in listed:
-            std = standards.get(name)
+            std = standards[name] if name in standards else None
             if std is not None and not std[3]:
                 named.update(std[2])
                 named.update(std[1])
         if self.efficacy:
-            probe = _Run(self, lo, hi, ev, frozenset(), frozenset(), as_of, self.contexts)
+            inputs = (lo, hi, ev, frozenset[str](), frozenset[tuple[str, str]](), as_of)
+            probe = Decision(self, inputs, self.contexts, (), {}, False)
             for name in list(named):
                 criterion = self.safeguards.get(name)
                 if criterion is not None and self.tri(criterion, probe) is not True:
@@ -615,18 +672,18 @@ class Evaluator:
 
     # ------------------------------------------------------------------ the slow path
 
-    def tri(self, node: Node, run: _Run) -> Tri:
+    def tri(self, node: Node, run: Decision) -> Tri:
         return self._eval(node, run, {})[0]
 
-    def unknowns(self, node: Node | None, run: _Run) -> set[str]:
+    def unknowns(self, node: Node | None, run: Decision) -> set[str]:
         if node is None:
             return set()
         return set(self._eval(node, run, {})[1])
 
-    def explain(self, node: Node, run: _Run) -> dict[str, Any]:
+    def explain(self, node: Node, run: Decision) -> dict[str, Any]:
         return self._eval(node, run, {}, explain=True)[2]  # type: ignore[no-any-return]
 
-    def _value(self, v: Node, run: _Run) -> tuple[Any, set[str], list[str]]:
+    def _value(self, v: Node, run: Decision) -> tuple[Any, set[str], list[str]]:
         kind = v[0]
         if kind == "const":
             return v[1], set(), []
@@ -641,10 +698,10 @@ class Evaluator:
             missing.add("as_of")
         if missing:
             return None, missing, [v[1], "as_of"]
-        return float((run.as_of - start).days), set(), [v[1], "as_of"]  # type: ignore[operator]
+        return float((run.as_of - start).days), set(), [v[1], "as_of"]
 
     def _eval(
-        self, node: Node, run: _Run, memo: dict[str, Any], explain: bool = False
+        self, node: Node, run: Decision, memo: dict[str, Any], explain: bool = False
     ) -> tuple[Tri, set[str], Any]:
         kind = node[0]
         inputs: list[str] = []

@@ -1,0 +1,162 @@
+"""`rspl test`: run a policy's scenarios under the reference interpreter and the generated
+Python evaluator, and check every expectation against both.
+
+A scenario passes when both engines return the same decision and that decision meets every
+`expect` line. Failures say where the scenario is and show expected against actual.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Callable
+from typing import Any
+
+import attrs
+
+from rspl import ir
+from rspl.backends.python import generate
+from rspl.interpreter import AssessmentError, evaluate
+
+
+@attrs.frozen
+class Failure:
+    """One failed expectation (or an engine problem) in one scenario."""
+
+    scenario: str
+    origin: ir.Origin
+    expected: str
+    actual: str
+
+
+@attrs.frozen
+class ScenarioResult:
+    name: str
+    origin: ir.Origin
+    failures: tuple[Failure, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+def load_module(policy: ir.Policy) -> types.ModuleType:
+    """The generated evaluator for `policy`, executed in a fresh module object."""
+    module = types.ModuleType(f"rspl_generated_{policy.id}")
+    code = compile(generate(policy), f"<generated {policy.id}>", "exec")
+    exec(code, module.__dict__)
+    return module
+
+
+def run_scenarios(policy: ir.Policy) -> list[ScenarioResult]:
+    """Run every scenario of `policy`; one result per scenario, in policy order."""
+    module = load_module(policy) if policy.scenarios else None
+    results = []
+    for scenario in policy.scenarios:
+        assert module is not None
+        results.append(_run(policy, scenario, module.evaluate))
+    return results
+
+
+def _run(
+    policy: ir.Policy, scenario: ir.Scenario, generated: Callable[..., Any]
+) -> ScenarioResult:
+    failures: list[Failure] = []
+
+    def fail(origin: ir.Origin, expected: str, actual: str) -> None:
+        failures.append(Failure(scenario.name, origin, expected, actual))
+
+    try:
+        reference = evaluate(policy, scenario.assessment)
+    except AssessmentError as exc:
+        fail(scenario.origin, "a valid assessment", f"AssessmentError: {exc}")
+        return ScenarioResult(scenario.name, scenario.origin, tuple(failures))
+    try:
+        compiled = generated(scenario.assessment).to_dict()
+    except Exception as exc:  # the generated code must never fail where the reference works
+        compiled = {"error": f"{type(exc).__name__}: {exc}"}
+    if compiled != reference:
+        keys = sorted(k for k in reference if compiled.get(k) != reference.get(k))
+        fail(
+            scenario.origin,
+            "the generated evaluator to agree with the reference interpreter",
+            "they differ in: " + ", ".join(keys or ["error"]),
+        )
+    for x in scenario.expectations:
+        problem = check_expectation(policy, reference, x)
+        if problem is not None:
+            fail(x.origin, problem[0], problem[1])
+    return ScenarioResult(scenario.name, scenario.origin, tuple(failures))
+
+
+def _required_names(policy: ir.Policy, d: dict[str, Any]) -> set[str]:
+    """Standards required in some context, with the ones they extend, plus safeguards."""
+    standards = {s.name: s for s in policy.standards}
+    names: set[str] = set(d["required_safeguards"])
+    for verdict in d["verdicts"].values():
+        for kept in verdict["required_standards"].values():
+            for name in kept:
+                names.add(name)
+                names.update(standards[name].ancestors)
+    return names
+
+
+def check_expectation(
+    policy: ir.Policy, d: dict[str, Any], x: ir.Expectation
+) -> tuple[str, str] | None:
+    """None when the decision `d` meets `x`, else (expected, actual) in words."""
+    what = x.what
+    if what in ("required", "not_required"):
+        required = _required_names(policy, d)
+        wrong = [n for n in x.names if (n in required) != (what == "required")]
+        if wrong:
+            word = "required" if what == "required" else "not required"
+            return f"{word}: {', '.join(x.names)}", "required: " + (
+                ", ".join(sorted(required)) or "nothing"
+            )
+        return None
+    if what == "missing":
+        lacking = [n for n in x.names if n not in d["missing"]]
+        if lacking:
+            return f"missing: {', '.join(x.names)}", "missing: " + (
+                ", ".join(d["missing"]) or "nothing"
+            )
+        return None
+    if what in ("permitted", "blocked"):
+        context = x.names[0]
+        verdict = d["verdicts"].get(context)
+        if verdict is None:
+            return f"{context} {what}", f"{context} was not decided"
+        actual = "permitted" if verdict["permitted"] else "blocked"
+        if actual != what:
+            reasons = "; ".join(verdict["reasons"])
+            return f"{context} {what}", f"{context} {actual}" + (f" ({reasons})" if reasons else "")
+        return None
+    fired = {r["name"]: r["status"] for r in d["rules"]}
+    if what in ("triggered", "not_triggered", "precautionary"):
+        for name in x.names:
+            status = fired.get(name, "not_triggered")
+            ok = (
+                status != "not_triggered" if what == "triggered"
+                else status == "not_triggered" if what == "not_triggered"
+                else status == "precautionary"
+            )  # fmt: skip
+            if not ok:
+                return f"{name} {what.replace('_', ' ')}", f"{name} {status.replace('_', ' ')}"
+        return None
+    if what == "alert":
+        alerts = {a["warning"] for a in d["alerts"]}
+        lacking = [n for n in x.names if n not in alerts]
+        if lacking:
+            return f"alert: {', '.join(x.names)}", "alerts: " + (", ".join(sorted(alerts)) or "none")
+        return None
+    action, rule = x.names
+    found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]
+    if not found:
+        return f"obligation {action} of {rule} is {x.status}", f"{rule} imposes no {action} now"
+    due = x.due.isoformat() if x.due else None
+    for o in found:
+        if o["status"] == x.status and (due is None or o["due"] == due):
+            return None
+    shown = "; ".join(f"{o['status']}" + (f" (due {o['due']})" if o["due"] else "") for o in found)
+    want = f"obligation {action} of {rule} is {x.status}" + (f" (due {due})" if due else "")
+    return want, f"it is {shown}"

@@ -147,7 +147,8 @@ def check_expectation(
         alerts = {a["warning"] for a in d["alerts"]}
         lacking = [n for n in x.names if n not in alerts]
         if lacking:
-            return f"alert: {', '.join(x.names)}", "alerts: " + (", ".join(sorted(alerts)) or "none")
+            shown = ", ".join(sorted(alerts)) or "none"
+            return f"alert: {', '.join(x.names)}", f"alerts: {shown}"
         return None
     action, rule = x.names
     found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]

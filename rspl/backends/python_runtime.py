@@ -160,7 +160,7 @@ class Decision:
         blocks = self.blocking() if self.evaluator.may_block else {}
         out: dict[str, Verdict] = {}
         for context in self.contexts:
-            kept, required, holes, families = table[context]
+            _, required, holes, families = table[context]
             missing = required - impl
             if holes:
                 missing = missing | holes
@@ -625,7 +625,7 @@ class Evaluator:
         standards = self.standards
         named = set(listed)
         for name in listed:
-            std = standards[name] if name in standards else None
+            std = standards.get(name)
             if std is not None and not std[3]:
                 named.update(std[2])
                 named.update(std[1])

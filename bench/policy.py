@@ -43,7 +43,9 @@ def rspl_source() -> str:
                 out.append(f'safeguard {s} "{s}"')
             ext = f" extends S{d}_{k - 1}" if k > 1 else ""
             inc = ", ".join(safeguards(d, k))
-            out.append(f'standard S{d}_{k} "S{d}.{k}" in F{d}{ext} {{ includes {inc} source "§{d}" }}')
+            out.append(
+                f'standard S{d}_{k} "S{d}.{k}" in F{d}{ext} {{ includes {inc} source "§{d}" }}'
+            )
             out.append(
                 f'rule r{d}_{k} "D{d} at {k}" {{ source "§{d}" '
                 f"when D{d} >= {level(d, k)} require S{d}_{k} }}"

@@ -149,9 +149,7 @@ class _Checker:
                 "E0207",
                 f"`{word.text}` is not {'an' if what[0] in 'aeiou' else 'a'} {what}",
                 word.span,
-                help=(did_you_mean(word.text, allowed) or "")
-                + f" {what}s are: "
-                + ", ".join(f"`{w}`" for w in allowed),
+                help=_choices(word.text, allowed),
             )
 
     def domain(self, d: n.DomainDecl) -> None:
@@ -173,9 +171,7 @@ class _Checker:
                 "E0205",
                 f"`{e.type.text}` is not an evidence type",
                 e.type.span,
-                help=(did_you_mean(e.type.text, units.EVIDENCE_TYPES) or "")
-                + " evidence types are: "
-                + ", ".join(f"`{t}`" for t in units.EVIDENCE_TYPES),
+                help=_choices(e.type.text, tuple(units.EVIDENCE_TYPES)),
             )
         elif e.type.text == "judgement" and not e.deciders:
             self.report(
@@ -462,8 +458,7 @@ class _Checker:
             if e.count is not None and not 1 <= e.count <= len(e.operands):
                 self.report(
                     "E0306",
-                    f"`at least {e.count if e.count >= 0 else '?'} of` a list of "
-                    f"{len(e.operands)}",
+                    f"`at least N of` needs a whole number N from 1 to {len(e.operands)}",
                     e.span,
                     help=f"the count must be a whole number from 1 to {len(e.operands)}",
                 )
@@ -505,9 +500,7 @@ class _Checker:
                 "E0206",
                 f"`{q.unit.text}` is not a unit",
                 q.unit.span,
-                help=(did_you_mean(q.unit.text, units.UNITS) or "")
-                + " units are: "
-                + ", ".join(f"`{u}`" for u in units.UNITS),
+                help=_choices(q.unit.text, tuple(units.UNITS)),
             )
             return ERROR
         return Type("quantity", unit[0])
@@ -524,7 +517,8 @@ class _Checker:
             if isinstance(decl, n.EvidenceDecl) and decl.type.text != "date":
                 self.report(
                     "E0305",
-                    f"`since` needs a date, but `{op.name.text}` is {decl.type.text}",
+                    f"`since` needs a date, but `{op.name.text}` is "
+                    f"{units.EVIDENCE_TYPES.get(decl.type.text, decl.type.text)}",
                     op.span,
                     labels=[Label(decl.type.span, "declared here")],
                     help="`since X` measures the time from the date X to the assessment date; "
@@ -850,6 +844,13 @@ class _Checker:
                         help=f"nothing in the policy refers to this {kind}; "
                         "use it or remove it",
                     )
+
+
+def _choices(word: str, allowed: tuple[str, ...]) -> str:
+    """`did you mean ...? the choices are ...` for a word outside a fixed list."""
+    listing = "the choices are " + ", ".join(f"`{w}`" for w in allowed)
+    hint = did_you_mean(word, allowed)
+    return f"{hint} {listing}" if hint else listing
 
 
 def _apply(op: str, a: int, b: int) -> bool:

@@ -61,6 +61,7 @@ def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: b
 
 def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> Program:
     """Load the policy in `path` (whose text is `text`) and all it imports."""
+    path = os.path.normpath(path)
     main = parse_module(path, path, text, reporter, stdlib=False)
     modules: dict[str, n.Module] = {path: main}
     imports: dict[str, tuple[tuple[str, n.ImportTarget], ...]] = {}

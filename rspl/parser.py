@@ -69,10 +69,20 @@ def _terminal_names() -> dict[str, str]:
 
 
 def _describe_expected(expected: set[str]) -> str:
+    """The expected tokens in words: names, texts and numbers first, then symbols, then
+    keywords (most syntax errors are a missing value or bracket, not a missing keyword)."""
     words = _terminal_names()
-    items = sorted({words.get(name, name.lower()) for name in expected})
-    if len(items) > 8:
-        items = [*items[:8], "..."]
+
+    def order(name: str) -> tuple[int, str]:
+        word = words.get(name, name.lower())
+        if not word.startswith("`"):
+            return 0, word
+        return (1 if not word[1:-1].isalpha() else 2), word
+
+    items = [words.get(name, name.lower()) for name in sorted(expected, key=order)]
+    items = list(dict.fromkeys(items))
+    if len(items) > 10:
+        items = [*items[:10], "..."]
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
@@ -101,11 +111,11 @@ def _context(err: UnexpectedToken) -> str:
             word = str(item)
         elif isinstance(item, lark.Tree) and item.data == "rule_kind":
             word = str(item.children[0])
-        if word is not None:
-            nxt = stack[i + 1] if i + 1 < len(stack) else None
-            if isinstance(nxt, lark.Token) and nxt.type == "NAME":
-                return f" in {word} `{nxt}`"
-            return f" in this {word}"
+        nxt = stack[i + 1] if i + 1 < len(stack) else None
+        # A declaration keyword is followed by the declared name; other uses of the same
+        # word (`per family` in the header) are not.
+        if word is not None and isinstance(nxt, lark.Token) and nxt.type == "NAME":
+            return f" in {word} `{nxt}`"
     return ""
 
 

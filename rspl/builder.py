@@ -8,6 +8,7 @@ clause given twice where it may appear once (E0006).
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from typing import Any
 
@@ -213,7 +214,15 @@ class Builder(Transformer[Token, Any]):
         return self._simple(n.RoleDecl, "role", meta, c)  # type: ignore[no-any-return]
 
     def context_decl(self, meta: Any, c: list[Any]) -> n.ContextDecl:
-        return self._simple(n.ContextDecl, "context", meta, c)  # type: ignore[no-any-return]
+        body = _Body(c[2:], self.reporter, "context")
+        return n.ContextDecl(
+            name=c[0],
+            title=c[1],
+            includes=body.flat("includes"),
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
 
     def family_decl(self, meta: Any, c: list[Any]) -> n.FamilyDecl:
         return self._simple(n.FamilyDecl, "family", meta, c)  # type: ignore[no-any-return]
@@ -451,10 +460,15 @@ class Builder(Transformer[Token, Any]):
     def before(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("deadline", n.Before(c[0], self._span(meta)), meta)
 
+    def about(self, meta: Any, c: list[Any]) -> bool:
+        return True
+
     def every(self, meta: Any, c: list[Any]) -> _Clause:
-        low = float(c[0])
-        high = float(c[1]) if c[1] is not None else None
-        return self._clause("deadline", n.Every(low, high, c[2], c[3], self._span(meta)), meta)
+        approximate = c[0] is True
+        low = float(c[1])
+        high = float(c[2]) if c[2] is not None else None
+        every = n.Every(low, high, c[3], c[4], approximate, self._span(meta))
+        return self._clause("deadline", every, meta)
 
     def until(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("deadline", n.Until(c[0], self._span(meta)), meta)
@@ -518,12 +532,20 @@ class Builder(Transformer[Token, Any]):
         return unit  # type: ignore[no-any-return]
 
     def quantity(self, meta: Any, c: list[Any]) -> n.Quantity:
-        number = c[0]
-        unit = c[1]
-        text = str(number)
+        approximate, number, unit = c[0] is True, c[1], c[2]
+        text = ("about " if approximate else "") + str(number)
         if unit is not None:
             text += unit.text if unit.text in ("%", "x") else " " + unit.text
-        return n.Quantity(float(number), text, unit, self._span(meta))
+        value = float(number)
+        if not math.isfinite(value):
+            self.reporter.report(
+                "E0007",
+                f"the number `{number}` is too large",
+                span_of(self.file, number),
+                help="numbers must be finite; use a unit to keep them small, e.g. `1e26 FLOP`",
+            )
+            value = 0.0
+        return n.Quantity(value, text, unit, approximate, self._span(meta))
 
     # ------------------------------------------------------------------ scenarios
 

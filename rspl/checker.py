@@ -89,7 +89,18 @@ class _Checker:
         self.unused()
 
     def item(self, item: n.Item) -> None:
-        if isinstance(item, n.DomainDecl):
+        if isinstance(item, n.ContextDecl):
+            for member in item.includes:
+                target = self.res.target(member)
+                if isinstance(target, n.ContextDecl) and target.includes:
+                    self.report(
+                        "E0203",
+                        f"`{member.text}` is a context group; a group lists single contexts",
+                        member.span,
+                        labels=[Label(target.name.span, "the group is declared here")],
+                        help=f"list the contexts of `{member.text}` here instead",
+                    )
+        elif isinstance(item, n.DomainDecl):
             self.domain(item)
         elif isinstance(item, n.EvidenceDecl):
             self.evidence(item)
@@ -379,8 +390,23 @@ class _Checker:
                     help="a standard includes everything it extends; remove the weaker one",
                 )
 
+    def single_context(self, name: n.Name, where: str) -> None:
+        """E0203 when a context group is used where one context is needed."""
+        target = self.res.target(name)
+        if isinstance(target, n.ContextDecl) and target.includes:
+            self.report(
+                "E0203",
+                f"`{name.text}` is a context group, but {where} needs a single context",
+                name.span,
+                labels=[Label(target.name.span, "the group is declared here")],
+                help="name one of its contexts: "
+                + ", ".join(f"`{m.text}`" for m in target.includes),
+            )
+
     def obligation(self, ob: n.Obligation) -> None:
         d = ob.deadline
+        if isinstance(d, n.Before):
+            self.single_context(d.context, "`before`")
         if isinstance(d, n.Within):
             t = self.quantity_type(d.amount)
             if t.kind != "error" and t != Type("quantity", "duration"):
@@ -746,6 +772,8 @@ class _Checker:
         for x in s.expects:
             if isinstance(x, n.ExpectObligation):
                 self.expect_obligation(x)
+            elif isinstance(x, n.ExpectVerdict):
+                self.single_context(x.context, "a verdict")
 
     @staticmethod
     def _given_key(g: n.Given) -> str | None:

@@ -43,6 +43,7 @@ CODES: dict[str, Code] = {
         Code("E0004", "unterminated-text", _E, "a quoted text has no closing quote"),
         Code("E0005", "invalid-date", _E, "a date that does not exist in the calendar"),
         Code("E0006", "duplicate-clause", _E, "a clause that may appear once appears twice"),
+        Code("E0007", "number-too-large", _E, "a number too large to represent"),
         # header and modules
         Code("E0101", "missing-policy-header", _E, "the main file has no `policy` header"),
         Code("E0102", "misplaced-policy-header", _E, "a second `policy` header, or one in an imported file"),

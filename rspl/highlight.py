@@ -19,7 +19,7 @@ from pygments.token import (
 )
 
 KEYWORDS = (
-    "policy", "organization", "version", "effective", "published", "supersedes", "url",
+    "about", "policy", "organization", "version", "effective", "published", "supersedes", "url",
     "change", "combine", "highest", "per", "standards", "import", "role", "context", "family",
     "domain", "domains", "status", "decided", "by", "level", "baseline", "actor", "evidence",
     "define", "as", "safeguard", "category", "claim", "counts", "when", "standard", "in",

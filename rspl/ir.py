@@ -153,6 +153,18 @@ class Context:
 
 
 @attrs.frozen
+class ContextGroup:
+    """A name for several contexts (`context deployment { includes a, b }`); lowering
+    replaces every use of it by its members."""
+
+    name: str
+    title: str | None
+    members: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+
+
+@attrs.frozen
 class Family:
     name: str
     title: str | None
@@ -289,7 +301,8 @@ class Before:
 
 @attrs.frozen
 class Every:
-    """Recurring: due `low_days` to `high_days` after the dated evidence `since`."""
+    """Recurring: due `low_days` to `high_days` after the dated evidence `since`; `text`
+    says it in the policy's words (`about 3 to 6 months`)."""
 
     low_days: float
     high_days: float
@@ -409,6 +422,7 @@ class Policy:
     means: str | None
     roles: tuple[Role, ...]
     contexts: tuple[Context, ...]
+    context_groups: tuple[ContextGroup, ...]
     domains: tuple[Domain, ...]
     evidence: tuple[Evidence, ...]
     definitions: tuple[Definition, ...]

@@ -66,7 +66,10 @@ class _Lowerer:
             anchors=self.anchors(header.anchors),
             means=header.means,
             roles=tuple(self.of(n.RoleDecl)),
-            contexts=tuple(self.of(n.ContextDecl)),
+            contexts=tuple(c for c in self.of(n.ContextDecl) if isinstance(c, ir.Context)),
+            context_groups=tuple(
+                c for c in self.of(n.ContextDecl) if isinstance(c, ir.ContextGroup)
+            ),
             domains=tuple(self.of(n.DomainDecl)),
             evidence=tuple(self.of(n.EvidenceDecl)),
             definitions=tuple(self.of(n.DefinitionDecl)),
@@ -85,6 +88,11 @@ class _Lowerer:
         if isinstance(d, n.RoleDecl):
             return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means)
         if isinstance(d, n.ContextDecl):
+            if d.includes:
+                return ir.ContextGroup(
+                    d.name.text, d.title, tuple(m.text for m in d.includes),
+                    self.anchors(d.anchors), d.means,
+                )  # fmt: skip
             return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means)
         if isinstance(d, n.FamilyDecl):
             return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
@@ -169,8 +177,7 @@ class _Lowerer:
     def rule(self, r: n.RuleDecl) -> ir.Rule:
         reqs = tuple(
             ir.Requirement(
-                t.text, self._kind(t), tuple(c.text for c in req.contexts),
-                self.anchors(req.anchors),
+                t.text, self._kind(t), self.contexts(req.contexts), self.anchors(req.anchors)
             )
             for req in r.requirements
             for t in req.targets
@@ -195,6 +202,17 @@ class _Lowerer:
             origin=self.origin(r.span),
         )
 
+    def contexts(self, names: tuple[n.Name, ...]) -> tuple[str, ...]:
+        """Context names, each group replaced by its members, without repeats."""
+        out: list[str] = []
+        for name in names:
+            target = self.res.target(name)
+            if isinstance(target, n.ContextDecl) and target.includes:
+                out += [m.text for m in target.includes]
+            else:
+                out.append(name.text)
+        return tuple(dict.fromkeys(out))
+
     def _kind(self, name: n.Name) -> str:
         decl = self.res.target(name)
         if decl is None:
@@ -209,13 +227,23 @@ class _Lowerer:
             modality=o.modality,
             action=o.action.text,
             blocking=isinstance(action, n.ActionDecl) and action.blocking,
-            objects=tuple(ir.Ref(self._kind(x), x.text) for x in o.objects),
+            objects=self.objects(o.objects),
             by=tuple(x.text for x in o.by),
             approved_by=tuple(x.text for x in o.approved_by),
             deadline=self.deadline(o.deadline),
             anchors=self.anchors(o.anchors),
             origin=self.origin(o.span),
         )
+
+    def objects(self, names: tuple[n.Name, ...]) -> tuple[ir.Ref, ...]:
+        out: list[ir.Ref] = []
+        for x in names:
+            kind = self._kind(x)
+            if kind == "context":
+                out += [ir.Ref("context", c) for c in self.contexts((x,))]
+            else:
+                out.append(ir.Ref(kind, x.text))
+        return tuple(out)
 
     def deadline(self, d: n.Deadline | None) -> ir.Deadline | None:
         if d is None:
@@ -229,7 +257,8 @@ class _Lowerer:
         if isinstance(d, n.Every):
             factor = units.UNITS.get(d.unit.text, ("duration", 1.0))[1]
             high = d.high if d.high is not None else d.low
-            text = f"{d.low:g}" + (f" to {d.high:g}" if d.high is not None else "")
+            text = ("about " if d.approximate else "") + f"{d.low:g}"
+            text += f" to {d.high:g}" if d.high is not None else ""
             return ir.Every(
                 d.low * factor, high * factor, f"{text} {d.unit.text}",
                 d.since.text if d.since else None,

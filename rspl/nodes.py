@@ -51,11 +51,13 @@ class NameRef:
 
 @attrs.frozen
 class Quantity:
-    """A number with an optional unit word (`4x`, `6 months`, `25%`, `200`)."""
+    """A number with an optional unit word (`4x`, `6 months`, `25%`, `200`); `about 4x`
+    marks it approximate (the policy's own hedge, kept in every output)."""
 
     value: float
     text: str
     unit: Name | None
+    approximate: bool = False
     span: Span = _span()
 
 
@@ -199,8 +201,11 @@ class RoleDecl:
 
 @attrs.frozen
 class ContextDecl:
+    """A context; with `includes` it is a group that stands for the contexts it lists."""
+
     name: Name
     title: str | None
+    includes: tuple[Name, ...]
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
@@ -338,6 +343,7 @@ class Every:
     high: float | None
     unit: Name
     since: Name | None
+    approximate: bool = False
     span: Span = _span()
 
 

@@ -225,7 +225,9 @@ class _Resolver:
         return self.res
 
     def item(self, m: n.Module, item: n.Item) -> None:
-        if isinstance(item, (n.DomainDecl, n.EvidenceDecl)):
+        if isinstance(item, n.ContextDecl):
+            self.refs(m, item.includes, _CONTEXT, code="E0405")
+        elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
             self.refs(m, item.deciders, _ROLE, code="E0404")
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)

@@ -1,0 +1,670 @@
+"""The JSON Schema backend: the evaluator's input and output as Draft 2020-12 schemas.
+
+`render(policy)` returns two files, `{module}.assessment.schema.json` (what an evaluator of the
+policy accepts) and `{module}.decision.schema.json` (what it returns), built from the IR as
+Python data and dumped with sorted keys: byte-for-byte deterministic, and no policy text is
+ever pasted into JSON by hand. Titles and descriptions come from the policy.
+
+The assessment schema accepts exactly what the reference interpreter (`rspl.interpreter`)
+accepts from JSON input, including two rules that look beyond a plain JSON Schema at first
+sight: a `cannot_rule_out` level below the level `reached` (one `if`/`then` per level), and
+impossible calendar dates such as 2025-02-30 (a pattern that knows month lengths and leap
+years). What remains outside the schema is listed in `LIMITS` and in the schema itself.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import urllib.parse
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from rspl import ir, units
+from rspl.backends.python import module_name
+
+Schema = dict[str, Any]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+# The largest finite IEEE double: the evaluator turns every number into a float and rejects
+# those that are not finite.
+MAX_NUMBER = sys.float_info.max
+
+# A calendar date YYYY-MM-DD from 0001-01-01 to 9999-12-31 that exists: month lengths and
+# Gregorian leap years are spelled out. Only plain groups, classes and alternation, so the
+# pattern means the same in ECMA-262, Python `re` and RE2. `minLength`/`maxLength` go with it,
+# because in Python `$` also matches before a final newline.
+_YEAR = "([1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_LEAP_YEAR = "([0-9]{2}(0[48]|[2468][048]|[13579][26])|(0[48]|[2468][048]|[13579][26])00)"
+DATE_PATTERN = (
+    "^("
+    + _YEAR
+    + "-("
+    + "(0[13578]|1[02])-(0[1-9]|[12][0-9]|3[01])"
+    + "|(0[469]|11)-(0[1-9]|[12][0-9]|30)"
+    + "|02-(0[1-9]|1[0-9]|2[0-8])"
+    + ")|"
+    + _LEAP_YEAR
+    + "-02-29)$"
+)
+
+LIMITS = (
+    "NaN and the infinities are not JSON numbers; a JSON parser that reads them anyway (as "
+    "Python's does) hands the evaluator a number it rejects, while `minimum`/`maximum` cannot "
+    "reject NaN.",
+    "Only JSON data is described: the evaluator also reads Python tuples as lists, and "
+    "rejects object keys that are not strings, which JSON cannot write.",
+    'The "format": "date" keyword is an annotation unless a validator is asked to assert '
+    "formats; the pattern and the 10-character length carry the check.",
+)
+
+_UNIT_NOTES: dict[str, str] = {
+    "multiplier": "a plain number of times: 4 means 4x",
+    "duration": "in days",
+    "fraction": "a ratio, usually from 0 to 1: 25% is 0.25 (the range is not checked)",
+    "count": "a plain count",
+    "compute": "in FLOP: 1e26 FLOP is 1e26",
+    "money": "in US dollars",
+}
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def _sentence(*parts: str | None) -> str:
+    return " ".join(p.strip() for p in parts if p and p.strip())
+
+
+def _sources(anchors: Sequence[ir.Anchor]) -> str | None:
+    if not anchors:
+        return None
+    shown = [a.text + (f" <{a.url}>" if a.url else "") for a in anchors]
+    return "Source: " + "; ".join(shown) + "."
+
+
+def _entry(name: str, title: str | None, *details: str | None) -> str:
+    """One line of a documented list: `- name: Title. Details.`"""
+    head = f"- {name}" + (f": {_end(title)}" if title else "")
+    tail = _sentence(*(_end(d) for d in details if d))
+    return head + (" " + tail if tail else "")
+
+
+def _end(text: str | None) -> str:
+    """`text` as a sentence (a final full stop added when it has none)."""
+    if not text:
+        return ""
+    text = " ".join(text.split())
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _names(names: Iterable[str], what: str, lines: Iterable[str] = ()) -> Schema | bool:
+    """A string that is one of `names`, documented; `false` (nothing) when there are none."""
+    unique = list(dict.fromkeys(names))
+    if not unique:
+        return False
+    listed = list(lines)
+    return {
+        "type": "string",
+        "enum": unique,
+        "description": what + (":\n" + "\n".join(listed) if listed else "."),
+    }
+
+
+def _ref(name: str) -> Schema:
+    escaped = name.replace("~", "~0").replace("/", "~1")
+    return {"$ref": "#/$defs/" + urllib.parse.quote(escaped, safe="~:_-.")}
+
+
+def _nullable(schema: Schema | bool, description: str | None = None) -> Schema:
+    out: Schema = {"anyOf": [schema, {"type": "null"}]}
+    if description:
+        out["description"] = description
+    return out
+
+
+def _array(items: Schema | bool, description: str | None = None, **extra: Any) -> Schema:
+    out: Schema = {"type": "array", "items": items, **extra}
+    if description:
+        out["description"] = description
+    return out
+
+
+def _object(
+    properties: dict[str, Schema | bool],
+    required: Sequence[str] | None = None,
+    description: str | None = None,
+) -> Schema:
+    """An object with exactly these keys (all of them required unless `required` says)."""
+    out: Schema = {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else list(required),
+        "additionalProperties": False,
+    }
+    if description:
+        out["description"] = description
+    return out
+
+
+def _urn(policy: ir.Policy, which: str) -> str:
+    version = urllib.parse.quote(policy.version or "unversioned", safe="")
+    return f"urn:rspl:{urllib.parse.quote(policy.id, safe='')}:{version}:{which}"
+
+
+def _policy_line(policy: ir.Policy) -> str:
+    facts = []
+    if policy.organization:
+        facts.append(policy.organization)
+    if policy.version:
+        facts.append(f"version {policy.version}")
+    if policy.effective:
+        facts.append(f"effective {policy.effective.isoformat()}")
+    title = policy.title or policy.id
+    return f"{title} ({', '.join(facts)})" if facts else title
+
+
+def unit_note(evidence_type: str) -> str:
+    """How a value of an evidence type is written in an assessment, in words."""
+    if evidence_type in units.BOOLEAN_TYPES:
+        return "true or false"
+    if evidence_type == "date":
+        return "a date written YYYY-MM-DD"
+    base = units.DIMENSIONS.get(evidence_type, "")
+    note = _UNIT_NOTES.get(evidence_type, f"in {base}" if base else evidence_type)
+    if evidence_type == "duration":
+        steps = [
+            f"1 {word} is {factor:g} days"
+            for word, (dim, factor) in units.UNITS.items()
+            if dim == "duration" and word in ("hour", "week", "month", "year")
+        ]
+        note += " (" + ", ".join(steps) + ")"
+    return f"a finite number ({evidence_type}), {note}"
+
+
+# ---------------------------------------------------------------------------- shared parts
+
+
+def _date_schema() -> Schema:
+    return {
+        "type": "string",
+        "format": "date",
+        "pattern": DATE_PATTERN,
+        "minLength": 10,
+        "maxLength": 10,
+        "description": "A calendar date written YYYY-MM-DD (0001-01-01 to 9999-12-31) that "
+        "exists: 2025-02-30 and 2023-02-29 are rejected.",
+    }
+
+
+def _context_def(policy: ir.Policy) -> Schema | bool:
+    return _names(
+        (c.name for c in policy.contexts),
+        "A context a decision is asked for",
+        (_entry(c.name, c.title, c.means, _sources(c.anchors)) for c in policy.contexts),
+    )
+
+
+def _safeguard_lines(policy: ir.Policy) -> list[str]:
+    out = []
+    for s in policy.safeguards:
+        kind = _sentence(
+            f"Category {s.category}." if s.category else None,
+            f"Claim: {s.claim}." if s.claim else None,
+            "Counts only when its efficacy criterion holds." if s.efficacy else None,
+        )
+        out.append(_entry(s.name, s.title, s.means, kind, _sources(s.anchors)))
+    return out
+
+
+def _standard_lines(policy: ir.Policy) -> list[str]:
+    out = []
+    for s in policy.standards:
+        about = _sentence(
+            f"In family {s.family}.",
+            f"Extends {s.extends}." if s.extends else None,
+            "Not yet defined: never satisfied." if s.hole else None,
+            "Safeguards: " + ", ".join(s.safeguards) + "." if s.safeguards else None,
+        )
+        out.append(_entry(s.name, s.title, s.means, about, _sources(s.anchors)))
+    return out
+
+
+def _level_lines(domain: ir.Domain) -> list[str]:
+    return [
+        _entry(
+            lv.name,
+            lv.title,
+            lv.means,
+            f"Baseline: {lv.baseline}" if lv.baseline else None,
+            "Threat actors: " + "; ".join(lv.actors) if lv.actors else None,
+            _sources(lv.anchors),
+        )
+        for lv in domain.levels
+    ]
+
+
+def _rule_lines(rules: Iterable[ir.Rule]) -> list[str]:
+    return [_entry(r.name, r.title, f"A {r.kind}.", _sources(r.anchors)) for r in rules]
+
+
+def _inputs(policy: ir.Policy) -> list[str]:
+    """Every name a condition can read: domains, evidence and the assessment date."""
+    return [*(d.name for d in policy.domains), *(e.name for e in policy.evidence), "as_of"]
+
+
+def _input_lines(policy: ir.Policy) -> list[str]:
+    return [
+        *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
+        *(_entry(e.name, e.title, f"Evidence: {unit_note(e.type)}.") for e in policy.evidence),
+        _entry("as_of", "The assessment date."),
+    ]
+
+
+# ---------------------------------------------------------------------------- assessment
+
+
+def _determination(domain: ir.Domain) -> Schema:
+    level = _ref("level:" + domain.name)
+    names = [lv.name for lv in domain.levels]
+    order: list[Schema] = []
+    for i, name in enumerate(names[1:], start=1):
+        order.append(
+            {
+                "if": {"properties": {"reached": {"const": name}}, "required": ["reached"]},
+                "then": {"properties": {"cannot_rule_out": {"enum": [None, *names[i:]]}}},
+            }
+        )
+    interval: Schema = _object(
+        {
+            "reached": _nullable(level, "The highest level established; null: none."),
+            "cannot_rule_out": _nullable(
+                level,
+                "The highest level that cannot be ruled out; not below `reached`. Null or "
+                "absent: the level reached (nothing above it).",
+            ),
+        },
+        required=(),
+        description='{"reached": L} says the domain is at L and not above; '
+        '{"cannot_rule_out": H} adds that H (and the levels between) cannot be ruled out. An '
+        "empty object, like reached null, says the domain is below its lowest level.",
+    )
+    if order:
+        interval["allOf"] = order
+    deciders = f"Decided by {', '.join(domain.deciders)}." if domain.deciders else None
+    return {
+        "anyOf": [
+            {"type": "null", "description": "Not determined: the same as leaving it out."},
+            {**level, "description": 'A level name L: short for {"reached": L}.'},
+            interval,
+        ],
+        "description": _sentence(
+            _end(domain.title),
+            _end(domain.means),
+            f"Status: {domain.status}.",
+            deciders,
+            _sources(domain.anchors),
+            "Levels, lowest first: " + ", ".join(names) + ".",
+        ),
+    }
+
+
+def _evidence_value(e: ir.Evidence) -> Schema:
+    value: Schema
+    if e.type in units.BOOLEAN_TYPES:
+        value = {"type": "boolean"}
+    elif e.type == "date":
+        value = _ref("date")
+    else:
+        value = {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+    kind = units.EVIDENCE_TYPES.get(e.type, e.type)
+    return _nullable(
+        value,
+        _sentence(
+            _end(e.title),
+            _end(e.means),
+            _end(f"Type {e.type}: {kind}; written as {unit_note(e.type)}"),
+            f"Decided by {', '.join(e.deciders)}." if e.deciders else None,
+            _sources(e.anchors),
+            "Null: unknown.",
+        ),
+    )
+
+
+def _done_item(policy: ir.Policy) -> Schema | bool:
+    branches: list[Schema] = []
+    for r in policy.rules:
+        actions = list(dict.fromkeys(o.action for o in (*r.obligations, *r.fallbacks)))
+        if not actions:
+            continue
+        branch = _object(
+            {"rule": {"const": r.name}, "action": {"enum": actions}},
+            description=_sentence(f"An obligation of {r.kind} {r.name}.", _end(r.title)),
+        )
+        branches.append(branch)
+    if not branches:
+        return False
+    return {"oneOf": branches}
+
+
+def assessment_schema(policy: ir.Policy) -> Schema:
+    """The schema of an assessment: every key optional, null the same as absent."""
+    known = [*(s.name for s in policy.safeguards), *(s.name for s in policy.standards)]
+    defs: dict[str, Schema | bool] = {
+        "date": _date_schema(),
+        "context": _context_def(policy),
+        "implementable": _names(
+            known,
+            "A safeguard or standard of the policy. A standard listed brings its safeguards; "
+            "a safeguard with an efficacy criterion counts only when the criterion holds",
+            [*_safeguard_lines(policy), *_standard_lines(policy)],
+        ),
+    }
+    for d in policy.domains:
+        defs["level:" + d.name] = _names(
+            (lv.name for lv in d.levels), f"A level of {d.name}, lowest first", _level_lines(d)
+        )
+    properties: dict[str, Schema | bool] = {
+        "as_of": _nullable(
+            _ref("date"),
+            "The date of the assessment (today). Null or absent: unknown, so every time since "
+            "a date is unknown.",
+        ),
+        "contexts": _nullable(
+            _array(_ref("context")),
+            "The contexts to decide. Null or absent: every context of the policy.",
+        ),
+        "determinations": _nullable(
+            {
+                "type": "object",
+                "properties": {d.name: _determination(d) for d in policy.domains},
+                "additionalProperties": False,
+            },
+            "Capability determinations per domain; a domain left out is unknown.",
+        ),
+        "done": _nullable(
+            _array(_done_item(policy)),
+            "Obligations already done, each named by its rule and action.",
+        ),
+        "evidence": _nullable(
+            {
+                "type": "object",
+                "properties": {e.name: _evidence_value(e) for e in policy.evidence},
+                "additionalProperties": False,
+            },
+            "Evidence values by name; evidence left out or null is unknown.",
+        ),
+        "implemented": _nullable(
+            _array(_ref("implementable")),
+            "The safeguards and standards in place.",
+        ),
+    }
+    return {
+        "$schema": DIALECT,
+        "$id": _urn(policy, "assessment"),
+        "title": f"Assessment for {policy.title or policy.id}",
+        "description": _sentence(
+            f"The input of the evaluator of {_policy_line(policy)}.",
+            _end(policy.means),
+            "Every key is optional and null means the same as leaving it out. The schema "
+            "accepts exactly what the evaluator accepts, except where JSON Schema cannot "
+            "follow it:",
+            " ".join(LIMITS),
+        ),
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+# ---------------------------------------------------------------------------- decision
+
+
+def _anchor() -> Schema:
+    return _object(
+        {"text": {"type": "string"}, "url": {"type": ["string", "null"]}},
+        description="A citation of the published policy.",
+    )
+
+
+def _required_standards(policy: ir.Policy) -> Schema:
+    families = {f.name: f for f in policy.families}
+    properties: dict[str, Schema | bool] = {}
+    for family in dict.fromkeys(s.family for s in policy.standards):
+        names = [s.name for s in policy.standards if s.family == family]
+        title = families[family].title if family in families else None
+        properties[family] = _array(
+            {"enum": names},
+            _sentence(_end(title), "The highest required standards of this family."),
+            minItems=1,
+            uniqueItems=True,
+        )
+    return {
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+        "description": "Required standards by family, after combining: a standard that "
+        "another required standard extends is left out.",
+    }
+
+
+def _condition() -> Schema:
+    return _object(
+        {
+            "expr": {"type": "string", "description": "The condition in RSPL syntax."},
+            "value": {"enum": ["true", "false", "unknown"]},
+            "inputs": _array(
+                {"anyOf": [_ref("input"), {"const": "implemented"}]},
+                "The inputs this node read directly.",
+                uniqueItems=True,
+            ),
+            "children": _array(_ref("condition")),
+        },
+        description="One node of an explanation: a condition, its value and its parts.",
+    )
+
+
+def _obligation(policy: ir.Policy) -> Schema:
+    obligations = [o for r in policy.rules for o in (*r.obligations, *r.fallbacks)]
+    return _object(
+        {
+            "rule": _ref("rule"),
+            "action": _names((o.action for o in obligations), "An action of the policy"),
+            "modality": {"enum": list(units.MODALITIES)},
+            "objects": _array({"type": "string"}, "What the action is about, by name."),
+            "by": _array(_ref("role"), "Who does it."),
+            "approved_by": _array(_ref("role"), "Who approves it."),
+            "deadline": {
+                "type": ["string", "null"],
+                "description": "The deadline in the policy's words.",
+            },
+            "due": _nullable(_ref("date"), "The computed due date, when there is one."),
+            "status": {"enum": list(units.OBLIGATION_STATUSES)},
+            "fallback": {
+                "type": "boolean",
+                "description": "True when it applies because the rule's requirements are unmet.",
+            },
+            "blocks": _array(_ref("context"), "Contexts it blocks.", uniqueItems=True),
+            "anchors": _array(_ref("anchor")),
+        },
+        description="An obligation of an active rule.",
+    )
+
+
+def _needed(policy: ir.Policy) -> Schema:
+    def branch(kind: str, names: list[str], roles: Schema | bool) -> Schema:
+        return _object(
+            {
+                "input": {"enum": names} if names else False,
+                "kind": {"const": kind},
+                "decided_by": _array(roles),
+            }
+        )
+
+    return {
+        "anyOf": [
+            branch("determination", [d.name for d in policy.domains], _ref("role")),
+            branch("evidence", [e.name for e in policy.evidence], _ref("role")),
+            branch("assessment", ["as_of"], False),
+        ],
+        "description": "An input a precautionary rule is waiting for, and who decides it.",
+    }
+
+
+def _verdict() -> Schema:
+    out = _object(
+        {
+            "required_standards": _ref("required_standards"),
+            "missing": _array(_ref("missing"), uniqueItems=True),
+            "permitted": {"type": "boolean"},
+            "reasons": _array(
+                {"type": "string", "pattern": "^(missing .+|obligation .+ is not done)$"},
+                "Why the context is blocked: missing safeguards or standards, then blocking "
+                "obligations not done.",
+            ),
+        },
+        description="Whether a context may proceed, and why not.",
+    )
+    out["oneOf"] = [
+        {"properties": {"permitted": {"const": True}, "reasons": {"maxItems": 0}}},
+        {"properties": {"permitted": {"const": False}, "reasons": {"minItems": 1}}},
+    ]
+    return out
+
+
+def decision_schema(policy: ir.Policy) -> Schema:
+    """The schema of a decision, `explanation` included when the evaluator was asked to
+    explain."""
+    warnings = [r for r in policy.rules if r.kind == "warning"]
+    roles = _names(
+        (r.name for r in policy.roles),
+        "A role of the policy",
+        (_entry(r.name, r.title, r.means) for r in policy.roles),
+    )
+    hole_standards = [s for s in policy.standards if s.hole]
+    defs: dict[str, Schema | bool] = {
+        "date": _date_schema(),
+        "anchor": _anchor(),
+        "context": _context_def(policy),
+        "role": roles,
+        "rule": _names(
+            (r.name for r in policy.rules), "A rule, warning or cadence", _rule_lines(policy.rules)
+        ),
+        "safeguard": _names(
+            (s.name for s in policy.safeguards), "A safeguard", _safeguard_lines(policy)
+        ),
+        "missing": _names(
+            [*(s.name for s in policy.safeguards), *(s.name for s in hole_standards)],
+            "A safeguard not in place, or a required standard not yet defined",
+        ),
+        "input": _names(_inputs(policy), "An input of the policy", _input_lines(policy)),
+        "required_standards": _required_standards(policy),
+        "condition": _condition(),
+        "obligation": _obligation(policy),
+        "verdict": _verdict(),
+    }
+    rule = _object(
+        {
+            "name": _ref("rule"),
+            "kind": {"enum": ["rule", "warning", "cadence"]},
+            "title": {"type": ["string", "null"]},
+            "status": {"enum": ["triggered", "precautionary"]},
+            "missing_evidence": _array(
+                _ref("input"),
+                "For a precautionary rule: the unknown inputs that left it undecided.",
+                uniqueItems=True,
+            ),
+            "anchors": _array(_ref("anchor")),
+        },
+        description="A rule that applies: its condition is true (triggered) or unknown "
+        "(precautionary: fail-closed).",
+    )
+    properties: dict[str, Schema | bool] = {
+        "policy": _object(
+            {
+                "id": {"const": policy.id},
+                "version": {"const": policy.version},
+                "source_hash": {
+                    "type": "string",
+                    "pattern": "^[0-9a-f]{64}$",
+                    "description": "SHA-256 of the policy's source files; this schema was "
+                    f"made from the source with hash {policy.source_hash}.",
+                },
+                "compiler": {"type": "string", "pattern": "^rspl "},
+            },
+            description="The provenance stamp: which policy and compiler decided.",
+        ),
+        "as_of": _nullable(_ref("date"), "The assessment date, if given."),
+        "rules": _array(rule, "Every rule that applies, in policy order."),
+        "required_standards": _ref("required_standards"),
+        "required_safeguards": {
+            "type": "object",
+            "propertyNames": _ref("safeguard"),
+            "additionalProperties": _array(_ref("rule"), minItems=1, uniqueItems=True),
+            "description": "Every required safeguard (directly or through a standard), with "
+            "the rules that require it.",
+        },
+        "missing": _array(
+            _ref("missing"), "Missing across every context decided.", uniqueItems=True
+        ),
+        "obligations": _array(_ref("obligation"), "Obligations of the rules that apply."),
+        "alerts": _array(
+            _object(
+                {
+                    "warning": _names((r.name for r in warnings), "A warning", ()),
+                    "title": {"type": ["string", "null"]},
+                    "precautionary": {"type": "boolean"},
+                }
+            ),
+            "Early warnings raised.",
+        ),
+        "needed": _array(_needed(policy), "Inputs still to be determined, and by whom."),
+        "verdicts": _object(
+            {c.name: _ref("verdict") for c in policy.contexts},
+            required=(),
+            description="A verdict for each context asked about.",
+        ),
+        "explanation": _array(
+            _object(
+                {
+                    "rule": _ref("rule"),
+                    "status": {"enum": ["triggered", "precautionary", "not_triggered"]},
+                    "condition": _nullable(_ref("condition"), "Null: the rule always applies."),
+                }
+            ),
+            "Only when asked for: every rule's condition, node by node.",
+        ),
+    }
+    required = [k for k in properties if k != "explanation"]
+    return {
+        "$schema": DIALECT,
+        "$id": _urn(policy, "decision"),
+        "title": f"Decision under {policy.title or policy.id}",
+        "description": _sentence(
+            f"The output of the evaluator of {_policy_line(policy)}.",
+            "`explanation` is present only when the evaluator is asked to explain.",
+        ),
+        "type": "object",
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+# ---------------------------------------------------------------------------- files
+
+
+def dump(schema: Schema) -> str:
+    """Deterministic JSON text: sorted keys, two-space indent, ASCII only, final newline."""
+    return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=True, allow_nan=False) + "\n"
+
+
+def render(policy: ir.Policy) -> dict[str, str]:
+    """File name -> contents: the assessment and decision schemas of `policy`."""
+    base = module_name(policy)
+    return {
+        f"{base}.assessment.schema.json": dump(assessment_schema(policy)),
+        f"{base}.decision.schema.json": dump(decision_schema(policy)),
+    }

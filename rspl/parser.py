@@ -160,10 +160,12 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
         )
         return
     expected: set[str] = set(getattr(err, "expected", set()) or set())
-    pos = len(text)
-    line = text.count("\n") + 1
-    column = pos - (text.rfind("\n") + 1) + 1
-    span = Span(file, max(pos - 1, 0), pos, line, max(column - 1, 1), line, column)
+    # Point at the last character that is not blank: where the unfinished construct ends.
+    start = len(text.rstrip()) - 1 if text.strip() else 0
+    start = max(start, 0)
+    line = text.count("\n", 0, start) + 1
+    column = start - (text.rfind("\n", 0, start) + 1) + 1
+    span = Span(file, start, start + 1, line, column, line, column + 1)
     context = _context(err) if isinstance(err, UnexpectedToken) else ""
     message = f"the file ends before this is complete{context}"
     if "RBRACE" in expected:

@@ -86,7 +86,7 @@ def snippet(d: Diagnostic, texts: dict[str, str], color: bool = False) -> str:
 
 
 def _line(text: str, number: int) -> str:
-    lines = text.splitlines()
+    lines = text.split("\n")  # Lark counts lines by "\n" only; so must we
     if 1 <= number <= len(lines):
         return lines[number - 1].expandtabs(4)
     return ""

@@ -60,12 +60,13 @@ LIMITS = (
 )
 
 _UNIT_NOTES: dict[str, str] = {
-    "multiplier": "a plain number of times: 4 means 4x",
-    "duration": "in days",
-    "fraction": "a ratio, usually from 0 to 1: 25% is 0.25 (the range is not checked)",
-    "count": "a plain count",
-    "compute": "in FLOP: 1e26 FLOP is 1e26",
-    "money": "in US dollars",
+    "multiplier": "a finite number of times (4 means 4x)",
+    "duration": "a finite number of days",
+    "fraction": "a finite number, a ratio usually from 0 to 1 (25% is 0.25; the range is not "
+    "checked)",
+    "count": "a finite number, a count",
+    "compute": "a finite number of FLOP (1e26 FLOP is 1e26)",
+    "money": "a finite number of US dollars",
 }
 
 
@@ -169,17 +170,17 @@ def unit_note(evidence_type: str) -> str:
     if evidence_type in units.BOOLEAN_TYPES:
         return "true or false"
     if evidence_type == "date":
-        return "a date written YYYY-MM-DD"
-    base = units.DIMENSIONS.get(evidence_type, "")
-    note = _UNIT_NOTES.get(evidence_type, f"in {base}" if base else evidence_type)
+        return "a date, YYYY-MM-DD"
+    base = units.DIMENSIONS.get(evidence_type, evidence_type)
+    note = _UNIT_NOTES.get(evidence_type, f"a finite number ({base})")
     if evidence_type == "duration":
         steps = [
-            f"1 {word} is {factor:g} days"
+            f"1 {word} is {factor:.10g} days"
             for word, (dim, factor) in units.UNITS.items()
             if dim == "duration" and word in ("hour", "week", "month", "year")
         ]
         note += " (" + ", ".join(steps) + ")"
-    return f"a finite number ({evidence_type}), {note}"
+    return note
 
 
 # ---------------------------------------------------------------------------- shared parts
@@ -256,7 +257,7 @@ def _inputs(policy: ir.Policy) -> list[str]:
 def _input_lines(policy: ir.Policy) -> list[str]:
     return [
         *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
-        *(_entry(e.name, e.title, f"Evidence: {unit_note(e.type)}.") for e in policy.evidence),
+        *(_entry(e.name, e.title, f"Evidence ({e.type}).") for e in policy.evidence),
         _entry("as_of", "The assessment date."),
     ]
 
@@ -293,6 +294,7 @@ def _determination(domain: ir.Domain) -> Schema:
         interval["allOf"] = order
     deciders = f"Decided by {', '.join(domain.deciders)}." if domain.deciders else None
     return {
+        "title": domain.title or domain.name,
         "anyOf": [
             {"type": "null", "description": "Not determined: the same as leaving it out."},
             {**level, "description": 'A level name L: short for {"reached": L}.'},
@@ -317,18 +319,19 @@ def _evidence_value(e: ir.Evidence) -> Schema:
         value = _ref("date")
     else:
         value = {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
-    kind = units.EVIDENCE_TYPES.get(e.type, e.type)
-    return _nullable(
+    out = _nullable(
         value,
         _sentence(
             _end(e.title),
             _end(e.means),
-            _end(f"Type {e.type}: {kind}; written as {unit_note(e.type)}"),
+            f"Type {e.type}, written as {unit_note(e.type)}.",
             f"Decided by {', '.join(e.deciders)}." if e.deciders else None,
             _sources(e.anchors),
             "Null: unknown.",
         ),
     )
+    out["title"] = e.title or e.name
+    return out
 
 
 def _done_item(policy: ir.Policy) -> Schema | bool:
@@ -339,8 +342,9 @@ def _done_item(policy: ir.Policy) -> Schema | bool:
             continue
         branch = _object(
             {"rule": {"const": r.name}, "action": {"enum": actions}},
-            description=_sentence(f"An obligation of {r.kind} {r.name}.", _end(r.title)),
+            description=_sentence(f"An obligation of the {r.kind} {r.name}.", _sources(r.anchors)),
         )
+        branch["title"] = r.title or r.name
         branches.append(branch)
     if not branches:
         return False

@@ -10,6 +10,7 @@ evaluator input.
 from __future__ import annotations
 
 import hashlib
+import os
 from typing import Any
 
 from rspl import ir, units
@@ -48,10 +49,23 @@ class _Lowerer:
 
     def policy(self) -> ir.Policy:
         header = next(i for i in self.program.main.items if isinstance(i, n.PolicyHeader))
+        return self._policy(header, self.source_hash())
+
+    def source_hash(self) -> str:
+        """SHA-256 of every file's text, each under its path relative to the main file's
+        folder (stdlib modules under their own name): the same policy hashes the same
+        wherever it is compiled from."""
+        base = os.path.dirname(self.program.main.path)
         digest = hashlib.sha256()
-        for label in sorted(self.program.texts):
-            digest.update(label.encode("utf-8") + b"\0")
-            digest.update(self.program.texts[label].encode("utf-8") + b"\0")
+        entries = []
+        for module in self.program.modules:
+            name = module.path if module.is_stdlib else os.path.relpath(module.path, base or ".")
+            entries.append((name.replace(os.sep, "/"), self.program.texts[module.path]))
+        for name, text in sorted(entries):
+            digest.update(name.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
+        return digest.hexdigest()
+
+    def _policy(self, header: n.PolicyHeader, source_hash: str) -> ir.Policy:
         return ir.Policy(
             id=header.name.text,
             title=header.title,
@@ -80,7 +94,7 @@ class _Lowerer:
             actions=tuple(self.of(n.ActionDecl)),
             rules=tuple(self.of(n.RuleDecl)),
             scenarios=tuple(self.of(n.ScenarioDecl)),
-            source_hash=digest.hexdigest(),
+            source_hash=source_hash,
             files=tuple(m.path for m in self.program.modules),
         )
 

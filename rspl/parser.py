@@ -152,11 +152,19 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
         column = tok.column if tok.column is not None else 1
         pos = tok.start_pos if tok.start_pos is not None else 0
         span = Span(file, pos, pos + length, line, column, line, column + length)
+        help = f"expected {_describe_expected(set(err.expected))}"
+        context = _context(err)
+        in_rule = context.split("`")[0].strip() in ("in rule", "in warning", "in cadence")
+        if str(tok) in ("source", "means") and ("PER" in err.expected or in_rule):
+            help = (
+                f"`{tok}` belongs to a whole declaration; to cite the section behind one "
+                'requirement or obligation, end its line with `per "§..."`'
+            )
         reporter.report(
             "E0001",
-            f"unexpected {_describe_token(tok)}{_context(err)}",
+            f"unexpected {_describe_token(tok)}{context}",
             span,
-            help=f"expected {_describe_expected(set(err.expected))}",
+            help=help,
         )
         return
     expected: set[str] = set(getattr(err, "expected", set()) or set())

@@ -156,7 +156,7 @@ class Decision:
         return self._dict
 
     def _decide(self) -> dict[str, Verdict]:
-        table, impl = self.table, self.impl
+        table, impl = self.table, self.inputs[3]
         blocks = self.blocking() if self.evaluator.may_block else {}
         out: dict[str, Verdict] = {}
         for context in self.contexts:
@@ -366,6 +366,7 @@ class Evaluator:
         self.rule_needs = tuple(self._needs(r) for r in rules)
         self.levels_only = levels_only
         self.standard_names = frozenset(standards)
+        self.safeguard_names = frozenset(safeguards)
         self.simple_impl = not self.efficacy and not standards_tested
         self._cache: dict[tuple[Tri, ...], dict[str, Any]] = {}
         self._by_levels: dict[Any, tuple[list[int], list[int], tuple[Tri, ...], Any]] = {}
@@ -500,7 +501,7 @@ class Evaluator:
             except TypeError:
                 impl = self._implemented(raw, lo, hi, ev, as_of)
             else:
-                if not impl <= self.known_names or not impl.isdisjoint(self.standard_names):
+                if not impl <= self.safeguard_names:  # a standard, or a name to reject
                     impl = self._implemented(raw, lo, hi, ev, as_of)
         else:
             impl = self._implemented(raw, lo, hi, ev, as_of)

@@ -458,7 +458,7 @@ class Builder(Transformer[Token, Any]):
         return self._clause("deadline", n.Within(c[0], c[1], self._span(meta)), meta)
 
     def before(self, meta: Any, c: list[Any]) -> _Clause:
-        return self._clause("deadline", n.Before(c[0], self._span(meta)), meta)
+        return self._clause("deadline", n.Before(tuple(c[0]), self._span(meta)), meta)
 
     def about(self, meta: Any, c: list[Any]) -> bool:
         return True

@@ -317,7 +317,7 @@ class _Checker:
     # ------------------------------------------------------------------ rules
 
     def rule(self, r: n.RuleDecl) -> None:
-        if r.when is None and r.kind != "cadence":
+        if r.when is None and r.kind == "warning":
             self.report(
                 "E0406",
                 f"{r.kind} `{r.name.text}` has no `when` condition",
@@ -405,8 +405,6 @@ class _Checker:
 
     def obligation(self, ob: n.Obligation) -> None:
         d = ob.deadline
-        if isinstance(d, n.Before):
-            self.single_context(d.context, "`before`")
         if isinstance(d, n.Within):
             t = self.quantity_type(d.amount)
             if t.kind != "error" and t != Type("quantity", "duration"):

@@ -71,7 +71,7 @@ CODES: dict[str, Code] = {
         Code("E0403", "require-non-safeguard", _E, "a rule requires something that is not a safeguard or standard"),
         Code("E0404", "unknown-role", _E, "a role that is not declared"),
         Code("E0405", "unknown-context", _E, "a context that is not declared"),
-        Code("E0406", "rule-without-condition", _E, "a rule or warning with no `when`"),
+        Code("E0406", "warning-without-condition", _E, "a warning with no `when`"),
         Code("E0407", "invalid-rules-out", _E, "a `rules out` that is not `DOMAIN >= LEVEL` in a warning"),
         Code("E0408", "hole-with-contents", _E, "a standard both `not yet defined` and listing safeguards"),
         Code("E0409", "invalid-deadline", _E, "a deadline with the wrong kind of time or event"),

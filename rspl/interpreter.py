@@ -553,7 +553,7 @@ class _Evaluation:
                 named = [r.name for r in ob.objects if r.kind == "context"]
                 blocks = named or list(self.inp.contexts)
             if isinstance(deadline, ir.Before):
-                blocks.append(deadline.context)
+                blocks += deadline.contexts
         return {
             "rule": rule.name,
             "action": ob.action,
@@ -603,7 +603,7 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
     if isinstance(d, ir.Within):
         return f"within {d.text}" + (f" of {d.event}" if d.event else "")
     if isinstance(d, ir.Before):
-        return f"before {d.context}"
+        return "before " + ", ".join(d.contexts)
     if isinstance(d, ir.Every):
         return f"every {d.text}" + (f" since {d.since}" if d.since else "")
     if isinstance(d, ir.Until):

@@ -294,9 +294,9 @@ class Within:
 
 @attrs.frozen
 class Before:
-    """Due before `context` may proceed: the context is blocked until it is done."""
+    """Due before any of `contexts` may proceed: they are blocked until it is done."""
 
-    context: str
+    contexts: tuple[str, ...]
 
 
 @attrs.frozen

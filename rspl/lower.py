@@ -267,7 +267,7 @@ class _Lowerer:
             assert isinstance(days, float)
             return ir.Within(days, d.amount.text, d.event.text if d.event else None)
         if isinstance(d, n.Before):
-            return ir.Before(d.context.text)
+            return ir.Before(self.contexts(d.contexts))
         if isinstance(d, n.Every):
             factor = units.UNITS.get(d.unit.text, ("duration", 1.0))[1]
             high = d.high if d.high is not None else d.low

@@ -329,9 +329,9 @@ class Within:
 
 @attrs.frozen
 class Before:
-    """`before CONTEXT`: due before the context may proceed."""
+    """`before CONTEXT, ...`: due before any of these contexts (or groups) may proceed."""
 
-    context: Name
+    contexts: tuple[Name, ...]
     span: Span = _span()
 
 

@@ -266,7 +266,7 @@ class _Resolver:
         if isinstance(d, n.Within) and d.event is not None:
             self.ref(m, d.event, ("evidence",))
         elif isinstance(d, n.Before):
-            self.ref(m, d.context, _CONTEXT, code="E0405")
+            self.refs(m, d.contexts, _CONTEXT, code="E0405")
         elif isinstance(d, n.Every) and d.since is not None:
             self.ref(m, d.since, ("evidence",))
         elif isinstance(d, n.Until):

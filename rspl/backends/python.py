@@ -94,7 +94,7 @@ def _deadline(d: ir.Deadline | None) -> tuple[Any, ...]:
     if isinstance(d, ir.Within):
         return ("within", d.days, d.event, None)
     if isinstance(d, ir.Before):
-        return ("before", d.context, None, None)
+        return ("before", d.contexts, None, None)
     if isinstance(d, ir.Every):
         return ("every", d.low_days, d.high_days, d.since)
     if isinstance(d, ir.Until):

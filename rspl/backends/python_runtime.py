@@ -236,7 +236,7 @@ class Decision:
             if ob["blocking"]:
                 blocks.update(ob["contexts"] or self.contexts)
             if kind == "before":
-                blocks.add(a)
+                blocks.update(a)
         return {
             "rule": rule,
             "action": ob["action"],

@@ -111,7 +111,7 @@ def cmd_check(files: Sequence[str], fmt: str, color: str) -> int:
     reports: list[dict[str, object]] = []
     for path in files:
         try:
-            result = compile_file(path)
+            result = compile_file(path, build_ir=False)
         except (OSError, UnicodeDecodeError) as exc:
             sys.stderr.write(f"rspl: error: cannot read {path}: {_reason(exc)}\n")
             return EXIT_USAGE

@@ -89,13 +89,12 @@ def _run(
 
 
 def _required_names(d: dict[str, Any]) -> set[str]:
-    """The standards the decision requires after combining (`required_standards`, any
-    context) and every required safeguard. A standard subsumed by a higher one it extends is
-    not itself listed as required."""
+    """The decision's `required_standards` (combined over every context asked about: a
+    standard subsumed by a higher one it extends is not listed) and every required
+    safeguard."""
     names: set[str] = set(d["required_safeguards"])
-    for verdict in d["verdicts"].values():
-        for kept in verdict["required_standards"].values():
-            names.update(kept)
+    for kept in d["required_standards"].values():
+        names.update(kept)
     return names
 
 

@@ -17,6 +17,14 @@ def render_outputs(
         from rspl.backends import python
 
         files[python.module_name(policy) + ".py"] = python.generate(policy)
+    if "markdown" in targets:
+        from rspl.backends import markdown
+
+        files.update(markdown.render(policy, templates))
+    if "jsonschema" in targets:
+        from rspl.backends import jsonschema
+
+        files.update(jsonschema.render(policy))
     return files
 
 

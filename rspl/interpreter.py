@@ -10,8 +10,10 @@ rule as *precautionary*: its requirements and obligations apply (fail-closed).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import math
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -90,7 +92,7 @@ class _Input:
             hi = lo if hi_raw is None else _rank(hi_raw, ranks, f"{field}.cannot_rule_out")
             if hi < lo:
                 raise AssessmentError(
-                    f"{field}.cannot_rule_out", "a level above the level reached", hi_raw
+                    f"{field}.cannot_rule_out", "a level at or above the level reached", hi_raw
                 )
             out[key] = (lo, hi)
         return out
@@ -146,7 +148,7 @@ class _Input:
             if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
                 raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
             pair = (item["rule"], item["action"])
-            if pair not in known:
+            if not all(isinstance(x, str) for x in pair) or pair not in known:
                 raise AssessmentError(field, "an obligation of the policy", dict(item))
             out.add(pair)
         return frozenset(out)
@@ -174,13 +176,16 @@ def _rank(name: object, ranks: dict[str, int], field: str) -> int:
     return ranks[name]
 
 
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: object, field: str) -> datetime.date | None:
     if value is None:
         return None
     if not isinstance(value, str):
         raise AssessmentError(field, "a date written YYYY-MM-DD", value)
     try:
-        if len(value) != 10:
+        if not _DATE_RE.fullmatch(value):  # fromisoformat also reads "2025-W01-1"
             raise ValueError(value)
         return datetime.date.fromisoformat(value)
     except ValueError:
@@ -190,7 +195,10 @@ def _date(value: object, field: str) -> datetime.date | None:
 def _number(value: object, field: str, dimension: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise AssessmentError(field, f"a number ({dimension})", value)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer too large for a float
+        number = math.inf
     if not math.isfinite(number):
         raise AssessmentError(field, f"a finite number ({dimension})", value)
     return number
@@ -259,8 +267,13 @@ class _Evaluation:
         self.evidence = {e.name: e for e in policy.evidence}
         self.intervals = dict(inp.intervals)
         self.def_cache: dict[str, tuple[Tri, frozenset[str], Any]] = {}
-        self.implemented: frozenset[str] = frozenset()  # efficacy criteria see none
-        self.implemented = self._implemented()
+        # What is in place: `implemented` for sure; `maybe` listed but with an efficacy
+        # criterion that cannot be decided, each with the unknown inputs behind it.
+        # Efficacy criteria themselves see nothing as implemented.
+        self.implemented: frozenset[str] = frozenset()
+        self.maybe: dict[str, frozenset[str]] = {}
+        self.implemented, self.maybe = self._implemented()
+        self.def_cache.clear()  # definitions read while deciding efficacy saw nothing in place
 
     # ------------------------------------------------------------------ inputs
 
@@ -269,30 +282,43 @@ class _Evaluation:
         found = self.intervals.get(domain)
         return found if found is not None else (0, len(self.domains[domain].levels))
 
-    def _implemented(self) -> frozenset[str]:
-        """Safeguards and standards in place. A listed standard brings its safeguards; a
-        safeguard with an efficacy criterion counts only when the criterion is true."""
-        named = set(self.inp.implemented_names)
+    def _implemented(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """(safeguards and standards in place, those that may be) for the assessment.
+
+        A listed standard stands for its safeguards (a `not yet defined` one for nothing). A
+        safeguard with an efficacy criterion is in place when the criterion is true, may be
+        when it is unknown, and is not when it is false. A standard is in place when all its
+        safeguards are, and may be when all of them are or may be.
+        """
+        named: set[str] = set()
         for name in self.inp.implemented_names:
             std = self.standards.get(name)
-            if std is not None and not std.hole:
+            if std is None:
+                named.add(name)
+            elif not std.hole:
                 named.update(std.safeguards)
-                named.update(std.ancestors)
-        out = set()
-        for name in named:
-            sg = self.safeguards.get(name)
-            if sg is not None and sg.efficacy is not None:
-                value, _, _ = self.expr(sg.efficacy)
-                if value is not True:
-                    continue
-            out.add(name)
+        sure: set[str] = set()
+        maybe: dict[str, frozenset[str]] = {}
+        for name in sorted(named):
+            sg = self.safeguards[name]
+            if sg.efficacy is None:
+                sure.add(name)
+                continue
+            value, unknown, _ = self.expr(sg.efficacy)
+            if value is True:
+                sure.add(name)
+            elif value is None:
+                maybe[name] = unknown
         for std in self.policy.standards:
-            complete = std.safeguards and all(s in out for s in std.safeguards)
-            if complete and not std.hole and not any(
-                self.standards[a].hole for a in std.ancestors
-            ):
-                out.add(std.name)
-        return frozenset(n for n in out if n not in self.standards or not self.standards[n].hole)
+            if std.hole:
+                continue
+            if all(s in sure for s in std.safeguards):
+                sure.add(std.name)
+            elif all(s in sure or s in maybe for s in std.safeguards):
+                maybe[std.name] = frozenset().union(
+                    *(maybe[s] for s in std.safeguards if s in maybe)
+                )
+        return frozenset(sure), maybe
 
     # ------------------------------------------------------------------ expressions
 
@@ -326,7 +352,9 @@ class _Evaluation:
             children = [node] if node is not None else []
         elif isinstance(e, ir.Implemented):
             inputs = ["implemented"]
-            value = e.name in self.implemented
+            value = True if e.name in self.implemented else None if e.name in self.maybe else False
+            if value is None:
+                unknown = self.maybe[e.name]
         elif isinstance(e, ir.Not):
             inner, unknown, node = self.expr(e.operand)
             value = tri_not(inner)
@@ -529,7 +557,7 @@ class _Evaluation:
             elif deadline.event is not None:
                 start = self.inp.evidence.get(deadline.event)
                 if start is not None:
-                    due = start + datetime.timedelta(days=math.ceil(deadline.days))
+                    due = add_period(start, deadline.period)
             if due is not None:
                 status = "overdue" if as_of is not None and as_of > due else "due"
         elif isinstance(deadline, ir.Every):
@@ -537,8 +565,8 @@ class _Evaluation:
             if start is None:
                 status = "due"
             else:
-                opens = start + datetime.timedelta(days=math.ceil(deadline.low_days))
-                due = start + datetime.timedelta(days=math.ceil(deadline.high_days))
+                opens = add_period(start, deadline.low)
+                due = add_period(start, deadline.high)
                 if as_of is None:
                     status = "due"
                 elif as_of > due:
@@ -586,6 +614,19 @@ class _Evaluation:
             else:
                 out.append({"input": name, "kind": "assessment", "decided_by": []})
         return out
+
+
+def add_period(start: datetime.date, period: ir.Period) -> datetime.date:
+    """`start` plus whole calendar months (clamped to the month's last day), plus days."""
+    month = start.month - 1 + period.months
+    year, month = start.year + month // 12, month % 12 + 1
+    last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 28
+    day = min(start.day, last)
+    try:
+        moved = datetime.date(year, month, day)
+        return moved + datetime.timedelta(days=period.days)
+    except (ValueError, OverflowError):
+        return datetime.date.max  # beyond the calendar: never reached
 
 
 def _tri_word(value: Tri) -> str:

@@ -239,7 +239,8 @@ class Standard:
     """A bundle of safeguards in a family.
 
     `ancestors` lists the standards it extends, nearest first; `safeguards` is the expanded
-    list (inherited first, then its own). `hole` means "not yet defined": never satisfied.
+    list (inherited first, then its own). `hole` means "not yet defined" (itself or a standard
+    it extends): never satisfied.
     """
 
     name: str
@@ -284,10 +285,21 @@ class Action:
 
 
 @attrs.frozen
-class Within:
-    """Due `days` after the dated evidence `event`, or after the trigger when None."""
+class Period:
+    """A calendar span: whole `months` (a year is 12), then `days`. `within 1 year of
+    2025-04-15` is due 2026-04-15; a month added to 31 January ends on the last day of
+    February."""
 
-    days: float
+    months: int
+    days: int
+
+
+@attrs.frozen
+class Within:
+    """Due `period` after the dated evidence `event` (no due date when `event` is None: the
+    time the rule began to apply is not an input)."""
+
+    period: Period
     text: str
     event: str | None
 
@@ -301,11 +313,11 @@ class Before:
 
 @attrs.frozen
 class Every:
-    """Recurring: due `low_days` to `high_days` after the dated evidence `since`; `text`
-    says it in the policy's words (`about 3 to 6 months`)."""
+    """Recurring: due from `low` to `high` after the dated evidence `since`; `text` says it
+    in the policy's words (`about 3 to 6 months`)."""
 
-    low_days: float
-    high_days: float
+    low: Period
+    high: Period
     text: str
     since: str | None
 

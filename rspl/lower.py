@@ -10,6 +10,7 @@ evaluator input.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 from typing import Any
 
@@ -177,7 +178,8 @@ class _Lowerer:
             ancestors=tuple(a.name.text for a in ancestors),
             own_safeguards=tuple(dict.fromkeys(x.text for x in d.includes)),
             safeguards=tuple(safeguards),
-            hole=d.hole is not None,
+            # a standard extending one not yet defined cannot be met either
+            hole=d.hole is not None or any(a.hole is not None for a in ancestors),
             protects=d.protects,
             excludes=d.excludes,
             references=d.references,
@@ -249,6 +251,16 @@ class _Lowerer:
             origin=self.origin(o.span),
         )
 
+    @staticmethod
+    def period(amount: float, unit: str) -> ir.Period:
+        """Whole months and years stay calendar months; anything else becomes days, rounded
+        up (a deadline is never earlier than the policy says)."""
+        per_month = {"month": 1, "months": 1, "year": 12, "years": 12}.get(unit)
+        if per_month is not None and float(amount).is_integer():
+            return ir.Period(int(amount) * per_month, 0)
+        factor = units.UNITS.get(unit, ("duration", 1.0))[1]
+        return ir.Period(0, math.ceil(amount * factor - 1e-9))
+
     def objects(self, names: tuple[n.Name, ...]) -> tuple[ir.Ref, ...]:
         out: list[ir.Ref] = []
         for x in names:
@@ -263,19 +275,18 @@ class _Lowerer:
         if d is None:
             return None
         if isinstance(d, n.Within):
-            days = self.quantity(d.amount).value
-            assert isinstance(days, float)
-            return ir.Within(days, d.amount.text, d.event.text if d.event else None)
+            unit = d.amount.unit.text if d.amount.unit else "days"
+            period = self.period(d.amount.value, unit)
+            return ir.Within(period, d.amount.text, d.event.text if d.event else None)
         if isinstance(d, n.Before):
             return ir.Before(self.contexts(d.contexts))
         if isinstance(d, n.Every):
-            factor = units.UNITS.get(d.unit.text, ("duration", 1.0))[1]
             high = d.high if d.high is not None else d.low
             text = ("about " if d.approximate else "") + f"{d.low:g}"
             text += f" to {d.high:g}" if d.high is not None else ""
             return ir.Every(
-                d.low * factor, high * factor, f"{text} {d.unit.text}",
-                d.since.text if d.since else None,
+                self.period(d.low, d.unit.text), self.period(high, d.unit.text),
+                f"{text} {d.unit.text}", d.since.text if d.since else None,
             )  # fmt: skip
         if isinstance(d, n.Until):
             return ir.Until(self.expr(d.expr))

@@ -118,7 +118,7 @@ def test_hostile_text_cannot_add_code() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in (node.names if isinstance(node, ast.Import) else [node])
     }
-    assert imports <= {"__future__", "datetime", "math", "collections.abc", "typing"}
+    assert imports <= {"__future__", "datetime", "math", "re", "collections.abc", "typing"}
     assert "pwned" not in [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     calls = {
         n.func.id

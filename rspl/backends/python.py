@@ -41,10 +41,15 @@ def _check_literal(value: object) -> None:
     raise TypeError(f"cannot quote {type(value).__name__}")
 
 
-def quote(value: object, indent: int = 0) -> str:
-    """Python source for a constant: the one way policy data enters generated code."""
+def quote(value: object, indent: int = 0, lead: int = 0) -> str:
+    """Python source for a constant: the one way policy data enters generated code.
+
+    Long values are laid out over several lines, each continuation indented by `indent`;
+    `lead` is how much of the first line is already taken (`NAME: Any = `).
+    """
     _check_literal(value)
-    text = pprint.pformat(value, width=max(40, 99 - indent), sort_dicts=False)
+    width = max(40, 99 - max(indent, lead))
+    text = pprint.pformat(value, width=width, sort_dicts=False)
     return text.replace("\n", "\n" + " " * indent)
 
 
@@ -92,11 +97,11 @@ def expr_node(e: ir.Expr) -> tuple[Any, ...]:
 
 def _deadline(d: ir.Deadline | None) -> tuple[Any, ...]:
     if isinstance(d, ir.Within):
-        return ("within", d.days, d.event, None)
+        return ("within", (d.period.months, d.period.days), d.event, None)
     if isinstance(d, ir.Before):
         return ("before", d.contexts, None, None)
     if isinstance(d, ir.Every):
-        return ("every", d.low_days, d.high_days, d.since)
+        return ("every", (d.low.months, d.low.days), (d.high.months, d.high.days), d.since)
     if isinstance(d, ir.Until):
         return ("until", expr_node(d.expr), None, None)
     if isinstance(d, ir.Due):
@@ -215,7 +220,10 @@ class _Conditions:
             return self.def_vars[e.name]
         if isinstance(e, ir.Implemented):
             var = self.fresh()
-            self.emit(f"{var} = {quote(e.name)} in impl")
+            name = quote(e.name)
+            self.emit(
+                f"{var} = True if {name} in impl else (None if {name} in maybe else False)"
+            )
             return var
         if isinstance(e, ir.Not):
             inner = self.expr(e.operand)
@@ -273,6 +281,7 @@ class _Conditions:
             "    hi: list[int],\n"
             "    ev: dict[str, Any],\n"
             "    impl: frozenset[str],\n"
+            "    maybe: dict[str, frozenset[str]],\n"
             "    as_of: datetime.date | None,\n"
             ") -> tuple[Tri, ...]:\n"
             '    """Every rule\'s condition, in policy order: True, False or None."""\n'
@@ -399,11 +408,12 @@ def generate(policy: ir.Policy) -> str:
         f"POLICY_ID: str = {quote(policy.id)}",
         f"POLICY_VERSION: str | None = {quote(policy.version)}",
         f"SOURCE_HASH: str = {quote(policy.source_hash)}",
-        f"CONTEXTS: tuple[str, ...] = {quote(tables['_CONTEXTS'])}",
+        "CONTEXTS: tuple[str, ...] = " + quote(tables["_CONTEXTS"], lead=28),
         "",
     ]
     for name, value in tables.items():
-        out.append(f"{name}: Any = {quote(value)}")
+        lead = f"{name}: Any = "
+        out.append(lead + quote(value, lead=len(lead)))
         out.append("")
     out.append("")
     out.append(_Conditions(policy).function())

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -26,11 +27,20 @@ Tri = bool | None
 # ("since", name).
 Node = tuple[Any, ...]
 ConditionsFn = Callable[
-    [list[int], list[int], dict[str, Any], frozenset[str], "datetime.date | None"],
+    [
+        list[int],
+        list[int],
+        dict[str, Any],
+        frozenset[str],
+        dict[str, frozenset[str]],
+        "datetime.date | None",
+    ],
     tuple[Tri, ...],
 ]
 
 _EMPTY: frozenset[str] = frozenset()
+_NO_MAYBE: dict[str, frozenset[str]] = {}
+_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _KEYS = frozenset({"as_of", "contexts", "determinations", "done", "evidence", "implemented"})
 _KEY_LIST = "as_of, contexts, determinations, done, evidence, implemented"
 
@@ -50,12 +60,28 @@ class AssessmentError(ValueError):
 def _date(value: object, field: str) -> datetime.date | None:
     if value is None:
         return None
-    if type(value) is not str or len(value) != 10:
+    if type(value) is not str or not _DATE_RE.fullmatch(value):
         raise AssessmentError(field, "a date written YYYY-MM-DD", value)
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
         raise AssessmentError(field, "a date written YYYY-MM-DD", value) from None
+
+
+def _add(start: datetime.date, period: tuple[int, int]) -> datetime.date:
+    """`start` plus (whole calendar months, clamped to the month's end; then days)."""
+    months, days = period
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    if month == 2:
+        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+        last = 29 if leap else 28
+    else:
+        last = 30 if month in (4, 6, 9, 11) else 31
+    try:
+        return datetime.date(year, month, min(start.day, last)) + datetime.timedelta(days)
+    except (ValueError, OverflowError):
+        return datetime.date.max  # beyond the calendar: never reached
 
 
 def _tri(value: Tri) -> str:
@@ -117,13 +143,14 @@ class Decision:
             frozenset[str],
             frozenset[tuple[str, str]],
             datetime.date | None,
+            dict[str, frozenset[str]],
         ],
         contexts: tuple[str, ...],
         outcomes: tuple[Tri, ...],
         table: dict[str, Any],
         explain: bool,
     ) -> None:
-        # `inputs` is (lo, hi, evidence, implemented, done, as_of): one slot, so that making
+        # `inputs` is (lo, hi, evidence, implemented, done, as_of, maybe): one slot, so making
         # a decision stays cheap; the properties below name its parts.
         self.evaluator = evaluator
         self.inputs = inputs
@@ -215,7 +242,7 @@ class Decision:
         elif kind == "within" and b is not None:
             start = self.ev.get(b)
             if start is not None:
-                due = start + datetime.timedelta(days=math.ceil(a))
+                due = _add(start, a)
         if kind in ("date", "within") and due is not None:
             status = "overdue" if as_of is not None and as_of > due else "due"
         elif kind == "every":
@@ -223,8 +250,8 @@ class Decision:
             if start is None:
                 status = "due"
             else:
-                opens = start + datetime.timedelta(days=math.ceil(a))
-                due = start + datetime.timedelta(days=math.ceil(b))
+                opens = _add(start, a)
+                due = _add(start, b)
                 if as_of is None or opens <= as_of <= due:
                     status = "due"
                 elif as_of > due:
@@ -369,7 +396,9 @@ class Evaluator:
         self.safeguard_names = frozenset(safeguards)
         self.simple_impl = not self.efficacy and not standards_tested
         self._cache: dict[tuple[Tri, ...], dict[str, Any]] = {}
-        self._by_levels: dict[Any, tuple[list[int], list[int], tuple[Tri, ...], Any]] = {}
+        self._by_levels: dict[
+            Any, tuple[list[int], list[int], list[int], tuple[Tri, ...], Any]
+        ] = {}
         self._no_evidence: dict[str, Any] = {}
 
     # ------------------------------------------------------------------ tables
@@ -487,11 +516,13 @@ class Evaluator:
             hi = list(self.tops)
             if raw is not None:
                 self._determinations(raw, lo, hi)
+            given = hi  # checkpoints narrow `hi` below; efficacy reads the levels as given
         else:
-            lo, hi, outcomes, table = hit
+            lo, given, hi, outcomes, table = hit
         raw = get("evidence")
         ev = self._evidence(raw) if raw is not None else self._no_evidence
         raw = get("implemented")
+        maybe = _NO_MAYBE
         if raw is None:
             impl: frozenset[str] = _EMPTY
         elif type(raw) is list and self.simple_impl:
@@ -499,24 +530,26 @@ class Evaluator:
             try:
                 impl = frozenset(raw)
             except TypeError:
-                impl = self._implemented(raw, lo, hi, ev, as_of)
+                impl, maybe = self._implemented(raw, lo, given, ev, as_of)
             else:
                 if not impl <= self.safeguard_names:  # a standard, or a name to reject
-                    impl = self._implemented(raw, lo, hi, ev, as_of)
+                    impl, maybe = self._implemented(raw, lo, given, ev, as_of)
         else:
-            impl = self._implemented(raw, lo, hi, ev, as_of)
+            impl, maybe = self._implemented(raw, lo, given, ev, as_of)
         raw = get("done")
         done = self._done(raw) if raw is not None else frozenset()
         raw = get("contexts")
         contexts = self.contexts if raw is None else self._contexts(raw)
         if hit is None:
-            outcomes = self.conditions(lo, hi, ev, impl, as_of)
+            hi = list(given)  # the checkpoints in `conditions` may narrow this copy
+            outcomes = self.conditions(lo, hi, ev, impl, maybe, as_of)
             table = self.requirements_for(outcomes)
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
-                self._by_levels[key] = (lo, hi, outcomes, table)
-        return Decision(self, (lo, hi, ev, impl, done, as_of), contexts, outcomes, table, explain)
+                self._by_levels[key] = (lo, given, hi, outcomes, table)
+        inputs = (lo, hi, ev, impl, done, as_of, maybe)
+        return Decision(self, inputs, contexts, outcomes, table, explain)
 
     def _determinations(self, raw: Any, lo: list[int], hi: list[int]) -> None:
         if not isinstance(raw, Mapping):
@@ -592,7 +625,10 @@ class Evaluator:
             else:
                 if type(value) is bool or not isinstance(value, int | float):
                     raise AssessmentError(field, f"a number ({kind})", value)
-                number = float(value)
+                try:
+                    number = float(value)
+                except OverflowError:  # an integer too large for a float
+                    number = math.inf
                 if not math.isfinite(number):
                     raise AssessmentError(field, f"a finite number ({kind})", value)
                 out[name] = number
@@ -605,10 +641,14 @@ class Evaluator:
         hi: list[int],
         ev: dict[str, Any],
         as_of: datetime.date | None,
-    ) -> frozenset[str]:
-        """What is in place. A listed standard brings its safeguards; a safeguard with an
-        efficacy criterion counts only when the criterion holds; a standard whose safeguards
-        are all in place counts as implemented; a `not yet defined` standard never does."""
+    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+        """(what is in place, what may be, with the unknown inputs behind each).
+
+        A listed standard stands for its safeguards (a `not yet defined` one for nothing). A
+        safeguard with an efficacy criterion is in place when the criterion is true, may be
+        when it is unknown. A standard is in place when all its safeguards are, and may be
+        when all of them are or may be.
+        """
         if type(raw) is not list and type(raw) is not tuple:
             raise AssessmentError("implemented", "a list of safeguard or standard names", raw)
         try:
@@ -621,31 +661,35 @@ class Evaluator:
                     raise AssessmentError(
                         f"implemented[{i}]", "a safeguard or standard name", name
                     )
-        if self.simple_impl and listed.isdisjoint(self.standard_names):
-            return listed
         standards = self.standards
-        named = set(listed)
+        named: set[str] = set()
         for name in listed:
             std = standards.get(name)
-            if std is not None and not std[3]:
-                named.update(std[2])
-                named.update(std[1])
-        if self.efficacy:
-            inputs = (lo, hi, ev, frozenset[str](), frozenset[tuple[str, str]](), as_of)
-            probe = Decision(self, inputs, self.contexts, (), {}, False)
-            for name in list(named):
-                criterion = self.safeguards.get(name)
-                if criterion is not None and self.tri(criterion, probe) is not True:
-                    named.discard(name)
-        for name, (_, ancestors, safeguards, hole) in standards.items():
-            if (
-                not hole
-                and safeguards
-                and named.issuperset(safeguards)
-                and not any(standards[a][3] for a in ancestors)
-            ):
+            if std is None:
                 named.add(name)
-        return frozenset(n for n in named if n not in standards or not standards[n][3])
+            elif not std[3]:
+                named.update(std[2])
+        maybe: dict[str, frozenset[str]] = {}
+        if self.efficacy:
+            inputs = (lo, hi, ev, _EMPTY, frozenset[tuple[str, str]](), as_of, _NO_MAYBE)
+            probe = Decision(self, inputs, self.contexts, (), {}, False)
+            for name in sorted(named):
+                criterion = self.safeguards[name]
+                if criterion is None:
+                    continue
+                value, unknown, _ = self._eval(criterion, probe, {})
+                if value is not True:
+                    named.discard(name)
+                    if value is None:
+                        maybe[name] = frozenset(unknown)
+        for name, (_, _, safeguards, hole) in standards.items():
+            if hole:
+                continue
+            if named.issuperset(safeguards):
+                named.add(name)
+            elif all(s in named or s in maybe for s in safeguards):
+                maybe[name] = frozenset().union(*(maybe[s] for s in safeguards if s in maybe))
+        return frozenset(named), maybe
 
     def _done(self, raw: Any) -> frozenset[tuple[str, str]]:
         if type(raw) is not list and type(raw) is not tuple:
@@ -656,7 +700,7 @@ class Evaluator:
             if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
                 raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
             pair = (item["rule"], item["action"])
-            if pair not in self.done_pairs:
+            if type(pair[0]) is not str or type(pair[1]) is not str or pair not in self.done_pairs:
                 raise AssessmentError(field, "an obligation of the policy", dict(item))
             out.add(pair)
         return frozenset(out)
@@ -736,7 +780,10 @@ class Evaluator:
                 children = [child]
         elif kind == "impl":
             inputs = ["implemented"]
-            value = node[1] in run.impl
+            may_be = run.inputs[6]
+            value = True if node[1] in run.impl else None if node[1] in may_be else False
+            if value is None:
+                unknown = set(may_be[node[1]])
         elif kind == "not":
             inner, unknown, child = self._eval(node[1], run, memo, explain)
             value = None if inner is None else not inner

@@ -28,7 +28,8 @@ _WRAP_RE = re.compile(r"[ \t]*\r?\n\s*")
 def unquote(raw: str) -> str:
     """The text of a STRING token: quotes removed, line wraps joined, escapes applied."""
     body = _WRAP_RE.sub(" ", raw[1:-1])
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(1)), body)
+    # An unknown escape keeps its backslash: `\x00` stays four characters, as written.
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), body)
 
 
 @attrs.frozen

@@ -212,11 +212,36 @@ class _Checker:
         self.def_stack.pop()
         self.def_done.add(id(d))
 
+    def _implemented_in(self, e: n.Expr, seen: set[int]) -> list[n.Implemented]:
+        """Every `is implemented` in `e`, looking through definitions."""
+        if isinstance(e, n.Implemented):
+            return [e]
+        if isinstance(e, n.Not):
+            return self._implemented_in(e.operand, seen)
+        if isinstance(e, n.And | n.Or | n.AtLeast):
+            return [x for sub in e.operands for x in self._implemented_in(sub, seen)]
+        if isinstance(e, n.NameRef):
+            target = self.res.target(e.name)
+            if isinstance(target, n.DefinitionDecl) and id(target) not in seen:
+                seen.add(id(target))
+                return self._implemented_in(target.expr, seen)
+        return []
+
     def safeguard(self, s: n.SafeguardDecl) -> None:
         self._word(s.category, units.SAFEGUARD_CATEGORIES, "safeguard category")
         self._word(s.claim, units.CLAIM_TYPES, "claim type")
         if s.efficacy is not None:
             self.condition(s.efficacy, "an efficacy criterion")
+            for found in self._implemented_in(s.efficacy, set()):
+                self.report(
+                    "E0413",
+                    "an efficacy criterion cannot ask what is implemented",
+                    found.span,
+                    labels=[Label(s.name.span, f"the criterion of `{s.name.text}`")],
+                    help="whether a safeguard counts is decided from measurements before "
+                    "anything counts as implemented; test a metric here, and put the "
+                    "dependency in a rule (`when X is implemented require ...`)",
+                )
 
     # ------------------------------------------------------------------ standards
 

@@ -78,6 +78,7 @@ CODES: dict[str, Code] = {
         Code("E0410", "judgement-without-decider", _E, "a judgement with no role that makes it"),
         Code("E0411", "definition-cycle", _E, "definitions that refer to each other in a circle"),
         Code("E0412", "domain-without-levels", _E, "a domain that declares no levels"),
+        Code("E0413", "implemented-in-efficacy", _E, "an efficacy criterion asks what is implemented"),
         # scenarios
         Code("E0501", "scenario-level-order", _E, "a scenario's `cannot rule out` level is below its reached level"),
         Code("E0502", "scenario-value-type", _E, "a scenario gives a value of the wrong type"),

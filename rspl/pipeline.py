@@ -9,10 +9,9 @@ input. The IR is produced only when no pass reported an error.
 from __future__ import annotations
 
 import gc
+from typing import TYPE_CHECKING
 
 import attrs
-
-from typing import TYPE_CHECKING
 
 from rspl.checker import check
 from rspl.diagnostics import Diagnostic, Reporter

@@ -1,0 +1,1185 @@
+"""The Markdown backend: the policy as a document that people review, approve and publish.
+
+`render(policy, templates)` returns one file, `{module}.md`. This module builds a *view* of
+the policy: plain values from the IR, and sentences it composes from the IR (conditions,
+requirements, obligations, deadlines). Jinja2 templates in `rspl/templates/` lay the view out;
+a folder passed as `templates` overrides them file by file.
+
+Policy text can never break the document, because of two rules:
+
+- `escape` is the one function that turns policy text into Markdown: it backslash-escapes
+  every character with inline meaning, joins lines, and defuses block markers at the start.
+  `cell` (table cells), `code` (identifiers) and `link` (http(s) URLs) are built on it, and
+  Mermaid labels have their own escape, `mermaid_label`.
+- Every value a template prints must be `Md`, Markdown made by those functions: the
+  environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
+  filter fails loudly instead of printing raw policy text.
+
+What each capability level requires is not re-derived here: it is what the reference
+interpreter returns for an assessment in which that level alone is reached, so the threshold
+tables say exactly what the evaluator does.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+import urllib.parse
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, TypeGuard
+
+import attrs
+import jinja2
+
+from rspl import __version__, ir
+from rspl.backends.python import module_name
+from rspl.interpreter import evaluate
+
+# ---------------------------------------------------------------------------- escaping
+
+
+class Md(str):
+    """Markdown source that is safe to print: escaped policy text, or markup this module
+    wrote around escaped text. Only the functions of this section make one."""
+
+    __slots__ = ()
+
+
+# Characters with inline meaning anywhere in a line (emphasis, code, links, HTML, tables,
+# headings' closing #, strikethrough and math on common forges); `\` itself first of all.
+_ALWAYS = frozenset("\\`*_[]<>|#~$")
+# `&` only starts something when it reads as an entity or character reference.
+_ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# A value printed at the start of a line must not start a list or a thematic break, nor
+# underline the line before it.
+_LIST_NUMBER = re.compile(r"[0-9]{1,9}(?=[.)]( |$))")
+_RULE_LINE = re.compile(r"[-= ]+")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def one_line(text: str) -> str:
+    """`text` on one line: whitespace runs become one space, other control characters the
+    replacement character, and the ends are stripped. What `escape` shows, unescaped."""
+    chars = (
+        " " if ch.isspace() else "\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in text
+    )
+    return " ".join("".join(chars).split())
+
+
+def escape(text: str) -> Md:
+    """Policy text as inline Markdown that renders as exactly that text (on one line).
+
+    The one escape of this backend: everything else that prints policy text calls it.
+    """
+    line = one_line(text)
+    out = [
+        "\\" + ch if ch in _ALWAYS or (ch == "&" and _ENTITY.match(line, i)) else ch
+        for i, ch in enumerate(line)
+    ]
+    body = "".join(out)
+    if body[:1] in ("-", "+", "=") and (body[1:2] in ("", " ") or _RULE_LINE.fullmatch(body)):
+        body = "\\" + body
+    else:
+        number = _LIST_NUMBER.match(body)
+        if number:
+            body = body[: number.end()] + "\\" + body[number.end() :]
+    return Md(body)
+
+
+def cell(text: str | None) -> Md:
+    """A table cell: escaped like any text (so `|` and line breaks cannot split the row),
+    and an em dash for nothing."""
+    if isinstance(text, Md):
+        return text if text else Md("—")
+    shown = escape(text or "")
+    return shown if shown else Md("—")
+
+
+def code(name: str) -> Md:
+    """An identifier as a code span; anything that is not a plain identifier is escaped."""
+    return Md(f"`{name}`") if _IDENTIFIER.match(name) else escape(name)
+
+
+def _http_target(url: str) -> str | None:
+    """A link target for an http(s) URL with a host, percent-encoded so that it cannot end
+    the link; None for any other URL, which is then shown as text."""
+    if one_line(url) != url or " " in url:
+        return None
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    target = urllib.parse.quote(url, safe="/:?#@!$&'*+,;=%-._~")
+    # `&amp;` would be read as an entity: escape such an `&` (link targets allow it).
+    return _ENTITY.sub(lambda m: "\\" + m.group(0), target)
+
+
+def link(text: Md, url: str | None) -> Md:
+    """`text` linked to `url` when it is an http(s) URL, else `text` followed by the URL as
+    plain text."""
+    if url is None:
+        return text
+    target = _http_target(url)
+    if target is None:
+        return fmt("{} at {}", text, escape(url))
+    return Md(f"[{text}]({target})")
+
+
+def url_text(url: str) -> Md:
+    """A URL on its own: a link to itself when it is http(s), else plain text."""
+    return link(escape(url), url) if _http_target(url) is not None else escape(url)
+
+
+def fmt(pattern: str, *parts: Md) -> Md:
+    """Fill this module's own markup `pattern` (`{}` slots) with Markdown parts."""
+    for part in parts:
+        if not isinstance(part, Md):
+            raise TypeError(f"unescaped text reached the document: {part!r}")
+    return Md(pattern.format(*parts))
+
+
+def join(parts: Iterable[Md], sep: str = ", ") -> Md:
+    """Markdown parts joined by this module's own separator."""
+    items = list(parts)
+    return fmt(sep.join("{}" for _ in items), *items)
+
+
+def words(parts: Sequence[Md], last: str = "and") -> Md:
+    """`a`, `a and b`, `a, b and c`."""
+    if len(parts) <= 1:
+        return join(parts)
+    return fmt("{} " + last + " {}", join(parts[:-1]), parts[-1])
+
+
+_MERMAID_KEEP = frozenset(" .,:/'+-?!§_()")
+
+
+def mermaid_label(text: str) -> Md:
+    """A quoted Mermaid label. Everything but letters, digits and harmless punctuation
+    becomes a Mermaid entity (`#34;`), so no text can end the label, inject HTML or close
+    the Markdown code fence around the diagram."""
+    shown = "".join(
+        ch if ch.isalnum() or ch in _MERMAID_KEEP else f"#{ord(ch)};" for ch in one_line(text)
+    )
+    return Md(f'"{shown}"')
+
+
+def _finalize(value: object) -> object:
+    """Jinja2 `finalize`: only escaped Markdown (and numbers) may be printed."""
+    if isinstance(value, Md) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    raise TypeError(
+        f"template printed {type(value).__name__} {value!r}: pass policy text through the "
+        "`md` or `cell` filter"
+    )
+
+
+def _md_filter(value: str | None) -> Md:
+    if value is None:
+        return Md("")
+    return value if isinstance(value, Md) else escape(value)
+
+
+def _code_filter(value: str) -> Md:
+    return value if isinstance(value, Md) else code(value)
+
+
+# ---------------------------------------------------------------------------- plain words
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+# A title that starts with one of these words reads on mid-sentence in lower case.
+_COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That", "These",
+                            "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
+_MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
+# How roles follow other objects of an action: `share X with Board`.
+_RECIPIENT = {"share": "with", "consult": "with", "document": "for"}
+_COMPARE = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
+            "==": "is", "!=": "is not"}  # fmt: skip
+_COMPARE_DATE = {">=": "is on or after", ">": "is after", "<=": "is on or before",
+                 "<": "is before", "==": "is", "!=": "is not"}  # fmt: skip
+_LEVEL_CMP = {">=": "reaches", ">": "goes beyond", "<=": "is at or below", "<": "is below",
+              "==": "is exactly at", "!=": "is not at"}  # fmt: skip
+_KIND_WORD = {"rule": "Rule", "warning": "Early warning", "cadence": "Cadence"}
+_STATUS = {"tracked": "tracked", "research": "under research", "exploratory": "exploratory",
+           "watch": "on the watch list"}  # fmt: skip
+
+
+def date_text(d: datetime.date) -> str:
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def _mid_sentence(text: str) -> str:
+    """A title placed mid-sentence: a leading article or common noun in lower case."""
+    first, _, rest = text.partition(" ")
+    if first in _COMMON_STARTS:
+        return first.lower() + (" " + rest if rest else "")
+    return text
+
+
+def _context_case(text: str) -> str:
+    """A context title mid-sentence (`external deployment`), acronyms left alone."""
+    if len(text) >= 2 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
+def _has_text(title: str | None) -> TypeGuard[str]:
+    return bool(title and one_line(title))
+
+
+class _Words:
+    """Turns IR into plain sentences, every name shown by its title."""
+
+    def __init__(self, policy: ir.Policy) -> None:
+        self.policy = policy
+        self.titles: dict[tuple[str, str], str | None] = {}
+        for kind, decls in (
+            ("role", policy.roles), ("context", policy.contexts),
+            ("group", policy.context_groups), ("domain", policy.domains),
+            ("evidence", policy.evidence), ("definition", policy.definitions),
+            ("safeguard", policy.safeguards), ("standard", policy.standards),
+            ("family", policy.families), ("artifact", policy.artifacts),
+            ("action", policy.actions), ("rule", policy.rules),
+        ):  # fmt: skip
+            for d in decls:
+                self.titles[(kind, d.name)] = d.title
+        for domain in policy.domains:
+            for level in domain.levels:
+                self.titles[("level", f"{domain.name}.{level.name}")] = level.title
+        self.evidence = {e.name: e for e in policy.evidence}
+        self.standards = {s.name: s for s in policy.standards}
+        self.contexts = tuple(c.name for c in policy.contexts)
+        self.subject = escape(policy.organization) if _has_text(policy.organization) else None
+
+    # ------------------------------------------------------------------ names
+
+    def raw(self, kind: str, name: str) -> str | None:
+        title = self.titles.get((kind, name))
+        return title if _has_text(title) else None
+
+    def title(self, kind: str, name: str) -> Md:
+        title = self.raw(kind, name)
+        return escape(title) if title is not None else code(name)
+
+    def mid(self, kind: str, name: str) -> Md:
+        """A title mid-sentence."""
+        title = self.raw(kind, name)
+        if title is None:
+            return code(name)
+        return escape(_context_case(title) if kind == "context" else _mid_sentence(title))
+
+    def roles(self, names: Sequence[str], start: bool = False) -> Md:
+        """Role titles; mid-sentence unless `start`."""
+        shown = [self.title("role", n) if start and i == 0 else self.mid("role", n)
+                 for i, n in enumerate(names)]  # fmt: skip
+        return words(shown)
+
+    def context_list(self, names: Sequence[str]) -> Md:
+        """`for external deployment and open-weight release`, `in every context`, or `in
+        every context except training`."""
+        missing = [c for c in self.contexts if c not in names]
+        if not names or not missing:
+            return Md("in every context")
+        if len(missing) < len(names) and len(names) > 2:
+            return fmt("in every context except {}",
+                       words([self.mid("context", c) for c in missing]))  # fmt: skip
+        return fmt("for {}", words([self.mid("context", c) for c in names]))
+
+    def level(self, domain: str, level: str) -> Md:
+        return self.title("level", f"{domain}.{level}")
+
+    # ------------------------------------------------------------------ conditions
+
+    @staticmethod
+    def compound(e: ir.Expr) -> bool:
+        return isinstance(e, ir.And | ir.Or | ir.AtLeast) and len(e.operands) > 1
+
+    def value(self, v: ir.Value) -> Md:
+        if isinstance(v, ir.Const):
+            if isinstance(v.value, datetime.date):
+                return escape(date_text(v.value))
+            return escape(v.text)
+        if isinstance(v, ir.EvidenceValue):
+            return self.mid("evidence", v.name)
+        return fmt("the time since {}", self.mid("evidence", v.name))
+
+    def _is_date(self, v: ir.Value) -> bool:
+        if isinstance(v, ir.Const):
+            return isinstance(v.value, datetime.date)
+        if isinstance(v, ir.EvidenceValue):
+            found = self.evidence.get(v.name)
+            return found is not None and found.type == "date"
+        return False
+
+    def condition(self, e: ir.Expr) -> Md:
+        """A condition as one clause; nested groups in parentheses."""
+        if isinstance(e, ir.LevelCmp):
+            return fmt(
+                "capability in {} " + _LEVEL_CMP[e.op] + " {}",
+                self.title("domain", e.domain), self.level(e.domain, e.level),
+            )  # fmt: skip
+        if isinstance(e, ir.Compare):
+            table = _COMPARE_DATE if self._is_date(e.left) else _COMPARE
+            return fmt("{} " + table[e.op] + " {}", self.value(e.left), self.value(e.right))
+        if isinstance(e, ir.Fact):
+            if self.raw("evidence", e.name) is None:
+                return fmt("{} is true", code(e.name))
+            return self.mid("evidence", e.name)
+        if isinstance(e, ir.DefRef):
+            return fmt("“{}” holds", self.title("definition", e.name))
+        if isinstance(e, ir.Implemented):
+            return fmt("{} is implemented", self.title(e.kind, e.name))
+        if isinstance(e, ir.Not):
+            return fmt("it is not the case that {}", self.nested(e.operand))
+        if not e.operands:
+            holds = isinstance(e, ir.And) or (isinstance(e, ir.AtLeast) and e.count <= 0)
+            return Md("always" if holds else "never")
+        if len(e.operands) == 1 and not isinstance(e, ir.AtLeast):
+            return self.condition(e.operands[0])
+        parts = [self.nested(x) for x in e.operands]
+        if isinstance(e, ir.And):
+            return words(parts, "and")
+        if isinstance(e, ir.Or):
+            return fmt("either {}", words(parts, "or")) if len(parts) == 2 else words(parts, "or")
+        return fmt("at least " + str(e.count) + " of: {}", join(parts, "; "))
+
+    def nested(self, e: ir.Expr) -> Md:
+        inner = self.condition(e)
+        return fmt("({})", inner) if self.compound(e) else inner
+
+    def simple(self, e: ir.Expr) -> bool:
+        """Whether a condition reads well as one sentence."""
+        if isinstance(e, ir.Not):
+            return not self.compound(e.operand)
+        if isinstance(e, ir.And | ir.Or | ir.AtLeast):
+            return len(e.operands) <= 3 and not any(
+                self.compound(x) or isinstance(x, ir.Not) for x in e.operands
+            )
+        return True
+
+    def tree(self, e: ir.Expr, depth: int = 0) -> list[tuple[int, Md]]:
+        """A condition as nested list items: (depth, text)."""
+        if not self.compound(e) or not isinstance(e, ir.And | ir.Or | ir.AtLeast):
+            return [(depth, self.condition(e))]
+        out = [(depth, self.group_head(e))]
+        for x in e.operands:
+            out += self.tree(x, depth + 1)
+        return out
+
+    @staticmethod
+    def group_head(e: ir.And | ir.Or | ir.AtLeast) -> Md:
+        if isinstance(e, ir.And):
+            return Md("all of the following:")
+        if isinstance(e, ir.Or):
+            return Md("any of the following:")
+        return Md(f"at least {e.count} of the following:")
+
+    # ------------------------------------------------------------------ duties
+
+    def deadline(self, d: ir.Deadline | None) -> Md | None:
+        if d is None:
+            return None
+        if isinstance(d, ir.Within):
+            since = self.mid("evidence", d.event) if d.event else Md("this rule starting to apply")
+            return fmt("within {} of {}", escape(d.text), since)
+        if isinstance(d, ir.Before):
+            return fmt("before {}", words([self.mid("context", c) for c in d.contexts], "or"))
+        if isinstance(d, ir.Every):
+            text = fmt("every {}", escape(d.text))
+            if d.since:
+                return fmt("{}, counted from {}", text, self.mid("evidence", d.since))
+            return text
+        if isinstance(d, ir.Until):
+            return fmt("until {}", self.condition(d.expr))
+        return fmt("by {}", escape(date_text(d.date)))
+
+    def objects(self, ob: ir.Obligation) -> Md:
+        things = [self.mid(r.kind, r.name) for r in ob.objects if r.kind != "role"]
+        people = [self.mid("role", r.name) for r in ob.objects if r.kind == "role"]
+        if things and people:
+            prep = _RECIPIENT.get(ob.action, "to")
+            return fmt("{} " + prep + " {}", words(things), words(people))
+        return words(things or people)
+
+    def obligation(self, ob: ir.Obligation, cites: Md) -> Md:
+        """One obligation as a sentence, its modality marked."""
+        verb = self.mid("action", ob.action)
+        objects = self.objects(ob)
+        phrase = fmt("{} {}", verb, objects) if objects else verb
+        if ob.approved_by:
+            phrase = fmt("{}, approved by {}", phrase, self.roles(ob.approved_by))
+        deadline = self.deadline(ob.deadline)
+        if deadline is not None:
+            phrase = fmt("{} {}", phrase, deadline)
+        subject = (
+            self.roles(ob.by, start=True) if ob.by
+            else self.subject if self.subject
+            else Md("The organisation")
+        )  # fmt: skip
+        if ob.modality in _MODAL:
+            sentence = fmt("{} " + _MODAL[ob.modality] + " {}", subject, phrase)
+        elif ob.modality == "recommend":
+            sentence = fmt("*Recommended:* {}{}", phrase,
+                           fmt(", by {}", self.roles(ob.by)) if ob.by else Md(""))  # fmt: skip
+        else:
+            sentence = fmt("*Illustrative example, not a commitment:* {} would {}", subject, phrase)
+        if ob.modality == "must" and ob.blocking:
+            contexts = [r.name for r in ob.objects if r.kind == "context"]
+            blocked = (
+                words([self.mid("context", c) for c in contexts]) if contexts
+                else Md("every context")
+            )  # fmt: skip
+            sentence = fmt("{}; while this is in force, it blocks {}", sentence, blocked)
+        return _sentence(sentence, cites)
+
+    def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
+        kind = group[0].kind
+        if kind == "standard":
+            names = [self.standard(r.target) for r in group]
+            noun = fmt("{} {}", words(names), Md("is" if len(names) == 1 else "are"))
+        else:
+            names = [self.title("safeguard", r.target) for r in group]
+            label = "the safeguard" if len(names) == 1 else "the safeguards"
+            verb = "is" if len(names) == 1 else "are"
+            noun = fmt(label.capitalize() + " {} " + verb, words(names))
+        return _sentence(fmt("{} required {}", noun, self.context_list(group[0].contexts)), cites)
+
+    def precaution(self, unknown: Sequence[str]) -> Md:
+        """` (as a precaution, until X is known)`, or nothing for a certain requirement."""
+        if not unknown:
+            return Md("")
+        shown = []
+        for name in unknown:
+            evidence = self.evidence.get(name)
+            if ("domain", name) in self.titles:
+                shown.append(fmt("the {} level", self.title("domain", name)))
+            elif evidence is not None and evidence.type in ("fact", "judgement"):
+                shown.append(fmt("whether {}", self.mid("evidence", name)))
+            elif evidence is not None:
+                shown.append(self.mid("evidence", name))
+            elif name == "as_of":
+                shown.append(Md("the assessment date"))
+            else:
+                shown.append(code(name))
+        if len(shown) > 1:
+            return fmt(" (as a precaution, until these are known: {})", join(shown, "; "))
+        if shown[0].startswith("whether "):
+            return fmt(" (as a precaution, until it is known {})", shown[0])
+        return fmt(" (as a precaution, until {} is known)", shown[0])
+
+    def standard(self, name: str) -> Md:
+        """A standard in bold, marked when it is not yet defined."""
+        shown = fmt("**{}**", self.title("standard", name))
+        std = self.standards.get(name)
+        if std is not None and std.hole:
+            return fmt("{} (not yet defined, so never met)", shown)
+        return shown
+
+
+def _sentence(text: Md, cites: Md) -> Md:
+    return fmt("{} ({}).", text, cites) if cites else fmt("{}.", text)
+
+
+def citations(anchors: Sequence[ir.Anchor]) -> Md:
+    """`§2; App. C`, http(s) URLs as links."""
+    return join((link(escape(a.text), a.url) for a in anchors), "; ")
+
+
+# ---------------------------------------------------------------------------- thresholds
+
+
+@attrs.frozen
+class Required:
+    """A standard or safeguard the evaluator requires in `contexts` (policy order). `unknown`
+    is empty when a rule that certainly applies requires it; otherwise it is required only
+    as a precaution, and `unknown` names the missing evidence behind that."""
+
+    name: str
+    contexts: tuple[str, ...]
+    unknown: tuple[str, ...]
+
+
+@attrs.frozen
+class Outcome:
+    """What the evaluator decides for one assessment: the standards it requires, the
+    safeguards it requires on their own, the alerts it raises and the rules that certainly
+    apply."""
+
+    standards: tuple[Required, ...]
+    safeguards: tuple[Required, ...]
+    alerts: tuple[str, ...]
+    triggered: tuple[str, ...]
+
+
+def only_level(policy: ir.Policy, domain: str | None, level: str | None) -> dict[str, Any]:
+    """The assessment in which `domain` has reached exactly `level` and every other domain
+    is below its first level; nothing else is known. `domain` None: every domain below."""
+    return {
+        "determinations": {
+            d.name: {"reached": level if d.name == domain else None} for d in policy.domains
+        }
+    }
+
+
+def outcome(policy: ir.Policy, assessment: dict[str, Any]) -> Outcome:
+    """Run the reference interpreter and read off what it requires, per context.
+
+    The decision's verdicts say what is required in each context; its rules say which rules
+    apply and which only as a precaution. A requirement counts as certain when one of the
+    rules that apply for certain asks for it in that context."""
+    decision = evaluate(policy, assessment)
+    standards = {s.name: s for s in policy.standards}
+    rules = {r.name: r for r in policy.rules}
+    status = {r["name"]: r for r in decision["rules"]}
+
+    def unknown(name: str, context: str) -> tuple[str, ...]:
+        owners = [
+            status[rule]
+            for rule in status
+            if any(
+                q.target == name and (not q.contexts or context in q.contexts)
+                for q in rules[rule].requirements
+            )
+        ]
+        if any(o["status"] == "triggered" for o in owners):
+            return ()
+        return tuple(sorted({m for o in owners for m in o["missing_evidence"]}))
+
+    found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for context, verdict in decision["verdicts"].items():
+        kept = [n for names in verdict["required_standards"].values() for n in names]
+        covered = {sg for n in kept for sg in standards[n].safeguards}
+        loose = [n for n in verdict["missing"] if n not in standards and n not in covered]
+        for name in kept + loose:  # nothing is implemented: `missing` is all that is required
+            found.setdefault((name, unknown(name, context)), []).append(context)
+    order = {n: i for i, n in enumerate([*standards, *(s.name for s in policy.safeguards)])}
+    items = [Required(n, tuple(cs), u) for (n, u), cs in found.items()]
+    items.sort(key=lambda r: (bool(r.unknown), order[r.name], r.unknown))
+    return Outcome(
+        standards=tuple(r for r in items if r.name in standards),
+        safeguards=tuple(r for r in items if r.name not in standards),
+        alerts=tuple(a["warning"] for a in decision["alerts"]),
+        triggered=tuple(r["name"] for r in decision["rules"] if r["status"] == "triggered"),
+    )
+
+
+def _requires_cell(w: _Words, out: Outcome) -> Md:
+    parts = []
+    groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
+    for req in out.standards:
+        groups.setdefault((req.contexts, req.unknown), []).append(req.name)
+    for (contexts, missing), names in groups.items():
+        parts.append(fmt("{} {}{}", words([w.standard(n) for n in names]),
+                         w.context_list(contexts), w.precaution(missing)))  # fmt: skip
+    groups = {}
+    for req in out.safeguards:
+        groups.setdefault((req.contexts, req.unknown), []).append(req.name)
+    for (contexts, missing), names in groups.items():
+        label = "safeguard" if len(names) == 1 else "safeguards"
+        parts.append(fmt(label + " {} {}{}", words([w.title("safeguard", n) for n in names]),
+                         w.context_list(contexts), w.precaution(missing)))  # fmt: skip
+    if not parts:
+        parts.append(Md("no standard or safeguard"))
+    for name in out.alerts:
+        parts.append(fmt("alert: *{}*", w.title("rule", name)))
+    return join(parts, "; ")
+
+
+def _rules_cell(w: _Words, out: Outcome, baseline: Outcome) -> Md:
+    """The rules this level makes certain, beyond those certain below every level."""
+    names = [n for n in out.triggered if n not in baseline.triggered]
+    return join([w.title("rule", n) for n in names], "; ")
+
+
+# ---------------------------------------------------------------------------- the view
+
+
+@attrs.frozen
+class LevelView:
+    """A row of a threshold table. `who` names the threat actors and the baseline;
+    `requires` is what the evaluator requires when only this level is reached."""
+
+    name: str
+    title: Md
+    means: str | None
+    who: Md
+    requires: Md
+    rules: Md
+    citations: Md
+
+
+@attrs.frozen
+class DomainView:
+    name: str
+    title: Md
+    status: Md
+    deciders: Md
+    means: str | None
+    citations: Md
+    levels: tuple[LevelView, ...]
+
+
+@attrs.frozen
+class SafeguardView:
+    """A safeguard in a standard's list; `note` holds its category, claim, efficacy
+    criterion and citations."""
+
+    name: str
+    title: Md
+    inherited_from: Md | None
+    means: str | None
+    note: Md
+
+
+@attrs.frozen
+class StandardView:
+    name: str
+    title: Md
+    hole: bool
+    extends: Md | None
+    protects: tuple[str, ...]
+    excludes: tuple[str, ...]
+    references: tuple[str, ...]
+    means: str | None
+    citations: Md
+    safeguards: tuple[SafeguardView, ...]
+
+
+@attrs.frozen
+class FamilyView:
+    name: str
+    title: Md
+    means: str | None
+    citations: Md
+    standards: tuple[StandardView, ...]
+
+
+@attrs.frozen
+class TreeItem:
+    """A line of a condition shown as a nested list; `indent` lays out its depth."""
+
+    indent: Md
+    text: Md
+
+
+@attrs.frozen
+class RuleView:
+    """A rule in sentences. `lead` introduces it; `tree` (depth, text) is its condition when
+    too complex for one sentence, followed by `then`; `items` are requirements and
+    obligations; `fallbacks` apply when its requirements are not met."""
+
+    kind: str
+    kind_word: Md
+    name: str
+    title: Md
+    means: str | None
+    citations: Md
+    lead: Md
+    tree: tuple[TreeItem, ...]
+    then: Md | None
+    items: tuple[Md, ...]
+    fallbacks: tuple[Md, ...]
+    checkpoint: Md | None
+
+
+@attrs.frozen
+class TermView:
+    """A row of a reference table: roles, contexts, evidence, definitions, artifacts."""
+
+    name: str
+    title: Md
+    text: Md
+    extra: Md
+    means: str | None
+    citations: Md
+    items: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class ChangeView:
+    date: Md
+    version: str
+    summary: str
+
+
+@attrs.frozen
+class SourceView:
+    anchor: Md
+    cited_by: Md
+
+
+@attrs.frozen
+class Document:
+    """Everything the templates see."""
+
+    id: str
+    title: str
+    organization: str | None
+    version: str | None
+    effective: Md | None
+    published: Md | None
+    supersedes: str | None
+    url: Md | None
+    means: str | None
+    citations: Md
+    combine_all: bool
+    changes: tuple[ChangeView, ...]
+    baseline: Md
+    domains: tuple[DomainView, ...]
+    diagram: tuple[Md, ...]
+    families: tuple[FamilyView, ...]
+    other_safeguards: tuple[SafeguardView, ...]
+    rules: tuple[RuleView, ...]
+    warnings: tuple[RuleView, ...]
+    cadences: tuple[RuleView, ...]
+    definitions: tuple[TermView, ...]
+    evidence: tuple[TermView, ...]
+    roles: tuple[TermView, ...]
+    artifacts: tuple[TermView, ...]
+    contexts: tuple[TermView, ...]
+    context_groups: tuple[TermView, ...]
+    blocking_actions: Md
+    sources: tuple[SourceView, ...]
+    compiler: Md
+    source_hash: Md
+
+
+def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
+    parts: list[Md] = []
+    if sg.category:
+        parts.append(fmt("category: {}", escape(sg.category.replace("_", " "))))
+    if sg.claim:
+        parts.append(fmt("claim: {}", escape(sg.claim.replace("_", " "))))
+    if sg.efficacy is not None:
+        parts.append(fmt("counts as implemented only when {}", w.condition(sg.efficacy)))
+    if sg.anchors:
+        parts.append(citations(sg.anchors))
+    return join(parts, "; ")
+
+
+def _safeguard_view(w: _Words, sg: ir.Safeguard, inherited_from: str | None) -> SafeguardView:
+    return SafeguardView(
+        name=sg.name,
+        title=w.title("safeguard", sg.name),
+        inherited_from=w.title("standard", inherited_from) if inherited_from else None,
+        means=sg.means,
+        note=_safeguard_note(w, sg),
+    )
+
+
+def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
+    safeguards = {s.name: s for s in policy.safeguards}
+    standards = {s.name: s for s in policy.standards}
+    out = []
+    for fam in policy.families:
+        views = []
+        for std in (s for s in policy.standards if s.family == fam.name):
+            rows = []
+            for name in std.safeguards:
+                origin = None
+                if name not in std.own_safeguards:
+                    origin = next(
+                        (a for a in std.ancestors if name in standards[a].own_safeguards),
+                        std.extends,
+                    )
+                rows.append(_safeguard_view(w, safeguards[name], origin))
+            views.append(
+                StandardView(
+                    name=std.name,
+                    title=w.title("standard", std.name),
+                    hole=std.hole,
+                    extends=w.title("standard", std.extends) if std.extends else None,
+                    protects=std.protects,
+                    excludes=std.excludes,
+                    references=std.references,
+                    means=std.means,
+                    citations=citations(std.anchors),
+                    safeguards=tuple(rows),
+                )
+            )
+        out.append(
+            FamilyView(
+                name=fam.name,
+                title=w.title("family", fam.name),
+                means=fam.means,
+                citations=citations(fam.anchors),
+                standards=tuple(views),
+            )
+        )
+    return tuple(out)
+
+
+def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
+    items: list[Md] = []
+    groups: list[list[ir.Requirement]] = []
+    for req in rule.requirements:
+        last = groups[-1][0] if groups else None
+        if last and (last.kind, last.contexts, last.anchors) == (
+            req.kind, req.contexts, req.anchors
+        ):  # fmt: skip
+            groups[-1].append(req)
+        else:
+            groups.append([req])
+    items += [w.requirement(g, citations(g[0].anchors)) for g in groups]
+    items += [w.obligation(o, citations(o.anchors)) for o in rule.obligations]
+    fallbacks = tuple(w.obligation(o, citations(o.anchors)) for o in rule.fallbacks)
+    warning = rule.kind == "warning"
+    tree: list[TreeItem] = []
+    then = None
+    if rule.condition is None and warning:
+        lead = Md("This alert is always raised" + (", and:" if items else "."))
+    elif rule.condition is None:
+        lead = Md("Always in force:" if items else "Always in force.")
+    elif w.simple(rule.condition):
+        e = rule.condition
+        if isinstance(e, ir.LevelCmp) and e.op == ">=":
+            clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
+                         w.level(e.domain, e.level))  # fmt: skip
+        else:
+            clause = fmt("If {}, or if this cannot be ruled out", w.condition(e))
+        if warning:
+            lead = fmt("{}, this alert is raised" + (", and:" if items else "."), clause)
+        else:
+            lead = fmt("{}, then:" if items else "{}, this rule applies.", clause)
+    else:
+        e = rule.condition
+        assert isinstance(e, ir.And | ir.Or | ir.AtLeast)
+        noun = "alert" if warning else "rule"
+        head = w.group_head(e).replace(" the following:", "")
+        lead = Md(f"This {noun} applies when {head} the following hold, or when that cannot "
+                  "be ruled out:")  # fmt: skip
+        tree = [TreeItem(Md("  " * (depth - 1)), text) for depth, text in w.tree(e)[1:]]
+        if warning:
+            then = Md("Then the alert is raised" + (", and:" if items else "."))
+        else:
+            then = Md("Then:") if items else None
+    checkpoint = None
+    if rule.rules_out:
+        ruled = words([fmt("{} at {} or above", w.title("domain", ro.domain),
+                           w.level(ro.domain, _level_name(w.policy, ro.domain, ro.rank)))
+                       for ro in rule.rules_out])  # fmt: skip
+        checkpoint = fmt(
+            "Checkpoint: when this condition is definitely not met, capability in {} is "
+            "ruled out, unless the assessment determines that such a level is reached.",
+            ruled,
+        )
+    return RuleView(
+        kind=rule.kind,
+        kind_word=Md(_KIND_WORD.get(rule.kind, "Rule")),
+        name=rule.name,
+        title=w.title("rule", rule.name),
+        means=rule.means,
+        citations=citations(rule.anchors),
+        lead=lead,
+        tree=tuple(tree),
+        then=then,
+        items=tuple(items),
+        fallbacks=fallbacks,
+        checkpoint=checkpoint,
+    )
+
+
+def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
+    for d in policy.domains:
+        if d.name == domain:
+            for lv in d.levels:
+                if lv.rank == rank:
+                    return lv.name
+    return str(rank)
+
+
+def _evidence_kind(e: ir.Evidence) -> Md:
+    if e.type in ("fact", "judgement"):
+        return escape(f"{e.type} (yes or no)")
+    if e.type == "date":
+        return Md("date")
+    unit = {"multiplier": "×", "fraction": "%", "compute": "FLOP", "money": "USD",
+            "duration": "days, weeks, months or years"}.get(e.type)  # fmt: skip
+    return escape(f"{e.type} ({unit})" if unit else e.type)
+
+
+Outcomes = dict[tuple[str, str], Outcome]
+
+
+def _outcomes(policy: ir.Policy) -> Outcomes:
+    """What the evaluator requires for each level reached alone."""
+    return {
+        (d.name, lv.name): outcome(policy, only_level(policy, d.name, lv.name))
+        for d in policy.domains
+        for lv in d.levels
+    }
+
+
+def _domains(
+    w: _Words, policy: ir.Policy, outcomes: Outcomes, baseline: Outcome
+) -> tuple[DomainView, ...]:
+    out = []
+    for d in policy.domains:
+        levels = []
+        for lv in d.levels:
+            result = outcomes[(d.name, lv.name)]
+            who = []
+            if lv.actors:
+                who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
+            if _has_text(lv.baseline):
+                who.append(fmt("Baseline: {}", escape(lv.baseline or "")))
+            levels.append(
+                LevelView(
+                    name=lv.name,
+                    title=w.level(d.name, lv.name),
+                    means=lv.means,
+                    who=join(who, " "),
+                    requires=_requires_cell(w, result),
+                    rules=_rules_cell(w, result, baseline),
+                    citations=citations(lv.anchors),
+                )
+            )
+        out.append(
+            DomainView(
+                name=d.name,
+                title=w.title("domain", d.name),
+                status=escape(_STATUS.get(d.status, d.status)),
+                deciders=w.roles(d.deciders),
+                means=d.means,
+                citations=citations(d.anchors),
+                levels=tuple(levels),
+            )
+        )
+    return tuple(out)
+
+
+def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> tuple[Md, ...]:
+    """Mermaid flowchart lines: each level to the standards (and alerts) it adds to what
+    every model needs. Node ids are generated; labels go through `mermaid_label`."""
+    lines = [Md("flowchart LR")]
+    std_ids: dict[str, str] = {}
+    for i, fam in enumerate(policy.families, 1):
+        lines.append(fmt(f"  subgraph F{i}[{{}}]", mermaid_label(w.raw("family", fam.name)
+                                                                  or fam.name)))  # fmt: skip
+        for j, std in enumerate((s for s in policy.standards if s.family == fam.name), 1):
+            std_ids[std.name] = f"F{i}S{j}"
+            label = w.raw("standard", std.name) or std.name
+            if std.hole:
+                label += " (not yet defined)"
+            lines.append(fmt(f"    F{i}S{j}[{{}}]", mermaid_label(label)))
+        lines.append(Md("  end"))
+    base = dict.fromkeys(r.name for r in baseline.standards)
+    if base:
+        lines.append(fmt("  B0([{}])", mermaid_label("Every model (below every level)")))
+        lines += [Md(f"  B0 --> {std_ids[n]}") for n in base]
+    alert_ids: dict[str, str] = {}
+    edges: list[Md] = []
+    for i, d in enumerate(policy.domains, 1):
+        lines.append(fmt(f"  subgraph D{i}[{{}}]", mermaid_label(w.raw("domain", d.name)
+                                                                  or d.name)))  # fmt: skip
+        for j, lv in enumerate(d.levels, 1):
+            node = f"D{i}L{j}"
+            lines.append(fmt(f"    {node}[{{}}]", mermaid_label(lv.title or lv.name)))
+            result = outcomes[(d.name, lv.name)]
+            added = dict.fromkeys(r.name for r in result.standards if r.name not in base)
+            edges += [Md(f"  {node} --> {std_ids[n]}") for n in added]
+            for name in result.alerts:
+                if name in baseline.alerts:
+                    continue
+                if name not in alert_ids:
+                    alert_ids[name] = f"A{len(alert_ids) + 1}"
+                    label = "Alert: " + (w.raw("rule", name) or name)
+                    edges.append(fmt("  " + alert_ids[name] + "{{{{{}}}}}", mermaid_label(label)))
+                edges.append(Md(f"  {node} -.-> {alert_ids[name]}"))
+        lines.append(Md("  end"))
+    lines += edges
+    for std in policy.standards:
+        if std.extends and std.extends in std_ids:
+            lines.append(Md(f"  {std_ids[std.name]} -. extends .-> {std_ids[std.extends]}"))
+    return tuple(lines)
+
+
+def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
+    """Every anchor, with what cites it, sections (§) first, then in natural order."""
+    cited: dict[tuple[str, str | None], list[Md]] = {}
+
+    def add(anchors: Iterable[ir.Anchor], who: Md) -> None:
+        for a in anchors:
+            found = cited.setdefault((a.text, a.url), [])
+            if who not in found:
+                found.append(who)
+
+    add(policy.anchors, Md("the policy"))
+    for kind, word, decls in (
+        ("role", "role", policy.roles), ("context", "context", policy.contexts),
+        ("group", "context group", policy.context_groups),
+    ):  # fmt: skip
+        for decl in decls:
+            add(decl.anchors, fmt(word + " “{}”", w.title(kind, decl.name)))
+    for dom in policy.domains:
+        add(dom.anchors, fmt("domain “{}”", w.title("domain", dom.name)))
+        for lv in dom.levels:
+            add(lv.anchors, fmt("level “{}”", w.level(dom.name, lv.name)))
+    for ev in policy.evidence:
+        add(ev.anchors, fmt("evidence “{}”", w.title("evidence", ev.name)))
+    for df in policy.definitions:
+        add(df.anchors, fmt("definition “{}”", w.title("definition", df.name)))
+    for sg in policy.safeguards:
+        add(sg.anchors, fmt("safeguard “{}”", w.title("safeguard", sg.name)))
+    for fam in policy.families:
+        add(fam.anchors, fmt("family “{}”", w.title("family", fam.name)))
+    for std in policy.standards:
+        add(std.anchors, fmt("standard “{}”", w.title("standard", std.name)))
+    for art in policy.artifacts:
+        add(art.anchors, fmt("artifact “{}”", w.title("artifact", art.name)))
+    for act in policy.actions:
+        add(act.anchors, fmt("action “{}”", w.title("action", act.name)))
+    for rule in policy.rules:
+        word = _KIND_WORD.get(rule.kind, "Rule").lower()
+        title = w.title("rule", rule.name)
+        add(rule.anchors, fmt(word + " “{}”", title))
+        for req in rule.requirements:
+            add(req.anchors, fmt("a requirement of " + word + " “{}”", title))
+        for ob in (*rule.obligations, *rule.fallbacks):
+            add(ob.anchors, fmt("an obligation of " + word + " “{}”", title))
+
+    def key(item: tuple[tuple[str, str | None], list[Md]]) -> tuple[Any, ...]:
+        text, url = item[0]
+        parts = re.split(r"(\d+)", one_line(text).lower())
+        natural = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+        return (not text.startswith("§"), natural, text, url or "")
+
+    return tuple(
+        SourceView(anchor=link(escape(text), url), cited_by=join(who, "; "))
+        for (text, url), who in sorted(cited.items(), key=key)
+    )
+
+
+_NOTHING = Md("")
+
+
+def _term(w: _Words, kind: str, decl: Any, text: Md = _NOTHING, extra: Md = _NOTHING) -> TermView:
+    return TermView(
+        name=decl.name,
+        title=w.title(kind, decl.name),
+        text=text,
+        extra=extra,
+        means=decl.means,
+        citations=citations(decl.anchors),
+        items=getattr(decl, "contains", ()),
+    )
+
+
+def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
+    return {
+        "roles": tuple(_term(w, "role", r) for r in policy.roles),
+        "contexts": tuple(_term(w, "context", c) for c in policy.contexts),
+        "context_groups": tuple(
+            _term(w, "group", g, words([w.title("context", m) for m in g.members]))
+            for g in policy.context_groups
+        ),
+        "evidence": tuple(
+            _term(w, "evidence", e, _evidence_kind(e), w.roles(e.deciders, start=True))
+            for e in policy.evidence
+        ),
+        "definitions": tuple(
+            _term(w, "definition", d, w.condition(d.expr)) for d in policy.definitions
+        ),
+        "artifacts": tuple(_term(w, "artifact", a, w.roles(a.audience)) for a in policy.artifacts),
+    }
+
+
+def document(policy: ir.Policy) -> Document:
+    """The view of `policy` that the templates lay out."""
+    w = _Words(policy)
+    baseline = outcome(policy, only_level(policy, None, None))
+    outcomes = _outcomes(policy)
+    rules = [_rule_view(w, r) for r in policy.rules]
+    terms = _terms(w, policy)
+    blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
+    return Document(
+        id=policy.id,
+        title=policy.title if _has_text(policy.title) else policy.id,
+        organization=policy.organization,
+        version=policy.version,
+        effective=escape(date_text(policy.effective)) if policy.effective else None,
+        published=escape(date_text(policy.published)) if policy.published else None,
+        supersedes=policy.supersedes,
+        url=url_text(policy.url) if policy.url else None,
+        means=policy.means,
+        citations=citations(policy.anchors),
+        combine_all=policy.combine == "all",
+        changes=tuple(
+            ChangeView(escape(date_text(c.date)) if c.date else Md(""), c.version, c.summary)
+            for c in policy.changes
+        ),
+        baseline=_requires_cell(w, baseline),
+        domains=_domains(w, policy, outcomes, baseline),
+        diagram=_diagram(w, policy, baseline, outcomes),
+        families=_families(w, policy),
+        other_safeguards=tuple(
+            _safeguard_view(w, sg, None)
+            for sg in policy.safeguards
+            if not any(sg.name in s.own_safeguards for s in policy.standards)
+        ),
+        rules=tuple(r for r in rules if r.kind == "rule"),
+        warnings=tuple(r for r in rules if r.kind == "warning"),
+        cadences=tuple(r for r in rules if r.kind == "cadence"),
+        definitions=terms["definitions"],
+        evidence=terms["evidence"],
+        roles=terms["roles"],
+        artifacts=terms["artifacts"],
+        contexts=terms["contexts"],
+        context_groups=terms["context_groups"],
+        blocking_actions=words(blocking),
+        sources=_sources(w, policy),
+        compiler=escape(f"rspl {__version__}"),
+        source_hash=code(policy.source_hash),
+    )
+
+
+# ---------------------------------------------------------------------------- rendering
+
+
+def environment(templates: str | None = None) -> jinja2.Environment:
+    """The Jinja2 environment: the shipped templates, overridden file by file by those in
+    the folder `templates`. Undefined names are errors; printed values must be `Md`."""
+    shipped = jinja2.PackageLoader("rspl", "templates")
+    loader: jinja2.BaseLoader = shipped
+    if templates is not None:
+        loader = jinja2.ChoiceLoader([jinja2.FileSystemLoader(templates), shipped])
+    env = jinja2.Environment(
+        loader=loader,
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        finalize=_finalize,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    filters: dict[str, Callable[..., Md]] = {"md": _md_filter, "cell": cell, "code": _code_filter}
+    env.filters.update(filters)
+    return env
+
+
+def _tidy(text: str) -> str:
+    """At most one blank line in a row, and one newline at the end. (Never inside the
+    diagram: its lines are never blank.)"""
+    lines = [line.rstrip() for line in text.splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if not line and (not out or not out[-1]):
+            continue
+        out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def render(policy: ir.Policy, templates: str | None = None) -> dict[str, str]:
+    """`{module}.md`: the policy document. Deterministic.
+
+    `templates` is a folder whose files replace the shipped templates of the same name
+    (`policy.md.j2` is the entry point)."""
+    env = environment(templates)
+    text = env.get_template("policy.md.j2").render(doc=document(policy))
+    return {module_name(policy) + ".md": _tidy(text)}

@@ -33,7 +33,7 @@ def test_dumps_are_current(request: pytest.FixtureRequest) -> None:
         return m.group(1) + dumps[m.group(2)]() + "\n" + m.group(4)
 
     fresh = BLOCK.sub(fill, text)
-    if request.config.getoption("--update-cases"):
+    if request.config.getoption("update_cases"):
         DOC.write_text(fresh, encoding="utf-8")
         return
     assert fresh == text, "run: pytest tests/test_architecture_doc.py --update-cases"

@@ -48,6 +48,7 @@ ConditionsFn = Callable[
 
 _EMPTY: frozenset[str] = frozenset()
 _NO_MAYBE: dict[str, frozenset[str]] = {}
+_NO_DONE: frozenset[tuple[str, str]] = frozenset()
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _KEYS = frozenset({"as_of", "contexts", "determinations", "done", "evidence", "implemented"})
 _KEY_LIST = "as_of, contexts, determinations, done, evidence, implemented"
@@ -545,7 +546,7 @@ class Evaluator:
         else:
             impl, maybe = self._implemented(raw, lo, given, ev, as_of)
         raw = get("done")
-        done = self._done(raw) if raw is not None else frozenset()
+        done = self._done(raw) if raw is not None else _NO_DONE
         raw = get("contexts")
         contexts = self.contexts if raw is None else self._contexts(raw)
         if hit is None:

@@ -225,7 +225,10 @@ def cmd_test(files: Sequence[str]) -> int:
                 return result
             failed += 1
             continue
-        for scenario in run_scenarios(result.policy):
+        results = run_scenarios(result.policy)
+        ok = sum(r.ok for r in results)
+        sys.stdout.write(f"{path}: {ok} of {len(results)} scenarios passed\n")
+        for scenario in results:
             if scenario.ok:
                 passed += 1
                 continue
@@ -233,7 +236,7 @@ def cmd_test(files: Sequence[str]) -> int:
             where = f"{scenario.origin.file}:{scenario.origin.line}"
             sys.stdout.write(f"FAIL {where}: scenario `{scenario.name}`\n")
             for f in scenario.failures:
-                sys.stdout.write(f"  {f.origin.file}:{f.origin.line}\n")
+                sys.stdout.write(f"  at {f.origin.file}:{f.origin.line}:\n")
                 sys.stdout.write(f"  - expected {f.expected}\n")
                 sys.stdout.write(f"  + actual   {f.actual}\n")
     sys.stdout.write(f"{passed} passed, {failed} failed\n")

@@ -15,24 +15,22 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
     for context, v in d["verdicts"].items():
         word = "permitted" if v["permitted"] else "BLOCKED"
         out.append(f"  {context}: {word}")
+        for family, names in v["required_standards"].items():
+            out.append(f"    requires {', '.join(names)} ({family})")
         for reason in v["reasons"]:
             out.append(f"    - {reason}")
     out.append("")
     out.append("rules that apply:" if d["rules"] else "no rule applies")
     for r in d["rules"]:
-        line = f"  {r['name']}: {r['status']}"
+        title = f" ({r['title']})" if r["title"] else ""
+        line = f"  {r['name']}{title}: {r['status']}"
         if r["missing_evidence"]:
-            line += " (missing: " + ", ".join(r["missing_evidence"]) + ")"
+            line += ", undecided: " + ", ".join(r["missing_evidence"])
         cites = ", ".join(a["text"] for a in r["anchors"])
         out.append(line + (f" [{cites}]" if cites else ""))
-    if d["required_standards"]:
-        out.append("")
-        out.append("required standards:")
-        for family, names in d["required_standards"].items():
-            out.append(f"  {family}: " + ", ".join(names))
     if d["missing"]:
         out.append("")
-        out.append("missing: " + ", ".join(d["missing"]))
+        out.append("not in place: " + ", ".join(d["missing"]))
     if d["obligations"]:
         out.append("")
         out.append("obligations:")
@@ -41,8 +39,9 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             when = f" {o['deadline']}" if o["deadline"] else ""
             due = f" (due {o['due']})" if o["due"] else ""
             tag = " [if unmet]" if o["fallback"] else ""
+            blocks = f", blocks {', '.join(o['blocks'])}" if o["blocks"] else ""
             out.append(
-                f"  {o['modality']} {o['action']}{objects}{when}{due}: {o['status']}"
+                f"  {o['modality']} {o['action']}{objects}{when}{due}: {o['status']}{blocks}"
                 f" ({o['rule']}){tag}"
             )
     if d["alerts"]:
@@ -56,7 +55,7 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             out.append(f"  {n['input']}{who}")
     if explain and "explanation" in d:
         out.append("")
-        out.append("explanation:")
+        out.append("explanation (each condition's value, and after <- the inputs it read):")
         for item in d["explanation"]:
             out.append(f"  {item['rule']}: {item['status']}")
             if item["condition"] is not None:

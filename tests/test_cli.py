@@ -98,3 +98,40 @@ def test_python_dash_m_works(tmp_path: Path) -> None:
         text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_build_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "-o", str(out), write(tmp_path, "p.rspl", CLEAN)]) == 0
+    names = sorted(p.name for p in out.iterdir())
+    assert names == ["p.assessment.schema.json", "p.decision.schema.json", "p.md", "p.py"]
+    assert main(["build", "-o", str(tmp_path / "py"), "--target", "python",
+                 write(tmp_path, "p.rspl", CLEAN)]) == 0  # fmt: skip
+    assert [p.name for p in (tmp_path / "py").iterdir()] == ["p.py"]
+
+
+def test_build_refuses_a_policy_with_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    assert main(["build", "-o", str(out), write(tmp_path, "p.rspl", BROKEN)]) == 1
+    assert "nothing was built" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_eval_decides_and_rejects_bad_assessments(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(tmp_path, "p.rspl", CLEAN)
+    good = write(tmp_path, "a.json", json.dumps({"determinations": {"D": "D1"}}))
+    assert main(["eval", policy, good, "--context", "external_deployment"]) == 0
+    text = capsys.readouterr().out
+    assert "external_deployment: BLOCKED" in text and "- missing s" in text
+    assert main(["eval", policy, good, "--format", "json", "--explain"]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["verdicts"]["external_deployment"]["permitted"] is False
+    assert decision["explanation"][0]["status"] == "triggered"
+    bad = write(tmp_path, "b.json", json.dumps({"determinations": {"D": "D9"}}))
+    assert main(["eval", policy, bad]) == 1
+    assert "determinations.D.reached: expected a level: D1, D2" in capsys.readouterr().err
+    assert main(["eval", policy, write(tmp_path, "c.json", "{not json")]) == 2

@@ -11,7 +11,7 @@ missing-source warnings are only given for the user's own files, never for the s
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import attrs
 
@@ -64,17 +64,7 @@ class _Checker:
         self.def_stack: list[n.DefinitionDecl] = []
         self.def_done: set[int] = set()
         self.def_cyclic: set[int] = set()
-
-    def report(
-        self,
-        code: str,
-        message: str,
-        span: Span,
-        *,
-        labels: Iterable[Label] = (),
-        help: str | None = None,
-    ) -> None:
-        self.reporter.report(code, message, span, labels=labels, help=help)
+        self.report = reporter.report
 
     # ------------------------------------------------------------------ driver
 

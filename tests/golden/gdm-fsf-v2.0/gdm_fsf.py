@@ -518,10 +518,14 @@ class Evaluator:
         if self.levels_only:
             # Outcomes depend on the determinations alone: look them up by what was given.
             # Only validated inputs are ever stored, so a hit needs no validation.
+            key: tuple[Any, ...] | None = None
+            if raw is None:
+                key = ()
+            elif type(raw) is dict:
+                key = tuple(raw.items())  # anything else takes the validating path
             try:
-                key = () if not raw else tuple(raw.items())
-                hit = self._by_levels.get(key)
-            except (AttributeError, TypeError):
+                hit = self._by_levels.get(key) if key is not None else None
+            except TypeError:  # an unhashable level: validated below, never stored
                 key = None
         if hit is None:
             lo = [0] * len(self.tops)
@@ -535,7 +539,7 @@ class Evaluator:
         ev = self._evidence(raw) if raw is not None else self._no_evidence
         raw = get("implemented")
         maybe = _NO_MAYBE
-        if raw is None:
+        if raw is None and self.simple_impl:
             impl: frozenset[str] = _EMPTY
         elif type(raw) is list and self.simple_impl:
             # Common case: only safeguards listed, nothing to expand. Checked, not trusted.
@@ -546,8 +550,8 @@ class Evaluator:
             else:
                 if not impl <= self.safeguard_names:  # a standard, or a name to reject
                     impl, maybe = self._implemented(raw, lo, given, ev, as_of)
-        else:
-            impl, maybe = self._implemented(raw, lo, given, ev, as_of)
+        else:  # standards to complete (an empty one is complete), or efficacy to decide
+            impl, maybe = self._implemented(raw if raw is not None else [], lo, given, ev, as_of)
         raw = get("done")
         done = self._done(raw) if raw is not None else _NO_DONE
         raw = get("contexts")
@@ -608,7 +612,7 @@ class Evaluator:
                                           "a level: " + self.level_lists[i], unsure)  # fmt: skip
                 if got < low:
                     raise AssessmentError(
-                        field + ".cannot_rule_out", "a level above the level reached", unsure
+                        field + ".cannot_rule_out", "a level at or above the level reached", unsure
                     )
                 high = got
             lo[i], hi[i] = low, high

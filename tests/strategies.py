@@ -1,0 +1,704 @@
+"""Hypothesis strategies shared by the property tests: random well-typed RSPL policies, written
+as *source text* so that the whole compiler runs on them, and random assessments for them.
+
+`policies()` draws a `PolicySpec`: the policy's text plus what an assessment generator needs to
+know about it (domains and their levels, evidence and its types, safeguards, standards,
+contexts and the (rule, action) pairs of its obligations). Every policy it draws is valid by
+construction (no error diagnostic); warnings (unused names, missing sources, conditions that
+can never fire, requirements on typed holes) are allowed and common.
+
+What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every domain (so that
+`any tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random
+statuses; evidence of every type; definitions that use earlier definitions; safeguards, some
+with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
+`not yet defined`; rules, warnings (with `rules out`) and cadences (with or without `when`)
+with random conditions, requirements with and without `for`, obligations of every modality
+with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
+
+About a quarter of the policies are *levels-only*: their rule conditions read nothing but the
+domains' levels (the generated evaluator has a fast path for those).
+
+`assessments(spec)` draws valid evaluator input for a policy; `malformed_assessments(spec)`
+draws input that must be rejected with an `AssessmentError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import types
+from typing import Any
+
+from hypothesis import strategies as st
+
+from rspl import ir, units
+from rspl.backends.python import generate
+from rspl.pipeline import compile_source
+
+STATUSES = units.DOMAIN_STATUSES
+OPS = (">=", "<=", ">", "<", "==", "!=")
+MODALITIES = units.MODALITIES
+ROLES = ("R0", "R1", "R2")
+BLOCKING_ACTIONS = ("blk0", "blk1")
+PLAIN_ACTIONS = ("act0", "act1", "act2")
+ACTIONS = BLOCKING_ACTIONS + PLAIN_ACTIONS
+# what `import std.contexts, std.actions` brings, as far as the generated rules use it
+STD_CONTEXTS = ("training", "internal_use", "large_scale_internal_deployment",
+                "trusted_access", "external_deployment", "fine_tuning_api", "open_weights")
+STD_ACTIONS = ("pause", "halt", "notify", "review")
+ARTIFACTS = ("art0",)
+EVIDENCE_TYPES = tuple(units.EVIDENCE_TYPES)  # fact, judgement, date and the dimensions
+
+# Literals per dimension, as written; their values come from `rspl.units`.
+LITERALS: dict[str, tuple[str, ...]] = {
+    "multiplier": ("4x", "1.5x", "10 times", "0.5x"),
+    "duration": ("30 days", "6 months", "1 week", "12 hours", "2 years", "1 day"),
+    "fraction": ("25%", "5 percent", "0.5", "1", "0"),
+    "count": ("200", "3 people", "0", "12 employees", "1"),
+    "compute": ("1e26 FLOP", "3e25 FLOPs", "1e24 FLOP"),
+    "money": ("1000000 USD", "500 dollars", "0 USD"),
+}
+DATES = ("2024-02-29", "2025-01-01", "2025-05-14", "2025-12-31", "2026-04-01")
+BASE_DATE = datetime.date(2025, 1, 1)
+
+
+def literal_value(text: str) -> float:
+    """The value, in its dimension's base unit, of a literal from LITERALS."""
+    parts = text.split()
+    if len(parts) == 2:
+        return float(parts[0]) * units.UNITS[parts[1]][1]
+    if text.endswith("%"):
+        return float(text[:-1]) * 0.01
+    if text.endswith("x"):
+        return float(text[:-1])
+    return float(text)
+
+
+# ---------------------------------------------------------------------------- the spec
+
+
+@dataclasses.dataclass
+class DomainSpec:
+    name: str
+    status: str | None
+    levels: list[str]
+
+
+@dataclasses.dataclass
+class StandardSpec:
+    name: str
+    family: str
+    extends: str | None
+    includes: list[str]
+    hole: bool
+
+
+@dataclasses.dataclass
+class PolicySpec:
+    """A generated policy: its source text and what assessments may mention."""
+
+    text: str
+    domains: list[DomainSpec]
+    evidence: dict[str, str]  # name -> type
+    safeguards: list[str]
+    standards: list[StandardSpec]
+    contexts: list[str]
+    rules: list[str]
+    obligations: list[tuple[str, str]]  # (rule, action), obligations and fallbacks
+    levels_only: bool
+
+
+@dataclasses.dataclass
+class _Env:
+    """What expressions may refer to while a policy is being drawn."""
+
+    domains: list[DomainSpec]
+    evidence: dict[str, str]
+    safeguards: list[str]
+    standards: list[StandardSpec]
+    actions: list[str] = dataclasses.field(default_factory=lambda: list(ACTIONS))
+    # definitions by what they read: anything, no `is implemented`, levels only
+    definitions: dict[str, list[str]] = dataclasses.field(
+        default_factory=lambda: {"any": [], "pure": [], "levels": []}
+    )
+
+    def of_type(self, *types: str) -> list[str]:
+        return [n for n, t in self.evidence.items() if t in types]
+
+
+# ---------------------------------------------------------------------------- expressions
+
+
+def _level_atom(draw: st.DrawFn, env: _Env) -> str:
+    domain = draw(st.sampled_from(env.domains))
+    level = draw(st.sampled_from(domain.levels))
+    op = draw(st.sampled_from(OPS))
+    if draw(st.booleans()):
+        return f"{domain.name} {op} {level}"
+    return f"{level} {op} {domain.name}"
+
+
+def _quantifier_atom(draw: st.DrawFn, env: _Env) -> str:
+    quantifier = draw(st.sampled_from(("any", "all")))
+    mode = draw(st.sampled_from(("all", "status", "set")))
+    status = ""
+    if mode == "set":
+        chosen = draw(
+            st.lists(st.sampled_from(env.domains), min_size=1, unique_by=lambda d: d.name)
+        )
+        ranged = chosen
+    elif mode == "status":
+        word = draw(st.sampled_from(STATUSES))
+        status = word + " "
+        ranged = [d for d in env.domains if (d.status or "tracked") == word]
+    else:
+        chosen = []
+        ranged = env.domains
+    top = min((len(d.levels) for d in ranged), default=4)
+    level = f"L{draw(st.integers(1, top))}"
+    op = draw(st.sampled_from(OPS))
+    noun = "domain" if quantifier == "any" else "domains"
+    where = f" of ({', '.join(d.name for d in chosen)})" if mode == "set" else ""
+    return f"{quantifier} {status}{noun}{where} {op} {level}"
+
+
+def _quantity_atom(draw: st.DrawFn, env: _Env) -> str | None:
+    dims = [d for d in units.DIMENSIONS if env.of_type(d)]
+    kinds = ["date"] * bool(env.of_type("date")) + ["since"] * bool(env.of_type("date"))
+    kinds += ["quantity"] * bool(dims)
+    if not kinds:
+        return None
+    kind = draw(st.sampled_from(kinds))
+    op = draw(st.sampled_from(OPS))
+    if kind == "quantity":
+        dim = draw(st.sampled_from(dims))
+        left = draw(st.sampled_from(env.of_type(dim)))
+        right = draw(st.sampled_from(env.of_type(dim) + list(LITERALS[dim]) * 2))
+    elif kind == "date":
+        left = draw(st.sampled_from(env.of_type("date")))
+        right = draw(st.sampled_from(env.of_type("date") + list(DATES)))
+    else:
+        left = "since " + draw(st.sampled_from(env.of_type("date")))
+        right = draw(st.sampled_from(env.of_type("duration") + list(LITERALS["duration"])))
+    if draw(st.booleans()):
+        left, right = right, left
+    return f"{left} {op} {right}"
+
+
+def _atom(draw: st.DrawFn, env: _Env, reads: str) -> str:
+    kinds = ["level", "level", "quantifier"]
+    kinds += ["def"] * bool(env.definitions[reads])
+    if reads != "levels":
+        kinds += ["quantity", "quantity"]
+        kinds += ["fact"] * bool(env.of_type("fact", "judgement"))
+    if reads == "any":
+        kinds += ["implemented"] * bool(env.safeguards or env.standards)
+    kind = draw(st.sampled_from(kinds))
+    if kind == "level":
+        return _level_atom(draw, env)
+    if kind == "quantifier":
+        return _quantifier_atom(draw, env)
+    if kind == "quantity":
+        return _quantity_atom(draw, env) or _level_atom(draw, env)
+    if kind == "fact":
+        return draw(st.sampled_from(env.of_type("fact", "judgement")))
+    if kind == "def":
+        return draw(st.sampled_from(env.definitions[reads]))
+    names = env.safeguards + [s.name for s in env.standards]
+    return draw(st.sampled_from(names)) + " is implemented"
+
+
+def _wrap(text: str) -> str:
+    return f"({text})"
+
+
+def condition(draw: st.DrawFn, env: _Env, depth: int, reads: str = "any") -> str:
+    """A random true-or-false condition over what `env` declares. `reads` limits what it may
+    read: "any"thing, "pure" (no `is implemented`, as in efficacy criteria) or "levels"."""
+    if depth <= 0 or draw(st.integers(0, 9)) < 4:
+        return _atom(draw, env, reads)
+    shape = draw(st.sampled_from(("not", "and", "or", "any", "all", "atleast")))
+    if shape == "not":
+        inner = condition(draw, env, depth - 1, reads)
+        return f"not {_wrap(inner)}"
+    count = draw(st.integers(1 if shape in ("any", "all", "atleast") else 2, 3))
+    parts = [condition(draw, env, depth - 1, reads) for _ in range(count)]
+    if shape in ("and", "or"):
+        return f" {shape} ".join(_wrap(p) for p in parts)
+    if shape == "atleast":
+        n = draw(st.integers(1, count))
+        return f"at least {n} of ({', '.join(parts)})"
+    return f"{shape} of ({', '.join(parts)})"
+
+
+# ---------------------------------------------------------------------------- declarations
+
+
+def _title(draw: st.DrawFn, base: str) -> str:
+    choice = draw(st.integers(0, 5))
+    if choice == 0:
+        return ""
+    if choice == 1:
+        return f' "{base} with \\"quotes\\" and a\n    line break"'
+    return f' "{base}"'
+
+
+def _source(draw: st.DrawFn) -> str:
+    choice = draw(st.integers(0, 3))
+    if choice == 0:
+        return ""
+    if choice == 1:
+        return ' source "§1.2" at "https://example.org/p#s1"'
+    return f' source "§{choice}"'
+
+
+def _domains(draw: st.DrawFn) -> list[DomainSpec]:
+    count = draw(st.integers(1, 3))
+    out = []
+    for i in range(count):
+        status = draw(st.sampled_from((None, *STATUSES)))
+        levels = [f"L{k}" for k in range(1, draw(st.integers(1, 4)) + 1)]
+        out.append(DomainSpec(f"D{i}", status, levels))
+    return out
+
+
+def _domain_text(draw: st.DrawFn, d: DomainSpec) -> str:
+    lines = [f"domain {d.name}{_title(draw, 'Domain ' + d.name)} {{"]
+    if d.status is not None:
+        lines.append(f"  status {d.status}")
+    if draw(st.booleans()):
+        lines.append("  decided by R0, R1")
+    for level in d.levels:
+        if draw(st.booleans()):
+            lines.append(f'  level {level} "{d.name} {level}" source "§2"')
+        else:
+            lines.append(f'  level {level} {{ means "level {level}" baseline "b" actor "a" }}')
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def _evidence(draw: st.DrawFn) -> dict[str, str]:
+    # Every type at least sometimes; some types twice (evidence compared with evidence).
+    types = draw(
+        st.lists(st.sampled_from(EVIDENCE_TYPES), min_size=2, max_size=9)
+        | st.just(list(EVIDENCE_TYPES))
+    )
+    return {f"e_{t[:4]}{i}": t for i, t in enumerate(types)}
+
+
+def _standards(draw: st.DrawFn, safeguards: list[str]) -> list[StandardSpec]:
+    out: list[StandardSpec] = []
+    for f in range(draw(st.integers(0, 2))):
+        family = f"fam{f}"
+        chain: list[StandardSpec] = []
+        for k in range(draw(st.integers(1, 3))):
+            parent = chain[-1].name if chain else None
+            hole = draw(st.integers(0, 4)) == 0
+            includes = [] if hole else draw(
+                st.lists(st.sampled_from(safeguards), max_size=3, unique=True)
+            )
+            chain.append(StandardSpec(f"S{f}_{k}", family, parent, includes, hole))
+        if draw(st.booleans()):  # a branch off the base of the chain
+            hole = draw(st.integers(0, 3)) == 0
+            includes = [] if hole else draw(
+                st.lists(st.sampled_from(safeguards), min_size=1, max_size=2, unique=True)
+            )
+            chain.append(StandardSpec(f"S{f}_b", family, chain[0].name, includes, hole))
+        out += chain
+    return out
+
+
+def _standard_text(draw: st.DrawFn, s: StandardSpec) -> str:
+    head = f"standard {s.name}{_title(draw, 'Standard ' + s.name)} in {s.family}"
+    if s.extends:
+        head += f" extends {s.extends}"
+    body = []
+    if s.hole:
+        body.append("not yet defined")
+    elif s.includes:
+        body.append("includes " + ", ".join(s.includes))
+    if draw(st.booleans()):
+        body.append('protects against "theft" excludes "insiders" references "RAND SL3"')
+    return head + " { " + " ".join(body) + _source(draw) + " }"
+
+
+def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
+    dates = env.of_type("date")
+    kind = draw(st.sampled_from(("none", "within", "before", "every", "until", "due")))
+    if kind == "within":
+        amount = draw(st.sampled_from(("30 days", "1 month", "2 weeks", "36 hours", "1 year")))
+        if dates and draw(st.booleans()):
+            return f" within {amount} of {draw(st.sampled_from(dates))}"
+        return f" within {amount}"
+    if kind == "before":
+        return f" before {draw(st.sampled_from(contexts))}"
+    if kind == "every":
+        low = draw(st.integers(1, 6))
+        span = f"{low} to {low + draw(st.integers(0, 6))}" if draw(st.booleans()) else str(low)
+        unit = draw(st.sampled_from(("months", "weeks", "days", "year", "hours")))
+        if dates and draw(st.booleans()):
+            return f" every {span} {unit} since {draw(st.sampled_from(dates))}"
+        return f" every {span} {unit}"
+    if kind == "until":
+        return " until " + condition(draw, env, 2)
+    if kind == "due":
+        return f" due {draw(st.sampled_from(DATES))}"
+    return ""
+
+
+def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, str]:
+    modality = draw(st.sampled_from((*MODALITIES, "must", "must")))
+    action = draw(st.sampled_from(env.actions))
+    text = f"{modality} {action}"
+    objects = draw(
+        st.lists(st.sampled_from(contexts + list(ARTIFACTS) + list(ROLES)), max_size=2,
+                 unique=True)
+    )  # fmt: skip
+    if objects:
+        text += " " + ", ".join(objects)
+    if draw(st.integers(0, 3)) == 0:
+        text += " by R0"
+    if draw(st.integers(0, 3)) == 0:
+        text += " approved by R1, R2"
+    text += _deadline(draw, env, contexts)
+    if draw(st.integers(0, 3)) == 0:
+        text += ' per "§9" at "https://example.org"'
+    return text, action
+
+
+@st.composite
+def policies(draw: st.DrawFn) -> PolicySpec:
+    """A random valid policy (see the module docstring)."""
+    levels_only = draw(st.integers(0, 3)) == 0
+    domains = _domains(draw)
+    evidence = _evidence(draw)
+    safeguards = [f"sg{i}" for i in range(draw(st.integers(1, 5)))]
+    standards = _standards(draw, safeguards)
+    contexts = [f"ctx{i}" for i in range(draw(st.integers(1, 4)))]
+    env = _Env(domains, evidence, safeguards, standards)
+    out: list[str] = []
+
+    combine = draw(st.sampled_from((
+        "combine highest standard per family", "combine all standards", "",
+    )))  # fmt: skip
+    extra = draw(st.sampled_from((
+        "", 'published 2025-05-01 supersedes "0.9" url "https://example.org/policy"',
+        'change 2024-01-01 "0.9" "First version." means "A generated policy."',
+        'source "The policy" at "https://example.org"',
+    )))  # fmt: skip
+    out.append(
+        f'policy P{draw(st.integers(0, 9))} "A generated policy" {{\n'
+        f'  organization "Org" version "1.{draw(st.integers(0, 9))}"\n'
+        f"  effective 2025-05-14\n  {combine}\n  {extra}\n}}"
+    )
+    if draw(st.integers(0, 3)) == 0:
+        out.append("import std.contexts, std.actions  # the shipped standard library")
+        contexts += STD_CONTEXTS
+        env.actions += STD_ACTIONS
+    out.append("# roles, contexts, actions and artifacts")
+    for role in ROLES:
+        out.append(f"role {role}{_title(draw, 'Role')}{_source(draw)}")
+    for ctx in contexts:
+        if ctx in STD_CONTEXTS:
+            continue  # declared in the stdlib
+        out.append(f"context {ctx}{_title(draw, 'Context')}")
+    for action in ACTIONS:  # the stdlib's are declared there
+        blocking = " blocking" if action in BLOCKING_ACTIONS else ""
+        out.append(f"action {action}{_title(draw, 'Action')}{blocking}")
+    out.append('artifact art0 "Report" { contains "a", "b" audience R0 }')
+    for d in domains:
+        out.append(_domain_text(draw, d))
+    for name, etype in evidence.items():
+        decided = " decided by R0" if etype == "judgement" or draw(st.integers(0, 4)) == 0 else ""
+        out.append(f"evidence {name}: {etype}{_title(draw, 'Evidence')}{decided}{_source(draw)}")
+
+    for i in range(draw(st.integers(0, 4))):
+        name = f"def{i}"
+        reads = "levels" if levels_only else draw(st.sampled_from(("levels", "pure", "any")))
+        expr = condition(draw, env, 2, reads)
+        out.append(f"define {name}{_title(draw, 'Definition')} as {expr}{_source(draw)}")
+        for kind in ("any", "pure", "levels")[: ("any", "pure", "levels").index(reads) + 1]:
+            env.definitions[kind].append(name)
+
+    for sg in safeguards:
+        clauses = []
+        if draw(st.booleans()):
+            clauses.append(f"category {draw(st.sampled_from(units.SAFEGUARD_CATEGORIES))}")
+        if draw(st.integers(0, 3)) == 0:
+            clauses.append(f"claim {draw(st.sampled_from(units.CLAIM_TYPES))}")
+        if draw(st.integers(0, 2)) == 0:
+            clauses.append("counts when " + condition(draw, env, 2, "pure"))
+        body = " ".join(clauses) + _source(draw)
+        if draw(st.booleans()):
+            out.append(f"safeguard {sg}{_title(draw, 'Safeguard')} {{ {body} }}")
+        else:
+            out.append(f"safeguard {sg}{_title(draw, 'Safeguard')} {body}")
+    for family in sorted({s.family for s in standards}):
+        out.append(f"family {family}{_title(draw, 'Family')}")
+    for s in standards:
+        out.append(_standard_text(draw, s))
+
+    rules: list[str] = []
+    obligations: list[tuple[str, str]] = []
+    requirable = safeguards + [s.name for s in standards]
+    for i in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(("rule", "rule", "warning", "cadence")))
+        name = f"{kind[0]}{i}"
+        rules.append(name)
+        lines = [f"{kind} {name}{_title(draw, 'Rule')} {{"]
+        if (src := _source(draw)) != "":
+            lines.append(" " + src)
+        if kind != "cadence" or draw(st.booleans()):
+            lines.append("  when " + condition(draw, env, 3, "levels" if levels_only else "any"))
+        for _ in range(draw(st.integers(0, 3))):
+            targets = draw(st.lists(st.sampled_from(requirable), min_size=1, max_size=3,
+                                    unique=True))  # fmt: skip
+            line = "  require " + ", ".join(targets)
+            if draw(st.booleans()):
+                line += " for " + ", ".join(draw(
+                    st.lists(st.sampled_from(contexts), min_size=1, max_size=3, unique=True)
+                ))  # fmt: skip
+            if draw(st.integers(0, 3)) == 0:
+                line += ' per "§4"'
+            lines.append(line)
+        for _ in range(draw(st.integers(0, 3))):
+            text, action = _obligation(draw, env, contexts)
+            lines.append("  " + text)
+            obligations.append((name, action))
+        if draw(st.integers(0, 2)) == 0:
+            fallback = []
+            for _ in range(draw(st.integers(0, 2))):
+                text, action = _obligation(draw, env, contexts)
+                fallback.append("    " + text)
+                obligations.append((name, action))
+            lines.append("  if unmet {\n" + "\n".join(fallback) + "\n  }")
+        if kind == "warning":
+            for _ in range(draw(st.integers(0, 2))):
+                d = draw(st.sampled_from(domains))
+                op = draw(st.sampled_from((">=", ">")))
+                lines.append(f"  rules out {d.name} {op} {draw(st.sampled_from(d.levels))}")
+        lines.append("}")
+        out.append("\n".join(lines))
+    return PolicySpec(
+        text="\n\n".join(out) + "\n",
+        domains=domains,
+        evidence=evidence,
+        safeguards=safeguards,
+        standards=standards,
+        contexts=contexts,
+        rules=rules,
+        obligations=list(dict.fromkeys(obligations)),
+        levels_only=levels_only,
+    )
+
+
+# ---------------------------------------------------------------------------- assessments
+
+
+def _date_strings() -> st.SearchStrategy[str]:
+    near = st.sampled_from(DATES).flatmap(
+        lambda d: st.integers(-3, 3).map(
+            lambda k: (datetime.date.fromisoformat(d) + datetime.timedelta(days=k)).isoformat()
+        )
+    )
+    anywhere = st.integers(-900, 900).map(
+        lambda k: (BASE_DATE + datetime.timedelta(days=k)).isoformat()
+    )
+    return near | anywhere
+
+
+def _number(dimension: str) -> st.SearchStrategy[float | int]:
+    values = [literal_value(t) for t in LITERALS[dimension]]
+    near = st.sampled_from(values).flatmap(
+        lambda v: st.sampled_from((v, v * 1.0000001, v * 0.9999999, v + 1, max(0.0, v - 1)))
+    )
+    return near | st.integers(0, 1000) | st.floats(0, 1e27, allow_nan=False)
+
+
+def evidence_value(etype: str) -> st.SearchStrategy[Any]:
+    if etype in units.BOOLEAN_TYPES:
+        return st.booleans()
+    if etype == "date":
+        return _date_strings()
+    return _number(etype)
+
+
+def _determination(d: DomainSpec) -> st.SearchStrategy[Any]:
+    levels = st.sampled_from(d.levels)
+
+    def pair(lo: int) -> st.SearchStrategy[Any]:
+        return st.integers(lo, len(d.levels) - 1).map(
+            lambda hi: {"reached": d.levels[lo], "cannot_rule_out": d.levels[hi]}
+        )
+
+    return st.one_of(
+        st.none(),
+        levels,
+        levels.map(lambda lv: {"reached": lv}),
+        st.integers(0, len(d.levels) - 1).flatmap(pair),
+        levels.map(lambda lv: {"cannot_rule_out": lv}),
+        levels.map(lambda lv: {"reached": None, "cannot_rule_out": lv}),
+        st.just({}),
+    )
+
+
+@st.composite
+def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
+    """A valid assessment for `spec`: any field may be absent or null."""
+    out: dict[str, Any] = {}
+    if draw(st.integers(0, 5)):
+        dets = {}
+        for d in spec.domains:
+            if draw(st.integers(0, 4)):
+                dets[d.name] = draw(_determination(d))
+        out["determinations"] = dets
+    if draw(st.integers(0, 5)):
+        ev = {}
+        for name, etype in spec.evidence.items():
+            choice = draw(st.integers(0, 5))
+            if choice == 0:
+                ev[name] = None
+            elif choice > 1:
+                ev[name] = draw(evidence_value(etype))
+        out["evidence"] = ev
+    names = spec.safeguards + [s.name for s in spec.standards]
+    if draw(st.integers(0, 5)):
+        out["implemented"] = draw(st.lists(st.sampled_from(names), unique=True))
+    if spec.obligations and draw(st.booleans()):
+        out["done"] = [
+            {"rule": r, "action": a}
+            for r, a in draw(st.lists(st.sampled_from(spec.obligations), unique=True))
+        ]
+    if draw(st.integers(0, 3)):
+        out["as_of"] = draw(_date_strings())
+    if draw(st.booleans()):
+        out["contexts"] = draw(st.lists(st.sampled_from(spec.contexts), unique=True))
+    for key in list(out):
+        if draw(st.integers(0, 15)) == 0:
+            out[key] = None  # null means absent
+    return out
+
+
+BAD_DATES = ("2025-02-30", "2025-1-1", "2025-13-01", "20250101", "", "yesterday",
+             "2025-01-01T00:00", " 2025-01-01", "2025-00-10", "2025-W01-1", "２０２５-01-01",
+             "2025-01-01\n")  # fmt: skip
+BAD_NUMBERS = (float("nan"), float("inf"), float("-inf"), "5", True, False, 10**400, -(10**400),
+               None, [1], {})  # fmt: skip
+NOT_AN_OBJECT = ([], "x", 5, 1.5, True, False, 0, "", ())
+
+
+@st.composite
+def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
+    """An assessment for `spec` that must be rejected: one thing in a valid one broken."""
+    base = draw(assessments(spec))
+    names = spec.safeguards + [s.name for s in spec.standards]
+    kind = draw(st.sampled_from((
+        "not_object", "unknown_key", "as_of", "determinations", "domain", "level",
+        "unknown_sub", "below", "det_type", "evidence", "evidence_name", "evidence_type",
+        "implemented", "implemented_name", "done", "done_item", "contexts", "context_name",
+    )))  # fmt: skip
+    d = draw(st.sampled_from(spec.domains))
+    if kind == "not_object":
+        return draw(st.sampled_from([None, [base], "{}", 3, *NOT_AN_OBJECT]))
+    if kind == "unknown_key":
+        base[draw(st.sampled_from(("asof", "Evidence", "level", "", "x", "domains")))] = 1
+    elif kind == "as_of":
+        base["as_of"] = draw(st.sampled_from((*BAD_DATES, 20250101, True, ["2025-01-01"])))
+    elif kind == "determinations":
+        base["determinations"] = draw(st.sampled_from(NOT_AN_OBJECT))
+    elif kind == "domain":
+        base.setdefault("determinations", {})
+        base["determinations"] = dict(base["determinations"] or {})
+        base["determinations"][draw(st.sampled_from(("D9", "d0", "L1", "")))] = d.levels[0]
+    elif kind == "level":
+        bad = draw(st.sampled_from(("L0", "L5", "l1", "", "D0", 1, True, ["L1"])))
+        shape = draw(st.sampled_from(("plain", "reached", "unsure")))
+        value: Any = bad if shape == "plain" and isinstance(bad, str) else (
+            {"cannot_rule_out": bad} if shape == "unsure" else {"reached": bad}
+        )
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "unknown_sub":
+        value = {"reached": d.levels[0], draw(st.sampled_from(("level", "upper", ""))): "L1"}
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "below":
+        if len(d.levels) < 2:
+            return draw(st.sampled_from(NOT_AN_OBJECT))
+        lo = draw(st.integers(1, len(d.levels) - 1))
+        hi = draw(st.integers(0, lo - 1))
+        value = {"reached": d.levels[lo], "cannot_rule_out": d.levels[hi]}
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "det_type":
+        value = draw(st.sampled_from((5, 1.5, True, [], ["L1"], ("L1",))))
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "evidence":
+        base["evidence"] = draw(st.sampled_from(NOT_AN_OBJECT))
+    elif kind == "evidence_name":
+        base["evidence"] = {**(base.get("evidence") or {}), "nope": 1}
+    elif kind == "evidence_type":
+        name = draw(st.sampled_from(sorted(spec.evidence)))
+        etype = spec.evidence[name]
+        if etype in units.BOOLEAN_TYPES:
+            bad = draw(st.sampled_from((1, 0, "yes", "true", 1.0, [True])))
+        elif etype == "date":
+            bad = draw(st.sampled_from((*BAD_DATES, 20250101, True, 1.5)))
+        else:
+            bad = draw(st.sampled_from((*BAD_NUMBERS[:-3], "4x", [1], {})))
+        base["evidence"] = {**(base.get("evidence") or {}), name: bad}
+    elif kind == "implemented":
+        base["implemented"] = draw(st.sampled_from(("sg0", {"sg0": True}, 5, True, {})))
+    elif kind == "implemented_name":
+        good = list(draw(st.lists(st.sampled_from(names), unique=True)))
+        bad = draw(st.sampled_from(("nope", "ctx0", "D0", "L1", 5, None, "SG0")))
+        good.insert(draw(st.integers(0, len(good))), bad)
+        base["implemented"] = good
+    elif kind == "done":
+        base["done"] = draw(st.sampled_from(("r0", {"rule": "r0"}, 5, True, {})))
+    elif kind == "done_item":
+        rule = draw(st.sampled_from(spec.rules))
+        bad = draw(st.sampled_from((
+            {"rule": rule}, {"rule": rule, "action": "nope"}, {"rule": "zz", "action": "act0"},
+            {"rule": rule, "action": "act0", "extra": 1}, "act0", [rule, "act0"], None,
+            {"rule": rule, "action": 5}, {"rule": [rule], "action": "act0"},
+            {"rule": rule, "action": {"x": 1}},
+        )))  # fmt: skip
+        base["done"] = [*(base.get("done") or []), bad]
+    elif kind == "contexts":
+        base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {})))
+    else:
+        bad = draw(st.sampled_from(("nope", "CTX0", "", 5, None, ["ctx0"])))
+        good = list(draw(st.lists(st.sampled_from(spec.contexts), unique=True)))
+        good.insert(draw(st.integers(0, len(good))), bad)
+        base["contexts"] = good
+    return base
+
+
+def any_assessment(spec: PolicySpec) -> st.SearchStrategy[Any]:
+    """About nine valid assessments for every malformed one."""
+    return st.sampled_from((*[False] * 8, True)).flatmap(
+        lambda bad: malformed_assessments(spec) if bad else assessments(spec)
+    )
+
+
+# ---------------------------------------------------------------------------- engines
+
+
+def compile_policy(text: str, path: str = "generated.rspl") -> ir.Policy:
+    """The IR of a policy that must compile without errors."""
+    result = compile_source(path, text)
+    errors = [d for d in result.diagnostics if d.severity.value == "error"]
+    assert not errors and result.policy is not None, (
+        "the generated policy does not compile:\n"
+        + "\n".join(f"{d.code} line {d.span.line}: {d.message}" for d in errors)
+        + "\n"
+        + text
+    )
+    return result.policy
+
+
+def load_module(policy: ir.Policy) -> types.ModuleType:
+    """The generated evaluator for `policy`, loaded without importing rspl."""
+    source = generate(policy)
+    assert "import rspl" not in source and "from rspl" not in source
+    module = types.ModuleType("generated_policy")
+    exec(compile(source, f"<generated {policy.id}>", "exec"), module.__dict__)
+    return module

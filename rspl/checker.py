@@ -299,6 +299,12 @@ class _Checker:
                     help="list its safeguards with `includes`, or mark it `not yet defined`",
                 )
 
+    def _hole_of(self, std: n.StandardDecl) -> n.StandardDecl | None:
+        """`std` if it is not yet defined, else the first standard it extends that is not."""
+        if std.hole is not None:
+            return std
+        return next((s for s in self._chain(std) if s.hole is not None and s is not std), None)
+
     def _parent(self, std: n.StandardDecl) -> n.StandardDecl | None:
         if std.extends is None:
             return None
@@ -379,12 +385,15 @@ class _Checker:
         for req in r.requirements:
             for t in req.targets:
                 decl = self.res.target(t)
-                if isinstance(decl, n.StandardDecl) and decl.hole is not None:
+                hole = self._hole_of(decl) if isinstance(decl, n.StandardDecl) else None
+                if hole is not None:
+                    what = "is" if hole is decl else f"extends `{hole.name.text}`, which is"
+                    assert hole.hole is not None
                     self.report(
                         "W0003",
-                        f"`{t.text}` is not yet defined, so this requirement can never be met",
+                        f"`{t.text}` {what} not yet defined, so this requirement can never be met",
                         t.span,
-                        labels=[Label(decl.hole, "declared as not yet defined here")],
+                        labels=[Label(hole.hole, "declared as not yet defined here")],
                         help="every context this requirement covers stays blocked until the "
                         "standard is defined; that may be what the policy intends",
                     )

@@ -189,7 +189,7 @@ class Decision:
         out: dict[str, Verdict] = {}
         for context in self.contexts:
             _, required, holes, families = table[context]
-            missing = required - impl
+            missing = required.difference(impl)
             if holes:
                 missing = missing | holes
             out[context] = Verdict(context, missing, blocks.get(context, ()), required, families)
@@ -203,7 +203,7 @@ class Decision:
         for i, needs in enumerate(e.rule_needs):
             for context in self.contexts:
                 safeguards, hole = needs[context]
-                if hole or not self.impl.issuperset(safeguards):
+                if hole or not safeguards.issubset(self.impl):
                     unmet.add(i)
                     break
         return unmet
@@ -531,14 +531,16 @@ class Evaluator:
         if raw is None and self.simple_impl:
             impl: frozenset[str] = _EMPTY
         elif type(raw) is list and self.simple_impl:
-            # Common case: only safeguards listed, nothing to expand. Checked, not trusted.
+            # Common case: only safeguards listed, nothing to expand. Checked, not trusted;
+            # the list itself serves as the set (membership and differences read it as is).
             try:
-                impl = frozenset(raw)
-            except TypeError:
+                simple = self.safeguard_names.issuperset(raw)
+            except TypeError:  # something unhashable: rejected below
+                simple = False
+            if simple:
+                impl = raw  # type: ignore[assignment]
+            else:  # a standard, or a name to reject
                 impl, maybe = self._implemented(raw, lo, given, ev, as_of)
-            else:
-                if not impl <= self.safeguard_names:  # a standard, or a name to reject
-                    impl, maybe = self._implemented(raw, lo, given, ev, as_of)
         else:  # standards to complete (an empty one is complete), or efficacy to decide
             impl, maybe = self._implemented(raw if raw is not None else [], lo, given, ev, as_of)
         raw = get("done")
@@ -554,7 +556,15 @@ class Evaluator:
                     self._by_levels.clear()
                 self._by_levels[key] = (lo, given, hi, outcomes, table)
         inputs = (lo, hi, ev, impl, done, as_of, maybe)
-        return Decision(self, inputs, contexts, outcomes, table, explain)
+        decision = Decision(self, inputs, contexts, outcomes, table, explain)
+        if len(contexts) == 1 and not self.may_block:  # one gate, nothing to wait for
+            context = contexts[0]
+            _, required, holes, families = table[context]
+            missing = required.difference(impl)
+            if holes:
+                missing = missing | holes
+            decision._verdicts = {context: Verdict(context, missing, (), required, families)}
+        return decision
 
     def _determinations(self, raw: Any, lo: list[int], hi: list[int]) -> None:
         if not isinstance(raw, Mapping):

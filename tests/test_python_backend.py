@@ -136,3 +136,51 @@ def test_quote_and_comment() -> None:
         quote(float("inf"))
     with pytest.raises(TypeError):
         quote(object())
+
+
+def test_fast_path_agrees_with_the_full_path_and_the_interpreter() -> None:
+    """The generated `evaluate` takes a shortcut for the common gate call (levels only, one
+    context, a list of safeguards). It must decide exactly as the full path and the reference
+    interpreter, on first and repeated (memoised) inputs, and reject what they reject."""
+    import importlib.util
+    import random
+
+    spec = importlib.util.spec_from_file_location("bench_policy", ROOT / "bench" / "policy.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from rspl.interpreter import AssessmentError as RefError
+    from rspl.pipeline import compile_source
+
+    policy = compile_source("bench.rspl", bench.rspl_source()).policy
+    assert policy is not None
+    module = load_module(policy)
+    assert module.evaluate is not module._EVALUATOR.evaluate  # the shortcut is in use
+    rng = random.Random(7)
+    inputs: list[object] = []
+    for _ in range(150):
+        dets = {f"D{d}": bench.level(d, rng.randint(1, 4)) for d in range(5)}
+        impl = [s for s in bench.ALL_SAFEGUARDS if rng.random() < 0.6]
+        inputs.append({"determinations": dets, "implemented": impl})
+    inputs += [
+        {"determinations": {"D0": "D0_L9"}, "implemented": []},
+        {"determinations": {"D0": "D0_L1"}, "implemented": ["nope"]},
+        {"determinations": {"D0": "D0_L1"}, "implemented": [["unhashable"]]},
+        {"determinations": {"D0": "D0_L1"}, "implemented": ["S0_1"]},  # a standard
+        {"determinations": {"D0": {"reached": "D0_L1"}}, "implemented": []},
+        {"determinations": [], "implemented": []},
+    ]
+    for a in inputs * 2:  # the second round hits the memo
+        outcomes = []
+        for engine in (module.evaluate, module._EVALUATOR.evaluate):
+            try:
+                d = engine(a)
+                outcomes.append(("ok", d.to_dict(), d.permitted("deployment")))
+            except module.AssessmentError as exc:
+                outcomes.append(("error", exc.field, exc.expected))
+        try:
+            ref = evaluate(policy, a)  # type: ignore[arg-type]
+            outcomes.append(("ok", ref, ref["verdicts"]["deployment"]["permitted"]))
+        except RefError as exc:
+            outcomes.append(("error", exc.field, exc.expected))
+        assert outcomes[0] == outcomes[1] == outcomes[2], a

@@ -436,7 +436,7 @@ def generate(policy: ir.Policy) -> str:
         ")\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"
-        "evaluate = _EVALUATOR.evaluate\n"
+        "evaluate = _EVALUATOR.fast\n"
         "\n"
         '__all__ = ["CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", '
         '"evaluate"]\n'

@@ -18,7 +18,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 Tri = bool | None
 # An expression table node: ("level", domain, op, rank, level_name), ("cmp", op, left, right),
@@ -26,6 +26,11 @@ Tri = bool | None
 # ("or", nodes), ("atleast", count, nodes). Values: ("ev", name), ("const", v, text),
 # ("since", name).
 Node = tuple[Any, ...]
+class EvaluateFn(Protocol):
+    def __call__(self, assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
+        ...
+
+
 ConditionsFn = Callable[
     [
         list[int],
@@ -401,6 +406,7 @@ class Evaluator:
             Any, tuple[list[int], list[int], list[int], tuple[Tri, ...], Any]
         ] = {}
         self._no_evidence: dict[str, Any] = {}
+        self.fast = self._fast_path()
 
     # ------------------------------------------------------------------ tables
 
@@ -486,6 +492,53 @@ class Evaluator:
         return {"input": name, "kind": "assessment", "decided_by": []}
 
     # ------------------------------------------------------------------ the fast path
+
+    def _fast_path(self) -> EvaluateFn:
+        """`evaluate` for the most common call: a policy whose conditions read only levels,
+        asked about its one context, with determinations and a list of safeguards and
+        nothing else. Everything it needs is bound to local names; any other call goes to
+        `evaluate`, which decides it the same way with every check."""
+        full = self.evaluate
+        if not (self.levels_only and self.simple_impl and not self.may_block):
+            return full
+        if len(self.contexts) != 1:
+            return full
+        context = self.contexts[0]
+        contexts = self.contexts
+        keys_ok = frozenset({"determinations", "implemented"}).issuperset
+        by_levels = self._by_levels.get
+        names_ok = self.safeguard_names.issuperset
+        no_evidence = self._no_evidence
+        new = Decision.__new__
+        evaluator = self
+
+        def evaluate(assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
+            if type(assessment) is dict and keys_ok(assessment):
+                raw = assessment.get("determinations")
+                impl = assessment.get("implemented")
+                if type(raw) is dict and type(impl) is list:
+                    try:
+                        hit = by_levels(tuple(raw.items()))
+                        simple = hit is not None and names_ok(impl)
+                    except TypeError:
+                        simple = False
+                    if simple:
+                        lo, _, hi, outcomes, table = hit  # type: ignore[misc]
+                        _, required, holes, families = table[context]
+                        missing = required.difference(impl)
+                        if holes:
+                            missing = missing | holes
+                        d = new(Decision)
+                        d.evaluator, d.contexts, d.outcomes = evaluator, contexts, outcomes
+                        d.inputs = (lo, hi, no_evidence, impl, _NO_DONE, None, _NO_MAYBE)  # type: ignore[assignment]
+                        d.table, d.explain, d._dict = table, explain, None
+                        d._verdicts = {
+                            context: Verdict(context, missing, (), required, families)
+                        }
+                        return d
+            return full(assessment, explain=explain)
+
+        return evaluate
 
     def evaluate(self, assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
         """The decision for `assessment`. Raises AssessmentError when it is malformed.

@@ -6,6 +6,9 @@ import os
 from collections.abc import Sequence
 
 from rspl import ir
+from rspl.backends.markdown import TemplateFailure
+
+__all__ = ["TemplateFailure", "render_outputs", "write_outputs"]
 
 
 def render_outputs(

@@ -167,8 +167,11 @@ def _compile_or_report(path: str) -> Any:
 
 
 def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | None) -> int:
-    from rspl.build import write_outputs
+    from rspl.build import TemplateFailure, write_outputs
 
+    if templates is not None and not os.path.isdir(templates):
+        sys.stderr.write(f"rspl: error: --templates {templates}: not a folder\n")
+        return EXIT_USAGE
     result = _compile_or_report(path)
     if isinstance(result, int):
         return result
@@ -176,6 +179,9 @@ def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | N
         written = write_outputs(result.policy, output, targets, templates)
     except OSError as exc:
         sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    except TemplateFailure as exc:
+        sys.stderr.write(f"rspl: error: a Markdown template failed: {exc}\n")
         return EXIT_USAGE
     for name in written:
         sys.stdout.write(f"wrote {name}\n")

@@ -135,3 +135,18 @@ def test_eval_decides_and_rejects_bad_assessments(
     assert main(["eval", policy, bad]) == 1
     assert "determinations.D.reached: expected a level: D1, D2" in capsys.readouterr().err
     assert main(["eval", policy, write(tmp_path, "c.json", "{not json")]) == 2
+
+
+def test_a_broken_template_is_reported_without_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(tmp_path, "p.rspl", CLEAN)
+    templates = tmp_path / "tpl"
+    templates.mkdir()
+    (templates / "policy.md.j2").write_text("# {{ doc.title }}\n", encoding="utf-8")
+    assert main(["build", "-o", str(tmp_path / "o"), "--templates", str(templates), policy]) == 2
+    assert "a Markdown template failed" in capsys.readouterr().err
+    (templates / "policy.md.j2").write_text("{% if %}", encoding="utf-8")
+    assert main(["build", "-o", str(tmp_path / "o"), "--templates", str(templates), policy]) == 2
+    assert "policy.md.j2:1:" in capsys.readouterr().err
+    assert main(["build", "-o", str(tmp_path / "o"), "--templates", "nowhere", policy]) == 2

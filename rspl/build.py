@@ -6,9 +6,9 @@ import os
 from collections.abc import Sequence
 
 from rspl import ir
-from rspl.backends.markdown import TemplateFailure
+from rspl.backends.markdown import TemplateError
 
-__all__ = ["TemplateFailure", "render_outputs", "write_outputs"]
+__all__ = ["TemplateError", "render_outputs", "write_outputs"]
 
 
 def render_outputs(

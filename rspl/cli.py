@@ -167,7 +167,7 @@ def _compile_or_report(path: str) -> Any:
 
 
 def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | None) -> int:
-    from rspl.build import TemplateFailure, write_outputs
+    from rspl.build import TemplateError, write_outputs
 
     if templates is not None and not os.path.isdir(templates):
         sys.stderr.write(f"rspl: error: --templates {templates}: not a folder\n")
@@ -180,7 +180,7 @@ def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | N
     except OSError as exc:
         sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
         return EXIT_USAGE
-    except TemplateFailure as exc:
+    except TemplateError as exc:
         sys.stderr.write(f"rspl: error: a Markdown template failed: {exc}\n")
         return EXIT_USAGE
     for name in written:

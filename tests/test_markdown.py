@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from rspl import ir
-from rspl.backends.markdown import escape, one_line, render
+from rspl.backends.markdown import TemplateError, escape, one_line, render
 from rspl.interpreter import evaluate
 from rspl.pipeline import compile_file, compile_source
 
@@ -467,10 +467,10 @@ def test_templates_folder_overrides_shipped_templates(tmp_path: Path) -> None:
 def test_template_cannot_print_unescaped_policy_text(tmp_path: Path) -> None:
     policy = compiled(HOSTILE)
     (tmp_path / "footer.md.j2").write_text("{{ doc.title }}\n", encoding="utf-8")
-    with pytest.raises(TypeError, match="md"):
+    with pytest.raises(TemplateError, match="md"):
         document_of(policy, str(tmp_path))
     (tmp_path / "footer.md.j2").write_text("{{ doc.no_such_field|md }}\n", encoding="utf-8")
-    with pytest.raises(Exception, match="no_such_field"):
+    with pytest.raises(TemplateError, match="no_such_field"):
         document_of(policy, str(tmp_path))
 
 

@@ -167,12 +167,12 @@ def mermaid_label(text: str) -> Md:
     return Md(f'"{shown}"')
 
 
-class TemplateFailure(Exception):
+class TemplateError(Exception):
     """A template could not be rendered (a user's `--templates` override, usually): says
     which template and why, for the command line to report without a traceback."""
 
 
-class UnescapedText(TypeError):
+class UnescapedTextError(TypeError):
     """A template printed policy text that did not go through the `md` or `cell` filter."""
 
 
@@ -180,7 +180,7 @@ def _finalize(value: object) -> object:
     """Jinja2 `finalize`: only escaped Markdown (and numbers) may be printed."""
     if isinstance(value, Md) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
-    raise UnescapedText(
+    raise UnescapedTextError(
         f"template printed {type(value).__name__} {value!r}: pass policy text through the "
         "`md` or `cell` filter"
     )
@@ -1194,7 +1194,7 @@ def render(policy: ir.Policy, templates: str | None = None) -> dict[str, str]:
     try:
         text = env.get_template("policy.md.j2").render(doc=doc)
     except jinja2.TemplateSyntaxError as exc:
-        raise TemplateFailure(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
-    except (jinja2.TemplateError, UnescapedText) as exc:
-        raise TemplateFailure(f"{type(exc).__name__}: {exc}") from exc
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except (jinja2.TemplateError, UnescapedTextError) as exc:
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
     return {module_name(policy) + ".md": _tidy(text)}

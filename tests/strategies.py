@@ -15,11 +15,16 @@ with `counts when` efficacy criteria; 1-2 families of standards chained with `ex
 with random conditions, requirements with and without `for`, obligations of every modality
 with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
 
-About a quarter of the policies are *levels-only*: their rule conditions read nothing but the
-domains' levels (the generated evaluator has a fast path for those).
+A quarter of the policies import `std.contexts, std.actions`. About a quarter are
+*levels-only*: their rule conditions read nothing but the domains' levels (the generated
+evaluator caches their outcomes by determinations); half of those are *gates* (one context,
+no blocking obligation, no efficacy criterion, no standard tested), which its fast path serves.
 
-`assessments(spec)` draws valid evaluator input for a policy; `malformed_assessments(spec)`
-draws input that must be rejected with an `AssessmentError`.
+`assessments(spec)` draws valid evaluator input for a policy (a quarter of them shaped like a
+release-gate call: determinations and safeguards only); `malformed_assessments(spec)` draws
+input that must be rejected with an `AssessmentError`; `any_assessment(spec)` mixes them, about
+one malformed in nine. `compile_policy` and `load_module` compile a drawn policy and load its
+generated evaluator.
 """
 
 from __future__ import annotations
@@ -58,7 +63,8 @@ LITERALS: dict[str, tuple[str, ...]] = {
     "compute": ("1e26 FLOP", "3e25 FLOPs", "1e24 FLOP"),
     "money": ("1000000 USD", "500 dollars", "0 USD"),
 }
-DATES = ("2024-02-29", "2025-01-01", "2025-05-14", "2025-12-31", "2026-04-01")
+DATES = ("2024-02-29", "2025-01-01", "2025-01-31", "2025-05-14", "2025-08-31", "2025-12-31",
+         "2026-04-01")  # month ends and a leap day, for calendar deadlines
 BASE_DATE = datetime.date(2025, 1, 1)
 
 
@@ -117,6 +123,8 @@ class _Env:
     safeguards: list[str]
     standards: list[StandardSpec]
     actions: list[str] = dataclasses.field(default_factory=lambda: list(ACTIONS))
+    # a "gate" policy: what the generated evaluator's fast path serves (see `policies`)
+    gate: bool = False
     # definitions by what they read: anything, no `is implemented`, levels only
     definitions: dict[str, list[str]] = dataclasses.field(
         default_factory=lambda: {"any": [], "pure": [], "levels": []}
@@ -324,7 +332,8 @@ def _standard_text(draw: st.DrawFn, s: StandardSpec) -> str:
 
 def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
     dates = env.of_type("date")
-    kind = draw(st.sampled_from(("none", "within", "before", "every", "until", "due")))
+    kinds = ("none", "within", "every", "until", "due") + ("before",) * (not env.gate)
+    kind = draw(st.sampled_from(kinds))
     if kind == "within":
         amount = draw(st.sampled_from(("30 days", "1 month", "2 weeks", "36 hours", "1 year")))
         if dates and draw(st.booleans()):
@@ -340,7 +349,7 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
             return f" every {span} {unit} since {draw(st.sampled_from(dates))}"
         return f" every {span} {unit}"
     if kind == "until":
-        return " until " + condition(draw, env, 2)
+        return " until " + condition(draw, env, 2, "levels" if env.gate else "any")
     if kind == "due":
         return f" due {draw(st.sampled_from(DATES))}"
     return ""
@@ -370,12 +379,18 @@ def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, s
 def policies(draw: st.DrawFn) -> PolicySpec:
     """A random valid policy (see the module docstring)."""
     levels_only = draw(st.integers(0, 3)) == 0
+    # Half the levels-only policies are "gates": one context, nothing that blocks by an
+    # obligation, no efficacy criteria, no standard tested; the kind of policy the generated
+    # evaluator's fast path decides.
+    gate = levels_only and draw(st.booleans())
     domains = _domains(draw)
     evidence = _evidence(draw)
     safeguards = [f"sg{i}" for i in range(draw(st.integers(1, 5)))]
     standards = _standards(draw, safeguards)
-    contexts = [f"ctx{i}" for i in range(draw(st.integers(1, 4)))]
-    env = _Env(domains, evidence, safeguards, standards)
+    contexts = [f"ctx{i}" for i in range(1 if gate else draw(st.integers(1, 4)))]
+    env = _Env(domains, evidence, safeguards, standards, gate=gate)
+    if gate:
+        env.actions = list(PLAIN_ACTIONS)
     out: list[str] = []
 
     combine = draw(st.sampled_from((
@@ -391,7 +406,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         f'  organization "Org" version "1.{draw(st.integers(0, 9))}"\n'
         f"  effective 2025-05-14\n  {combine}\n  {extra}\n}}"
     )
-    if draw(st.integers(0, 3)) == 0:
+    if not gate and draw(st.integers(0, 3)) == 0:
         out.append("import std.contexts, std.actions  # the shipped standard library")
         contexts += STD_CONTEXTS
         env.actions += STD_ACTIONS
@@ -426,7 +441,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
             clauses.append(f"category {draw(st.sampled_from(units.SAFEGUARD_CATEGORIES))}")
         if draw(st.integers(0, 3)) == 0:
             clauses.append(f"claim {draw(st.sampled_from(units.CLAIM_TYPES))}")
-        if draw(st.integers(0, 2)) == 0:
+        if not gate and draw(st.integers(0, 2)) == 0:
             clauses.append("counts when " + condition(draw, env, 2, "pure"))
         body = " ".join(clauses) + _source(draw)
         if draw(st.booleans()):
@@ -544,7 +559,15 @@ def _determination(d: DomainSpec) -> st.SearchStrategy[Any]:
 
 @st.composite
 def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
-    """A valid assessment for `spec`: any field may be absent or null."""
+    """A valid assessment for `spec`: any field may be absent or null. One in four is a
+    release-gate call: determinations and a list of safeguards, nothing else."""
+    if draw(st.integers(0, 3)) == 0:
+        return {
+            "determinations": {
+                d.name: draw(_determination(d)) for d in spec.domains if draw(st.booleans())
+            },
+            "implemented": draw(st.lists(st.sampled_from(spec.safeguards))),
+        }
     out: dict[str, Any] = {}
     if draw(st.integers(0, 5)):
         dets = {}
@@ -563,16 +586,16 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
         out["evidence"] = ev
     names = spec.safeguards + [s.name for s in spec.standards]
     if draw(st.integers(0, 5)):
-        out["implemented"] = draw(st.lists(st.sampled_from(names), unique=True))
+        out["implemented"] = draw(st.lists(st.sampled_from(names)))  # repeats allowed
     if spec.obligations and draw(st.booleans()):
         out["done"] = [
             {"rule": r, "action": a}
-            for r, a in draw(st.lists(st.sampled_from(spec.obligations), unique=True))
+            for r, a in draw(st.lists(st.sampled_from(spec.obligations)))
         ]
     if draw(st.integers(0, 3)):
         out["as_of"] = draw(_date_strings())
     if draw(st.booleans()):
-        out["contexts"] = draw(st.lists(st.sampled_from(spec.contexts), unique=True))
+        out["contexts"] = draw(st.lists(st.sampled_from(spec.contexts)))
     for key in list(out):
         if draw(st.integers(0, 15)) == 0:
             out[key] = None  # null means absent

@@ -6,7 +6,9 @@ malformed. Each policy is compiled with `compile_source` (it must compile withou
 its standalone evaluator module is generated with `rspl.backends.python.generate` and loaded
 with `exec` into a fresh module object, and for every assessment both engines must give the
 same decision data, with and without `explain`, or both reject the assessment with an
-`AssessmentError` naming the same field and expectation.
+`AssessmentError` naming the same field and expectation. The module's `Decision.verdicts` and
+`Decision.permitted()`, read on a fresh decision before `to_dict()`, must say the same too, and
+neither engine may modify the assessment it is given.
 
 The assessments of one policy go through one loaded module in turn, as in production, so the
 evaluator's caches (decisions by determinations, requirement tables by rule outcomes) are
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import math
+import os
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -35,9 +38,10 @@ from rspl.pipeline import compile_file
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.rspl"))
 
-POLICIES = 200
+# RSPL_PROPERTY_EXAMPLES=N runs N random policies per property instead (a deeper search).
+POLICIES = int(os.environ.get("RSPL_PROPERTY_EXAMPLES", "200"))
 ASSESSMENTS_PER_POLICY = 60
-MIN_PAIRS = 10_000
+MIN_PAIRS = min(10_000, POLICIES * ASSESSMENTS_PER_POLICY)
 
 # (policy, assessment) pairs compared by `test_engines_agree_on_random_policies`.
 PAIRS = {"checked": 0, "rejected": 0, "failures": 0}
@@ -115,7 +119,29 @@ def assert_agree(policy: ir.Policy, module: types.ModuleType, assessment: Any,
                 + (f"\n--- policy ---\n{text}" if text else "")
             )
         accepted = ref[0] == "ok"
+        if accepted and not explain:
+            assert_verdicts_agree(ref[1], module.evaluate(assessment), assessment)
     return accepted
+
+
+def assert_verdicts_agree(reference: dict[str, Any], decision: Any, assessment: Any) -> None:
+    """The module's `verdicts` and `permitted()`, read before `to_dict()` (they may be
+    computed by a different path), say what the reference's verdicts say."""
+    got = {
+        context: {
+            "required_standards": verdict.required_standards,
+            "missing": sorted(verdict.missing),
+            "permitted": decision.permitted(context),
+            "reasons": verdict.reasons,
+        }
+        for context, verdict in decision.verdicts.items()
+    }
+    if got != reference["verdicts"]:
+        PAIRS["failures"] += 1
+        pytest.fail(
+            f"Decision.verdicts disagrees with the reference on\n{assessment!r}\n"
+            + "\n".join(differences(reference["verdicts"], got)[:20])
+        )
 
 
 # ---------------------------------------------------------------------------- random policies

@@ -513,9 +513,9 @@ class Evaluator:
         evaluator = self
 
         def evaluate(assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
-            if type(assessment) is dict and keys_ok(assessment):
-                raw = assessment.get("determinations")
-                impl = assessment.get("implemented")
+            if type(assessment) is dict and len(assessment) == 2 and keys_ok(assessment):
+                raw = assessment["determinations"]
+                impl = assessment["implemented"]
                 if type(raw) is dict and type(impl) is list:
                     try:
                         hit = by_levels(tuple(raw.items()))

@@ -404,11 +404,10 @@ class Builder(Transformer[Token, Any]):
         return self._clause("when", c[0], meta)
 
     def requirement(self, meta: Any, c: list[Any]) -> _Clause:
-        anchor = c[2]
         req = n.Requirement(
             targets=c[0],
             contexts=c[1] or (),
-            anchors=(anchor.value,) if anchor is not None else (),
+            anchors=tuple(x.value for x in c[2:]),
             span=self._span(meta),
         )
         return self._clause("requirement", req, meta)

@@ -190,6 +190,9 @@ class Builder(Transformer[Token, Any]):
     def citation(self, meta: Any, c: list[Any]) -> _Clause:
         return self.anchor(meta, c)
 
+    def note(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("note", c[0], meta)
+
     def means(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("means", c[0], meta)
 
@@ -404,10 +407,12 @@ class Builder(Transformer[Token, Any]):
         return self._clause("when", c[0], meta)
 
     def requirement(self, meta: Any, c: list[Any]) -> _Clause:
+        clauses = [x for x in c[2:] if isinstance(x, _Clause)]
         req = n.Requirement(
             targets=c[0],
             contexts=c[1] or (),
-            anchors=tuple(x.value for x in c[2:]),
+            anchors=tuple(x.value for x in clauses if x.key == "anchor"),
+            note=next((x.value for x in clauses if x.key == "note"), None),
             span=self._span(meta),
         )
         return self._clause("requirement", req, meta)
@@ -444,6 +449,7 @@ class Builder(Transformer[Token, Any]):
             approved_by=body.flat("approved_by"),
             deadline=deadlines[0].value if deadlines else None,
             anchors=body.many("anchor"),
+            note=body.one("note"),
             span=self._span(meta),
         )
         return self._clause("obligation", ob, meta)

@@ -356,6 +356,7 @@ class Obligation:
     deadline: Deadline | None
     anchors: tuple[Anchor, ...]
     origin: Origin
+    note: str | None = None
 
 
 @attrs.frozen
@@ -366,6 +367,7 @@ class Requirement:
     kind: str
     contexts: tuple[str, ...]
     anchors: tuple[Anchor, ...]
+    note: str | None = None
 
 
 @attrs.frozen

@@ -193,7 +193,8 @@ class _Lowerer:
     def rule(self, r: n.RuleDecl) -> ir.Rule:
         reqs = tuple(
             ir.Requirement(
-                t.text, self._kind(t), self.contexts(req.contexts), self.anchors(req.anchors)
+                t.text, self._kind(t), self.contexts(req.contexts), self.anchors(req.anchors),
+                req.note,
             )
             for req in r.requirements
             for t in req.targets
@@ -249,6 +250,7 @@ class _Lowerer:
             deadline=self.deadline(o.deadline),
             anchors=self.anchors(o.anchors),
             origin=self.origin(o.span),
+            note=o.note,
         )
 
     @staticmethod

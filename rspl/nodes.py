@@ -375,16 +375,18 @@ class Obligation:
     approved_by: tuple[Name, ...]
     deadline: Deadline | None
     anchors: tuple[Anchor, ...]
+    note: str | None = None
     span: Span = _span()
 
 
 @attrs.frozen
 class Requirement:
-    """`require A, B [for CONTEXT, ...]`."""
+    """`require A, B [for CONTEXT, ...] [per "§x"]... [note "..."]`."""
 
     targets: tuple[Name, ...]
     contexts: tuple[Name, ...]
     anchors: tuple[Anchor, ...]
+    note: str | None = None
     span: Span = _span()
 
 

@@ -498,3 +498,25 @@ def test_deterministic_across_hash_seeds(path: Path) -> None:
         assert done.returncode == 0, done.stderr
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+def test_notes_are_printed_after_their_sentence_and_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "p.rspl"
+    path.write_text(
+        'policy p "P" { organization "O" version "1" combine highest standard per family }\n'
+        "import std.contexts, std.actions\n"
+        'role Board "Board" source "s"\n'
+        'evidence f: fact "f" source "x"\n'
+        'safeguard s "S" source "x"\n'
+        'rule r "r" { source "x" when f\n'
+        '  require s for external_deployment per "a" note "Promptly | <b>bold</b> *x*"\n'
+        '  must notify Board before external_deployment note "[x](javascript:alert(1))"\n'
+        "}\n",
+        encoding="utf-8",
+    )
+    text = document_of(compiled(path))
+    assert "(a). *Note:* Promptly \\| \\<b\\>bold\\</b\\> \\*x\\*" in text
+    for line in (x for x in text.splitlines() if "*Note:*" in x):
+        tokens = parse(line)
+        kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
+        assert not kinds & {"html_inline", "html_block", "link_open"}, line

@@ -443,7 +443,7 @@ class _Words:
                 else Md("every context")
             )  # fmt: skip
             sentence = fmt("{}; while this is in force, it blocks {}", sentence, blocked)
-        return _sentence(sentence, cites)
+        return _sentence(sentence, cites, ob.note)
 
     def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
         kind = group[0].kind
@@ -455,7 +455,8 @@ class _Words:
             label = "the safeguard" if len(names) == 1 else "the safeguards"
             verb = "is" if len(names) == 1 else "are"
             noun = fmt(label.capitalize() + " {} " + verb, words(names))
-        return _sentence(fmt("{} required {}", noun, self.context_list(group[0].contexts)), cites)
+        required = fmt("{} required {}", noun, self.context_list(group[0].contexts))
+        return _sentence(required, cites, group[0].note)
 
     def precaution(self, unknown: Sequence[str]) -> Md:
         """` (as a precaution, until X is known)`, or nothing for a certain requirement."""
@@ -489,8 +490,9 @@ class _Words:
         return shown
 
 
-def _sentence(text: Md, cites: Md) -> Md:
-    return fmt("{} ({}).", text, cites) if cites else fmt("{}.", text)
+def _sentence(text: Md, cites: Md, note: str | None = None) -> Md:
+    out = fmt("{} ({}).", text, cites) if cites else fmt("{}.", text)
+    return fmt("{} *Note:* {}", out, escape(one_line(note))) if note else out
 
 
 def citations(anchors: Sequence[ir.Anchor]) -> Md:
@@ -827,8 +829,8 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
     groups: list[list[ir.Requirement]] = []
     for req in rule.requirements:
         last = groups[-1][0] if groups else None
-        if last and (last.kind, last.contexts, last.anchors) == (
-            req.kind, req.contexts, req.anchors
+        if last and (last.kind, last.contexts, last.anchors, last.note) == (
+            req.kind, req.contexts, req.anchors, req.note
         ):  # fmt: skip
             groups[-1].append(req)
         else:

@@ -407,12 +407,13 @@ class Builder(Transformer[Token, Any]):
         return self._clause("when", c[0], meta)
 
     def requirement(self, meta: Any, c: list[Any]) -> _Clause:
-        clauses = [x for x in c[2:] if isinstance(x, _Clause)]
+        clauses = [x for x in c[3:] if isinstance(x, _Clause)]
         req = n.Requirement(
-            targets=c[0],
-            contexts=c[1] or (),
+            targets=c[1],
+            contexts=c[2] or (),
             anchors=tuple(x.value for x in clauses if x.key == "anchor"),
             note=next((x.value for x in clauses if x.key == "note"), None),
+            modality=c[0] or "must",
             span=self._span(meta),
         )
         return self._clause("requirement", req, meta)

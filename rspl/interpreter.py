@@ -445,7 +445,7 @@ class _Evaluation:
             owners: dict[str, set[str]] = {}
             for rule, _, _ in active:
                 for req in rule.requirements:
-                    if req.contexts and context not in req.contexts:
+                    if req.modality != "must" or (req.contexts and context not in req.contexts):
                         continue
                     if req.kind == "standard":
                         std = self.standards[req.target]
@@ -514,6 +514,7 @@ class _Evaluation:
             "required_standards": self.by_family(self.combine(all_standards)),
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing_all),
+            "recommended": self.recommended(active),
             "obligations": obligations,
             "alerts": [
                 {"warning": rule.name, "title": rule.title, "precautionary": status != "triggered"}
@@ -526,6 +527,28 @@ class _Evaluation:
         if self.explain:
             decision["explanation"] = explanation
         return decision
+
+    def recommended(self, active: list[tuple[ir.Rule, str, frozenset[str]]]) -> list[Any]:
+        """Requirements that do not bind (`should require`, `recommend require`, ...) of the
+        rules that apply, for the contexts asked about, and whether each is in place."""
+        out = []
+        for rule, _, _ in active:
+            for req in rule.requirements:
+                if req.modality == "must":
+                    continue
+                contexts = [c for c in self.inp.contexts if not req.contexts or c in req.contexts]
+                if not contexts:
+                    continue
+                if req.kind == "standard":
+                    std = self.standards[req.target]
+                    in_place = not std.hole and all(s in self.implemented for s in std.safeguards)
+                else:
+                    in_place = req.target in self.implemented
+                out.append({
+                    "rule": rule.name, "target": req.target, "kind": req.kind,
+                    "modality": req.modality, "contexts": contexts, "in_place": in_place,
+                })  # fmt: skip
+        return out
 
     def combine(self, names: set[str]) -> set[str]:
         """Keep the highest standard per family: drop any standard another one extends."""

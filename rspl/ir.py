@@ -361,13 +361,15 @@ class Obligation:
 
 @attrs.frozen
 class Requirement:
-    """Require a standard or a safeguard (`kind`) in `contexts` (empty: every context)."""
+    """Require a standard or a safeguard (`kind`) in `contexts` (empty: every context). Only
+    a `must` requirement binds; any other `modality` is reported as a recommendation."""
 
     target: str
     kind: str
     contexts: tuple[str, ...]
     anchors: tuple[Anchor, ...]
     note: str | None = None
+    modality: str = "must"
 
 
 @attrs.frozen

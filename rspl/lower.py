@@ -194,7 +194,7 @@ class _Lowerer:
         reqs = tuple(
             ir.Requirement(
                 t.text, self._kind(t), self.contexts(req.contexts), self.anchors(req.anchors),
-                req.note,
+                req.note, req.modality,
             )
             for req in r.requirements
             for t in req.targets

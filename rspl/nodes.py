@@ -381,12 +381,14 @@ class Obligation:
 
 @attrs.frozen
 class Requirement:
-    """`require A, B [for CONTEXT, ...] [per "§x"]... [note "..."]`."""
+    """`[MODALITY] require A, B [for CONTEXT, ...] [per "§x"]... [note "..."]`; without a
+    modality (or with `must`) the requirement binds; otherwise it is only reported."""
 
     targets: tuple[Name, ...]
     contexts: tuple[Name, ...]
     anchors: tuple[Anchor, ...]
     note: str | None = None
+    modality: str = "must"
     span: Span = _span()
 
 

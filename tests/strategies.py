@@ -468,13 +468,17 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         for _ in range(draw(st.integers(0, 3))):
             targets = draw(st.lists(st.sampled_from(requirable), min_size=1, max_size=3,
                                     unique=True))  # fmt: skip
-            line = "  require " + ", ".join(targets)
+            # one requirement in five does not bind (`should require`, `recommend require`)
+            modality = draw(st.sampled_from(("", "", "", "", "should ", "recommend ")))
+            line = f"  {modality}require " + ", ".join(targets)
             if draw(st.booleans()):
                 line += " for " + ", ".join(draw(
                     st.lists(st.sampled_from(contexts), min_size=1, max_size=3, unique=True)
                 ))  # fmt: skip
             if draw(st.integers(0, 3)) == 0:
                 line += ' per "§4"'
+            if draw(st.integers(0, 5)) == 0:
+                line += ' note "a note"'
             lines.append(line)
         for _ in range(draw(st.integers(0, 3))):
             text, action = _obligation(draw, env, contexts)

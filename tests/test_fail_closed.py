@@ -383,6 +383,8 @@ def test_empty_assessment_permits_nothing_a_possible_rule_requires_for(spec: Pol
                 spec, f"{engine}: {rule.name} can be true, but is not active under {{}}"
             )
             for req in rule.requirements:
+                if req.modality != "must":
+                    continue  # `should require` and the like are reported, never binding
                 std = standards.get(req.target) if req.kind == "standard" else None
                 if std is not None and not std.safeguards and req.target not in holes:
                     continue  # a standard with no safeguards is met trivially
@@ -416,7 +418,9 @@ def test_required_typed_hole_always_blocks(case: tuple[PolicySpec, list[dict[str
                     continue
                 unmet = False
                 for req in rule.requirements:
-                    if req.kind != "standard" or req.target not in holes:
+                    if req.modality != "must" or req.kind != "standard":
+                        continue
+                    if req.target not in holes:
                         continue
                     for context, verdict in decision["verdicts"].items():
                         if req.contexts and context not in req.contexts:

@@ -612,6 +612,20 @@ def decision_schema(policy: ir.Policy) -> Schema:
         "missing": _array(
             _ref("missing"), "Missing across every context decided.", uniqueItems=True
         ),
+        "recommended": _array(
+            _object(
+                {
+                    "rule": _ref("rule"),
+                    "target": {"type": "string"},
+                    "kind": {"enum": ["standard", "safeguard"]},
+                    "modality": {"enum": ["should", "may", "recommend", "illustrative"]},
+                    "contexts": _array(_ref("context"), minItems=1, uniqueItems=True),
+                    "in_place": {"type": "boolean"},
+                }
+            ),
+            "Requirements that do not bind (`should require`, `recommend require`, ...) of the "
+            "rules that apply: reported, never blocking.",
+        ),
         "obligations": _array(_ref("obligation"), "Obligations of the rules that apply."),
         "alerts": _array(
             _object(

@@ -446,17 +446,26 @@ class _Words:
         return _sentence(sentence, cites, ob.note)
 
     def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
-        kind = group[0].kind
+        kind, modality = group[0].kind, group[0].modality
+        contexts = self.context_list(group[0].contexts)
         if kind == "standard":
-            names = [self.standard(r.target) for r in group]
-            noun = fmt("{} {}", words(names), Md("is" if len(names) == 1 else "are"))
+            names = words([self.standard(r.target) for r in group])
+            label = Md("")
         else:
-            names = [self.title("safeguard", r.target) for r in group]
-            label = "the safeguard" if len(names) == 1 else "the safeguards"
-            verb = "is" if len(names) == 1 else "are"
-            noun = fmt(label.capitalize() + " {} " + verb, words(names))
-        required = fmt("{} required {}", noun, self.context_list(group[0].contexts))
-        return _sentence(required, cites, group[0].note)
+            names = words([self.title("safeguard", r.target) for r in group])
+            label = Md("the safeguard " if len(group) == 1 else "the safeguards ")
+        if modality == "must":
+            verb = "is" if len(group) == 1 else "are"
+            text = fmt("{}{} " + verb + " required {}", label, names, contexts)
+            text = Md(text[:1].upper() + text[1:])
+        elif modality == "recommend":
+            text = fmt("*Recommended:* {}{}, {}", label, names, contexts)
+        elif modality == "illustrative":
+            text = fmt("*Illustrative example, not a commitment:* {}{}, {}", label, names, contexts)
+        else:  # should, may: reported, never enforced
+            text = fmt("{}{} *" + modality + "* be in place {}", label, names, contexts)
+            text = Md(text[:1].upper() + text[1:])
+        return _sentence(text, cites, group[0].note)
 
     def precaution(self, unknown: Sequence[str]) -> Md:
         """` (as a precaution, until X is known)`, or nothing for a certain requirement."""
@@ -829,8 +838,8 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
     groups: list[list[ir.Requirement]] = []
     for req in rule.requirements:
         last = groups[-1][0] if groups else None
-        if last and (last.kind, last.contexts, last.anchors, last.note) == (
-            req.kind, req.contexts, req.anchors, req.note
+        if last and (last.kind, last.contexts, last.anchors, last.note, last.modality) == (
+            req.kind, req.contexts, req.anchors, req.note, req.modality
         ):  # fmt: skip
             groups[-1].append(req)
         else:

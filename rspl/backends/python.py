@@ -130,7 +130,14 @@ def _rule(r: ir.Rule) -> dict[str, Any]:
         "kind": r.kind,
         "title": r.title,
         "anchors": _anchors(r.anchors),
-        "requirements": tuple((q.target, q.kind, q.contexts) for q in r.requirements),
+        "requirements": tuple(
+            (q.target, q.kind, q.contexts) for q in r.requirements if q.modality == "must"
+        ),
+        "recommended": tuple(
+            (q.target, q.kind, q.contexts, q.modality)
+            for q in r.requirements
+            if q.modality != "must"
+        ),
         "obligations": tuple(_obligation(o) for o in r.obligations),
         "fallbacks": tuple(_obligation(o) for o in r.fallbacks),
         "condition": expr_node(r.condition) if r.condition is not None else None,

@@ -285,6 +285,30 @@ class Decision:
             "anchors": [dict(x) for x in ob["anchors"]],
         }
 
+    def recommended(self) -> list[dict[str, Any]]:
+        """The requirements that do not bind, of the rules that apply, and whether each is
+        in place."""
+        e, impl = self.evaluator, self.inputs[3]
+        out: list[dict[str, Any]] = []
+        for i, outcome in enumerate(self.outcomes):
+            if outcome is False:
+                continue
+            rule = e.rules[i]
+            for target, kind, only, modality in rule["recommended"]:
+                contexts = [c for c in self.contexts if not only or c in only]
+                if not contexts:
+                    continue
+                if kind == "standard":
+                    _, _, safeguards, hole = e.standards[target]
+                    in_place = not hole and all(s in impl for s in safeguards)
+                else:
+                    in_place = target in impl
+                out.append({
+                    "rule": rule["name"], "target": target, "kind": kind,
+                    "modality": modality, "contexts": contexts, "in_place": in_place,
+                })  # fmt: skip
+        return out
+
     def full(self) -> dict[str, Any]:
         e, outcomes, table, explain = self.evaluator, self.outcomes, self.table, self.explain
         verdicts = self.verdicts
@@ -334,6 +358,7 @@ class Decision:
             "required_standards": e.by_family(e.combine(kept_all)),
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing),
+            "recommended": self.recommended(),
             "obligations": self.obligations(),
             "alerts": alerts,
             "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],

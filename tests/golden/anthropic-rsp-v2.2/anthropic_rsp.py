@@ -4,7 +4,7 @@
 # source file: examples/anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 391556f68930d5bcd0fa39c64b9792132941458e769008712c7dbba8cc4a10e5
+# source sha256: 612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -13,7 +13,7 @@
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '391556f68930d5bcd0fa39c64b9792132941458e769008712c7dbba8cc4a10e5'
+SOURCE_HASH: str = '612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -25,7 +25,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '391556f68930d5bcd0fa39c64b9792132941458e769008712c7dbba8cc4a10e5',
+ 'source_hash': '612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -202,6 +202,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                      'open_weights',
                      'third_party_environment')),
                    ('ASL2_Security', 'standard', ())),
+  'recommended': (),
   'obligations': (),
   'fallbacks': (),
   'condition': ('fact', 'covered_model')},
@@ -225,6 +226,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                     ('internal_use',
                      'large_scale_internal_deployment',
                      'trusted_access'))),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'apply',
                  'modality': 'may',
@@ -274,6 +276,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'CBRN-3: ASL-3 Security Standard',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (('ASL3_Security', 'standard', ()),),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'apply',
                  'modality': 'may',
@@ -323,6 +326,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                      'open_weights',
                      'third_party_environment')),
                    ('ASL4_Security', 'standard', ())),
+  'recommended': (),
   'obligations': ({'action': 'specify',
                    'modality': 'must',
                    'blocking': False,
@@ -340,6 +344,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'AI R&D-4: ASL-3 Security Standard',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (('ASL3_Security', 'standard', ()),),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'apply',
                  'modality': 'may',
@@ -380,6 +385,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'AI R&D-4: affirmative case',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (('ai_rd_affirmative_case', 'safeguard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -406,6 +412,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'AI R&D-5: at least the ASL-4 Security Standard',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (('ASL4_Security', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'should',
                    'blocking': False,
@@ -433,6 +440,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Model Autonomy checkpoint reached',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'should',
                    'blocking': False,
@@ -470,6 +478,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Cyber operations capability of concern',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'apply',
                    'modality': 'should',
                    'blocking': False,
@@ -487,6 +496,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Ongoing assessment of cyber operations',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'consult',
                    'modality': 'must',
                    'blocking': False,
@@ -525,6 +535,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Comprehensive assessment of a notably more capable model',
   'anchors': ({'text': '§3.1', 'url': None}, {'text': '§3.2', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -543,7 +554,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by': (),
                    'approved_by': (),
                    'deadline': ('within', (1, 0), 'notably_more_capable_on', None),
-                   'text': 'within 1 month of notably_more_capable_on',
+                   'text': 'within about 1 month of notably_more_capable_on',
                    'anchors': ({'text': '§3.2', 'url': None},)}),
   'fallbacks': (),
   'condition': ('or',
@@ -554,6 +565,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Capability decision',
   'anchors': ({'text': '§3.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'consult',
                    'modality': 'must',
                    'blocking': False,
@@ -583,38 +595,15 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': ('CEO', 'RSO'),
                    'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': '§3.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('capability_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': '§3.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('capability_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
-                   'anchors': ({'text': '§3.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('capability_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('third_party_environment',), None, None),
-                   'text': 'before third_party_environment',
+                   'deadline': ('before',
+                                ('external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights',
+                                 'third_party_environment'),
+                                None,
+                                None),
+                   'text': 'before external_deployment, fine_tuning_api, '
+                           'open_weights, third_party_environment',
                    'anchors': ({'text': '§3.3', 'url': None},)},
                   {'action': 'publish',
                    'modality': 'must',
@@ -645,6 +634,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Safeguards assessment and decision',
   'anchors': ({'text': '§4', 'url': None}, {'text': '§4.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'document',
                    'modality': 'must',
                    'blocking': False,
@@ -684,38 +674,15 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': ('CEO', 'RSO'),
                    'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': '§4.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': '§4.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
-                   'anchors': ({'text': '§4.3', 'url': None},)},
-                  {'action': 'share',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report', 'Board', 'LTBT'),
-                   'contexts': (),
-                   'by': ('CEO', 'RSO'),
-                   'approved_by': (),
-                   'deadline': ('before', ('third_party_environment',), None, None),
-                   'text': 'before third_party_environment',
+                   'deadline': ('before',
+                                ('external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights',
+                                 'third_party_environment'),
+                                None,
+                                None),
+                   'text': 'before external_deployment, fine_tuning_api, '
+                           'open_weights, third_party_environment',
                    'anchors': ({'text': '§4.3', 'url': None},)},
                   {'action': 'notify',
                    'modality': 'must',
@@ -744,6 +711,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Follow-up capability assessment',
   'anchors': ({'text': '§5', 'url': None}, {'text': '§4.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -751,41 +719,15 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': '§4.3', 'url': None},
-                               {'text': '§5', 'url': None})},
-                  {'action': 'assess',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('CBRN', 'AI_RD'),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': '§4.3', 'url': None},
-                               {'text': '§5', 'url': None})},
-                  {'action': 'assess',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('CBRN', 'AI_RD'),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
-                   'anchors': ({'text': '§4.3', 'url': None},
-                               {'text': '§5', 'url': None})},
-                  {'action': 'assess',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('CBRN', 'AI_RD'),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
-                   'deadline': ('before', ('third_party_environment',), None, None),
-                   'text': 'before third_party_environment',
+                   'deadline': ('before',
+                                ('external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights',
+                                 'third_party_environment'),
+                                None,
+                                None),
+                   'text': 'before external_deployment, fine_tuning_api, '
+                           'open_weights, third_party_environment',
                    'anchors': ({'text': '§4.3', 'url': None},
                                {'text': '§5', 'url': None})},
                   {'action': 'reassess',
@@ -826,6 +768,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Pretraining monitoring',
   'anchors': ({'text': '§6.2', 'url': None}, {'text': 'fn. 13', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'pause',
                    'modality': 'must',
                    'blocking': True,
@@ -848,6 +791,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Capping training just below a threshold',
   'anchors': ({'text': 'fn. 8', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'cap',
                    'modality': 'may',
                    'blocking': True,
@@ -871,6 +815,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Notify the U.S. government',
   'anchors': ({'text': '§7.2.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'notify',
                    'modality': 'must',
                    'blocking': False,
@@ -884,10 +829,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': ('def', 'beyond_asl2')},
  {'name': 'rso_office',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Responsible Scaling Officer',
   'anchors': ({'text': '§7.1.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -911,10 +857,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': None},
  {'name': 'readiness',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Incident readiness',
   'anchors': ({'text': '§7.1.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -938,10 +885,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': None},
  {'name': 'internal_transparency',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Internal transparency',
   'anchors': ({'text': '§7.1.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'share',
                    'modality': 'must',
                    'blocking': False,
@@ -957,10 +905,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': None},
  {'name': 'noncompliance_process',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Noncompliance reporting',
   'anchors': ({'text': '§7.1.5', 'url': None}, {'text': 'fn. 14', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -991,6 +940,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'A potential instance of noncompliance',
   'anchors': ({'text': '§7.1.5', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'investigate',
                    'modality': 'must',
                    'blocking': False,
@@ -1028,6 +978,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Noncompliance that poses material risk',
   'anchors': ({'text': '§7.1.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'notify',
                    'modality': 'must',
                    'blocking': False,
@@ -1041,10 +992,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': ('fact', 'material_noncompliance')},
  {'name': 'employee_agreements',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Employee agreements',
   'anchors': ({'text': '§7.1.6', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -1062,6 +1014,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Changing this policy',
   'anchors': ({'text': '§7.1.7', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'propose',
                    'modality': 'must',
                    'blocking': False,
@@ -1099,6 +1052,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Public updates',
   'anchors': ({'text': '§7.2.1', 'url': None}, {'text': 'fn. 19', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'update',
                    'modality': 'should',
                    'blocking': False,
@@ -1116,6 +1070,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Procedural compliance review',
   'anchors': ({'text': '§7.2.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'commission',
                    'modality': 'must',
                    'blocking': False,
@@ -1124,7 +1079,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by': (),
                    'approved_by': (),
                    'deadline': ('every', (12, 0), (12, 0), 'last_procedural_review'),
-                   'text': 'every 1 year since last_procedural_review',
+                   'text': 'every about 1 year since last_procedural_review',
                    'anchors': ()},
                   {'action': 'review',
                    'modality': 'must',
@@ -1139,10 +1094,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': None},
  {'name': 'cbrn_list',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'CBRN capabilities of concern',
   'anchors': ({'text': 'fn. 20', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -1166,10 +1122,11 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'fallbacks': (),
   'condition': None},
  {'name': 'industry_adoption',
-  'kind': 'cadence',
+  'kind': 'rule',
   'title': 'Recommendation to the industry',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -1187,6 +1144,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'title': 'Another developer crosses a threshold without safeguards',
   'anchors': ({'text': 'fn. 17', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -1222,31 +1180,31 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Tri, ...]:
     """Every rule's condition, in policy order: True, False or None."""
-    # checkpoint autonomy_checkpoint (examples/anthropic-rsp-v2.2.rspl:821)
+    # checkpoint autonomy_checkpoint (examples/anthropic-rsp-v2.2.rspl:833)
     t1 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
     if t1 is False:
         hi[1] = max(lo[1], min(hi[1], 0))
-    # rule asl2_baseline (examples/anthropic-rsp-v2.2.rspl:715)
+    # rule asl2_baseline (examples/anthropic-rsp-v2.2.rspl:730)
     t2 = ev.get('covered_model')
-    # rule cbrn_3_deployment (examples/anthropic-rsp-v2.2.rspl:727)
+    # rule cbrn_3_deployment (examples/anthropic-rsp-v2.2.rspl:741)
     t3 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # rule cbrn_3_security (examples/anthropic-rsp-v2.2.rspl:750)
+    # rule cbrn_3_security (examples/anthropic-rsp-v2.2.rspl:762)
     t4 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # rule cbrn_4 (examples/anthropic-rsp-v2.2.rspl:763)
+    # rule cbrn_4 (examples/anthropic-rsp-v2.2.rspl:775)
     t5 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
-    # rule ai_rd_4_security (examples/anthropic-rsp-v2.2.rspl:774)
+    # rule ai_rd_4_security (examples/anthropic-rsp-v2.2.rspl:786)
     t6 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # rule ai_rd_4_affirmative_case (examples/anthropic-rsp-v2.2.rspl:792)
+    # rule ai_rd_4_affirmative_case (examples/anthropic-rsp-v2.2.rspl:804)
     t7 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # rule ai_rd_5 (examples/anthropic-rsp-v2.2.rspl:803)
+    # rule ai_rd_5 (examples/anthropic-rsp-v2.2.rspl:815)
     t8 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # warning autonomy_checkpoint (examples/anthropic-rsp-v2.2.rspl:821)
+    # warning autonomy_checkpoint (examples/anthropic-rsp-v2.2.rspl:833)
     t9 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # warning cyber_watch (examples/anthropic-rsp-v2.2.rspl:836)
+    # warning cyber_watch (examples/anthropic-rsp-v2.2.rspl:847)
     t10 = True if lo[3] >= 1 else (False if hi[3] < 1 else None)
-    # cadence cyber_assessment (examples/anthropic-rsp-v2.2.rspl:844)
-    # cadence comprehensive_assessment (examples/anthropic-rsp-v2.2.rspl:863)
-    # definition notably_more_capable (examples/anthropic-rsp-v2.2.rspl:250)
+    # cadence cyber_assessment (examples/anthropic-rsp-v2.2.rspl:855)
+    # cadence comprehensive_assessment (examples/anthropic-rsp-v2.2.rspl:874)
+    # definition notably_more_capable (examples/anthropic-rsp-v2.2.rspl:265)
     v11 = ev.get('ec_growth')
     t12 = None if v11 is None else v11 >= 4.0
     v13 = ev.get('last_comprehensive_assessment')
@@ -1259,20 +1217,20 @@ def _conditions(
     t18 = (
         True if (t16 is True or t17 is True) else (None if (t16 is None or t17 is None) else False)
     )
-    # rule capability_decision (examples/anthropic-rsp-v2.2.rspl:881)
+    # rule capability_decision (examples/anthropic-rsp-v2.2.rspl:893)
     t19 = ev.get('rso_orders_assessment')
     t20 = (
         True if (t16 is True or t19 is True) else (None if (t16 is None or t19 is None) else False)
     )
-    # rule safeguards_decision (examples/anthropic-rsp-v2.2.rspl:908)
-    # definition beyond_asl2 (examples/anthropic-rsp-v2.2.rspl:259)
+    # rule safeguards_decision (examples/anthropic-rsp-v2.2.rspl:915)
+    # definition beyond_asl2 (examples/anthropic-rsp-v2.2.rspl:274)
     t21 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
     t22 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
     t23 = (
         True if (t21 is True or t22 is True) else (None if (t21 is None or t22 is None) else False)
     )
     # rule follow_up_assessment (examples/anthropic-rsp-v2.2.rspl:935)
-    # rule pretraining_monitoring (examples/anthropic-rsp-v2.2.rspl:969)
+    # rule pretraining_monitoring (examples/anthropic-rsp-v2.2.rspl:966)
     t24 = ev.get('asl3_security_reference')
     v25 = ev.get('pretraining_vs_reference')
     t26 = None if v25 is None else v25 >= 1.0
@@ -1280,25 +1238,25 @@ def _conditions(
         False if (t24 is False or t26 is False) else (None if (t24 is None or t26 is None) else
         True)
     )
-    # rule near_threshold_cap (examples/anthropic-rsp-v2.2.rspl:982)
+    # rule near_threshold_cap (examples/anthropic-rsp-v2.2.rspl:979)
     t28 = ev.get('barely_below_threshold')
-    # rule us_government_notice (examples/anthropic-rsp-v2.2.rspl:993)
-    # cadence rso_office (examples/anthropic-rsp-v2.2.rspl:1000)
-    # cadence readiness (examples/anthropic-rsp-v2.2.rspl:1008)
-    # cadence internal_transparency (examples/anthropic-rsp-v2.2.rspl:1015)
-    # cadence noncompliance_process (examples/anthropic-rsp-v2.2.rspl:1023)
-    # rule noncompliance_case (examples/anthropic-rsp-v2.2.rspl:1032)
+    # rule us_government_notice (examples/anthropic-rsp-v2.2.rspl:990)
+    # rule rso_office (examples/anthropic-rsp-v2.2.rspl:998)
+    # rule readiness (examples/anthropic-rsp-v2.2.rspl:1004)
+    # rule internal_transparency (examples/anthropic-rsp-v2.2.rspl:1010)
+    # rule noncompliance_process (examples/anthropic-rsp-v2.2.rspl:1018)
+    # rule noncompliance_case (examples/anthropic-rsp-v2.2.rspl:1027)
     t29 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (examples/anthropic-rsp-v2.2.rspl:1043)
+    # rule material_noncompliance_notice (examples/anthropic-rsp-v2.2.rspl:1039)
     t30 = ev.get('material_noncompliance')
-    # cadence employee_agreements (examples/anthropic-rsp-v2.2.rspl:1050)
-    # rule policy_change (examples/anthropic-rsp-v2.2.rspl:1055)
+    # rule employee_agreements (examples/anthropic-rsp-v2.2.rspl:1046)
+    # rule policy_change (examples/anthropic-rsp-v2.2.rspl:1051)
     t31 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (examples/anthropic-rsp-v2.2.rspl:1065)
-    # cadence compliance_review (examples/anthropic-rsp-v2.2.rspl:1072)
-    # cadence cbrn_list (examples/anthropic-rsp-v2.2.rspl:1080)
-    # cadence industry_adoption (examples/anthropic-rsp-v2.2.rspl:1088)
-    # rule competitor_clause (examples/anthropic-rsp-v2.2.rspl:1095)
+    # cadence public_disclosure (examples/anthropic-rsp-v2.2.rspl:1061)
+    # cadence compliance_review (examples/anthropic-rsp-v2.2.rspl:1068)
+    # rule cbrn_list (examples/anthropic-rsp-v2.2.rspl:1076)
+    # rule industry_adoption (examples/anthropic-rsp-v2.2.rspl:1082)
+    # rule competitor_clause (examples/anthropic-rsp-v2.2.rspl:1089)
     t32 = ev.get('competitor_without_safeguards')
     t33 = ev.get('required_safeguards_lowered')
     t34 = (

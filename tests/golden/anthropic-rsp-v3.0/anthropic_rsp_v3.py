@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 834ac0fba07fb5c8353ce04243231f71b821aa61ad515d1bdabf7158082eecdd
+# source sha256: fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '834ac0fba07fb5c8353ce04243231f71b821aa61ad515d1bdabf7158082eecdd'
+SOURCE_HASH: str = 'fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '834ac0fba07fb5c8353ce04243231f71b821aa61ad515d1bdabf7158082eecdd',
+ 'source_hash': 'fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -244,6 +244,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),
                    ('trusted_user_access', 'safeguard', ('trusted_access',)),
                    ('ASL3_Security', 'standard', ())),
+  'recommended': (),
   'obligations': ({'action': 'report',
                    'modality': 'must',
                    'blocking': False,
@@ -307,6 +308,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),
                    ('trusted_user_access', 'safeguard', ('trusted_access',)),
                    ('ASL3_Security', 'standard', ())),
+  'recommended': (),
   'obligations': ({'action': 'identify',
                    'modality': 'must',
                    'blocking': False,
@@ -364,6 +366,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'High-stakes sabotage opportunities threshold',
   'anchors': ({'text': '§1, row 3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'document',
                    'modality': 'must',
                    'blocking': False,
@@ -413,6 +416,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Automated R&D in key domains threshold',
   'anchors': ({'text': '§1, row 4', 'url': None}, {'text': '§3.6', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -521,6 +525,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Advancing the industry-wide recommendations',
   'anchors': ({'text': '§1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'advocate',
                    'modality': 'should',
                    'blocking': False,
@@ -554,6 +559,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Frontier Safety Roadmap',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -615,6 +621,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'anchors': ({'text': '§2', 'url': None},
               {'text': '[S] secondary summary of the Roadmap', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'begin',
                    'modality': 'should',
                    'blocking': False,
@@ -652,6 +659,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Risk Reports every 3 to 6 months',
   'anchors': ({'text': '§3.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -670,6 +678,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Principles for Risk Reports',
   'anchors': ({'text': '§3.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'acknowledge',
                    'modality': 'must',
                    'blocking': False,
@@ -707,6 +716,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Preparing and approving each Risk Report',
   'anchors': ({'text': '§3.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'draft',
                    'modality': 'must',
                    'blocking': False,
@@ -786,6 +796,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Marginal risk and ecosystem analysis',
   'anchors': ({'text': '§3.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'document',
                    'modality': 'must',
                    'blocking': False,
@@ -803,6 +814,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Board and LTBT approval when marginal risk is decisive',
   'anchors': ({'text': '§3.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'approve',
                    'modality': 'must',
                    'blocking': False,
@@ -831,6 +843,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Off-cycle discussion: a significantly more capable public model',
   'anchors': ({'text': '§3.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -850,6 +863,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Off-cycle discussion: an in-scope internal model',
   'anchors': ({'text': '§3.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -869,6 +883,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
               {'text': '§3.6.1', 'url': None},
               {'text': '§3.6.2', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'select',
                    'modality': 'must',
                    'blocking': False,
@@ -938,6 +953,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Responsible Scaling Officer',
   'anchors': ({'text': '§4 item 1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -965,6 +981,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Internal transparency',
   'anchors': ({'text': '§4 item 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'share',
                    'modality': 'must',
                    'blocking': False,
@@ -982,6 +999,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Noncompliance reporting',
   'anchors': ({'text': '§4 item 3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -1014,6 +1032,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'A report of potential noncompliance',
   'anchors': ({'text': '§4 item 3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'investigate',
                    'modality': 'must',
                    'blocking': False,
@@ -1042,6 +1061,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Substantiated noncompliance',
   'anchors': ({'text': '§4 item 3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
@@ -1061,6 +1081,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Substantiated noncompliance with a material safety risk',
   'anchors': ({'text': '§4 item 3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'notify',
                    'modality': 'must',
                    'blocking': False,
@@ -1091,6 +1112,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Employee agreements',
   'anchors': ({'text': '§4 item 4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -1108,6 +1130,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Internal review',
   'anchors': ({'text': '§4 item 5', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -1125,6 +1148,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Third-party procedural compliance review',
   'anchors': ({'text': '§4 item 6', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'commission',
                    'modality': 'must',
                    'blocking': False,
@@ -1142,6 +1166,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Changing this policy',
   'anchors': ({'text': '§4 item 7', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'propose',
                    'modality': 'must',
                    'blocking': False,
@@ -1189,6 +1214,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Appendix A: Anthropic in the lead',
   'anchors': ({'text': 'App. A', 'url': None},),
   'requirements': (('containment_argument', 'safeguard', ()),),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'delay',
                  'modality': 'must',
@@ -1218,6 +1244,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Appendix A: competitors have strong safety measures',
   'anchors': ({'text': 'App. A', 'url': None},),
   'requirements': (('posture_parity', 'safeguard', ()),),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'delay',
                  'modality': 'must',
@@ -1248,6 +1275,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'title': 'Appendix A: general upleveling',
   'anchors': ({'text': 'App. A', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'match',
                    'modality': 'must',
                    'blocking': False,
@@ -1293,47 +1321,47 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Tri, ...]:
     """Every rule's condition, in policy order: True, False or None."""
-    # rule nonnovel_chembio (examples/anthropic-rsp-v3.0.rspl:869)
+    # rule nonnovel_chembio (examples/anthropic-rsp-v3.0.rspl:870)
     t1 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # rule novel_chembio (examples/anthropic-rsp-v3.0.rspl:892)
+    # rule novel_chembio (examples/anthropic-rsp-v3.0.rspl:894)
     t2 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # rule sabotage_opportunities (examples/anthropic-rsp-v3.0.rspl:908)
+    # rule sabotage_opportunities (examples/anthropic-rsp-v3.0.rspl:910)
     t3 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # rule automated_rd (examples/anthropic-rsp-v3.0.rspl:922)
-    # definition highly_capable (examples/anthropic-rsp-v3.0.rspl:411)
+    # rule automated_rd (examples/anthropic-rsp-v3.0.rspl:924)
+    # definition highly_capable (examples/anthropic-rsp-v3.0.rspl:412)
     t4 = True if lo[3] >= 1 else (False if hi[3] < 1 else None)
-    # cadence industry_recommendations (examples/anthropic-rsp-v3.0.rspl:949)
-    # cadence roadmap (examples/anthropic-rsp-v3.0.rspl:964)
-    # cadence roadmap_goals (examples/anthropic-rsp-v3.0.rspl:978)
-    # cadence risk_reports (examples/anthropic-rsp-v3.0.rspl:991)
-    # cadence risk_report_principles (examples/anthropic-rsp-v3.0.rspl:1000)
-    # cadence risk_report_procedure (examples/anthropic-rsp-v3.0.rspl:1017)
-    # rule marginal_risk_section (examples/anthropic-rsp-v3.0.rspl:1034)
-    # definition marginal_risk_section_needed (examples/anthropic-rsp-v3.0.rspl:443)
+    # cadence industry_recommendations (examples/anthropic-rsp-v3.0.rspl:951)
+    # cadence roadmap (examples/anthropic-rsp-v3.0.rspl:966)
+    # cadence roadmap_goals (examples/anthropic-rsp-v3.0.rspl:980)
+    # cadence risk_reports (examples/anthropic-rsp-v3.0.rspl:993)
+    # cadence risk_report_principles (examples/anthropic-rsp-v3.0.rspl:1003)
+    # cadence risk_report_procedure (examples/anthropic-rsp-v3.0.rspl:1020)
+    # rule marginal_risk_section (examples/anthropic-rsp-v3.0.rspl:1037)
+    # definition marginal_risk_section_needed (examples/anthropic-rsp-v3.0.rspl:444)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = False if (t5 is False or t6 is False) else (None if (t5 is None or t6 is None) else True)
-    # rule marginal_risk_approval (examples/anthropic-rsp-v3.0.rspl:1040)
-    # definition marginal_risk_decisive (examples/anthropic-rsp-v3.0.rspl:446)
+    # rule marginal_risk_approval (examples/anthropic-rsp-v3.0.rspl:1043)
+    # definition marginal_risk_decisive (examples/anthropic-rsp-v3.0.rspl:447)
     t8 = ev.get('relies_on_marginal_risk')
     t9 = ev.get('marginal_risk_major_role')
     t10 = False if (t8 is False or t9 is False) else (None if (t8 is None or t9 is None) else True)
-    # rule offcycle_public (examples/anthropic-rsp-v3.0.rspl:1048)
+    # rule offcycle_public (examples/anthropic-rsp-v3.0.rspl:1051)
     t11 = ev.get('publicly_deployed')
     t12 = ev.get('more_capable_than_last_report')
     t13 = (
         False if (t11 is False or t12 is False) else (None if (t11 is None or t12 is None) else
         True)
     )
-    # rule offcycle_internal (examples/anthropic-rsp-v3.0.rspl:1055)
-    # definition internal_in_scope (examples/anthropic-rsp-v3.0.rspl:432)
+    # rule offcycle_internal (examples/anthropic-rsp-v3.0.rspl:1058)
+    # definition internal_in_scope (examples/anthropic-rsp-v3.0.rspl:433)
     t14 = ev.get('internal_significant_risk')
     t15 = ev.get('autonomous_research_use')
     t16 = (
         True if (t14 is True or t15 is True) else (None if (t14 is None or t15 is None) else False)
     )
-    # rule external_review (examples/anthropic-rsp-v3.0.rspl:1061)
-    # definition significantly_redacted (examples/anthropic-rsp-v3.0.rspl:422)
+    # rule external_review (examples/anthropic-rsp-v3.0.rspl:1064)
+    # definition significantly_redacted (examples/anthropic-rsp-v3.0.rspl:423)
     t17 = ev.get('redacted_per_RSO')
     t18 = ev.get('redacted_per_CEO')
     t19 = ev.get('redacted_per_Board')
@@ -1345,19 +1373,19 @@ def _conditions(
     t22 = (
         False if (t4 is False or t21 is False) else (None if (t4 is None or t21 is None) else True)
     )
-    # cadence rso_office (examples/anthropic-rsp-v3.0.rspl:1086)
-    # cadence internal_transparency (examples/anthropic-rsp-v3.0.rspl:1092)
-    # cadence noncompliance_process (examples/anthropic-rsp-v3.0.rspl:1098)
-    # rule noncompliance_case (examples/anthropic-rsp-v3.0.rspl:1107)
+    # cadence rso_office (examples/anthropic-rsp-v3.0.rspl:1089)
+    # cadence internal_transparency (examples/anthropic-rsp-v3.0.rspl:1095)
+    # cadence noncompliance_process (examples/anthropic-rsp-v3.0.rspl:1101)
+    # rule noncompliance_case (examples/anthropic-rsp-v3.0.rspl:1110)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (examples/anthropic-rsp-v3.0.rspl:1115)
+    # rule noncompliance_substantiated_case (examples/anthropic-rsp-v3.0.rspl:1118)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = (
         False if (t24 is False or t25 is False) else (None if (t24 is None or t25 is None) else
         True)
     )
-    # rule material_noncompliance (examples/anthropic-rsp-v3.0.rspl:1122)
+    # rule material_noncompliance (examples/anthropic-rsp-v3.0.rspl:1125)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
@@ -1365,13 +1393,13 @@ def _conditions(
         False if (t27 is False or t28 is False or t29 is False) else (None if (t27 is None or t28 is
         None or t29 is None) else True)
     )
-    # cadence employee_agreements (examples/anthropic-rsp-v3.0.rspl:1130)
-    # cadence internal_review (examples/anthropic-rsp-v3.0.rspl:1135)
-    # cadence procedural_compliance (examples/anthropic-rsp-v3.0.rspl:1141)
-    # rule policy_change (examples/anthropic-rsp-v3.0.rspl:1147)
+    # cadence employee_agreements (examples/anthropic-rsp-v3.0.rspl:1133)
+    # cadence internal_review (examples/anthropic-rsp-v3.0.rspl:1138)
+    # cadence procedural_compliance (examples/anthropic-rsp-v3.0.rspl:1144)
+    # rule policy_change (examples/anthropic-rsp-v3.0.rspl:1150)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (examples/anthropic-rsp-v3.0.rspl:1162)
-    # definition anthropic_in_lead (examples/anthropic-rsp-v3.0.rspl:452)
+    # rule appendix_a_lead (examples/anthropic-rsp-v3.0.rspl:1165)
+    # definition anthropic_in_lead (examples/anthropic-rsp-v3.0.rspl:453)
     t32 = ev.get('highly_capable_imminent')
     t33 = True if (t4 is True or t32 is True) else (None if (t4 is None or t32 is None) else False)
     t34 = ev.get('no_competitor_soon')
@@ -1379,13 +1407,13 @@ def _conditions(
         False if (t33 is False or t34 is False) else (None if (t33 is None or t34 is None) else
         True)
     )
-    # rule appendix_a_competitors_strong (examples/anthropic-rsp-v3.0.rspl:1174)
+    # rule appendix_a_competitors_strong (examples/anthropic-rsp-v3.0.rspl:1177)
     t36 = ev.get('competitors_all_strong')
     t37 = (
         False if (t36 is False or t4 is False) else (None if (t36 is None or t4 is None) else True)
     )
-    # rule appendix_a_upleveling (examples/anthropic-rsp-v3.0.rspl:1185)
-    # definition general_upleveling (examples/anthropic-rsp-v3.0.rspl:459)
+    # rule appendix_a_upleveling (examples/anthropic-rsp-v3.0.rspl:1188)
+    # definition general_upleveling (examples/anthropic-rsp-v3.0.rspl:460)
     t38 = ev.get('competitor_mitigation_better')
     t39 = ev.get('competitor_mitigation_affordable')
     t40 = (

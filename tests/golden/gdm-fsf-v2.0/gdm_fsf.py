@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 331503d1dbf2f9555e0f121714a39e371cd0edba5db0a25610442355d77010bc
+# source sha256: 6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = '331503d1dbf2f9555e0f121714a39e371cd0edba5db0a25610442355d77010bc'
+SOURCE_HASH: str = '6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': '331503d1dbf2f9555e0f121714a39e371cd0edba5db0a25610442355d77010bc',
+ 'source_hash': '6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -179,6 +179,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Regular evaluation of the most powerful models',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'evaluate',
                    'modality': 'must',
                    'blocking': False,
@@ -211,6 +212,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Evaluation after an exceptional capability increase',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'evaluate',
                    'modality': 'must',
                    'blocking': False,
@@ -243,6 +245,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'The safety buffer is no longer adequate',
   'anchors': ({'text': '§2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'evaluate',
                    'modality': 'may',
                    'blocking': False,
@@ -280,6 +283,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'CBRN uplift 1: alert threshold reached',
   'anchors': ({'text': '§3', 'url': None}, {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -347,6 +351,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Cyber autonomy level 1: alert threshold reached',
   'anchors': ({'text': '§3', 'url': None}, {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -414,6 +419,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Cyber uplift level 1: alert threshold reached',
   'anchors': ({'text': '§3', 'url': None}, {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -481,6 +487,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'ML R&D uplift level 1: alert threshold reached',
   'anchors': ({'text': '§3', 'url': None}, {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -548,6 +555,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'ML R&D autonomy level 1: alert threshold reached',
   'anchors': ({'text': '§3', 'url': None}, {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -617,6 +625,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
               {'text': '§3', 'url': None},
               {'text': 'Governance', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -684,6 +693,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Deployment on hold until adequate mitigations can be applied',
   'anchors': ({'text': '§3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'delay',
                    'modality': 'must',
                    'blocking': True,
@@ -712,6 +722,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Development on hold until adequate mitigations can be applied',
   'anchors': ({'text': '§3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'pause',
                    'modality': 'must',
                    'blocking': True,
@@ -734,6 +745,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'requirements': (('cbrn_safety_case',
                     'safeguard',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -776,6 +788,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'CBRN uplift 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -797,6 +810,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'requirements': (('cyber_autonomy_safety_case',
                     'safeguard',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -839,6 +853,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Cyber autonomy level 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -860,6 +875,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'requirements': (('cyber_uplift_safety_case',
                     'safeguard',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -902,6 +918,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Cyber uplift level 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -923,6 +940,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'requirements': (('ml_rd_uplift_safety_case',
                     'safeguard',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -965,6 +983,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'ML R&D uplift level 1: recommended security level 3',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('RAND_SL3', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -986,6 +1005,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'requirements': (('ml_rd_autonomy_safety_case',
                     'safeguard',
                     ('external_deployment', 'fine_tuning_api', 'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -1028,6 +1048,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'ML R&D autonomy level 1: recommended security level 4',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('RAND_SL4', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -1048,6 +1069,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'anchors': ({'text': 'Deceptive Alignment', 'url': None},
               {'text': 'Table 2', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'apply',
                    'modality': 'may',
                    'blocking': False,
@@ -1092,6 +1114,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
               {'text': 'Deceptive Alignment: Safety Cases and Control Evaluations',
                'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'should',
                    'blocking': False,
@@ -1110,6 +1133,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Disclosure to governments',
   'anchors': ({'text': 'Disclosure', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'share',
                    'modality': 'should',
                    'blocking': False,
@@ -1137,6 +1161,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'title': 'Periodic review of applied mitigations',
   'anchors': ({'text': '§3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'should',
                    'blocking': False,
@@ -1156,6 +1181,7 @@ _RULES: Any = ({'name': 'regular_evaluation',
               {'text': 'Introduction', 'url': None},
               {'text': 'Future Work', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'must',
                    'blocking': False,
@@ -1203,21 +1229,21 @@ def _conditions(
     t1 = ev.get('frontier_model')
     # rule exceptional_increase (examples/gdm-fsf-v2.0.rspl:509)
     t2 = ev.get('exceptional_capability_increase')
-    # rule safety_buffer (examples/gdm-fsf-v2.0.rspl:518)
+    # rule safety_buffer (examples/gdm-fsf-v2.0.rspl:519)
     t3 = ev.get('safety_buffer_inadequate')
-    # warning cbrn_alert (examples/gdm-fsf-v2.0.rspl:534)
+    # warning cbrn_alert (examples/gdm-fsf-v2.0.rspl:535)
     t4 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # warning cyber_autonomy_alert (examples/gdm-fsf-v2.0.rspl:548)
+    # warning cyber_autonomy_alert (examples/gdm-fsf-v2.0.rspl:549)
     t5 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # warning cyber_uplift_alert (examples/gdm-fsf-v2.0.rspl:560)
+    # warning cyber_uplift_alert (examples/gdm-fsf-v2.0.rspl:561)
     t6 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # warning ml_rd_uplift_alert (examples/gdm-fsf-v2.0.rspl:572)
+    # warning ml_rd_uplift_alert (examples/gdm-fsf-v2.0.rspl:573)
     t7 = True if lo[3] >= 1 else (False if hi[3] < 1 else None)
-    # warning ml_rd_autonomy_alert (examples/gdm-fsf-v2.0.rspl:584)
+    # warning ml_rd_autonomy_alert (examples/gdm-fsf-v2.0.rspl:585)
     t8 = True if lo[4] >= 1 else (False if hi[4] < 1 else None)
-    # warning instrumental_reasoning_alert (examples/gdm-fsf-v2.0.rspl:596)
+    # warning instrumental_reasoning_alert (examples/gdm-fsf-v2.0.rspl:597)
     t9 = True if lo[5] >= 1 else (False if hi[5] < 1 else None)
-    # rule deployment_hold (examples/gdm-fsf-v2.0.rspl:613)
+    # rule deployment_hold (examples/gdm-fsf-v2.0.rspl:614)
     # definition any_alert (examples/gdm-fsf-v2.0.rspl:355)
     t10 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
     t11 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
@@ -1235,15 +1261,15 @@ def _conditions(
         False if (t16 is False or t17 is False) else (None if (t16 is None or t17 is None) else
         True)
     )
-    # rule development_hold (examples/gdm-fsf-v2.0.rspl:619)
+    # rule development_hold (examples/gdm-fsf-v2.0.rspl:620)
     t19 = ev.get('plan_holds_development')
     t20 = (
         False if (t16 is False or t19 is False) else (None if (t16 is None or t19 is None) else
         True)
     )
-    # rule cbrn_deployment (examples/gdm-fsf-v2.0.rspl:631)
+    # rule cbrn_deployment (examples/gdm-fsf-v2.0.rspl:632)
     t21 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
-    # rule cbrn_security (examples/gdm-fsf-v2.0.rspl:644)
+    # rule cbrn_security (examples/gdm-fsf-v2.0.rspl:645)
     t22 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t23 = ev.get('security_level_adjusted')
     t24 = None if t23 is None else not t23
@@ -1251,9 +1277,9 @@ def _conditions(
         False if (t22 is False or t24 is False) else (None if (t22 is None or t24 is None) else
         True)
     )
-    # rule cyber_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:653)
+    # rule cyber_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:654)
     t26 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # rule cyber_autonomy_security (examples/gdm-fsf-v2.0.rspl:664)
+    # rule cyber_autonomy_security (examples/gdm-fsf-v2.0.rspl:665)
     t27 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t28 = ev.get('security_level_adjusted')
     t29 = None if t28 is None else not t28
@@ -1261,9 +1287,9 @@ def _conditions(
         False if (t27 is False or t29 is False) else (None if (t27 is None or t29 is None) else
         True)
     )
-    # rule cyber_uplift_deployment (examples/gdm-fsf-v2.0.rspl:674)
+    # rule cyber_uplift_deployment (examples/gdm-fsf-v2.0.rspl:675)
     t31 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
-    # rule cyber_uplift_security (examples/gdm-fsf-v2.0.rspl:685)
+    # rule cyber_uplift_security (examples/gdm-fsf-v2.0.rspl:686)
     t32 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
     t33 = ev.get('security_level_adjusted')
     t34 = None if t33 is None else not t33
@@ -1271,9 +1297,9 @@ def _conditions(
         False if (t32 is False or t34 is False) else (None if (t32 is None or t34 is None) else
         True)
     )
-    # rule ml_rd_uplift_deployment (examples/gdm-fsf-v2.0.rspl:696)
+    # rule ml_rd_uplift_deployment (examples/gdm-fsf-v2.0.rspl:697)
     t36 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
-    # rule ml_rd_uplift_security (examples/gdm-fsf-v2.0.rspl:707)
+    # rule ml_rd_uplift_security (examples/gdm-fsf-v2.0.rspl:708)
     t37 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t38 = ev.get('security_level_adjusted')
     t39 = None if t38 is None else not t38
@@ -1281,9 +1307,9 @@ def _conditions(
         False if (t37 is False or t39 is False) else (None if (t37 is None or t39 is None) else
         True)
     )
-    # rule ml_rd_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:717)
+    # rule ml_rd_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:718)
     t41 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
-    # rule ml_rd_autonomy_security (examples/gdm-fsf-v2.0.rspl:728)
+    # rule ml_rd_autonomy_security (examples/gdm-fsf-v2.0.rspl:729)
     t42 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t43 = ev.get('security_level_adjusted')
     t44 = None if t43 is None else not t43
@@ -1291,9 +1317,9 @@ def _conditions(
         False if (t42 is False or t44 is False) else (None if (t42 is None or t44 is None) else
         True)
     )
-    # rule ir_1 (examples/gdm-fsf-v2.0.rspl:743)
+    # rule ir_1 (examples/gdm-fsf-v2.0.rspl:744)
     t46 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
-    # rule ir_2 (examples/gdm-fsf-v2.0.rspl:758)
+    # rule ir_2 (examples/gdm-fsf-v2.0.rspl:759)
     # definition ir_2_deemed (examples/gdm-fsf-v2.0.rspl:359)
     t47 = True if lo[5] >= 3 else (False if hi[5] < 3 else None)
     t48 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
@@ -1306,7 +1332,7 @@ def _conditions(
     t52 = (
         True if (t47 is True or t51 is True) else (None if (t47 is None or t51 is None) else False)
     )
-    # rule disclosure (examples/gdm-fsf-v2.0.rspl:768)
+    # rule disclosure (examples/gdm-fsf-v2.0.rspl:769)
     # definition any_ccl (examples/gdm-fsf-v2.0.rspl:368)
     # definition any_misuse_ccl (examples/gdm-fsf-v2.0.rspl:351)
     t53 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
@@ -1327,8 +1353,8 @@ def _conditions(
         False if (t60 is False or t61 is False) else (None if (t60 is None or t61 is None) else
         True)
     )
-    # cadence mitigation_review (examples/gdm-fsf-v2.0.rspl:777)
-    # cadence framework_oversight (examples/gdm-fsf-v2.0.rspl:782)
+    # cadence mitigation_review (examples/gdm-fsf-v2.0.rspl:778)
+    # cadence framework_oversight (examples/gdm-fsf-v2.0.rspl:783)
     return (
         t1, t2, t3, t4, t5, t6, t7, t8, t9, t18, t20, t21, t25, t26, t30, t31, t35, t36, t40, t41,
         t45, t46, t52, t62, True, True

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c2d31b8166a406b3dcf62cac5bf83f64fda4274544a2118ff92ed8a6dd2f4549
+# source sha256: 0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = 'c2d31b8166a406b3dcf62cac5bf83f64fda4274544a2118ff92ed8a6dd2f4549'
+SOURCE_HASH: str = '0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': 'c2d31b8166a406b3dcf62cac5bf83f64fda4274544a2118ff92ed8a6dd2f4549',
+ 'source_hash': '0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -185,6 +185,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Model capability evaluations',
   'anchors': ({'text': '§1.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -212,6 +213,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Risk assessment: identification, analysis, acceptance',
   'anchors': ({'text': '§1.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'identify',
                    'modality': 'must',
                    'blocking': False,
@@ -247,38 +249,15 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'contexts': (),
                    'by': ('GDM',),
                    'approved_by': (),
-                   'deadline': ('before', ('trusted_access',), None, None),
-                   'text': 'before trusted_access',
-                   'anchors': ({'text': '§1.3', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('risk_assessment_record',),
-                   'contexts': (),
-                   'by': ('GDM',),
-                   'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': '§1.3', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('risk_assessment_record',),
-                   'contexts': (),
-                   'by': ('GDM',),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': '§1.3', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('risk_assessment_record',),
-                   'contexts': (),
-                   'by': ('GDM',),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
+                   'deadline': ('before',
+                                ('trusted_access',
+                                 'external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights'),
+                                None,
+                                None),
+                   'text': 'before trusted_access, external_deployment, '
+                           'fine_tuning_api, open_weights',
                    'anchors': ({'text': '§1.3', 'url': None},)},
                   {'action': 'consult',
                    'modality': 'may',
@@ -297,6 +276,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'The safety buffer is no longer adequate',
   'anchors': ({'text': '§1.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'evaluate',
                    'modality': 'may',
                    'blocking': False,
@@ -332,6 +312,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': "ML R&D assessed from GDM's own progress",
   'anchors': ({'text': '§1.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'may',
                    'blocking': False,
@@ -349,6 +330,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'CBRN uplift level 1: alert threshold reached',
   'anchors': ({'text': '§1.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -406,6 +388,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Cyber uplift level 1: alert threshold reached',
   'anchors': ({'text': '§1.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -463,6 +446,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Harmful manipulation level 1: alert threshold reached',
   'anchors': ({'text': '§1.4', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -520,6 +504,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'ML R&D acceleration level 1: alert threshold reached',
   'anchors': ({'text': '§1.4', 'url': None}, {'text': '§1.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -577,6 +562,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'ML R&D automation level 1: alert threshold reached',
   'anchors': ({'text': '§1.4', 'url': None}, {'text': '§1.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'assess',
                    'modality': 'must',
                    'blocking': False,
@@ -639,6 +625,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -696,6 +683,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'CBRN uplift level 1: recommended security level 2',
   'anchors': ({'text': 'Table 2.2.1.a', 'url': None}, {'text': '§1.6', 'url': None}),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -720,6 +708,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -777,6 +766,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Cyber uplift level 1: recommended security level 2',
   'anchors': ({'text': 'Table 2.2.2.a', 'url': None}, {'text': '§1.6', 'url': None}),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -801,6 +791,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -861,6 +852,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Harmful manipulation level 1: recommended security level 2',
   'anchors': ({'text': 'Table 2.2.3.a', 'url': None}, {'text': '§1.6', 'url': None}),
   'requirements': (('RAND_SL2', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -886,6 +878,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -947,6 +940,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'ML R&D acceleration level 1: recommended security level 3',
   'anchors': ({'text': 'Table 3.2.1.a', 'url': None}, {'text': '§1.6', 'url': None}),
   'requirements': (('RAND_SL3', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -972,6 +966,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': False,
@@ -1033,6 +1028,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'ML R&D automation level 1: recommended security level 4',
   'anchors': ({'text': 'Table 3.2.1.a', 'url': None}, {'text': '§1.6', 'url': None}),
   'requirements': (('RAND_SL4', 'standard', ()),),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'recommend',
                    'blocking': False,
@@ -1052,6 +1048,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'A safety case is materially updated',
   'anchors': ({'text': '§2.1.2', 'url': None}, {'text': '§3.1.2', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'must',
                    'blocking': False,
@@ -1070,6 +1067,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Instrumental Reasoning Level 1 (illustrative)',
   'anchors': ({'text': '§4', 'url': None}, {'text': 'Table 4.a', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'apply',
                    'modality': 'illustrative',
                    'blocking': False,
@@ -1087,6 +1085,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Instrumental Reasoning Level 2 (illustrative)',
   'anchors': ({'text': '§4', 'url': None}, {'text': 'Table 4.a', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'develop',
                    'modality': 'illustrative',
                    'blocking': False,
@@ -1104,6 +1103,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Disclosure to governments',
   'anchors': ({'text': '§5.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'share',
                    'modality': 'should',
                    'blocking': False,
@@ -1131,6 +1131,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Yearly update of the framework',
   'anchors': ({'text': '§5.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -1168,6 +1169,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
   'title': 'Update when the framework is undermined',
   'anchors': ({'text': '§5.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -1201,9 +1203,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Tri, ...]:
     """Every rule's condition, in policy order: True, False or None."""
-    # cadence capability_monitoring (examples/gdm-fsf-v3.0.rspl:515)
-    # rule risk_assessment (examples/gdm-fsf-v3.0.rspl:524)
-    # definition risk_assessment_needed (examples/gdm-fsf-v3.0.rspl:349)
+    # cadence capability_monitoring (examples/gdm-fsf-v3.0.rspl:512)
+    # rule risk_assessment (examples/gdm-fsf-v3.0.rspl:520)
+    # definition risk_assessment_needed (examples/gdm-fsf-v3.0.rspl:346)
     t1 = ev.get('new_frontier_model')
     t2 = ev.get('meaningful_new_capabilities')
     t3 = ev.get('model_retired')
@@ -1213,22 +1215,22 @@ def _conditions(
     t7 = ev.get('previous_assessment_appropriate')
     t8 = None if t7 is None else not t7
     t9 = False if (t6 is False or t8 is False) else (None if (t6 is None or t8 is None) else True)
-    # rule safety_buffer (examples/gdm-fsf-v3.0.rspl:539)
+    # rule safety_buffer (examples/gdm-fsf-v3.0.rspl:532)
     t10 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (examples/gdm-fsf-v3.0.rspl:549)
-    # warning cbrn_alert (examples/gdm-fsf-v3.0.rspl:563)
+    # cadence ml_rd_progress_information (examples/gdm-fsf-v3.0.rspl:542)
+    # warning cbrn_alert (examples/gdm-fsf-v3.0.rspl:556)
     t11 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # warning cyber_alert (examples/gdm-fsf-v3.0.rspl:575)
+    # warning cyber_alert (examples/gdm-fsf-v3.0.rspl:568)
     t12 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # warning manipulation_alert (examples/gdm-fsf-v3.0.rspl:585)
+    # warning manipulation_alert (examples/gdm-fsf-v3.0.rspl:578)
     t13 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # warning ml_rd_acceleration_alert (examples/gdm-fsf-v3.0.rspl:595)
+    # warning ml_rd_acceleration_alert (examples/gdm-fsf-v3.0.rspl:588)
     t14 = True if lo[3] >= 1 else (False if hi[3] < 1 else None)
-    # warning ml_rd_automation_alert (examples/gdm-fsf-v3.0.rspl:606)
+    # warning ml_rd_automation_alert (examples/gdm-fsf-v3.0.rspl:599)
     t15 = True if lo[4] >= 1 else (False if hi[4] < 1 else None)
-    # rule cbrn_deployment (examples/gdm-fsf-v3.0.rspl:626)
+    # rule cbrn_deployment (examples/gdm-fsf-v3.0.rspl:619)
     t16 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
-    # rule cbrn_security (examples/gdm-fsf-v3.0.rspl:642)
+    # rule cbrn_security (examples/gdm-fsf-v3.0.rspl:635)
     t17 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t18 = ev.get('misuse_security_adequate')
     t19 = None if t18 is None else not t18
@@ -1236,9 +1238,9 @@ def _conditions(
         False if (t17 is False or t19 is False) else (None if (t17 is None or t19 is None) else
         True)
     )
-    # rule cyber_deployment (examples/gdm-fsf-v3.0.rspl:653)
+    # rule cyber_deployment (examples/gdm-fsf-v3.0.rspl:646)
     t21 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # rule cyber_security (examples/gdm-fsf-v3.0.rspl:667)
+    # rule cyber_security (examples/gdm-fsf-v3.0.rspl:660)
     t22 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t23 = ev.get('misuse_security_adequate')
     t24 = None if t23 is None else not t23
@@ -1246,9 +1248,9 @@ def _conditions(
         False if (t22 is False or t24 is False) else (None if (t22 is None or t24 is None) else
         True)
     )
-    # rule manipulation_deployment (examples/gdm-fsf-v3.0.rspl:678)
+    # rule manipulation_deployment (examples/gdm-fsf-v3.0.rspl:671)
     t26 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
-    # rule manipulation_security (examples/gdm-fsf-v3.0.rspl:693)
+    # rule manipulation_security (examples/gdm-fsf-v3.0.rspl:686)
     t27 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
     t28 = ev.get('misuse_security_adequate')
     t29 = None if t28 is None else not t28
@@ -1256,9 +1258,9 @@ def _conditions(
         False if (t27 is False or t29 is False) else (None if (t27 is None or t29 is None) else
         True)
     )
-    # rule ml_rd_acceleration_deployment (examples/gdm-fsf-v3.0.rspl:709)
+    # rule ml_rd_acceleration_deployment (examples/gdm-fsf-v3.0.rspl:702)
     t31 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
-    # rule ml_rd_acceleration_security (examples/gdm-fsf-v3.0.rspl:725)
+    # rule ml_rd_acceleration_security (examples/gdm-fsf-v3.0.rspl:718)
     t32 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t33 = ev.get('ml_rd_security_adequate')
     t34 = None if t33 is None else not t33
@@ -1266,9 +1268,9 @@ def _conditions(
         False if (t32 is False or t34 is False) else (None if (t32 is None or t34 is None) else
         True)
     )
-    # rule ml_rd_automation_deployment (examples/gdm-fsf-v3.0.rspl:737)
+    # rule ml_rd_automation_deployment (examples/gdm-fsf-v3.0.rspl:730)
     t36 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
-    # rule ml_rd_automation_security (examples/gdm-fsf-v3.0.rspl:752)
+    # rule ml_rd_automation_security (examples/gdm-fsf-v3.0.rspl:745)
     t37 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t38 = ev.get('ml_rd_security_adequate')
     t39 = None if t38 is None else not t38
@@ -1276,15 +1278,15 @@ def _conditions(
         False if (t37 is False or t39 is False) else (None if (t37 is None or t39 is None) else
         True)
     )
-    # rule safety_case_update (examples/gdm-fsf-v3.0.rspl:765)
+    # rule safety_case_update (examples/gdm-fsf-v3.0.rspl:758)
     t41 = ev.get('material_safety_case_update')
-    # rule ir_1 (examples/gdm-fsf-v3.0.rspl:775)
+    # rule ir_1 (examples/gdm-fsf-v3.0.rspl:768)
     t42 = True if lo[5] >= 1 else (False if hi[5] < 1 else None)
-    # rule ir_2 (examples/gdm-fsf-v3.0.rspl:784)
+    # rule ir_2 (examples/gdm-fsf-v3.0.rspl:777)
     t43 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
-    # rule disclosure (examples/gdm-fsf-v3.0.rspl:794)
-    # definition any_ccl (examples/gdm-fsf-v3.0.rspl:366)
-    # definition any_misuse_ccl (examples/gdm-fsf-v3.0.rspl:358)
+    # rule disclosure (examples/gdm-fsf-v3.0.rspl:787)
+    # definition any_ccl (examples/gdm-fsf-v3.0.rspl:363)
+    # definition any_misuse_ccl (examples/gdm-fsf-v3.0.rspl:355)
     t44 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t45 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t46 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
@@ -1292,7 +1294,7 @@ def _conditions(
         True if (t44 is True or t45 is True or t46 is True) else (None if (t44 is None or t45 is
         None or t46 is None) else False)
     )
-    # definition any_ml_rd_ccl (examples/gdm-fsf-v3.0.rspl:362)
+    # definition any_ml_rd_ccl (examples/gdm-fsf-v3.0.rspl:359)
     t48 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t49 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t50 = (
@@ -1308,8 +1310,8 @@ def _conditions(
         False if (t52 is False or t53 is False) else (None if (t52 is None or t53 is None) else
         True)
     )
-    # cadence framework_update (examples/gdm-fsf-v3.0.rspl:802)
-    # rule framework_undermined_update (examples/gdm-fsf-v3.0.rspl:812)
+    # cadence framework_update (examples/gdm-fsf-v3.0.rspl:795)
+    # rule framework_undermined_update (examples/gdm-fsf-v3.0.rspl:805)
     t55 = ev.get('framework_undermined')
     return (
         True, t9, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,

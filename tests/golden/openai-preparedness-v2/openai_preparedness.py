@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 40c52ec3ceb64449a228d3337390deba11d2f892f16ead9c48e4a6c11e956e7e
+# source sha256: 9d7a97432b50924f357235f197a6971c07768b75edf1d17d17da4c5e630147d1
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -14,7 +14,7 @@
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '40c52ec3ceb64449a228d3337390deba11d2f892f16ead9c48e4a6c11e956e7e'
+SOURCE_HASH: str = '9d7a97432b50924f357235f197a6971c07768b75edf1d17d17da4c5e630147d1'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -25,7 +25,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '40c52ec3ceb64449a228d3337390deba11d2f892f16ead9c48e4a6c11e956e7e',
+ 'source_hash': '9d7a97432b50924f357235f197a6971c07768b75edf1d17d17da4c5e630147d1',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),
@@ -260,6 +260,7 @@ _RULES: Any = ({'name': 'bio_high',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights'))),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'investigate',
                  'modality': 'should',
@@ -310,6 +311,7 @@ _RULES: Any = ({'name': 'bio_high',
                    ('High_Misalignment',
                     'standard',
                     ('large_scale_internal_deployment',))),
+  'recommended': (),
   'obligations': ({'action': 'contribute_cyberdefence',
                    'modality': 'must',
                    'blocking': False,
@@ -362,6 +364,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'AI Self-improvement: High',
   'anchors': ({'text': 'Table 1', 'url': None},),
   'requirements': (('High_Security', 'standard', ()),),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'investigate',
                  'modality': 'should',
@@ -391,6 +394,7 @@ _RULES: Any = ({'name': 'bio_high',
   'requirements': (('Critical_Security', 'standard', ()),
                    ('Critical_Misuse', 'standard', ()),
                    ('Critical_Misalignment', 'standard', ())),
+  'recommended': (),
   'obligations': ({'action': 'contribute_preparedness',
                    'modality': 'must',
                    'blocking': False,
@@ -419,6 +423,7 @@ _RULES: Any = ({'name': 'bio_high',
   'requirements': (('Critical_Security', 'standard', ()),
                    ('Critical_Misuse', 'standard', ()),
                    ('Critical_Misalignment', 'standard', ())),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'halt',
                  'modality': 'must',
@@ -438,6 +443,7 @@ _RULES: Any = ({'name': 'bio_high',
   'requirements': (('Critical_Security', 'standard', ()),
                    ('Critical_Misuse', 'standard', ()),
                    ('Critical_Misalignment', 'standard', ())),
+  'recommended': (),
   'obligations': (),
   'fallbacks': ({'action': 'halt',
                  'modality': 'must',
@@ -457,6 +463,7 @@ _RULES: Any = ({'name': 'bio_high',
   'requirements': (('Critical_Security', 'standard', ()),
                    ('Critical_Misuse', 'standard', ()),
                    ('Critical_Misalignment', 'standard', ())),
+  'recommended': (),
   'obligations': ({'action': 'update',
                    'modality': 'should',
                    'blocking': False,
@@ -491,6 +498,7 @@ _RULES: Any = ({'name': 'bio_high',
               {'text': '§4.2', 'url': None},
               {'text': 'App. B', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -498,41 +506,15 @@ _RULES: Any = ({'name': 'bio_high',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': '§4.2', 'url': None},)},
-                  {'action': 'complete',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report',),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': '§4.2', 'url': None},)},
-                  {'action': 'complete',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report',),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
-                   'anchors': ({'text': '§4.2', 'url': None},)},
-                  {'action': 'complete',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('safeguards_report',),
-                   'contexts': (),
-                   'by': (),
-                   'approved_by': (),
                    'deadline': ('before',
-                                ('large_scale_internal_deployment',),
+                                ('external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights',
+                                 'large_scale_internal_deployment'),
                                 None,
                                 None),
-                   'text': 'before large_scale_internal_deployment',
+                   'text': 'before external_deployment, fine_tuning_api, '
+                           'open_weights, large_scale_internal_deployment',
                    'anchors': ({'text': '§4.2', 'url': None},)},
                   {'action': 'review',
                    'modality': 'must',
@@ -591,6 +573,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Claims and example safeguards against malicious users',
   'anchors': ({'text': 'App. C.1', 'url': None}, {'text': 'Table 4', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'may',
                    'blocking': False,
@@ -652,6 +635,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Claims and example safeguards against a misaligned model',
   'anchors': ({'text': 'App. C.2', 'url': None}, {'text': 'Table 5', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'implement',
                    'modality': 'may',
                    'blocking': False,
@@ -738,6 +722,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Evidence that safeguards are not working',
   'anchors': ({'text': '§4.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'investigate',
                    'modality': 'must',
                    'blocking': False,
@@ -767,6 +752,7 @@ _RULES: Any = ({'name': 'bio_high',
               {'text': '§3.3', 'url': None},
               {'text': 'App. B', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'evaluate',
                    'modality': 'must',
                    'blocking': False,
@@ -832,45 +818,25 @@ _RULES: Any = ({'name': 'bio_high',
                   {'action': 'decide',
                    'modality': 'must',
                    'blocking': False,
-                   'objects': ('external_deployment',),
-                   'contexts': ('external_deployment',),
-                   'by': ('Leadership',),
-                   'approved_by': (),
-                   'deadline': ('before', ('external_deployment',), None, None),
-                   'text': 'before external_deployment',
-                   'anchors': ({'text': 'App. B', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('fine_tuning_api',),
-                   'contexts': ('fine_tuning_api',),
-                   'by': ('Leadership',),
-                   'approved_by': (),
-                   'deadline': ('before', ('fine_tuning_api',), None, None),
-                   'text': 'before fine_tuning_api',
-                   'anchors': ({'text': 'App. B', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('open_weights',),
-                   'contexts': ('open_weights',),
-                   'by': ('Leadership',),
-                   'approved_by': (),
-                   'deadline': ('before', ('open_weights',), None, None),
-                   'text': 'before open_weights',
-                   'anchors': ({'text': 'App. B', 'url': None},)},
-                  {'action': 'decide',
-                   'modality': 'must',
-                   'blocking': False,
-                   'objects': ('large_scale_internal_deployment',),
-                   'contexts': ('large_scale_internal_deployment',),
+                   'objects': ('external_deployment',
+                               'fine_tuning_api',
+                               'open_weights',
+                               'large_scale_internal_deployment'),
+                   'contexts': ('external_deployment',
+                                'fine_tuning_api',
+                                'open_weights',
+                                'large_scale_internal_deployment'),
                    'by': ('Leadership',),
                    'approved_by': (),
                    'deadline': ('before',
-                                ('large_scale_internal_deployment',),
+                                ('external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights',
+                                 'large_scale_internal_deployment'),
                                 None,
                                 None),
-                   'text': 'before large_scale_internal_deployment',
+                   'text': 'before external_deployment, fine_tuning_api, '
+                           'open_weights, large_scale_internal_deployment',
                    'anchors': ({'text': 'App. B', 'url': None},)},
                   {'action': 'fine_tune_and_evaluate',
                    'modality': 'must',
@@ -889,6 +855,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Covering a development checkpoint',
   'anchors': ({'text': '§3.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'select_checkpoint',
                    'modality': 'must',
                    'blocking': False,
@@ -906,6 +873,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Biological and Chemical: indicative thresholds crossed',
   'anchors': ({'text': '§3.1', 'url': None}, {'text': '§4', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'decide',
                    'modality': 'must',
                    'blocking': False,
@@ -933,6 +901,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Cybersecurity: indicative thresholds crossed',
   'anchors': ({'text': '§3.1', 'url': None}, {'text': '§4', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'decide',
                    'modality': 'must',
                    'blocking': False,
@@ -960,6 +929,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'AI Self-improvement: indicative thresholds crossed',
   'anchors': ({'text': '§3.1', 'url': None}, {'text': '§4', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'decide',
                    'modality': 'must',
                    'blocking': False,
@@ -987,6 +957,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Indicators of Critical AI Self-improvement',
   'anchors': ({'text': 'Table 1', 'url': None}, {'text': '§4.4', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'decide',
                    'modality': 'must',
                    'blocking': False,
@@ -1014,6 +985,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Threat models and research on measurement',
   'anchors': ({'text': '§2.2', 'url': None}, {'text': '§2.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'maintain',
                    'modality': 'must',
                    'blocking': False,
@@ -1056,6 +1028,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Long-range Autonomy: High capability elsewhere',
   'anchors': ({'text': 'Table 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'complete',
                    'modality': 'may',
                    'blocking': False,
@@ -1073,6 +1046,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Sandbagging capability or propensity',
   'anchors': ({'text': 'Table 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'reelicit',
                    'modality': 'may',
                    'blocking': False,
@@ -1100,6 +1074,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Autonomous Replication and Adaptation capability',
   'anchors': ({'text': 'Table 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'update',
                    'modality': 'may',
                    'blocking': False,
@@ -1117,6 +1092,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Undermining Safeguards with High capability elsewhere',
   'anchors': ({'text': 'Table 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'update',
                    'modality': 'may',
                    'blocking': False,
@@ -1136,6 +1112,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Nuclear and Radiological capability',
   'anchors': ({'text': 'Table 2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'consult',
                    'modality': 'may',
                    'blocking': False,
@@ -1163,6 +1140,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'A capability meets the five criteria',
   'anchors': ({'text': '§2.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'update',
                    'modality': 'must',
                    'blocking': False,
@@ -1181,6 +1159,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Review of the categories on significant new information',
   'anchors': ({'text': '§2.1', 'url': None}, {'text': '§2.3', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'must',
                    'blocking': False,
@@ -1208,6 +1187,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Another developer released without comparable safeguards',
   'anchors': ({'text': '§4.3', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'adjust',
                    'modality': 'may',
                    'blocking': False,
@@ -1230,6 +1210,7 @@ _RULES: Any = ({'name': 'bio_high',
                      'external_deployment',
                      'fine_tuning_api',
                      'open_weights')),),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -1266,6 +1247,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Yearly review of the Framework',
   'anchors': ({'text': 'App. B', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'must',
                    'blocking': False,
@@ -1283,6 +1265,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'A proposed change to the Framework',
   'anchors': ({'text': 'App. B', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'review',
                    'modality': 'must',
                    'blocking': False,
@@ -1310,6 +1293,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'SAG membership',
   'anchors': ({'text': 'App. B', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'appoint',
                    'modality': 'must',
                    'blocking': False,
@@ -1327,6 +1311,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Standing internal governance',
   'anchors': ({'text': '§5.1', 'url': None}, {'text': 'App. B', 'url': None}),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'document',
                    'modality': 'must',
                    'blocking': False,
@@ -1374,6 +1359,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Potential noncompliance',
   'anchors': ({'text': '§5.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'investigate',
                    'modality': 'must',
                    'blocking': False,
@@ -1391,6 +1377,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Substantiated noncompliance',
   'anchors': ({'text': '§5.1', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'correct',
                    'modality': 'must',
                    'blocking': False,
@@ -1408,6 +1395,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'A rapidly developing risk',
   'anchors': ({'text': 'App. B', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'fast_track',
                    'modality': 'may',
                    'blocking': False,
@@ -1435,6 +1423,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Public disclosure for a major deployment',
   'anchors': ({'text': '§5.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'publish',
                    'modality': 'must',
                    'blocking': False,
@@ -1462,6 +1451,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Third-party evaluation of capabilities',
   'anchors': ({'text': '§5.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'consult',
                    'modality': 'must',
                    'blocking': False,
@@ -1481,6 +1471,7 @@ _RULES: Any = ({'name': 'bio_high',
   'title': 'Third-party stress testing of safeguards',
   'anchors': ({'text': '§5.2', 'url': None},),
   'requirements': (),
+  'recommended': (),
   'obligations': ({'action': 'consult',
                    'modality': 'must',
                    'blocking': False,
@@ -1506,19 +1497,19 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Tri, ...]:
     """Every rule's condition, in policy order: True, False or None."""
-    # rule bio_high (examples/openai-preparedness-v2.rspl:1023)
+    # rule bio_high (examples/openai-preparedness-v2.rspl:1036)
     t1 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # rule cyber_high (examples/openai-preparedness-v2.rspl:1039)
+    # rule cyber_high (examples/openai-preparedness-v2.rspl:1051)
     t2 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # rule self_improvement_high (examples/openai-preparedness-v2.rspl:1056)
+    # rule self_improvement_high (examples/openai-preparedness-v2.rspl:1067)
     t3 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # rule bio_critical (examples/openai-preparedness-v2.rspl:1072)
+    # rule bio_critical (examples/openai-preparedness-v2.rspl:1083)
     t4 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
-    # rule cyber_critical (examples/openai-preparedness-v2.rspl:1083)
+    # rule cyber_critical (examples/openai-preparedness-v2.rspl:1094)
     t5 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # rule self_improvement_critical (examples/openai-preparedness-v2.rspl:1093)
+    # rule self_improvement_critical (examples/openai-preparedness-v2.rspl:1104)
     t6 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
-    # rule critical_development (examples/openai-preparedness-v2.rspl:1105)
+    # rule critical_development (examples/openai-preparedness-v2.rspl:1116)
     t7 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t8 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t9 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
@@ -1530,8 +1521,8 @@ def _conditions(
     t12 = (
         True if (t10 is True or t11 is True) else (None if (t10 is None or t11 is None) else False)
     )
-    # rule safeguards_decision (examples/openai-preparedness-v2.rspl:1117)
-    # definition high_capability (examples/openai-preparedness-v2.rspl:457)
+    # rule safeguards_decision (examples/openai-preparedness-v2.rspl:1128)
+    # definition high_capability (examples/openai-preparedness-v2.rspl:470)
     t13 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
     t14 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
     t15 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
@@ -1539,13 +1530,13 @@ def _conditions(
         True if (t13 is True or t14 is True or t15 is True) else (None if (t13 is None or t14 is
         None or t15 is None) else False)
     )
-    # rule misuse_claims (examples/openai-preparedness-v2.rspl:1140)
+    # rule misuse_claims (examples/openai-preparedness-v2.rspl:1148)
     t17 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
     t18 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
     t19 = (
         True if (t17 is True or t18 is True) else (None if (t17 is None or t18 is None) else False)
     )
-    # rule misalignment_claims (examples/openai-preparedness-v2.rspl:1154)
+    # rule misalignment_claims (examples/openai-preparedness-v2.rspl:1162)
     t20 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
     t21 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t22 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
@@ -1557,10 +1548,10 @@ def _conditions(
     t25 = (
         True if (t20 is True or t24 is True) else (None if (t20 is None or t24 is None) else False)
     )
-    # rule safeguards_not_working (examples/openai-preparedness-v2.rspl:1171)
+    # rule safeguards_not_working (examples/openai-preparedness-v2.rspl:1179)
     t26 = ev.get('safeguards_failing')
-    # cadence capability_assessment (examples/openai-preparedness-v2.rspl:1183)
-    # definition covered_deployment (examples/openai-preparedness-v2.rspl:434)
+    # cadence capability_assessment (examples/openai-preparedness-v2.rspl:1191)
+    # definition covered_deployment (examples/openai-preparedness-v2.rspl:447)
     t27 = ev.get('unaddressed_threshold_plausible')
     t28 = ev.get('frontier_model_for_external_deployment')
     t29 = ev.get('frontier_agentic_system')
@@ -1573,16 +1564,16 @@ def _conditions(
     t33 = (
         True if (t27 is True or t32 is True) else (None if (t27 is None or t32 is None) else False)
     )
-    # rule checkpoint_coverage (examples/openai-preparedness-v2.rspl:1211)
+    # rule checkpoint_coverage (examples/openai-preparedness-v2.rspl:1216)
     t34 = ev.get('checkpoint_coverage_justified')
-    # warning bio_indicative (examples/openai-preparedness-v2.rspl:1220)
+    # warning bio_indicative (examples/openai-preparedness-v2.rspl:1225)
     t35 = ev.get('bio_indicative_crossed')
-    # warning cyber_indicative (examples/openai-preparedness-v2.rspl:1229)
+    # warning cyber_indicative (examples/openai-preparedness-v2.rspl:1234)
     t36 = ev.get('cyber_indicative_crossed')
-    # warning self_improvement_indicative (examples/openai-preparedness-v2.rspl:1237)
+    # warning self_improvement_indicative (examples/openai-preparedness-v2.rspl:1242)
     t37 = ev.get('self_improvement_indicative_crossed')
-    # warning self_improvement_critical_indicators (examples/openai-preparedness-v2.rspl:1245)
-    # definition self_improvement_critical_indicated (examples/openai-preparedness-v2.rspl:462)
+    # warning self_improvement_critical_indicators (examples/openai-preparedness-v2.rspl:1250)
+    # definition self_improvement_critical_indicated (examples/openai-preparedness-v2.rspl:475)
     t38 = ev.get('superhuman_research_agent')
     v39 = ev.get('generation_time_ratio')
     t40 = None if v39 is None else v39 <= 0.2
@@ -1594,26 +1585,26 @@ def _conditions(
     t43 = (
         True if (t38 is True or t42 is True) else (None if (t38 is None or t42 is None) else False)
     )
-    # cadence research_programme (examples/openai-preparedness-v2.rspl:1257)
-    # warning long_range_autonomy (examples/openai-preparedness-v2.rspl:1269)
-    # warning sandbagging (examples/openai-preparedness-v2.rspl:1276)
+    # cadence research_programme (examples/openai-preparedness-v2.rspl:1262)
+    # warning long_range_autonomy (examples/openai-preparedness-v2.rspl:1274)
+    # warning sandbagging (examples/openai-preparedness-v2.rspl:1281)
     t44 = True if lo[4] >= 1 else (False if hi[4] < 1 else None)
-    # warning autonomous_replication (examples/openai-preparedness-v2.rspl:1285)
+    # warning autonomous_replication (examples/openai-preparedness-v2.rspl:1290)
     t45 = True if lo[5] >= 1 else (False if hi[5] < 1 else None)
-    # warning undermining_safeguards (examples/openai-preparedness-v2.rspl:1292)
+    # warning undermining_safeguards (examples/openai-preparedness-v2.rspl:1297)
     t46 = True if lo[6] >= 1 else (False if hi[6] < 1 else None)
     t47 = (
         False if (t46 is False or t16 is False) else (None if (t46 is None or t16 is None) else
         True)
     )
-    # warning nuclear_radiological (examples/openai-preparedness-v2.rspl:1299)
+    # warning nuclear_radiological (examples/openai-preparedness-v2.rspl:1304)
     t48 = True if lo[7] >= 1 else (False if hi[7] < 1 else None)
-    # rule new_tracked_category (examples/openai-preparedness-v2.rspl:1308)
+    # rule new_tracked_category (examples/openai-preparedness-v2.rspl:1313)
     t49 = ev.get('new_risk_proposed')
-    # definition meets_tracked_criteria (examples/openai-preparedness-v2.rspl:446)
+    # definition meets_tracked_criteria (examples/openai-preparedness-v2.rspl:459)
     t50 = ev.get('risk_plausible')
     t51 = ev.get('risk_measurable')
-    # definition severe_harm (examples/openai-preparedness-v2.rspl:426)
+    # definition severe_harm (examples/openai-preparedness-v2.rspl:439)
     v52 = ev.get('threat_model_casualties')
     t53 = None if v52 is None else v52 >= 1000.0
     v54 = ev.get('threat_model_damage')
@@ -1632,33 +1623,33 @@ def _conditions(
         False if (t49 is False or t59 is False) else (None if (t49 is None or t59 is None) else
         True)
     )
-    # cadence category_review (examples/openai-preparedness-v2.rspl:1314)
+    # cadence category_review (examples/openai-preparedness-v2.rspl:1319)
     t61 = ev.get('significant_new_information')
-    # rule marginal_risk_option (examples/openai-preparedness-v2.rspl:1326)
+    # rule marginal_risk_option (examples/openai-preparedness-v2.rspl:1331)
     t62 = ev.get('competitor_without_safeguards')
-    # rule marginal_risk_conditions (examples/openai-preparedness-v2.rspl:1332)
+    # rule marginal_risk_conditions (examples/openai-preparedness-v2.rspl:1337)
     t63 = ev.get('safeguards_adjusted')
-    # cadence framework_review (examples/openai-preparedness-v2.rspl:1347)
-    # rule framework_change (examples/openai-preparedness-v2.rspl:1355)
+    # cadence framework_review (examples/openai-preparedness-v2.rspl:1351)
+    # rule framework_change (examples/openai-preparedness-v2.rspl:1359)
     t64 = ev.get('framework_change_proposed')
-    # cadence sag_appointments (examples/openai-preparedness-v2.rspl:1362)
-    # cadence internal_governance (examples/openai-preparedness-v2.rspl:1369)
-    # rule noncompliance (examples/openai-preparedness-v2.rspl:1379)
+    # cadence sag_appointments (examples/openai-preparedness-v2.rspl:1366)
+    # cadence internal_governance (examples/openai-preparedness-v2.rspl:1373)
+    # rule noncompliance (examples/openai-preparedness-v2.rspl:1383)
     t65 = ev.get('noncompliance_reported')
-    # rule corrective_action (examples/openai-preparedness-v2.rspl:1385)
+    # rule corrective_action (examples/openai-preparedness-v2.rspl:1389)
     t66 = ev.get('noncompliance_substantiated')
-    # rule urgent_response (examples/openai-preparedness-v2.rspl:1391)
+    # rule urgent_response (examples/openai-preparedness-v2.rspl:1395)
     t67 = ev.get('urgent_risk')
-    # rule public_disclosure (examples/openai-preparedness-v2.rspl:1401)
+    # rule public_disclosure (examples/openai-preparedness-v2.rspl:1405)
     t68 = ev.get('major_deployment')
-    # rule third_party_evaluation (examples/openai-preparedness-v2.rspl:1409)
+    # rule third_party_evaluation (examples/openai-preparedness-v2.rspl:1413)
     t69 = ev.get('deeper_testing_warranted')
     t70 = ev.get('third_party_evaluation_available')
     t71 = (
         False if (t69 is False or t70 is False) else (None if (t69 is None or t70 is None) else
         True)
     )
-    # rule third_party_stress_testing (examples/openai-preparedness-v2.rspl:1416)
+    # rule third_party_stress_testing (examples/openai-preparedness-v2.rspl:1420)
     t72 = ev.get('stress_testing_warranted')
     t73 = ev.get('quality_stress_testing_available')
     t74 = (

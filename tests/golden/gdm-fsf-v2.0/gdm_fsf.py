@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2
+# source sha256: c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = '6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2'
+SOURCE_HASH: str = 'c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': '6101153b63268e69bc0c27f82043cca5dd9390cad98885ea0b463949f32cfdd2',
+ 'source_hash': 'c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -787,18 +787,9 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'kind': 'rule',
   'title': 'CBRN uplift 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
-  'requirements': (('RAND_SL2', 'standard', ()),),
-  'recommended': (),
-  'obligations': ({'action': 'implement',
-                   'modality': 'recommend',
-                   'blocking': False,
-                   'objects': ('RAND_SL2',),
-                   'contexts': (),
-                   'by': ('frontier_ai_field',),
-                   'approved_by': (),
-                   'deadline': ('none', None, None, None),
-                   'text': None,
-                   'anchors': ({'text': 'Table 1', 'url': None},)},),
+  'requirements': (),
+  'recommended': (('RAND_SL2', 'standard', (), 'recommend'),),
+  'obligations': (),
   'fallbacks': (),
   'condition': ('and',
                 (('level', 'CBRN', '>=', 2, 'CCL'),
@@ -852,18 +843,9 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'kind': 'rule',
   'title': 'Cyber autonomy level 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
-  'requirements': (('RAND_SL2', 'standard', ()),),
-  'recommended': (),
-  'obligations': ({'action': 'implement',
-                   'modality': 'recommend',
-                   'blocking': False,
-                   'objects': ('RAND_SL2',),
-                   'contexts': (),
-                   'by': ('frontier_ai_field',),
-                   'approved_by': (),
-                   'deadline': ('none', None, None, None),
-                   'text': None,
-                   'anchors': ({'text': 'Table 1', 'url': None},)},),
+  'requirements': (),
+  'recommended': (('RAND_SL2', 'standard', (), 'recommend'),),
+  'obligations': (),
   'fallbacks': (),
   'condition': ('and',
                 (('level', 'Cyber_autonomy', '>=', 2, 'CCL'),
@@ -917,18 +899,9 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'kind': 'rule',
   'title': 'Cyber uplift level 1: recommended security level 2',
   'anchors': ({'text': 'Table 1', 'url': None},),
-  'requirements': (('RAND_SL2', 'standard', ()),),
-  'recommended': (),
-  'obligations': ({'action': 'implement',
-                   'modality': 'recommend',
-                   'blocking': False,
-                   'objects': ('RAND_SL2',),
-                   'contexts': (),
-                   'by': ('frontier_ai_field',),
-                   'approved_by': (),
-                   'deadline': ('none', None, None, None),
-                   'text': None,
-                   'anchors': ({'text': 'Table 1', 'url': None},)},),
+  'requirements': (),
+  'recommended': (('RAND_SL2', 'standard', (), 'recommend'),),
+  'obligations': (),
   'fallbacks': (),
   'condition': ('and',
                 (('level', 'Cyber_uplift', '>=', 2, 'CCL'),
@@ -982,18 +955,9 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'kind': 'rule',
   'title': 'ML R&D uplift level 1: recommended security level 3',
   'anchors': ({'text': 'Table 1', 'url': None},),
-  'requirements': (('RAND_SL3', 'standard', ()),),
-  'recommended': (),
-  'obligations': ({'action': 'implement',
-                   'modality': 'recommend',
-                   'blocking': False,
-                   'objects': ('RAND_SL3',),
-                   'contexts': (),
-                   'by': ('frontier_ai_field',),
-                   'approved_by': (),
-                   'deadline': ('none', None, None, None),
-                   'text': None,
-                   'anchors': ({'text': 'Table 1', 'url': None},)},),
+  'requirements': (),
+  'recommended': (('RAND_SL3', 'standard', (), 'recommend'),),
+  'obligations': (),
   'fallbacks': (),
   'condition': ('and',
                 (('level', 'ML_RD_uplift', '>=', 2, 'CCL'),
@@ -1047,18 +1011,9 @@ _RULES: Any = ({'name': 'regular_evaluation',
   'kind': 'rule',
   'title': 'ML R&D autonomy level 1: recommended security level 4',
   'anchors': ({'text': 'Table 1', 'url': None},),
-  'requirements': (('RAND_SL4', 'standard', ()),),
-  'recommended': (),
-  'obligations': ({'action': 'implement',
-                   'modality': 'recommend',
-                   'blocking': False,
-                   'objects': ('RAND_SL4',),
-                   'contexts': (),
-                   'by': ('frontier_ai_field',),
-                   'approved_by': (),
-                   'deadline': ('none', None, None, None),
-                   'text': None,
-                   'anchors': ({'text': 'Table 1', 'url': None},)},),
+  'requirements': (),
+  'recommended': (('RAND_SL4', 'standard', (), 'recommend'),),
+  'obligations': (),
   'fallbacks': (),
   'condition': ('and',
                 (('level', 'ML_RD_autonomy', '>=', 2, 'CCL'),
@@ -1277,9 +1232,9 @@ def _conditions(
         False if (t22 is False or t24 is False) else (None if (t22 is None or t24 is None) else
         True)
     )
-    # rule cyber_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:654)
+    # rule cyber_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:653)
     t26 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # rule cyber_autonomy_security (examples/gdm-fsf-v2.0.rspl:665)
+    # rule cyber_autonomy_security (examples/gdm-fsf-v2.0.rspl:664)
     t27 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t28 = ev.get('security_level_adjusted')
     t29 = None if t28 is None else not t28
@@ -1287,9 +1242,9 @@ def _conditions(
         False if (t27 is False or t29 is False) else (None if (t27 is None or t29 is None) else
         True)
     )
-    # rule cyber_uplift_deployment (examples/gdm-fsf-v2.0.rspl:675)
+    # rule cyber_uplift_deployment (examples/gdm-fsf-v2.0.rspl:673)
     t31 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
-    # rule cyber_uplift_security (examples/gdm-fsf-v2.0.rspl:686)
+    # rule cyber_uplift_security (examples/gdm-fsf-v2.0.rspl:684)
     t32 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
     t33 = ev.get('security_level_adjusted')
     t34 = None if t33 is None else not t33
@@ -1297,9 +1252,9 @@ def _conditions(
         False if (t32 is False or t34 is False) else (None if (t32 is None or t34 is None) else
         True)
     )
-    # rule ml_rd_uplift_deployment (examples/gdm-fsf-v2.0.rspl:697)
+    # rule ml_rd_uplift_deployment (examples/gdm-fsf-v2.0.rspl:694)
     t36 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
-    # rule ml_rd_uplift_security (examples/gdm-fsf-v2.0.rspl:708)
+    # rule ml_rd_uplift_security (examples/gdm-fsf-v2.0.rspl:705)
     t37 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t38 = ev.get('security_level_adjusted')
     t39 = None if t38 is None else not t38
@@ -1307,9 +1262,9 @@ def _conditions(
         False if (t37 is False or t39 is False) else (None if (t37 is None or t39 is None) else
         True)
     )
-    # rule ml_rd_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:718)
+    # rule ml_rd_autonomy_deployment (examples/gdm-fsf-v2.0.rspl:714)
     t41 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
-    # rule ml_rd_autonomy_security (examples/gdm-fsf-v2.0.rspl:729)
+    # rule ml_rd_autonomy_security (examples/gdm-fsf-v2.0.rspl:725)
     t42 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t43 = ev.get('security_level_adjusted')
     t44 = None if t43 is None else not t43
@@ -1317,9 +1272,9 @@ def _conditions(
         False if (t42 is False or t44 is False) else (None if (t42 is None or t44 is None) else
         True)
     )
-    # rule ir_1 (examples/gdm-fsf-v2.0.rspl:744)
+    # rule ir_1 (examples/gdm-fsf-v2.0.rspl:739)
     t46 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
-    # rule ir_2 (examples/gdm-fsf-v2.0.rspl:759)
+    # rule ir_2 (examples/gdm-fsf-v2.0.rspl:754)
     # definition ir_2_deemed (examples/gdm-fsf-v2.0.rspl:359)
     t47 = True if lo[5] >= 3 else (False if hi[5] < 3 else None)
     t48 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
@@ -1332,7 +1287,7 @@ def _conditions(
     t52 = (
         True if (t47 is True or t51 is True) else (None if (t47 is None or t51 is None) else False)
     )
-    # rule disclosure (examples/gdm-fsf-v2.0.rspl:769)
+    # rule disclosure (examples/gdm-fsf-v2.0.rspl:764)
     # definition any_ccl (examples/gdm-fsf-v2.0.rspl:368)
     # definition any_misuse_ccl (examples/gdm-fsf-v2.0.rspl:351)
     t53 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
@@ -1353,8 +1308,8 @@ def _conditions(
         False if (t60 is False or t61 is False) else (None if (t60 is None or t61 is None) else
         True)
     )
-    # cadence mitigation_review (examples/gdm-fsf-v2.0.rspl:778)
-    # cadence framework_oversight (examples/gdm-fsf-v2.0.rspl:783)
+    # cadence mitigation_review (examples/gdm-fsf-v2.0.rspl:773)
+    # cadence framework_oversight (examples/gdm-fsf-v2.0.rspl:778)
     return (
         t1, t2, t3, t4, t5, t6, t7, t8, t9, t18, t20, t21, t25, t26, t30, t31, t35, t36, t40, t41,
         t45, t46, t52, t62, True, True

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d
+# source sha256: 67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d'
+SOURCE_HASH: str = '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '0918c539e2be33ca21bafc2181402aa1abd56f53d340e1638b26e79b24e2c60d',
+ 'source_hash': '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -1203,9 +1203,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Tri, ...]:
     """Every rule's condition, in policy order: True, False or None."""
-    # cadence capability_monitoring (examples/gdm-fsf-v3.0.rspl:512)
-    # rule risk_assessment (examples/gdm-fsf-v3.0.rspl:520)
-    # definition risk_assessment_needed (examples/gdm-fsf-v3.0.rspl:346)
+    # cadence capability_monitoring (examples/gdm-fsf-v3.0.rspl:515)
+    # rule risk_assessment (examples/gdm-fsf-v3.0.rspl:523)
+    # definition risk_assessment_needed (examples/gdm-fsf-v3.0.rspl:349)
     t1 = ev.get('new_frontier_model')
     t2 = ev.get('meaningful_new_capabilities')
     t3 = ev.get('model_retired')
@@ -1215,22 +1215,22 @@ def _conditions(
     t7 = ev.get('previous_assessment_appropriate')
     t8 = None if t7 is None else not t7
     t9 = False if (t6 is False or t8 is False) else (None if (t6 is None or t8 is None) else True)
-    # rule safety_buffer (examples/gdm-fsf-v3.0.rspl:532)
+    # rule safety_buffer (examples/gdm-fsf-v3.0.rspl:535)
     t10 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (examples/gdm-fsf-v3.0.rspl:542)
-    # warning cbrn_alert (examples/gdm-fsf-v3.0.rspl:556)
+    # cadence ml_rd_progress_information (examples/gdm-fsf-v3.0.rspl:545)
+    # warning cbrn_alert (examples/gdm-fsf-v3.0.rspl:559)
     t11 = True if lo[0] >= 1 else (False if hi[0] < 1 else None)
-    # warning cyber_alert (examples/gdm-fsf-v3.0.rspl:568)
+    # warning cyber_alert (examples/gdm-fsf-v3.0.rspl:571)
     t12 = True if lo[1] >= 1 else (False if hi[1] < 1 else None)
-    # warning manipulation_alert (examples/gdm-fsf-v3.0.rspl:578)
+    # warning manipulation_alert (examples/gdm-fsf-v3.0.rspl:581)
     t13 = True if lo[2] >= 1 else (False if hi[2] < 1 else None)
-    # warning ml_rd_acceleration_alert (examples/gdm-fsf-v3.0.rspl:588)
+    # warning ml_rd_acceleration_alert (examples/gdm-fsf-v3.0.rspl:591)
     t14 = True if lo[3] >= 1 else (False if hi[3] < 1 else None)
-    # warning ml_rd_automation_alert (examples/gdm-fsf-v3.0.rspl:599)
+    # warning ml_rd_automation_alert (examples/gdm-fsf-v3.0.rspl:602)
     t15 = True if lo[4] >= 1 else (False if hi[4] < 1 else None)
-    # rule cbrn_deployment (examples/gdm-fsf-v3.0.rspl:619)
+    # rule cbrn_deployment (examples/gdm-fsf-v3.0.rspl:622)
     t16 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
-    # rule cbrn_security (examples/gdm-fsf-v3.0.rspl:635)
+    # rule cbrn_security (examples/gdm-fsf-v3.0.rspl:638)
     t17 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t18 = ev.get('misuse_security_adequate')
     t19 = None if t18 is None else not t18
@@ -1238,9 +1238,9 @@ def _conditions(
         False if (t17 is False or t19 is False) else (None if (t17 is None or t19 is None) else
         True)
     )
-    # rule cyber_deployment (examples/gdm-fsf-v3.0.rspl:646)
+    # rule cyber_deployment (examples/gdm-fsf-v3.0.rspl:649)
     t21 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
-    # rule cyber_security (examples/gdm-fsf-v3.0.rspl:660)
+    # rule cyber_security (examples/gdm-fsf-v3.0.rspl:663)
     t22 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t23 = ev.get('misuse_security_adequate')
     t24 = None if t23 is None else not t23
@@ -1248,9 +1248,9 @@ def _conditions(
         False if (t22 is False or t24 is False) else (None if (t22 is None or t24 is None) else
         True)
     )
-    # rule manipulation_deployment (examples/gdm-fsf-v3.0.rspl:671)
+    # rule manipulation_deployment (examples/gdm-fsf-v3.0.rspl:674)
     t26 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
-    # rule manipulation_security (examples/gdm-fsf-v3.0.rspl:686)
+    # rule manipulation_security (examples/gdm-fsf-v3.0.rspl:689)
     t27 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
     t28 = ev.get('misuse_security_adequate')
     t29 = None if t28 is None else not t28
@@ -1258,9 +1258,9 @@ def _conditions(
         False if (t27 is False or t29 is False) else (None if (t27 is None or t29 is None) else
         True)
     )
-    # rule ml_rd_acceleration_deployment (examples/gdm-fsf-v3.0.rspl:702)
+    # rule ml_rd_acceleration_deployment (examples/gdm-fsf-v3.0.rspl:705)
     t31 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
-    # rule ml_rd_acceleration_security (examples/gdm-fsf-v3.0.rspl:718)
+    # rule ml_rd_acceleration_security (examples/gdm-fsf-v3.0.rspl:721)
     t32 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t33 = ev.get('ml_rd_security_adequate')
     t34 = None if t33 is None else not t33
@@ -1268,9 +1268,9 @@ def _conditions(
         False if (t32 is False or t34 is False) else (None if (t32 is None or t34 is None) else
         True)
     )
-    # rule ml_rd_automation_deployment (examples/gdm-fsf-v3.0.rspl:730)
+    # rule ml_rd_automation_deployment (examples/gdm-fsf-v3.0.rspl:733)
     t36 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
-    # rule ml_rd_automation_security (examples/gdm-fsf-v3.0.rspl:745)
+    # rule ml_rd_automation_security (examples/gdm-fsf-v3.0.rspl:748)
     t37 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t38 = ev.get('ml_rd_security_adequate')
     t39 = None if t38 is None else not t38
@@ -1278,15 +1278,15 @@ def _conditions(
         False if (t37 is False or t39 is False) else (None if (t37 is None or t39 is None) else
         True)
     )
-    # rule safety_case_update (examples/gdm-fsf-v3.0.rspl:758)
+    # rule safety_case_update (examples/gdm-fsf-v3.0.rspl:761)
     t41 = ev.get('material_safety_case_update')
-    # rule ir_1 (examples/gdm-fsf-v3.0.rspl:768)
+    # rule ir_1 (examples/gdm-fsf-v3.0.rspl:771)
     t42 = True if lo[5] >= 1 else (False if hi[5] < 1 else None)
-    # rule ir_2 (examples/gdm-fsf-v3.0.rspl:777)
+    # rule ir_2 (examples/gdm-fsf-v3.0.rspl:780)
     t43 = True if lo[5] >= 2 else (False if hi[5] < 2 else None)
-    # rule disclosure (examples/gdm-fsf-v3.0.rspl:787)
-    # definition any_ccl (examples/gdm-fsf-v3.0.rspl:363)
-    # definition any_misuse_ccl (examples/gdm-fsf-v3.0.rspl:355)
+    # rule disclosure (examples/gdm-fsf-v3.0.rspl:790)
+    # definition any_ccl (examples/gdm-fsf-v3.0.rspl:366)
+    # definition any_misuse_ccl (examples/gdm-fsf-v3.0.rspl:358)
     t44 = True if lo[0] >= 2 else (False if hi[0] < 2 else None)
     t45 = True if lo[1] >= 2 else (False if hi[1] < 2 else None)
     t46 = True if lo[2] >= 2 else (False if hi[2] < 2 else None)
@@ -1294,7 +1294,7 @@ def _conditions(
         True if (t44 is True or t45 is True or t46 is True) else (None if (t44 is None or t45 is
         None or t46 is None) else False)
     )
-    # definition any_ml_rd_ccl (examples/gdm-fsf-v3.0.rspl:359)
+    # definition any_ml_rd_ccl (examples/gdm-fsf-v3.0.rspl:362)
     t48 = True if lo[3] >= 2 else (False if hi[3] < 2 else None)
     t49 = True if lo[4] >= 2 else (False if hi[4] < 2 else None)
     t50 = (
@@ -1310,8 +1310,8 @@ def _conditions(
         False if (t52 is False or t53 is False) else (None if (t52 is None or t53 is None) else
         True)
     )
-    # cadence framework_update (examples/gdm-fsf-v3.0.rspl:795)
-    # rule framework_undermined_update (examples/gdm-fsf-v3.0.rspl:805)
+    # cadence framework_update (examples/gdm-fsf-v3.0.rspl:798)
+    # rule framework_undermined_update (examples/gdm-fsf-v3.0.rspl:808)
     t55 = ev.get('framework_undermined')
     return (
         True, t9, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,

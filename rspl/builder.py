@@ -603,6 +603,9 @@ class Builder(Transformer[Token, Any]):
     def expect_missing(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("missing", meta, c)
 
+    def expect_recommended(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("recommended", meta, c)
+
     def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("triggered", meta, c)
 

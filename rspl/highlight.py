@@ -29,7 +29,7 @@ KEYWORDS = (
     "before", "every", "to", "since", "until", "due", "and", "or", "is", "implemented",
     "any", "all", "at", "least", "scenario", "given", "expect", "cannot", "rule", "below",
     "yes", "no", "done", "required", "missing", "permitted", "blocked", "triggered",
-    "precautionary", "alert", "obligation", "source", "means", "note",
+    "precautionary", "alert", "obligation", "source", "means", "note", "recommended",
 )  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 

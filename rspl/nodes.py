@@ -457,8 +457,8 @@ Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf
 
 @attrs.frozen
 class Expect:
-    """`expect ...`: `what` is required, not_required, missing, triggered, not_triggered,
-    precautionary or alert, about `names`."""
+    """`expect ...`: `what` is required, not_required, missing, recommended, triggered,
+    not_triggered, precautionary or alert, about `names`."""
 
     what: str
     names: tuple[Name, ...]

@@ -348,7 +348,7 @@ class _Resolver:
                 self.ref(m, g.rule, ("rule", "warning", "cadence"))
         for x in s.expects:
             if isinstance(x, n.Expect):
-                if x.what in ("required", "not_required", "missing"):
+                if x.what in ("required", "not_required", "missing", "recommended"):
                     self.refs(m, x.names, _REQUIRABLE)
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))

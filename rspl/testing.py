@@ -112,6 +112,13 @@ def check_expectation(
                 ", ".join(sorted(required)) or "nothing"
             )
         return None
+    if what == "recommended":
+        targets = sorted({r["target"] for r in d["recommended"]})
+        if any(n not in targets for n in x.names):
+            return f"recommended: {', '.join(x.names)}", "recommended: " + (
+                ", ".join(targets) or "nothing"
+            )
+        return None
     if what == "missing":
         lacking = [n for n in x.names if n not in d["missing"]]
         if lacking:

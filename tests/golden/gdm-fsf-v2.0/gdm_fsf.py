@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2
+# source sha256: 104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
 
@@ -16,7 +16,7 @@
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = 'c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2'
+SOURCE_HASH: str = '104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -27,7 +27,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': 'c6f1741a6a2502b52b257f0c8ee8a5dae99911aa5f1e789a19641f5942c5fcd2',
+ 'source_hash': '104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

@@ -431,6 +431,7 @@ class Evaluator:
             Any, tuple[list[int], list[int], list[int], tuple[Tri, ...], Any]
         ] = {}
         self._no_evidence: dict[str, Any] = {}
+        self._fast: dict[Any, tuple[Any, ...]] = {}
         self.fast = self._fast_path()
 
     # ------------------------------------------------------------------ tables
@@ -530,17 +531,19 @@ class Evaluator:
             return full
         context = self.contexts[0]
         contexts = self.contexts
-        keys_ok = frozenset({"determinations", "implemented"}).issuperset
-        by_levels = self._by_levels.get
+        by_levels = self._fast.get
         names_ok = self.safeguard_names.issuperset
         no_evidence = self._no_evidence
         new = Decision.__new__
         evaluator = self
 
         def evaluate(assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
-            if type(assessment) is dict and len(assessment) == 2 and keys_ok(assessment):
-                raw = assessment["determinations"]
-                impl = assessment["implemented"]
+            if type(assessment) is dict and len(assessment) == 2:
+                try:  # exactly these two keys, or the full path says what is wrong
+                    raw = assessment["determinations"]
+                    impl = assessment["implemented"]
+                except KeyError:
+                    return full(assessment, explain=explain)
                 if type(raw) is dict and type(impl) is list:
                     try:
                         hit = by_levels(tuple(raw.items()))
@@ -548,8 +551,7 @@ class Evaluator:
                     except TypeError:
                         simple = False
                     if simple:
-                        lo, _, hi, outcomes, table = hit  # type: ignore[misc]
-                        _, required, holes, families = table[context]
+                        required, holes, families, lo, hi, outcomes, table = hit  # type: ignore[misc]
                         missing = required.difference(impl)
                         if holes:
                             missing = missing | holes
@@ -632,7 +634,11 @@ class Evaluator:
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
+                    self._fast.clear()
                 self._by_levels[key] = (lo, given, hi, outcomes, table)
+                if len(self.contexts) == 1:  # what the shortcut in `_fast_path` reads
+                    _, required, holes, families = table[self.contexts[0]]
+                    self._fast[key] = (required, holes, families, lo, hi, outcomes, table)
         inputs = (lo, hi, ev, impl, done, as_of, maybe)
         decision = Decision(self, inputs, contexts, outcomes, table, explain)
         if len(contexts) == 1 and not self.may_block:  # one gate, nothing to wait for

@@ -81,15 +81,7 @@ class _Checker:
     def item(self, item: n.Item) -> None:
         if isinstance(item, n.ContextDecl):
             for member in item.includes:
-                target = self.res.target(member)
-                if isinstance(target, n.ContextDecl) and target.includes:
-                    self.report(
-                        "E0203",
-                        f"`{member.text}` is a context group; a group lists single contexts",
-                        member.span,
-                        labels=[Label(target.name.span, "the group is declared here")],
-                        help=f"list the contexts of `{member.text}` here instead",
-                    )
+                self.single_context(member, "a context group")
         elif isinstance(item, n.DomainDecl):
             self.domain(item)
         elif isinstance(item, n.EvidenceDecl):

@@ -640,15 +640,7 @@ class Evaluator:
                     _, required, holes, families = table[self.contexts[0]]
                     self._fast[key] = (required, holes, families, lo, hi, outcomes, table)
         inputs = (lo, hi, ev, impl, done, as_of, maybe)
-        decision = Decision(self, inputs, contexts, outcomes, table, explain)
-        if len(contexts) == 1 and not self.may_block:  # one gate, nothing to wait for
-            context = contexts[0]
-            _, required, holes, families = table[context]
-            missing = required.difference(impl)
-            if holes:
-                missing = missing | holes
-            decision._verdicts = {context: Verdict(context, missing, (), required, families)}
-        return decision
+        return Decision(self, inputs, contexts, outcomes, table, explain)
 
     def _determinations(self, raw: Any, lo: list[int], hi: list[int]) -> None:
         if not isinstance(raw, Mapping):

@@ -19,7 +19,7 @@ def render_outputs(
     if "python" in targets:
         from rspl.backends import python
 
-        files[python.module_name(policy) + ".py"] = python.generate(policy)
+        files.update(python.render(policy))
     if "markdown" in targets:
         from rspl.backends import markdown
 

@@ -10,246 +10,92 @@ rule as *precautionary*: its requirements and obligations apply (fail-closed).
 
 from __future__ import annotations
 
-import calendar
-import datetime
-import math
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from rspl import __version__, ir
+from rspl.semantics import (
+    RULE_STATUS,
+    AssessmentError,
+    Tri,
+    add_period,
+    at_least,
+    check_assessment,
+    check_contexts,
+    check_date,
+    check_determination,
+    check_done,
+    check_evidence,
+    check_implemented,
+    check_mapping,
+    check_name,
+    combine_standards,
+    compare,
+    days_since,
+    level_cmp,
+    obligation_blocks,
+    obligation_status,
+    rule_out,
+    tri_not,
+    tri_word,
+)
+from rspl.wording import deadline_text, describe
 
-Tri = bool | None
-
-ASSESSMENT_KEYS = ("as_of", "contexts", "determinations", "done", "evidence", "implemented")
-
-
-class AssessmentError(ValueError):
-    """The assessment is malformed. `field` names where (`determinations.CBRN.reached`),
-    `expected` says what was wanted."""
-
-    def __init__(self, field: str, expected: str, got: object = None) -> None:
-        self.field = field
-        self.expected = expected
-        shown = _show(got)
-        super().__init__(f"{field}: expected {expected}, got {shown}")
-
-
-def _show(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
+__all__ = ["AssessmentError", "evaluate"]
 
 # ---------------------------------------------------------------------------- input
 
 
 class _Input:
-    """A validated assessment."""
+    """A validated assessment: every check is a rule of `rspl.semantics`."""
 
-    def __init__(self, policy: ir.Policy, data: Mapping[str, Any]) -> None:
-        if not isinstance(data, Mapping):
-            raise AssessmentError("assessment", "a JSON object", data)
-        for key in sorted(data, key=str):
-            if key not in ASSESSMENT_KEYS:
-                raise AssessmentError(
-                    str(key), "one of the keys " + ", ".join(ASSESSMENT_KEYS), key
-                )
-        self.as_of = _date(data.get("as_of"), "as_of")
+    def __init__(self, policy: ir.Policy, data: object) -> None:
+        data = check_assessment(data)
+        self.as_of = check_date(data.get("as_of"), "as_of")
         self.intervals = self._determinations(policy, data.get("determinations"))
         self.evidence = self._evidence(policy, data.get("evidence"))
-        self.implemented_names = self._implemented(policy, data.get("implemented"))
-        self.done = self._done(policy, data.get("done"))
-        self.contexts = self._contexts(policy, data.get("contexts"))
+        raw = data.get("implemented")
+        known = frozenset(s.name for s in policy.safeguards) | {s.name for s in policy.standards}
+        self.implemented_names = frozenset() if raw is None else check_implemented(raw, known)
+        raw = data.get("done")
+        pairs = frozenset(
+            (r.name, o.action) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
+        )
+        self.done = frozenset() if raw is None else check_done(raw, pairs)
+        self.contexts = check_contexts(data.get("contexts"), tuple(c.name for c in policy.contexts))
 
     @staticmethod
     def _determinations(policy: ir.Policy, raw: object) -> dict[str, tuple[int, int]]:
         out: dict[str, tuple[int, int]] = {}
         if raw is None:
-            raw = {}
-        if not isinstance(raw, Mapping):
-            raise AssessmentError("determinations", "an object mapping domains to levels", raw)
+            return out
+        raw = check_mapping(raw, "determinations", "an object mapping domains to levels")
         domains = {d.name: d for d in policy.domains}
+        expected = "a domain: " + ", ".join(sorted(domains))
         for key in sorted(raw, key=str):
             field = f"determinations.{key}"
-            domain = domains.get(key) if isinstance(key, str) else None
-            if domain is None:
-                raise AssessmentError(field, "a domain: " + ", ".join(sorted(domains)), key)
-            value = raw[key]
+            domain = domains[check_name(key, domains, field, expected)]
             ranks = {lv.name: lv.rank for lv in domain.levels}
-            if value is None:
-                continue
-            if isinstance(value, str):
-                value = {"reached": value}
-            if not isinstance(value, Mapping):
-                raise AssessmentError(
-                    field, 'an object {"reached": LEVEL, "cannot_rule_out": LEVEL}', value
-                )
-            for sub in sorted(value, key=str):
-                if sub not in ("reached", "cannot_rule_out"):
-                    raise AssessmentError(f"{field}.{sub}", "reached or cannot_rule_out", sub)
-            lo = _rank(value.get("reached"), ranks, f"{field}.reached")
-            hi_raw = value.get("cannot_rule_out")
-            hi = lo if hi_raw is None else _rank(hi_raw, ranks, f"{field}.cannot_rule_out")
-            if hi < lo:
-                raise AssessmentError(
-                    f"{field}.cannot_rule_out", "a level at or above the level reached", hi_raw
-                )
-            out[key] = (lo, hi)
+            levels = ", ".join(lv.name for lv in domain.levels)
+            interval = check_determination(raw[key], field, ranks, levels)
+            if interval is not None:
+                out[key] = interval
         return out
 
     @staticmethod
     def _evidence(policy: ir.Policy, raw: object) -> dict[str, Any]:
         out: dict[str, Any] = {}
         if raw is None:
-            raw = {}
-        if not isinstance(raw, Mapping):
-            raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
+            return out
+        raw = check_mapping(raw, "evidence", "an object mapping evidence names to values")
         decls = {e.name: e for e in policy.evidence}
+        expected = "declared evidence: " + ", ".join(sorted(decls))
         for key in sorted(raw, key=str):
             field = f"evidence.{key}"
-            decl = decls.get(key) if isinstance(key, str) else None
-            if decl is None:
-                raise AssessmentError(field, "declared evidence: " + ", ".join(sorted(decls)), key)
-            value = raw[key]
-            if value is None:
-                continue
-            if decl.type in ("fact", "judgement"):
-                if not isinstance(value, bool):
-                    raise AssessmentError(field, "true or false", value)
-                out[key] = value
-            elif decl.type == "date":
-                out[key] = _date(value, field)
-            else:
-                out[key] = _number(value, field, decl.type)
+            decl = decls[check_name(key, decls, field, expected)]
+            if raw[key] is not None:
+                out[key] = check_evidence(raw[key], field, decl.type)
         return out
-
-    @staticmethod
-    def _implemented(policy: ir.Policy, raw: object) -> frozenset[str]:
-        if raw is None:
-            return frozenset()
-        if not isinstance(raw, list | tuple):
-            raise AssessmentError("implemented", "a list of safeguard or standard names", raw)
-        known = {s.name for s in policy.safeguards} | {s.name for s in policy.standards}
-        for i, name in enumerate(raw):
-            if not isinstance(name, str) or name not in known:
-                raise AssessmentError(f"implemented[{i}]", "a safeguard or standard name", name)
-        return frozenset(raw)
-
-    @staticmethod
-    def _done(policy: ir.Policy, raw: object) -> frozenset[tuple[str, str]]:
-        if raw is None:
-            return frozenset()
-        if not isinstance(raw, list | tuple):
-            raise AssessmentError("done", 'a list of {"rule": R, "action": A}', raw)
-        known = {(r.name, o.action) for r in policy.rules for o in (*r.obligations, *r.fallbacks)}
-        out = set()
-        for i, item in enumerate(raw):
-            field = f"done[{i}]"
-            if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
-                raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
-            pair = (item["rule"], item["action"])
-            if not all(isinstance(x, str) for x in pair) or pair not in known:
-                raise AssessmentError(field, "an obligation of the policy", dict(item))
-            out.add(pair)
-        return frozenset(out)
-
-    @staticmethod
-    def _contexts(policy: ir.Policy, raw: object) -> tuple[str, ...]:
-        every = tuple(c.name for c in policy.contexts)
-        if raw is None:
-            return every
-        if not isinstance(raw, list | tuple):
-            raise AssessmentError("contexts", "a list of context names", raw)
-        for i, name in enumerate(raw):
-            if not isinstance(name, str) or name not in every:
-                raise AssessmentError(
-                    f"contexts[{i}]", "a context: " + ", ".join(sorted(every)), name
-                )
-        return tuple(c for c in every if c in raw)
-
-
-def _rank(name: object, ranks: dict[str, int], field: str) -> int:
-    if name is None:
-        return 0
-    if not isinstance(name, str) or name not in ranks:
-        raise AssessmentError(field, "a level: " + ", ".join(ranks), name)
-    return ranks[name]
-
-
-_DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
-def _date(value: object, field: str) -> datetime.date | None:
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise AssessmentError(field, "a date written YYYY-MM-DD", value)
-    try:
-        if not _DATE_RE.fullmatch(value):  # fromisoformat also reads "2025-W01-1"
-            raise ValueError(value)
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise AssessmentError(field, "a date written YYYY-MM-DD", value) from None
-
-
-def _number(value: object, field: str, dimension: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise AssessmentError(field, f"a number ({dimension})", value)
-    try:
-        number = float(value)
-    except OverflowError:  # an integer too large for a float
-        number = math.inf
-    if not math.isfinite(number):
-        raise AssessmentError(field, f"a finite number ({dimension})", value)
-    return number
-
-
-# ---------------------------------------------------------------------------- logic
-
-
-def tri_not(a: Tri) -> Tri:
-    return None if a is None else not a
-
-
-def at_least(count: int, values: list[Tri]) -> Tri:
-    """Kleene `at least count of`: `and` is at_least(n), `or` is at_least(1)."""
-    true = sum(v is True for v in values)
-    unknown = sum(v is None for v in values)
-    if true >= count:
-        return True
-    if true + unknown < count:
-        return False
-    return None
-
-
-def compare(op: str, a: Any, b: Any) -> bool:
-    if op == ">=":
-        return bool(a >= b)
-    if op == "<=":
-        return bool(a <= b)
-    if op == ">":
-        return bool(a > b)
-    if op == "<":
-        return bool(a < b)
-    if op == "==":
-        return bool(a == b)
-    return bool(a != b)
-
-
-def level_cmp(op: str, lo: int, hi: int, rank: int) -> Tri:
-    """`DOMAIN op LEVEL` when the domain is somewhere in [lo, hi]."""
-    if op == ">":
-        op, rank = ">=", rank + 1
-    elif op == "<":
-        op, rank = "<=", rank - 1
-    if op == ">=":
-        return True if lo >= rank else False if hi < rank else None
-    if op == "<=":
-        return True if hi <= rank else False if lo > rank else None
-    if op == "==":
-        return True if lo == hi == rank else False if rank < lo or rank > hi else None
-    inner = level_cmp("==", lo, hi, rank)
-    return tri_not(inner)
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -339,7 +185,7 @@ class _Evaluation:
             right, ru, rin = self.value(e.right)
             inputs = lin + rin
             unknown = lu | ru
-            value = None if left is None or right is None else compare(e.op, left, right)
+            value = compare(e.op, left, right)
         elif isinstance(e, ir.Fact):
             inputs = [e.name]
             value = self.inp.evidence.get(e.name)
@@ -378,7 +224,7 @@ class _Evaluation:
         if self.explain:
             node = {
                 "expr": describe(e),
-                "value": _tri_word(value),
+                "value": tri_word(value),
                 "inputs": sorted(set(inputs)),
                 "children": [c for c in children if c is not None],
             }
@@ -391,14 +237,13 @@ class _Evaluation:
             got = self.inp.evidence.get(v.name)
             return got, frozenset([v.name]) if got is None else frozenset(), [v.name]
         start = self.inp.evidence.get(v.name)
-        missing = {v.name} if start is None else set()
-        if self.inp.as_of is None:
-            missing.add("as_of")
-        if missing:
-            return None, frozenset(missing), [v.name, "as_of"]
-        assert self.inp.as_of is not None and start is not None
-        days = (self.inp.as_of - start).days
-        return float(days), frozenset(), [v.name, "as_of"]
+        days = days_since(start, self.inp.as_of)
+        missing = set()
+        if days is None:
+            missing = {v.name} if start is None else set()
+            if self.inp.as_of is None:
+                missing.add("as_of")
+        return days, frozenset(missing), [v.name, "as_of"]
 
     # ------------------------------------------------------------------ the decision
 
@@ -412,7 +257,7 @@ class _Evaluation:
                 if reached is False:
                     for ro in rule.rules_out:
                         lo, hi = self.interval(ro.domain)
-                        self.intervals[ro.domain] = (lo, max(lo, min(hi, ro.rank - 1)))
+                        self.intervals[ro.domain] = (lo, rule_out(lo, hi, ro.rank))
         self.def_cache.clear()
         # 2. Rules.
         active: list[tuple[ir.Rule, str, frozenset[str]]] = []
@@ -423,11 +268,7 @@ class _Evaluation:
                 node: Any = None
             else:
                 value, unknown, node = self.expr(rule.condition)
-            status = (
-                "triggered" if value is True
-                else "precautionary" if value is None
-                else "not_triggered"
-            )  # fmt: skip
+            status = RULE_STATUS[value]
             if self.explain:
                 explanation.append({"rule": rule.name, "status": status, "condition": node})
             if value is not False:
@@ -551,11 +392,9 @@ class _Evaluation:
         return out
 
     def combine(self, names: set[str]) -> set[str]:
-        """Keep the highest standard per family: drop any standard another one extends."""
-        if self.policy.combine == "all":
-            return set(names)
-        covered = {a for n in names for a in self.standards[n].ancestors}
-        return {n for n in names if n not in covered}
+        """The required standards kept (`rspl.semantics.combine_standards`)."""
+        ancestors = {name: self.standards[name].ancestors for name in names}
+        return set(combine_standards(self.policy.combine, names, ancestors))
 
     def by_family(self, names: set[str]) -> dict[str, list[str]]:
         out: dict[str, list[str]] = {}
@@ -565,46 +404,34 @@ class _Evaluation:
         return {k: sorted(v) for k, v in sorted(out.items())}
 
     def obligation(self, rule: ir.Rule, ob: ir.Obligation, fallback: bool) -> dict[str, Any]:
-        done = (rule.name, ob.action) in self.inp.done
-        due: datetime.date | None = None
-        status = "open"
-        in_force = True
         deadline = ob.deadline
-        as_of = self.inp.as_of
+        settled = (rule.name, ob.action) in self.inp.done
+        due = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
-            in_force = value is not True
-        elif isinstance(deadline, ir.Within | ir.Due):
-            if isinstance(deadline, ir.Due):
-                due = deadline.date
-            elif deadline.event is not None:
-                start = self.inp.evidence.get(deadline.event)
-                if start is not None:
-                    due = add_period(start, deadline.period)
-            if due is not None:
-                status = "overdue" if as_of is not None and as_of > due else "due"
-        elif isinstance(deadline, ir.Every):
-            start = self.inp.evidence.get(deadline.since) if deadline.since else None
-            if start is None:
-                status = "due"
-            else:
-                opens = add_period(start, deadline.low)
-                due = add_period(start, deadline.high)
-                if as_of is None:
-                    status = "due"
-                elif as_of > due:
-                    status = "overdue"
-                elif as_of >= opens:
-                    status = "due"
-        if done or not in_force:
-            status = "done"
-        blocks: list[str] = []
-        if ob.modality == "must" and status != "done":
-            if ob.blocking:
-                named = [r.name for r in ob.objects if r.kind == "context"]
-                blocks = named or list(self.inp.contexts)
-            if isinstance(deadline, ir.Before):
-                blocks += deadline.contexts
+            settled = settled or value is True  # no longer in force
+        elif isinstance(deadline, ir.Due):
+            due = deadline.date
+        elif isinstance(deadline, ir.Within) and deadline.event is not None:
+            start = self.inp.evidence.get(deadline.event)
+            if start is not None:
+                due = add_period(start, deadline.period.months, deadline.period.days)
+        elif isinstance(deadline, ir.Every) and deadline.since is not None:
+            start = self.inp.evidence.get(deadline.since)
+            if start is not None:
+                opens = add_period(start, deadline.low.months, deadline.low.days)
+                due = add_period(start, deadline.high.months, deadline.high.days)
+        status = obligation_status(
+            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), settled=settled
+        )
+        blocks = obligation_blocks(
+            ob.modality == "must",
+            status,
+            ob.blocking,
+            [r.name for r in ob.objects if r.kind == "context"],
+            deadline.contexts if isinstance(deadline, ir.Before) else (),
+            self.inp.contexts,
+        )
         return {
             "rule": rule.name,
             "action": ob.action,
@@ -616,7 +443,7 @@ class _Evaluation:
             "due": due.isoformat() if due else None,
             "status": status,
             "fallback": fallback,
-            "blocks": sorted(set(b for b in blocks if b in self.inp.contexts)),
+            "blocks": blocks,
             "anchors": [_anchor(a) for a in ob.anchors],
         }
 
@@ -639,67 +466,8 @@ class _Evaluation:
         return out
 
 
-def add_period(start: datetime.date, period: ir.Period) -> datetime.date:
-    """`start` plus whole calendar months (clamped to the month's last day), plus days."""
-    month = start.month - 1 + period.months
-    year, month = start.year + month // 12, month % 12 + 1
-    last = calendar.monthrange(year, month)[1] if 1 <= year <= 9999 else 28
-    day = min(start.day, last)
-    try:
-        moved = datetime.date(year, month, day)
-        return moved + datetime.timedelta(days=period.days)
-    except (ValueError, OverflowError):
-        return datetime.date.max  # beyond the calendar: never reached
-
-
-def _tri_word(value: Tri) -> str:
-    return "unknown" if value is None else "true" if value else "false"
-
-
 def _anchor(a: ir.Anchor) -> dict[str, str | None]:
     return {"text": a.text, "url": a.url}
-
-
-def deadline_text(d: ir.Deadline | None) -> str | None:
-    """A deadline in the policy's own words (`within 30 days of x`)."""
-    if d is None:
-        return None
-    if isinstance(d, ir.Within):
-        return f"within {d.text}" + (f" of {d.event}" if d.event else "")
-    if isinstance(d, ir.Before):
-        return "before " + ", ".join(d.contexts)
-    if isinstance(d, ir.Every):
-        return f"every {d.text}" + (f" since {d.since}" if d.since else "")
-    if isinstance(d, ir.Until):
-        return f"until {describe(d.expr)}"
-    return f"due {d.date.isoformat()}"
-
-
-def describe(e: ir.Expr) -> str:
-    """An expression in RSPL syntax, for explanations and documents."""
-    if isinstance(e, ir.LevelCmp):
-        return f"{e.domain} {e.op} {e.level}"
-    if isinstance(e, ir.Compare):
-        return f"{_value_text(e.left)} {e.op} {_value_text(e.right)}"
-    if isinstance(e, ir.Fact | ir.DefRef):
-        return e.name
-    if isinstance(e, ir.Implemented):
-        return f"{e.name} is implemented"
-    if isinstance(e, ir.Not):
-        return f"not ({describe(e.operand)})"
-    if isinstance(e, ir.And):
-        return " and ".join(f"({describe(x)})" for x in e.operands) or "all of ()"
-    if isinstance(e, ir.Or):
-        return " or ".join(f"({describe(x)})" for x in e.operands) or "any of ()"
-    return f"at least {e.count} of (" + ", ".join(describe(x) for x in e.operands) + ")"
-
-
-def _value_text(v: ir.Value) -> str:
-    if isinstance(v, ir.Const):
-        return v.text
-    if isinstance(v, ir.EvidenceValue):
-        return v.name
-    return f"since {v.name}"
 
 
 def evaluate(

@@ -29,10 +29,10 @@ from strategies import any_assessment, policies
 
 from rspl import interpreter, ir
 from rspl.backends import jsonschema as backend
-from rspl.backends.python import module_name
 from rspl.interpreter import AssessmentError, evaluate
 from rspl.pipeline import compile_file, compile_source
 from rspl.testing import load_module
+from rspl.wording import module_name
 
 ROOT = Path(__file__).resolve().parent.parent
 RSP = ROOT / "examples" / "anthropic-rsp-v2.2.rspl"

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from rspl import ir
-from rspl.backends.python import comment, generate, module_name, quote
+from rspl.backends.python import comment, generate, quote
 from rspl.interpreter import evaluate
 from rspl.pipeline import compile_file
 from rspl.testing import load_module
+from rspl.wording import module_name
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = ROOT / "tests" / "policies" / "hostile.rspl"

@@ -35,11 +35,12 @@ import attrs
 import pytest
 
 from rspl import cli, ir
-from rspl.backends.python import generate, module_name
+from rspl.backends.python import generate
 from rspl.diagnostics import Severity
 from rspl.interpreter import AssessmentError, evaluate
 from rspl.pipeline import compile_source
 from rspl.testing import load_module
+from rspl.wording import module_name
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "semantics.md"
 TEXT = DOC.read_text(encoding="utf-8")

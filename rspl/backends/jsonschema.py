@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from rspl import ir, units
-from rspl.backends.python import module_name
+from rspl.wording import module_name
 
 Schema = dict[str, Any]
 

@@ -33,8 +33,8 @@ import attrs
 import jinja2
 
 from rspl import __version__, ir
-from rspl.backends.python import module_name
 from rspl.interpreter import evaluate
+from rspl.wording import module_name
 
 # ---------------------------------------------------------------------------- escaping
 

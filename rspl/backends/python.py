@@ -16,7 +16,7 @@ from importlib import resources
 from typing import Any
 
 from rspl import __version__, ir
-from rspl.interpreter import deadline_text
+from rspl.wording import deadline_text, describe, module_name
 
 # ---------------------------------------------------------------------------- quoting
 
@@ -451,9 +451,6 @@ def generate(policy: ir.Policy) -> str:
     return "\n".join(out)
 
 
-def module_name(policy: ir.Policy) -> str:
-    """A file name for the policy's module: its id, made a valid Python module name."""
-    safe = "".join(c if c.isalnum() or c == "_" else "_" for c in policy.id)
-    if not safe or safe[0].isdigit():
-        safe = "policy_" + safe
-    return safe.lower()
+def render(policy: ir.Policy) -> dict[str, str]:
+    """File name -> contents: the policy's evaluator module."""
+    return {module_name(policy) + ".py": generate(policy)}

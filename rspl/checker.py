@@ -356,12 +356,13 @@ class _Checker:
             self.need_source(r.anchors, r.name, r.kind)
 
     def rules_out(self, r: n.RuleDecl, cmp: n.Compare) -> None:
+        lc = self.res.level_comparison(cmp)
         ok = (
             r.kind == "warning"
-            and cmp.op in (">=", ">")
+            and lc is not None
+            and lc.op in (">=", ">")
             and isinstance(cmp.left, n.NameRef)
             and isinstance(self.res.target(cmp.left.name), n.DomainDecl)
-            and isinstance(cmp.right, n.NameRef)
         )
         if not ok:
             self.report(
@@ -686,27 +687,13 @@ class _Checker:
                 return owner.name.text, i + 1
         return None
 
-    def _level_cmp(self, c: n.Compare) -> tuple[str, str, int] | None:
-        """(domain, op, rank) for `DOMAIN op LEVEL` in either order; rank 0 is below all."""
-        if isinstance(c.left, n.NameRef) and isinstance(c.right, n.NameRef):
-            right = self._level_rank(c.right.name)
-            if right is not None and isinstance(self.res.target(c.left.name), n.DomainDecl):
-                return right[0], c.op, right[1]
-            left = self._level_rank(c.left.name)
-            if left is not None and isinstance(self.res.target(c.right.name), n.DomainDecl):
-                flipped = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(c.op, c.op)
-                return left[0], flipped, left[1]
-        return None
-
     def _collect(
         self, e: n.Expr, domains: dict[str, int], atoms: list[n.Expr], depth: int
     ) -> None:
         if isinstance(e, n.Compare):
-            lc = self._level_cmp(e)
+            lc = self.res.level_comparison(e)
             if lc is not None:
-                decl = self.res.scopes[self.module.name].get(lc[0])
-                size = len(decl.levels) + 1 if isinstance(decl, n.DomainDecl) else 1
-                domains[lc[0]] = size
+                domains[lc.domain] = lc.levels + 1  # below every level, then each level
                 return
         if isinstance(e, n.Not):
             self._collect(e.operand, domains, atoms, depth)
@@ -730,10 +717,9 @@ class _Checker:
         self, e: n.Expr, env: dict[str, int], truth: dict[int, bool], atoms: list[n.Expr]
     ) -> bool:
         if isinstance(e, n.Compare):
-            lc = self._level_cmp(e)
+            lc = self.res.level_comparison(e)
             if lc is not None:
-                pos = env[lc[0]]
-                return _apply(lc[1], pos, lc[2])
+                return _apply(lc.op, env[lc.domain], lc.rank)
         if isinstance(e, n.Not):
             return not self._eval(e.operand, env, truth, atoms)
         if isinstance(e, n.And):

@@ -10,9 +10,71 @@ let generated code and documents cite `.rspl` lines.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Literal, TypeAlias
 
 import attrs
+
+# ---------------------------------------------------------------------------- value sets
+# The fixed words of the language, as `Literal` types: the values stay plain strings (so
+# generated code and JSON outputs are unchanged), and mypy checks every use. Where a word
+# list also lives in `rspl.units`, tests/test_ir.py keeps the two in step.
+
+Op = Literal[">=", "<=", ">", "<", "==", "!="]
+"""A comparison operator."""
+
+Modality = Literal["must", "should", "may", "recommend", "illustrative"]
+"""How strongly a requirement or obligation binds (`units.MODALITIES`); only `must` binds."""
+
+RuleKind = Literal["rule", "warning", "cadence"]
+
+RequirementKind = Literal["standard", "safeguard"]
+"""What a requirement or an `is implemented` names."""
+
+RefKind = Literal[
+    "role", "context", "family", "domain", "evidence", "definition", "safeguard", "standard",
+    "artifact", "action", "rule", "warning", "cadence",
+]  # fmt: skip
+"""The kind of declaration an obligation's object names."""
+
+DomainStatus = Literal["tracked", "research", "exploratory", "watch"]
+"""`units.DOMAIN_STATUSES`; a domain without a status is tracked."""
+
+Dimension = Literal["multiplier", "duration", "fraction", "count", "compute", "money"]
+"""A dimension of measured quantities (`units.DIMENSIONS`)."""
+
+ConstType = Literal[Dimension, "number", "date"]
+"""What a constant is: a quantity of a dimension, a plain number (no unit) or a date."""
+
+EvidenceType = Literal["fact", "judgement", "date", Dimension]
+"""`units.EVIDENCE_TYPES`: true-or-false, a date, or a quantity of a dimension."""
+
+SafeguardCategory = Literal[
+    "deployment", "security", "misalignment", "control", "internal_deployment",
+    "governance", "transparency", "evaluation",
+]  # fmt: skip
+"""`units.SAFEGUARD_CATEGORIES`."""
+
+ClaimType = Literal[
+    "robustness", "usage_monitoring", "trust_based_access", "lack_of_autonomous_capability",
+    "value_alignment", "instruction_alignment", "system_oversight", "system_architecture",
+]  # fmt: skip
+"""`units.CLAIM_TYPES`."""
+
+ObligationStatus = Literal["open", "due", "overdue", "done"]
+"""`units.OBLIGATION_STATUSES`."""
+
+ExpectationKind = Literal[
+    "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
+    "precautionary", "alert", "permitted", "blocked", "obligation",
+]  # fmt: skip
+"""What a scenario's `expect` line is about."""
+
+Combine = Literal["highest", "all"]
+"""How required standards combine: the highest per family, or all of them."""
+
+Json: TypeAlias = bool | int | float | str | Sequence["Json"] | Mapping[str, "Json"] | None
+"""JSON data, read-only (so a `dict[str, str]` is JSON too)."""
 
 
 @attrs.frozen
@@ -39,7 +101,7 @@ class LevelCmp:
     """`DOMAIN op LEVEL`, with the level's rank in the domain (1 = lowest)."""
 
     domain: str
-    op: str
+    op: Op
     rank: int
     level: str
 
@@ -56,7 +118,7 @@ class Const:
     """A literal: a float in base units (with its dimension) or a date; `text` as written."""
 
     value: float | datetime.date
-    dimension: str
+    dimension: ConstType
     text: str
 
 
@@ -75,7 +137,7 @@ class Compare:
     """`left op right` over quantities (same dimension) or dates."""
 
     left: Value
-    op: str
+    op: Op
     right: Value
 
 
@@ -98,7 +160,7 @@ class Implemented:
     """A safeguard or standard (the `kind`) is in the assessment's implemented list."""
 
     name: str
-    kind: str
+    kind: RequirementKind
 
 
 @attrs.frozen
@@ -188,7 +250,7 @@ class Level:
 class Domain:
     name: str
     title: str | None
-    status: str
+    status: DomainStatus
     deciders: tuple[str, ...]
     levels: tuple[Level, ...]
     anchors: tuple[Anchor, ...]
@@ -201,7 +263,7 @@ class Evidence:
     """An input. `type` is fact, judgement, date or a dimension from `rspl.units`."""
 
     name: str
-    type: str
+    type: EvidenceType
     title: str | None
     deciders: tuple[str, ...]
     anchors: tuple[Anchor, ...]
@@ -226,8 +288,8 @@ class Safeguard:
 
     name: str
     title: str | None
-    category: str | None
-    claim: str | None
+    category: SafeguardCategory | None
+    claim: ClaimType | None
     efficacy: Expr | None
     anchors: tuple[Anchor, ...]
     means: str | None
@@ -341,13 +403,13 @@ Deadline = Within | Before | Every | Until | Due
 class Ref:
     """A name with the kind of declaration it names (role, context, artifact, ...)."""
 
-    kind: str
+    kind: RefKind
     name: str
 
 
 @attrs.frozen
 class Obligation:
-    modality: str
+    modality: Modality
     action: str
     blocking: bool
     objects: tuple[Ref, ...]
@@ -365,11 +427,11 @@ class Requirement:
     a `must` requirement binds; any other `modality` is reported as a recommendation."""
 
     target: str
-    kind: str
+    kind: RequirementKind
     contexts: tuple[str, ...]
     anchors: tuple[Anchor, ...]
     note: str | None = None
-    modality: str = "must"
+    modality: Modality = "must"
 
 
 @attrs.frozen
@@ -384,7 +446,7 @@ class RuleOut:
 class Rule:
     """A rule, warning (raises an alert) or cadence. `condition` None means always."""
 
-    kind: str
+    kind: RuleKind
     name: str
     title: str | None
     condition: Expr | None
@@ -399,13 +461,13 @@ class Rule:
 
 @attrs.frozen
 class Expectation:
-    """What a scenario expects. `what` is required, not_required, missing, triggered,
-    not_triggered, precautionary, alert, permitted, blocked or obligation; `names` what it is
-    about (for obligation: action, rule); `status`/`due` only for obligations."""
+    """What a scenario expects. `what` is required, not_required, missing, recommended,
+    triggered, not_triggered, precautionary, alert, permitted, blocked or obligation; `names`
+    what it is about (for obligation: action, rule); `status`/`due` only for obligations."""
 
-    what: str
+    what: ExpectationKind
     names: tuple[str, ...]
-    status: str | None
+    status: ObligationStatus | None
     due: datetime.date | None
     origin: Origin
 
@@ -416,7 +478,7 @@ class Scenario:
 
     name: str
     title: str | None
-    assessment: dict[str, Any] = attrs.field(eq=False)
+    assessment: dict[str, Json] = attrs.field(eq=False)
     expectations: tuple[Expectation, ...]
     means: str | None
     origin: Origin
@@ -433,7 +495,7 @@ class Policy:
     supersedes: str | None
     url: str | None
     changes: tuple[Change, ...]
-    combine: str
+    combine: Combine
     anchors: tuple[Anchor, ...]
     means: str | None
     roles: tuple[Role, ...]

@@ -12,20 +12,106 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import TypeVar, get_args
 
 from rspl import ir, units
 from rspl import nodes as n
 from rspl.loader import Program
-from rspl.resolver import Resolution, has_status
+from rspl.resolver import LevelComparison, Resolution
 from rspl.spans import Span
+
+_D = TypeVar("_D", bound=n.Item)
+_R = TypeVar("_R")
+_W = TypeVar("_W", bound=str)
+
+# ---------------------------------------------------------------------------- words
+# The checker has rejected every word outside these sets, so a failed conversion is a
+# compiler bug, not an error in the policy.
+
+_OPS: tuple[ir.Op, ...] = get_args(ir.Op)
+_MODALITIES: tuple[ir.Modality, ...] = get_args(ir.Modality)
+_RULE_KINDS: tuple[ir.RuleKind, ...] = get_args(ir.RuleKind)
+_REQUIREMENT_KINDS: tuple[ir.RequirementKind, ...] = get_args(ir.RequirementKind)
+_REF_KINDS: tuple[ir.RefKind, ...] = get_args(ir.RefKind)
+_DOMAIN_STATUSES: tuple[ir.DomainStatus, ...] = get_args(ir.DomainStatus)
+_DIMENSIONS: tuple[ir.Dimension, ...] = get_args(ir.Dimension)
+_EVIDENCE_TYPES: tuple[ir.EvidenceType, ...] = get_args(ir.EvidenceType)
+_CATEGORIES: tuple[ir.SafeguardCategory, ...] = get_args(ir.SafeguardCategory)
+_CLAIM_TYPES: tuple[ir.ClaimType, ...] = get_args(ir.ClaimType)
+_OBLIGATION_STATUSES: tuple[ir.ObligationStatus, ...] = get_args(ir.ObligationStatus)
+_EXPECTATIONS: tuple[ir.ExpectationKind, ...] = get_args(ir.ExpectationKind)
+_COMBINES: tuple[ir.Combine, ...] = get_args(ir.Combine)
+
+
+def _word(word: str, allowed: tuple[_W, ...], what: str) -> _W:
+    """`word` as a member of `allowed` (a `Literal` type's values)."""
+    for value in allowed:
+        if value == word:
+            return value
+    raise AssertionError(f"`{word}` is not a {what}; the checker should have said so")
+
+
+def _op(word: str) -> ir.Op:
+    return _word(word, _OPS, "comparison operator")
+
+
+def _modality(word: str) -> ir.Modality:
+    return _word(word, _MODALITIES, "modality")
+
+
+def _rule_kind(word: str) -> ir.RuleKind:
+    return _word(word, _RULE_KINDS, "rule kind")
+
+
+def _requirement_kind(word: str) -> ir.RequirementKind:
+    return _word(word, _REQUIREMENT_KINDS, "standard or safeguard")
+
+
+def _ref_kind(word: str) -> ir.RefKind:
+    return _word(word, _REF_KINDS, "kind of declaration an obligation can name")
+
+
+def _domain_status(word: str) -> ir.DomainStatus:
+    return _word(word, _DOMAIN_STATUSES, "domain status")
+
+
+def _dimension(word: str) -> ir.Dimension:
+    return _word(word, _DIMENSIONS, "dimension")
+
+
+def _evidence_type(word: str) -> ir.EvidenceType:
+    return _word(word, _EVIDENCE_TYPES, "evidence type")
+
+
+def _category(word: str) -> ir.SafeguardCategory:
+    return _word(word, _CATEGORIES, "safeguard category")
+
+
+def _claim_type(word: str) -> ir.ClaimType:
+    return _word(word, _CLAIM_TYPES, "claim type")
+
+
+def _obligation_status(word: str) -> ir.ObligationStatus:
+    return _word(word, _OBLIGATION_STATUSES, "obligation status")
+
+
+def _expectation(word: str) -> ir.ExpectationKind:
+    return _word(word, _EXPECTATIONS, "kind of expectation")
+
+
+def _combine(word: str) -> ir.Combine:
+    return _word(word, _COMBINES, "way to combine standards")
+
+
+def _level_cmp(lc: LevelComparison) -> ir.LevelCmp:
+    return ir.LevelCmp(lc.domain, lc.op, lc.rank, lc.level)
 
 
 class _Lowerer:
     def __init__(self, program: Program, res: Resolution) -> None:
         self.program = program
         self.res = res
-        self.module = program.main
 
     def origin(self, span: Span) -> ir.Origin:
         return ir.Origin(span.file, span.line)
@@ -37,14 +123,9 @@ class _Lowerer:
     def decls(self) -> list[tuple[n.Module, n.Item]]:
         return [(m, item) for m in self.program.modules for item in m.items]
 
-    def of(self, cls: type) -> list[Any]:
-        out = []
-        for module, item in self.decls():
-            if isinstance(item, cls):
-                self.module = module
-                out.append(self.lower_decl(item))
-        self.module = self.program.main
-        return out
+    def of(self, cls: type[_D], lower: Callable[[_D], _R]) -> list[_R]:
+        """`lower` applied to every declaration of class `cls`, in module order."""
+        return [lower(item) for _, item in self.decls() if isinstance(item, cls)]
 
     # ------------------------------------------------------------------ policy
 
@@ -67,6 +148,7 @@ class _Lowerer:
         return digest.hexdigest()
 
     def _policy(self, header: n.PolicyHeader, source_hash: str) -> ir.Policy:
+        contexts = self.of(n.ContextDecl, self.context)
         return ir.Policy(
             id=header.name.text,
             title=header.title,
@@ -77,73 +159,70 @@ class _Lowerer:
             supersedes=header.supersedes,
             url=header.url,
             changes=tuple(ir.Change(c.date.value, c.version, c.summary) for c in header.changes),
-            combine=header.combine or "highest",
+            combine=_combine(header.combine or "highest"),
             anchors=self.anchors(header.anchors),
             means=header.means,
-            roles=tuple(self.of(n.RoleDecl)),
-            contexts=tuple(c for c in self.of(n.ContextDecl) if isinstance(c, ir.Context)),
-            context_groups=tuple(
-                c for c in self.of(n.ContextDecl) if isinstance(c, ir.ContextGroup)
-            ),
-            domains=tuple(self.of(n.DomainDecl)),
-            evidence=tuple(self.of(n.EvidenceDecl)),
-            definitions=tuple(self.of(n.DefinitionDecl)),
-            safeguards=tuple(self.of(n.SafeguardDecl)),
-            families=tuple(self.of(n.FamilyDecl)),
-            standards=tuple(self.of(n.StandardDecl)),
-            artifacts=tuple(self.of(n.ArtifactDecl)),
-            actions=tuple(self.of(n.ActionDecl)),
-            rules=tuple(self.of(n.RuleDecl)),
-            scenarios=tuple(self.of(n.ScenarioDecl)),
+            roles=tuple(self.of(n.RoleDecl, self.role)),
+            contexts=tuple(c for c in contexts if isinstance(c, ir.Context)),
+            context_groups=tuple(c for c in contexts if isinstance(c, ir.ContextGroup)),
+            domains=tuple(self.of(n.DomainDecl, self.domain)),
+            evidence=tuple(self.of(n.EvidenceDecl, self.evidence)),
+            definitions=tuple(self.of(n.DefinitionDecl, self.definition)),
+            safeguards=tuple(self.of(n.SafeguardDecl, self.safeguard)),
+            families=tuple(self.of(n.FamilyDecl, self.family)),
+            standards=tuple(self.of(n.StandardDecl, self.standard)),
+            artifacts=tuple(self.of(n.ArtifactDecl, self.artifact)),
+            actions=tuple(self.of(n.ActionDecl, self.action)),
+            rules=tuple(self.of(n.RuleDecl, self.rule)),
+            scenarios=tuple(self.of(n.ScenarioDecl, self.scenario)),
             source_hash=source_hash,
             files=tuple(m.path for m in self.program.modules),
         )
 
-    def lower_decl(self, d: Any) -> Any:
-        if isinstance(d, n.RoleDecl):
-            return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means)
-        if isinstance(d, n.ContextDecl):
-            if d.includes:
-                return ir.ContextGroup(
-                    d.name.text, d.title, tuple(m.text for m in d.includes),
-                    self.anchors(d.anchors), d.means,
-                )  # fmt: skip
-            return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means)
-        if isinstance(d, n.FamilyDecl):
-            return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
-        if isinstance(d, n.DomainDecl):
-            return self.domain(d)
-        if isinstance(d, n.EvidenceDecl):
-            return ir.Evidence(
-                d.name.text, d.type.text, d.title, tuple(x.text for x in d.deciders),
-                self.anchors(d.anchors), d.means, self.origin(d.span),
-            )  # fmt: skip
-        if isinstance(d, n.DefinitionDecl):
-            return ir.Definition(
-                d.name.text, d.title, self.expr(d.expr), self.anchors(d.anchors), d.means,
-                self.origin(d.span),
-            )  # fmt: skip
-        if isinstance(d, n.SafeguardDecl):
-            return ir.Safeguard(
-                d.name.text, d.title, d.category.text if d.category else None,
-                d.claim.text if d.claim else None,
-                self.expr(d.efficacy) if d.efficacy is not None else None,
-                self.anchors(d.anchors), d.means, self.origin(d.span),
-            )  # fmt: skip
-        if isinstance(d, n.StandardDecl):
-            return self.standard(d)
-        if isinstance(d, n.ArtifactDecl):
-            return ir.Artifact(
-                d.name.text, d.title, d.contains, tuple(x.text for x in d.audience),
+    # ------------------------------------------------------------------ declarations
+
+    def role(self, d: n.RoleDecl) -> ir.Role:
+        return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means)
+
+    def context(self, d: n.ContextDecl) -> ir.Context | ir.ContextGroup:
+        if d.includes:
+            return ir.ContextGroup(
+                d.name.text, d.title, tuple(m.text for m in d.includes),
                 self.anchors(d.anchors), d.means,
             )  # fmt: skip
-        if isinstance(d, n.ActionDecl):
-            return ir.Action(d.name.text, d.title, d.blocking, self.anchors(d.anchors), d.means)
-        if isinstance(d, n.RuleDecl):
-            return self.rule(d)
-        if isinstance(d, n.ScenarioDecl):
-            return self.scenario(d)
-        raise AssertionError(f"cannot lower {type(d).__name__}")  # pragma: no cover
+        return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means)
+
+    def family(self, d: n.FamilyDecl) -> ir.Family:
+        return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
+
+    def evidence(self, d: n.EvidenceDecl) -> ir.Evidence:
+        return ir.Evidence(
+            d.name.text, _evidence_type(d.type.text), d.title, tuple(x.text for x in d.deciders),
+            self.anchors(d.anchors), d.means, self.origin(d.span),
+        )  # fmt: skip
+
+    def definition(self, d: n.DefinitionDecl) -> ir.Definition:
+        return ir.Definition(
+            d.name.text, d.title, self.expr(d.expr), self.anchors(d.anchors), d.means,
+            self.origin(d.span),
+        )  # fmt: skip
+
+    def safeguard(self, d: n.SafeguardDecl) -> ir.Safeguard:
+        return ir.Safeguard(
+            d.name.text, d.title, _category(d.category.text) if d.category else None,
+            _claim_type(d.claim.text) if d.claim else None,
+            self.expr(d.efficacy) if d.efficacy is not None else None,
+            self.anchors(d.anchors), d.means, self.origin(d.span),
+        )  # fmt: skip
+
+    def artifact(self, d: n.ArtifactDecl) -> ir.Artifact:
+        return ir.Artifact(
+            d.name.text, d.title, d.contains, tuple(x.text for x in d.audience),
+            self.anchors(d.anchors), d.means,
+        )  # fmt: skip
+
+    def action(self, d: n.ActionDecl) -> ir.Action:
+        return ir.Action(d.name.text, d.title, d.blocking, self.anchors(d.anchors), d.means)
 
     def domain(self, d: n.DomainDecl) -> ir.Domain:
         levels = tuple(
@@ -154,7 +233,7 @@ class _Lowerer:
             for i, lv in enumerate(d.levels)
         )
         return ir.Domain(
-            d.name.text, d.title, d.status.text if d.status else "tracked",
+            d.name.text, d.title, _domain_status(d.status.text if d.status else "tracked"),
             tuple(x.text for x in d.deciders), levels, self.anchors(d.anchors), d.means,
             self.origin(d.span),
         )  # fmt: skip
@@ -193,31 +272,32 @@ class _Lowerer:
     def rule(self, r: n.RuleDecl) -> ir.Rule:
         reqs = tuple(
             ir.Requirement(
-                t.text, self._kind(t), self.contexts(req.contexts), self.anchors(req.anchors),
-                req.note, req.modality,
+                t.text, _requirement_kind(self._kind(t)), self.contexts(req.contexts),
+                self.anchors(req.anchors), req.note, _modality(req.modality),
             )
             for req in r.requirements
             for t in req.targets
         )
-        rules_out = []
-        for cmp in r.rules_out:
-            lc = self.level_cmp(cmp)
-            if lc is not None:
-                rank = lc.rank + (1 if lc.op == ">" else 0)
-                rules_out.append(ir.RuleOut(lc.domain, rank))
         return ir.Rule(
-            kind=r.kind,
+            kind=_rule_kind(r.kind),
             name=r.name.text,
             title=r.title,
             condition=self.expr(r.when) if r.when is not None else None,
             requirements=reqs,
             obligations=tuple(self.obligation(o) for o in r.obligations),
             fallbacks=tuple(self.obligation(o) for o in r.fallbacks),
-            rules_out=tuple(rules_out),
+            rules_out=tuple(self.rule_out(cmp) for cmp in r.rules_out),
             anchors=self.anchors(r.anchors),
             means=r.means,
             origin=self.origin(r.span),
         )
+
+    def rule_out(self, cmp: n.Compare) -> ir.RuleOut:
+        """`rules out DOMAIN >= LEVEL` (or `> LEVEL`): the lowest rank ruled out."""
+        lc = self.res.level_comparison(cmp)
+        if lc is None or lc.op not in (">=", ">"):  # pragma: no cover - the checker's E0407
+            raise AssertionError(f"`rules out` needs DOMAIN >= LEVEL, not {cmp!r}")
+        return ir.RuleOut(lc.domain, lc.rank + (1 if lc.op == ">" else 0))
 
     def contexts(self, names: tuple[n.Name, ...]) -> tuple[str, ...]:
         """Context names, each group replaced by its members, without repeats."""
@@ -241,7 +321,7 @@ class _Lowerer:
     def obligation(self, o: n.Obligation) -> ir.Obligation:
         action = self.res.target(o.action)
         return ir.Obligation(
-            modality=o.modality,
+            modality=_modality(o.modality),
             action=o.action.text,
             blocking=isinstance(action, n.ActionDecl) and action.blocking,
             objects=self.objects(o.objects),
@@ -270,7 +350,7 @@ class _Lowerer:
             if kind == "context":
                 out += [ir.Ref("context", c) for c in self.contexts((x,))]
             else:
-                out.append(ir.Ref(kind, x.text))
+                out.append(ir.Ref(_ref_kind(kind), x.text))
         return tuple(out)
 
     def deadline(self, d: n.Deadline | None) -> ir.Deadline | None:
@@ -299,31 +379,11 @@ class _Lowerer:
 
     # ------------------------------------------------------------------ expressions
 
-    def level_rank(self, name: n.Name) -> tuple[str, int, str] | None:
-        owner = self.res.levels.get(id(name))
-        if owner is None:
-            return None
-        for i, lv in enumerate(owner.levels):
-            if lv.name.text == name.text:
-                return owner.name.text, i + 1, lv.name.text
-        return None
-
-    def level_cmp(self, c: n.Compare) -> ir.LevelCmp | None:
-        if isinstance(c.left, n.NameRef) and isinstance(c.right, n.NameRef):
-            right = self.level_rank(c.right.name)
-            if right is not None:
-                return ir.LevelCmp(right[0], c.op, right[1], right[2])
-            left = self.level_rank(c.left.name)
-            if left is not None:
-                flipped = {">=": "<=", "<=": ">=", ">": "<", "<": ">"}.get(c.op, c.op)
-                return ir.LevelCmp(left[0], flipped, left[1], left[2])
-        return None
-
     def quantity(self, q: n.Quantity) -> ir.Const:
         if q.unit is None:
             return ir.Const(q.value, "number", q.text)
         dim, factor = units.UNITS[q.unit.text]
-        return ir.Const(q.value * factor, dim, q.text)
+        return ir.Const(q.value * factor, _dimension(dim), q.text)
 
     def value(self, op: n.Operand) -> ir.Value:
         if isinstance(op, n.NameRef):
@@ -342,10 +402,10 @@ class _Lowerer:
                 return ir.DefRef(e.name.text)
             return ir.Fact(e.name.text)
         if isinstance(e, n.Compare):
-            lc = self.level_cmp(e)
+            lc = self.res.level_comparison(e)
             if lc is not None:
-                return lc
-            return ir.Compare(self.value(e.left), e.op, self.value(e.right))
+                return _level_cmp(lc)
+            return ir.Compare(self.value(e.left), _op(e.op), self.value(e.right))
         if isinstance(e, n.Not):
             return ir.Not(self.expr(e.operand))
         if isinstance(e, n.And):
@@ -360,34 +420,21 @@ class _Lowerer:
                 return ir.And(items)
             return ir.AtLeast(e.count or 1, items)
         if isinstance(e, n.Implemented):
-            return ir.Implemented(e.name.text, self._kind(e.name))
+            return ir.Implemented(e.name.text, _requirement_kind(self._kind(e.name)))
         if isinstance(e, n.DomainQuant):
             return self.domain_quant(e)
         raise AssertionError(f"cannot lower {e!r}")  # pragma: no cover
 
     def domain_quant(self, q: n.DomainQuant) -> ir.Expr:
-        if q.domains is not None:
-            found = [self.res.target(x) for x in q.domains]
-            domains = [d for d in found if isinstance(d, n.DomainDecl)]
-        else:
-            domains = [
-                d for d in self.res.scopes[self.module.name].values()
-                if isinstance(d, n.DomainDecl)
-            ]  # fmt: skip
-        domains = [d for d in domains if has_status(d, q.status)]
-        cmps: list[ir.Expr] = []
-        for d in domains:
-            for i, lv in enumerate(d.levels):
-                if lv.name.text == q.level.text:
-                    cmps.append(ir.LevelCmp(d.name.text, q.op, i + 1, lv.name.text))
-        return ir.Or(tuple(cmps)) if q.quantifier == "any" else ir.And(tuple(cmps))
+        cmps = tuple(_level_cmp(lc) for lc in self.res.quantified_comparisons(q))
+        return ir.Or(cmps) if q.quantifier == "any" else ir.And(cmps)
 
     # ------------------------------------------------------------------ scenarios
 
     def scenario(self, s: n.ScenarioDecl) -> ir.Scenario:
-        assessment: dict[str, Any] = {}
-        determinations: dict[str, Any] = {}
-        evidence: dict[str, Any] = {}
+        assessment: dict[str, ir.Json] = {}
+        determinations: dict[str, ir.Json] = {}
+        evidence: dict[str, ir.Json] = {}
         implemented: list[str] = []
         done: list[dict[str, str]] = []
         for g in s.givens:
@@ -427,7 +474,7 @@ class _Lowerer:
             "cannot_rule_out": g.unsure.text if g.unsure else None,
         }
 
-    def given_value(self, v: n.Quantity | n.DateLit | bool) -> Any:
+    def given_value(self, v: n.Quantity | n.DateLit | bool) -> bool | int | float | str:
         if isinstance(v, bool):
             return v
         if isinstance(v, n.DateLit):
@@ -439,11 +486,12 @@ class _Lowerer:
     def expectation(self, x: n.Expectation) -> ir.Expectation:
         origin = self.origin(x.span)
         if isinstance(x, n.Expect):
-            return ir.Expectation(x.what, tuple(a.text for a in x.names), None, None, origin)
+            names = tuple(a.text for a in x.names)
+            return ir.Expectation(_expectation(x.what), names, None, None, origin)
         if isinstance(x, n.ExpectVerdict):
-            return ir.Expectation(x.verdict, (x.context.text,), None, None, origin)
+            return ir.Expectation(_expectation(x.verdict), (x.context.text,), None, None, origin)
         return ir.Expectation(
-            "obligation", (x.action.text, x.rule.text), x.status.text,
+            "obligation", (x.action.text, x.rule.text), _obligation_status(x.status.text),
             x.due.value if x.due else None, origin,
         )  # fmt: skip
 

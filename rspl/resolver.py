@@ -6,8 +6,9 @@ domains may both have a level `High`. Reports unknown names with did-you-mean (E
 E0405), duplicates (E0202), names of the wrong kind (E0203, E0403), unknown levels (E0204)
 and levels compared with another domain (E0301).
 
-The result, `Resolution`, maps each name node (by identity) to what it names, and records
-which declarations are used, for the unused-declaration warning.
+The result, `Resolution`, maps each name node (by identity) to what it names, records which
+declarations are used, for the unused-declaration warning, and classifies every comparison of
+a domain with one of its own levels (`LevelComparison`) once, for the checker and lowering.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterable, Sequence
 
 import attrs
 
+from rspl import ir
 from rspl import nodes as n
 from rspl.diagnostics import Label, Reporter, did_you_mean
 from rspl.loader import Program
@@ -32,10 +34,39 @@ _ANY = (
 )  # fmt: skip
 
 
+# written operator -> (the operator as written, the operator with its sides swapped)
+_OPS: dict[str, tuple[ir.Op, ir.Op]] = {
+    ">=": (">=", "<="), "<=": ("<=", ">="), ">": (">", "<"), "<": ("<", ">"),
+    "==": ("==", "=="), "!=": ("!=", "!="),
+}  # fmt: skip
+
+
+def _op(written: str, *, swapped: bool = False) -> ir.Op:
+    ops = _OPS.get(written)
+    if ops is None:
+        raise AssertionError(f"the grammar has no operator {written!r}")  # pragma: no cover
+    return ops[1] if swapped else ops[0]
+
+
+@attrs.frozen
+class LevelComparison:
+    """`DOMAIN op LEVEL` where LEVEL is one of DOMAIN's own levels, read with the domain on the
+    left: `CBRN_3 <= CBRN` is recorded as `CBRN >= CBRN_3`. `rank` is the level's place in the
+    domain (1 = lowest), `levels` how many levels the domain has."""
+
+    domain: str
+    op: ir.Op
+    rank: int
+    level: str
+    levels: int
+
+
 @attrs.define
 class Resolution:
     """What every name means. `refs` is keyed by `id(name_node)`; nodes live as long as the
-    program, which owns them."""
+    program, which owns them. `comparisons` holds, by `id(compare_node)`, each comparison of a
+    domain with one of its levels; `quantified`, by `id(domain_quant_node)`, what an
+    `any/all domains OP LEVEL` stands for."""
 
     scopes: dict[str, dict[str, n.Decl]]
     own: dict[str, dict[str, n.Decl]]
@@ -43,9 +74,21 @@ class Resolution:
     used: set[int] = attrs.field(factory=set)
     levels: dict[int, n.DomainDecl] = attrs.field(factory=dict)
     decl_module: dict[int, n.Module] = attrs.field(factory=dict)
+    comparisons: dict[int, LevelComparison] = attrs.field(factory=dict)
+    quantified: dict[int, tuple[LevelComparison, ...]] = attrs.field(factory=dict)
 
     def target(self, name: n.Name) -> Target | None:
         return self.refs.get(id(name))
+
+    def level_comparison(self, compare: n.Compare) -> LevelComparison | None:
+        """The comparison as `DOMAIN op LEVEL` when it compares a domain with one of its own
+        levels (in either order); None for any other comparison."""
+        return self.comparisons.get(id(compare))
+
+    def quantified_comparisons(self, q: n.DomainQuant) -> tuple[LevelComparison, ...]:
+        """`DOMAIN op LEVEL` for each domain `q` ranges over that has the level, in scope
+        order (`any` is their disjunction, `all` their conjunction)."""
+        return self.quantified[id(q)]
 
     def lookup(self, module: n.Module, text: str) -> n.Decl | None:
         return self.scopes[module.name].get(text)
@@ -316,17 +359,41 @@ class _Resolver:
         self.operand(m, c.left, c.right)
         # The right side of `CBRN >= CBRN_3` is a level of the left; resolve the left first.
         self.operand(m, c.right, c.left)
+        if not isinstance(c.left, n.NameRef) or not isinstance(c.right, n.NameRef):
+            return
+        sides = ((c.left, c.right, False), (c.right, c.left, True))
+        for domain_side, level_side, swapped in sides:
+            domain = self.res.target(domain_side.name)
+            level = self.res.target(level_side.name)
+            if (
+                isinstance(domain, n.DomainDecl)
+                and isinstance(level, n.LevelDecl)
+                and self.res.levels.get(id(level_side.name)) is domain
+            ):
+                op = _op(c.op, swapped=swapped)
+                self.res.comparisons[id(c)] = _level_comparison(domain, op, level)
+                return
 
     def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
+        domains: list[n.DomainDecl] = []
         if q.domains is not None:
             for name in q.domains:
                 decl = self.ref(m, name, ("domain",))
                 if isinstance(decl, n.DomainDecl):
                     self._quant_level(decl, q.level)
+                    domains.append(decl)
         else:
             for decl in self.res.scopes[m.name].values():
                 if isinstance(decl, n.DomainDecl) and has_status(decl, q.status):
                     self.res.used.add(id(decl))
+                    domains.append(decl)
+        op = _op(q.op)
+        found = []
+        for domain in domains:
+            level = next((lv for lv in domain.levels if lv.name.text == q.level.text), None)
+            if level is not None and has_status(domain, q.status):
+                found.append(_level_comparison(domain, op, level))
+        self.res.quantified[id(q)] = tuple(found)
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
         if any(lv.name.text == level.text for lv in domain.levels):
@@ -359,6 +426,11 @@ class _Resolver:
             elif isinstance(x, n.ExpectObligation):
                 self.ref(m, x.action, ("action",))
                 self.ref(m, x.rule, ("rule", "warning", "cadence"))
+
+
+def _level_comparison(domain: n.DomainDecl, op: ir.Op, level: n.LevelDecl) -> LevelComparison:
+    rank = next(i for i, lv in enumerate(domain.levels) if lv is level) + 1
+    return LevelComparison(domain.name.text, op, rank, level.name.text, len(domain.levels))
 
 
 def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import attrs
 
 from rspl import nodes as n
-from rspl import units
+from rspl import semantics, units
 from rspl.diagnostics import Label, Reporter, did_you_mean
 from rspl.loader import Program
 from rspl.resolver import Resolution, has_status
@@ -658,7 +658,9 @@ class _Checker:
         """True when no assignment of the condition's inputs makes it true.
 
         Domains range over their levels (plus "below every level"); every other atom over
-        true and false. Skipped (False) when the truth table would be too large.
+        true and false. Skipped (False) when the truth table would be too large. Each row is
+        decided by the evaluator's own rules (`rspl.semantics`): a domain at one position is
+        a point interval, so every value is true or false.
         """
         domains: dict[str, int] = {}
         atoms: list[n.Expr] = []
@@ -674,7 +676,7 @@ class _Checker:
             env = dict(zip(names, positions, strict=True))
             for values in itertools.product((False, True), repeat=len(atoms)):
                 truth = dict(zip(map(id, atoms), values, strict=True))
-                if self._eval(e, env, truth, atoms):
+                if self._eval(e, env, truth, atoms) is not False:
                     return False
         return True
 
@@ -715,21 +717,22 @@ class _Checker:
 
     def _eval(
         self, e: n.Expr, env: dict[str, int], truth: dict[int, bool], atoms: list[n.Expr]
-    ) -> bool:
+    ) -> semantics.Tri:
         if isinstance(e, n.Compare):
             lc = self.res.level_comparison(e)
             if lc is not None:
-                return _apply(lc.op, env[lc.domain], lc.rank)
+                at = env[lc.domain]
+                return semantics.level_cmp(lc.op, at, at, lc.rank)
         if isinstance(e, n.Not):
-            return not self._eval(e.operand, env, truth, atoms)
-        if isinstance(e, n.And):
-            return all(self._eval(s, env, truth, atoms) for s in e.operands)
-        if isinstance(e, n.Or):
-            return any(self._eval(s, env, truth, atoms) for s in e.operands)
-        if isinstance(e, n.AtLeast):
-            hits = sum(self._eval(s, env, truth, atoms) for s in e.operands)
-            need = len(e.operands) if e.count is None else e.count
-            return hits >= need
+            return semantics.tri_not(self._eval(e.operand, env, truth, atoms))
+        if isinstance(e, n.And | n.Or | n.AtLeast):
+            need = len(e.operands)  # `and`, `all of`
+            if isinstance(e, n.Or):
+                need = 1
+            elif isinstance(e, n.AtLeast) and e.count is not None:
+                need = e.count
+            values = [self._eval(s, env, truth, atoms) for s in e.operands]
+            return semantics.at_least(need, values)
         if isinstance(e, n.NameRef):
             decl = self.res.target(e.name)
             if isinstance(decl, n.DefinitionDecl) and not self._in_cycle(decl):
@@ -879,12 +882,6 @@ def _choices(word: str, allowed: tuple[str, ...]) -> str:
     listing = "the choices are " + ", ".join(f"`{w}`" for w in allowed)
     hint = did_you_mean(word, allowed)
     return f"{hint} {listing}" if hint else listing
-
-
-def _apply(op: str, a: int, b: int) -> bool:
-    return {
-        ">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b, "==": a == b, "!=": a != b,
-    }[op]  # fmt: skip
 
 
 def _bool_help(t: Type) -> str:

@@ -16,8 +16,9 @@ import attrs
 import lark
 from lark import Token, Transformer, v_args
 
+from rspl import messages as msg
 from rspl import nodes as n
-from rspl.diagnostics import Label, Reporter
+from rspl.diagnostics import Reporter
 from rspl.spans import Span, span_of
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -55,12 +56,8 @@ class _Body:
     def one(self, key: str, word: str | None = None) -> Any:
         found = self.by_key.get(key, [])
         if len(found) > 1:
-            self.reporter.report(
-                "E0006",
-                f"`{word or key}` is given twice in this {self.what}",
-                found[1].span,
-                labels=[Label(found[0].span, "first given here")],
-                help=f"a {self.what} has at most one `{word or key}`; keep one",
+            self.reporter.add(
+                msg.duplicate_clause(word or key, self.what, found[1].span, found[0].span)
             )
         return found[0].value if found else None
 
@@ -104,12 +101,7 @@ class Builder(Transformer[Token, Any]):
             value: datetime.date | None = datetime.date.fromisoformat(text)
         except ValueError:
             value = None
-            self.reporter.report(
-                "E0005",
-                f"`{text}` is not a date in the calendar",
-                span,
-                help="dates are written year-month-day, e.g. 2025-05-14",
-            )
+            self.reporter.add(msg.invalid_date(text, span))
         return n.DateLit(text, value, span)
 
     # ------------------------------------------------------------------ helpers
@@ -434,14 +426,7 @@ class Builder(Transformer[Token, Any]):
         body = _Body(c[3:], self.reporter, "obligation")
         deadlines = [x for x in c[3:] if isinstance(x, _Clause) and x.key == "deadline"]
         if len(deadlines) > 1:
-            self.reporter.report(
-                "E0006",
-                "this obligation has two deadlines",
-                deadlines[1].span,
-                labels=[Label(deadlines[0].span, "first deadline here")],
-                help="an obligation has one deadline: "
-                "`within`, `before`, `every`, `until` or `due`",
-            )
+            self.reporter.add(msg.two_deadlines(deadlines[1].span, deadlines[0].span))
         ob = n.Obligation(
             modality=c[0],
             action=c[1],
@@ -545,12 +530,7 @@ class Builder(Transformer[Token, Any]):
             text += unit.text if unit.text in ("%", "x") else " " + unit.text
         value = float(number)
         if not math.isfinite(value):
-            self.reporter.report(
-                "E0007",
-                f"the number `{number}` is too large",
-                span_of(self.file, number),
-                help="numbers must be finite; use a unit to keep them small, e.g. `1e26 FLOP`",
-            )
+            self.reporter.add(msg.number_too_large(str(number), span_of(self.file, number)))
             value = 0.0
         return n.Quantity(value, text, unit, approximate, self._span(meta))
 

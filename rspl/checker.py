@@ -15,9 +15,10 @@ from collections.abc import Iterator
 
 import attrs
 
+from rspl import messages as msg
 from rspl import nodes as n
 from rspl import semantics, units
-from rspl.diagnostics import Label, Reporter, did_you_mean
+from rspl.diagnostics import Reporter
 from rspl.loader import Program
 from rspl.resolver import Resolution, has_status
 from rspl.spans import Span
@@ -26,25 +27,10 @@ from rspl.spans import Span
 @attrs.frozen
 class Type:
     """`kind` is bool, level, domain, quantity, number, date or error; `detail` the domain
-    name or the quantity's dimension."""
+    name or the quantity's dimension. Messages describe it with `msg.describe_type`."""
 
     kind: str
     detail: str = ""
-
-    def describe(self) -> str:
-        if self.kind == "bool":
-            return "a true-or-false condition"
-        if self.kind == "level":
-            return f"a level of `{self.detail}`"
-        if self.kind == "domain":
-            return f"the domain `{self.detail}`"
-        if self.kind == "quantity":
-            return f"a {self.detail}"
-        if self.kind == "number":
-            return "a plain number"
-        if self.kind == "date":
-            return "a date"
-        return "an unknown value"
 
 
 BOOL = Type("bool")
@@ -64,7 +50,7 @@ class _Checker:
         self.def_stack: list[n.DefinitionDecl] = []
         self.def_done: set[int] = set()
         self.def_cyclic: set[int] = set()
-        self.report = reporter.report
+        self.report = reporter.add
 
     # ------------------------------------------------------------------ driver
 
@@ -100,79 +86,36 @@ class _Checker:
         if not headers:
             if not self.program.main.items and self.reporter.has_errors:
                 return  # a syntax error already explains the empty file
-            self.report(
-                "E0101",
-                "this file has no `policy` header",
-                Span(self.program.main.path, 0, 0, 1, 1, 1, 1),
-                help='start the main file with `policy my_policy "Title" { organization "..." '
-                'version "1.0" }`',
-            )
+            self.report(msg.missing_policy_header(Span(self.program.main.path, 0, 0, 1, 1, 1, 1)))
             return
         for extra in headers[1:]:
-            self.report(
-                "E0102",
-                "a file has at most one `policy` header",
-                extra.name.span,
-                labels=[Label(headers[0].name.span, "the first header")],
-                help="merge the two headers into one",
-            )
+            self.report(msg.second_policy_header(extra.name.span, headers[0].name.span))
         h = headers[0]
         for field, value in (("organization", h.organization), ("version", h.version)):
             if value is None:
-                self.report(
-                    "E0105",
-                    f"the policy header has no `{field}`",
-                    h.name.span,
-                    help=f'add `{field} "..."` inside the header braces; every output cites it',
-                )
+                self.report(msg.missing_header_field(field, h.name.span))
         if h.combine is None:
-            self.report(
-                "W0004",
-                "the header does not say how required standards combine",
-                h.name.span,
-                help="add `combine highest standard per family` (the usual rule) or "
-                "`combine all standards`; until then the highest per family is assumed",
-            )
+            self.report(msg.implicit_aggregation(h.name.span))
 
     # ------------------------------------------------------------------ declarations
 
     def _word(self, word: n.Name | None, allowed: tuple[str, ...], what: str) -> None:
         if word is not None and word.text not in allowed:
-            self.report(
-                "E0207",
-                f"`{word.text}` is not {'an' if what[0] in 'aeiou' else 'a'} {what}",
-                word.span,
-                help=_choices(word.text, allowed),
-            )
+            self.report(msg.unknown_word(word.text, what, allowed, word.span))
 
     def domain(self, d: n.DomainDecl) -> None:
         self._word(d.status, units.DOMAIN_STATUSES, "domain status")
         if not d.levels:
-            self.report(
-                "E0412",
-                f"domain `{d.name.text}` has no levels",
-                d.name.span,
-                help="a domain needs at least one `level`, listed from lowest to highest",
-            )
+            self.report(msg.domain_without_levels(d.name.text, d.name.span))
         if not self.module.is_stdlib:
             for level in d.levels:
                 self.need_source(level.anchors, level.name, "level")
 
     def evidence(self, e: n.EvidenceDecl) -> None:
         if e.type.text not in units.EVIDENCE_TYPES:
-            self.report(
-                "E0205",
-                f"`{e.type.text}` is not an evidence type",
-                e.type.span,
-                help=_choices(e.type.text, tuple(units.EVIDENCE_TYPES)),
-            )
+            self.report(msg.unknown_type(e.type.text, e.type.span))
         elif e.type.text == "judgement" and not e.deciders:
-            self.report(
-                "E0410",
-                f"judgement `{e.name.text}` does not say who makes it",
-                e.name.span,
-                help="add `decided by ROLE` so the decision can name who must decide",
-            )
+            self.report(msg.judgement_without_decider(e.name.text, e.name.span))
 
     def definition(self, d: n.DefinitionDecl) -> None:
         if id(d) in self.def_done:
@@ -181,13 +124,7 @@ class _Checker:
             start = next(i for i, x in enumerate(self.def_stack) if x is d)
             cycle = [*self.def_stack[start:], d]
             self.def_cyclic.update(id(x) for x in cycle)
-            self.report(
-                "E0411",
-                "definitions refer to each other in a circle: "
-                + " -> ".join(f"`{x.name.text}`" for x in cycle),
-                d.name.span,
-                help="a definition cannot depend on itself; define one of them directly",
-            )
+            self.report(msg.definition_cycle([x.name.text for x in cycle], d.name.span))
             return
         self.def_stack.append(d)
         self.condition(d.expr, "the definition")
@@ -215,15 +152,7 @@ class _Checker:
         if s.efficacy is not None:
             self.condition(s.efficacy, "an efficacy criterion")
             for found in self._implemented_in(s.efficacy, set()):
-                self.report(
-                    "E0413",
-                    "an efficacy criterion cannot ask what is implemented",
-                    found.span,
-                    labels=[Label(s.name.span, f"the criterion of `{s.name.text}`")],
-                    help="whether a safeguard counts is decided from measurements before "
-                    "anything counts as implemented; test a metric here, and put the "
-                    "dependency in a rule (`when X is implemented require ...`)",
-                )
+                self.report(msg.implemented_in_efficacy(s.name.text, found.span, s.name.span))
 
     # ------------------------------------------------------------------ standards
 
@@ -242,33 +171,27 @@ class _Checker:
                 pf, sf = parent.family.text, std.family.text
                 if pf != sf:
                     self.report(
-                        "E0402",
-                        f"`{std.name.text}` is in family `{sf}` but extends "
-                        f"`{parent.name.text}` from family `{pf}`",
-                        std.extends.span if std.extends else std.name.span,
-                        labels=[Label(parent.family.span, f"`{parent.name.text}` is in `{pf}`")],
-                        help="a standard can only extend a standard of its own family; "
-                        "list the other family's safeguards with `includes` instead",
+                        msg.cross_family_extends(
+                            std.name.text,
+                            sf,
+                            parent.name.text,
+                            pf,
+                            std.extends.span if std.extends else std.name.span,
+                            parent.family.span,
+                        )
                     )
             chain = self._chain(std)
             if chain and chain[-1] is std and id(std) not in in_cycle:
                 for s in chain:
                     in_cycle.add(id(s))
                 self.report(
-                    "E0401",
-                    "standards extend each other in a circle: "
-                    + " -> ".join(f"`{s.name.text}`" for s in [std, *chain]),
-                    std.extends.span if std.extends else std.name.span,
-                    help="`extends` must lead down to a base standard; remove one `extends`",
+                    msg.extends_cycle(
+                        [s.name.text for s in [std, *chain]],
+                        std.extends.span if std.extends else std.name.span,
+                    )
                 )
             if std.hole is not None and std.includes:
-                self.report(
-                    "E0408",
-                    f"`{std.name.text}` is `not yet defined` but lists safeguards",
-                    std.hole,
-                    labels=[Label(std.includes[0].span, "safeguards listed here")],
-                    help="drop `not yet defined` once the standard is specified, or drop the list",
-                )
+                self.report(msg.hole_with_contents(std.name.text, std.hole, std.includes[0].span))
             if module.is_stdlib:
                 continue
             self.need_source(std.anchors, std.name, "standard")
@@ -276,20 +199,12 @@ class _Checker:
             for inc in std.includes:
                 if inc.text in inherited:
                     self.report(
-                        "W0007",
-                        f"`{std.name.text}` already inherits `{inc.text}` from "
-                        f"`{inherited[inc.text]}`",
-                        inc.span,
-                        help="safeguards of an extended standard are included automatically; "
-                        "remove this entry",
+                        msg.redundant_safeguard(
+                            std.name.text, inc.text, inherited[inc.text], inc.span
+                        )
                     )
             if std.hole is None and not std.includes and not inherited:
-                self.report(
-                    "W0009",
-                    f"standard `{std.name.text}` has no safeguards",
-                    std.name.span,
-                    help="list its safeguards with `includes`, or mark it `not yet defined`",
-                )
+                self.report(msg.empty_standard(std.name.text, std.name.span))
 
     def _hole_of(self, std: n.StandardDecl) -> n.StandardDecl | None:
         """`std` if it is not yet defined, else the first standard it extends that is not."""
@@ -331,22 +246,11 @@ class _Checker:
 
     def rule(self, r: n.RuleDecl) -> None:
         if r.when is None and r.kind == "warning":
-            self.report(
-                "E0406",
-                f"{r.kind} `{r.name.text}` has no `when` condition",
-                r.name.span,
-                help=f"add `when CONDITION` saying when this {r.kind} applies",
-            )
+            self.report(msg.warning_without_condition(r.kind, r.name.text, r.name.span))
         when = r.when
         typed = when is not None and self.condition(when, "a `when` condition") == BOOL
         if typed and when is not None and self.never_true(when):
-            self.report(
-                "W0002",
-                f"{r.kind} `{r.name.text}` can never fire",
-                when.span,
-                help="no combination of inputs makes this condition true; "
-                "check the levels and comparisons",
-            )
+            self.report(msg.rule_never_fires(r.kind, r.name.text, when.span))
         for cmp in r.rules_out:
             self.rules_out(r, cmp)
         self.requirements(r)
@@ -365,13 +269,7 @@ class _Checker:
             and isinstance(self.res.target(cmp.left.name), n.DomainDecl)
         )
         if not ok:
-            self.report(
-                "E0407",
-                "`rules out` must be written `DOMAIN >= LEVEL` inside a `warning`",
-                cmp.span,
-                help="a checkpoint that is not reached rules out the levels above it, e.g. "
-                "`rules out AI_RD >= AI_RD_4`",
-            )
+            self.report(msg.invalid_rules_out(cmp.span))
 
     def requirements(self, r: n.RuleDecl) -> None:
         seen: list[tuple[n.Requirement, n.Name, n.Decl]] = []
@@ -380,16 +278,9 @@ class _Checker:
                 decl = self.res.target(t)
                 hole = self._hole_of(decl) if isinstance(decl, n.StandardDecl) else None
                 if hole is not None:
-                    what = "is" if hole is decl else f"extends `{hole.name.text}`, which is"
+                    extended = None if hole is decl else hole.name.text
                     assert hole.hole is not None
-                    self.report(
-                        "W0003",
-                        f"`{t.text}` {what} not yet defined, so this requirement can never be met",
-                        t.span,
-                        labels=[Label(hole.hole, "declared as not yet defined here")],
-                        help="every context this requirement covers stays blocked until the "
-                        "standard is defined; that may be what the policy intends",
-                    )
+                    self.report(msg.hole_required(t.text, extended, t.span, hole.hole))
                 if decl is not None and not isinstance(decl, n.LevelDecl):
                     seen.append((req, t, decl))
         for (ra, ta, da), (rb, tb, db) in itertools.permutations(seen, 2):
@@ -399,25 +290,17 @@ class _Checker:
             contexts_b = {c.text for c in rb.contexts}
             covers = not contexts_a or (contexts_b and contexts_b <= contexts_a)
             if covers and any(p is db for p in self._chain(da) if p is not da):
-                self.report(
-                    "W0006",
-                    f"`{tb.text}` is already covered by `{ta.text}`, which extends it",
-                    tb.span,
-                    labels=[Label(ta.span, f"`{ta.text}` required here")],
-                    help="a standard includes everything it extends; remove the weaker one",
-                )
+                self.report(msg.redundant_requirement(tb.text, ta.text, tb.span, ta.span))
 
     def single_context(self, name: n.Name, where: str) -> None:
         """E0203 when a context group is used where one context is needed."""
         target = self.res.target(name)
         if isinstance(target, n.ContextDecl) and target.includes:
+            members = [m.text for m in target.includes]
             self.report(
-                "E0203",
-                f"`{name.text}` is a context group, but {where} needs a single context",
-                name.span,
-                labels=[Label(target.name.span, "the group is declared here")],
-                help="name one of its contexts: "
-                + ", ".join(f"`{m.text}`" for m in target.includes),
+                msg.context_group_not_single(
+                    name.text, where, members, name.span, target.name.span
+                )
             )
 
     def obligation(self, ob: n.Obligation) -> None:
@@ -425,31 +308,15 @@ class _Checker:
         if isinstance(d, n.Within):
             t = self.quantity_type(d.amount)
             if t.kind != "error" and t != Type("quantity", "duration"):
-                self.report(
-                    "E0409",
-                    f"`within` needs a duration, not {t.describe()}",
-                    d.amount.span,
-                    help="write a time such as `within 30 days` or `within 1 month`",
-                )
+                self.report(msg.within_needs_duration(t, d.amount.span))
             if d.event is not None:
                 self._date_evidence(d.event, "`within ... of`")
         elif isinstance(d, n.Every):
             unit = units.UNITS.get(d.unit.text)
             if unit is None or unit[0] != "duration":
-                self.report(
-                    "E0409",
-                    f"`every` needs a time unit, not `{d.unit.text}`",
-                    d.unit.span,
-                    help="write e.g. `every 3 to 6 months` or `every 1 year`",
-                )
+                self.report(msg.every_needs_time_unit(d.unit.text, d.unit.span))
             if d.high is not None and d.high < d.low:
-                self.report(
-                    "E0409",
-                    "the interval's longest time is shorter than its shortest",
-                    d.span,
-                    help=f"write the shorter time first: `every {d.high:g} to {d.low:g} "
-                    f"{d.unit.text}`",
-                )
+                self.report(msg.interval_reversed(d.low, d.high, d.unit.text, d.span))
             if d.since is not None:
                 self._date_evidence(d.since, "`every ... since`")
         elif isinstance(d, n.Until):
@@ -459,11 +326,7 @@ class _Checker:
         decl = self.res.target(name)
         if isinstance(decl, n.EvidenceDecl) and decl.type.text != "date":
             self.report(
-                "E0409",
-                f"{where} needs a dated event, but `{name.text}` is a {decl.type.text}",
-                name.span,
-                labels=[Label(decl.type.span, "declared here")],
-                help="declare the event as `evidence NAME: date`",
+                msg.event_not_dated(where, name.text, decl.type.text, name.span, decl.type.span)
             )
 
     # ------------------------------------------------------------------ expressions
@@ -471,12 +334,7 @@ class _Checker:
     def condition(self, e: n.Expr, where: str) -> Type:
         t = self.expr_type(e)
         if t.kind not in ("bool", "error"):
-            self.report(
-                "E0303",
-                f"{where} must be true or false, but this is {t.describe()}",
-                e.span,
-                help=_bool_help(t),
-            )
+            self.report(msg.non_boolean_condition(where, t, e.span))
             return ERROR
         return t
 
@@ -497,12 +355,7 @@ class _Checker:
             for sub in e.operands:
                 self.condition(sub, f"each item of `{e.keyword} of`")
             if e.count is not None and not 1 <= e.count <= len(e.operands):
-                self.report(
-                    "E0306",
-                    f"`at least N of` needs a whole number N from 1 to {len(e.operands)}",
-                    e.span,
-                    help=f"the count must be a whole number from 1 to {len(e.operands)}",
-                )
+                self.report(msg.impossible_count(len(e.operands), e.span))
             return BOOL
         if isinstance(e, n.Implemented):
             return BOOL
@@ -537,12 +390,7 @@ class _Checker:
             return NUMBER
         unit = units.UNITS.get(q.unit.text)
         if unit is None:
-            self.report(
-                "E0206",
-                f"`{q.unit.text}` is not a unit",
-                q.unit.span,
-                help=_choices(q.unit.text, tuple(units.UNITS)),
-            )
+            self.report(msg.unknown_unit(q.unit.text, q.unit.span))
             return ERROR
         return Type("quantity", unit[0])
 
@@ -557,13 +405,7 @@ class _Checker:
             decl = self.res.target(op.name)
             if isinstance(decl, n.EvidenceDecl) and decl.type.text != "date":
                 self.report(
-                    "E0305",
-                    f"`since` needs a date, but `{op.name.text}` is "
-                    f"{units.EVIDENCE_TYPES.get(decl.type.text, decl.type.text)}",
-                    op.span,
-                    labels=[Label(decl.type.span, "declared here")],
-                    help="`since X` measures the time from the date X to the assessment date; "
-                    "declare X as `evidence X: date`",
+                    msg.since_needs_date(op.name.text, decl.type.text, op.span, decl.type.span)
                 )
                 return ERROR
             return Type("quantity", "duration") if decl is not None else ERROR
@@ -578,46 +420,17 @@ class _Checker:
             return BOOL  # the resolver bound the level inside the domain
         if lt.kind == rt.kind == "quantity":
             if lt.detail != rt.detail:
-                self.report(
-                    "E0302",
-                    f"cannot compare {lt.describe()} with {rt.describe()}",
-                    c.span,
-                    labels=[
-                        Label(c.left.span, lt.describe()),
-                        Label(c.right.span, rt.describe()),
-                    ],
-                    help=f"both sides must be measured in the same kind of unit; "
-                    f"a {lt.detail} is in {units.DIMENSIONS.get(lt.detail, '?')}",
-                )
+                self.report(msg.unit_mismatch(lt, rt, c.span, c.left.span, c.right.span))
             return BOOL
         if kinds == {"quantity", "number"}:
             q = lt if lt.kind == "quantity" else rt
             if q.detail not in units.PLAIN_DIMENSIONS:
-                self.report(
-                    "E0302",
-                    f"this number has no unit, but it is compared with {q.describe()}",
-                    (c.right if rt.kind == "number" else c.left).span,
-                    help=f"add the unit, e.g. `4x` for a multiplier or `6 months` for a "
-                    f"duration; a {q.detail} is in {units.DIMENSIONS.get(q.detail, '?')}",
-                )
+                number = c.right if rt.kind == "number" else c.left
+                self.report(msg.number_without_unit(q, number.span))
             return BOOL
         if lt == rt and lt.kind in ("date", "number"):
             return BOOL
-        if lt.kind == "domain" or rt.kind == "domain":
-            dom = lt if lt.kind == "domain" else rt
-            help = f"compare `{dom.detail}` with one of its levels, e.g. `{dom.detail} >= LEVEL`"
-        elif "bool" in kinds:
-            help = "true-or-false conditions are combined with `and`, `or` and `not`, " \
-                "not compared"
-        else:
-            help = "only a domain and its levels, quantities of one kind, or two dates " \
-                "can be compared"
-        self.report(
-            "E0304",
-            f"cannot compare {lt.describe()} with {rt.describe()}",
-            c.span,
-            help=help,
-        )
+        self.report(msg.incomparable(lt, rt, c.span))
         return BOOL
 
     def domain_quant(self, q: n.DomainQuant) -> None:
@@ -626,22 +439,9 @@ class _Checker:
         lacking = [d.name.text for d in domains if not any(
             lv.name.text == q.level.text for lv in d.levels)]
         if lacking:
-            self.report(
-                "E0204",
-                f"level `{q.level.text}` is missing from "
-                + ", ".join(f"`{x}`" for x in lacking),
-                q.level.span,
-                help="a level named in `any domain`/`all domains` must exist in every domain "
-                "it ranges over; narrow the set with `of (...)`",
-            )
+            self.report(msg.level_missing_from_domains(q.level.text, lacking, q.level.span))
         if not domains:
-            self.report(
-                "W0002",
-                "this ranges over no domains, so it is never true" if q.quantifier == "any"
-                else "this ranges over no domains",
-                q.span,
-                help="check the status word or list the domains with `of (...)`",
-            )
+            self.report(msg.ranges_over_no_domains(q.quantifier, q.span))
 
     def quant_domains(self, q: n.DomainQuant) -> list[n.DomainDecl]:
         if q.domains is not None:
@@ -746,25 +546,13 @@ class _Checker:
 
     def scenario(self, s: n.ScenarioDecl) -> None:
         if not s.expects:
-            self.report(
-                "W0008",
-                f"scenario `{s.name.text}` expects nothing",
-                s.name.span,
-                help="add `expect` lines, e.g. `expect required STANDARD` or "
-                "`expect CONTEXT blocked`",
-            )
+            self.report(msg.scenario_without_expectations(s.name.text, s.name.span))
         given: dict[str, n.Given] = {}
         for g in s.givens:
             key = self._given_key(g)
             if key is not None:
                 if key in given:
-                    self.report(
-                        "E0504",
-                        "this input is already given in this scenario",
-                        g.span,
-                        labels=[Label(given[key].span, "given first here")],
-                        help="give each domain, value and the date once per scenario",
-                    )
+                    self.report(msg.scenario_conflict(g.span, given[key].span))
                 given[key] = g
             if isinstance(g, n.GivenLevel):
                 self.given_level(g)
@@ -794,11 +582,7 @@ class _Checker:
         lo, hi = self._level_rank(g.level), self._level_rank(g.unsure)
         if lo is not None and hi is not None and hi[1] <= lo[1]:
             self.report(
-                "E0501",
-                f"`{g.unsure.text}` is not above `{g.level.text}`",
-                g.unsure.span,
-                labels=[Label(g.level.span, "the level reached")],
-                help="`cannot rule out` names a level higher than the one reached",
+                msg.scenario_level_order(g.unsure.text, g.level.text, g.unsure.span, g.level.span)
             )
 
     def given_value(self, g: n.GivenValue) -> None:
@@ -808,22 +592,16 @@ class _Checker:
         want = decl.type.text
         v = g.value
         if isinstance(v, bool):
-            ok, got = want in units.BOOLEAN_TYPES, "yes/no"
+            ok, got = want in units.BOOLEAN_TYPES, BOOL
         elif isinstance(v, n.DateLit):
-            ok, got = want == "date", "a date"
+            ok, got = want == "date", DATE
         else:
-            t = self.quantity_type(v)
-            got = t.describe()
+            t = got = self.quantity_type(v)
             ok = t.kind == "error" or (t.kind == "quantity" and t.detail == want) or (
                 t.kind == "number" and want in units.PLAIN_DIMENSIONS)
         if not ok:
             self.report(
-                "E0502",
-                f"`{g.name.text}` is {units.EVIDENCE_TYPES[want]}, but this gives {got}",
-                g.span,
-                labels=[Label(decl.type.span, "declared here")],
-                help="give a value of the declared type: `yes`/`no` for facts and "
-                "judgements, a date, or a number with the right unit",
+                msg.scenario_value_type(g.name.text, want, got, g.span, decl.type.span)
             )
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
@@ -838,24 +616,16 @@ class _Checker:
         actions = [ob.action.text for ob in (*rule.obligations, *rule.fallbacks)]
         if action.text not in actions:
             self.report(
-                "E0503",
-                f"{rule.kind} `{rule.name.text}` has no obligation `{action.text}`",
-                action.span,
-                labels=[Label(rule.name.span, f"`{rule.name.text}` is declared here")],
-                help=("its obligations are " + ", ".join(f"`{a}`" for a in actions))
-                if actions else f"`{rule.name.text}` has no obligations",
+                msg.unknown_obligation(
+                    rule.kind, rule.name.text, action.text, actions, action.span, rule.name.span
+                )
             )
 
     # ------------------------------------------------------------------ whole-policy warnings
 
     def need_source(self, anchors: tuple[n.Anchor, ...], name: n.Name, what: str) -> None:
         if not anchors:
-            self.report(
-                "W0005",
-                f"{what} `{name.text}` cites no source",
-                name.span,
-                help='add `source "§..."` so every output can point back to the published text',
-            )
+            self.report(msg.missing_source(what, name.text, name.span))
 
     def unused(self) -> None:
         for module in self.program.modules:
@@ -868,32 +638,7 @@ class _Checker:
                     continue  # a duplicate, already reported
                 if id(item) not in self.res.used:
                     kind = n.kind_of(item)
-                    self.report(
-                        "W0001",
-                        f"{kind} `{item.name.text}` is never used",
-                        item.name.span,
-                        help=f"nothing in the policy refers to this {kind}; "
-                        "use it or remove it",
-                    )
-
-
-def _choices(word: str, allowed: tuple[str, ...]) -> str:
-    """`did you mean ...? the choices are ...` for a word outside a fixed list."""
-    listing = "the choices are " + ", ".join(f"`{w}`" for w in allowed)
-    hint = did_you_mean(word, allowed)
-    return f"{hint} {listing}" if hint else listing
-
-
-def _bool_help(t: Type) -> str:
-    if t.kind == "domain":
-        return f"compare the domain with one of its levels, e.g. `{t.detail} >= LEVEL`"
-    if t.kind == "level":
-        return f"a level on its own is not a condition; write `{t.detail} >= LEVEL`"
-    if t.kind == "quantity":
-        return "compare it with a bound, e.g. `>= 4x` or `>= 6 months`"
-    if t.kind == "date":
-        return "compare it, e.g. `since DATE >= 6 months`"
-    return "use a comparison, a fact, a definition or `X is implemented`"
+                    self.report(msg.unused_declaration(kind, item.name.text, item.name.span))
 
 
 def check(program: Program, res: Resolution, reporter: Reporter) -> None:

@@ -1,6 +1,11 @@
-"""Diagnostics as data: the code registry, the `Diagnostic` record and the `Reporter`.
+"""Diagnostics as data: the codes, the `Diagnostic` record and the `Reporter`.
 
-Passes never raise on bad input: they call `reporter.error(...)`/`reporter.warning(...)` and
+Each code is a module-level `Code` constant named after its slug (`UNKNOWN_NAME` is `E0201`,
+`unknown-name`); `CODES` collects them by code, in the order they are defined here. The
+words of every diagnostic live in `rspl.messages`, one constructor per situation, which is
+the only place a `Diagnostic` is built (`tests/test_messages.py` checks it).
+
+Passes never raise on bad input: they report with `reporter.add(msg.unknown_name(...))` and
 carry on, so one run reports every independent problem. Rendering lives in `rspl.render`.
 Every code is documented with a bad and a fixed example in `docs/diagnostics.md`; a test
 keeps the two in step.
@@ -8,9 +13,7 @@ keeps the two in step.
 
 from __future__ import annotations
 
-import difflib
 import enum
-from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -25,77 +28,100 @@ class Severity(enum.Enum):
 
 @attrs.frozen
 class Code:
+    """One kind of problem: `code` (`E0201`), `slug` (`unknown-name`), its severity and a
+    one-line summary (what `rspl explain` falls back to)."""
+
     code: str
     slug: str
     severity: Severity
     summary: str
 
 
-_E, _W = Severity.ERROR, Severity.WARNING
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
 
-CODES: dict[str, Code] = {
-    c.code: c
-    for c in [
-        # syntax
-        Code("E0001", "unexpected-token", _E, "something appears where the language does not allow it"),
-        Code("E0002", "invalid-character", _E, "a character that is not part of the language"),
-        Code("E0003", "unexpected-end", _E, "the file ends before a construct is complete"),
-        Code("E0004", "unterminated-text", _E, "a quoted text has no closing quote"),
-        Code("E0005", "invalid-date", _E, "a date that does not exist in the calendar"),
-        Code("E0006", "duplicate-clause", _E, "a clause that may appear once appears twice"),
-        Code("E0007", "number-too-large", _E, "a number too large to represent"),
-        # header and modules
-        Code("E0101", "missing-policy-header", _E, "the main file has no `policy` header"),
-        Code("E0102", "misplaced-policy-header", _E, "a second `policy` header, or one in an imported file"),
-        Code("E0103", "import-not-found", _E, "an imported module or file does not exist"),
-        Code("E0104", "import-cycle", _E, "files import each other in a circle"),
-        Code("E0105", "missing-header-field", _E, "the policy header lacks a required field"),
-        # names
-        Code("E0201", "unknown-name", _E, "a name that is not declared"),
-        Code("E0202", "duplicate-declaration", _E, "two declarations share a name"),
-        Code("E0203", "wrong-kind", _E, "a name refers to the wrong kind of declaration"),
-        Code("E0204", "unknown-level", _E, "a level that the domain does not have"),
-        Code("E0205", "unknown-type", _E, "an evidence type that does not exist"),
-        Code("E0206", "unknown-unit", _E, "a unit word that does not exist"),
-        Code("E0207", "unknown-word", _E, "a status, category or similar word outside its fixed list"),
-        # types
-        Code("E0301", "level-domain-mismatch", _E, "a level compared with a different domain"),
-        Code("E0302", "unit-mismatch", _E, "quantities of different kinds compared"),
-        Code("E0303", "non-boolean-condition", _E, "a condition that is not true-or-false"),
-        Code("E0304", "incomparable", _E, "two values that cannot be compared"),
-        Code("E0305", "since-needs-date", _E, "`since` applied to something that is not a date"),
-        Code("E0306", "impossible-count", _E, "`at least N of` with N outside 1 to the number of items"),
-        # standards, rules and obligations
-        Code("E0401", "extends-cycle", _E, "standards that extend each other in a circle"),
-        Code("E0402", "cross-family-extends", _E, "a standard extends one from another family"),
-        Code("E0403", "require-non-safeguard", _E, "a rule requires something that is not a safeguard or standard"),
-        Code("E0404", "unknown-role", _E, "a role that is not declared"),
-        Code("E0405", "unknown-context", _E, "a context that is not declared"),
-        Code("E0406", "warning-without-condition", _E, "a warning with no `when`"),
-        Code("E0407", "invalid-rules-out", _E, "a `rules out` that is not `DOMAIN >= LEVEL` in a warning"),
-        Code("E0408", "hole-with-contents", _E, "a standard both `not yet defined` and listing safeguards"),
-        Code("E0409", "invalid-deadline", _E, "a deadline with the wrong kind of time or event"),
-        Code("E0410", "judgement-without-decider", _E, "a judgement with no role that makes it"),
-        Code("E0411", "definition-cycle", _E, "definitions that refer to each other in a circle"),
-        Code("E0412", "domain-without-levels", _E, "a domain that declares no levels"),
-        Code("E0413", "implemented-in-efficacy", _E, "an efficacy criterion asks what is implemented"),
-        # scenarios
-        Code("E0501", "scenario-level-order", _E, "a scenario's `cannot rule out` level is below its reached level"),
-        Code("E0502", "scenario-value-type", _E, "a scenario gives a value of the wrong type"),
-        Code("E0503", "unknown-obligation", _E, "a scenario expects an obligation the rule does not have"),
-        Code("E0504", "scenario-conflict", _E, "a scenario gives the same input twice"),
-        # warnings
-        Code("W0001", "unused-declaration", _W, "a declaration nothing uses"),
-        Code("W0002", "rule-never-fires", _W, "a rule whose condition can never be true"),
-        Code("W0003", "hole-required", _W, "a rule requires a standard that is not yet defined"),
-        Code("W0004", "implicit-aggregation", _W, "the header does not say how requirements combine"),
-        Code("W0005", "missing-source", _W, "a rule, level or standard without a source anchor"),
-        Code("W0006", "redundant-requirement", _W, "a requirement already covered by another in the same rule"),
-        Code("W0007", "redundant-safeguard", _W, "a standard lists a safeguard it already inherits"),
-        Code("W0008", "scenario-without-expectations", _W, "a scenario that checks nothing"),
-        Code("W0009", "empty-standard", _W, "a defined standard with no safeguards of its own or inherited"),
-    ]
-}
+# The codes, one constant each, named after the slug. `CODES` below collects them in the order
+# they are defined here, which is also the order of docs/diagnostics.md; a diagnostic is built
+# only in `rspl.messages`, from one of these constants.
+
+# syntax
+UNEXPECTED_TOKEN = Code("E0001", "unexpected-token", ERROR, "something appears where the language does not allow it")
+INVALID_CHARACTER = Code("E0002", "invalid-character", ERROR, "a character that is not part of the language")
+UNEXPECTED_END = Code("E0003", "unexpected-end", ERROR, "the file ends before a construct is complete")
+UNTERMINATED_TEXT = Code("E0004", "unterminated-text", ERROR, "a quoted text has no closing quote")
+INVALID_DATE = Code("E0005", "invalid-date", ERROR, "a date that does not exist in the calendar")
+DUPLICATE_CLAUSE = Code("E0006", "duplicate-clause", ERROR, "a clause that may appear once appears twice")
+NUMBER_TOO_LARGE = Code("E0007", "number-too-large", ERROR, "a number too large to represent")
+
+# header and modules
+MISSING_POLICY_HEADER = Code("E0101", "missing-policy-header", ERROR, "the main file has no `policy` header")
+MISPLACED_POLICY_HEADER = Code("E0102", "misplaced-policy-header", ERROR, "a second `policy` header, or one in an imported file")
+IMPORT_NOT_FOUND = Code("E0103", "import-not-found", ERROR, "an imported module or file does not exist")
+IMPORT_CYCLE = Code("E0104", "import-cycle", ERROR, "files import each other in a circle")
+MISSING_HEADER_FIELD = Code("E0105", "missing-header-field", ERROR, "the policy header lacks a required field")
+
+# names
+UNKNOWN_NAME = Code("E0201", "unknown-name", ERROR, "a name that is not declared")
+DUPLICATE_DECLARATION = Code("E0202", "duplicate-declaration", ERROR, "two declarations share a name")
+WRONG_KIND = Code("E0203", "wrong-kind", ERROR, "a name refers to the wrong kind of declaration")
+UNKNOWN_LEVEL = Code("E0204", "unknown-level", ERROR, "a level that the domain does not have")
+UNKNOWN_TYPE = Code("E0205", "unknown-type", ERROR, "an evidence type that does not exist")
+UNKNOWN_UNIT = Code("E0206", "unknown-unit", ERROR, "a unit word that does not exist")
+UNKNOWN_WORD = Code("E0207", "unknown-word", ERROR, "a status, category or similar word outside its fixed list")
+
+# types
+LEVEL_DOMAIN_MISMATCH = Code("E0301", "level-domain-mismatch", ERROR, "a level compared with a different domain")
+UNIT_MISMATCH = Code("E0302", "unit-mismatch", ERROR, "quantities of different kinds compared")
+NON_BOOLEAN_CONDITION = Code("E0303", "non-boolean-condition", ERROR, "a condition that is not true-or-false")
+INCOMPARABLE = Code("E0304", "incomparable", ERROR, "two values that cannot be compared")
+SINCE_NEEDS_DATE = Code("E0305", "since-needs-date", ERROR, "`since` applied to something that is not a date")
+IMPOSSIBLE_COUNT = Code("E0306", "impossible-count", ERROR, "`at least N of` with N outside 1 to the number of items")
+
+# standards, rules and obligations
+EXTENDS_CYCLE = Code("E0401", "extends-cycle", ERROR, "standards that extend each other in a circle")
+CROSS_FAMILY_EXTENDS = Code("E0402", "cross-family-extends", ERROR, "a standard extends one from another family")
+REQUIRE_NON_SAFEGUARD = Code("E0403", "require-non-safeguard", ERROR, "a rule requires something that is not a safeguard or standard")
+UNKNOWN_ROLE = Code("E0404", "unknown-role", ERROR, "a role that is not declared")
+UNKNOWN_CONTEXT = Code("E0405", "unknown-context", ERROR, "a context that is not declared")
+WARNING_WITHOUT_CONDITION = Code("E0406", "warning-without-condition", ERROR, "a warning with no `when`")
+INVALID_RULES_OUT = Code("E0407", "invalid-rules-out", ERROR, "a `rules out` that is not `DOMAIN >= LEVEL` in a warning")
+HOLE_WITH_CONTENTS = Code("E0408", "hole-with-contents", ERROR, "a standard both `not yet defined` and listing safeguards")
+INVALID_DEADLINE = Code("E0409", "invalid-deadline", ERROR, "a deadline with the wrong kind of time or event")
+JUDGEMENT_WITHOUT_DECIDER = Code("E0410", "judgement-without-decider", ERROR, "a judgement with no role that makes it")
+DEFINITION_CYCLE = Code("E0411", "definition-cycle", ERROR, "definitions that refer to each other in a circle")
+DOMAIN_WITHOUT_LEVELS = Code("E0412", "domain-without-levels", ERROR, "a domain that declares no levels")
+IMPLEMENTED_IN_EFFICACY = Code("E0413", "implemented-in-efficacy", ERROR, "an efficacy criterion asks what is implemented")
+
+# scenarios
+SCENARIO_LEVEL_ORDER = Code("E0501", "scenario-level-order", ERROR, "a scenario's `cannot rule out` level is below its reached level")
+SCENARIO_VALUE_TYPE = Code("E0502", "scenario-value-type", ERROR, "a scenario gives a value of the wrong type")
+UNKNOWN_OBLIGATION = Code("E0503", "unknown-obligation", ERROR, "a scenario expects an obligation the rule does not have")
+SCENARIO_CONFLICT = Code("E0504", "scenario-conflict", ERROR, "a scenario gives the same input twice")
+
+# warnings
+UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
+RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
+HOLE_REQUIRED = Code("W0003", "hole-required", WARNING, "a rule requires a standard that is not yet defined")
+IMPLICIT_AGGREGATION = Code("W0004", "implicit-aggregation", WARNING, "the header does not say how requirements combine")
+MISSING_SOURCE = Code("W0005", "missing-source", WARNING, "a rule, level or standard without a source anchor")
+REDUNDANT_REQUIREMENT = Code("W0006", "redundant-requirement", WARNING, "a requirement already covered by another in the same rule")
+REDUNDANT_SAFEGUARD = Code("W0007", "redundant-safeguard", WARNING, "a standard lists a safeguard it already inherits")
+SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", WARNING, "a scenario that checks nothing")
+EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
+
+
+def _collect_codes() -> dict[str, Code]:
+    codes: dict[str, Code] = {}
+    for value in list(globals().values()):
+        if isinstance(value, Code):
+            if value.code in codes:
+                raise ValueError(f"two constants define {value.code}")
+            codes[value.code] = value
+    return codes
+
+
+CODES: dict[str, Code] = _collect_codes()
+"""Every code by its name (`E0201`), in definition order."""
 
 
 @attrs.frozen
@@ -108,6 +134,9 @@ class Label:
 
 @attrs.frozen
 class Diagnostic:
+    """One reported problem. Built only by the constructors of `rspl.messages`, which take
+    `code` and `severity` from a `Code`."""
+
     code: str
     severity: Severity
     message: str
@@ -130,29 +159,21 @@ class Diagnostic:
 
 
 class Reporter:
-    """Collects diagnostics for one compilation. Passes report; nothing raises."""
+    """Collects diagnostics for one compilation. Passes report with `add`; nothing raises."""
 
     def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self._seen: set[tuple[str, int, int, str, str]] = set()
 
-    def report(
-        self,
-        code: str,
-        message: str,
-        span: Span,
-        *,
-        labels: Iterable[Label] = (),
-        help: str | None = None,
-    ) -> None:
-        key = (span.file, span.start, span.end, code, message)
+    def add(self, diagnostic: Diagnostic) -> None:
+        """Record `diagnostic`, built by a constructor in `rspl.messages`. The same diagnostic
+        (file, place, code and message) found twice is kept once."""
+        d = diagnostic
+        key = (d.span.file, d.span.start, d.span.end, d.code, d.message)
         if key in self._seen:  # the same fact found twice (e.g. a definition used twice)
             return
         self._seen.add(key)
-        entry = CODES[code]
-        self.diagnostics.append(
-            Diagnostic(code, entry.severity, message, span, tuple(labels), help)
-        )
+        self.diagnostics.append(d)
 
     @property
     def has_errors(self) -> bool:
@@ -161,17 +182,3 @@ class Reporter:
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
 
-
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A `help` text suggesting the closest candidate names, or None."""
-    pool = sorted(set(candidates))
-    close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
-    if not close and len(word) <= 4:  # short names differ by a character more often
-        close = difflib.get_close_matches(word, pool, n=3, cutoff=0.5)
-    if not close:
-        lowered = {c.lower(): c for c in pool}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
-    if not close:
-        return None
-    return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"

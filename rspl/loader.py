@@ -14,9 +14,10 @@ from collections.abc import Callable
 
 import attrs
 
+from rspl import messages as msg
 from rspl import nodes as n
 from rspl.builder import build
-from rspl.diagnostics import Label, Reporter, did_you_mean
+from rspl.diagnostics import Label, Reporter
 from rspl.parser import parse
 from rspl.resources import stdlib_module, stdlib_modules
 
@@ -73,13 +74,7 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
         found: dict[str, n.ImportTarget] = {}
         for item in module.items:
             if isinstance(item, n.PolicyHeader) and module is not main:
-                reporter.report(
-                    "E0102",
-                    "an imported file cannot have a `policy` header",
-                    item.span,
-                    help="only the main file says which policy this is; "
-                    "move the header there or drop it",
-                )
+                reporter.add(msg.policy_header_in_import(item.span))
             if not isinstance(item, n.Import):
                 continue
             for target in item.targets:
@@ -89,13 +84,7 @@ def load(path: str, text: str, reporter: Reporter, read: Reader = read_file) -> 
                     continue
                 if key in stack:
                     cycle = [*stack[stack.index(key):], key]
-                    reporter.report(
-                        "E0104",
-                        "import cycle: " + " -> ".join(f"`{_short(m)}`" for m in cycle),
-                        target.span,
-                        help="files cannot import each other in a circle; move what they "
-                        "share into a third file that both import",
-                    )
+                    reporter.add(msg.import_cycle([_short(m) for m in cycle], target.span))
                     continue
                 found.setdefault(key, target)
                 if key in modules:
@@ -141,22 +130,10 @@ def _locate(
 
 def _report_missing(target: n.ImportTarget, reporter: Reporter) -> None:
     if target.kind == "module":
-        hint = did_you_mean(target.path, stdlib_modules())
-        reporter.report(
-            "E0103",
-            f"there is no module `{target.path}`",
-            target.span,
-            help=hint
-            or "stdlib modules are: " + ", ".join(f"`{m}`" for m in stdlib_modules())
-            + "; a file beside this one is imported as `import \"name.rspl\"`",
-        )
+        modules = stdlib_modules()
+        reporter.add(msg.unknown_module(target.path, target.span, stdlib_modules=modules))
     else:
-        reporter.report(
-            "E0103",
-            f'cannot read the file "{target.path}"',
-            target.span,
-            help="file imports are relative to the importing file; check the path",
-        )
+        reporter.add(msg.unreadable_import(target.path, target.span))
 
 
 __all__ = ["Label", "Program", "load", "parse_module"]

@@ -12,6 +12,7 @@ from typing import Any
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
+from rspl import messages as msg
 from rspl.diagnostics import Reporter
 from rspl.resources import grammar_text
 from rspl.spans import Span
@@ -68,7 +69,7 @@ def _terminal_names() -> dict[str, str]:
     return names
 
 
-def _describe_expected(expected: set[str]) -> str:
+def _expected_words(expected: set[str]) -> list[str]:
     """The expected tokens in words: names, texts and numbers first, then symbols, then
     keywords (most syntax errors are a missing value or bracket, not a missing keyword)."""
     words = _terminal_names()
@@ -80,29 +81,14 @@ def _describe_expected(expected: set[str]) -> str:
         return (1 if not word[1:-1].isalpha() else 2), word
 
     items = [words.get(name, name.lower()) for name in sorted(expected, key=order)]
-    items = list(dict.fromkeys(items))
-    if len(items) > 10:
-        items = [*items[:10], "..."]
-    if len(items) == 1:
-        return items[0]
-    return ", ".join(items[:-1]) + " or " + items[-1]
+    return list(dict.fromkeys(items))
 
 
-def _describe_token(token: lark.Token) -> str:
-    if token.type == "NAME":
-        return f"name `{token}`"
-    if token.type == "STRING":
-        return "a quoted text"
-    if token.type in ("NUMBER", "DATE"):
-        return f"`{token}`"
-    return f"`{token}`"
-
-
-def _context(err: UnexpectedToken) -> str:
-    """`in rule `cbrn_3``: the innermost declaration being parsed, if known."""
+def _declaration(err: UnexpectedToken) -> tuple[str, str] | None:
+    """(`rule`, `cbrn_3`): the innermost declaration being parsed, if known."""
     ip = getattr(err, "interactive_parser", None)
     if ip is None:
-        return ""
+        return None
     stack: list[Any] = list(getattr(ip.parser_state, "value_stack", []))
     for i in range(len(stack) - 1, -1, -1):
         item = stack[i]
@@ -115,8 +101,8 @@ def _context(err: UnexpectedToken) -> str:
         # A declaration keyword is followed by the declared name; other uses of the same
         # word (`per family` in the header) are not.
         if word is not None and isinstance(nxt, lark.Token) and nxt.type == "NAME":
-            return f" in {word} `{nxt}`"
-    return ""
+            return word, str(nxt)
+    return None
 
 
 def _point(file: str, text: str, pos: int, line: int, column: int, length: int = 1) -> Span:
@@ -130,20 +116,9 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
         char = text[pos] if pos < len(text) else ""
         span = _point(file, text, pos, err.line or 1, err.column or 1)
         if char == '"':
-            reporter.report(
-                "E0004",
-                "this quoted text is never closed",
-                span,
-                help='add a closing `"`; to put a quote inside a text, write `\\"`',
-            )
+            reporter.add(msg.unterminated_text(span))
         else:
-            shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
-            reporter.report(
-                "E0002",
-                f"unexpected character {shown}",
-                span,
-                help="names use letters, digits and `_`; texts go between double quotes",
-            )
+            reporter.add(msg.invalid_character(char, span))
         return
     if isinstance(err, UnexpectedToken) and err.token.type != "$END":
         tok = err.token
@@ -152,19 +127,19 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
         column = tok.column if tok.column is not None else 1
         pos = tok.start_pos if tok.start_pos is not None else 0
         span = Span(file, pos, pos + length, line, column, line, column + length)
-        help = f"expected {_describe_expected(set(err.expected))}"
-        context = _context(err)
-        in_rule = context.split("`")[0].strip() in ("in rule", "in warning", "in cadence")
-        if str(tok) in ("source", "means") and ("PER" in err.expected or in_rule):
-            help = (
-                f"`{tok}` belongs to a whole declaration; to cite the section behind one "
-                'requirement or obligation, end its line with `per "§..."`'
+        declaration = _declaration(err)
+        in_rule = declaration is not None and declaration[0] in ("rule", "warning", "cadence")
+        # `source`/`means` where a requirement's own `per "§..."` citation could go
+        misplaced = str(tok) in ("source", "means") and ("PER" in err.expected or in_rule)
+        reporter.add(
+            msg.unexpected_token(
+                str(tok),
+                tok.type,
+                span,
+                declaration=declaration,
+                expected=_expected_words(set(err.expected)),
+                declaration_clause=misplaced,
             )
-        reporter.report(
-            "E0001",
-            f"unexpected {_describe_token(tok)}{context}",
-            span,
-            help=help,
         )
         return
     expected: set[str] = set(getattr(err, "expected", set()) or set())
@@ -174,15 +149,12 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
     line = text.count("\n", 0, start) + 1
     column = start - (text.rfind("\n", 0, start) + 1) + 1
     span = Span(file, start, start + 1, line, column, line, column + 1)
-    context = _context(err) if isinstance(err, UnexpectedToken) else ""
-    message = f"the file ends before this is complete{context}"
-    if "RBRACE" in expected:
-        message = f"the file ends inside a `{{` block that is never closed{context}"
-    reporter.report(
-        "E0003",
-        message,
-        span,
-        help=f"expected {_describe_expected(expected)}" if expected else None,
+    declaration = _declaration(err) if isinstance(err, UnexpectedToken) else None
+    in_block = "RBRACE" in expected  # a `}` could come next
+    reporter.add(
+        msg.unexpected_end(
+            span, declaration=declaration, expected=_expected_words(expected), inside_block=in_block
+        )
     )
 
 

@@ -18,8 +18,9 @@ from collections.abc import Iterable, Sequence
 import attrs
 
 from rspl import ir
+from rspl import messages as msg
 from rspl import nodes as n
-from rspl.diagnostics import Label, Reporter, did_you_mean
+from rspl.diagnostics import Reporter
 from rspl.loader import Program
 
 Target = n.Decl | n.LevelDecl
@@ -94,15 +95,6 @@ class Resolution:
         return self.scopes[module.name].get(text)
 
 
-def _article(word: str) -> str:
-    return "an" if word[:1] in "aeiou" else "a"
-
-
-def _kinds_words(kinds: Sequence[str]) -> str:
-    words = [f"{_article(k)} {k}" for k in kinds]
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
-
-
 class _Resolver:
     def __init__(self, program: Program, reporter: Reporter) -> None:
         self.program = program
@@ -163,18 +155,7 @@ class _Resolver:
 
     def _duplicate(self, name: n.Name, prior: Target) -> None:
         what = n.kind_of(prior) if not isinstance(prior, n.LevelDecl) else "level"
-        elsewhere = prior.name.span.file != name.span.file
-        message = f"`{name.text}` is declared twice"
-        if elsewhere:
-            message = f"`{name.text}` is already declared in {prior.name.span.file}"
-        self.reporter.report(
-            "E0202",
-            message,
-            name.span,
-            labels=[Label(prior.name.span, f"the other declaration ({what})")],
-            help="every name in a policy is declared once, imported files included; "
-            "rename this one" + (" or drop the import" if elsewhere else " or remove one"),
-        )
+        self.reporter.add(msg.duplicate_declaration(name.text, name.span, prior.name.span, what))
 
     # ------------------------------------------------------------------ lookups
 
@@ -184,38 +165,28 @@ class _Resolver:
         name: n.Name,
         kinds: Sequence[str],
         *,
-        code: str = "E0201",
+        unknown: msg.UnknownName = msg.unknown_name,
         purpose: str = "",
     ) -> n.Decl | None:
-        """Bind `name` to a declaration of one of `kinds`, or report why it can't be."""
+        """Bind `name` to a declaration of one of `kinds`, or report why it can't be: with
+        `unknown` (`msg.unknown_role`, `msg.unknown_context`) when it is not declared."""
         scope = self.res.scopes[module.name]
         decl = scope.get(name.text)
         if decl is None:
             pool = [t for t, d in scope.items() if n.kind_of(d) in kinds]
-            wanted = _kinds_words(kinds)
-            hint = did_you_mean(name.text, pool)
             owners = self.level_owners.get(name.text)
-            if hint is None and owners:
-                hint = f"`{name.text}` is a level of `{owners[0].name.text}`, not {wanted}"
-            self.reporter.report(
-                code,
-                f"unknown {' or '.join(kinds) if len(kinds) <= 2 else 'name'} `{name.text}`"
-                + (f" {purpose}" if purpose else ""),
-                name.span,
-                help=hint or f"declare it first, or check the spelling; {wanted} is expected here",
+            owner = owners[0].name.text if owners else None
+            self.reporter.add(
+                unknown(name.text, kinds, name.span, candidates=pool, level_of=owner,
+                        purpose=purpose)
             )
             return None
         kind = n.kind_of(decl)
         if kind not in kinds:
-            wrong = "E0403" if set(kinds) == set(_REQUIRABLE) else "E0203"
-            self.reporter.report(
-                wrong,
-                f"`{name.text}` is {_article(kind)} {kind}, but {_kinds_words(kinds)} "
-                "is expected here",
-                name.span,
-                labels=[Label(decl.name.span, f"`{name.text}` is declared here")],
-                help=_wrong_kind_help(kinds),
+            wrong = (
+                msg.require_non_safeguard if set(kinds) == set(_REQUIRABLE) else msg.wrong_kind
             )
+            self.reporter.add(wrong(name.text, kind, kinds, name.span, decl.name.span))
             self.res.used.add(id(decl))
             return None
         self.res.refs[id(name)] = decl
@@ -223,10 +194,15 @@ class _Resolver:
         return decl
 
     def refs(
-        self, module: n.Module, names: Iterable[n.Name], kinds: Sequence[str], **kw: str
+        self,
+        module: n.Module,
+        names: Iterable[n.Name],
+        kinds: Sequence[str],
+        *,
+        unknown: msg.UnknownName = msg.unknown_name,
     ) -> None:
         for name in names:
-            self.ref(module, name, kinds, **kw)
+            self.ref(module, name, kinds, unknown=unknown)
 
     def level(self, domain: n.DomainDecl, name: n.Name) -> n.LevelDecl | None:
         for level in domain.levels:
@@ -236,25 +212,20 @@ class _Resolver:
                 return level
         owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
         if owners:
-            self.reporter.report(
-                "E0301",
-                f"`{name.text}` is a level of `{owners[0].name.text}`, "
-                f"not of `{domain.name.text}`",
-                name.span,
-                labels=[Label(domain.name.span, f"`{domain.name.text}` is declared here")],
-                help="each domain has its own scale; compare a domain only with its own "
-                "levels: " + ", ".join(f"`{lv.name.text}`" for lv in domain.levels),
+            self.reporter.add(
+                msg.level_of_other_domain(
+                    name.text,
+                    owners[0].name.text,
+                    domain.name.text,
+                    [lv.name.text for lv in domain.levels],
+                    name.span,
+                    domain.name.span,
+                )
             )
             return None
-        hint = did_you_mean(name.text, [lv.name.text for lv in domain.levels])
-        self.reporter.report(
-            "E0204",
-            f"`{domain.name.text}` has no level `{name.text}`",
-            name.span,
-            labels=[Label(domain.name.span, f"`{domain.name.text}` is declared here")],
-            help=hint
-            or "its levels are "
-            + (", ".join(f"`{lv.name.text}`" for lv in domain.levels) or "not declared yet"),
+        levels = [lv.name.text for lv in domain.levels]
+        self.reporter.add(
+            msg.unknown_level(name.text, domain.name.text, levels, name.span, domain.name.span)
         )
         return None
 
@@ -269,9 +240,9 @@ class _Resolver:
 
     def item(self, m: n.Module, item: n.Item) -> None:
         if isinstance(item, n.ContextDecl):
-            self.refs(m, item.includes, _CONTEXT, code="E0405")
+            self.refs(m, item.includes, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
-            self.refs(m, item.deciders, _ROLE, code="E0404")
+            self.refs(m, item.deciders, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -283,7 +254,7 @@ class _Resolver:
                 self.ref(m, item.extends, ("standard",))
             self.refs(m, item.includes, ("safeguard",))
         elif isinstance(item, n.ArtifactDecl):
-            self.refs(m, item.audience, _ROLE, code="E0404")
+            self.refs(m, item.audience, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.RuleDecl):
             self.rule(m, item)
         elif isinstance(item, n.ScenarioDecl):
@@ -294,7 +265,7 @@ class _Resolver:
             self.expr(m, rule.when)
         for req in rule.requirements:
             self.refs(m, req.targets, _REQUIRABLE)
-            self.refs(m, req.contexts, _CONTEXT, code="E0405")
+            self.refs(m, req.contexts, _CONTEXT, unknown=msg.unknown_context)
         for ob in (*rule.obligations, *rule.fallbacks):
             self.obligation(m, ob)
         for cmp in rule.rules_out:
@@ -303,13 +274,13 @@ class _Resolver:
     def obligation(self, m: n.Module, ob: n.Obligation) -> None:
         self.ref(m, ob.action, ("action",))
         self.refs(m, ob.objects, _ANY)
-        self.refs(m, ob.by, _ROLE, code="E0404")
-        self.refs(m, ob.approved_by, _ROLE, code="E0404")
+        self.refs(m, ob.by, _ROLE, unknown=msg.unknown_role)
+        self.refs(m, ob.approved_by, _ROLE, unknown=msg.unknown_role)
         d = ob.deadline
         if isinstance(d, n.Within) and d.event is not None:
             self.ref(m, d.event, ("evidence",))
         elif isinstance(d, n.Before):
-            self.refs(m, d.contexts, _CONTEXT, code="E0405")
+            self.refs(m, d.contexts, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(d, n.Every) and d.since is not None:
             self.ref(m, d.since, ("evidence",))
         elif isinstance(d, n.Until):
@@ -422,7 +393,7 @@ class _Resolver:
                 else:
                     self.refs(m, x.names, ("rule", "warning", "cadence"))
             elif isinstance(x, n.ExpectVerdict):
-                self.ref(m, x.context, _CONTEXT, code="E0405")
+                self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectObligation):
                 self.ref(m, x.action, ("action",))
                 self.ref(m, x.rule, ("rule", "warning", "cadence"))
@@ -438,18 +409,6 @@ def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:
     if status is None:
         return True
     return (domain.status.text if domain.status else "tracked") == status.text
-
-
-def _wrong_kind_help(kinds: Sequence[str]) -> str:
-    if set(kinds) == set(_REQUIRABLE):
-        return "a rule can only require safeguards and standards; declare one with " \
-            "`safeguard` or `standard`, or use an obligation (`must ...`) for an action"
-    if kinds == _ROLE:
-        return "approvers, deciders and responsible parties must be declared with `role`"
-    if kinds == _CONTEXT:
-        return "contexts such as `external_deployment` are declared with `context` " \
-            "(or imported from `std.contexts`)"
-    return "check which declaration this name refers to"
 
 
 def resolve(program: Program, reporter: Reporter) -> Resolution:

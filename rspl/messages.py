@@ -1,0 +1,1025 @@
+"""The message registry: every diagnostic the compiler reports is built here.
+
+One function per situation (`unknown_name`, `import_cycle`, `scenario_conflict`, ...) takes
+the facts of the problem (names, kinds, counts and the spans to point at) and returns a
+`Diagnostic`: its code (a constant from `rspl.diagnostics`), its message, its labels and its
+help. The wording of every diagnostic lives in this module and nowhere else; a pass decides
+*that* something is wrong and where, then reports it with
+
+    reporter.add(msg.unknown_level(level, domain, levels, name.span, domain_span))
+
+`tests/test_messages.py` keeps it that way: only this module builds a `Diagnostic` or a
+`Label`, no report site passes a code or a piece of text, and every code has a constructor
+here. `docs/diagnostics.md` shows the output of each code, and `tests/cases/` asserts the
+message of every expected diagnostic.
+
+The helpers at the end (`did_you_mean`, `describe_type`, ...) phrase the parts that several
+messages share.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from typing import Protocol
+
+from rspl import units
+from rspl.diagnostics import (
+    CROSS_FAMILY_EXTENDS,
+    DEFINITION_CYCLE,
+    DOMAIN_WITHOUT_LEVELS,
+    DUPLICATE_CLAUSE,
+    DUPLICATE_DECLARATION,
+    EMPTY_STANDARD,
+    EXTENDS_CYCLE,
+    HOLE_REQUIRED,
+    HOLE_WITH_CONTENTS,
+    IMPLEMENTED_IN_EFFICACY,
+    IMPLICIT_AGGREGATION,
+    IMPORT_CYCLE,
+    IMPORT_NOT_FOUND,
+    IMPOSSIBLE_COUNT,
+    INCOMPARABLE,
+    INVALID_CHARACTER,
+    INVALID_DATE,
+    INVALID_DEADLINE,
+    INVALID_RULES_OUT,
+    JUDGEMENT_WITHOUT_DECIDER,
+    LEVEL_DOMAIN_MISMATCH,
+    MISPLACED_POLICY_HEADER,
+    MISSING_HEADER_FIELD,
+    MISSING_POLICY_HEADER,
+    MISSING_SOURCE,
+    NON_BOOLEAN_CONDITION,
+    NUMBER_TOO_LARGE,
+    REDUNDANT_REQUIREMENT,
+    REDUNDANT_SAFEGUARD,
+    REQUIRE_NON_SAFEGUARD,
+    RULE_NEVER_FIRES,
+    SCENARIO_CONFLICT,
+    SCENARIO_LEVEL_ORDER,
+    SCENARIO_VALUE_TYPE,
+    SCENARIO_WITHOUT_EXPECTATIONS,
+    SINCE_NEEDS_DATE,
+    UNEXPECTED_END,
+    UNEXPECTED_TOKEN,
+    UNIT_MISMATCH,
+    UNKNOWN_CONTEXT,
+    UNKNOWN_LEVEL,
+    UNKNOWN_NAME,
+    UNKNOWN_OBLIGATION,
+    UNKNOWN_ROLE,
+    UNKNOWN_TYPE,
+    UNKNOWN_UNIT,
+    UNKNOWN_WORD,
+    UNTERMINATED_TEXT,
+    UNUSED_DECLARATION,
+    WARNING_WITHOUT_CONDITION,
+    WRONG_KIND,
+    Code,
+    Diagnostic,
+    Label,
+)
+from rspl.spans import Span
+
+
+class TypeLike(Protocol):
+    """What the messages need of the checker's `Type`: `kind` is bool, level, domain,
+    quantity, number, date or error; `detail` the domain name or the quantity's dimension."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def detail(self) -> str: ...
+
+
+class UnknownName(Protocol):
+    """The signature shared by `unknown_name`, `unknown_role` and `unknown_context`, so the
+    resolver can be told which one a lookup reports."""
+
+    def __call__(
+        self,
+        name: str,
+        kinds: Sequence[str],
+        span: Span,
+        *,
+        candidates: Iterable[str],
+        level_of: str | None = None,
+        purpose: str = "",
+    ) -> Diagnostic: ...
+
+
+def _make(
+    code: Code,
+    message: str,
+    span: Span,
+    *,
+    labels: Iterable[Label] = (),
+    help: str | None = None,
+) -> Diagnostic:
+    return Diagnostic(code.code, code.severity, message, span, tuple(labels), help)
+
+
+# ---------------------------------------------------------------------- parse (E0001-E0004)
+
+
+def unexpected_token(
+    token: str,
+    token_type: str,
+    span: Span,
+    *,
+    declaration: tuple[str, str] | None,
+    expected: Sequence[str],
+    declaration_clause: bool,
+) -> Diagnostic:
+    """E0001. `token_type` is the Lark terminal (NAME, STRING, ...); `declaration` the
+    (keyword, name) of the innermost declaration being parsed; `expected` the tokens that
+    could have come instead, in words; `declaration_clause` when the token is `source` or
+    `means`, written where only a requirement's own `per` citation can go."""
+    help = f"expected {_one_of(expected)}"
+    if declaration_clause:
+        help = (
+            f"`{token}` belongs to a whole declaration; to cite the section behind one "
+            'requirement or obligation, end its line with `per "§..."`'
+        )
+    return _make(
+        UNEXPECTED_TOKEN,
+        f"unexpected {_token(token, token_type)}{_inside(declaration)}",
+        span,
+        help=help,
+    )
+
+
+def invalid_character(char: str, span: Span) -> Diagnostic:
+    """E0002: a character outside the language (not a quote: see `unterminated_text`)."""
+    shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
+    return _make(
+        INVALID_CHARACTER,
+        f"unexpected character {shown}",
+        span,
+        help="names use letters, digits and `_`; texts go between double quotes",
+    )
+
+
+def unexpected_end(
+    span: Span,
+    *,
+    declaration: tuple[str, str] | None,
+    expected: Sequence[str],
+    inside_block: bool,
+) -> Diagnostic:
+    """E0003: the file ends early; `inside_block` when a `}` could have come next."""
+    context = _inside(declaration)
+    message = f"the file ends before this is complete{context}"
+    if inside_block:
+        message = f"the file ends inside a `{{` block that is never closed{context}"
+    return _make(
+        UNEXPECTED_END,
+        message,
+        span,
+        help=f"expected {_one_of(expected)}" if expected else None,
+    )
+
+
+def unterminated_text(span: Span) -> Diagnostic:
+    """E0004: a `"` with no closing quote."""
+    return _make(
+        UNTERMINATED_TEXT,
+        "this quoted text is never closed",
+        span,
+        help='add a closing `"`; to put a quote inside a text, write `\\"`',
+    )
+
+
+def _token(token: str, token_type: str) -> str:
+    if token_type == "NAME":
+        return f"name `{token}`"
+    if token_type == "STRING":
+        return "a quoted text"
+    return f"`{token}`"
+
+
+def _inside(declaration: tuple[str, str] | None) -> str:
+    """` in rule `cbrn_3``, or nothing."""
+    if declaration is None:
+        return ""
+    return f" in {declaration[0]} `{declaration[1]}`"
+
+
+def _one_of(words: Sequence[str]) -> str:
+    """`a, b or c`, with at most ten items before `...`."""
+    items = list(words)
+    if len(items) > 10:
+        items = [*items[:10], "..."]
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+# ---------------------------------------------------------------------- build (E0005-E0007)
+
+
+def invalid_date(text: str, span: Span) -> Diagnostic:
+    """E0005: a date the calendar does not have."""
+    return _make(
+        INVALID_DATE,
+        f"`{text}` is not a date in the calendar",
+        span,
+        help="dates are written year-month-day, e.g. 2025-05-14",
+    )
+
+
+def duplicate_clause(word: str, what: str, span: Span, first: Span) -> Diagnostic:
+    """E0006: a clause `word` given twice in a `what` (a rule, a standard, ...)."""
+    return _make(
+        DUPLICATE_CLAUSE,
+        f"`{word}` is given twice in this {what}",
+        span,
+        labels=[Label(first, "first given here")],
+        help=f"a {what} has at most one `{word}`; keep one",
+    )
+
+
+def two_deadlines(span: Span, first: Span) -> Diagnostic:
+    """E0006: an obligation with a second deadline."""
+    return _make(
+        DUPLICATE_CLAUSE,
+        "this obligation has two deadlines",
+        span,
+        labels=[Label(first, "first deadline here")],
+        help="an obligation has one deadline: `within`, `before`, `every`, `until` or `due`",
+    )
+
+
+def number_too_large(number: str, span: Span) -> Diagnostic:
+    """E0007: a number that is not finite as a float."""
+    return _make(
+        NUMBER_TOO_LARGE,
+        f"the number `{number}` is too large",
+        span,
+        help="numbers must be finite; use a unit to keep them small, e.g. `1e26 FLOP`",
+    )
+
+
+# ---------------------------------------------------------------------- header and modules (E01xx)
+
+
+def missing_policy_header(span: Span) -> Diagnostic:
+    """E0101: the main file has no `policy` header."""
+    return _make(
+        MISSING_POLICY_HEADER,
+        "this file has no `policy` header",
+        span,
+        help='start the main file with `policy my_policy "Title" { organization "..." '
+        'version "1.0" }`',
+    )
+
+
+def second_policy_header(span: Span, first: Span) -> Diagnostic:
+    """E0102: a second header in the main file."""
+    return _make(
+        MISPLACED_POLICY_HEADER,
+        "a file has at most one `policy` header",
+        span,
+        labels=[Label(first, "the first header")],
+        help="merge the two headers into one",
+    )
+
+
+def policy_header_in_import(span: Span) -> Diagnostic:
+    """E0102: a header in an imported file."""
+    return _make(
+        MISPLACED_POLICY_HEADER,
+        "an imported file cannot have a `policy` header",
+        span,
+        help="only the main file says which policy this is; move the header there or drop it",
+    )
+
+
+def unknown_module(path: str, span: Span, *, stdlib_modules: Sequence[str]) -> Diagnostic:
+    """E0103: `import std.x` of a module the stdlib does not have."""
+    return _make(
+        IMPORT_NOT_FOUND,
+        f"there is no module `{path}`",
+        span,
+        help=did_you_mean(path, stdlib_modules)
+        or "stdlib modules are: " + ", ".join(f"`{m}`" for m in stdlib_modules)
+        + "; a file beside this one is imported as `import \"name.rspl\"`",
+    )
+
+
+def unreadable_import(path: str, span: Span) -> Diagnostic:
+    """E0103: `import "x.rspl"` of a file that cannot be read."""
+    return _make(
+        IMPORT_NOT_FOUND,
+        f'cannot read the file "{path}"',
+        span,
+        help="file imports are relative to the importing file; check the path",
+    )
+
+
+def import_cycle(modules: Sequence[str], span: Span) -> Diagnostic:
+    """E0104: `modules` import each other in a circle (the first is repeated at the end)."""
+    return _make(
+        IMPORT_CYCLE,
+        "import cycle: " + " -> ".join(f"`{m}`" for m in modules),
+        span,
+        help="files cannot import each other in a circle; move what they share into a third "
+        "file that both import",
+    )
+
+
+def missing_header_field(field: str, span: Span) -> Diagnostic:
+    """E0105: the header lacks `organization` or `version`."""
+    return _make(
+        MISSING_HEADER_FIELD,
+        f"the policy header has no `{field}`",
+        span,
+        help=f'add `{field} "..."` inside the header braces; every output cites it',
+    )
+
+
+# ---------------------------------------------------------------------- names (E02xx, E0403-E0405)
+
+
+def unknown_name(
+    name: str,
+    kinds: Sequence[str],
+    span: Span,
+    *,
+    candidates: Iterable[str],
+    level_of: str | None = None,
+    purpose: str = "",
+) -> Diagnostic:
+    """E0201: `name` is not declared; one of `kinds` was expected. `candidates` are the
+    declared names of those kinds (for did-you-mean), `level_of` the domain that has a level
+    of this name, if any."""
+    return _unknown(UNKNOWN_NAME, name, kinds, span, candidates, level_of, purpose)
+
+
+def unknown_role(
+    name: str,
+    kinds: Sequence[str],
+    span: Span,
+    *,
+    candidates: Iterable[str],
+    level_of: str | None = None,
+    purpose: str = "",
+) -> Diagnostic:
+    """E0404: like `unknown_name`, where a role is expected."""
+    return _unknown(UNKNOWN_ROLE, name, kinds, span, candidates, level_of, purpose)
+
+
+def unknown_context(
+    name: str,
+    kinds: Sequence[str],
+    span: Span,
+    *,
+    candidates: Iterable[str],
+    level_of: str | None = None,
+    purpose: str = "",
+) -> Diagnostic:
+    """E0405: like `unknown_name`, where a context is expected."""
+    return _unknown(UNKNOWN_CONTEXT, name, kinds, span, candidates, level_of, purpose)
+
+
+def _unknown(
+    code: Code,
+    name: str,
+    kinds: Sequence[str],
+    span: Span,
+    candidates: Iterable[str],
+    level_of: str | None,
+    purpose: str,
+) -> Diagnostic:
+    wanted = _kinds_words(kinds)
+    hint = did_you_mean(name, candidates)
+    if hint is None and level_of is not None:
+        hint = f"`{name}` is a level of `{level_of}`, not {wanted}"
+    return _make(
+        code,
+        f"unknown {' or '.join(kinds) if len(kinds) <= 2 else 'name'} `{name}`"
+        + (f" {purpose}" if purpose else ""),
+        span,
+        help=hint or f"declare it first, or check the spelling; {wanted} is expected here",
+    )
+
+
+def duplicate_declaration(name: str, span: Span, other: Span, other_kind: str) -> Diagnostic:
+    """E0202: `name` is declared again; `other` is the declaration that is kept."""
+    elsewhere = other.file != span.file
+    message = f"`{name}` is declared twice"
+    if elsewhere:
+        message = f"`{name}` is already declared in {other.file}"
+    return _make(
+        DUPLICATE_DECLARATION,
+        message,
+        span,
+        labels=[Label(other, f"the other declaration ({other_kind})")],
+        help="every name in a policy is declared once, imported files included; "
+        "rename this one" + (" or drop the import" if elsewhere else " or remove one"),
+    )
+
+
+def wrong_kind(
+    name: str, kind: str, kinds: Sequence[str], span: Span, declared: Span
+) -> Diagnostic:
+    """E0203: `name` is a `kind`, but one of `kinds` is expected here."""
+    if tuple(kinds) == ("role",):
+        help = "approvers, deciders and responsible parties must be declared with `role`"
+    elif tuple(kinds) == ("context",):
+        help = (
+            "contexts such as `external_deployment` are declared with `context` "
+            "(or imported from `std.contexts`)"
+        )
+    else:
+        help = "check which declaration this name refers to"
+    return _wrong_kind(WRONG_KIND, name, kind, kinds, span, declared, help)
+
+
+def require_non_safeguard(
+    name: str, kind: str, kinds: Sequence[str], span: Span, declared: Span
+) -> Diagnostic:
+    """E0403: a requirement (or `is implemented`) names a `kind` that is neither a safeguard
+    nor a standard."""
+    help = (
+        "a rule can only require safeguards and standards; declare one with "
+        "`safeguard` or `standard`, or use an obligation (`must ...`) for an action"
+    )
+    return _wrong_kind(REQUIRE_NON_SAFEGUARD, name, kind, kinds, span, declared, help)
+
+
+def _wrong_kind(
+    code: Code,
+    name: str,
+    kind: str,
+    kinds: Sequence[str],
+    span: Span,
+    declared: Span,
+    help: str,
+) -> Diagnostic:
+    return _make(
+        code,
+        f"`{name}` is {_article(kind)} {kind}, but {_kinds_words(kinds)} is expected here",
+        span,
+        labels=[Label(declared, f"`{name}` is declared here")],
+        help=help,
+    )
+
+
+def context_group_not_single(
+    name: str, where: str, members: Sequence[str], span: Span, group: Span
+) -> Diagnostic:
+    """E0203: a context group where `where` (a verdict, a context group) needs one context."""
+    return _make(
+        WRONG_KIND,
+        f"`{name}` is a context group, but {where} needs a single context",
+        span,
+        labels=[Label(group, "the group is declared here")],
+        help="name one of its contexts: " + ", ".join(f"`{m}`" for m in members),
+    )
+
+
+def unknown_level(
+    level: str, domain: str, levels: Sequence[str], span: Span, domain_span: Span
+) -> Diagnostic:
+    """E0204: `domain` (whose levels are `levels`) has no level `level`."""
+    return _make(
+        UNKNOWN_LEVEL,
+        f"`{domain}` has no level `{level}`",
+        span,
+        labels=[Label(domain_span, f"`{domain}` is declared here")],
+        help=did_you_mean(level, levels)
+        or "its levels are " + (", ".join(f"`{lv}`" for lv in levels) or "not declared yet"),
+    )
+
+
+def level_missing_from_domains(level: str, domains: Sequence[str], span: Span) -> Diagnostic:
+    """E0204: `any domain >= LEVEL` over domains some of which lack the level."""
+    return _make(
+        UNKNOWN_LEVEL,
+        f"level `{level}` is missing from " + ", ".join(f"`{x}`" for x in domains),
+        span,
+        help="a level named in `any domain`/`all domains` must exist in every domain "
+        "it ranges over; narrow the set with `of (...)`",
+    )
+
+
+def unknown_type(type: str, span: Span) -> Diagnostic:
+    """E0205: an evidence type outside `units.EVIDENCE_TYPES`."""
+    return _make(
+        UNKNOWN_TYPE,
+        f"`{type}` is not an evidence type",
+        span,
+        help=_choices(type, tuple(units.EVIDENCE_TYPES)),
+    )
+
+
+def unknown_unit(unit: str, span: Span) -> Diagnostic:
+    """E0206: a unit word outside `units.UNITS`."""
+    return _make(
+        UNKNOWN_UNIT,
+        f"`{unit}` is not a unit",
+        span,
+        help=_choices(unit, tuple(units.UNITS)),
+    )
+
+
+def unknown_word(word: str, what: str, allowed: Sequence[str], span: Span) -> Diagnostic:
+    """E0207: `word` is not one of the `allowed` words for a `what` (a domain status, ...)."""
+    return _make(
+        UNKNOWN_WORD,
+        f"`{word}` is not {'an' if what[0] in 'aeiou' else 'a'} {what}",
+        span,
+        help=_choices(word, allowed),
+    )
+
+
+# ---------------------------------------------------------------------- types (E03xx)
+
+
+def level_of_other_domain(
+    level: str,
+    owner: str,
+    domain: str,
+    levels: Sequence[str],
+    span: Span,
+    domain_span: Span,
+) -> Diagnostic:
+    """E0301: `level` (a level of `owner`) compared with `domain`, whose levels are `levels`."""
+    return _make(
+        LEVEL_DOMAIN_MISMATCH,
+        f"`{level}` is a level of `{owner}`, not of `{domain}`",
+        span,
+        labels=[Label(domain_span, f"`{domain}` is declared here")],
+        help="each domain has its own scale; compare a domain only with its own levels: "
+        + ", ".join(f"`{lv}`" for lv in levels),
+    )
+
+
+def unit_mismatch(
+    left: TypeLike, right: TypeLike, span: Span, left_span: Span, right_span: Span
+) -> Diagnostic:
+    """E0302: two quantities of different dimensions compared."""
+    return _make(
+        UNIT_MISMATCH,
+        f"cannot compare {describe_type(left)} with {describe_type(right)}",
+        span,
+        labels=[Label(left_span, describe_type(left)), Label(right_span, describe_type(right))],
+        help=f"both sides must be measured in the same kind of unit; "
+        f"a {left.detail} is in {units.DIMENSIONS.get(left.detail, '?')}",
+    )
+
+
+def number_without_unit(quantity: TypeLike, span: Span) -> Diagnostic:
+    """E0302: a plain number compared with a quantity that needs a unit."""
+    return _make(
+        UNIT_MISMATCH,
+        f"this number has no unit, but it is compared with {describe_type(quantity)}",
+        span,
+        help=f"add the unit, e.g. `4x` for a multiplier or `6 months` for a duration; "
+        f"a {quantity.detail} is in {units.DIMENSIONS.get(quantity.detail, '?')}",
+    )
+
+
+def non_boolean_condition(where: str, got: TypeLike, span: Span) -> Diagnostic:
+    """E0303: `where` (a `when` condition, each side of `and`, ...) is not true-or-false."""
+    return _make(
+        NON_BOOLEAN_CONDITION,
+        f"{where} must be true or false, but this is {describe_type(got)}",
+        span,
+        help=_bool_help(got),
+    )
+
+
+def incomparable(left: TypeLike, right: TypeLike, span: Span) -> Diagnostic:
+    """E0304: two values that no comparison applies to."""
+    kinds = {left.kind, right.kind}
+    if "domain" in kinds:
+        dom = left if left.kind == "domain" else right
+        help = f"compare `{dom.detail}` with one of its levels, e.g. `{dom.detail} >= LEVEL`"
+    elif "bool" in kinds:
+        help = "true-or-false conditions are combined with `and`, `or` and `not`, not compared"
+    else:
+        help = "only a domain and its levels, quantities of one kind, or two dates can be compared"
+    return _make(
+        INCOMPARABLE,
+        f"cannot compare {describe_type(left)} with {describe_type(right)}",
+        span,
+        help=help,
+    )
+
+
+def since_needs_date(name: str, type: str, span: Span, declared: Span) -> Diagnostic:
+    """E0305: `since NAME` where NAME is evidence of `type`, not a date."""
+    return _make(
+        SINCE_NEEDS_DATE,
+        f"`since` needs a date, but `{name}` is {units.EVIDENCE_TYPES.get(type, type)}",
+        span,
+        labels=[Label(declared, "declared here")],
+        help="`since X` measures the time from the date X to the assessment date; "
+        "declare X as `evidence X: date`",
+    )
+
+
+def impossible_count(items: int, span: Span) -> Diagnostic:
+    """E0306: `at least N of` over `items` items, with N not a whole number in 1..items."""
+    return _make(
+        IMPOSSIBLE_COUNT,
+        f"`at least N of` needs a whole number N from 1 to {items}",
+        span,
+        help=f"the count must be a whole number from 1 to {items}",
+    )
+
+
+# ---------------------------------------------------------------------- standards and rules (E04xx)
+
+
+def extends_cycle(standards: Sequence[str], span: Span) -> Diagnostic:
+    """E0401: `standards` extend each other in a circle (the first is repeated at the end)."""
+    return _make(
+        EXTENDS_CYCLE,
+        "standards extend each other in a circle: " + " -> ".join(f"`{s}`" for s in standards),
+        span,
+        help="`extends` must lead down to a base standard; remove one `extends`",
+    )
+
+
+def cross_family_extends(
+    standard: str,
+    family: str,
+    parent: str,
+    parent_family: str,
+    span: Span,
+    parent_family_span: Span,
+) -> Diagnostic:
+    """E0402: `standard` (in `family`) extends `parent` (in `parent_family`)."""
+    return _make(
+        CROSS_FAMILY_EXTENDS,
+        f"`{standard}` is in family `{family}` but extends `{parent}` from family "
+        f"`{parent_family}`",
+        span,
+        labels=[Label(parent_family_span, f"`{parent}` is in `{parent_family}`")],
+        help="a standard can only extend a standard of its own family; "
+        "list the other family's safeguards with `includes` instead",
+    )
+
+
+def warning_without_condition(kind: str, name: str, span: Span) -> Diagnostic:
+    """E0406: a `kind` (a warning) with no `when`."""
+    return _make(
+        WARNING_WITHOUT_CONDITION,
+        f"{kind} `{name}` has no `when` condition",
+        span,
+        help=f"add `when CONDITION` saying when this {kind} applies",
+    )
+
+
+def invalid_rules_out(span: Span) -> Diagnostic:
+    """E0407: a `rules out` that is not `DOMAIN >= LEVEL`, or not in a warning."""
+    return _make(
+        INVALID_RULES_OUT,
+        "`rules out` must be written `DOMAIN >= LEVEL` inside a `warning`",
+        span,
+        help="a checkpoint that is not reached rules out the levels above it, e.g. "
+        "`rules out AI_RD >= AI_RD_4`",
+    )
+
+
+def hole_with_contents(standard: str, span: Span, listed: Span) -> Diagnostic:
+    """E0408: `not yet defined` (at `span`) and safeguards (at `listed`) in one standard."""
+    return _make(
+        HOLE_WITH_CONTENTS,
+        f"`{standard}` is `not yet defined` but lists safeguards",
+        span,
+        labels=[Label(listed, "safeguards listed here")],
+        help="drop `not yet defined` once the standard is specified, or drop the list",
+    )
+
+
+def within_needs_duration(got: TypeLike, span: Span) -> Diagnostic:
+    """E0409: `within` with an amount that is not a duration."""
+    return _make(
+        INVALID_DEADLINE,
+        f"`within` needs a duration, not {describe_type(got)}",
+        span,
+        help="write a time such as `within 30 days` or `within 1 month`",
+    )
+
+
+def every_needs_time_unit(unit: str, span: Span) -> Diagnostic:
+    """E0409: `every` with a unit that is not a time unit."""
+    return _make(
+        INVALID_DEADLINE,
+        f"`every` needs a time unit, not `{unit}`",
+        span,
+        help="write e.g. `every 3 to 6 months` or `every 1 year`",
+    )
+
+
+def interval_reversed(low: float, high: float, unit: str, span: Span) -> Diagnostic:
+    """E0409: `every LOW to HIGH UNIT` with HIGH below LOW."""
+    return _make(
+        INVALID_DEADLINE,
+        "the interval's longest time is shorter than its shortest",
+        span,
+        help=f"write the shorter time first: `every {high:g} to {low:g} {unit}`",
+    )
+
+
+def event_not_dated(
+    where: str, name: str, type: str, span: Span, declared: Span
+) -> Diagnostic:
+    """E0409: `where` (`within ... of`, `every ... since`) names evidence of `type`, not a
+    date."""
+    return _make(
+        INVALID_DEADLINE,
+        f"{where} needs a dated event, but `{name}` is a {type}",
+        span,
+        labels=[Label(declared, "declared here")],
+        help="declare the event as `evidence NAME: date`",
+    )
+
+
+def judgement_without_decider(name: str, span: Span) -> Diagnostic:
+    """E0410: a judgement with no `decided by`."""
+    return _make(
+        JUDGEMENT_WITHOUT_DECIDER,
+        f"judgement `{name}` does not say who makes it",
+        span,
+        help="add `decided by ROLE` so the decision can name who must decide",
+    )
+
+
+def definition_cycle(definitions: Sequence[str], span: Span) -> Diagnostic:
+    """E0411: `definitions` refer to each other in a circle (the first repeated at the end)."""
+    return _make(
+        DEFINITION_CYCLE,
+        "definitions refer to each other in a circle: "
+        + " -> ".join(f"`{x}`" for x in definitions),
+        span,
+        help="a definition cannot depend on itself; define one of them directly",
+    )
+
+
+def domain_without_levels(domain: str, span: Span) -> Diagnostic:
+    """E0412: a domain with no `level`."""
+    return _make(
+        DOMAIN_WITHOUT_LEVELS,
+        f"domain `{domain}` has no levels",
+        span,
+        help="a domain needs at least one `level`, listed from lowest to highest",
+    )
+
+
+def implemented_in_efficacy(safeguard: str, span: Span, safeguard_span: Span) -> Diagnostic:
+    """E0413: `X is implemented` inside the efficacy criterion of `safeguard`."""
+    return _make(
+        IMPLEMENTED_IN_EFFICACY,
+        "an efficacy criterion cannot ask what is implemented",
+        span,
+        labels=[Label(safeguard_span, f"the criterion of `{safeguard}`")],
+        help="whether a safeguard counts is decided from measurements before "
+        "anything counts as implemented; test a metric here, and put the "
+        "dependency in a rule (`when X is implemented require ...`)",
+    )
+
+
+# ---------------------------------------------------------------------- scenarios (E05xx)
+
+
+def scenario_level_order(unsure: str, level: str, span: Span, level_span: Span) -> Diagnostic:
+    """E0501: `cannot rule out UNSURE` not above the level reached."""
+    return _make(
+        SCENARIO_LEVEL_ORDER,
+        f"`{unsure}` is not above `{level}`",
+        span,
+        labels=[Label(level_span, "the level reached")],
+        help="`cannot rule out` names a level higher than the one reached",
+    )
+
+
+def scenario_value_type(
+    name: str, type: str, given: TypeLike, span: Span, declared: Span
+) -> Diagnostic:
+    """E0502: evidence `name` of `type` given a value of type `given` (bool for yes/no)."""
+    got = "yes/no" if given.kind == "bool" else describe_type(given)
+    return _make(
+        SCENARIO_VALUE_TYPE,
+        f"`{name}` is {units.EVIDENCE_TYPES[type]}, but this gives {got}",
+        span,
+        labels=[Label(declared, "declared here")],
+        help="give a value of the declared type: `yes`/`no` for facts and "
+        "judgements, a date, or a number with the right unit",
+    )
+
+
+def unknown_obligation(
+    kind: str,
+    rule: str,
+    action: str,
+    actions: Sequence[str],
+    span: Span,
+    rule_span: Span,
+) -> Diagnostic:
+    """E0503: the `kind` (rule, warning, cadence) `rule`, whose obligations are `actions`,
+    has none for `action`."""
+    return _make(
+        UNKNOWN_OBLIGATION,
+        f"{kind} `{rule}` has no obligation `{action}`",
+        span,
+        labels=[Label(rule_span, f"`{rule}` is declared here")],
+        help=("its obligations are " + ", ".join(f"`{a}`" for a in actions))
+        if actions
+        else f"`{rule}` has no obligations",
+    )
+
+
+def scenario_conflict(span: Span, first: Span) -> Diagnostic:
+    """E0504: a scenario gives one input twice."""
+    return _make(
+        SCENARIO_CONFLICT,
+        "this input is already given in this scenario",
+        span,
+        labels=[Label(first, "given first here")],
+        help="give each domain, value and the date once per scenario",
+    )
+
+
+# ---------------------------------------------------------------------- warnings (W00xx)
+
+
+def unused_declaration(kind: str, name: str, span: Span) -> Diagnostic:
+    """W0001: a `kind` declaration that nothing refers to."""
+    return _make(
+        UNUSED_DECLARATION,
+        f"{kind} `{name}` is never used",
+        span,
+        help=f"nothing in the policy refers to this {kind}; use it or remove it",
+    )
+
+
+def rule_never_fires(kind: str, name: str, span: Span) -> Diagnostic:
+    """W0002: the `when` of a `kind` (rule, warning, cadence) that no input makes true."""
+    return _make(
+        RULE_NEVER_FIRES,
+        f"{kind} `{name}` can never fire",
+        span,
+        help="no combination of inputs makes this condition true; "
+        "check the levels and comparisons",
+    )
+
+
+def ranges_over_no_domains(quantifier: str, span: Span) -> Diagnostic:
+    """W0002: `any`/`all STATUS domain` over an empty set of domains."""
+    return _make(
+        RULE_NEVER_FIRES,
+        "this ranges over no domains, so it is never true"
+        if quantifier == "any"
+        else "this ranges over no domains",
+        span,
+        help="check the status word or list the domains with `of (...)`",
+    )
+
+
+def hole_required(target: str, hole: str | None, span: Span, hole_span: Span) -> Diagnostic:
+    """W0003: a requirement of `target`, which is not yet defined (`hole` None) or extends
+    the standard `hole`, which is not."""
+    what = "is" if hole is None else f"extends `{hole}`, which is"
+    return _make(
+        HOLE_REQUIRED,
+        f"`{target}` {what} not yet defined, so this requirement can never be met",
+        span,
+        labels=[Label(hole_span, "declared as not yet defined here")],
+        help="every context this requirement covers stays blocked until the "
+        "standard is defined; that may be what the policy intends",
+    )
+
+
+def implicit_aggregation(span: Span) -> Diagnostic:
+    """W0004: the header has no `combine` clause."""
+    return _make(
+        IMPLICIT_AGGREGATION,
+        "the header does not say how required standards combine",
+        span,
+        help="add `combine highest standard per family` (the usual rule) or "
+        "`combine all standards`; until then the highest per family is assumed",
+    )
+
+
+def missing_source(what: str, name: str, span: Span) -> Diagnostic:
+    """W0005: a `what` (rule, level, standard, ...) with no `source`."""
+    return _make(
+        MISSING_SOURCE,
+        f"{what} `{name}` cites no source",
+        span,
+        help='add `source "§..."` so every output can point back to the published text',
+    )
+
+
+def redundant_requirement(
+    weaker: str, stronger: str, span: Span, stronger_span: Span
+) -> Diagnostic:
+    """W0006: `weaker` is required beside `stronger`, which extends it."""
+    return _make(
+        REDUNDANT_REQUIREMENT,
+        f"`{weaker}` is already covered by `{stronger}`, which extends it",
+        span,
+        labels=[Label(stronger_span, f"`{stronger}` required here")],
+        help="a standard includes everything it extends; remove the weaker one",
+    )
+
+
+def redundant_safeguard(standard: str, safeguard: str, parent: str, span: Span) -> Diagnostic:
+    """W0007: `standard` lists `safeguard`, which it inherits from `parent`."""
+    return _make(
+        REDUNDANT_SAFEGUARD,
+        f"`{standard}` already inherits `{safeguard}` from `{parent}`",
+        span,
+        help="safeguards of an extended standard are included automatically; "
+        "remove this entry",
+    )
+
+
+def scenario_without_expectations(name: str, span: Span) -> Diagnostic:
+    """W0008: a scenario with no `expect`."""
+    return _make(
+        SCENARIO_WITHOUT_EXPECTATIONS,
+        f"scenario `{name}` expects nothing",
+        span,
+        help="add `expect` lines, e.g. `expect required STANDARD` or `expect CONTEXT blocked`",
+    )
+
+
+def empty_standard(standard: str, span: Span) -> Diagnostic:
+    """W0009: a defined standard with no safeguards, listed or inherited."""
+    return _make(
+        EMPTY_STANDARD,
+        f"standard `{standard}` has no safeguards",
+        span,
+        help="list its safeguards with `includes`, or mark it `not yet defined`",
+    )
+
+
+# ---------------------------------------------------------------------- shared phrasing
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
+    """A `help` text suggesting the closest candidate names, or None."""
+    pool = sorted(set(candidates))
+    close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
+    if not close and len(word) <= 4:  # short names differ by a character more often
+        close = difflib.get_close_matches(word, pool, n=3, cutoff=0.5)
+    if not close:
+        lowered = {c.lower(): c for c in pool}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    if not close:
+        return None
+    return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+
+
+def describe_type(t: TypeLike) -> str:
+    """A checker type in words: `a level of `CBRN``, `a duration`, `a date`, ..."""
+    if t.kind == "bool":
+        return "a true-or-false condition"
+    if t.kind == "level":
+        return f"a level of `{t.detail}`"
+    if t.kind == "domain":
+        return f"the domain `{t.detail}`"
+    if t.kind == "quantity":
+        return f"a {t.detail}"
+    if t.kind == "number":
+        return "a plain number"
+    if t.kind == "date":
+        return "a date"
+    return "an unknown value"
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def _kinds_words(kinds: Sequence[str]) -> str:
+    words = [f"{_article(k)} {k}" for k in kinds]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _choices(word: str, allowed: Sequence[str]) -> str:
+    """`did you mean ...? the choices are ...` for a word outside a fixed list."""
+    listing = "the choices are " + ", ".join(f"`{w}`" for w in allowed)
+    hint = did_you_mean(word, allowed)
+    return f"{hint} {listing}" if hint else listing
+
+
+def _bool_help(t: TypeLike) -> str:
+    if t.kind == "domain":
+        return f"compare the domain with one of its levels, e.g. `{t.detail} >= LEVEL`"
+    if t.kind == "level":
+        return f"a level on its own is not a condition; write `{t.detail} >= LEVEL`"
+    if t.kind == "quantity":
+        return "compare it with a bound, e.g. `>= 4x` or `>= 6 months`"
+    if t.kind == "date":
+        return "compare it, e.g. `since DATE >= 6 months`"
+    return "use a comparison, a fact, a definition or `X is implemented`"

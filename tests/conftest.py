@@ -1,9 +1,9 @@
 """Shared pytest configuration.
 
 `--update-cases` (also spelled `--update-golden`) makes the data-driven tests rewrite their
-expectations from what the compiler produces instead of comparing: the inline `# error: CODE`
-comments in `tests/cases/*.rspl` (`tests/test_cases.py`), the output blocks in
-`docs/diagnostics.md` (`tests/test_diagnostics_doc.py`), the pass dumps in
+expectations from what the compiler produces instead of comparing: the inline
+`# error: CODE MESSAGE` comments in `tests/cases/*.rspl` (`tests/test_cases.py`), the output
+blocks in `docs/diagnostics.md` (`tests/test_diagnostics_doc.py`), the pass dumps in
 `docs/architecture.md` and the golden outputs of every example in `tests/golden/`
 (`tests/test_golden.py`). Review the rewritten files with `git diff` before committing them.
 """

@@ -23,15 +23,14 @@ from rspl.semantics import (
     check_assessment,
     check_contexts,
     check_date,
-    check_determination,
+    check_determinations,
     check_done,
-    check_evidence,
+    check_evidence_values,
     check_implemented,
-    check_mapping,
-    check_name,
     combine_standards,
     compare,
     days_since,
+    in_place,
     level_cmp,
     obligation_blocks,
     obligation_status,
@@ -52,8 +51,15 @@ class _Input:
     def __init__(self, policy: ir.Policy, data: object) -> None:
         data = check_assessment(data)
         self.as_of = check_date(data.get("as_of"), "as_of")
-        self.intervals = self._determinations(policy, data.get("determinations"))
-        self.evidence = self._evidence(policy, data.get("evidence"))
+        raw = data.get("determinations")
+        domains = {
+            d.name: ({lv.name: lv.rank for lv in d.levels}, ", ".join(lv.name for lv in d.levels))
+            for d in policy.domains
+        }
+        self.intervals = {} if raw is None else check_determinations(raw, domains)
+        raw = data.get("evidence")
+        kinds = {e.name: e.type for e in policy.evidence}
+        self.evidence = {} if raw is None else check_evidence_values(raw, kinds)
         raw = data.get("implemented")
         known = frozenset(s.name for s in policy.safeguards) | {s.name for s in policy.standards}
         self.implemented_names = frozenset() if raw is None else check_implemented(raw, known)
@@ -63,39 +69,6 @@ class _Input:
         )
         self.done = frozenset() if raw is None else check_done(raw, pairs)
         self.contexts = check_contexts(data.get("contexts"), tuple(c.name for c in policy.contexts))
-
-    @staticmethod
-    def _determinations(policy: ir.Policy, raw: object) -> dict[str, tuple[int, int]]:
-        out: dict[str, tuple[int, int]] = {}
-        if raw is None:
-            return out
-        raw = check_mapping(raw, "determinations", "an object mapping domains to levels")
-        domains = {d.name: d for d in policy.domains}
-        expected = "a domain: " + ", ".join(sorted(domains))
-        for key in sorted(raw, key=str):
-            field = f"determinations.{key}"
-            domain = domains[check_name(key, domains, field, expected)]
-            ranks = {lv.name: lv.rank for lv in domain.levels}
-            levels = ", ".join(lv.name for lv in domain.levels)
-            interval = check_determination(raw[key], field, ranks, levels)
-            if interval is not None:
-                out[key] = interval
-        return out
-
-    @staticmethod
-    def _evidence(policy: ir.Policy, raw: object) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        if raw is None:
-            return out
-        raw = check_mapping(raw, "evidence", "an object mapping evidence names to values")
-        decls = {e.name: e for e in policy.evidence}
-        expected = "declared evidence: " + ", ".join(sorted(decls))
-        for key in sorted(raw, key=str):
-            field = f"evidence.{key}"
-            decl = decls[check_name(key, decls, field, expected)]
-            if raw[key] is not None:
-                out[key] = check_evidence(raw[key], field, decl.type)
-        return out
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -198,7 +171,7 @@ class _Evaluation:
             children = [node] if node is not None else []
         elif isinstance(e, ir.Implemented):
             inputs = ["implemented"]
-            value = True if e.name in self.implemented else None if e.name in self.maybe else False
+            value = in_place(e.name, self.implemented, self.maybe)
             if value is None:
                 unknown = self.maybe[e.name]
         elif isinstance(e, ir.Not):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 Tri = bool | None
@@ -113,6 +113,12 @@ def days_since(start: datetime.date | None, as_of: datetime.date | None) -> floa
     if start is None or as_of is None:
         return None
     return float((as_of - start).days)
+
+
+def in_place(name: str, implemented: Collection[str], maybe: Mapping[str, Any]) -> Tri:
+    """`NAME is implemented`: true when surely in place, unknown when it may be (listed, but
+    its efficacy criterion is undecided), false otherwise."""
+    return True if name in implemented else None if name in maybe else False
 
 
 def rule_out(lo: int, hi: int, rank: int) -> int:
@@ -275,24 +281,45 @@ def check_evidence(value: object, field: str, kind: str) -> bool | float | datet
     return check_number(value, field, kind)
 
 
-def check_mapping(raw: object, field: str, expected: str) -> Mapping[Any, Any]:
-    if not isinstance(raw, Mapping):
-        raise AssessmentError(field, expected, raw)
-    return raw
-
-
 def check_list(raw: object, field: str, expected: str) -> Sequence[Any]:
     if not isinstance(raw, list | tuple):
         raise AssessmentError(field, expected, raw)
     return raw
 
 
-def check_name(key: object, known: Mapping[str, Any] | frozenset[str], field: str,
-               expected: str) -> str:  # fmt: skip
-    """A key naming something declared (a domain, an evidence input, ...)."""
-    if not isinstance(key, str) or key not in known:
-        raise AssessmentError(field, expected, key)
-    return key
+def check_determinations(
+    raw: object, domains: Mapping[str, tuple[Mapping[str, int], str]]
+) -> dict[str, tuple[int, int]]:
+    """`determinations`: each domain given, as the ranks [lo, hi] it may be in. `domains`
+    maps each domain to (its level names' ranks, the level names listed for messages)."""
+    if not isinstance(raw, Mapping):
+        raise AssessmentError("determinations", "an object mapping domains to levels", raw)
+    out: dict[str, tuple[int, int]] = {}
+    for key in sorted(raw, key=str):
+        field = f"determinations.{key}"
+        if not isinstance(key, str) or key not in domains:
+            raise AssessmentError(field, "a domain: " + ", ".join(sorted(domains)), key)
+        ranks, levels = domains[key]
+        interval = check_determination(raw[key], field, ranks, levels)
+        if interval is not None:
+            out[key] = interval
+    return out
+
+
+def check_evidence_values(raw: object, kinds: Mapping[str, str]) -> dict[str, Any]:
+    """`evidence`: each value given, checked against its declared type (`kinds`: evidence
+    name -> fact, judgement, date or a dimension). Null values are left out."""
+    if not isinstance(raw, Mapping):
+        raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
+    out: dict[str, Any] = {}
+    for key in sorted(raw, key=str):
+        field = f"evidence.{key}"
+        if not isinstance(key, str) or key not in kinds:
+            raise AssessmentError(field, "declared evidence: " + ", ".join(sorted(kinds)), key)
+        value = raw[key]
+        if value is not None:
+            out[key] = check_evidence(value, field, kinds[key])
+    return out
 
 
 def check_determination(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from rspl.backends.python import runtime_source
+from rspl.backends.python import runtime_source, semantics_source, split_imports
 from rspl.build import render_outputs
 from rspl.cli import TARGETS
 from rspl.pipeline import compile_file
@@ -16,17 +16,23 @@ from rspl.pipeline import compile_file
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "tests" / "golden"
 EXAMPLES = sorted(ROOT.glob("examples/*.rspl"))
-RUNTIME_MARK = "# <<< rspl/backends/python_runtime.py, copied here verbatim >>>"
+COPIED = {
+    "rspl/semantics.py": semantics_source,
+    "rspl/backends/python_runtime.py": runtime_source,
+}
 
 
 def golden_form(name: str, text: str) -> str:
-    """What is kept of an output: a generated module without the runtime it copies verbatim
-    (the same in every module, and tested on its own), so a diff shows what was generated."""
+    """What is kept of an output: a generated module without the semantics and the runtime
+    it copies verbatim (the same in every module, and tested on their own), so a diff shows
+    what was generated."""
     if not name.endswith(".py"):
         return text
-    runtime = runtime_source().rstrip("\n")
-    assert text.count(runtime) == 1, f"{name} does not hold the runtime verbatim"
-    return text.replace(runtime, RUNTIME_MARK)
+    for path, source in COPIED.items():
+        _, body = split_imports(source())
+        assert text.count(body) == 1, f"{name} does not hold {path} verbatim"
+        text = text.replace(body, f"# <<< {path}, copied here verbatim >>>")
+    return text
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)

@@ -9,9 +9,11 @@ never become Python names; generated locals are numbered.
 
 from __future__ import annotations
 
+import ast
 import datetime
 import math
 import pprint
+from collections.abc import Iterable
 from importlib import resources
 from typing import Any
 
@@ -66,50 +68,24 @@ def _anchors(anchors: tuple[ir.Anchor, ...]) -> tuple[dict[str, str | None], ...
     return tuple({"text": a.text, "url": a.url} for a in anchors)
 
 
-def _value_node(v: ir.Value) -> tuple[Any, ...]:
-    if isinstance(v, ir.Const):
-        return ("const", v.value, v.text)
-    if isinstance(v, ir.EvidenceValue):
-        return ("ev", v.name)
-    return ("since", v.name)
-
-
-def expr_node(e: ir.Expr) -> tuple[Any, ...]:
-    """The runtime's table form of an expression (see `python_runtime.Node`)."""
-    if isinstance(e, ir.LevelCmp):
-        return ("level", e.domain, e.op, e.rank, e.level)
-    if isinstance(e, ir.Compare):
-        return ("cmp", e.op, _value_node(e.left), _value_node(e.right))
-    if isinstance(e, ir.Fact):
-        return ("fact", e.name)
-    if isinstance(e, ir.DefRef):
-        return ("def", e.name)
-    if isinstance(e, ir.Implemented):
-        return ("impl", e.name)
-    if isinstance(e, ir.Not):
-        return ("not", expr_node(e.operand))
-    if isinstance(e, ir.And):
-        return ("and", tuple(expr_node(x) for x in e.operands))
-    if isinstance(e, ir.Or):
-        return ("or", tuple(expr_node(x) for x in e.operands))
-    return ("atleast", e.count, tuple(expr_node(x) for x in e.operands))
-
-
-def _deadline(d: ir.Deadline | None) -> tuple[Any, ...]:
+def _deadline(d: ir.Deadline | None, until: int | None) -> dict[str, Any]:
+    """An obligation's deadline as the runtime reads it: its `kind` and only the fields that
+    kind has. `until` is the slot of an `until` condition in the values of `_conditions`."""
     if isinstance(d, ir.Within):
-        return ("within", (d.period.months, d.period.days), d.event, None)
+        return {"kind": "within", "period": (d.period.months, d.period.days), "event": d.event}
     if isinstance(d, ir.Before):
-        return ("before", d.contexts, None, None)
+        return {"kind": "before", "contexts": d.contexts}
     if isinstance(d, ir.Every):
-        return ("every", (d.low.months, d.low.days), (d.high.months, d.high.days), d.since)
+        return {"kind": "every", "opens": (d.low.months, d.low.days),
+                "period": (d.high.months, d.high.days), "event": d.since}  # fmt: skip
     if isinstance(d, ir.Until):
-        return ("until", expr_node(d.expr), None, None)
+        return {"kind": "until", "slot": until}
     if isinstance(d, ir.Due):
-        return ("date", d.date, None, None)
-    return ("none", None, None, None)
+        return {"kind": "date", "date": d.date}
+    return {"kind": "none"}
 
 
-def _obligation(o: ir.Obligation) -> dict[str, Any]:
+def _obligation(o: ir.Obligation, until: int | None) -> dict[str, Any]:
     return {
         "action": o.action,
         "modality": o.modality,
@@ -118,13 +94,15 @@ def _obligation(o: ir.Obligation) -> dict[str, Any]:
         "contexts": tuple(r.name for r in o.objects if r.kind == "context"),
         "by": o.by,
         "approved_by": o.approved_by,
-        "deadline": _deadline(o.deadline),
+        "deadline": _deadline(o.deadline, until),
         "text": deadline_text(o.deadline),
         "anchors": _anchors(o.anchors),
     }
 
 
-def _rule(r: ir.Rule) -> dict[str, Any]:
+def _rule(r: ir.Rule, condition: int | None, until: dict[int, int]) -> dict[str, Any]:
+    """A rule's table entry. `condition` is the slot of its condition in the values of
+    `_conditions`; `until` the slot of each `until` deadline, by `id` of the obligation."""
     return {
         "name": r.name,
         "kind": r.kind,
@@ -138,162 +116,145 @@ def _rule(r: ir.Rule) -> dict[str, Any]:
             for q in r.requirements
             if q.modality != "must"
         ),
-        "obligations": tuple(_obligation(o) for o in r.obligations),
-        "fallbacks": tuple(_obligation(o) for o in r.fallbacks),
-        "condition": expr_node(r.condition) if r.condition is not None else None,
+        "obligations": tuple(_obligation(o, until.get(id(o))) for o in r.obligations),
+        "fallbacks": tuple(_obligation(o, until.get(id(o))) for o in r.fallbacks),
+        "condition": condition,
     }
 
 
 # ---------------------------------------------------------------------------- conditions
 
 
-class _Conditions:
-    """Writes `_conditions`: straight-line three-valued code for every rule."""
+class _Compiler:
+    """Writes one condition function: straight-line code that decides every node of the
+    expressions it is given once, by calling the rules of `rspl.semantics`, and returns their
+    values. `nodes` describes each value (see `python_runtime.Node`), so that the runtime
+    reads missing evidence and explanations off the values instead of deciding again."""
 
     def __init__(self, policy: ir.Policy) -> None:
-        self.policy = policy
         self.lines: list[str] = []
-        self.counter = 0
+        self.nodes: list[dict[str, Any]] = []
+        self.vars: list[str] = []  # the local that holds each node's value
         self.domain_index = {d.name: i for i, d in enumerate(policy.domains)}
         self.definitions = {d.name: d for d in policy.definitions}
-        self.def_vars: dict[str, str] = {}
-
-    def fresh(self, prefix: str = "t") -> str:
-        self.counter += 1
-        return f"{prefix}{self.counter}"
+        self.def_slots: dict[str, int] = {}
 
     def emit(self, line: str) -> None:
         self.lines.append("    " + line)
 
-    def value(self, v: ir.Value) -> tuple[str, bool]:
-        """(expression, whether it may be None)."""
-        if isinstance(v, ir.Const):
-            return quote(v.value), False
-        if isinstance(v, ir.EvidenceValue):
-            var = self.fresh("v")
-            self.emit(f"{var} = ev.get({quote(v.name)})")
-            return var, True
-        start = self.fresh("v")
-        self.emit(f"{start} = ev.get({quote(v.name)})")
-        var = self.fresh("v")
-        self.emit(
-            f"{var} = None if as_of is None or {start} is None "
-            f"else float((as_of - {start}).days)"
-        )
-        return var, True
+    def node(self, e: ir.Expr, kind: str, code: str | None, inputs: Iterable[str] = (),
+             children: tuple[int, ...] = (), detail: Any = None) -> int:  # fmt: skip
+        """A new node computed by `code` (or, for None, the value of its one child)."""
+        slot = len(self.nodes)
+        self.nodes.append({
+            "kind": kind, "text": describe(e), "inputs": tuple(sorted(set(inputs))),
+            "children": children, "detail": detail,
+        })  # fmt: skip
+        if code is None:
+            self.vars.append(self.vars[children[0]])
+        else:
+            self.vars.append(f"t{slot}")
+            self.emit(f"t{slot} = {code}")
+        return slot
 
-    def expr(self, e: ir.Expr) -> str:
-        """Emit code computing `e`; return the local holding True, False or None."""
+    @staticmethod
+    def value(v: ir.Value) -> str:
+        if isinstance(v, ir.Const):
+            return quote(v.value)
+        if isinstance(v, ir.EvidenceValue):
+            return f"ev.get({quote(v.name)})"
+        return f"days_since(ev.get({quote(v.name)}), as_of)"
+
+    def expr(self, e: ir.Expr) -> int:
+        """Emit code computing `e`; return its slot."""
         if isinstance(e, ir.LevelCmp):
             i = self.domain_index[e.domain]
-            lo, hi, r = f"lo[{i}]", f"hi[{i}]", e.rank
-            var = self.fresh()
-            if e.op in (">=", ">"):
-                r = r + 1 if e.op == ">" else r
-                self.emit(f"{var} = True if {lo} >= {r} else (False if {hi} < {r} else None)")
-            elif e.op in ("<=", "<"):
-                r = r - 1 if e.op == "<" else r
-                self.emit(f"{var} = True if {hi} <= {r} else (False if {lo} > {r} else None)")
-            else:
-                same = (f"(True if {lo} == {r} == {hi} else "
-                        f"(False if {r} < {lo} or {r} > {hi} else None))")  # fmt: skip
-                if e.op == "==":
-                    self.emit(f"{var} = {same}")
-                else:
-                    self.emit(f"{var} = {same}")
-                    self.emit(f"{var} = None if {var} is None else not {var}")
-            return var
+            code = f"level_cmp({quote(e.op)}, lo[{i}], hi[{i}], {e.rank})"
+            return self.node(e, "level", code, [e.domain], detail=e.domain)
         if isinstance(e, ir.Compare):
-            left, lnull = self.value(e.left)
-            right, rnull = self.value(e.right)
-            checks = [f"{x} is None" for x, null in ((left, lnull), (right, rnull)) if null]
-            var = self.fresh()
-            test = f"{left} {e.op} {right}"
-            if checks:
-                self.emit(f"{var} = None if {' or '.join(checks)} else {test}")
-            else:
-                self.emit(f"{var} = {test}")
-            return var
+            names = tuple(v.name for v in (e.left, e.right) if not isinstance(v, ir.Const))
+            reads_as_of = any(isinstance(v, ir.SinceValue) for v in (e.left, e.right))
+            inputs = (*names, "as_of") if reads_as_of else names
+            code = f"compare({quote(e.op)}, {self.value(e.left)}, {self.value(e.right)})"
+            return self.node(e, "cmp", code, inputs, detail=(names, reads_as_of))
         if isinstance(e, ir.Fact):
-            var = self.fresh()
-            self.emit(f"{var} = ev.get({quote(e.name)})")
-            return var
+            return self.node(e, "fact", f"ev.get({quote(e.name)})", [e.name], detail=e.name)
+        if isinstance(e, ir.Implemented):
+            code = f"in_place({quote(e.name)}, impl, maybe)"
+            return self.node(e, "impl", code, ["implemented"], detail=e.name)
         if isinstance(e, ir.DefRef):
-            if e.name not in self.def_vars:
+            if e.name not in self.def_slots:
                 definition = self.definitions[e.name]
                 self.emit(comment(f"definition {e.name} ({_where(definition.origin)})"))
                 inner = self.expr(definition.expr)
-                self.def_vars[e.name] = inner
-            return self.def_vars[e.name]
-        if isinstance(e, ir.Implemented):
-            var = self.fresh()
-            name = quote(e.name)
-            self.emit(
-                f"{var} = True if {name} in impl else (None if {name} in maybe else False)"
-            )
-            return var
+                self.def_slots[e.name] = self.node(e, "def", None, children=(inner,))
+            return self.def_slots[e.name]
         if isinstance(e, ir.Not):
             inner = self.expr(e.operand)
-            var = self.fresh()
-            self.emit(f"{var} = None if {inner} is None else not {inner}")
-            return var
-        parts = [self.expr(x) for x in e.operands]
-        var = self.fresh()
-        if not parts:  # an empty `all of` holds, an empty `any of` does not
-            empty = isinstance(e, ir.And) or (isinstance(e, ir.AtLeast) and e.count <= 0)
-            self.emit(f"{var} = {empty}")
-            return var
-        unknown = " or ".join(f"{p} is None" for p in parts)
+            return self.node(e, "not", f"tri_not({self.vars[inner]})", children=(inner,))
+        parts = tuple(self.expr(x) for x in e.operands)
+        locals_ = [self.vars[p] for p in parts]
+        items = "(" + ", ".join(locals_) + ("," if len(locals_) == 1 else "") + ")"
         if isinstance(e, ir.And):
-            false = " or ".join(f"{p} is False" for p in parts)
-            self.emit(f"{var} = False if ({false}) else (None if ({unknown}) else True)")
-        elif isinstance(e, ir.Or):
-            true = " or ".join(f"{p} is True" for p in parts)
-            self.emit(f"{var} = True if ({true}) else (None if ({unknown}) else False)")
-        else:
-            count = self.fresh("n")
-            maybe = self.fresh("n")
-            self.emit(f"{count} = " + " + ".join(f"({p} is True)" for p in parts))
-            self.emit(f"{maybe} = " + " + ".join(f"({p} is None)" for p in parts))
-            self.emit(
-                f"{var} = True if {count} >= {e.count} else "
-                f"(False if {count} + {maybe} < {e.count} else None)"
-            )
-        return var
+            return self.node(e, "and", f"tri_all({items})", children=parts)
+        if isinstance(e, ir.Or):
+            return self.node(e, "or", f"tri_any({items})", children=parts)
+        return self.node(e, "atleast", f"at_least({e.count}, {items})", children=parts)
 
-    def function(self) -> str:
-        rules = self.policy.rules
+    def conditions(self, policy: ir.Policy) -> tuple[str, list[int | None], dict[int, int]]:
+        """`_conditions`, the slot of each rule's condition (None: always) and the slot of
+        each `until` deadline (by `id` of its obligation)."""
         # Checkpoints first: a warning whose condition is false rules out levels.
-        for rule in rules:
+        for rule in policy.rules:
             if rule.rules_out and rule.condition is not None:
                 self.emit(comment(f"checkpoint {rule.name} ({_where(rule.origin)})"))
-                var = self.expr(rule.condition)
-                self.emit(f"if {var} is False:")
+                slot = self.expr(rule.condition)
+                self.emit(f"if {self.vars[slot]} is False:")
                 for ro in rule.rules_out:
                     i = self.domain_index[ro.domain]
-                    self.emit(f"    hi[{i}] = max(lo[{i}], min(hi[{i}], {ro.rank - 1}))")
-        self.def_vars.clear()  # definitions are read again with the checkpoints applied
-        outcomes = []
-        for rule in rules:
+                    self.emit(f"    hi[{i}] = rule_out(lo[{i}], hi[{i}], {ro.rank})")
+        self.def_slots.clear()  # definitions are decided again with the checkpoints applied
+        slots: list[int | None] = []
+        for rule in policy.rules:
             self.emit(comment(f"{rule.kind} {rule.name} ({_where(rule.origin)})"))
-            if rule.condition is None:
-                outcomes.append("True")
-            else:
-                outcomes.append(self.expr(rule.condition))
-        self.emit(f"return ({', '.join(outcomes)}{',' if len(outcomes) == 1 else ''})")
+            slots.append(None if rule.condition is None else self.expr(rule.condition))
+        until: dict[int, int] = {}
+        for rule in policy.rules:
+            for ob in (*rule.obligations, *rule.fallbacks):
+                if isinstance(ob.deadline, ir.Until):
+                    self.emit(comment(f"until, of {rule.name}.{ob.action} ({_where(ob.origin)})"))
+                    until[id(ob)] = self.expr(ob.deadline.expr)
+        outcomes = ["True" if s is None else self.vars[s] for s in slots]
+        self.emit(f"outcomes = ({', '.join(outcomes)}{',' if len(outcomes) == 1 else ''})")
+        doc = "Every rule's outcome, in policy order, and the value of every node in `_NODES`."
+        code = self.function("_conditions", doc, "tuple[Values, Values]", "outcomes, ")
+        return code, slots, until
+
+    def efficacy(self, policy: ir.Policy) -> tuple[str, dict[str, int | None]]:
+        """`_efficacy` and the slot of each safeguard's criterion (None: it has none)."""
+        slots: dict[str, int | None] = {}
+        for sg in policy.safeguards:
+            slots[sg.name] = None
+            if sg.efficacy is not None:
+                self.emit(comment(f"efficacy of {sg.name} ({_where(sg.origin)})"))
+                slots[sg.name] = self.expr(sg.efficacy)
+        doc = "The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."
+        return self.function("_efficacy", doc, "Values", ""), slots
+
+    def function(self, name: str, doc: str, returns: str, prefix: str) -> str:
+        values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
+        self.emit(f"return ({prefix}{values})" if prefix else f"return {values}")
         body = "\n".join(_reflow(line) for line in self.lines)
         return (
-            "def _conditions(\n"
+            f"def {name}(\n"
             "    lo: list[int],\n"
             "    hi: list[int],\n"
-            "    ev: dict[str, Any],\n"
-            "    impl: frozenset[str],\n"
-            "    maybe: dict[str, frozenset[str]],\n"
+            "    ev: Mapping[str, Any],\n"
+            "    impl: Collection[str],\n"
+            "    maybe: Mapping[str, frozenset[str]],\n"
             "    as_of: datetime.date | None,\n"
-            ") -> tuple[Tri, ...]:\n"
-            '    """Every rule\'s condition, in policy order: True, False or None."""\n'
-            + body
-            + "\n"
+            f") -> {returns}:\n"
+            f'    """{doc}"""\n' + body + "\n"
         )
 
 
@@ -312,17 +273,18 @@ def _walk(e: ir.Expr, definitions: dict[str, ir.Definition], seen: set[str]) -> 
 
 
 def _flags(policy: ir.Policy) -> tuple[bool, bool]:
-    """(levels_only, standards_tested): see `python_runtime.Evaluator`."""
+    """(levels_only, standards_tested): see `python_runtime.Evaluator`. What `_conditions`
+    decides (rule conditions and `until` deadlines) must read only levels for the first."""
     definitions = {d.name: d for d in policy.definitions}
-    conditions = [r.condition for r in policy.rules if r.condition is not None]
-    others = [s.efficacy for s in policy.safeguards if s.efficacy is not None] + [
+    decided = [r.condition for r in policy.rules if r.condition is not None] + [
         o.deadline.expr
         for r in policy.rules
         for o in (*r.obligations, *r.fallbacks)
         if isinstance(o.deadline, ir.Until)
     ]
-    in_conditions = [n for e in conditions for n in _walk(e, definitions, set())]
-    everywhere = in_conditions + [n for e in others for n in _walk(e, definitions, set())]
+    efficacy = [s.efficacy for s in policy.safeguards if s.efficacy is not None]
+    in_conditions = [n for e in decided for n in _walk(e, definitions, set())]
+    everywhere = in_conditions + [n for e in efficacy for n in _walk(e, definitions, set())]
     levels_only = all(not isinstance(n, ir.Compare | ir.Fact | ir.Implemented)
                       for n in in_conditions)  # fmt: skip
     standards_tested = any(
@@ -370,9 +332,53 @@ def _where(origin: ir.Origin) -> str:
 # ---------------------------------------------------------------------------- the module
 
 
+def _source(module: str) -> str:
+    return resources.files("rspl").joinpath(module).read_text("utf-8")
+
+
+def semantics_source() -> str:
+    """The text of `rspl/semantics.py`, whose body every generated module copies."""
+    return _source("semantics.py")
+
+
 def runtime_source() -> str:
-    """The text of the hand-written runtime, copied into every generated module."""
-    return resources.files("rspl.backends").joinpath("python_runtime.py").read_text("utf-8")
+    """The text of the hand-written runtime, whose body every generated module copies."""
+    return _source("backends/python_runtime.py")
+
+
+def split_imports(text: str) -> tuple[list[ast.Import | ast.ImportFrom], str]:
+    """A module's leading imports (after its docstring) and the text after them: the part
+    of `semantics.py` and of the runtime that is copied verbatim."""
+    tree = ast.parse(text)
+    imports: list[ast.Import | ast.ImportFrom] = []
+    end = 0
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Import | ast.ImportFrom):
+            imports.append(stmt)
+            end = stmt.end_lineno or stmt.lineno
+        elif imports or not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+            break
+    lines = text.split("\n")
+    return imports, "\n".join(lines[end:]).strip("\n")
+
+
+def _import_block(imports: Iterable[ast.Import | ast.ImportFrom]) -> list[str]:
+    """The imports of the copied parts, merged and sorted as isort would; imports of `rspl`
+    itself are dropped (what they import is copied in)."""
+    plain: set[str] = set()
+    names: dict[str, set[str]] = {}
+    for stmt in imports:
+        if isinstance(stmt, ast.Import):
+            plain.update(alias.name for alias in stmt.names)
+        elif stmt.module is not None and stmt.module.split(".")[0] != "rspl":
+            names.setdefault(stmt.module, set()).update(alias.name for alias in stmt.names)
+    future = names.pop("__future__", set())
+    out = [f"from __future__ import {', '.join(sorted(future))}", ""] if future else []
+    out += [f"import {name}" for name in sorted(plain)]
+    for module in sorted(names):
+        listed = sorted(names[module], key=lambda x: (not x.isupper(), x.lower()))
+        out.append(f"from {module} import {', '.join(listed)}")
+    return out
 
 
 def generate(policy: ir.Policy) -> str:
@@ -383,23 +389,29 @@ def generate(policy: ir.Policy) -> str:
         "source_hash": policy.source_hash,
         "compiler": f"rspl {__version__}",
     }
+    conditions = _Compiler(policy)
+    conditions_code, rule_slots, until = conditions.conditions(policy)
+    efficacy = _Compiler(policy)
+    efficacy_code, efficacy_slots = efficacy.efficacy(policy)
     tables = {
         "_PROVENANCE": provenance,
         "_DOMAINS": tuple(
             (d.name, tuple(lv.name for lv in d.levels), d.deciders) for d in policy.domains
         ),
         "_EVIDENCE": {e.name: (e.type, e.deciders) for e in policy.evidence},
-        "_SAFEGUARDS": {
-            s.name: expr_node(s.efficacy) if s.efficacy is not None else None
-            for s in policy.safeguards
-        },
+        "_SAFEGUARDS": efficacy_slots,
         "_STANDARDS": {
             s.name: (s.family, s.ancestors, s.safeguards, s.hole) for s in policy.standards
         },
         "_CONTEXTS": tuple(c.name for c in policy.contexts),
-        "_DEFINITIONS": {d.name: expr_node(d.expr) for d in policy.definitions},
-        "_RULES": tuple(_rule(r) for r in policy.rules),
+        "_RULES": tuple(
+            _rule(r, slot, until) for r, slot in zip(policy.rules, rule_slots, strict=True)
+        ),
+        "_NODES": tuple(conditions.nodes),
+        "_EFFICACY_NODES": tuple(efficacy.nodes),
     }
+    semantics_imports, semantics_body = split_imports(semantics_source())
+    runtime_imports, runtime_body = split_imports(runtime_source())
     out = [
         "# Generated by rspl " + __version__ + " from the policy below. Do not edit: change",
         "# the .rspl source and run `rspl build --target python` again.",
@@ -407,7 +419,16 @@ def generate(policy: ir.Policy) -> str:
         *(_reflow(comment(f"source file: {name}")) for name in policy.files),
         comment(f"source sha256: {policy.source_hash}"),
         "",
-        runtime_source().rstrip("\n"),
+        *_import_block([*semantics_imports, *runtime_imports]),
+        "",
+        "# " + "-" * 40 + " rspl/semantics.py (copied verbatim)",
+        "",
+        semantics_body,
+        "",
+        "",
+        "# " + "-" * 40 + " rspl/backends/python_runtime.py (copied verbatim)",
+        "",
+        runtime_body,
         "",
         "",
         "# " + "-" * 60 + " policy tables (generated)",
@@ -423,7 +444,9 @@ def generate(policy: ir.Policy) -> str:
         out.append(lead + quote(value, lead=len(lead)))
         out.append("")
     out.append("")
-    out.append(_Conditions(policy).function())
+    out.append(conditions_code)
+    out.append("")
+    out.append(efficacy_code)
     out.append("")
     levels_only, standards_tested = _flags(policy)
     out.append(
@@ -435,9 +458,11 @@ def generate(policy: ir.Policy) -> str:
         "    safeguards=_SAFEGUARDS,\n"
         "    standards=_STANDARDS,\n"
         "    contexts=_CONTEXTS,\n"
-        "    definitions=_DEFINITIONS,\n"
         "    rules=_RULES,\n"
+        "    nodes=_NODES,\n"
         "    conditions=_conditions,\n"
+        "    efficacy_nodes=_EFFICACY_NODES,\n"
+        "    efficacy=_efficacy,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
         ")\n"

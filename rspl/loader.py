@@ -8,7 +8,6 @@ reported here. Parsing and building are called per file.
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable
 
@@ -46,17 +45,10 @@ def read_file(path: str) -> str:
 
 
 def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
-    """Parse and build one file; a file with a syntax error yields a module with no items."""
-    # The cyclic collector finds nothing to free in a parse but scans the growing tree
-    # again and again, which makes large files quadratic; pause it around the parse.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        tree = parse(text, label, reporter)
-        items = build(tree, label, reporter) if tree is not None else ()
-    finally:
-        if was_enabled:
-            gc.enable()
+    """Parse and build one file; a file with a syntax error yields a module with no items.
+    (`rspl.pipeline` pauses the cyclic collector around the whole compilation.)"""
+    tree = parse(text, label, reporter)
+    items = build(tree, label, reporter) if tree is not None else ()
     return n.Module(name=name, path=label, items=items, is_stdlib=stdlib)
 
 

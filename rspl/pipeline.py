@@ -1,14 +1,17 @@
-"""The compiler, pass by pass. Reading `compile_source` explains the whole front end.
+"""The compiler, pass by pass. `PASSES` lists them in order and `compile_source` runs that
+list, so reading this module explains the whole front end:
 
-    parse -> build -> load imports -> resolve -> check -> lower
+    load (parse + build each file, following imports) -> resolve -> check -> lower
 
-Each pass lives in its own module and reports problems to one `Reporter`; none raises on bad
-input. The IR is produced only when no pass reported an error.
+Each pass lives in its own module and reports problems to the one `Reporter` of the
+compilation; none raises on bad input. The IR is produced only when no pass reported an error.
 """
 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import attrs
@@ -21,14 +24,72 @@ from rspl.resolver import Resolution, resolve
 if TYPE_CHECKING:  # the IR is imported only when it is built: `rspl check` starts faster
     from rspl import ir
 
-PASSES = (
-    ("parse", "rspl.parser"),
-    ("build", "rspl.builder"),
-    ("load", "rspl.loader"),
-    ("resolve", "rspl.resolver"),
-    ("check", "rspl.checker"),
-    ("lower", "rspl.lower"),
+
+@attrs.define
+class Unit:
+    """One compilation in progress: its input, its reporter, and what each pass has made."""
+
+    path: str
+    text: str
+    read: Reader
+    reporter: Reporter = attrs.field(factory=Reporter)
+    program: Program | None = None
+    resolution: Resolution | None = None
+    policy: ir.Policy | None = None
+
+
+def _load(unit: Unit) -> None:
+    unit.program = load(unit.path, unit.text, unit.reporter, unit.read)
+
+
+def _resolve(unit: Unit) -> None:
+    assert unit.program is not None
+    unit.resolution = resolve(unit.program, unit.reporter)
+
+
+def _check(unit: Unit) -> None:
+    assert unit.program is not None and unit.resolution is not None
+    check(unit.program, unit.resolution, unit.reporter)
+
+
+def _lower(unit: Unit) -> None:
+    from rspl.lower import lower  # only when the IR is built
+
+    assert unit.program is not None and unit.resolution is not None
+    unit.policy = lower(unit.program, unit.resolution)
+
+
+@attrs.frozen
+class Pass:
+    """A pass: its name, its module, what it does to a `Unit`, and whether it runs only when
+    no earlier pass reported an error (lowering needs a checked program)."""
+
+    name: str
+    module: str
+    run: Callable[[Unit], None]
+    needs_clean: bool = False
+
+
+PASSES: tuple[Pass, ...] = (
+    Pass("load", "rspl.loader", _load),  # calls rspl.parser and rspl.builder per file
+    Pass("resolve", "rspl.resolver", _resolve),
+    Pass("check", "rspl.checker", _check),
+    Pass("lower", "rspl.lower", _lower, needs_clean=True),
 )
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector. The passes build large acyclic trees and
+    free almost nothing; the collector would rescan them again and again and make big
+    policies quadratic. The one place the compiler pauses it."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 @attrs.frozen
@@ -54,26 +115,16 @@ class Compilation:
 def compile_source(
     path: str, text: str, read: Reader = read_file, *, build_ir: bool = True
 ) -> Compilation:
-    """Compile the policy whose main file is `path` with contents `text`. With
-    `build_ir=False` (what `rspl check` needs) the passes stop after checking."""
-    # The passes build large acyclic trees and free almost nothing; the cyclic collector
-    # would rescan them again and again and make big policies quadratic. Pause it.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        reporter = Reporter()
-        program = load(path, text, reporter, read)  # parse + build every file it imports
-        resolution = resolve(program, reporter)
-        check(program, resolution, reporter)
-        policy = None
-        if build_ir and not reporter.has_errors:
-            from rspl.lower import lower
-
-            policy = lower(program, resolution)
-    finally:
-        if was_enabled:
-            gc.enable()
-    return Compilation(tuple(reporter.sorted()), program, resolution, policy)
+    """Compile the policy whose main file is `path` with contents `text`: run `PASSES` in
+    order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering."""
+    unit = Unit(path, text, read)
+    with collector_paused():
+        for step in PASSES:
+            if step.needs_clean and (unit.reporter.has_errors or not build_ir):
+                break  # only lowering needs a clean program, and only it builds the IR
+            step.run(unit)
+    assert unit.program is not None
+    return Compilation(tuple(unit.reporter.sorted()), unit.program, unit.resolution, unit.policy)
 
 
 def compile_file(path: str, *, build_ir: bool = True) -> Compilation:

@@ -134,9 +134,10 @@ def dump_python() -> str:
     from rspl.backends.python import generate
 
     source = generate(_compilation().policy)
+    nodes = source.index("_NODES: Any = ")
     start = source.index("def _conditions(")
     end = source.index("\n\n", start)
-    return source[start:end]
+    return source[nodes : source.index("\n\n", nodes)] + "\n\n" + source[start:end]
 
 
 def dump_eval() -> str:

@@ -115,7 +115,8 @@ def rspl_unmemoized(module: ModuleType) -> Engine | None:
     """Decision mode with the evaluator's memo tables emptied before every call: the cost
     of a first-seen assessment. Informational; None if the runtime has no such tables."""
     evaluator = getattr(module, "_EVALUATOR", None)
-    memos = [getattr(evaluator, n) for n in ("_by_levels", "_cache") if hasattr(evaluator, n)]
+    names = ("_by_levels", "_cache", "_fast")
+    memos = [getattr(evaluator, n) for n in names if hasattr(evaluator, n)]
     if not memos:
         return None
     clears = [m.clear for m in memos]

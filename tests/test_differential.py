@@ -21,15 +21,15 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 import types
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import PolicySpec, any_assessment, compile_policy, load_module, policies
 
 from rspl import interpreter, ir
@@ -38,20 +38,20 @@ from rspl.pipeline import compile_file
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "examples").glob("*.rspl"))
 
-# RSPL_PROPERTY_EXAMPLES=N runs N random policies per property instead (a deeper search).
-POLICIES = int(os.environ.get("RSPL_PROPERTY_EXAMPLES", "200"))
+# Random policies per property (× 20 under `--hypothesis-profile=deep`).
+POLICIES = examples(200)
 ASSESSMENTS_PER_POLICY = 60
 MIN_PAIRS = min(10_000, POLICIES * ASSESSMENTS_PER_POLICY)
 
 # (policy, assessment) pairs compared by `test_engines_agree_on_random_policies`.
 PAIRS = {"checked": 0, "rejected": 0, "failures": 0}
 
-SETTINGS = settings(
-    max_examples=POLICIES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=POLICIES)
 
+
+# The volume check at the end reads counters the properties fill: with pytest-xdist, keep the
+# whole file on one worker, in file order.
+pytestmark = pytest.mark.xdist_group("differential")
 
 # ---------------------------------------------------------------------------- helpers
 

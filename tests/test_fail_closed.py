@@ -47,14 +47,14 @@
 
 from __future__ import annotations
 
-import os
 import types
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import (
     DomainSpec,
     PolicySpec,
@@ -66,15 +66,15 @@ from strategies import (
 
 from rspl import interpreter, ir
 
-# RSPL_PROPERTY_EXAMPLES=N runs N random policies per property instead (a deeper search).
-POLICIES = int(os.environ.get("RSPL_PROPERTY_EXAMPLES", "250"))
+# Random policies per property (× 20 under `--hypothesis-profile=deep`).
+POLICIES = examples(250)
 ASSESSMENTS_PER_POLICY = 4
 
-SETTINGS = settings(
-    max_examples=POLICIES,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
+SETTINGS = settings(max_examples=POLICIES)
+
+# The volume check at the end reads counters the properties fill: with pytest-xdist, keep the
+# whole file on one worker, in file order.
+pytestmark = pytest.mark.xdist_group("fail-closed")
 
 # How often each property was actually exercised (reported by the last test).
 CHECKED: dict[str, int] = {}

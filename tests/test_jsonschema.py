@@ -25,6 +25,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import any_assessment, policies
 
 from rspl import interpreter, ir, semantics
@@ -520,7 +521,7 @@ def _rsp_assessments() -> st.SearchStrategy[Any]:
     return _mostly(_mostly(top, surprise), _junk())
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200))
 @given(data=st.data())
 def test_schema_valid_iff_evaluator_accepts(data: st.DataObject) -> None:
     """On random assessments for the RSP example: valid for the schema exactly when the
@@ -536,7 +537,7 @@ def test_schema_valid_iff_evaluator_accepts(data: st.DataObject) -> None:
         decision.validate(evaluate(policy, assessment))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(25), suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_random_policies(data: st.DataObject) -> None:
     """On random policies (tests/strategies.py): both schemas are valid, the assessment schema

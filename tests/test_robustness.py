@@ -35,6 +35,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
+from profiles import examples
 
 from rspl.diagnostics import CODES, Diagnostic
 from rspl.pipeline import Compilation, compile_source
@@ -45,10 +46,11 @@ from rspl.spans import Span
 ROOT = Path(__file__).resolve().parent.parent
 
 # Examples per test; the whole file must run >= 2,000 examples in well under 3 minutes.
-GRAMMAR_PARSE_EXAMPLES = 300
-GRAMMAR_COMPILE_EXAMPLES = 2000
-MUTATION_EXAMPLES = 2000
-RAW_TEXT_EXAMPLES = 500
+# (Each × 20 under `--hypothesis-profile=deep`.)
+GRAMMAR_PARSE_EXAMPLES = examples(300)
+GRAMMAR_COMPILE_EXAMPLES = examples(2000)
+MUTATION_EXAMPLES = examples(2000)
+RAW_TEXT_EXAMPLES = examples(500)
 
 # ------------------------------------------------------------------ known crashers
 #

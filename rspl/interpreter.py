@@ -29,12 +29,14 @@ from rspl.semantics import (
     check_implemented,
     combine_standards,
     compare,
+    complete_standards,
     days_since,
     in_place,
     level_cmp,
     obligation_blocks,
     obligation_status,
     rule_out,
+    standard_in_place,
     tri_not,
     tri_word,
 )
@@ -128,15 +130,8 @@ class _Evaluation:
                 sure.add(name)
             elif value is None:
                 maybe[name] = unknown
-        for std in self.policy.standards:
-            if std.hole:
-                continue
-            if all(s in sure for s in std.safeguards):
-                sure.add(std.name)
-            elif all(s in sure or s in maybe for s in std.safeguards):
-                maybe[std.name] = frozenset().union(
-                    *(maybe[s] for s in std.safeguards if s in maybe)
-                )
+        standards = ((std.name, std.hole, std.safeguards) for std in self.policy.standards)
+        complete_standards(standards, sure, maybe)
         return frozenset(sure), maybe
 
     # ------------------------------------------------------------------ expressions
@@ -355,7 +350,7 @@ class _Evaluation:
                     continue
                 if req.kind == "standard":
                     std = self.standards[req.target]
-                    in_place = not std.hole and all(s in self.implemented for s in std.safeguards)
+                    in_place = standard_in_place(std.hole, std.safeguards, self.implemented)
                 else:
                     in_place = req.target in self.implemented
                 out.append({

@@ -121,6 +121,29 @@ def in_place(name: str, implemented: Collection[str], maybe: Mapping[str, Any]) 
     return True if name in implemented else None if name in maybe else False
 
 
+def standard_in_place(hole: bool, safeguards: Iterable[str], implemented: Collection[str]) -> bool:
+    """A standard is in place when it is defined and every safeguard of it is in place (a
+    defined standard with no safeguards is met trivially; a typed hole never is)."""
+    return not hole and all(s in implemented for s in safeguards)
+
+
+def complete_standards(
+    standards: Iterable[tuple[str, bool, Sequence[str]]],
+    sure: set[str],
+    maybe: dict[str, frozenset[str]],
+) -> None:
+    """Add the standards (name, hole, safeguards) that the safeguards in place make whole:
+    to `sure` each defined one all of whose safeguards are surely in place, to `maybe` each
+    one all of whose safeguards are in place or may be, with the inputs behind those."""
+    for name, hole, safeguards in standards:
+        if hole:
+            continue
+        if sure.issuperset(safeguards):
+            sure.add(name)
+        elif all(s in sure or s in maybe for s in safeguards):
+            maybe[name] = frozenset().union(*(maybe[s] for s in safeguards if s in maybe))
+
+
 def rule_out(lo: int, hi: int, rank: int) -> int:
     """The new top of [lo, hi] once a checkpoint rules out `rank` and above. Never below
     `lo`: what the assessment says was reached stays reached."""

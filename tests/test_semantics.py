@@ -177,6 +177,19 @@ def test_combine_standards() -> None:
     assert sem.combine_standards("highest", set(), ancestors) == frozenset()
 
 
+def test_standards_in_place() -> None:
+    assert sem.standard_in_place(False, ("a", "b"), {"a", "b", "c"}) is True
+    assert sem.standard_in_place(False, ("a", "b"), ["a"]) is False
+    assert sem.standard_in_place(False, (), ()) is True  # nothing to be in place
+    assert sem.standard_in_place(True, (), {"a"}) is False  # a hole never is
+    sure, maybe = {"a", "b"}, {"c": frozenset({"x"})}
+    rows = [("S1", False, ("a",)), ("S2", False, ("a", "c")), ("S3", True, ()),
+            ("S4", False, ("a", "d")), ("S5", False, ())]  # fmt: skip
+    sem.complete_standards(rows, sure, maybe)
+    assert sure == {"a", "b", "S1", "S5"}
+    assert maybe == {"c": frozenset({"x"}), "S2": frozenset({"x"})}
+
+
 # ---------------------------------------------------------------------------- obligations
 
 D = datetime.date
@@ -323,7 +336,7 @@ SINGLE_SOURCED = {
     "obligation_status", "obligation_blocks", "AssessmentError", "check_date",
     "check_number", "check_evidence", "check_determination", "check_determinations",
     "check_evidence_values", "check_implemented", "check_done", "check_contexts",
-    "check_assessment",
+    "check_assessment", "standard_in_place", "complete_standards",
 }  # fmt: skip
 # Names the old copies had, that a new copy would likely take again.
 OLD_COPIES = {"_level", "_add", "_date", "_number", "_rank", "_apply", "_tri", "_OPS"}

@@ -36,8 +36,10 @@ from rspl.semantics import (
     check_evidence_values,
     check_implemented,
     combine_standards,
+    complete_standards,
     obligation_blocks,
     obligation_status,
+    standard_in_place,
     tri_word,
 )
 
@@ -325,7 +327,7 @@ class Decision:
                     continue
                 if kind == "standard":
                     std = e.standards[target]
-                    in_place = not std.hole and all(s in impl for s in std.safeguards)
+                    in_place = standard_in_place(std.hole, std.safeguards, impl)
                 else:
                     in_place = target in impl
                 out.append({
@@ -741,11 +743,6 @@ class Evaluator:
                     maybe[name] = frozenset(
                         self._unknowns(self.efficacy_nodes, slot, values, ev, as_of, _NO_MAYBE)
                     )
-        for name, std in standards.items():
-            if std.hole:
-                continue
-            if named.issuperset(std.safeguards):
-                named.add(name)
-            elif all(s in named or s in maybe for s in std.safeguards):
-                maybe[name] = frozenset().union(*(maybe[s] for s in std.safeguards if s in maybe))
+        rows = ((name, std.hole, std.safeguards) for name, std in standards.items())
+        complete_standards(rows, named, maybe)
         return frozenset(named), maybe

@@ -14,14 +14,17 @@ a domain with one of its own levels (`LevelComparison`) once, for the checker an
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
-from rspl import ir
 from rspl import messages as msg
 from rspl import nodes as n
 from rspl.diagnostics import Reporter
 from rspl.loader import Program
+
+if TYPE_CHECKING:  # for the `Op` type only: `rspl check` never imports the IR (start-up)
+    from rspl import ir
 
 Target = n.Decl | n.LevelDecl
 

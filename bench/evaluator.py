@@ -113,7 +113,8 @@ def rspl_engines(module: ModuleType) -> tuple[Engine, Engine]:
 
 def rspl_unmemoized(module: ModuleType) -> Engine | None:
     """Decision mode with the evaluator's memo tables emptied before every call: the cost
-    of a first-seen assessment. Informational; None if the runtime has no such tables."""
+    of a first-seen assessment. Informational; None if the runtime has no such tables.
+    `module` must be a copy of its own, not the one the "RSPL" engine decides with."""
     evaluator = getattr(module, "_EVALUATOR", None)
     names = ("_by_levels", "_cache", "_fast")
     memos = [getattr(evaluator, n) for n in names if hasattr(evaluator, n)]
@@ -557,7 +558,9 @@ def main() -> None:
           + ", ".join(f"{k} {v}" for k, v in sizes.items()))  # fmt: skip
 
     decision = {name: fns[0] for name, fns in engines.items()}
-    extra = rspl_unmemoized(sys.modules["bench_rspl_evaluator"])
+    # its own copy of the module: emptying the memos of the one "RSPL" uses would make every
+    # RSPL round after it start cold
+    extra = rspl_unmemoized(load_rspl())
     if extra is not None:
         decision["RSPL, memo cleared"] = extra
     dec = report("decision", measure(decision, inputs, rounds, target))

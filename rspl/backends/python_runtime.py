@@ -130,16 +130,24 @@ class Memo(NamedTuple):
     table: Table
 
 
+class Basis(NamedTuple):
+    """What a decision rests on, besides what is implemented: the state read from the
+    assessment, each rule's outcome, every condition node's value (as `_conditions` decided
+    them), and the requirements table for those outcomes."""
+
+    state: State
+    outcomes: Values
+    values: Values
+    table: Table
+
+
 class Shortcut(NamedTuple):
     """What the one-context shortcut needs for one set of determinations."""
 
     required: frozenset[str]
     holes: frozenset[str]
     families: dict[str, list[str]]
-    state: State
-    outcomes: Values
-    values: Values
-    table: Table
+    basis: Basis
 
 
 _EMPTY: frozenset[str] = frozenset()
@@ -189,38 +197,50 @@ class Decision:
     `Verdict`; `permitted(context)` answers one; `to_dict()` gives the whole decision as plain
     JSON data (computed when first asked for)."""
 
-    __slots__ = (
-        "_dict", "_verdicts", "contexts", "evaluator", "explain", "impl", "outcomes", "state",
-        "table", "values",
-    )  # fmt: skip
+    __slots__ = ("_dict", "basis", "contexts", "evaluator", "explain", "impl", "verdicts")
+
+    verdicts: dict[str, Verdict]  # set when first read (`__getattr__`), or by the shortcut
 
     def __init__(
         self,
         evaluator: Evaluator,
-        state: State,
+        basis: Basis,
         impl: Collection[str],
         contexts: tuple[str, ...],
-        outcomes: Values,
-        values: Values,
-        table: Table,
         explain: bool,
     ) -> None:
         self.evaluator = evaluator
-        self.state = state
+        self.basis = basis
         self.impl = impl  # safeguards and standards surely in place
         self.contexts = contexts
-        self.outcomes = outcomes  # each rule's condition: True, False or None
-        self.values = values  # every condition node's value, as decided by `_conditions`
-        self.table = table
         self.explain = explain
-        self._verdicts: dict[str, Verdict] | None = None
         self._dict: dict[str, Any] | None = None
 
+    # The parts of the basis, by name (one slot holds them: making a decision stays cheap).
+
     @property
-    def verdicts(self) -> dict[str, Verdict]:
-        if self._verdicts is None:
-            self._verdicts = self._decide()
-        return self._verdicts
+    def state(self) -> State:
+        return self.basis.state
+
+    @property
+    def outcomes(self) -> Values:
+        return self.basis.outcomes
+
+    @property
+    def values(self) -> Values:
+        return self.basis.values
+
+    @property
+    def table(self) -> Table:
+        return self.basis.table
+
+    def __getattr__(self, name: str) -> dict[str, Verdict]:
+        """Only reached for `verdicts` before it is first read: decide them then. (A slot
+        read afterwards costs far less than a property would on every call.)"""
+        if name != "verdicts":
+            raise AttributeError(name)
+        self.verdicts = verdicts = self._decide()
+        return verdicts
 
     def permitted(self, context: str) -> bool:
         return self.verdicts[context].permitted
@@ -602,6 +622,7 @@ class Evaluator:
         by_levels = self._fast.get
         names_ok = self.safeguard_names.issuperset
         new = Decision.__new__
+        new_verdict = Verdict.__new__
         evaluator = self
 
         def evaluate(assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
@@ -614,19 +635,22 @@ class Evaluator:
                 if type(raw) is dict and type(impl) is list:
                     try:
                         hit = by_levels(tuple(raw.items()))
-                        simple = hit is not None and names_ok(impl)
-                    except TypeError:
-                        simple = False
-                    if simple and hit is not None:
-                        required, holes, families, state, outcomes, values, table = hit
+                        if hit is not None and not names_ok(impl):
+                            hit = None  # a standard, or a name to reject: the full path
+                    except TypeError:  # something unhashable: the full path rejects it
+                        hit = None
+                    if hit is not None:
+                        required, holes, families, basis = hit
                         missing = required.difference(impl)
                         if holes:
                             missing = missing | holes
+                        v = new_verdict(Verdict)  # Verdict(context, missing, ...), inlined
+                        v.context, v.missing, v.blocks = context, missing, ()
+                        v.permitted = not missing
+                        v.required, v.required_standards = required, families
                         d = new(Decision)
-                        d.evaluator, d.contexts, d.state, d.impl = evaluator, contexts, state, impl
-                        d.outcomes, d.values, d.table = outcomes, values, table
-                        d.explain, d._dict = explain, None
-                        d._verdicts = {context: Verdict(context, missing, (), required, families)}
+                        d.evaluator, d.basis, d.impl, d.contexts = evaluator, basis, impl, contexts
+                        d.explain, d._dict, d.verdicts = explain, None, {context: v}
                         return d
             return full(assessment, explain=explain)
 
@@ -693,13 +717,13 @@ class Evaluator:
                 self._by_levels[key] = Memo(lo, given, hi, outcomes, values, table)
                 if len(self.contexts) == 1:  # what the shortcut in `_fast_path` reads
                     req = table[self.contexts[0]]
-                    shortcut_state = State(lo, hi, self._no_evidence, _NO_DONE, None, _NO_MAYBE)
-                    self._fast[key] = Shortcut(req.safeguards, req.holes, req.families,
-                                               shortcut_state, outcomes, values, table)  # fmt: skip
+                    bare = State(lo, hi, self._no_evidence, _NO_DONE, None, _NO_MAYBE)
+                    basis = Basis(bare, outcomes, values, table)  # what the shortcut gives
+                    self._fast[key] = Shortcut(req.safeguards, req.holes, req.families, basis)
         else:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
             state = State(lo, hit.hi, ev, done, as_of, maybe)
-        return Decision(self, state, impl, contexts, outcomes, values, table, explain)
+        return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
 
     def _only_safeguards(self, raw: list[Any]) -> bool:
         try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 
@@ -39,6 +40,44 @@ NUMBER = Type("number")
 ERROR = Type("error")
 
 _MAX_TRUTH_ROWS = 4096
+
+# One step of the never-true analysis (`_Checker._circuit`): a level comparison (domain, op,
+# rank), an atom (its index), `not` (operand's step) or at-least (operands' steps, count).
+_STEP_LEVEL, _STEP_ATOM, _STEP_NOT, _STEP_AT_LEAST = "level", "atom", "not", "at least"
+_Step = tuple[str, Any, str, int]
+_Circuit = tuple[list[_Step], int, list[n.Expr], dict[str, set[int]], dict[str, int]]
+
+
+def _representatives(ranks: set[int], levels: int) -> list[int]:
+    """One position (0 = below every level, then 1..levels) from each interval of the scale
+    that the comparisons with `ranks` cannot tell apart: each rank alone, and the runs of
+    positions between them. A point comparison with rank r only sees at < r, at == r or
+    at > r, so every position of an interval gives every comparison the same value."""
+    reps: list[int] = []
+    nxt = 0
+    for r in sorted(ranks):
+        if nxt < r:
+            reps.append(nxt)
+        reps.append(r)
+        nxt = r + 1
+    if nxt <= levels:
+        reps.append(nxt)
+    return reps
+
+
+def _run(steps: list[_Step], at: tuple[int, ...], truth: tuple[bool, ...]) -> list[semantics.Tri]:
+    """The value of every step for domains at positions `at` and atoms valued `truth`."""
+    values: list[semantics.Tri] = []
+    for kind, a, op, b in steps:
+        if kind == _STEP_LEVEL:
+            values.append(semantics.level_cmp(op, at[a], at[a], b))
+        elif kind == _STEP_ATOM:
+            values.append(truth[a])
+        elif kind == _STEP_NOT:
+            values.append(semantics.tri_not(values[a]))
+        else:
+            values.append(semantics.at_least(b, [values[i] for i in a]))
+    return values
 
 
 class _Checker:
@@ -457,26 +496,33 @@ class _Checker:
     def never_true(self, e: n.Expr) -> bool:
         """True when no assignment of the condition's inputs makes it true.
 
-        Domains range over their levels (plus "below every level"); every other atom over
-        true and false. Skipped (False) when the truth table would be too large. Each row is
-        decided by the evaluator's own rules (`rspl.semantics`): a domain at one position is
-        a point interval, so every value is true or false.
+        Every other atom ranges over true and false; a domain over its positions (below every
+        level, then each level), grouped into the classes the condition can tell apart: only
+        the ranks it compares the domain with split the scale, so one representative of each
+        of the (at most 2 x ranks + 1) intervals they leave stands for every position in it.
+        Skipped (False) when the truth table would still be too large. Each row is decided by
+        the evaluator's own rules (`rspl.semantics`): a domain at one position is a point
+        interval, so every value is true or false.
         """
-        domains: dict[str, int] = {}
-        atoms: list[n.Expr] = []
-        self._collect(e, domains, atoms, depth=0)
-        rows = 1
-        for size in domains.values():
-            rows *= size
-        rows *= 2 ** len(atoms)
+        circuit = self._circuit(e)
+        if circuit is None:
+            return False
+        steps, root, atoms, ranks, levels = circuit
+        names = sorted(ranks)
+        positions = [_representatives(ranks[d], levels[d]) for d in names]
+        rows = 2 ** len(atoms)
+        for reps in positions:
+            rows *= len(reps)
         if rows > _MAX_TRUTH_ROWS:
             return False
-        names = sorted(domains)
-        for positions in itertools.product(*(range(domains[d]) for d in names)):
-            env = dict(zip(names, positions, strict=True))
-            for values in itertools.product((False, True), repeat=len(atoms)):
-                truth = dict(zip(map(id, atoms), values, strict=True))
-                if self._eval(e, env, truth, atoms) is not False:
+        slot = {d: i for i, d in enumerate(names)}
+        program = [
+            (step[0], slot[step[1]], step[2], step[3]) if step[0] == _STEP_LEVEL else step
+            for step in steps
+        ]
+        for at in itertools.product(*positions):
+            for truth in itertools.product((False, True), repeat=len(atoms)):
+                if _run(program, at, truth)[root] is not False:
                     return False
         return True
 
@@ -489,58 +535,75 @@ class _Checker:
                 return owner.name.text, i + 1
         return None
 
-    def _collect(
-        self, e: n.Expr, domains: dict[str, int], atoms: list[n.Expr], depth: int
-    ) -> None:
-        if isinstance(e, n.Compare):
-            lc = self.res.level_comparison(e)
+    def _circuit(self, e: n.Expr) -> _Circuit | None:
+        """The condition `e` as steps in evaluation order (each after its operands), with the
+        index of the step giving `e`'s value, its atoms, the ranks each domain is compared
+        with and each domain's number of levels. Definitions are followed wherever they are
+        met, to any depth, without recursion; a definition used twice is one step. None if a
+        definition refers back to itself (the checker has reported it)."""
+        steps: list[_Step] = []
+        index: dict[int, int] = {}  # id(expression) -> step giving its value
+        atoms: dict[n.Expr, int] = {}
+        ranks: dict[str, set[int]] = {}
+        levels: dict[str, int] = {}
+        open_: set[int] = set()
+        stack: list[tuple[n.Expr, bool]] = [(e, False)]
+        while stack:
+            cur, ready = stack.pop()
+            key = id(cur)
+            if key in index:
+                continue
+            operands = self._operands(cur)
+            if not ready:
+                if key in open_:
+                    return None
+                open_.add(key)
+                stack.append((cur, True))
+                stack.extend((x, False) for x in reversed(operands) if id(x) not in index)
+                continue
+            open_.discard(key)
+            if any(id(x) not in index for x in operands):
+                return None  # pragma: no cover - only through a cycle, reported above
+            if isinstance(cur, n.NameRef) and operands:  # a definition: its expression's step
+                index[key] = index[id(operands[0])]
+                continue
+            step: _Step
+            lc = self.res.level_comparison(cur) if isinstance(cur, n.Compare) else None
             if lc is not None:
-                domains[lc.domain] = lc.levels + 1  # below every level, then each level
-                return
+                ranks.setdefault(lc.domain, set()).add(lc.rank)
+                levels[lc.domain] = lc.levels
+                step = (_STEP_LEVEL, lc.domain, lc.op, lc.rank)
+            elif isinstance(cur, n.Not):
+                step = (_STEP_NOT, index[id(cur.operand)], "", 0)
+            elif isinstance(cur, n.And | n.Or | n.AtLeast):
+                need = len(cur.operands)  # `and`, `all of`
+                if isinstance(cur, n.Or):
+                    need = 1
+                elif isinstance(cur, n.AtLeast) and cur.count is not None:
+                    need = cur.count
+                step = (_STEP_AT_LEAST, tuple(index[id(x)] for x in operands), "", need)
+            else:
+                step = (_STEP_ATOM, atoms.setdefault(cur, len(atoms)), "", 0)
+            index[key] = len(steps)
+            steps.append(step)
+        return steps, index[id(e)], list(atoms), ranks, levels
+
+    def _operands(self, e: n.Expr) -> tuple[n.Expr, ...]:
+        """What the never-true analysis decides `e` from: a connective's operands, the
+        expression of the definition a name refers to (unless it is cyclic or unchecked),
+        nothing for a level comparison or an atom."""
         if isinstance(e, n.Not):
-            self._collect(e.operand, domains, atoms, depth)
-            return
+            return (e.operand,)
         if isinstance(e, n.And | n.Or | n.AtLeast):
-            for sub in e.operands:
-                self._collect(sub, domains, atoms, depth)
-            return
-        if isinstance(e, n.NameRef) and depth < 8:
+            return e.operands
+        if isinstance(e, n.NameRef):
             target = self.res.target(e.name)
             if isinstance(target, n.DefinitionDecl) and not self._in_cycle(target):
-                self._collect(target.expr, domains, atoms, depth + 1)
-                return
-        if not any(a == e for a in atoms):
-            atoms.append(e)
+                return (target.expr,)
+        return ()
 
     def _in_cycle(self, d: n.DefinitionDecl) -> bool:
         return id(d) in self.def_cyclic or id(d) not in self.def_done
-
-    def _eval(
-        self, e: n.Expr, env: dict[str, int], truth: dict[int, bool], atoms: list[n.Expr]
-    ) -> semantics.Tri:
-        if isinstance(e, n.Compare):
-            lc = self.res.level_comparison(e)
-            if lc is not None:
-                at = env[lc.domain]
-                return semantics.level_cmp(lc.op, at, at, lc.rank)
-        if isinstance(e, n.Not):
-            return semantics.tri_not(self._eval(e.operand, env, truth, atoms))
-        if isinstance(e, n.And | n.Or | n.AtLeast):
-            need = len(e.operands)  # `and`, `all of`
-            if isinstance(e, n.Or):
-                need = 1
-            elif isinstance(e, n.AtLeast) and e.count is not None:
-                need = e.count
-            values = [self._eval(s, env, truth, atoms) for s in e.operands]
-            return semantics.at_least(need, values)
-        if isinstance(e, n.NameRef):
-            decl = self.res.target(e.name)
-            if isinstance(decl, n.DefinitionDecl) and not self._in_cycle(decl):
-                return self._eval(decl.expr, env, truth, atoms)
-        for a in atoms:
-            if a == e:
-                return truth[id(a)]
-        return True  # pragma: no cover - every leaf was collected
 
     # ------------------------------------------------------------------ scenarios
 

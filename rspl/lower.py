@@ -23,6 +23,9 @@ from rspl.spans import Span
 
 _D = TypeVar("_D", bound=n.Item)
 _R = TypeVar("_R")
+# A standard's ancestors (nearest first), expanded safeguards, and whether it or an ancestor is
+# a typed hole.
+_Lineage = tuple[tuple[str, ...], tuple[str, ...], bool]
 _W = TypeVar("_W", bound=str)
 
 # ---------------------------------------------------------------------------- words
@@ -111,6 +114,7 @@ def _level_cmp(lc: LevelComparison) -> ir.LevelCmp:
 class _Lowerer:
     def __init__(self, program: Program, res: Resolution) -> None:
         self.program = program
+        self.lineages: dict[int, _Lineage] = {}  # id(standard) -> `_lineage`
         self.res = res
 
     def origin(self, span: Span) -> ir.Origin:
@@ -238,27 +242,63 @@ class _Lowerer:
             self.origin(d.span),
         )  # fmt: skip
 
-    def standard(self, d: n.StandardDecl) -> ir.Standard:
-        ancestors: list[n.StandardDecl] = []
+    def _parent(self, d: n.StandardDecl) -> n.StandardDecl | None:
         cur = self.res.target(d.extends) if d.extends else None
-        while isinstance(cur, n.StandardDecl) and cur not in ancestors and cur is not d:
+        return cur if isinstance(cur, n.StandardDecl) else None
+
+    def _lineage(self, d: n.StandardDecl) -> _Lineage:
+        """`d`'s ancestors (nearest first), its expanded safeguards (the root's first, each
+        once) and whether it or an ancestor is a typed hole. Computed once per standard, each
+        from its parent's, so the work is the size of what is returned: a chain of N standards
+        has N(N-1)/2 ancestors in all, and as many safeguards when each adds one."""
+        memo = self.lineages
+        if id(d) in memo:
+            return memo[id(d)]
+        path = [d]  # d, then the ancestors not yet known, nearest first
+        seen = {id(d)}
+        cur = self._parent(d)
+        while cur is not None and id(cur) not in memo:
+            if id(cur) in seen:  # a cycle (reported by the checker): no memo
+                return self._lineage_in_cycle(d)
+            path.append(cur)
+            seen.add(id(cur))
+            cur = self._parent(cur)
+        known = memo[id(cur)] if cur is not None else ((), (), False)
+        for std in reversed(path):
+            names, safeguards, hole = known
+            parent = self._parent(std)
+            if parent is not None:
+                names = (parent.name.text, *names)
+            have = set(safeguards)
+            added = [x.text for x in std.includes if x.text not in have]
+            known = (names, (*safeguards, *dict.fromkeys(added)), hole or std.hole is not None)
+            memo[id(std)] = known
+        return known
+
+    def _lineage_in_cycle(self, d: n.StandardDecl) -> _Lineage:
+        ancestors: list[n.StandardDecl] = []
+        cur = self._parent(d)
+        while cur is not None and cur is not d and all(a is not cur for a in ancestors):
             ancestors.append(cur)
-            cur = self.res.target(cur.extends) if cur.extends else None
-        safeguards: list[str] = []
+            cur = self._parent(cur)
+        safeguards: dict[str, None] = {}
         for std in [*reversed(ancestors), d]:
-            for inc in std.includes:
-                if inc.text not in safeguards:
-                    safeguards.append(inc.text)
+            safeguards.update(dict.fromkeys(x.text for x in std.includes))
+        hole = any(s.hole is not None for s in (d, *ancestors))
+        return tuple(a.name.text for a in ancestors), tuple(safeguards), hole
+
+    def standard(self, d: n.StandardDecl) -> ir.Standard:
+        ancestors, safeguards, hole = self._lineage(d)
         return ir.Standard(
             name=d.name.text,
             title=d.title,
             family=d.family.text,
             extends=d.extends.text if d.extends else None,
-            ancestors=tuple(a.name.text for a in ancestors),
+            ancestors=ancestors,
             own_safeguards=tuple(dict.fromkeys(x.text for x in d.includes)),
-            safeguards=tuple(safeguards),
+            safeguards=safeguards,
             # a standard extending one not yet defined cannot be met either
-            hole=d.hole is not None or any(a.hole is not None for a in ancestors),
+            hole=hole,
             protects=d.protects,
             excludes=d.excludes,
             references=d.references,

@@ -27,6 +27,17 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
+def _add_import_path(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--import-path",
+        action="append",
+        default=[],
+        metavar="DIR",
+        help="also allow imports of files under DIR (repeatable); by default a policy may "
+        "import only files inside its own folder",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="rspl", description="The Responsible Scaling Policy Language compiler.")
     p.add_argument("--version", action="version", version=f"rspl {__version__}")
@@ -46,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
         default="auto",
         help="colour snippets (auto: when writing to a terminal)",
     )
+    _add_import_path(check)
 
     explain = sub.add_parser("explain", help="explain a diagnostic code, e.g. E0201")
     explain.add_argument("code")
@@ -60,9 +72,11 @@ def _parser() -> argparse.ArgumentParser:
         help="what to build (repeatable); default: everything",
     )
     build.add_argument("--templates", metavar="DIR", help="override the Markdown templates")
+    _add_import_path(build)
 
     test = sub.add_parser("test", help="run the scenarios in policies")
     test.add_argument("files", nargs="+", metavar="FILE")
+    _add_import_path(test)
 
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
@@ -70,6 +84,7 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--context", action="append", metavar="C", help="only this context")
     ev.add_argument("--explain", action="store_true", help="show why each rule fired")
     ev.add_argument("--format", choices=("text", "json"), default="text")
+    _add_import_path(ev)
     return p
 
 
@@ -82,16 +97,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    if args.command == "check":
-        return cmd_check(args.files, args.format, args.color)
     if args.command == "explain":
         return cmd_explain(args.code)
+    for folder in args.import_path:
+        if not os.path.isdir(folder):
+            sys.stderr.write(f"rspl: error: --import-path {_shown(folder)}: not a folder\n")
+            return EXIT_USAGE
+    roots = tuple(args.import_path)
+    if args.command == "check":
+        return cmd_check(args.files, args.format, args.color, roots)
     if args.command == "build":
-        return cmd_build(args.file, args.output, args.target or list(TARGETS), args.templates)
+        targets = args.target or list(TARGETS)
+        return cmd_build(args.file, args.output, targets, args.templates, roots)
     if args.command == "test":
-        return cmd_test(args.files)
+        return cmd_test(args.files, roots)
     if args.command == "eval":
-        return cmd_eval(args.file, args.assessment, args.context, args.explain, args.format)
+        return cmd_eval(
+            args.file, args.assessment, args.context, args.explain, args.format, roots
+        )
     return EXIT_USAGE  # pragma: no cover - argparse rejects other commands
 
 
@@ -103,7 +126,10 @@ def _use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def cmd_check(files: Sequence[str], fmt: str, color: str) -> int:
+def cmd_check(
+    files: Sequence[str], fmt: str, color: str, import_path: Sequence[str] = ()
+) -> int:
+    from rspl.loader import FileRefusedError
     from rspl.pipeline import compile_file
     from rspl.render import render, summary, to_json
 
@@ -111,9 +137,9 @@ def cmd_check(files: Sequence[str], fmt: str, color: str) -> int:
     reports: list[dict[str, object]] = []
     for path in files:
         try:
-            result = compile_file(path, build_ir=False)
-        except (OSError, UnicodeDecodeError) as exc:
-            sys.stderr.write(f"rspl: error: cannot read {path}: {_reason(exc)}\n")
+            result = compile_file(path, build_ir=False, import_path=import_path)
+        except (OSError, FileRefusedError) as exc:
+            sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
             return EXIT_USAGE
         diags = result.diagnostics
         if not result.ok:
@@ -130,7 +156,16 @@ def cmd_check(files: Sequence[str], fmt: str, color: str) -> int:
     return status
 
 
+def _shown(path: str) -> str:
+    """A path typed by the user, with anything unprintable escaped."""
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in path)
+
+
 def _reason(exc: BaseException) -> str:
+    from rspl.loader import FileRefusedError
+
+    if isinstance(exc, FileRefusedError):
+        return exc.why
     if isinstance(exc, UnicodeDecodeError):
         return "it is not UTF-8 text"
     if isinstance(exc, OSError) and exc.strerror:
@@ -149,15 +184,16 @@ def cmd_explain(code: str) -> int:
     return EXIT_OK
 
 
-def _compile_or_report(path: str) -> Any:
+def _compile_or_report(path: str, import_path: Sequence[str]) -> Any:
     """The compilation of `path`, or an exit code after printing why there is none."""
+    from rspl.loader import FileRefusedError
     from rspl.pipeline import compile_file
     from rspl.render import render
 
     try:
-        result = compile_file(path)
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"rspl: error: cannot read {path}: {_reason(exc)}\n")
+        result = compile_file(path, import_path=import_path)
+    except (OSError, FileRefusedError) as exc:
+        sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
         return EXIT_USAGE
     if not result.ok:
         sys.stderr.write(render(result.diagnostics, result.texts, "snippet", _use_color("auto")))
@@ -166,13 +202,19 @@ def _compile_or_report(path: str) -> Any:
     return result
 
 
-def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | None) -> int:
+def cmd_build(
+    path: str,
+    output: str,
+    targets: Sequence[str],
+    templates: str | None,
+    import_path: Sequence[str] = (),
+) -> int:
     from rspl.build import TemplateError, write_outputs
 
     if templates is not None and not os.path.isdir(templates):
         sys.stderr.write(f"rspl: error: --templates {templates}: not a folder\n")
         return EXIT_USAGE
-    result = _compile_or_report(path)
+    result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return result
     try:
@@ -189,12 +231,17 @@ def cmd_build(path: str, output: str, targets: Sequence[str], templates: str | N
 
 
 def cmd_eval(
-    path: str, assessment_path: str, contexts: list[str] | None, explain: bool, fmt: str
+    path: str,
+    assessment_path: str,
+    contexts: list[str] | None,
+    explain: bool,
+    fmt: str,
+    import_path: Sequence[str] = (),
 ) -> int:
     from rspl.interpreter import AssessmentError, evaluate
     from rspl.report import decision_text
 
-    result = _compile_or_report(path)
+    result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return result
     try:
@@ -220,12 +267,12 @@ def cmd_eval(
     return EXIT_OK
 
 
-def cmd_test(files: Sequence[str]) -> int:
+def cmd_test(files: Sequence[str], import_path: Sequence[str] = ()) -> int:
     from rspl.testing import run_scenarios
 
     passed = failed = 0
     for path in files:
-        result = _compile_or_report(path)
+        result = _compile_or_report(path, import_path)
         if isinstance(result, int):
             if result == EXIT_USAGE:
                 return result
@@ -239,11 +286,20 @@ def cmd_test(files: Sequence[str]) -> int:
                 passed += 1
                 continue
             failed += 1
-            where = f"{scenario.origin.file}:{scenario.origin.line}"
+            where = _typed(path, scenario.origin)
             sys.stdout.write(f"FAIL {where}: scenario `{scenario.name}`\n")
             for f in scenario.failures:
-                sys.stdout.write(f"  at {f.origin.file}:{f.origin.line}:\n")
+                sys.stdout.write(f"  at {_typed(path, f.origin)}:\n")
                 sys.stdout.write(f"  - expected {f.expected}\n")
                 sys.stdout.write(f"  + actual   {f.actual}\n")
     sys.stdout.write(f"{passed} passed, {failed} failed\n")
     return EXIT_OK if failed == 0 else EXIT_ERRORS
+
+
+def _typed(main: str, origin: Any) -> str:
+    """`FILE:LINE` of an IR origin for the terminal: the IR names files relative to the main
+    policy's folder (so builds are reproducible); shown joined to the folder as typed."""
+    name = origin.file
+    if not name.startswith("<"):
+        name = os.path.normpath(os.path.join(os.path.dirname(main), name))
+    return f"{name}:{origin.line}"

@@ -59,6 +59,8 @@ MISPLACED_POLICY_HEADER = Code("E0102", "misplaced-policy-header", ERROR, "a sec
 IMPORT_NOT_FOUND = Code("E0103", "import-not-found", ERROR, "an imported module or file does not exist")
 IMPORT_CYCLE = Code("E0104", "import-cycle", ERROR, "files import each other in a circle")
 MISSING_HEADER_FIELD = Code("E0105", "missing-header-field", ERROR, "the policy header lacks a required field")
+IMPORT_OUTSIDE_FOLDER = Code("E0106", "import-outside-folder", ERROR, "an imported file outside the policy's folder and the import path")
+IMPORT_NOT_POLICY_FILE = Code("E0107", "import-not-policy-file", ERROR, "an import names something that is not a policy file")
 
 # names
 UNKNOWN_NAME = Code("E0201", "unknown-name", ERROR, "a name that is not declared")

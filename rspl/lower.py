@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 from collections.abc import Callable
 from typing import TypeVar, get_args
 
@@ -118,7 +117,9 @@ class _Lowerer:
         self.res = res
 
     def origin(self, span: Span) -> ir.Origin:
-        return ir.Origin(span.file, span.line)
+        """Where `span` is, its file named relative to the main policy's folder
+        (`Program.names`): build outputs do not depend on the path the policy was built from."""
+        return ir.Origin(self.program.names.get(span.file, span.file), span.line)
 
     @staticmethod
     def anchors(anchors: tuple[n.Anchor, ...]) -> tuple[ir.Anchor, ...]:
@@ -139,14 +140,13 @@ class _Lowerer:
 
     def source_hash(self) -> str:
         """SHA-256 of every file's text, each under its path relative to the main file's
-        folder (stdlib modules under their own name): the same policy hashes the same
-        wherever it is compiled from."""
-        base = os.path.dirname(self.program.main.path)
+        folder (`Program.names`; stdlib modules under their own name): the same policy hashes
+        the same wherever it is compiled from."""
         digest = hashlib.sha256()
         entries = []
         for module in self.program.modules:
-            name = module.path if module.is_stdlib else os.path.relpath(module.path, base or ".")
-            entries.append((name.replace(os.sep, "/"), self.program.texts[module.path]))
+            name = self.program.names[module.path]
+            entries.append((name, self.program.texts[module.path]))
         for name, text in sorted(entries):
             digest.update(name.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
         return digest.hexdigest()
@@ -180,7 +180,7 @@ class _Lowerer:
             rules=tuple(self.of(n.RuleDecl, self.rule)),
             scenarios=tuple(self.of(n.ScenarioDecl, self.scenario)),
             source_hash=source_hash,
-            files=tuple(m.path for m in self.program.modules),
+            files=tuple(self.program.names[m.path] for m in self.program.modules),
         )
 
     # ------------------------------------------------------------------ declarations

@@ -38,6 +38,8 @@ from rspl.diagnostics import (
     IMPLICIT_AGGREGATION,
     IMPORT_CYCLE,
     IMPORT_NOT_FOUND,
+    IMPORT_NOT_POLICY_FILE,
+    IMPORT_OUTSIDE_FOLDER,
     IMPOSSIBLE_COUNT,
     INCOMPARABLE,
     INVALID_CHARACTER,
@@ -313,7 +315,7 @@ def unreadable_import(path: str, span: Span) -> Diagnostic:
     """E0103: `import "x.rspl"` of a file that cannot be read."""
     return _make(
         IMPORT_NOT_FOUND,
-        f'cannot read the file "{path}"',
+        f"cannot read the file {_path_text(path)}",
         span,
         help="file imports are relative to the importing file; check the path",
     )
@@ -337,6 +339,80 @@ def missing_header_field(field: str, span: Span) -> Diagnostic:
         f"the policy header has no `{field}`",
         span,
         help=f'add `{field} "..."` inside the header braces; every output cites it',
+    )
+
+
+def _path_text(path: str, limit: int = 120) -> str:
+    """An import path as written, quoted, with every character that is not printable (line
+    breaks, terminal escapes, bidi controls) or is a quote or backslash escaped, and shortened
+    to `limit` characters: a path can never draw on the terminal."""
+    shown = path if len(path) <= limit else path[: limit - 3] + "..."
+    out = []
+    for c in shown:
+        if c in "\\\"":
+            out.append("\\" + c)
+        elif c.isprintable():
+            out.append(c)
+        else:
+            out.append(c.encode("unicode_escape").decode("ascii"))
+    return '"' + "".join(out) + '"'
+
+
+_ALLOWED_FOLDERS = (
+    "imports may read only files inside the main policy's folder, once symlinks and `..` are "
+    "followed; allow another folder with `--import-path DIR`"
+)
+
+
+def import_outside_roots(path: str, span: Span) -> Diagnostic:
+    """E0106: an import of a file outside the main policy's folder and the import path (after
+    symlinks and `..` are resolved). The file is not read."""
+    return _make(
+        IMPORT_OUTSIDE_FOLDER,
+        f"the file {_path_text(path)} is outside the policy's folder; it was not read",
+        span,
+        help=_ALLOWED_FOLDERS,
+    )
+
+
+def import_not_policy_name(path: str, span: Span) -> Diagnostic:
+    """E0107: a file import whose name does not end in `.rspl`. The file is not read."""
+    return _make(
+        IMPORT_NOT_POLICY_FILE,
+        f"{_path_text(path)} is not a policy file: its name does not end in `.rspl`",
+        span,
+        help='an imported file is a policy file named `NAME.rspl`: `import "roles.rspl"`',
+    )
+
+
+def import_not_regular(path: str, why: str, span: Span) -> Diagnostic:
+    """E0107: an import of a folder, device, FIFO or socket (`why`: `it is a folder, not a
+    file`). Nothing is read from it."""
+    return _make(
+        IMPORT_NOT_POLICY_FILE,
+        f"cannot import {_path_text(path)}: {why}",
+        span,
+        help="an import names one policy file, such as `shared/roles.rspl`",
+    )
+
+
+def import_too_large(path: str, limit: int, span: Span) -> Diagnostic:
+    """E0107: an imported file larger than the cap (`limit` bytes)."""
+    return _make(
+        IMPORT_NOT_POLICY_FILE,
+        f"cannot import {_path_text(path)}: it is larger than {limit // (1024 * 1024)} MB",
+        span,
+        help="a policy file is at most that size; split it into files that import each other",
+    )
+
+
+def import_not_text(path: str, span: Span) -> Diagnostic:
+    """E0107: an imported file that is not UTF-8 text (or holds a NUL); none of it is shown."""
+    return _make(
+        IMPORT_NOT_POLICY_FILE,
+        f"cannot import {_path_text(path)}: it is not UTF-8 text",
+        span,
+        help="a policy file is UTF-8 text; none of this file's content is shown",
     )
 
 

@@ -10,7 +10,7 @@ compilation; none raises on bad input. The IR is produced only when no pass repo
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -32,6 +32,7 @@ class Unit:
     path: str
     text: str
     read: Reader
+    import_path: tuple[str, ...] = ()
     reporter: Reporter = attrs.field(factory=Reporter)
     program: Program | None = None
     resolution: Resolution | None = None
@@ -39,7 +40,7 @@ class Unit:
 
 
 def _load(unit: Unit) -> None:
-    unit.program = load(unit.path, unit.text, unit.reporter, unit.read)
+    unit.program = load(unit.path, unit.text, unit.reporter, unit.read, unit.import_path)
 
 
 def _resolve(unit: Unit) -> None:
@@ -113,11 +114,18 @@ class Compilation:
 
 
 def compile_source(
-    path: str, text: str, read: Reader = read_file, *, build_ir: bool = True
+    path: str,
+    text: str,
+    read: Reader = read_file,
+    *,
+    build_ir: bool = True,
+    import_path: Sequence[str] = (),
 ) -> Compilation:
     """Compile the policy whose main file is `path` with contents `text`: run `PASSES` in
-    order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering."""
-    unit = Unit(path, text, read)
+    order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering.
+    `read` reads imported files; they may come only from under `path`'s folder or one of the
+    `import_path` folders (see `rspl.loader`)."""
+    unit = Unit(path, text, read, tuple(import_path))
     with collector_paused():
         for step in PASSES:
             if step.needs_clean and (unit.reporter.has_errors or not build_ir):
@@ -127,6 +135,10 @@ def compile_source(
     return Compilation(tuple(unit.reporter.sorted()), unit.program, unit.resolution, unit.policy)
 
 
-def compile_file(path: str, *, build_ir: bool = True) -> Compilation:
-    """Compile the policy in the file `path`. Raises OSError if it cannot be read."""
-    return compile_source(path, read_file(path), build_ir=build_ir)
+def compile_file(
+    path: str, *, build_ir: bool = True, import_path: Sequence[str] = ()
+) -> Compilation:
+    """Compile the policy in the file `path`. Raises OSError if it cannot be read and
+    `rspl.loader.FileRefusedError` if it is not a policy file (not a regular file, too large, not
+    UTF-8 text)."""
+    return compile_source(path, read_file(path), build_ir=build_ir, import_path=import_path)

@@ -19,6 +19,7 @@ from lark import Token, Transformer, v_args
 from rspl import messages as msg
 from rspl import nodes as n
 from rspl.diagnostics import Reporter
+from rspl.limits import MAX_EXPRESSION_DEPTH, too_deep_expression
 from rspl.spans import Span, span_of
 
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
@@ -609,6 +610,12 @@ class Builder(Transformer[Token, Any]):
 
 
 def build(tree: lark.Tree[Any], file: str, reporter: Reporter) -> tuple[n.Item, ...]:
-    """The items of one file, as nodes."""
+    """The items of one file, as nodes. An expression nested deeper than the limit (E0601)
+    is reported before anything is built (the Transformer recurses once per level of the
+    tree), and the file then yields no items, as after a syntax error."""
+    deep = too_deep_expression(tree)
+    if deep is not None:
+        reporter.add(msg.expression_too_deep(MAX_EXPRESSION_DEPTH, span_of(file, deep.meta)))
+        return ()
     result: tuple[n.Item, ...] = Builder(file, reporter).transform(tree)
     return result

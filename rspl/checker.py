@@ -11,6 +11,7 @@ missing-source warnings are only given for the user's own files, never for the s
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,6 +21,7 @@ from rspl import messages as msg
 from rspl import nodes as n
 from rspl import semantics, units
 from rspl.diagnostics import Reporter
+from rspl.limits import MAX_DEFINITION_DEPTH, file_stem, taken
 from rspl.loader import Program
 from rspl.resolver import Resolution, has_status
 from rspl.spans import Span
@@ -86,14 +88,15 @@ class _Checker:
         self.res = res
         self.reporter = reporter
         self.module = program.main
-        self.def_stack: list[n.DefinitionDecl] = []
         self.def_done: set[int] = set()
         self.def_cyclic: set[int] = set()
+        self.def_depth: dict[int, int] = {}  # by id: 1 + the depth of its expression
         self.report = reporter.add
 
     # ------------------------------------------------------------------ driver
 
     def run(self) -> None:
+        self.definitions()  # first: what follows may look through definitions
         self.header()
         for module in self.program.modules:
             self.module = module
@@ -130,6 +133,11 @@ class _Checker:
         for extra in headers[1:]:
             self.report(msg.second_policy_header(extra.name.span, headers[0].name.span))
         h = headers[0]
+        renamed = taken(h.name.text)
+        if renamed is not None:
+            plain, is_keyword = renamed
+            stem = file_stem(h.name.text)
+            self.report(msg.renamed_output(h.name.text, plain, stem, is_keyword, h.name.span))
         for field, value in (("organization", h.organization), ("version", h.version)):
             if value is None:
                 self.report(msg.missing_header_field(field, h.name.span))
@@ -157,40 +165,143 @@ class _Checker:
             self.report(msg.judgement_without_decider(e.name.text, e.name.span))
 
     def definition(self, d: n.DefinitionDecl) -> None:
-        if id(d) in self.def_done:
-            return
-        if d in self.def_stack and any(x is d for x in self.def_stack):
-            start = next(i for i, x in enumerate(self.def_stack) if x is d)
-            cycle = [*self.def_stack[start:], d]
-            self.def_cyclic.update(id(x) for x in cycle)
-            self.report(msg.definition_cycle([x.name.text for x in cycle], d.name.span))
-            return
-        self.def_stack.append(d)
+        """Type-check one definition's expression; the definitions it uses are checked as
+        items of their own (cycles and depth are found first, by `definitions`)."""
         self.condition(d.expr, "the definition")
-        self.def_stack.pop()
-        self.def_done.add(id(d))
 
-    def _implemented_in(self, e: n.Expr, seen: set[int]) -> list[n.Implemented]:
-        """Every `is implemented` in `e`, looking through definitions."""
-        if isinstance(e, n.Implemented):
-            return [e]
-        if isinstance(e, n.Not):
-            return self._implemented_in(e.operand, seen)
-        if isinstance(e, n.And | n.Or | n.AtLeast):
-            return [x for sub in e.operands for x in self._implemented_in(sub, seen)]
-        if isinstance(e, n.NameRef):
-            target = self.res.target(e.name)
-            if isinstance(target, n.DefinitionDecl) and id(target) not in seen:
-                seen.add(id(target))
-                return self._implemented_in(target.expr, seen)
-        return []
+    # The definitions, before any expression is checked: cycles (E0411) and depth (E0602),
+    # found without recursion, so that a chain or a cycle of any length is a diagnostic.
+    # Afterwards every pass may follow definitions recursively: a definition in a cycle is in
+    # `def_cyclic` and one too deep has a `def_depth` above the limit.
+
+    def _definition(self, name: n.Name) -> n.DefinitionDecl | None:
+        target = self.res.target(name)
+        return target if isinstance(target, n.DefinitionDecl) else None
+
+    def _uses(self, e: n.Expr) -> list[n.DefinitionDecl]:
+        """The definitions `e` names, in reading order."""
+        out: list[n.DefinitionDecl] = []
+        stack: list[n.Expr | n.Operand] = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, n.NameRef):
+                d = self._definition(x.name)
+                if d is not None:
+                    out.append(d)
+            elif isinstance(x, n.Compare):
+                stack += [x.right, x.left]
+            elif isinstance(x, n.Not):
+                stack.append(x.operand)
+            elif isinstance(x, n.And | n.Or | n.AtLeast):
+                stack += reversed(x.operands)
+        return out
+
+    def _roots(self) -> Iterator[n.DefinitionDecl]:
+        """The definitions each item names, item by item in policy order: where the search
+        for cycles starts, so that a cycle is named from the definition met first."""
+        for module in self.program.modules:
+            for item in module.items:
+                if isinstance(item, n.DefinitionDecl):
+                    yield item
+                elif isinstance(item, n.SafeguardDecl) and item.efficacy is not None:
+                    yield from self._uses(item.efficacy)
+                elif isinstance(item, n.RuleDecl):
+                    if item.when is not None:
+                        yield from self._uses(item.when)
+                    for ob in (*item.obligations, *item.fallbacks):
+                        if isinstance(ob.deadline, n.Until):
+                            yield from self._uses(ob.deadline.expr)
+
+    def definitions(self) -> None:
+        finished: list[n.DefinitionDecl] = []  # each after every definition it uses
+        for root in self._roots():
+            if id(root) in self.def_done:
+                continue
+            path: list[n.DefinitionDecl] = [root]
+            todo: list[Iterator[n.DefinitionDecl]] = [iter(self._uses(root.expr))]
+            on_path = {id(root)}
+            while todo:
+                d = next(todo[-1], None)
+                if d is None:
+                    todo.pop()
+                    done = path.pop()
+                    on_path.discard(id(done))
+                    self.def_done.add(id(done))
+                    finished.append(done)
+                elif id(d) in on_path:
+                    cycle = [*path[next(i for i, x in enumerate(path) if x is d):], d]
+                    self.def_cyclic.update(id(x) for x in cycle)
+                    self.report(msg.definition_cycle([x.name.text for x in cycle], d.name.span))
+                elif id(d) not in self.def_done:
+                    path.append(d)
+                    on_path.add(id(d))
+                    todo.append(iter(self._uses(d.expr)))
+        for d in finished:
+            self.def_depth[id(d)] = 1 + self.depth(d.expr)
+            if self.def_depth[id(d)] > MAX_DEFINITION_DEPTH and not self._uses_too_deep(d.expr):
+                self.report(
+                    msg.definitions_too_deep(d.name.text, MAX_DEFINITION_DEPTH, d.name.span)
+                )
+
+    def depth(self, e: n.Expr) -> int:
+        """How deep `e` is with the definitions it uses counted in: each operator one level,
+        each definition its `def_depth` (a definition in a cycle counts nothing)."""
+        deepest = 0
+        stack: list[tuple[n.Expr | n.Operand, int]] = [(e, 0)]
+        while stack:
+            x, above = stack.pop()
+            if isinstance(x, n.Not | n.And | n.Or | n.AtLeast):
+                deepest = max(deepest, above + 1)
+                subs = (x.operand,) if isinstance(x, n.Not) else x.operands
+                stack += ((sub, above + 1) for sub in subs)
+            elif isinstance(x, n.Compare):
+                stack += [(x.left, above), (x.right, above)]
+            elif isinstance(x, n.NameRef):
+                d = self._definition(x.name)
+                if d is not None and id(d) not in self.def_cyclic:
+                    deepest = max(deepest, above + self.def_depth.get(id(d), 0))
+        return deepest
+
+    def _uses_too_deep(self, e: n.Expr) -> bool:
+        return any(self.def_depth.get(id(d), 0) > MAX_DEFINITION_DEPTH for d in self._uses(e))
+
+    def within_depth(self, e: n.Expr) -> bool:
+        """Whether condition `e` is within the depth limit; E0602 when it is the first thing
+        past it (a definition it uses that is too deep is reported at that definition)."""
+        if self.depth(e) <= MAX_DEFINITION_DEPTH:
+            return True
+        if not self._uses_too_deep(e):
+            self.report(msg.definitions_too_deep(None, MAX_DEFINITION_DEPTH, e.span))
+        return False
+
+    def _implemented_in(self, e: n.Expr) -> list[n.Implemented]:
+        """Every `is implemented` in `e`, in reading order, looking through definitions
+        (each once)."""
+        found: list[n.Implemented] = []
+        seen: set[int] = set()
+        stack: list[n.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, n.Implemented):
+                found.append(x)
+            elif isinstance(x, n.Not):
+                stack.append(x.operand)
+            elif isinstance(x, n.And | n.Or | n.AtLeast):
+                stack += reversed(x.operands)
+            elif isinstance(x, n.NameRef):
+                target = self._definition(x.name)
+                if target is not None and id(target) not in seen:
+                    seen.add(id(target))
+                    stack.append(target.expr)
+        return found
 
     def safeguard(self, s: n.SafeguardDecl) -> None:
         self._word(s.category, units.SAFEGUARD_CATEGORIES, "safeguard category")
         self._word(s.claim, units.CLAIM_TYPES, "claim type")
         if s.efficacy is not None:
+            self.within_depth(s.efficacy)
             self.condition(s.efficacy, "an efficacy criterion")
-            for found in self._implemented_in(s.efficacy, set()):
+            for found in self._implemented_in(s.efficacy):
                 self.report(msg.implemented_in_efficacy(s.name.text, found.span, s.name.span))
 
     # ------------------------------------------------------------------ standards
@@ -288,7 +399,8 @@ class _Checker:
             self.report(msg.warning_without_condition(r.kind, r.name.text, r.name.span))
         when = r.when
         typed = when is not None and self.condition(when, "a `when` condition") == BOOL
-        if typed and when is not None and self.never_true(when):
+        shallow = when is not None and self.within_depth(when)
+        if typed and shallow and when is not None and self.never_true(when):
             self.report(msg.rule_never_fires(r.kind, r.name.text, when.span))
         for cmp in r.rules_out:
             self.rules_out(r, cmp)
@@ -359,6 +471,7 @@ class _Checker:
             if d.since is not None:
                 self._date_evidence(d.since, "`every ... since`")
         elif isinstance(d, n.Until):
+            self.within_depth(d.expr)
             self.condition(d.expr, "an `until` condition")
 
     def _date_evidence(self, name: n.Name, where: str) -> None:
@@ -415,8 +528,7 @@ class _Checker:
                 return Type("quantity", t)
             return ERROR
         if isinstance(decl, n.DefinitionDecl):
-            self.definition(decl)
-            return BOOL
+            return BOOL  # checked as an item of its own
         if isinstance(decl, n.DomainDecl):
             return Type("domain", decl.name.text)
         if isinstance(decl, n.LevelDecl):
@@ -430,6 +542,10 @@ class _Checker:
         unit = units.UNITS.get(q.unit.text)
         if unit is None:
             self.report(msg.unknown_unit(q.unit.text, q.unit.span))
+            return ERROR
+        if math.isfinite(q.value) and not math.isfinite(q.value * unit[1]):
+            base = units.DIMENSIONS.get(unit[0], unit[0])
+            self.report(msg.quantity_too_large(q.text, base, q.span))
             return ERROR
         return Type("quantity", unit[0])
 

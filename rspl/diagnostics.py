@@ -100,6 +100,11 @@ SCENARIO_VALUE_TYPE = Code("E0502", "scenario-value-type", ERROR, "a scenario gi
 UNKNOWN_OBLIGATION = Code("E0503", "unknown-obligation", ERROR, "a scenario expects an obligation the rule does not have")
 SCENARIO_CONFLICT = Code("E0504", "scenario-conflict", ERROR, "a scenario gives the same input twice")
 
+# limits (docs/limits.md)
+EXPRESSION_TOO_DEEP = Code("E0601", "expression-too-deep", ERROR, "an expression nested more deeply than the compiler allows")
+DEFINITIONS_TOO_DEEP = Code("E0602", "definitions-too-deep", ERROR, "definitions that use definitions more deeply than the compiler allows")
+IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import files more deeply than the compiler allows")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -110,6 +115,7 @@ REDUNDANT_REQUIREMENT = Code("W0006", "redundant-requirement", WARNING, "a requi
 REDUNDANT_SAFEGUARD = Code("W0007", "redundant-safeguard", WARNING, "a standard lists a safeguard it already inherits")
 SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", WARNING, "a scenario that checks nothing")
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
+RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
 
 
 def _collect_codes() -> dict[str, Code]:

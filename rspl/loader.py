@@ -26,6 +26,7 @@ from rspl import messages as msg
 from rspl import nodes as n
 from rspl.builder import build
 from rspl.diagnostics import Label, Reporter
+from rspl.limits import MAX_IMPORT_DEPTH
 from rspl.parser import parse
 from rspl.resources import stdlib_module, stdlib_modules
 
@@ -216,6 +217,9 @@ def load(
                 if key in stack:
                     cycle = [*stack[stack.index(key):], key]
                     reporter.add(msg.import_cycle([_short(m) for m in cycle], target.span))
+                    continue
+                if key not in modules and len(stack) > MAX_IMPORT_DEPTH:  # one import too deep
+                    reporter.add(msg.imports_too_deep(MAX_IMPORT_DEPTH, target.span))
                     continue
                 found.setdefault(key, target)
                 if key in modules:

@@ -27,10 +27,12 @@ from rspl import units
 from rspl.diagnostics import (
     CROSS_FAMILY_EXTENDS,
     DEFINITION_CYCLE,
+    DEFINITIONS_TOO_DEEP,
     DOMAIN_WITHOUT_LEVELS,
     DUPLICATE_CLAUSE,
     DUPLICATE_DECLARATION,
     EMPTY_STANDARD,
+    EXPRESSION_TOO_DEEP,
     EXTENDS_CYCLE,
     HOLE_REQUIRED,
     HOLE_WITH_CONTENTS,
@@ -40,6 +42,7 @@ from rspl.diagnostics import (
     IMPORT_NOT_FOUND,
     IMPORT_NOT_POLICY_FILE,
     IMPORT_OUTSIDE_FOLDER,
+    IMPORTS_TOO_DEEP,
     IMPOSSIBLE_COUNT,
     INCOMPARABLE,
     INVALID_CHARACTER,
@@ -56,6 +59,7 @@ from rspl.diagnostics import (
     NUMBER_TOO_LARGE,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
+    RENAMED_OUTPUT,
     REQUIRE_NON_SAFEGUARD,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
@@ -261,6 +265,18 @@ def number_too_large(number: str, span: Span) -> Diagnostic:
         f"the number `{number}` is too large",
         span,
         help="numbers must be finite; use a unit to keep them small, e.g. `1e26 FLOP`",
+    )
+
+
+def quantity_too_large(quantity: str, base_unit: str, span: Span) -> Diagnostic:
+    """E0007: a finite number that is too large once converted to its dimension's base unit
+    (`1e306 years` in days)."""
+    return _make(
+        NUMBER_TOO_LARGE,
+        f"the quantity `{quantity}` is too large once converted to {base_unit}",
+        span,
+        help="every quantity is compared in its base unit and must stay finite there; "
+        "write a smaller number",
     )
 
 
@@ -923,6 +939,48 @@ def scenario_conflict(span: Span, first: Span) -> Diagnostic:
     )
 
 
+# ---------------------------------------------------------------------- limits (E06xx)
+
+
+def expression_too_deep(limit: int, span: Span) -> Diagnostic:
+    """E0601: operators nested more than `limit` deep in one expression (at the first
+    operator past the limit)."""
+    return _make(
+        EXPRESSION_TOO_DEEP,
+        f"this expression is nested more than {limit} levels deep",
+        span,
+        help=f"each `not`, `and`, `or`, `any of`, `all of` and `at least` inside another "
+        f"counts one level, and at most {limit} are allowed; give inner parts a name with "
+        "`define` and use the name",
+    )
+
+
+def definitions_too_deep(definition: str | None, limit: int, span: Span) -> Diagnostic:
+    """E0602: a definition (or, for None, a condition) is more than `limit` levels deep with
+    the definitions it uses counted in."""
+    what = "this condition" if definition is None else f"definition `{definition}`"
+    return _make(
+        DEFINITIONS_TOO_DEEP,
+        f"{what} is more than {limit} levels deep, counting the definitions it uses",
+        span,
+        help="each definition used counts one level plus the depth of its own expression; "
+        "write part of the condition out directly instead of through a chain of definitions",
+    )
+
+
+def imports_too_deep(limit: int, span: Span) -> Diagnostic:
+    """E0603: this import would read a file more than `limit` imports away from the main
+    file."""
+    return _make(
+        IMPORTS_TOO_DEEP,
+        f"this import is more than {limit} files deep: files import each other in a chain "
+        f"longer than {limit}",
+        span,
+        help="import the file from a file nearer the main policy (the main file can import "
+        "several files) rather than through a longer chain",
+    )
+
+
 # ---------------------------------------------------------------------- warnings (W00xx)
 
 
@@ -1035,6 +1093,19 @@ def empty_standard(standard: str, span: Span) -> Diagnostic:
         f"standard `{standard}` has no safeguards",
         span,
         help="list its safeguards with `includes`, or mark it `not yet defined`",
+    )
+
+
+def renamed_output(policy: str, taken: str, stem: str, keyword: bool, span: Span) -> Diagnostic:
+    """W0010: the policy's plain file name `taken` is a Python keyword or the name of a
+    standard-library module, so its output files are named `stem` instead."""
+    what = "a Python keyword" if keyword else "the name of a module of Python's standard library"
+    return _make(
+        RENAMED_OUTPUT,
+        f"`{taken}` is {what}, so the output files of policy `{policy}` are named `{stem}`",
+        span,
+        help=f"the evaluator is `{stem}.py` (`import {stem}`); rename the policy to choose "
+        "another file name",
     )
 
 

@@ -6,6 +6,7 @@ here rather than from each other.
 from __future__ import annotations
 
 from rspl import ir
+from rspl.limits import file_stem
 
 
 def deadline_text(d: ir.Deadline | None) -> str | None:
@@ -51,8 +52,6 @@ def _value_text(v: ir.Value) -> str:
 
 
 def module_name(policy: ir.Policy) -> str:
-    """A file name for the policy's outputs: its id, made a valid Python module name."""
-    safe = "".join(c if c.isalnum() or c == "_" else "_" for c in policy.id)
-    if not safe or safe[0].isdigit():
-        safe = "policy_" + safe
-    return safe.lower()
+    """A file name for the policy's outputs: its id, made a valid Python module name that is
+    neither a keyword nor a standard-library module (`rspl.limits.file_stem`; W0010)."""
+    return file_stem(policy.id)

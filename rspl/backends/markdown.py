@@ -854,8 +854,8 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         lead = Md("This alert is always raised" + (", and:" if items else "."))
     elif rule.condition is None:
         lead = Md("Always in force:" if items else "Always in force.")
-    elif w.simple(rule.condition):
-        e = rule.condition
+    elif w.simple(rule.condition) or not isinstance(rule.condition, ir.And | ir.Or | ir.AtLeast):
+        e = rule.condition  # one sentence (also `not` of a group, which is no list of items)
         if isinstance(e, ir.LevelCmp) and e.op == ">=":
             clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
                          w.level(e.domain, e.level))  # fmt: skip

@@ -458,10 +458,17 @@ class Builder(Transformer[Token, Any]):
 
     def every(self, meta: Any, c: list[Any]) -> _Clause:
         approximate = c[0] is True
-        low = float(c[1])
-        high = float(c[2]) if c[2] is not None else None
+        low, high = self._finite(c[1]), self._finite(c[2]) if c[2] is not None else None
         every = n.Every(low, high, c[3], c[4], approximate, self._span(meta))
         return self._clause("deadline", every, meta)
+
+    def _finite(self, number: Token) -> float:
+        """The value of a NUMBER token; E0007 (and 0) when it is not finite."""
+        value = float(number)
+        if not math.isfinite(value):
+            self.reporter.add(msg.number_too_large(str(number), span_of(self.file, number)))
+            return 0.0
+        return value
 
     def until(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("deadline", n.Until(c[0], self._span(meta)), meta)

@@ -468,6 +468,11 @@ class _Checker:
                 self.report(msg.every_needs_time_unit(d.unit.text, d.unit.span))
             if d.high is not None and d.high < d.low:
                 self.report(msg.interval_reversed(d.low, d.high, d.unit.text, d.span))
+            if unit is not None and not all(
+                math.isfinite(x * unit[1]) for x in (d.low, d.high or 0.0)
+            ):
+                written = self.program.texts.get(d.span.file, "")[d.span.start : d.span.end]
+                self.report(msg.quantity_too_large(written, units.DIMENSIONS[unit[0]], d.span))
             if d.since is not None:
                 self._date_evidence(d.since, "`every ... since`")
         elif isinstance(d, n.Until):

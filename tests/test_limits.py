@@ -414,3 +414,38 @@ def test_accepted_programs_import_in_a_subprocess(tmp_path: Path) -> None:
 def test_not_of_a_group_builds(condition: str) -> None:
     """The Markdown backend asserted that a rule not stated in one sentence is a group."""
     assert "not" in built(compiled(rule(condition)))["gate.md"]
+
+
+def test_an_interval_too_large_to_represent_is_e0007() -> None:
+    text = rule("e").replace(
+        "  require s for deploy\n", "  must review every 1e400 days\n"
+    ).replace("safeguard s", 'action review "Review"\nsafeguard s')
+    found = [d for d in compiled(text).diagnostics if d.code == "E0007"]
+    assert len(found) == 1 and text[found[0].span.start : found[0].span.end] == "1e400"
+
+
+NUMBERS = st.one_of(
+    st.sampled_from(["1e306", "1e308", "1.7e308", "1e400", "0", "1e-400", "9" * 400]),
+    st.floats(min_value=0, allow_nan=False, allow_infinity=False).map(lambda x: f"{x:g}"),
+)
+UNITS = st.sampled_from(["years", "months", "weeks", "days", "hours", "%", "x", "FLOP", ""])
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(NUMBERS, UNITS, st.sampled_from(["compare", "within", "every"]))
+def test_any_number_in_any_unit_is_a_diagnostic_or_builds(
+    number: str, unit: str, where: str
+) -> None:
+    """Numbers at the edge of what a float holds, in every place a number is written."""
+    quantity = f"{number}{unit}" if unit in ("%", "x") else f"{number} {unit}".strip()
+    evidence = 'evidence age: duration "Age"\naction review "Review"\n'
+    if where == "compare":
+        text = HEADER + evidence + rule(f"age >= {quantity}")[len(HEADER):]
+    else:
+        clause = f"within {quantity}" if where == "within" else f"every {number} {unit or 'days'}"
+        text = HEADER + evidence + rule("e").replace(
+            "  require s for deploy\n", f"  must review {clause}\n"
+        )[len(HEADER):]
+    comp = compiled(text)
+    if comp.ok:
+        built(comp)

@@ -22,6 +22,7 @@ tables say exactly what the evaluator does.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 import unicodedata
@@ -926,12 +927,188 @@ Outcomes = dict[tuple[str, str], Outcome]
 
 
 def _outcomes(policy: ir.Policy) -> Outcomes:
-    """What the evaluator requires for each level reached alone."""
-    return {
-        (d.name, lv.name): outcome(policy, only_level(policy, d.name, lv.name))
-        for d in policy.domains
-        for lv in d.levels
-    }
+    """What the evaluator requires for each level reached alone.
+
+    Exactly `outcome(policy, only_level(policy, domain, level))` for every level, found with
+    work proportional to the policy rather than to its square:
+
+    - A level is decided on the slice of the policy that can change with its domain: the
+      rules that read the domain or rule out levels, the rules active below every level, and
+      what those read or require. Every other rule reads only inputs that are the same as
+      below every level, where it is false, so it is false here too and adds nothing.
+    - The evaluator sees a level only through comparisons with the ranks the policy names
+      (`level_cmp` on a point, and checkpoints), which cannot tell apart the levels strictly
+      between two such ranks: one evaluation serves each such run of levels.
+    """
+    base = evaluate(policy, only_level(policy, None, None))
+    active = {r["name"] for r in base["rules"]}
+    defs = {d.name: d for d in policy.definitions}
+    def_reads: dict[str, _Reads] = {}
+    rule_reads = {r.name: _rule_reads(r, defs, def_reads) for r in policy.rules}
+    ranks: dict[str, set[int]] = {}
+    for reads in (*rule_reads.values(), *def_reads.values()):
+        for domain, rank in reads.ranks:
+            ranks.setdefault(domain, set()).add(rank)
+    for sg in policy.safeguards:
+        if sg.efficacy is not None:
+            for domain, rank in _expr_reads(sg.efficacy, defs, def_reads).ranks:
+                ranks.setdefault(domain, set()).add(rank)
+    fixed = [r for r in policy.rules if r.name in active or r.rules_out]
+    by_domain: dict[str, list[ir.Rule]] = {}
+    for r in policy.rules:
+        if r.name not in active and not r.rules_out:
+            for domain in rule_reads[r.name].domains:
+                by_domain.setdefault(domain, []).append(r)
+    order = {r.name: i for i, r in enumerate(policy.rules)}
+    index = _Index.of(policy)
+    out: Outcomes = {}
+    for d in policy.domains:
+        rules = sorted([*fixed, *by_domain.get(d.name, [])], key=lambda r: order[r.name])
+        part = _slice(policy, d.name, rules, rule_reads, defs, def_reads, index)
+        cuts = sorted(ranks.get(d.name, ()))
+        seen: dict[tuple[int, bool], Outcome] = {}
+        for lv in d.levels:
+            i = bisect.bisect_left(cuts, lv.rank)
+            key = (i, i < len(cuts) and cuts[i] == lv.rank)
+            if key not in seen:
+                seen[key] = outcome(part, only_level(part, d.name, lv.name))
+            out[(d.name, lv.name)] = seen[key]
+    return out
+
+
+@attrs.frozen
+class _Reads:
+    """What an expression reads: domains, (domain, rank) pairs compared, definitions, and
+    safeguards or standards whose implementation it asks about."""
+
+    domains: frozenset[str]
+    ranks: frozenset[tuple[str, int]]
+    definitions: frozenset[str]
+    implemented: frozenset[str]
+
+
+def _expr_reads(e: ir.Expr, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
+    domains: set[str] = set()
+    ranks: set[tuple[str, int]] = set()
+    used: set[str] = set()
+    implemented: set[str] = set()
+    stack = [e]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, ir.LevelCmp):
+            domains.add(cur.domain)
+            ranks.add((cur.domain, cur.rank))
+        elif isinstance(cur, ir.Not):
+            stack.append(cur.operand)
+        elif isinstance(cur, ir.And | ir.Or | ir.AtLeast):
+            stack.extend(cur.operands)
+        elif isinstance(cur, ir.Implemented):
+            implemented.add(cur.name)
+        elif isinstance(cur, ir.DefRef) and cur.name in defs and cur.name not in used:
+            used.add(cur.name)
+            if cur.name not in memo:
+                memo[cur.name] = _Reads(frozenset(), frozenset(), frozenset(), frozenset())
+                memo[cur.name] = _expr_reads(defs[cur.name].expr, defs, memo)
+            sub = memo[cur.name]
+            domains |= sub.domains
+            ranks |= sub.ranks
+            used |= sub.definitions
+            implemented |= sub.implemented
+    return _Reads(frozenset(domains), frozenset(ranks), frozenset(used), frozenset(implemented))
+
+
+def _rule_reads(r: ir.Rule, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
+    """What deciding rule `r` reads: its condition, its checkpoints and the `until`
+    conditions of its obligations and fallbacks."""
+    exprs = [r.condition] if r.condition is not None else []
+    exprs += [
+        ob.deadline.expr
+        for ob in (*r.obligations, *r.fallbacks)
+        if isinstance(ob.deadline, ir.Until)
+    ]
+    parts = [_expr_reads(e, defs, memo) for e in exprs]
+    return _Reads(
+        frozenset().union(*(p.domains for p in parts), (ro.domain for ro in r.rules_out)),
+        frozenset().union(*(p.ranks for p in parts), ((ro.domain, ro.rank) for ro in r.rules_out)),
+        frozenset().union(*(p.definitions for p in parts)),
+        frozenset().union(*(p.implemented for p in parts)),
+    )
+
+
+def _slice(
+    policy: ir.Policy,
+    domain: str,
+    rules: list[ir.Rule],
+    rule_reads: dict[str, _Reads],
+    defs: dict[str, ir.Definition],
+    def_reads: dict[str, _Reads],
+    index: _Index,
+) -> ir.Policy:
+    """`policy` with only `rules` and what they read or require (in policy order): the
+    domain `domain`, the domains, definitions and implementations their conditions read,
+    the standards they require with their ancestors, the safeguards of those and those
+    required on their own, and what those safeguards' efficacy criteria read. Costs the
+    size of the slice, not of the policy."""
+    domains = {domain}
+    used: set[str] = set()
+    names: set[str] = set()  # standards and safeguards
+    for r in rules:
+        reads = rule_reads[r.name]
+        domains |= reads.domains
+        used |= reads.definitions
+        names |= reads.implemented
+        names.update(q.target for q in r.requirements)
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        std = index.standards.get(name)
+        more: list[str] = []
+        if std is not None:
+            more = [*std.ancestors, *std.safeguards]
+        sg = index.safeguards.get(name)
+        if sg is not None and sg.efficacy is not None:
+            reads = _expr_reads(sg.efficacy, defs, def_reads)
+            domains |= reads.domains
+            used |= reads.definitions
+            more = list(reads.implemented)
+        for m in more:
+            if m not in names:
+                names.add(m)
+                todo.append(m)
+
+    def pick(items: Sequence[Any], keep: set[str]) -> tuple[Any, ...]:
+        at = index.position
+        return tuple(items[i] for i in sorted(at[id(items)][k] for k in keep if k in at[id(items)]))
+
+    return attrs.evolve(
+        policy,
+        rules=tuple(rules),
+        domains=pick(policy.domains, domains),
+        definitions=pick(policy.definitions, used),
+        standards=pick(policy.standards, names),
+        safeguards=pick(policy.safeguards, names),
+    )
+
+
+@attrs.frozen
+class _Index:
+    """Standards and safeguards by name, and each name's place in its table of the policy
+    (keyed by the table's id)."""
+
+    standards: dict[str, ir.Standard]
+    safeguards: dict[str, ir.Safeguard]
+    position: dict[int, dict[str, int]]
+
+    @staticmethod
+    def of(policy: ir.Policy) -> _Index:
+        tables: tuple[Sequence[Any], ...] = (
+            policy.domains, policy.definitions, policy.standards, policy.safeguards,
+        )  # fmt: skip
+        return _Index(
+            {s.name: s for s in policy.standards},
+            {s.name: s for s in policy.safeguards},
+            {id(t): {x.name: i for i, x in enumerate(t)} for t in tables},
+        )
 
 
 def _domains(

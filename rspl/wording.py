@@ -25,22 +25,37 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
 
 
 def describe(e: ir.Expr) -> str:
-    """An expression in RSPL syntax, for explanations and documents."""
-    if isinstance(e, ir.LevelCmp):
-        return f"{e.domain} {e.op} {e.level}"
-    if isinstance(e, ir.Compare):
-        return f"{_value_text(e.left)} {e.op} {_value_text(e.right)}"
-    if isinstance(e, ir.Fact | ir.DefRef):
-        return e.name
-    if isinstance(e, ir.Implemented):
-        return f"{e.name} is implemented"
-    if isinstance(e, ir.Not):
-        return f"not ({describe(e.operand)})"
-    if isinstance(e, ir.And):
-        return " and ".join(f"({describe(x)})" for x in e.operands) or "all of ()"
-    if isinstance(e, ir.Or):
-        return " or ".join(f"({describe(x)})" for x in e.operands) or "any of ()"
-    return f"at least {e.count} of (" + ", ".join(describe(x) for x in e.operands) + ")"
+    """An expression in RSPL syntax, for explanations and documents. Without recursion: each
+    operator is written once its operands are."""
+    done: dict[int, str] = {}
+    stack: list[tuple[ir.Expr, bool]] = [(e, False)]
+    while stack:
+        x, ready = stack.pop()
+        if isinstance(x, ir.Not | ir.And | ir.Or | ir.AtLeast):
+            subs = (x.operand,) if isinstance(x, ir.Not) else x.operands
+            if not ready:
+                stack.append((x, True))
+                stack.extend((sub, False) for sub in subs)
+                continue
+            parts = [done[id(sub)] for sub in subs]
+            if isinstance(x, ir.Not):
+                text = f"not ({parts[0]})"
+            elif isinstance(x, ir.And):
+                text = " and ".join(f"({p})" for p in parts) or "all of ()"
+            elif isinstance(x, ir.Or):
+                text = " or ".join(f"({p})" for p in parts) or "any of ()"
+            else:
+                text = f"at least {x.count} of (" + ", ".join(parts) + ")"
+        elif isinstance(x, ir.LevelCmp):
+            text = f"{x.domain} {x.op} {x.level}"
+        elif isinstance(x, ir.Compare):
+            text = f"{_value_text(x.left)} {x.op} {_value_text(x.right)}"
+        elif isinstance(x, ir.Implemented):
+            text = f"{x.name} is implemented"
+        else:  # a fact or a definition, by name
+            text = x.name
+        done[id(x)] = text
+    return done[id(e)]
 
 
 def _value_text(v: ir.Value) -> str:

@@ -782,32 +782,68 @@ def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
     return join(parts, "; ")
 
 
-def _safeguard_view(w: _Words, sg: ir.Safeguard, inherited_from: str | None) -> SafeguardView:
+def _safeguard_view(
+    w: _Words, sg: ir.Safeguard, inherited_from: str | None, notes: dict[str, Md] | None = None
+) -> SafeguardView:
+    """`notes` keeps each safeguard's note once made (a safeguard is listed under every
+    standard that includes or inherits it)."""
+    if notes is None:
+        notes = {}
+    if sg.name not in notes:
+        notes[sg.name] = _safeguard_note(w, sg)
     return SafeguardView(
         name=sg.name,
         title=w.title("safeguard", sg.name),
         inherited_from=w.title("standard", inherited_from) if inherited_from else None,
         means=sg.means,
-        note=_safeguard_note(w, sg),
+        note=notes[sg.name],
     )
+
+
+def _parents_first(
+    items: Sequence[ir.Standard], by_name: dict[str, ir.Standard]
+) -> list[ir.Standard]:
+    """`items` ordered so that each standard comes after the one it extends (iteratively;
+    a cycle, which the checker rejects, is broken where it is met)."""
+    out: list[ir.Standard] = []
+    state: dict[str, int] = {}  # 1: on the path, 2: placed
+    for std in items:
+        path = []
+        cur: ir.Standard | None = std
+        while cur is not None and cur.name not in state:
+            state[cur.name] = 1
+            path.append(cur)
+            cur = by_name.get(cur.extends) if cur.extends else None
+        for s in reversed(path):
+            state[s.name] = 2
+            out.append(s)
+    return out
 
 
 def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
     safeguards = {s.name: s for s in policy.safeguards}
     standards = {s.name: s for s in policy.standards}
+    # The standard each standard's safeguards come from, nearest first (itself for its own),
+    # built once per standard from its parent's: the work is the size of the section.
+    owners: dict[str, dict[str, str]] = {}
+    for std in _parents_first(policy.standards, standards):
+        owner = dict(owners.get(std.extends, {})) if std.extends in standards else {}
+        owner.update(dict.fromkeys(std.own_safeguards, std.name))
+        owners[std.name] = owner
+    in_family: dict[str, list[ir.Standard]] = {}
+    for std in policy.standards:
+        in_family.setdefault(std.family, []).append(std)
+    notes: dict[str, Md] = {}
     out = []
     for fam in policy.families:
         views = []
-        for std in (s for s in policy.standards if s.family == fam.name):
+        for std in in_family.get(fam.name, []):
             rows = []
             for name in std.safeguards:
                 origin = None
                 if name not in std.own_safeguards:
-                    origin = next(
-                        (a for a in std.ancestors if name in standards[a].own_safeguards),
-                        std.extends,
-                    )
-                rows.append(_safeguard_view(w, safeguards[name], origin))
+                    origin = owners[std.name].get(name, std.extends)
+                rows.append(_safeguard_view(w, safeguards[name], origin, notes))
             views.append(
                 StandardView(
                     name=std.name,
@@ -1352,6 +1388,7 @@ def environment(templates: str | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # one render: never stat a template file again per include
     )
     filters: dict[str, Callable[..., Md]] = {"md": _md_filter, "cell": cell, "code": _code_filter}
     env.filters.update(filters)

@@ -314,6 +314,8 @@ class _Checker:
 
     def standards(self) -> None:
         in_cycle: set[int] = set()
+        on_cycle = self._on_cycles()
+        lineage = self._lineage()
         for module, std in self._standards():
             self.module = module
             parent = self._parent(std)
@@ -330,8 +332,8 @@ class _Checker:
                             parent.family.span,
                         )
                     )
-            chain = self._chain(std)
-            if chain and chain[-1] is std and id(std) not in in_cycle:
+            if id(std) in on_cycle and id(std) not in in_cycle:
+                chain = self._chain(std)
                 for s in chain:
                     in_cycle.add(id(s))
                 self.report(
@@ -345,7 +347,11 @@ class _Checker:
             if module.is_stdlib:
                 continue
             self.need_source(std.anchors, std.name, "standard")
-            inherited = self._inherited(std, in_cycle)
+            found = lineage.get(id(std))
+            if found is None:  # on or below a cycle: walk the chain
+                inherited = self._inherited(std, in_cycle)
+                found = (inherited, bool(inherited))
+            inherited, inherits = found
             for inc in std.includes:
                 if inc.text in inherited:
                     self.report(
@@ -353,7 +359,7 @@ class _Checker:
                             std.name.text, inc.text, inherited[inc.text], inc.span
                         )
                     )
-            if std.hole is None and not std.includes and not inherited:
+            if std.hole is None and not std.includes and not inherits:
                 self.report(msg.empty_standard(std.name.text, std.name.span))
 
     def _hole_of(self, std: n.StandardDecl) -> n.StandardDecl | None:
@@ -380,6 +386,60 @@ class _Checker:
             seen.add(id(cur))
             cur = self._parent(cur)
         return chain
+
+    def _on_cycles(self) -> set[int]:
+        """The standards on an `extends` cycle, found in one pass (each has one parent)."""
+        state: dict[int, bool] = {}  # False: on the path being walked, True: done
+        on: set[int] = set()
+        for _, std in self._standards():
+            path: list[n.StandardDecl] = []
+            cur: n.StandardDecl | None = std
+            while cur is not None and id(cur) not in state:
+                state[id(cur)] = False
+                path.append(cur)
+                cur = self._parent(cur)
+            if cur is not None and state[id(cur)] is False:
+                on.update(id(s) for s in path[path.index(cur) :])
+            for s in path:
+                state[id(s)] = True
+        return on
+
+    def _lineage(self) -> dict[int, tuple[dict[str, str], bool]]:
+        """For each standard not on or below an `extends` cycle: which of its own safeguards
+        an ancestor already includes (the nearest such ancestor's name), and whether it
+        inherits any safeguard. One walk down the extends tree, keeping for every safeguard
+        the stack of ancestors on the path that include it: linear in the standards and
+        their includes, however deep the chains."""
+        children: dict[int, list[n.StandardDecl]] = {}
+        roots: list[n.StandardDecl] = []
+        for _, std in self._standards():
+            parent = self._parent(std)
+            if parent is None:
+                roots.append(std)
+            else:
+                children.setdefault(id(parent), []).append(std)
+        out: dict[int, tuple[dict[str, str], bool]] = {}
+        holders: dict[str, list[str]] = {}  # safeguard -> ancestors on the path including it
+        pushed = 0
+        stack: list[tuple[n.StandardDecl, bool]] = [(r, False) for r in reversed(roots)]
+        while stack:
+            std, leaving = stack.pop()
+            own = list(dict.fromkeys(inc.text for inc in std.includes))
+            if leaving:
+                for name in own:
+                    holders[name].pop()
+                pushed -= len(own)
+                continue
+            if id(std) in out:  # pragma: no cover - a standard declared twice
+                continue
+            hits = {name: holders[name][-1] for name in own if holders.get(name)}
+            out[id(std)] = (hits, pushed > 0)
+            for name in own:
+                holders.setdefault(name, []).append(std.name.text)
+            pushed += len(own)
+            stack.append((std, True))
+            stack.extend((c, False) for c in reversed(children.get(id(std), [])))
+        return out
 
     def _inherited(self, std: n.StandardDecl, in_cycle: set[int]) -> dict[str, str]:
         if id(std) in in_cycle:

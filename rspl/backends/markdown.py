@@ -25,7 +25,6 @@ from __future__ import annotations
 import bisect
 import datetime
 import re
-import unicodedata
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeGuard
@@ -52,6 +51,13 @@ class Md(str):
 _ALWAYS = frozenset("\\`*_[]<>|#~$")
 # `&` only starts something when it reads as an entity or character reference.
 _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0,31});")
+# What `escape` puts a backslash before: a character of `_ALWAYS`, or an `&` that starts an
+# entity.
+_SPECIAL = re.compile(
+    "[" + re.escape("".join(sorted(_ALWAYS))) + "]|&(?=" + _ENTITY.pattern[1:] + ")"
+)
+# Control characters (Unicode category Cc) that are not whitespace.
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # A value printed at the start of a line must not start a list or a thematic break, nor
 # underline the line before it.
 _LIST_NUMBER = re.compile(r"[0-9]{1,9}(?=[.)]( |$))")
@@ -62,10 +68,10 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 def one_line(text: str) -> str:
     """`text` on one line: whitespace runs become one space, other control characters the
     replacement character, and the ends are stripped. What `escape` shows, unescaped."""
-    chars = (
-        " " if ch.isspace() else "\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in text
-    )
-    return " ".join("".join(chars).split())
+    # `split()` breaks at exactly the characters `isspace()` accepts; the other control
+    # characters (category Cc) are replaced. One pass each, no per-character objects.
+    text = str(text)  # an undefined template value raises here, naming itself
+    return " ".join(_CONTROL.sub("\ufffd", text).split())
 
 
 def escape(text: str) -> Md:
@@ -74,11 +80,7 @@ def escape(text: str) -> Md:
     The one escape of this backend: everything else that prints policy text calls it.
     """
     line = one_line(text)
-    out = [
-        "\\" + ch if ch in _ALWAYS or (ch == "&" and _ENTITY.match(line, i)) else ch
-        for i, ch in enumerate(line)
-    ]
-    body = "".join(out)
+    body = _SPECIAL.sub(r"\\\g<0>", line)
     if body[:1] in ("-", "+", "=") and (body[1:2] in ("", " ") or _RULE_LINE.fullmatch(body)):
         body = "\\" + body
     else:

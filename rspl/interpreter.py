@@ -39,6 +39,7 @@ from rspl.semantics import (
     standard_in_place,
     tri_not,
     tri_word,
+    unreadable,
 )
 from rspl.wording import deadline_text, describe
 
@@ -443,6 +444,13 @@ def evaluate(
 ) -> dict[str, Any]:
     """The decision for `assessment` under `policy`, as JSON data.
 
-    Raises AssessmentError, naming the field, when the assessment is malformed.
+    Raises AssessmentError, naming the field, when the assessment is malformed, and for any
+    input that fails while it is read (whatever the object given).
     """
-    return _Evaluation(policy, _Input(policy, assessment), explain).run()
+    try:
+        inp = _Input(policy, assessment)
+    except AssessmentError:
+        raise
+    except Exception as error:  # a mapping or list whose methods fail, and the like
+        raise unreadable(error) from None
+    return _Evaluation(policy, inp, explain).run()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import reprlib
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -245,14 +246,53 @@ BOOLEAN_TYPES = ("fact", "judgement")
 
 class AssessmentError(ValueError):
     """The assessment is malformed. `field` names where (`determinations.CBRN.reached`),
-    `expected` says what was wanted. A malformed assessment is never permitted."""
+    `expected` says what was wanted. A malformed assessment is never permitted. Whatever the
+    input, the message is one line of printable text of bounded length: names taken from
+    the input are escaped and shortened (`field_name`), the value shown too (`show`)."""
 
     def __init__(self, field: str, expected: str, got: object = None) -> None:
         self.field = field
         self.expected = expected
-        text = repr(got)
-        shown = text if len(text) <= 60 else text[:57] + "..."
-        super().__init__(f"{field}: expected {expected}, got {shown}")
+        super().__init__(f"{field}: expected {expected}, got {show(got)}")
+
+
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxstring, _SHOW.maxother = 3, 40, 40
+
+
+def show(value: object) -> str:
+    """A value from the input, for a message: its `repr`, nested at most three deep, escaped
+    (a repr never holds a newline or a control character) and at most 60 characters."""
+    try:
+        text = _SHOW.repr(value)
+    except Exception:  # a repr that fails, or an object too deep for it
+        text = f"<{type(value).__name__}>"
+    text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def field_name(key: object) -> str:
+    """A key of the input as it appears in a field path: a string as written, with anything
+    unprintable escaped and at most 40 characters; any other key as `show` writes it."""
+    if not isinstance(key, str):
+        return show(key)
+    text = key if key.isprintable() and key.isascii() else repr(key)[1:-1]
+    text = text.encode("ascii", "backslashreplace").decode("ascii")
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _key_order(key: object) -> tuple[int, str]:
+    """Keys in a fixed order, strings first, without converting other keys to text (which
+    may fail, or recurse without end on a deeply nested key)."""
+    return (0, key) if isinstance(key, str) else (1, type(key).__name__)
+
+
+def unreadable(error: Exception) -> AssessmentError:
+    """The error for input that fails while being read: a mapping or list whose methods
+    raise, an object nested too deep to inspect. Never permitted, like any malformed
+    assessment."""
+    expected = "plain JSON data (objects, lists, strings, numbers, true, false, null)"
+    return AssessmentError("assessment", expected, type(error).__name__)
 
 
 def check_assessment(data: object) -> Mapping[str, Any]:
@@ -260,8 +300,9 @@ def check_assessment(data: object) -> Mapping[str, Any]:
     if not isinstance(data, Mapping):
         raise AssessmentError("assessment", "a JSON object", data)
     if not _KEY_SET.issuperset(data):
-        bad = min((k for k in data if k not in _KEY_SET), key=str)
-        raise AssessmentError(str(bad), "one of the keys " + ", ".join(ASSESSMENT_KEYS), bad)
+        bad = min((k for k in data if k not in _KEY_SET), key=_key_order)
+        raise AssessmentError(field_name(bad), "one of the keys " + ", ".join(ASSESSMENT_KEYS),
+                              bad)  # fmt: skip
     return data
 
 
@@ -318,8 +359,8 @@ def check_determinations(
     if not isinstance(raw, Mapping):
         raise AssessmentError("determinations", "an object mapping domains to levels", raw)
     out: dict[str, tuple[int, int]] = {}
-    for key in sorted(raw, key=str):
-        field = f"determinations.{key}"
+    for key in sorted(raw, key=_key_order):
+        field = "determinations." + field_name(key)
         if not isinstance(key, str) or key not in domains:
             raise AssessmentError(field, "a domain: " + ", ".join(sorted(domains)), key)
         ranks, levels = domains[key]
@@ -335,8 +376,8 @@ def check_evidence_values(raw: object, kinds: Mapping[str, str]) -> dict[str, An
     if not isinstance(raw, Mapping):
         raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
     out: dict[str, Any] = {}
-    for key in sorted(raw, key=str):
-        field = f"evidence.{key}"
+    for key in sorted(raw, key=_key_order):
+        field = "evidence." + field_name(key)
         if not isinstance(key, str) or key not in kinds:
             raise AssessmentError(field, "declared evidence: " + ", ".join(sorted(kinds)), key)
         value = raw[key]
@@ -359,9 +400,9 @@ def check_determination(
         raise AssessmentError(
             field, 'an object {"reached": LEVEL, "cannot_rule_out": LEVEL}', value
         )
-    for sub in sorted(value, key=str):
+    for sub in sorted(value, key=_key_order):
         if sub != "reached" and sub != "cannot_rule_out":
-            raise AssessmentError(f"{field}.{sub}", "reached or cannot_rule_out", sub)
+            raise AssessmentError(f"{field}.{field_name(sub)}", "reached or cannot_rule_out", sub)
     lo = _rank(value.get("reached"), ranks, levels, field + ".reached")
     unsure = value.get("cannot_rule_out")
     if unsure is None:
@@ -408,10 +449,14 @@ def check_done(raw: object, known: frozenset[tuple[str, str]]) -> frozenset[tupl
 
 
 def check_contexts(raw: object, every: tuple[str, ...]) -> tuple[str, ...]:
-    """The contexts asked about, in the policy's order; all of them when left out."""
+    """The contexts asked about, in the policy's order; all of them when left out. An empty
+    list is an error: it would ask about nothing, and a gate that checks every verdict given
+    would then find nothing to refuse."""
     if raw is None:
         return every
     items = check_list(raw, "contexts", "a list of context names")
+    if not items:
+        raise AssessmentError("contexts", "at least one context name", raw)
     for i, name in enumerate(items):
         if not isinstance(name, str) or name not in every:
             raise AssessmentError(f"contexts[{i}]", "a context: " + ", ".join(sorted(every)), name)

@@ -599,7 +599,7 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
     if draw(st.integers(0, 3)):
         out["as_of"] = draw(_date_strings())
     if draw(st.booleans()):
-        out["contexts"] = draw(st.lists(st.sampled_from(spec.contexts)))
+        out["contexts"] = draw(st.lists(st.sampled_from(spec.contexts), min_size=1))
     for key in list(out):
         if draw(st.integers(0, 15)) == 0:
             out[key] = None  # null means absent
@@ -690,7 +690,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         )))  # fmt: skip
         base["done"] = [*(base.get("done") or []), bad]
     elif kind == "contexts":
-        base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {})))
+        base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {}, [], ())))
     else:
         bad = draw(st.sampled_from(("nope", "CTX0", "", 5, None, ["ctx0"])))
         good = list(draw(st.lists(st.sampled_from(spec.contexts), unique=True)))

@@ -125,7 +125,7 @@ def assert_verdicts_agree(reference: dict[str, Any], decision: Any, assessment: 
     computed by a different path), say what the reference's verdicts say."""
     got = {
         context: {
-            "required_standards": verdict.required_standards,
+            "required_standards": {k: list(v) for k, v in verdict.required_standards.items()},
             "missing": sorted(verdict.missing),
             "permitted": decision.permitted(context),
             "reasons": verdict.reasons,

@@ -232,7 +232,8 @@ def test_hostile_text_stays_data() -> None:
 def test_scenario_assessments_and_decisions_validate(path: Path) -> None:
     policy = policy_of(path)
     module = module_of(path)
-    inputs = [s.assessment for s in policy.scenarios] + [{}, {"contexts": []}]
+    first = policy.contexts[0].name
+    inputs = [s.assessment for s in policy.scenarios] + [{}, {"contexts": [first]}]
     assessment, decision = validators(path)
     strict_assessment, strict_decision = validators(path, formats=True)
     for data in inputs:

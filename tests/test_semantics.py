@@ -325,7 +325,7 @@ def test_implemented_done_and_contexts() -> None:
 def test_error_message_shows_the_value_shortened() -> None:
     err = AssessmentError("f", "something", "x" * 100)
     assert str(err).startswith("f: expected something, got 'xxx")
-    assert str(err).endswith("...") and len(str(err)) < 100
+    assert "..." in str(err) and len(str(err)) < 100
 
 
 # ---------------------------------------------------------------------------- one home

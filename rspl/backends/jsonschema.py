@@ -375,8 +375,8 @@ def assessment_schema(policy: ir.Policy) -> Schema:
             "a date is unknown.",
         ),
         "contexts": _nullable(
-            _array(_ref("context")),
-            "The contexts to decide. Null or absent: every context of the policy.",
+            _array(_ref("context"), minItems=1),
+            "The contexts to decide, at least one. Null or absent: every context of the policy.",
         ),
         "determinations": _nullable(
             {

@@ -21,11 +21,13 @@ way from the same leaf rules; the differential tests keep the two in agreement.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 from rspl.semantics import (
     RULE_STATUS,
+    AssessmentError,
     Tri,
     add_period,
     check_assessment,
@@ -41,6 +43,7 @@ from rspl.semantics import (
     obligation_status,
     standard_in_place,
     tri_word,
+    unreadable,
 )
 
 # A node of a compiled condition: `kind` is level, cmp, fact, impl, def, not, and, or or
@@ -97,10 +100,11 @@ class Evidence(NamedTuple):
 
 
 class State(NamedTuple):
-    """What a decision read from its assessment, besides what is implemented."""
+    """What a decision read from its assessment, besides what is implemented. A snapshot:
+    nothing in it is the caller's object, and nothing in it can be changed."""
 
-    lo: list[int]  # lowest level rank per domain
-    hi: list[int]  # highest level rank not ruled out (after checkpoints)
+    lo: tuple[int, ...]  # lowest level rank per domain
+    hi: tuple[int, ...]  # highest level rank not ruled out (after checkpoints)
     ev: Mapping[str, Any]  # evidence values given
     done: frozenset[tuple[str, str]]  # (rule, action) obligations done
     as_of: datetime.date | None  # the assessment date
@@ -113,18 +117,18 @@ class Requirements(NamedTuple):
     kept: frozenset[str]  # standards kept after combining
     safeguards: frozenset[str]  # every safeguard required, directly or through a standard
     holes: frozenset[str]  # kept standards that are not yet defined
-    families: dict[str, list[str]]  # kept standards by family
+    families: Mapping[str, tuple[str, ...]]  # kept standards by family (read-only)
 
 
-Table = dict[str, Requirements]
+Table = Mapping[str, Requirements]  # read-only: shared by every decision with these outcomes
 
 
 class Memo(NamedTuple):
     """What the conditions decided for one set of determinations (levels-only policies)."""
 
-    lo: list[int]
-    given: list[int]
-    hi: list[int]
+    lo: tuple[int, ...]
+    given: tuple[int, ...]
+    hi: tuple[int, ...]
     outcomes: Values
     values: Values
     table: Table
@@ -146,13 +150,23 @@ class Shortcut(NamedTuple):
 
     required: frozenset[str]
     holes: frozenset[str]
-    families: dict[str, list[str]]
+    families: Mapping[str, tuple[str, ...]]
     basis: Basis
 
 
 _EMPTY: frozenset[str] = frozenset()
-_NO_MAYBE: dict[str, frozenset[str]] = {}
+_NOTHING: Mapping[str, Any] = MappingProxyType({})
+_NO_MAYBE: Mapping[str, frozenset[str]] = MappingProxyType({})
 _NO_DONE: frozenset[tuple[str, str]] = frozenset()
+
+
+def _copy(data: Any) -> Any:
+    """A deep copy of JSON data (objects and lists; the rest is immutable)."""
+    if type(data) is dict:
+        return {k: _copy(v) for k, v in data.items()}
+    if type(data) is list:
+        return [_copy(v) for v in data]
+    return data
 _NO_VALUES: Values = ()
 
 
@@ -168,7 +182,7 @@ class Verdict:
         missing: frozenset[str],
         blocks: tuple[str, ...],
         required: frozenset[str],
-        required_standards: dict[str, list[str]],
+        required_standards: Mapping[str, tuple[str, ...]],
     ) -> None:
         self.context = context
         self.permitted = not missing and not blocks
@@ -246,9 +260,11 @@ class Decision:
         return self.verdicts[context].permitted
 
     def to_dict(self) -> dict[str, Any]:
+        """The whole decision as JSON data: a new copy on every call (made once, copied)."""
         if self._dict is None:
             self._dict = self.full()
-        return self._dict
+        copied: dict[str, Any] = _copy(self._dict)
+        return copied
 
     def _decide(self) -> dict[str, Verdict]:
         table, impl = self.table, self.impl
@@ -478,7 +494,7 @@ class Evaluator:
         self.simple_impl = not self.has_efficacy and not standards_tested
         self._cache: dict[Values, Table] = {}
         self._by_levels: dict[Any, Memo] = {}
-        self._no_evidence: dict[str, Any] = {}
+        self.reads_impl_later = self.has_fallbacks or any(r["recommended"] for r in rules)
         self._fast: dict[Any, Shortcut] = {}
         self.fast = self._fast_path()
 
@@ -517,7 +533,7 @@ class Evaluator:
         found = self._cache.get(outcomes)
         if found is not None:
             return found
-        table: Table = {}
+        table: dict[str, Requirements] = {}
         for context in self.contexts:
             standards: set[str] = set()
             safeguards: set[str] = set()
@@ -532,12 +548,14 @@ class Evaluator:
             for name in standards:
                 safeguards.update(self.standards[name].safeguards)
             holes = frozenset(n for n in kept if self.standards[n].hole)
-            table[context] = Requirements(kept, frozenset(safeguards), holes,
-                                          self.by_family(kept))  # fmt: skip
+            families = MappingProxyType(
+                {family: tuple(names) for family, names in self.by_family(kept).items()}
+            )
+            table[context] = Requirements(kept, frozenset(safeguards), holes, families)
         if len(self._cache) > 4096:
             self._cache.clear()
-        self._cache[outcomes] = table
-        return table
+        frozen = self._cache[outcomes] = MappingProxyType(table)
+        return frozen
 
     def safeguard_owners(self, outcomes: Values, context: str) -> dict[str, set[str]]:
         """Each required safeguard, with the active rules requiring it or a standard
@@ -623,6 +641,7 @@ class Evaluator:
         names_ok = self.safeguard_names.issuperset
         new = Decision.__new__
         new_verdict = Verdict.__new__
+        reads_impl_later = self.reads_impl_later
         evaluator = self
 
         def evaluate(assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
@@ -649,7 +668,9 @@ class Evaluator:
                         v.permitted = not missing
                         v.required, v.required_standards = required, families
                         d = new(Decision)
-                        d.evaluator, d.basis, d.impl, d.contexts = evaluator, basis, impl, contexts
+                        # a snapshot of the list, if the rest of the decision reads it
+                        d.impl = tuple(impl) if reads_impl_later else _EMPTY
+                        d.evaluator, d.basis, d.contexts = evaluator, basis, contexts
                         d.explain, d._dict, d.verdicts = explain, None, {context: v}
                         return d
             return full(assessment, explain=explain)
@@ -657,11 +678,22 @@ class Evaluator:
         return evaluate
 
     def evaluate(self, assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
-        """The decision for `assessment`. Raises AssessmentError when it is malformed.
+        """The decision for `assessment`. Raises AssessmentError when it is malformed, and
+        for any input that fails while it is read (whatever the object given).
 
         Validation runs in the order of the assessment's fields (keys, as_of, determinations,
         evidence, implemented, done, contexts), so the first problem is the one reported.
+        The decision is a value: it keeps a snapshot of what it read, never the caller's
+        objects, and shares nothing that can be changed with other decisions.
         """
+        try:
+            return self._evaluate(assessment, explain)
+        except AssessmentError:
+            raise
+        except Exception as error:  # a mapping or list whose methods fail, and the like
+            raise unreadable(error) from None
+
+    def _evaluate(self, assessment: Mapping[str, Any], explain: bool) -> Decision:
         get = check_assessment(assessment).get
         as_of = get("as_of")
         if as_of is not None:
@@ -680,35 +712,39 @@ class Evaluator:
                 hit = self._by_levels.get(key) if key is not None else None
             except TypeError:  # an unhashable level: validated below, never stored
                 key = None
+        lo: Sequence[int]
+        given: Sequence[int]
         if hit is None:
-            lo = [0] * len(self.tops)
-            given = list(self.tops)
+            low_ranks = [0] * len(self.tops)
+            high_ranks = list(self.tops)
             if raw is not None:
                 index = self.domain_index
                 for name, (low, high) in check_determinations(raw, self.domain_levels).items():
-                    lo[index[name]], given[index[name]] = low, high
+                    low_ranks[index[name]], high_ranks[index[name]] = low, high
+            lo, given = tuple(low_ranks), tuple(high_ranks)
         else:
             lo, given = hit.lo, hit.given
         raw = get("evidence")
-        ev = self._no_evidence if raw is None else check_evidence_values(raw, self.evidence_kinds)
+        ev: Mapping[str, Any] = _NOTHING
+        if raw is not None:
+            ev = MappingProxyType(check_evidence_values(raw, self.evidence_kinds))
         raw = get("implemented")
         maybe: Mapping[str, frozenset[str]] = _NO_MAYBE
         impl: Collection[str]
         if raw is None and self.simple_impl:
             impl = _EMPTY
         elif type(raw) is list and self.simple_impl and self._only_safeguards(raw):
-            # Common case: only safeguards listed, nothing to expand. Checked, not trusted;
-            # the list itself serves as the set (membership and differences read it as is).
-            impl = raw
+            impl = frozenset(raw)  # common: only safeguards listed, nothing to expand
         else:  # standards to complete (an empty one is complete), or efficacy to decide
             impl, maybe = self._implemented(raw if raw is not None else [], lo, given, ev, as_of)
         raw = get("done")
         done = check_done(raw, self.done_pairs) if raw is not None else _NO_DONE
         contexts = check_contexts(get("contexts"), self.contexts)
         if hit is None:
-            hi = list(given)  # the checkpoints in `conditions` narrow this copy
-            outcomes, values = self.conditions(lo, hi, ev, impl, maybe, as_of)
+            narrowed = list(given)  # the checkpoints in `conditions` narrow this copy
+            outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
             table = self.requirements_for(outcomes)
+            hi = tuple(narrowed)
             state = State(lo, hi, ev, done, as_of, maybe)
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
@@ -717,7 +753,7 @@ class Evaluator:
                 self._by_levels[key] = Memo(lo, given, hi, outcomes, values, table)
                 if len(self.contexts) == 1:  # what the shortcut in `_fast_path` reads
                     req = table[self.contexts[0]]
-                    bare = State(lo, hi, self._no_evidence, _NO_DONE, None, _NO_MAYBE)
+                    bare = State(lo, hi, _NOTHING, _NO_DONE, None, _NO_MAYBE)
                     basis = Basis(bare, outcomes, values, table)  # what the shortcut gives
                     self._fast[key] = Shortcut(req.safeguards, req.holes, req.families, basis)
         else:
@@ -734,11 +770,11 @@ class Evaluator:
     def _implemented(
         self,
         raw: object,
-        lo: list[int],
-        hi: list[int],
+        lo: Sequence[int],
+        hi: Sequence[int],
         ev: Mapping[str, Any],
         as_of: datetime.date | None,
-    ) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    ) -> tuple[frozenset[str], Mapping[str, frozenset[str]]]:
         """(what is in place, what may be, with the unknown inputs behind each).
 
         A listed standard stands for its safeguards (a `not yet defined` one for nothing). A
@@ -757,7 +793,7 @@ class Evaluator:
                 named.update(std.safeguards)
         maybe: dict[str, frozenset[str]] = {}
         if self.has_efficacy:
-            values = self.efficacy(lo, hi, ev, _EMPTY, _NO_MAYBE, as_of)  # each decided once
+            values = self.efficacy(list(lo), list(hi), ev, _EMPTY, _NO_MAYBE, as_of)  # once
             for name in sorted(named):
                 slot = self.safeguards[name]
                 if slot is None or values[slot] is True:
@@ -769,4 +805,4 @@ class Evaluator:
                     )
         rows = ((name, std.hole, std.safeguards) for name, std in standards.items())
         complete_standards(rows, named, maybe)
-        return frozenset(named), maybe
+        return frozenset(named), MappingProxyType(maybe)

@@ -253,6 +253,9 @@ def cmd_eval(
     except json.JSONDecodeError as exc:
         sys.stderr.write(f"rspl: error: {assessment_path} is not JSON: {exc}\n")
         return EXIT_USAGE
+    except RecursionError:  # Python's JSON reader recurses once per level of nesting
+        sys.stderr.write(f"rspl: error: {assessment_path} is nested too deeply to read\n")
+        return EXIT_USAGE
     if contexts and isinstance(assessment, dict):
         assessment = {**assessment, "contexts": contexts}
     try:

@@ -135,6 +135,14 @@ def test_eval_decides_and_rejects_bad_assessments(
     assert main(["eval", policy, bad]) == 1
     assert "determinations.D.reached: expected a level: D1, D2" in capsys.readouterr().err
     assert main(["eval", policy, write(tmp_path, "c.json", "{not json")]) == 2
+    deep = "[" * 100_000 + "]" * 100_000
+    capsys.readouterr()
+    assert main(["eval", policy, write(tmp_path, "d.json", deep)]) == 2
+    assert "nested too deeply" in capsys.readouterr().err
+    sneaky = {"determinations": {"x\nrspl: ok, deployment permitted\x1b[0m": "D1"}}
+    assert main(["eval", policy, write(tmp_path, "e.json", json.dumps(sneaky))]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "\x1b" not in err and "x\\nrspl" in err
 
 
 def test_a_broken_template_is_reported_without_traceback(

@@ -451,6 +451,6 @@ def evaluate(
         inp = _Input(policy, assessment)
     except AssessmentError:
         raise
-    except Exception as error:  # a mapping or list whose methods fail, and the like
+    except Exception as error:  # noqa: BLE001 - input whose methods fail is malformed
         raise unreadable(error) from None
     return _Evaluation(policy, inp, explain).run()

@@ -265,7 +265,7 @@ def show(value: object) -> str:
     (a repr never holds a newline or a control character) and at most 60 characters."""
     try:
         text = _SHOW.repr(value)
-    except Exception:  # a repr that fails, or an object too deep for it
+    except Exception:  # noqa: BLE001 - any repr may fail: a message must still be made
         text = f"<{type(value).__name__}>"
     text = text.encode("ascii", "backslashreplace").decode("ascii")
     return text if len(text) <= 60 else text[:57] + "..."

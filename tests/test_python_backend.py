@@ -119,7 +119,9 @@ def test_hostile_text_cannot_add_code() -> None:
         if isinstance(node, ast.Import | ast.ImportFrom)
         for alias in (node.names if isinstance(node, ast.Import) else [node])
     }
-    assert imports <= {"__future__", "datetime", "math", "re", "collections.abc", "typing"}
+    assert imports <= {
+        "__future__", "datetime", "math", "re", "reprlib", "collections.abc", "types", "typing",
+    }  # fmt: skip
     assert "pwned" not in [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     calls = {
         n.func.id

@@ -690,7 +690,7 @@ class Evaluator:
             return self._evaluate(assessment, explain)
         except AssessmentError:
             raise
-        except Exception as error:  # a mapping or list whose methods fail, and the like
+        except Exception as error:  # noqa: BLE001 - input whose methods fail is malformed
             raise unreadable(error) from None
 
     def _evaluate(self, assessment: Mapping[str, Any], explain: bool) -> Decision:

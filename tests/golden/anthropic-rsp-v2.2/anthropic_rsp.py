@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import reprlib
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
 # ---------------------------------------- rspl/semantics.py (copied verbatim)

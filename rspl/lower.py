@@ -22,10 +22,10 @@ from rspl.spans import Span
 
 _D = TypeVar("_D", bound=n.Item)
 _R = TypeVar("_R")
+_W = TypeVar("_W", bound=str)
 # A standard's ancestors (nearest first), expanded safeguards, and whether it or an ancestor is
 # a typed hole.
 _Lineage = tuple[tuple[str, ...], tuple[str, ...], bool]
-_W = TypeVar("_W", bound=str)
 
 # ---------------------------------------------------------------------------- words
 # The checker has rejected every word outside these sets, so a failed conversion is a
@@ -113,8 +113,8 @@ def _level_cmp(lc: LevelComparison) -> ir.LevelCmp:
 class _Lowerer:
     def __init__(self, program: Program, res: Resolution) -> None:
         self.program = program
-        self.lineages: dict[int, _Lineage] = {}  # id(standard) -> `_lineage`
         self.res = res
+        self.lineages: dict[int, _Lineage] = {}  # id(standard) -> `_lineage`
 
     def origin(self, span: Span) -> ir.Origin:
         """Where `span` is, its file named relative to the main policy's folder

@@ -106,6 +106,9 @@ class _Resolver:
         own: dict[str, dict[str, n.Decl]] = {}
         self.res = Resolution(scopes={}, own=own)
         self.level_owners: dict[str, list[n.DomainDecl]] = {}
+        # per domain (by `id`): each level's rank, and the first level of each name
+        self._ranks: dict[int, dict[int, int]] = {}
+        self._by_name: dict[int, dict[str, n.LevelDecl]] = {}
 
     # ------------------------------------------------------------------ scopes
 
@@ -207,12 +210,23 @@ class _Resolver:
         for name in names:
             self.ref(module, name, kinds, unknown=unknown)
 
+    def ranks(self, domain: n.DomainDecl) -> dict[int, int]:
+        """Each level of `domain` (by `id`) with its rank (1 = lowest), indexed once."""
+        found = self._ranks.get(id(domain))
+        if found is None:
+            found = self._ranks[id(domain)] = {id(lv): i + 1 for i, lv in enumerate(domain.levels)}
+            self._by_name[id(domain)] = {}
+            for lv in domain.levels:
+                self._by_name[id(domain)].setdefault(lv.name.text, lv)
+        return found
+
     def level(self, domain: n.DomainDecl, name: n.Name) -> n.LevelDecl | None:
-        for level in domain.levels:
-            if level.name.text == name.text:
-                self.res.refs[id(name)] = level
-                self.res.levels[id(name)] = domain
-                return level
+        self.ranks(domain)
+        level = self._by_name[id(domain)].get(name.text)
+        if level is not None:
+            self.res.refs[id(name)] = level
+            self.res.levels[id(name)] = domain
+            return level
         owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
         if owners:
             self.reporter.add(
@@ -231,6 +245,10 @@ class _Resolver:
             msg.unknown_level(name.text, domain.name.text, levels, name.span, domain.name.span)
         )
         return None
+
+    def comparison(self, domain: n.DomainDecl, op: ir.Op, level: n.LevelDecl) -> LevelComparison:
+        rank = self.ranks(domain)[id(level)]
+        return LevelComparison(domain.name.text, op, rank, level.name.text, len(domain.levels))
 
     # ------------------------------------------------------------------ walking
 
@@ -345,7 +363,7 @@ class _Resolver:
                 and self.res.levels.get(id(level_side.name)) is domain
             ):
                 op = _op(c.op, swapped=swapped)
-                self.res.comparisons[id(c)] = _level_comparison(domain, op, level)
+                self.res.comparisons[id(c)] = self.comparison(domain, op, level)
                 return
 
     def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
@@ -366,7 +384,7 @@ class _Resolver:
         for domain in domains:
             level = next((lv for lv in domain.levels if lv.name.text == q.level.text), None)
             if level is not None and has_status(domain, q.status):
-                found.append(_level_comparison(domain, op, level))
+                found.append(self.comparison(domain, op, level))
         self.res.quantified[id(q)] = tuple(found)
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
@@ -400,11 +418,6 @@ class _Resolver:
             elif isinstance(x, n.ExpectObligation):
                 self.ref(m, x.action, ("action",))
                 self.ref(m, x.rule, ("rule", "warning", "cadence"))
-
-
-def _level_comparison(domain: n.DomainDecl, op: ir.Op, level: n.LevelDecl) -> LevelComparison:
-    rank = next(i for i, lv in enumerate(domain.levels) if lv is level) + 1
-    return LevelComparison(domain.name.text, op, rank, level.name.text, len(domain.levels))
 
 
 def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:

@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from profiles import examples
 
 from rspl import semantics
 from rspl.checker import _representatives
 from rspl.pipeline import compile_source
-from tests.profiles import examples
 
 HEAD = """policy chain "Chain" {
   organization "Tests"

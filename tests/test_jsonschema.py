@@ -602,3 +602,36 @@ def test_policy_without_names() -> None:
                  {"determinations": {"CBRN": None}}):  # fmt: skip
         assert Validator(assessment).is_valid(data) == accepts(policy, data), data
     Validator(decision).validate(evaluate(policy, {}, explain=True))
+
+
+# ---------------------------------------------------------------------------- large domains
+
+
+@pytest.mark.parametrize("levels", [backend.LISTED_LEVELS, backend.LISTED_LEVELS + 1, 100, 257])
+def test_level_order_in_large_domains(levels: int) -> None:
+    """Above LISTED_LEVELS levels the order `cannot_rule_out` >= `reached` is written with
+    shared blocks (size n log n instead of n^2): it must still accept exactly the pairs the
+    evaluator accepts."""
+    names = [f"L{i}" for i in range(1, levels + 1)]
+    text = (
+        'policy big "Big" { organization "O" version "1" combine highest standard per family }\n'
+        'context c "C"\n'
+        'domain D "D" {\n' + "".join(f'  level {n} "{n}" source "§1"\n' for n in names) + "}\n"
+        'safeguard s "S" source "§2"\n'
+        f'rule r "R" {{ source "§3" when D >= {names[-1]} require s }}\n'
+    )
+    result = compile_source("big.rspl", text)
+    assert result.policy is not None, [d.message for d in result.diagnostics]
+    files = backend.render(result.policy)
+    schema = json.loads(next(v for k, v in files.items() if k.endswith("assessment.schema.json")))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    blocks = [k for k in schema["$defs"] if k.startswith("from:")]
+    assert bool(blocks) == (levels > backend.LISTED_LEVELS)
+    picks = sorted({0, 1, 2, levels // 3, levels // 2, levels - 2, levels - 1})
+    for lo in picks:
+        for hi in picks:
+            a = {"determinations": {"D": {"reached": names[lo], "cannot_rule_out": names[hi]}}}
+            assert validator.is_valid(a) == accepts(result.policy, a), (lo, hi)
+    size = len(json.dumps(schema))
+    assert size < 2_000 * levels * max(1, levels.bit_length()), size  # not n^2

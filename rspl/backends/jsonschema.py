@@ -265,15 +265,50 @@ def _input_lines(policy: ir.Policy) -> list[str]:
 # ---------------------------------------------------------------------------- assessment
 
 
+# Up to this many levels, "not below `reached`" lists the allowed levels for each level
+# reached (the clearest form, but its size grows with the square of the levels); above it, the
+# levels from a rank up are a union of at most 2 log2(n) shared blocks (`_blocks`).
+LISTED_LEVELS = 64
+
+
+def _blocks(domain: ir.Domain) -> dict[str, Schema | bool]:
+    """For a domain of more than LISTED_LEVELS levels, `$defs` entries `from:DOMAIN:i:k`: the
+    enum of the levels of ranks i+1 .. i+k, for every aligned power-of-two block (k = 2^j,
+    i a multiple of k). Every level is in about log2(n) blocks: size n log n, not n^2."""
+    names = [lv.name for lv in domain.levels]
+    out: dict[str, Schema | bool] = {}
+    size = 1
+    while size <= len(names):
+        for start in range(0, len(names) - size + 1, size):
+            out[f"from:{domain.name}:{start}:{size}"] = {"enum": names[start : start + size]}
+        size *= 2
+    return out
+
+
+def _at_or_above(domain: ir.Domain, index: int) -> list[Schema]:
+    """References to the blocks whose union is the levels from `index` (0-based) up."""
+    total, refs = len(domain.levels), []
+    while index < total:
+        size = 1
+        while index % (size * 2) == 0 and index + size * 2 <= total:
+            size *= 2
+        refs.append(_ref(f"from:{domain.name}:{index}:{size}"))
+        index += size
+    return refs
+
+
 def _determination(domain: ir.Domain) -> Schema:
     level = _ref("level:" + domain.name)
     names = [lv.name for lv in domain.levels]
     order: list[Schema] = []
     for i, name in enumerate(names[1:], start=1):
+        allowed: Schema = {"enum": [None, *names[i:]]}
+        if len(names) > LISTED_LEVELS:
+            allowed = {"anyOf": [{"type": "null"}, *_at_or_above(domain, i)]}
         order.append(
             {
                 "if": {"properties": {"reached": {"const": name}}, "required": ["reached"]},
-                "then": {"properties": {"cannot_rule_out": {"enum": [None, *names[i:]]}}},
+                "then": {"properties": {"cannot_rule_out": allowed}},
             }
         )
     interval: Schema = _object(
@@ -368,6 +403,8 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         defs["level:" + d.name] = _names(
             (lv.name for lv in d.levels), f"A level of {d.name}, lowest first", _level_lines(d)
         )
+        if len(d.levels) > LISTED_LEVELS:
+            defs.update(_blocks(d))
     properties: dict[str, Schema | bool] = {
         "as_of": _nullable(
             _ref("date"),

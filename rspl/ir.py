@@ -10,7 +10,7 @@ let generated code and documents cite `.rspl` lines.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Literal, TypeAlias
 
 import attrs
@@ -187,6 +187,24 @@ class AtLeast:
 
 
 Expr = LevelCmp | Compare | Fact | DefRef | Implemented | Not | And | Or | AtLeast
+
+
+def walk(e: Expr, definitions: Mapping[str, Definition]) -> Iterator[Expr]:
+    """Every node of `e`, and of each definition it uses (each definition once), without
+    recursion: an expression may be as deep as the limits allow (`docs/limits.md`)."""
+    seen: set[str] = set()
+    stack: list[Expr] = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, DefRef):
+            if node.name not in seen:
+                seen.add(node.name)
+                stack.append(definitions[node.name].expr)
+        elif isinstance(node, Not):
+            stack.append(node.operand)
+        elif isinstance(node, And | Or | AtLeast):
+            stack.extend(reversed(node.operands))
 
 # ---------------------------------------------------------------------------- declarations
 

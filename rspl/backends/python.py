@@ -259,20 +259,6 @@ class _Compiler:
         )
 
 
-def _walk(e: ir.Expr, definitions: dict[str, ir.Definition], seen: set[str]) -> list[ir.Expr]:
-    """Every node of `e`, following definitions (each once)."""
-    out: list[ir.Expr] = [e]
-    if isinstance(e, ir.DefRef) and e.name not in seen:
-        seen.add(e.name)
-        out += _walk(definitions[e.name].expr, definitions, seen)
-    elif isinstance(e, ir.Not):
-        out += _walk(e.operand, definitions, seen)
-    elif isinstance(e, ir.And | ir.Or | ir.AtLeast):
-        for x in e.operands:
-            out += _walk(x, definitions, seen)
-    return out
-
-
 def _flags(policy: ir.Policy) -> tuple[bool, bool]:
     """(levels_only, standards_tested): see `python_runtime.Evaluator`. What `_conditions`
     decides (rule conditions and `until` deadlines) must read only levels for the first."""
@@ -284,8 +270,8 @@ def _flags(policy: ir.Policy) -> tuple[bool, bool]:
         if isinstance(o.deadline, ir.Until)
     ]
     efficacy = [s.efficacy for s in policy.safeguards if s.efficacy is not None]
-    in_conditions = [n for e in decided for n in _walk(e, definitions, set())]
-    everywhere = in_conditions + [n for e in efficacy for n in _walk(e, definitions, set())]
+    in_conditions = [n for e in decided for n in ir.walk(e, definitions)]
+    everywhere = in_conditions + [n for e in efficacy for n in ir.walk(e, definitions)]
     levels_only = all(not isinstance(n, ir.Compare | ir.Fact | ir.Implemented)
                       for n in in_conditions)  # fmt: skip
     standards_tested = any(

@@ -167,7 +167,6 @@ def _copy(data: Any) -> Any:
     if type(data) is list:
         return [_copy(v) for v in data]
     return data
-_NO_VALUES: Values = ()
 
 
 class Verdict:

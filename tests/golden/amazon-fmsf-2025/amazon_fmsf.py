@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: a3ea5b211c905b59fd117278a1f0a133efaf528fdee3550f7ca4591059d4d8ab
+# source sha256: 17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = 'a3ea5b211c905b59fd117278a1f0a133efaf528fdee3550f7ca4591059d4d8ab'
+SOURCE_HASH: str = '17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': 'a3ea5b211c905b59fd117278a1f0a133efaf528fdee3550f7ca4591059d4d8ab',
+ 'source_hash': '17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CCT',), ('evaluation_team',)),

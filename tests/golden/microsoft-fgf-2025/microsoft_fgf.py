@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 12214ff36bc542b746e12edfd85e6e82fa8b436013f1ed4392a3da9397108b32
+# source sha256: 63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = '12214ff36bc542b746e12edfd85e6e82fa8b436013f1ed4392a3da9397108b32'
+SOURCE_HASH: str = '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': '12214ff36bc542b746e12edfd85e6e82fa8b436013f1ed4392a3da9397108b32',
+ 'source_hash': '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),

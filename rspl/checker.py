@@ -521,7 +521,7 @@ class _Checker:
             if t.kind != "error" and t != Type("quantity", "duration"):
                 self.report(msg.within_needs_duration(t, d.amount.span))
             elif d.amount.value < 0:
-                self.report(msg.negative_quantity(d.amount.text, "duration", d.amount.span))
+                self.report(msg.negative_quantity(d.amount.text, t.detail, d.amount.span))
             if d.event is not None:
                 self._date_evidence(d.event, "`within ... of`")
         elif isinstance(d, n.Every):

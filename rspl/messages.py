@@ -993,11 +993,18 @@ def negative_quantity(text: str, dimension: str, span: Span) -> Diagnostic:
     dimension but score): no assessment can give such a value."""
     return _make(
         NEGATIVE_QUANTITY,
-        f"`{text}` is negative, but {_article(dimension)} {dimension} is never below 0",
+        f"`{text}` is negative, but {_quantity_noun(dimension)} is never below 0",
         span,
         help="only a `score` (a signed number, such as a correlation or a difference) can be "
         "negative; write a bound of 0 or more, or declare the evidence as `score`",
     )
+
+
+def _quantity_noun(dimension: str) -> str:
+    """`a count`, `an amount of money`: a quantity of the dimension in running text."""
+    if dimension in ("money", "compute"):
+        return f"an amount of {dimension}"
+    return f"{_article(dimension)} {dimension}"
 
 
 def invalid_ratio(text: str, part: float, whole: float, span: Span) -> Diagnostic:

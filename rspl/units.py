@@ -69,6 +69,7 @@ def to_base(value: float, unit: str) -> tuple[str, float]:
     parts = PARTS.get(unit)
     return dim, (value / parts if parts is not None else value * factor)
 
+
 # evidence type word -> what it is; "fact" and "judgement" are true-or-false.
 EVIDENCE_TYPES: dict[str, str] = {
     "fact": "a true-or-false fact",

@@ -25,7 +25,8 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
 
 
 def describe(e: ir.Expr) -> str:
-    """An expression in RSPL syntax, for explanations and documents. Without recursion: each
+    """An expression in RSPL syntax, for explanations and documents; an amount of money is
+    followed by its reading (`cost >= 1e9 USD (USD 1 billion)`). Without recursion: each
     operator is written once its operands are."""
     done: dict[int, str] = {}
     stack: list[tuple[ir.Expr, bool]] = [(e, False)]
@@ -60,6 +61,8 @@ def describe(e: ir.Expr) -> str:
 
 def _value_text(v: ir.Value) -> str:
     if isinstance(v, ir.Const):
+        if v.dimension == "money" and isinstance(v.value, float):
+            return f"{v.text} ({money_text(v.value)})"  # `1e11 USD (USD 100 billion)`
         return v.text
     if isinstance(v, ir.EvidenceValue):
         return v.name

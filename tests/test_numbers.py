@@ -191,6 +191,16 @@ def test_the_document_reads_money_and_keeps_ratios(compiled: tuple[Any, Any]) ->
     assert "1 in 20" in doc and "30 minutes" in doc and "-0.2" in doc
 
 
+def test_explanations_read_money(compiled: tuple[Any, Any]) -> None:
+    policy, module = compiled
+    assessment = {"evidence": {"cost": 2e9}}
+    ref = interpreter.evaluate(policy, assessment, explain=True)
+    assert ref == module.evaluate(assessment, explain=True).to_dict()
+    item = next(x for x in ref["explanation"] if x["rule"] == "expensive")
+    assert item["condition"]["expr"] == "cost >= 1e9 USD (USD 1 billion)"
+    assert item["condition"]["value"] == "true"
+
+
 # ---------------------------------------------------------------------------- properties
 
 

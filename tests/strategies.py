@@ -7,14 +7,18 @@ contexts and the (rule, action) pairs of its obligations). Every policy it draws
 construction (no error diagnostic); warnings (unused names, missing sources, conditions that
 can never fire, requirements on typed holes) are allowed and common.
 
-What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every domain (so that `any
-tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random statuses;
-evidence of every type (a signed `score` compared with negative numbers, percentages and ratios;
-fractions with `N in M`; durations in minutes); definitions that use earlier definitions;
-safeguards, some with `counts when` efficacy criteria; 1-2 families of standards chained with
-`extends`, some `not yet defined`; rules, warnings (with `rules out`) and cadences (with or without
-`when`) with random conditions, requirements with and without `for`, obligations of every modality
+What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every domain (so that
+`any tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random
+statuses; evidence of every type; definitions that use earlier definitions; safeguards, some
+with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
+`not yet defined`; rules, warnings (with `rules out`) and cadences (with or without `when`)
+with random conditions, requirements with and without `for`, obligations of every modality
 with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
+
+Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
+ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
+Valid assessments keep every number in its dimension's range; malformed ones include numbers
+outside it (`out_of_range`: negative quantities, fractions above 1).
 
 A quarter of the policies import `std.contexts, std.actions`. About a quarter are
 *levels-only*: their rule conditions read nothing but the domains' levels (the generated
@@ -23,8 +27,7 @@ no blocking obligation, no efficacy criterion, no standard tested), which its fa
 
 `assessments(spec)` draws valid evaluator input for a policy (a quarter of them shaped like a
 release-gate call: determinations and safeguards only); `malformed_assessments(spec)` draws
-input that must be rejected with an `AssessmentError` (among them numbers outside their
-dimension's range: negative quantities, fractions above 1); `any_assessment(spec)` mixes them, about
+input that must be rejected with an `AssessmentError`; `any_assessment(spec)` mixes them, about
 one malformed in nine. `compile_policy` and `load_module` compile a drawn policy and load its
 generated evaluator.
 """

@@ -105,6 +105,15 @@ EXPRESSION_TOO_DEEP = Code("E0601", "expression-too-deep", ERROR, "an expression
 DEFINITIONS_TOO_DEEP = Code("E0602", "definitions-too-deep", ERROR, "definitions that use definitions more deeply than the compiler allows")
 IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import files more deeply than the compiler allows")
 
+# measurement families (evidence measured per member)
+FAMILY_OF_DATES = Code("E0901", "family-of-dates", ERROR, "dates measured per member of a family")
+FAMILY_AS_VALUE = Code("E0902", "family-as-value", ERROR, "a family of values used where one value is expected")
+NOT_A_FAMILY = Code("E0903", "not-a-family", ERROR, "`all`, `any`, `at least`, `max` or `min` over evidence not measured per member")
+FAMILY_MEMBER_KIND = Code("E0904", "family-member-kind", ERROR, "an aggregate that does not fit the kind of the family's values")
+DUPLICATE_MEMBER = Code("E0905", "duplicate-member", ERROR, "a family lists the same member twice")
+IMPOSSIBLE_MEMBER_COUNT = Code("E0906", "impossible-member-count", ERROR, "`at least N of` a family with N below 1 or above its members")
+SCENARIO_MEMBER = Code("E0907", "scenario-member", ERROR, "a scenario gives a family's value in a way that does not fit it")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")

@@ -311,6 +311,11 @@ class _Words:
         return isinstance(e, ir.And | ir.Or | ir.AtLeast) and len(e.operands) > 1
 
     def value(self, v: ir.Value) -> Md:
+        if isinstance(v, ir.MemberBound):
+            word = "highest" if v.bound == "max" else "lowest"
+            found = self.evidence.get(v.name)
+            per = escape(found.per if found is not None and found.per else "member")
+            return fmt("the " + word + " {} of any {}", self.mid("evidence", v.name), per)
         if isinstance(v, ir.Const):
             if isinstance(v.value, datetime.date):
                 return escape(date_text(v.value))
@@ -347,6 +352,8 @@ class _Words:
             return fmt("{} is implemented", self.title(e.kind, e.name))
         if isinstance(e, ir.Not):
             return fmt("it is not the case that {}", self.nested(e.operand))
+        if isinstance(e, ir.MemberTest):
+            return self.member_test(e)
         if not e.operands:
             holds = isinstance(e, ir.And) or (isinstance(e, ir.AtLeast) and e.count <= 0)
             return Md("always" if holds else "never")
@@ -358,6 +365,25 @@ class _Words:
         if isinstance(e, ir.Or):
             return fmt("either {}", words(parts, "or")) if len(parts) == 2 else words(parts, "or")
         return fmt("at least " + str(e.count) + " of: {}", join(parts, "; "))
+
+    def members_of(self, name: str, quantifier: str, count: int) -> Md:
+        """`every attack`, `some attack`, `at least 2 attacks`: the members a test is over."""
+        found = self.evidence.get(name)
+        per = found.per if found is not None and found.per else "member"
+        if quantifier == "all":
+            return escape(f"every {per}")
+        if quantifier == "any":
+            return escape(f"some {per}")
+        return escape(f"at least {count} {_plural(per) if count != 1 else per}")
+
+    def member_test(self, e: ir.MemberTest) -> Md:
+        """`the attack success rate of every attack is at most 5%`; for yes-or-no members
+        `for some body: the body deems the report redacted`."""
+        which = self.members_of(e.name, e.quantifier, e.count)
+        if e.op is None or e.right is None:
+            return fmt("for {}: {}", which, self.mid("evidence", e.name))
+        return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
+                   self.mid("evidence", e.name), which, self.value(e.right))  # fmt: skip
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)
@@ -483,6 +509,11 @@ class _Words:
                 shown.append(fmt("whether {}", self.mid("evidence", name)))
             elif evidence is not None:
                 shown.append(self.mid("evidence", name))
+            elif name.partition(".")[0] in self.evidence:
+                owner, _, member = name.partition(".")
+                fact = self.evidence[owner].type in ("fact", "judgement")
+                shown.append(fmt("whether {} for {}" if fact else "{} for {}",
+                                 self.mid("evidence", owner), code(member)))  # fmt: skip
             elif name == "as_of":
                 shown.append(Md("the assessment date"))
             else:
@@ -951,6 +982,21 @@ def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
     return str(rank)
 
 
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def _measured(e: ir.Evidence) -> Md:
+    """`, measured per attack: gcg, pair, tap` for a measurement family; else nothing."""
+    if e.per is None:
+        return Md("")
+    if e.members is None:
+        return escape(f", measured per {e.per} (each {e.per} the assessment lists)")
+    return fmt(", measured per {}: {}", escape(e.per), join([code(m) for m in e.members]))
+
+
 def _evidence_kind(e: ir.Evidence) -> Md:
     if e.type in ("fact", "judgement"):
         return escape(f"{e.type} (yes or no)")
@@ -1313,7 +1359,8 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
             for g in policy.context_groups
         ),
         "evidence": tuple(
-            _term(w, "evidence", e, _evidence_kind(e), w.roles(e.deciders, start=True))
+            _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
+                  w.roles(e.deciders, start=True))
             for e in policy.evidence
         ),
         "definitions": tuple(

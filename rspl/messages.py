@@ -1190,10 +1190,10 @@ def duplicate_member(member: str, name: str, span: Span, first: Span) -> Diagnos
 
 def impossible_member_count(name: str, members: int | None, span: Span) -> Diagnostic:
     """E0906: `at least N of FAMILY` with N below 1, or above the declared members."""
-    most = f" to {members}" if members is not None else " or more"
+    most = f"from 1 to {members}" if members is not None else "of at least 1"
     return _make(
         IMPOSSIBLE_MEMBER_COUNT,
-        f"`at least N of {name}` needs a whole number N from 1{most}",
+        f"`at least N of {name}` needs a whole number N {most}",
         span,
         help=f"`{name}` has {members} declared members" if members is not None
         else "the count must be a whole number of at least 1",

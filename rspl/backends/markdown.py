@@ -315,7 +315,7 @@ class _Words:
             word = "highest" if v.bound == "max" else "lowest"
             found = self.evidence.get(v.name)
             per = escape(found.per if found is not None and found.per else "member")
-            return fmt("the " + word + " {} of any {}", self.mid("evidence", v.name), per)
+            return fmt("the " + word + " {} of any {}", self.noun(v.name), per)
         if isinstance(v, ir.Const):
             if isinstance(v.value, datetime.date):
                 return escape(date_text(v.value))
@@ -371,19 +371,34 @@ class _Words:
         found = self.evidence.get(name)
         per = found.per if found is not None and found.per else "member"
         if quantifier == "all":
-            return escape(f"every {per}")
-        if quantifier == "any":
-            return escape(f"some {per}")
-        return escape(f"at least {count} {_plural(per) if count != 1 else per}")
+            head = escape(f"every {per}")
+        elif quantifier == "any":
+            head = escape(f"some {per}")
+        else:
+            head = escape(f"at least {count} {_plural(per) if count != 1 else per}")
+        if found is None or found.members is None:
+            return head
+        listed = words([code(m) for m in found.members], "and" if quantifier == "all" else "or")
+        return fmt("{} ({})", head, listed)
+
+    def noun(self, name: str) -> Md:
+        """A family's title after `the`: `attack success rate` (an acronym left alone)."""
+        title = self.raw("evidence", name)
+        if title is None:
+            return code(name)
+        text = _mid_sentence(title)
+        if text[:1].isupper() and text[1:2].islower():
+            text = text[0].lower() + text[1:]
+        return escape(text)
 
     def member_test(self, e: ir.MemberTest) -> Md:
         """`the attack success rate of every attack is at most 5%`; for yes-or-no members
-        `for some body: the body deems the report redacted`."""
+        `the body deems the report redacted, for some body (RSO or CEO)`."""
         which = self.members_of(e.name, e.quantifier, e.count)
         if e.op is None or e.right is None:
-            return fmt("for {}: {}", which, self.mid("evidence", e.name))
+            return fmt("{}, for {}", self.mid("evidence", e.name), which)
         return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
-                   self.mid("evidence", e.name), which, self.value(e.right))  # fmt: skip
+                   self.noun(e.name), which, self.value(e.right))  # fmt: skip
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)

@@ -527,8 +527,8 @@ class _Words:
             elif name.partition(".")[0] in self.evidence:
                 owner, _, member = name.partition(".")
                 fact = self.evidence[owner].type in ("fact", "judgement")
-                shown.append(fmt("whether {} for {}" if fact else "{} for {}",
-                                 self.mid("evidence", owner), code(member)))  # fmt: skip
+                shown.append(fmt("whether {} for {}" if fact else "the {} of {}",
+                                 self.noun(owner), code(member)))  # fmt: skip
             elif name == "as_of":
                 shown.append(Md("the assessment date"))
             else:

@@ -259,16 +259,20 @@ class Builder(Transformer[Token, Any]):
         return self._clause("actor", c[0], meta)
 
     def evidence_decl(self, meta: Any, c: list[Any]) -> n.EvidenceDecl:
-        body = _Body(c[3:], self.reporter, "evidence")
+        body = _Body(c[4:], self.reporter, "evidence")
         return n.EvidenceDecl(
             name=c[0],
             type=c[1],
-            title=c[2],
+            title=c[3],
             deciders=body.flat("decided_by"),
             anchors=body.many("anchor"),
             means=body.one("means"),
             span=self._span(meta),
+            per=c[2],
         )
+
+    def per_member(self, meta: Any, c: list[Any]) -> n.PerMember:
+        return n.PerMember(c[0], c[1], self._span(meta))
 
     def definition_decl(self, meta: Any, c: list[Any]) -> n.DefinitionDecl:
         body = _Body(c[3:], self.reporter, "definition")
@@ -513,6 +517,29 @@ class Builder(Transformer[Token, Any]):
     def all_domains(self, meta: Any, c: list[Any]) -> n.DomainQuant:
         return self._domain_quant("all", meta, c)
 
+    def _member_test(self, quantifier: str, count: int | None, meta: Any,
+                     c: list[Any]) -> n.MemberTest:  # fmt: skip
+        c = [*c, None, None][:3]  # no comparison: a yes-or-no family
+        op = None if c[1] is None else str(c[1])
+        return n.MemberTest(quantifier, count, c[0], op, c[2], self._span(meta))
+
+    def members_all(self, meta: Any, c: list[Any]) -> n.MemberTest:
+        return self._member_test("all", None, meta, c)
+
+    def members_any(self, meta: Any, c: list[Any]) -> n.MemberTest:
+        return self._member_test("any", 1, meta, c)
+
+    def members_at_least(self, meta: Any, c: list[Any]) -> n.MemberTest:
+        count = float(c[0])
+        whole = int(count) if count.is_integer() and count < 1e9 else -1
+        return self._member_test("at least", whole, meta, c[1:])
+
+    def member_max(self, meta: Any, c: list[Any]) -> n.MemberBound:
+        return n.MemberBound("max", c[0], self._span(meta))
+
+    def member_min(self, meta: Any, c: list[Any]) -> n.MemberBound:
+        return n.MemberBound("min", c[0], self._span(meta))
+
     def domain_set(self, meta: Any, c: list[Any]) -> tuple[n.Name, ...]:
         return c[0]  # type: ignore[no-any-return]
 
@@ -560,7 +587,7 @@ class Builder(Transformer[Token, Any]):
     def scenario_decl(self, meta: Any, c: list[Any]) -> n.ScenarioDecl:
         body = _Body(c[2:], self.reporter, "scenario")
         givens = tuple(x for x in c[2:] if isinstance(x, n.GivenLevel | n.GivenValue |
-                       n.GivenImplemented | n.GivenDone | n.GivenAsOf))
+                       n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember))
         expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
                         n.ExpectObligation))
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
@@ -576,6 +603,9 @@ class Builder(Transformer[Token, Any]):
 
     def given_value(self, meta: Any, c: list[Any]) -> n.GivenValue:
         return n.GivenValue(c[0], c[1], self._span(meta))
+
+    def given_member(self, meta: Any, c: list[Any]) -> n.GivenMember:
+        return n.GivenMember(c[0], c[1], c[2], self._span(meta))
 
     def yes(self, meta: Any, c: list[Any]) -> bool:
         return True

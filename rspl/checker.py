@@ -163,6 +163,20 @@ class _Checker:
             self.report(msg.unknown_type(e.type.text, e.type.span))
         elif e.type.text == "judgement" and not e.deciders:
             self.report(msg.judgement_without_decider(e.name.text, e.name.span))
+        if e.per is not None:
+            self.per_member(e, e.per)
+
+    def per_member(self, e: n.EvidenceDecl, per: n.PerMember) -> None:
+        """A measurement family: yes-or-no values or quantities (E0901), each member once
+        (E0905)."""
+        if e.type.text == "date":
+            self.report(msg.family_of_dates(e.name.text, e.type.span))
+        first: dict[str, n.Name] = {}
+        for member in per.members or ():
+            if member.text in first:
+                self.report(msg.duplicate_member(
+                    member.text, e.name.text, member.span, first[member.text].span))  # fmt: skip
+            first.setdefault(member.text, member)
 
     def definition(self, d: n.DefinitionDecl) -> None:
         """Type-check one definition's expression; the definitions it uses are checked as
@@ -581,10 +595,18 @@ class _Checker:
         if isinstance(e, n.DomainQuant):
             self.domain_quant(e)
             return BOOL
+        if isinstance(e, n.MemberTest):
+            self.member_test(e)
+            return BOOL
         raise AssertionError(f"unknown expression {e!r}")  # pragma: no cover
 
     def name_type(self, name: n.Name) -> Type:
         decl = self.res.target(name)
+        if isinstance(decl, n.EvidenceDecl) and decl.per is not None:
+            self.report(
+                msg.family_as_value(name.text, decl.per.dimension.text, name.span, decl.name.span)
+            )
+            return ERROR
         if isinstance(decl, n.EvidenceDecl):
             t = decl.type.text
             if t in units.BOOLEAN_TYPES:
@@ -674,6 +696,8 @@ class _Checker:
                 )
                 return ERROR
             return Type("quantity", "duration") if decl is not None else ERROR
+        if isinstance(op, n.MemberBound):
+            return self.member_type(op.bound, op.name, op.span)
         raise AssertionError(f"unknown operand {op!r}")  # pragma: no cover
 
     def compare(self, c: n.Compare) -> Type:
@@ -701,6 +725,50 @@ class _Checker:
             return BOOL
         self.report(msg.incomparable(lt, rt, c.span))
         return BOOL
+
+    def member_type(self, word: str, name: n.Name, span: Span) -> Type:
+        """The type of one member of the family `name`, aggregated by `word` (`all`, `any`,
+        `at least`, `max`, `min`, or `each` for a member compared inside a test): E0903 when
+        `name` is not a family, E0904 for `max`/`min` over yes-or-no members."""
+        decl = self.res.target(name)
+        if not isinstance(decl, n.EvidenceDecl) or decl.type.text not in units.EVIDENCE_TYPES:
+            return ERROR
+        if decl.per is None:
+            self.report(msg.not_a_family(word, name.text, span))
+            return ERROR
+        if decl.type.text in units.BOOLEAN_TYPES:
+            if word in ("max", "min"):
+                self.report(msg.family_member_kind(word, name.text, True, span))
+                return ERROR
+            return BOOL
+        if decl.type.text in units.DIMENSIONS:
+            return Type("quantity", decl.type.text)
+        return ERROR
+
+    def member_test(self, e: n.MemberTest) -> None:
+        """`all`/`any`/`at least N of` a family: its count fits the members (E0906), a
+        comparison over quantities and none over yes-or-no values (E0904)."""
+        t = self.member_type(e.quantifier, e.name, e.span)
+        decl = self.res.target(e.name)
+        if e.quantifier == "at least" and e.count is not None and t != ERROR:
+            assert isinstance(decl, n.EvidenceDecl) and decl.per is not None
+            members = decl.per.members
+            if e.count < 1 or (members is not None and e.count > len(members)):
+                count = None if members is None else len(members)
+                self.report(msg.impossible_member_count(e.name.text, count, e.span))
+        if t == ERROR:
+            if e.right is not None:
+                self.operand_type(e.right)
+            return
+        if t.kind == "bool":
+            if e.op is not None:
+                self.report(msg.family_member_kind(e.quantifier, e.name.text, True, e.span))
+            return
+        if e.op is None or e.right is None:
+            self.report(msg.family_member_kind(e.quantifier, e.name.text, False, e.span))
+            return
+        member = n.MemberBound("each", e.name, e.name.span)
+        self.compare(n.Compare(member, e.op, e.right, e.span))
 
     def domain_quant(self, q: n.DomainQuant) -> None:
         self._word(q.status, units.DOMAIN_STATUSES, "domain status")
@@ -849,7 +917,7 @@ class _Checker:
                 given[key] = g
             if isinstance(g, n.GivenLevel):
                 self.given_level(g)
-            elif isinstance(g, n.GivenValue):
+            elif isinstance(g, n.GivenValue | n.GivenMember):
                 self.given_value(g)
             elif isinstance(g, n.GivenDone):
                 self.obligation_exists(g.action, g.rule)
@@ -867,6 +935,8 @@ class _Checker:
             return "value:" + g.name.text
         if isinstance(g, n.GivenAsOf):
             return "as_of"
+        if isinstance(g, n.GivenMember):
+            return f"value:{g.name.text}.{g.member.text}"
         return None
 
     def given_level(self, g: n.GivenLevel) -> None:
@@ -878,9 +948,11 @@ class _Checker:
                 msg.scenario_level_order(g.unsure.text, g.level.text, g.unsure.span, g.level.span)
             )
 
-    def given_value(self, g: n.GivenValue) -> None:
+    def given_value(self, g: n.GivenValue | n.GivenMember) -> None:
         decl = self.res.target(g.name)
         if not isinstance(decl, n.EvidenceDecl) or decl.type.text not in units.EVIDENCE_TYPES:
+            return
+        if not self.given_member(g, decl):
             return
         want = decl.type.text
         v = g.value
@@ -900,7 +972,9 @@ class _Checker:
                 msg.scenario_value_type(g.name.text, want, got, g.span, decl.type.span)
             )
 
-    def given_range(self, g: n.GivenValue, v: n.Quantity, want: str, declared: Span) -> None:
+    def given_range(
+        self, g: n.GivenValue | n.GivenMember, v: n.Quantity, want: str, declared: Span
+    ) -> None:
         """E0703 when a scenario's value is outside its dimension's range (the engines would
         reject the assessment it makes)."""
         value = self.base_value(v)
@@ -909,6 +983,24 @@ class _Checker:
             self.report(
                 msg.scenario_value_range(g.name.text, want, v.text, expected, g.span, declared)
             )
+
+    def given_member(self, g: n.GivenValue | n.GivenMember, decl: n.EvidenceDecl) -> bool:
+        """Whether a scenario gives a family's values member by member, and plain evidence
+        whole, with each member one the family declares (E0907)."""
+        per = decl.per
+        if isinstance(g, n.GivenValue):
+            if per is not None:
+                self.report(msg.scenario_family_whole(g.name.text, g.span, decl.name.span))
+            return per is None
+        if per is None:
+            self.report(msg.scenario_member_of_plain(g.name.text, g.span, decl.name.span))
+            return False
+        names = [m.text for m in per.members] if per.members is not None else None
+        if names is not None and g.member.text not in names:
+            self.report(msg.scenario_unknown_member(
+                g.name.text, g.member.text, names, g.member.span, per.span))  # fmt: skip
+            return False
+        return True
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")

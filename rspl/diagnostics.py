@@ -109,6 +109,14 @@ IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import f
 NEGATIVE_QUANTITY = Code("E0701", "negative-quantity", ERROR, "a negative number for a quantity that has no sign")
 INVALID_RATIO = Code("E0702", "invalid-ratio", ERROR, "a ratio `N in M` that is not a fraction from 0 to 1")
 SCENARIO_VALUE_RANGE = Code("E0703", "scenario-value-range", ERROR, "a scenario gives a value outside its quantity's range")
+# measurement families (evidence measured per member)
+FAMILY_OF_DATES = Code("E0901", "family-of-dates", ERROR, "dates measured per member of a family")
+FAMILY_AS_VALUE = Code("E0902", "family-as-value", ERROR, "a family of values used where one value is expected")
+NOT_A_FAMILY = Code("E0903", "not-a-family", ERROR, "`all`, `any`, `at least`, `max` or `min` over evidence not measured per member")
+FAMILY_MEMBER_KIND = Code("E0904", "family-member-kind", ERROR, "an aggregate that does not fit the kind of the family's values")
+DUPLICATE_MEMBER = Code("E0905", "duplicate-member", ERROR, "a family lists the same member twice")
+IMPOSSIBLE_MEMBER_COUNT = Code("E0906", "impossible-member-count", ERROR, "`at least N of` a family with N below 1 or above its members")
+SCENARIO_MEMBER = Code("E0907", "scenario-member", ERROR, "a scenario gives a family's value in a way that does not fit it")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")

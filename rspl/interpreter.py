@@ -29,12 +29,19 @@ from rspl.semantics import (
     check_implemented,
     combine_standards,
     compare,
+    compare_range,
     complete_standards,
     days_since,
     in_place,
+    input_owner,
     level_cmp,
+    member_bound,
+    member_notes,
+    member_test,
+    missing_members,
     obligation_blocks,
     obligation_status,
+    point,
     rule_out,
     standard_in_place,
     tri_not,
@@ -61,7 +68,8 @@ class _Input:
         }
         self.intervals = {} if raw is None else check_determinations(raw, domains)
         raw = data.get("evidence")
-        kinds = {e.name: e.type for e in policy.evidence}
+        kinds: dict[str, Any] = {e.name: e.type for e in policy.evidence}
+        kinds.update({e.name: (e.type, e.members) for e in policy.evidence if e.per is not None})
         self.evidence = {} if raw is None else check_evidence_values(raw, kinds)
         raw = data.get("implemented")
         known = frozenset(s.name for s in policy.safeguards) | {s.name for s in policy.standards}
@@ -143,7 +151,10 @@ class _Evaluation:
         unknown: frozenset[str] = frozenset()
         children: list[Any] = []
         inputs: list[str] = []
-        if isinstance(e, ir.LevelCmp):
+        notes: list[str] | None = None  # what a node over a measurement family read
+        if isinstance(e, ir.MemberTest) or (isinstance(e, ir.Compare) and _bounded(e)):
+            value, unknown, inputs, notes = self.over_members(e)
+        elif isinstance(e, ir.LevelCmp):
             inputs = [e.domain]
             lo, hi = self.interval(e.domain)
             value = level_cmp(e.op, lo, hi, e.rank)
@@ -197,7 +208,44 @@ class _Evaluation:
                 "inputs": sorted(set(inputs)),
                 "children": [c for c in children if c is not None],
             }
+            if notes is not None:
+                node["measured"] = notes
         return value, unknown, node
+
+    def over_members(
+        self, e: ir.MemberTest | ir.Compare
+    ) -> tuple[Tri, frozenset[str], list[str], list[str]]:
+        """A test over a family's members, or a comparison with `max`/`min` of one: (value,
+        unknown inputs, inputs read, what the explanation shows of each family)."""
+        unknown: set[str] = set()
+        inputs: list[str] = []
+        notes: list[str] = []
+
+        def span(v: ir.Value | None) -> tuple[Any, Any]:
+            if v is None:
+                return None, None
+            if not isinstance(v, ir.MemberBound):
+                got, missing, read = self.value(v)
+                unknown.update(missing)
+                inputs.extend(read)
+                return point(got)
+            got_family, members = self.inp.evidence.get(v.name), self.evidence[v.name].members
+            unknown.update(missing_members(v.name, got_family, members))
+            inputs.append(v.name)
+            notes.extend(
+                member_notes(v.name, self.evidence[v.name].type, got_family, members, v.bound)
+            )
+            return member_bound(v.bound, got_family, members)
+
+        if isinstance(e, ir.Compare):
+            value = compare_range(e.op, span(e.left), span(e.right))
+        else:
+            got, members = self.inp.evidence.get(e.name), self.evidence[e.name].members
+            unknown.update(missing_members(e.name, got, members))
+            inputs.append(e.name)
+            notes.extend(member_notes(e.name, self.evidence[e.name].type, got, members, "each"))
+            value = member_test(e.count, e.op, got, members, span(e.right))
+        return value, frozenset(unknown), inputs, notes
 
     def value(self, v: ir.Value) -> tuple[Any, frozenset[str], list[str]]:
         if isinstance(v, ir.Const):
@@ -427,12 +475,17 @@ class _Evaluation:
             if name in self.domains:
                 out.append({"input": name, "kind": "determination",
                             "decided_by": list(self.domains[name].deciders)})
-            elif name in self.evidence:
+            elif input_owner(name) in self.evidence:
                 out.append({"input": name, "kind": "evidence",
-                            "decided_by": list(self.evidence[name].deciders)})
+                            "decided_by": list(self.evidence[input_owner(name)].deciders)})
             else:
                 out.append({"input": name, "kind": "assessment", "decided_by": []})
         return out
+
+
+def _bounded(e: ir.Compare) -> bool:
+    """Whether a comparison reads `max` or `min` of a measurement family."""
+    return isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound)
 
 
 def _anchor(a: ir.Anchor) -> dict[str, str | None]:

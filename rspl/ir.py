@@ -129,7 +129,16 @@ class SinceValue:
     name: str
 
 
-Value = EvidenceValue | Const | SinceValue
+@attrs.frozen
+class MemberBound:
+    """`max NAME` / `min NAME`: the highest or lowest member value of the measurement family
+    `name`. With members missing it is only bounded (`semantics.member_bound`)."""
+
+    name: str
+    bound: Literal["max", "min"]
+
+
+Value = EvidenceValue | Const | SinceValue | MemberBound
 
 
 @attrs.frozen
@@ -186,7 +195,20 @@ class AtLeast:
     operands: tuple[Expr, ...]
 
 
-Expr = LevelCmp | Compare | Fact | DefRef | Implemented | Not | And | Or | AtLeast
+@attrs.frozen
+class MemberTest:
+    """`all`, `any` or `at least count of` the members of the measurement family `name` meet
+    `op right` (for a yes-or-no family `op` and `right` are None: the member is yes).
+    `count` is 1 for `any` and 0 for `all` (every member, however many)."""
+
+    name: str
+    quantifier: Literal["all", "any", "at least"]
+    count: int
+    op: Op | None
+    right: Value | None
+
+
+Expr = LevelCmp | Compare | Fact | DefRef | Implemented | Not | And | Or | AtLeast | MemberTest
 
 
 def walk(e: Expr, definitions: Mapping[str, Definition]) -> Iterator[Expr]:
@@ -287,6 +309,10 @@ class Evidence:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    per: str | None = None
+    """For a measurement family, what its members are (`attack`, `category`); else None."""
+    members: tuple[str, ...] | None = None
+    """A family's declared members, or None when the assessment names them (an open set)."""
 
 
 @attrs.frozen

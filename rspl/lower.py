@@ -200,9 +200,13 @@ class _Lowerer:
         return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
 
     def evidence(self, d: n.EvidenceDecl) -> ir.Evidence:
+        per = d.per.dimension.text if d.per is not None else None
+        members = None
+        if d.per is not None and d.per.members is not None:
+            members = tuple(m.text for m in d.per.members)
         return ir.Evidence(
             d.name.text, _evidence_type(d.type.text), d.title, tuple(x.text for x in d.deciders),
-            self.anchors(d.anchors), d.means, self.origin(d.span),
+            self.anchors(d.anchors), d.means, self.origin(d.span), per, members,
         )  # fmt: skip
 
     def definition(self, d: n.DefinitionDecl) -> ir.Definition:
@@ -435,6 +439,8 @@ class _Lowerer:
         if isinstance(op, n.DateLit):
             assert op.value is not None
             return ir.Const(op.value, "date", op.text)
+        if isinstance(op, n.MemberBound):
+            return ir.MemberBound(op.name.text, "max" if op.bound == "max" else "min")
         return ir.SinceValue(op.name.text)
 
     def expr(self, e: n.Expr) -> ir.Expr:
@@ -465,7 +471,18 @@ class _Lowerer:
             return ir.Implemented(e.name.text, _requirement_kind(self._kind(e.name)))
         if isinstance(e, n.DomainQuant):
             return self.domain_quant(e)
+        if isinstance(e, n.MemberTest):
+            return self.member_test(e)
         raise AssertionError(f"cannot lower {e!r}")  # pragma: no cover
+
+    def member_test(self, e: n.MemberTest) -> ir.MemberTest:
+        op = None if e.op is None else _op(e.op)
+        right = None if e.right is None else self.value(e.right)
+        if e.quantifier == "all":
+            return ir.MemberTest(e.name.text, "all", 0, op, right)
+        if e.quantifier == "any":
+            return ir.MemberTest(e.name.text, "any", 1, op, right)
+        return ir.MemberTest(e.name.text, "at least", e.count or 1, op, right)
 
     def domain_quant(self, q: n.DomainQuant) -> ir.Expr:
         cmps = tuple(_level_cmp(lc) for lc in self.res.quantified_comparisons(q))
@@ -484,6 +501,10 @@ class _Lowerer:
                 determinations[g.domain.text] = self.determination(g)
             elif isinstance(g, n.GivenValue):
                 evidence[g.name.text] = self.given_value(g.value)
+            elif isinstance(g, n.GivenMember):
+                members = evidence.setdefault(g.name.text, {})
+                assert isinstance(members, dict)
+                members[g.member.text] = self.given_value(g.value)
             elif isinstance(g, n.GivenImplemented):
                 implemented.extend(x.text for x in g.names)
             elif isinstance(g, n.GivenDone):

@@ -32,9 +32,13 @@ from rspl.diagnostics import (
     DOMAIN_WITHOUT_LEVELS,
     DUPLICATE_CLAUSE,
     DUPLICATE_DECLARATION,
+    DUPLICATE_MEMBER,
     EMPTY_STANDARD,
     EXPRESSION_TOO_DEEP,
     EXTENDS_CYCLE,
+    FAMILY_AS_VALUE,
+    FAMILY_MEMBER_KIND,
+    FAMILY_OF_DATES,
     HOLE_REQUIRED,
     HOLE_WITH_CONTENTS,
     IMPLEMENTED_IN_EFFICACY,
@@ -45,6 +49,7 @@ from rspl.diagnostics import (
     IMPORT_OUTSIDE_FOLDER,
     IMPORTS_TOO_DEEP,
     IMPOSSIBLE_COUNT,
+    IMPOSSIBLE_MEMBER_COUNT,
     INCOMPARABLE,
     INVALID_CHARACTER,
     INVALID_DATE,
@@ -59,6 +64,7 @@ from rspl.diagnostics import (
     MISSING_SOURCE,
     NEGATIVE_QUANTITY,
     NON_BOOLEAN_CONDITION,
+    NOT_A_FAMILY,
     NUMBER_TOO_LARGE,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
@@ -67,6 +73,7 @@ from rspl.diagnostics import (
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
+    SCENARIO_MEMBER,
     SCENARIO_VALUE_RANGE,
     SCENARIO_VALUE_TYPE,
     SCENARIO_WITHOUT_EXPECTATIONS,
@@ -1176,6 +1183,122 @@ def bound_out_of_range(name: str, text: str, outcome: str, span: Span) -> Diagno
 
 
 # ---------------------------------------------------------------------- shared phrasing
+
+
+# ------------------------------------------------------------------ measurement families (E09xx)
+
+_AGGREGATES = "`all {n} ...`, `any {n} ...`, `at least 2 of {n} ...`, `max {n}` or `min {n}`"
+
+
+def family_of_dates(name: str, span: Span) -> Diagnostic:
+    """E0901: date evidence declared `per` something."""
+    return _make(
+        FAMILY_OF_DATES,
+        f"`{name}` cannot be a date measured per member",
+        span,
+        help="a family holds yes-or-no values or quantities; declare one date evidence per "
+        "event instead",
+    )
+
+
+def family_as_value(name: str, dimension: str, span: Span, declared: Span) -> Diagnostic:
+    """E0902: a family used where a single value is expected."""
+    return _make(
+        FAMILY_AS_VALUE,
+        f"`{name}` is measured per {dimension}, so it has no single value here",
+        span,
+        labels=[Label(declared, "declared per member here")],
+        help="say which of its values counts: " + _AGGREGATES.format(n=name),
+    )
+
+
+def not_a_family(word: str, name: str, span: Span) -> Diagnostic:
+    """E0903: an aggregate (`all`, `any`, `at least`, `max`, `min`) over something that is
+    not evidence measured per member."""
+    return _make(
+        NOT_A_FAMILY,
+        f"`{word}` ranges over the members of a family, but `{name}` is one value",
+        span,
+        help=f"declare it per member (`evidence {name}: TYPE per WHAT`), or compare it "
+        f"directly (`{name} >= VALUE`)",
+    )
+
+
+def family_member_kind(word: str, name: str, yes_no: bool, span: Span) -> Diagnostic:
+    """E0904: an aggregate that does not fit the family's values: a comparison or `max`/`min`
+    over yes-or-no members (`yes_no`), or no comparison over quantities."""
+    if yes_no:
+        return _make(
+            FAMILY_MEMBER_KIND,
+            f"the members of `{name}` are yes or no, so `{word}` cannot compare them",
+            span,
+            help=f"write `all {name}`, `any {name}` or `at least N of {name}`, without a "
+            "comparison",
+        )
+    return _make(
+        FAMILY_MEMBER_KIND,
+        f"the members of `{name}` are quantities: `{word} {name}` needs a comparison",
+        span,
+        help=f"say what each member is compared with, e.g. `{word} {name} <= 5%`",
+    )
+
+
+def duplicate_member(member: str, name: str, span: Span, first: Span) -> Diagnostic:
+    """E0905: a member listed twice in a family's declaration."""
+    return _make(
+        DUPLICATE_MEMBER,
+        f"`{member}` is listed twice among the members of `{name}`",
+        span,
+        labels=[Label(first, "first listed here")],
+        help="list each member once",
+    )
+
+
+def impossible_member_count(name: str, members: int | None, span: Span) -> Diagnostic:
+    """E0906: `at least N of FAMILY` with N below 1, or above the declared members."""
+    most = f"from 1 to {members}" if members is not None else "of at least 1"
+    return _make(
+        IMPOSSIBLE_MEMBER_COUNT,
+        f"`at least N of {name}` needs a whole number N {most}",
+        span,
+        help=f"`{name}` has {members} declared members" if members is not None
+        else "the count must be a whole number of at least 1",
+    )
+
+
+def scenario_family_whole(name: str, span: Span, declared: Span) -> Diagnostic:
+    """E0907: a scenario gives a measurement family one value with `=`."""
+    return _make(
+        SCENARIO_MEMBER,
+        f"`{name}` is measured per member: give each member's value",
+        span,
+        labels=[Label(declared, "declared here")],
+        help=f"write `given {name} for MEMBER = VALUE`, once per member",
+    )
+
+
+def scenario_member_of_plain(name: str, span: Span, declared: Span) -> Diagnostic:
+    """E0907: a scenario gives a member's value of evidence that is not a family."""
+    return _make(
+        SCENARIO_MEMBER,
+        f"`{name}` is one value, not measured per member",
+        span,
+        labels=[Label(declared, "declared here")],
+        help=f"write `given {name} = VALUE`",
+    )
+
+
+def scenario_unknown_member(
+    name: str, member: str, members: Sequence[str], span: Span, declared: Span
+) -> Diagnostic:
+    """E0907: a scenario gives a member outside a family's declared members."""
+    return _make(
+        SCENARIO_MEMBER,
+        f"`{name}` has no member `{member}`",
+        span,
+        labels=[Label(declared, "members declared here")],
+        help="its members are " + ", ".join(f"`{m}`" for m in members),
+    )
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:

@@ -141,8 +141,32 @@ class Implemented:
     span: Span = _span()
 
 
-Operand = NameRef | Quantity | DateLit | Since
-Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented
+@attrs.frozen
+class MemberBound:
+    """`max NAME` / `min NAME` (`bound`): the highest or lowest value of a measurement
+    family's members."""
+
+    bound: str
+    name: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class MemberTest:
+    """`all NAME [OP VALUE]`, `any ...` (count 1), `at least N of ...` over the members of a
+    measurement family; `op`/`right` None for a yes-or-no family (the member is yes).
+    `count` None means every member."""
+
+    quantifier: str
+    count: int | None
+    name: Name
+    op: str | None
+    right: Operand | None
+    span: Span = _span()
+
+
+Operand = NameRef | Quantity | DateLit | Since | MemberBound
+Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented | MemberTest
 
 # ---------------------------------------------------------------------------- header
 
@@ -246,8 +270,18 @@ class DomainDecl:
 
 
 @attrs.frozen
+class PerMember:
+    """`per DIMENSION [(MEMBER, ...)]`: evidence measured once per member of a family
+    (`per attack (gcg, pair)`); `members` None when the set is open (the assessment's)."""
+
+    dimension: Name
+    members: tuple[Name, ...] | None
+    span: Span = _span()
+
+
+@attrs.frozen
 class EvidenceDecl:
-    """Typed evidence: `evidence NAME: TYPE "title"`."""
+    """Typed evidence: `evidence NAME: TYPE [per DIMENSION (MEMBERS)] "title"`."""
 
     name: Name
     type: Name
@@ -256,6 +290,7 @@ class EvidenceDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    per: PerMember | None = None
 
 
 @attrs.frozen
@@ -454,7 +489,17 @@ class GivenAsOf:
     span: Span = _span()
 
 
-Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf
+@attrs.frozen
+class GivenMember:
+    """`given NAME for MEMBER = VALUE`: one member's value of a measurement family."""
+
+    name: Name
+    member: Name
+    value: Quantity | DateLit | bool
+    span: Span = _span()
+
+
+Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenMember
 
 
 @attrs.frozen

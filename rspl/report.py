@@ -66,5 +66,7 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
 def _tree(node: dict[str, Any], depth: int, out: list[str]) -> None:
     inputs = f"  <- {', '.join(node['inputs'])}" if node["inputs"] else ""
     out.append("  " * depth + f"{node['value']}: {node['expr']}{inputs}")
+    if node.get("measured"):
+        out.append("  " * (depth + 1) + "(" + "; ".join(node["measured"]) + ")")
     for child in node["children"]:
         _tree(child, depth + 1, out)

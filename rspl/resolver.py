@@ -321,6 +321,10 @@ class _Resolver:
             self.ref(m, e.name, _REQUIRABLE)
         elif isinstance(e, n.DomainQuant):
             self.domain_quant(m, e)
+        elif isinstance(e, n.MemberTest):
+            self.ref(m, e.name, ("evidence",))
+            if e.right is not None:
+                self.operand(m, e.right, e.right)
 
     def value_name(self, m: n.Module, name: n.Name) -> n.Decl | None:
         """A name used as a value; a level name met on its own is bound to its level."""
@@ -331,7 +335,7 @@ class _Resolver:
         return self.ref(m, name, _VALUE)
 
     def operand(self, m: n.Module, op: n.Operand, other: n.Operand) -> None:
-        if isinstance(op, n.Since):
+        if isinstance(op, n.Since | n.MemberBound):
             self.ref(m, op.name, ("evidence",))
         elif isinstance(op, n.NameRef):
             domain = self._domain_of(m, other)
@@ -398,7 +402,7 @@ class _Resolver:
                 for lv in (g.level, g.unsure, g.below):
                     if lv is not None and isinstance(domain, n.DomainDecl):
                         self.level(domain, lv)
-            elif isinstance(g, n.GivenValue):
+            elif isinstance(g, n.GivenValue | n.GivenMember):
                 self.ref(m, g.name, ("evidence",))
             elif isinstance(g, n.GivenImplemented):
                 self.refs(m, g.names, _REQUIRABLE)

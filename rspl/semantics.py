@@ -109,6 +109,38 @@ def compare(op: str, a: Any, b: Any) -> Tri:
     return bool(a != b)
 
 
+def compare_range(op: str, a: tuple[Any, Any], b: tuple[Any, Any]) -> Tri:
+    """`a op b` where each side is known only to lie in [lo, hi] (None: unbounded on that
+    side). A known value is the point (v, v), an unknown one (None, None): on points this is
+    `compare`. True when the comparison holds wherever the two values are, false when it
+    holds nowhere, unknown otherwise (`max attack_success > 5%` with one member at 12% and
+    another missing is true)."""
+    if op == "<" or op == "<=":
+        return compare_range(">" if op == "<" else ">=", b, a)
+    (alo, ahi), (blo, bhi) = a, b
+    if op == ">" or op == ">=":
+        strict = op == ">"
+        if alo is not None and bhi is not None and (alo > bhi if strict else alo >= bhi):
+            return True
+        if ahi is not None and blo is not None and (ahi <= blo if strict else ahi < blo):
+            return False
+        return None
+    if (ahi is not None and blo is not None and ahi < blo) or (
+        bhi is not None and alo is not None and bhi < alo
+    ):
+        same: Tri = False
+    elif None not in (alo, ahi, blo, bhi) and alo == ahi == blo == bhi:
+        same = True
+    else:
+        same = None
+    return same if op == "==" else tri_not(same)
+
+
+def point(value: Any) -> tuple[Any, Any]:
+    """A single value as a range for `compare_range`: (v, v), or (None, None) if unknown."""
+    return value, value
+
+
 def days_since(start: datetime.date | None, as_of: datetime.date | None) -> float | None:
     """`since EVENT`: whole days from `start` to the assessment date; unknown without both."""
     if start is None or as_of is None:
@@ -234,6 +266,103 @@ def obligation_blocks(
         found.update(named or asked)
     found.update(before)
     return sorted(c for c in found if c in asked)
+
+
+# ---------------------------------------------------------------------------- measurement families
+# Evidence measured per member (`evidence attack_success: fraction per attack (gcg, pair)`).
+# A validated family is a dict member -> value, None for a missing member (`check_members`);
+# an open set given no member is not in the evidence at all. A declared member that is
+# missing is unknown, and an aggregate is decided as far as the known members decide it.
+
+
+def member_values(got: Mapping[str, Any] | None,
+                  members: Sequence[str] | None) -> list[tuple[str, Any]] | None:  # fmt: skip
+    """A family's (member, value) pairs, None for a missing value; None when the members
+    themselves are unknown (an open set given no member). A declared family left out has
+    every member missing."""
+    if got is not None:
+        return list(got.items())
+    if members is None:
+        return None
+    return [(m, None) for m in members]
+
+
+def member_test(count: int, op: str | None, got: Mapping[str, Any] | None,
+                members: Sequence[str] | None, bound: tuple[Any, Any]) -> Tri:  # fmt: skip
+    """`all` (count 0), `any` (count 1) or `at least count of` the members meet `op bound`
+    (`bound` a range, see `compare_range`; `op` None for yes-or-no members: the member is
+    yes). Kleene `at least` over the members: true once enough known members meet it, false
+    once too few could, unknown otherwise, and unknown when the members are unknown."""
+    values = member_values(got, members)
+    if values is None:
+        return None
+    truths = [v if op is None else compare_range(op, point(v), bound) for _, v in values]
+    return at_least(count or len(truths), truths)
+
+
+def member_bound(which: str, got: Mapping[str, Any] | None,
+                 members: Sequence[str] | None) -> tuple[Any, Any]:  # fmt: skip
+    """`max` or `min` of a family's values as the range it may lie in: with members missing,
+    the highest known value is only a lower bound of the maximum (and the lowest an upper
+    bound of the minimum); with none known, unbounded."""
+    values = member_values(got, members)
+    known = [v for _, v in values or () if v is not None]
+    if not known:
+        return None, None
+    best = max(known) if which == "max" else min(known)
+    complete = values is not None and len(known) == len(values)
+    if which == "max":
+        return best, best if complete else None
+    return best if complete else None, best
+
+
+def missing_members(name: str, got: Mapping[str, Any] | None,
+                    members: Sequence[str] | None) -> list[str]:  # fmt: skip
+    """The inputs that would decide more of a family: each missing member as `name.member`,
+    or `name` itself when its members are unknown."""
+    values = member_values(got, members)
+    if values is None:
+        return [name]
+    return [f"{name}.{m}" for m, v in values if v is None]
+
+
+def input_owner(name: str) -> str:
+    """The declared input an unknown input belongs to: `attack_success` for
+    `attack_success.tap`; any other name is itself."""
+    return name.partition(".")[0]
+
+
+def show_value(kind: str, value: Any) -> str:
+    """A family member's value for an explanation: `12%` for a fraction, `yes`/`no` for a
+    fact or judgement, otherwise the number and the base unit."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if kind == "fraction":
+        return format(value * 100, ".6g") + "%"
+    unit = {"multiplier": "x", "duration": " days", "compute": " FLOP", "money": " USD"}
+    return format(value, ".6g") + unit.get(kind, "")
+
+
+def member_notes(name: str, kind: str, got: Mapping[str, Any] | None,
+                 members: Sequence[str] | None, which: str) -> list[str]:  # fmt: skip
+    """What an explanation shows of a family: for `max`/`min` (`which`) the value that
+    decides it and its member, then the missing members; for a test over members (`each`)
+    every member's value."""
+    values = member_values(got, members)
+    if values is None:
+        return [f"{name}: no member given"]
+    if which == "max" or which == "min":
+        known = [(v, m) for m, v in values if v is not None]
+        out = []
+        if known:
+            pick = max if which == "max" else min
+            v, m = pick(known, key=lambda pair: pair[0])
+            out.append(f"{which} {name} = {show_value(kind, v)} ({m})")
+        return out + [f"{name}.{m} unknown" for m, v in values if v is None]
+    return [
+        f"{name}.{m} unknown" if v is None else f"{name}.{m} = {show_value(kind, v)}"
+        for m, v in values
+    ]
 
 
 # ---------------------------------------------------------------------------- validation
@@ -390,6 +519,29 @@ def check_evidence(value: object, field: str, kind: str) -> bool | float | datet
     return check_number(value, field, kind)
 
 
+def check_members(
+    value: object, field: str, kind: str, members: Sequence[str] | None
+) -> dict[str, Any] | None:
+    """A measurement family's values: an object mapping members to values of the family's
+    `kind` (each checked by `check_evidence`, null for a missing one). `members` are the
+    declared members (any other is an error), or None for an open set, whose members are
+    those given. Returns member -> value (None: missing) in the declared order, or in sorted
+    order for an open set; None when nothing is given (null, or an open set's `{}`)."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise AssessmentError(field, "an object mapping each member to a value", value)
+    out: dict[str, Any] = dict.fromkeys(members) if members is not None else {}
+    for key in sorted(value, key=_key_order):
+        sub = f"{field}.{field_name(key)}"
+        if not isinstance(key, str) or (members is not None and key not in out):
+            expected = "a member: " + ", ".join(members) if members is not None else "a name"
+            raise AssessmentError(sub, expected, key)
+        got = value[key]
+        out[key] = None if got is None else check_evidence(got, sub, kind)
+    return out or None
+
+
 def check_list(raw: object, field: str, expected: str) -> Sequence[Any]:
     if not isinstance(raw, list | tuple):
         raise AssessmentError(field, expected, raw)
@@ -415,9 +567,10 @@ def check_determinations(
     return out
 
 
-def check_evidence_values(raw: object, kinds: Mapping[str, str]) -> dict[str, Any]:
+def check_evidence_values(raw: object, kinds: Mapping[str, Any]) -> dict[str, Any]:
     """`evidence`: each value given, checked against its declared type (`kinds`: evidence
-    name -> fact, judgement, date or a dimension). Null values are left out."""
+    name -> fact, judgement, date or a dimension; for a measurement family, (that type, its
+    declared members or None), see `check_members`). Null values are left out."""
     if not isinstance(raw, Mapping):
         raise AssessmentError("evidence", "an object mapping evidence names to values", raw)
     out: dict[str, Any] = {}
@@ -425,6 +578,11 @@ def check_evidence_values(raw: object, kinds: Mapping[str, str]) -> dict[str, An
         field = "evidence." + field_name(key)
         if not isinstance(key, str) or key not in kinds:
             raise AssessmentError(field, "declared evidence: " + ", ".join(sorted(kinds)), key)
+        if not isinstance(kinds[key], str):  # a measurement family
+            family = check_members(raw[key], field, *kinds[key])
+            if family is not None:
+                out[key] = family
+            continue
         value = raw[key]
         if value is not None:
             out[key] = check_evidence(value, field, kinds[key])

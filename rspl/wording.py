@@ -53,13 +53,25 @@ def describe(e: ir.Expr) -> str:
             text = f"{_value_text(x.left)} {x.op} {_value_text(x.right)}"
         elif isinstance(x, ir.Implemented):
             text = f"{x.name} is implemented"
+        elif isinstance(x, ir.MemberTest):
+            text = _member_test_text(x)
         else:  # a fact or a definition, by name
             text = x.name
         done[id(x)] = text
     return done[id(e)]
 
 
+def _member_test_text(x: ir.MemberTest) -> str:
+    head = f"at least {x.count} of {x.name}" if x.quantifier == "at least" else (
+        f"{x.quantifier} {x.name}")  # fmt: skip
+    if x.op is None or x.right is None:
+        return head
+    return f"{head} {x.op} {_value_text(x.right)}"
+
+
 def _value_text(v: ir.Value) -> str:
+    if isinstance(v, ir.MemberBound):
+        return f"{v.bound} {v.name}"
     if isinstance(v, ir.Const):
         if v.dimension == "money" and isinstance(v.value, float):
             return f"{v.text} ({money_text(v.value)})"  # `1e11 USD (USD 100 billion)`

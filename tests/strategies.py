@@ -9,7 +9,10 @@ can never fire, requirements on typed holes) are allowed and common.
 
 What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every domain (so that
 `any tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random
-statuses; evidence of every type; definitions that use earlier definitions; safeguards, some
+statuses; evidence of every type, and 0-2 measurement families (yes-or-no or quantities,
+declared or open member sets) read with `all`, `any`, `at least N of`, `max` and `min`, and
+given in assessments with members missing, null or unknown; definitions that use earlier
+definitions; safeguards, some
 with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
 `not yet defined`; rules, warnings (with `rules out`) and cadences (with or without `when`)
 with random conditions, requirements with and without `for`, obligations of every modality
@@ -123,6 +126,10 @@ class PolicySpec:
     rules: list[str]
     obligations: list[tuple[str, str]]  # (rule, action), obligations and fallbacks
     levels_only: bool
+    # measurement families: name -> (type, declared members or None for an open set)
+    families: dict[str, tuple[str, tuple[str, ...] | None]] = dataclasses.field(
+        default_factory=dict
+    )
 
 
 @dataclasses.dataclass
@@ -139,6 +146,9 @@ class _Env:
     # definitions by what they read: anything, no `is implemented`, levels only
     definitions: dict[str, list[str]] = dataclasses.field(
         default_factory=lambda: {"any": [], "pure": [], "levels": []}
+    )
+    families: dict[str, tuple[str, tuple[str, ...] | None]] = dataclasses.field(
+        default_factory=dict
     )
 
     def of_type(self, *types: str) -> list[str]:
@@ -204,15 +214,44 @@ def _quantity_atom(draw: st.DrawFn, env: _Env) -> str | None:
     return f"{left} {op} {right}"
 
 
+def _members_atom(draw: st.DrawFn, env: _Env) -> str:
+    """`all`/`any`/`at least N of` a measurement family, or a comparison with `max`/`min`."""
+    name = draw(st.sampled_from(sorted(env.families)))
+    etype, members = env.families[name]
+    same = [f for f, (t, _) in env.families.items() if t == etype]
+    boolean = etype in units.BOOLEAN_TYPES
+    if not boolean and draw(st.integers(0, 2)) == 0:  # max F op value
+        bound = f"{draw(st.sampled_from(('max', 'min')))} {name}"
+        other = draw(st.sampled_from(
+            [*LITERALS[etype], *env.of_type(etype),
+             *(f"{w} {f}" for f in same for w in ("max", "min"))]
+        ))  # fmt: skip
+        op = draw(st.sampled_from(OPS))
+        return f"{bound} {op} {other}" if draw(st.booleans()) else f"{other} {op} {bound}"
+    quantifier = draw(st.sampled_from(("all", "any", "at least")))
+    head = f"{quantifier} {name}"
+    if quantifier == "at least":
+        head = f"at least {draw(st.integers(1, len(members) if members else 3))} of {name}"
+    if boolean:
+        return head
+    right = draw(st.sampled_from(
+        [*LITERALS[etype], *env.of_type(etype), *(f"{w} {f}" for f in same for w in ("max", "min"))]
+    ))  # fmt: skip
+    return f"{head} {draw(st.sampled_from(OPS))} {right}"
+
+
 def _atom(draw: st.DrawFn, env: _Env, reads: str) -> str:
     kinds = ["level", "level", "quantifier"]
     kinds += ["def"] * bool(env.definitions[reads])
     if reads != "levels":
         kinds += ["quantity", "quantity"]
         kinds += ["fact"] * bool(env.of_type("fact", "judgement"))
+        kinds += ["members", "members"] * bool(env.families)
     if reads == "any":
         kinds += ["implemented"] * bool(env.safeguards or env.standards)
     kind = draw(st.sampled_from(kinds))
+    if kind == "members":
+        return _members_atom(draw, env)
     if kind == "level":
         return _level_atom(draw, env)
     if kind == "quantifier":
@@ -303,6 +342,17 @@ def _evidence(draw: st.DrawFn) -> dict[str, str]:
         | st.just(list(EVIDENCE_TYPES))
     )
     return {f"e_{t[:4]}{i}": t for i, t in enumerate(types)}
+
+
+def _families(draw: st.DrawFn) -> dict[str, tuple[str, tuple[str, ...] | None]]:
+    """0-2 measurement families: yes-or-no or quantities, declared members or an open set."""
+    out: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+    for i in range(draw(st.integers(0, 2))):
+        etype = draw(st.sampled_from([t for t in EVIDENCE_TYPES if t != "date"]))
+        members = None if draw(st.integers(0, 2)) == 0 else tuple(
+            f"m{k}" for k in range(draw(st.integers(1, 3))))  # fmt: skip
+        out[f"f_{etype[:4]}{i}"] = (etype, members)
+    return out
 
 
 def _standards(draw: st.DrawFn, safeguards: list[str]) -> list[StandardSpec]:
@@ -400,7 +450,8 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     safeguards = [f"sg{i}" for i in range(draw(st.integers(1, 5)))]
     standards = _standards(draw, safeguards)
     contexts = [f"ctx{i}" for i in range(1 if gate else draw(st.integers(1, 4)))]
-    env = _Env(domains, evidence, safeguards, standards, gate=gate)
+    families = _families(draw)
+    env = _Env(domains, evidence, safeguards, standards, gate=gate, families=families)
     if gate:
         env.actions = list(PLAIN_ACTIONS)
     out: list[str] = []
@@ -438,6 +489,10 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     for name, etype in evidence.items():
         decided = " decided by R0" if etype == "judgement" or draw(st.integers(0, 4)) == 0 else ""
         out.append(f"evidence {name}: {etype}{_title(draw, 'Evidence')}{decided}{_source(draw)}")
+    for name, (etype, members) in families.items():
+        decided = " decided by R0" if etype == "judgement" else ""
+        listed = f" ({', '.join(members)})" if members is not None else ""
+        out.append(f"evidence {name}: {etype} per thing{listed}{_title(draw, 'Family')}{decided}")
 
     for i in range(draw(st.integers(0, 4))):
         name = f"def{i}"
@@ -520,6 +575,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         rules=rules,
         obligations=list(dict.fromkeys(obligations)),
         levels_only=levels_only,
+        families=families,
     )
 
 
@@ -570,6 +626,15 @@ def evidence_value(etype: str) -> st.SearchStrategy[Any]:
     return _number(etype)
 
 
+def family_value(etype: str, members: tuple[str, ...] | None) -> st.SearchStrategy[Any]:
+    """A valid value of a measurement family: some members (any names for an open set),
+    each with a value or null (missing); sometimes empty."""
+    names = st.sampled_from(members) if members is not None else st.sampled_from(
+        ("m0", "m1", "m2", "other", "a.b"))  # fmt: skip
+    value = st.none() | evidence_value(etype) | evidence_value(etype)
+    return st.dictionaries(names, value, max_size=4)
+
+
 def _determination(d: DomainSpec) -> st.SearchStrategy[Any]:
     levels = st.sampled_from(d.levels)
 
@@ -615,6 +680,12 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
                 ev[name] = None
             elif choice > 1:
                 ev[name] = draw(evidence_value(etype))
+        for name, (etype, members) in spec.families.items():
+            choice = draw(st.integers(0, 5))
+            if choice == 0:
+                ev[name] = None
+            elif choice > 1:
+                ev[name] = draw(family_value(etype, members))
         out["evidence"] = ev
     names = spec.safeguards + [s.name for s in spec.standards]
     if draw(st.integers(0, 5)):
@@ -652,6 +723,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "unknown_sub", "below", "det_type", "evidence", "evidence_name", "evidence_type",
         "implemented", "implemented_name", "done", "done_item", "contexts", "context_name",
         "evidence_range",
+        *(("family",) * bool(spec.families)),
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
     if kind == "not_object":
@@ -706,6 +778,17 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             return draw(st.sampled_from(NOT_AN_OBJECT))
         name = draw(st.sampled_from(ranged))
         bad = draw(out_of_range(spec.evidence[name]))
+        base["evidence"] = {**(base.get("evidence") or {}), name: bad}
+    elif kind == "family":
+        name = draw(st.sampled_from(sorted(spec.families)))
+        etype, members = spec.families[name]
+        bad_member: Any = {"zz": None} if members is not None else {"m0": [1]}
+        if etype in units.BOOLEAN_TYPES:
+            bad_value: Any = draw(st.sampled_from((1, "yes", [True])))
+        else:
+            bad_value = draw(st.sampled_from((*BAD_NUMBERS[:-3], "4x", [1], {})))
+        member = members[0] if members is not None else "m0"
+        bad = draw(st.sampled_from((bad_member, {member: bad_value}, 5, True, [], "m0")))
         base["evidence"] = {**(base.get("evidence") or {}), name: bad}
     elif kind == "implemented":
         base["implemented"] = draw(st.sampled_from(("sg0", {"sg0": True}, 5, True, {})))

@@ -341,8 +341,8 @@ def possible_with_nothing_known(policy: ir.Policy, holes: set[str]) -> set[str]:
             if isinstance(e.left, ir.Const) and isinstance(e.right, ir.Const):
                 return _COMPARE[e.op](e.left.value, e.right.value)
             return None
-        if isinstance(e, ir.Fact):
-            return None
+        if isinstance(e, ir.Fact | ir.MemberTest):
+            return None  # no evidence: every member of a family is missing
         if isinstance(e, ir.DefRef):
             return value(definitions[e.name])
         if isinstance(e, ir.Implemented):

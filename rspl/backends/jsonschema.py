@@ -20,6 +20,8 @@ import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
+
 from rspl import ir, semantics, units
 from rspl.wording import module_name
 
@@ -254,6 +256,36 @@ def _inputs(policy: ir.Policy) -> list[str]:
     return [*(d.name for d in policy.domains), *(e.name for e in policy.evidence), "as_of"]
 
 
+def _member_inputs(policy: ir.Policy) -> list[str]:
+    """The declared members of every measurement family, as inputs: `attack_success.tap`."""
+    return [f"{e.name}.{m}" for e in policy.evidence for m in e.members or ()]
+
+
+def _open_members(policy: ir.Policy) -> Schema | None:
+    """A member of a measurement family with an open set, as an input (`name.MEMBER`): the
+    members are the assessment's, so only their family is known. None without such a
+    family."""
+    names = [e.name for e in policy.evidence if e.per is not None and e.members is None]
+    if not names:
+        return None
+    return {
+        "type": "string",
+        "pattern": "^(" + "|".join(names) + ")\\.[\\s\\S]+$",
+        "description": "A member of a measurement family whose members the assessment lists.",
+    }
+
+
+def _input_def(policy: ir.Policy) -> Schema | bool:
+    """An input a decision names: a domain, evidence, a family member or the date."""
+    names = _names(
+        [*_inputs(policy), *_member_inputs(policy)], "An input of the policy",
+        [*_input_lines(policy), *(f"- `{m}`: a member of a measurement family."
+                                  for m in _member_inputs(policy))],
+    )  # fmt: skip
+    open_members = _open_members(policy)
+    return names if open_members is None else {"anyOf": [names, open_members]}
+
+
 def _input_lines(policy: ir.Policy) -> list[str]:
     return [
         *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
@@ -351,9 +383,33 @@ def _number_schema(dimension: str) -> Schema:
     fraction from 0 to 1, a score any finite number, every other dimension 0 or more."""
     low, high = semantics.RANGES.get(dimension, (-MAX_NUMBER, None))
     return {"type": "number", "minimum": low, "maximum": MAX_NUMBER if high is None else high}
+def _family_value(e: ir.Evidence) -> Schema:
+    """A measurement family: an object of member values, each as a plain value of its type
+    (null: missing); only the declared members, or any for an open set."""
+    member = _evidence_value(attrs.evolve(e, per=None, members=None))
+    if e.members is not None:
+        family: Schema = {
+            "type": "object",
+            "properties": {m: member for m in e.members},
+            "additionalProperties": False,
+        }
+        listed = "Members: " + ", ".join(e.members) + "; one left out or null is unknown."
+    else:
+        family = {"type": "object", "additionalProperties": member}
+        listed = ("The members are those given (at least one); an empty object is unknown, "
+                  "a member given null is unknown.")  # fmt: skip
+    out = _nullable(
+        family,
+        _sentence(_end(e.title), f"Measured per {e.per}: an object mapping each {e.per} to "
+                  f"its value.", listed, "Null: every member unknown."),
+    )  # fmt: skip
+    out["title"] = e.title or e.name
+    return out
 
 
 def _evidence_value(e: ir.Evidence) -> Schema:
+    if e.per is not None:
+        return _family_value(e)
     value: Schema
     if e.type in units.BOOLEAN_TYPES:
         value = {"type": "boolean"}
@@ -508,7 +564,13 @@ def _condition() -> Schema:
                 uniqueItems=True,
             ),
             "children": _array(_ref("condition")),
+            "measured": _array(
+                {"type": "string"},
+                "Only on a node over a measurement family: the member values it read "
+                "(`max attack_success = 12% (pair)`, `attack_success.tap unknown`).",
+            ),
         },
+        required=("expr", "value", "inputs", "children"),
         description="One node of an explanation: a condition, its value and its parts.",
     )
 
@@ -550,11 +612,17 @@ def _needed(policy: ir.Policy) -> Schema:
             }
         )
 
+    evidence = [*(e.name for e in policy.evidence), *_member_inputs(policy)]
+    open_members = _open_members(policy)
+    more = [] if open_members is None else [_object(
+        {"input": open_members, "kind": {"const": "evidence"}, "decided_by": _array(_ref("role"))}
+    )]  # fmt: skip
     return {
         "anyOf": [
             branch("determination", [d.name for d in policy.domains], _ref("role")),
-            branch("evidence", [e.name for e in policy.evidence], _ref("role")),
+            branch("evidence", evidence, _ref("role")),
             branch("assessment", ["as_of"], False),
+            *more,
         ],
         "description": "An input a precautionary rule is waiting for, and who decides it.",
     }
@@ -606,7 +674,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
             [*(s.name for s in policy.safeguards), *(s.name for s in hole_standards)],
             "A safeguard not in place, or a required standard not yet defined",
         ),
-        "input": _names(_inputs(policy), "An input of the policy", _input_lines(policy)),
+        "input": _input_def(policy),
         "required_standards": _required_standards(policy),
         "condition": _condition(),
         "obligation": _obligation(policy),

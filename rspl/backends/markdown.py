@@ -311,6 +311,11 @@ class _Words:
         return isinstance(e, ir.And | ir.Or | ir.AtLeast) and len(e.operands) > 1
 
     def value(self, v: ir.Value) -> Md:
+        if isinstance(v, ir.MemberBound):
+            word = "highest" if v.bound == "max" else "lowest"
+            found = self.evidence.get(v.name)
+            per = escape(found.per if found is not None and found.per else "member")
+            return fmt("the " + word + " {} of any {}", self.noun(v.name), per)
         if isinstance(v, ir.Const):
             if isinstance(v.value, datetime.date):
                 return escape(date_text(v.value))
@@ -350,6 +355,8 @@ class _Words:
             return fmt("{} is implemented", self.title(e.kind, e.name))
         if isinstance(e, ir.Not):
             return fmt("it is not the case that {}", self.nested(e.operand))
+        if isinstance(e, ir.MemberTest):
+            return self.member_test(e)
         if not e.operands:
             holds = isinstance(e, ir.And) or (isinstance(e, ir.AtLeast) and e.count <= 0)
             return Md("always" if holds else "never")
@@ -361,6 +368,40 @@ class _Words:
         if isinstance(e, ir.Or):
             return fmt("either {}", words(parts, "or")) if len(parts) == 2 else words(parts, "or")
         return fmt("at least " + str(e.count) + " of: {}", join(parts, "; "))
+
+    def members_of(self, name: str, quantifier: str, count: int) -> Md:
+        """`every attack`, `some attack`, `at least 2 attacks`: the members a test is over."""
+        found = self.evidence.get(name)
+        per = found.per if found is not None and found.per else "member"
+        if quantifier == "all":
+            head = escape(f"every {per}")
+        elif quantifier == "any":
+            head = escape(f"some {per}")
+        else:
+            head = escape(f"at least {count} {_plural(per) if count != 1 else per}")
+        if found is None or found.members is None:
+            return head
+        listed = words([code(m) for m in found.members], "and" if quantifier == "all" else "or")
+        return fmt("{} ({})", head, listed)
+
+    def noun(self, name: str) -> Md:
+        """A family's title after `the`: `attack success rate` (an acronym left alone)."""
+        title = self.raw("evidence", name)
+        if title is None:
+            return code(name)
+        text = _mid_sentence(title)
+        if text[:1].isupper() and text[1:2].islower():
+            text = text[0].lower() + text[1:]
+        return escape(text)
+
+    def member_test(self, e: ir.MemberTest) -> Md:
+        """`the attack success rate of every attack is at most 5%`; for yes-or-no members
+        `the body deems the report redacted, for some body (RSO or CEO)`."""
+        which = self.members_of(e.name, e.quantifier, e.count)
+        if e.op is None or e.right is None:
+            return fmt("{}, for {}", self.mid("evidence", e.name), which)
+        return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
+                   self.noun(e.name), which, self.value(e.right))  # fmt: skip
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)
@@ -486,6 +527,11 @@ class _Words:
                 shown.append(fmt("whether {}", self.mid("evidence", name)))
             elif evidence is not None:
                 shown.append(self.mid("evidence", name))
+            elif name.partition(".")[0] in self.evidence:
+                owner, _, member = name.partition(".")
+                fact = self.evidence[owner].type in ("fact", "judgement")
+                shown.append(fmt("whether {} for {}" if fact else "the {} of {}",
+                                 self.noun(owner), code(member)))  # fmt: skip
             elif name == "as_of":
                 shown.append(Md("the assessment date"))
             else:
@@ -954,6 +1000,21 @@ def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
     return str(rank)
 
 
+def _plural(word: str) -> str:
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
+def _measured(e: ir.Evidence) -> Md:
+    """`, measured per attack: gcg, pair, tap` for a measurement family; else nothing."""
+    if e.per is None:
+        return Md("")
+    if e.members is None:
+        return escape(f", measured per {e.per} (each {e.per} the assessment lists)")
+    return fmt(", measured per {}: {}", escape(e.per), join([code(m) for m in e.members]))
+
+
 def _evidence_kind(e: ir.Evidence) -> Md:
     if e.type in ("fact", "judgement"):
         return escape(f"{e.type} (yes or no)")
@@ -1316,7 +1377,8 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
             for g in policy.context_groups
         ),
         "evidence": tuple(
-            _term(w, "evidence", e, _evidence_kind(e), w.roles(e.deciders, start=True))
+            _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
+                  w.roles(e.deciders, start=True))
             for e in policy.evidence
         ),
         "definitions": tuple(

@@ -139,6 +139,7 @@ class _Compiler:
         self.domain_index = {d.name: i for i, d in enumerate(policy.domains)}
         self.definitions = {d.name: d for d in policy.definitions}
         self.def_slots: dict[str, int] = {}
+        self.evidence = {e.name: e for e in policy.evidence}
 
     def emit(self, line: str) -> None:
         self.lines.append("    " + line)
@@ -166,8 +167,44 @@ class _Compiler:
             return f"ev.get({quote(v.name)})"
         return f"days_since(ev.get({quote(v.name)}), as_of)"
 
+    def over_members(self, e: ir.MemberTest | ir.Compare) -> int:
+        """A test over a family's members, or a comparison with `max`/`min` of one: a
+        `members` node whose detail is (evidence names, whether it reads as_of, and per
+        family (name, type, declared members, `each`/`max`/`min`))."""
+        names: list[str] = []
+        families: list[tuple[str, str, tuple[str, ...] | None, str]] = []
+        as_of = False
+
+        def span(v: ir.Value | None) -> str:
+            nonlocal as_of
+            if v is None:
+                return "(None, None)"
+            if isinstance(v, ir.MemberBound):
+                members = self.evidence[v.name].members
+                families.append((v.name, self.evidence[v.name].type, members, v.bound))
+                return (f"member_bound({quote(v.bound)}, ev.get({quote(v.name)}), "
+                        f"{quote(members)})")  # fmt: skip
+            if not isinstance(v, ir.Const):
+                names.append(v.name)
+                as_of = as_of or isinstance(v, ir.SinceValue)
+            return f"point({self.value(v)})"
+
+        if isinstance(e, ir.Compare):
+            left = span(e.left)
+            code = f"compare_range({quote(e.op)}, {left}, {span(e.right)})"
+        else:
+            members = self.evidence[e.name].members
+            families.append((e.name, self.evidence[e.name].type, members, "each"))
+            code = (f"member_test({e.count}, {quote(e.op)}, ev.get({quote(e.name)}), "
+                    f"{quote(members)}, {span(e.right)})")  # fmt: skip
+        inputs = [*(f[0] for f in families), *names, *(["as_of"] if as_of else [])]
+        detail = (tuple(names), as_of, tuple(families))
+        return self.node(e, "members", code, inputs, detail=detail)
+
     def expr(self, e: ir.Expr) -> int:
         """Emit code computing `e`; return its slot."""
+        if isinstance(e, ir.MemberTest) or (isinstance(e, ir.Compare) and _bounded(e)):
+            return self.over_members(e)
         if isinstance(e, ir.LevelCmp):
             i = self.domain_index[e.domain]
             code = f"level_cmp({quote(e.op)}, lo[{i}], hi[{i}], {e.rank})"
@@ -272,12 +309,17 @@ def _flags(policy: ir.Policy) -> tuple[bool, bool]:
     efficacy = [s.efficacy for s in policy.safeguards if s.efficacy is not None]
     in_conditions = [n for e in decided for n in ir.walk(e, definitions)]
     everywhere = in_conditions + [n for e in efficacy for n in ir.walk(e, definitions)]
-    levels_only = all(not isinstance(n, ir.Compare | ir.Fact | ir.Implemented)
+    levels_only = all(not isinstance(n, ir.Compare | ir.Fact | ir.Implemented | ir.MemberTest)
                       for n in in_conditions)  # fmt: skip
     standards_tested = any(
         isinstance(n, ir.Implemented) and n.kind == "standard" for n in everywhere
     )
     return levels_only, standards_tested
+
+
+def _bounded(e: ir.Compare) -> bool:
+    """Whether a comparison reads `max` or `min` of a measurement family."""
+    return isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound)
 
 
 _WIDTH = 100
@@ -392,7 +434,8 @@ def generate(policy: ir.Policy) -> str:
         "_DOMAINS": tuple(
             (d.name, tuple(lv.name for lv in d.levels), d.deciders) for d in policy.domains
         ),
-        "_EVIDENCE": {e.name: (e.type, e.deciders) for e in policy.evidence},
+        "_EVIDENCE": {e.name: (e.type, e.deciders, e.members) if e.per is not None
+                      else (e.type, e.deciders) for e in policy.evidence},
         "_SAFEGUARDS": efficacy_slots,
         "_STANDARDS": {
             s.name: (s.family, s.ancestors, s.safeguards, s.hole) for s in policy.standards

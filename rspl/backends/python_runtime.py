@@ -39,6 +39,9 @@ from rspl.semantics import (
     check_implemented,
     combine_standards,
     complete_standards,
+    input_owner,
+    member_notes,
+    missing_members,
     obligation_blocks,
     obligation_status,
     standard_in_place,
@@ -46,11 +49,13 @@ from rspl.semantics import (
     unreadable,
 )
 
-# A node of a compiled condition: `kind` is level, cmp, fact, impl, def, not, and, or or
-# atleast; `text` the expression in RSPL syntax; `inputs` what it reads (for explanations);
+# A node of a compiled condition: `kind` is level, cmp, fact, impl, def, not, and, or,
+# atleast or members (a test over a measurement family, or a comparison with its max or
+# min); `text` the expression in RSPL syntax; `inputs` what it reads (for explanations);
 # `children` the slots of its operands; `detail` what an unknown value of it depends on: the
 # domain (level), the evidence name (fact), the safeguard or standard (impl), or (evidence
-# names, whether it reads as_of) for a comparison.
+# names, whether it reads as_of) for a comparison, and for members the same with the families
+# read: (name, type, declared members or None, each/max/min) each.
 Node = Mapping[str, Any]
 Values = tuple[Tri, ...]
 ConditionsFn = Callable[
@@ -93,10 +98,13 @@ class Standard(NamedTuple):
 
 
 class Evidence(NamedTuple):
-    """An evidence input: its type (fact, judgement, date or a dimension) and deciders."""
+    """An evidence input: its type (fact, judgement, date or a dimension) and deciders; for
+    a measurement family, `family` and its declared `members` (None: an open set)."""
 
     kind: str
     deciders: tuple[str, ...]
+    members: tuple[str, ...] | None = None
+    family: bool = False
 
 
 class State(NamedTuple):
@@ -387,7 +395,7 @@ class Decision:
             status = RULE_STATUS[outcome]
             slot = rule["condition"]
             if explain:
-                node = None if slot is None else e.explain(slot, self.values)
+                node = None if slot is None else e.explain(slot, self.values, self.state.ev)
                 explanation.append({"rule": rule["name"], "status": status, "condition": node})
             if outcome is False:
                 continue
@@ -440,7 +448,7 @@ class Evaluator:
         provenance: Mapping[str, Any],
         combine: str,
         domains: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
-        evidence: Mapping[str, tuple[str, tuple[str, ...]]],
+        evidence: Mapping[str, tuple[Any, ...]],
         safeguards: Mapping[str, int | None],
         standards: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...], bool]],
         contexts: tuple[str, ...],
@@ -465,8 +473,14 @@ class Evaluator:
         }
         self.tops = tuple(len(d[1]) for d in domains)
         self.deciders = {d[0]: d[2] for d in domains}
-        self.evidence = {name: Evidence(*row) for name, row in evidence.items()}
-        self.evidence_kinds = {name: row.kind for name, row in self.evidence.items()}
+        self.evidence = {  # a family's row has a third item: its declared members
+            name: Evidence(row[0], row[1], row[2] if len(row) > 2 else None, len(row) > 2)
+            for name, row in evidence.items()
+        }
+        self.evidence_kinds: dict[str, Any] = {
+            name: (row.kind, row.members) if row.family else row.kind
+            for name, row in self.evidence.items()
+        }
         self.safeguards = safeguards
         self.standards = {name: Standard(*row) for name, row in standards.items()}
         self.ancestors = {name: std.ancestors for name, std in self.standards.items()}
@@ -575,9 +589,9 @@ class Evaluator:
     def needed_entry(self, name: str) -> dict[str, Any]:
         if name in self.domain_index:
             return {"input": name, "kind": "determination", "decided_by": list(self.deciders[name])}
-        if name in self.evidence:
+        if input_owner(name) in self.evidence:
             return {"input": name, "kind": "evidence",
-                    "decided_by": list(self.evidence[name].deciders)}  # fmt: skip
+                    "decided_by": list(self.evidence[input_owner(name)].deciders)}  # fmt: skip
         return {"input": name, "kind": "assessment", "decided_by": []}
 
     # ------------------------------------------------------------------ reading the values
@@ -602,6 +616,14 @@ class Evaluator:
             if reads_as_of and as_of is None:
                 found.add("as_of")
             return found
+        if kind == "members":
+            names, reads_as_of, families = detail
+            found = {name for name in names if ev.get(name) is None}
+            if reads_as_of and as_of is None:
+                found.add("as_of")
+            for name, _, members, _ in families:
+                found.update(missing_members(name, ev.get(name), members))
+            return found
         out: set[str] = set()
         for child in node["children"]:
             out |= Evaluator._unknowns(nodes, child, values, ev, as_of, maybe)
@@ -612,15 +634,25 @@ class Evaluator:
             return set()
         return self._unknowns(self.nodes, slot, values, state.ev, state.as_of, state.maybe)
 
-    def explain(self, slot: int, values: Values) -> dict[str, Any]:
-        """The explanation tree of a condition node, from the values it was decided with."""
+    def explain(
+        self, slot: int, values: Values, ev: Mapping[str, Any] = _NOTHING
+    ) -> dict[str, Any]:
+        """The explanation tree of a condition node, from the values it was decided with
+        (and the evidence `ev`, for what a node over a measurement family read)."""
         node = self.nodes[slot]
-        return {
+        out = {
             "expr": node["text"],
             "value": tri_word(values[slot]),
             "inputs": list(node["inputs"]),
-            "children": [self.explain(c, values) for c in node["children"]],
+            "children": [self.explain(c, values, ev) for c in node["children"]],
         }
+        if node["kind"] == "members":
+            out["measured"] = [
+                note
+                for name, kind, members, which in node["detail"][2]
+                for note in member_notes(name, kind, ev.get(name), members, which)
+            ]
+        return out
 
     # ------------------------------------------------------------------ the fast path
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3
+# source sha256: 4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = 'fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3'
+SOURCE_HASH: str = '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': 'fee5bf7efc8bf16f148e4ca0d2f25337ffc4de7ed848093054f651a06a3eaad3',
+ 'source_hash': '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -65,10 +65,9 @@ _EVIDENCE: Any = {'classifier_robustness': ('judgement', ('Anthropic',)),
  'marginal_risk_major_role': ('judgement', ('CEO', 'RSO')),
  'board_submission_date': ('date', ()),
  'review_copy_received': ('date', ()),
- 'redacted_per_RSO': ('judgement', ('RSO',)),
- 'redacted_per_CEO': ('judgement', ('CEO',)),
- 'redacted_per_Board': ('judgement', ('Board',)),
- 'redacted_per_LTBT': ('judgement', ('LTBT',)),
+ 'deems_redacted': ('judgement',
+                    ('RSO', 'CEO', 'Board', 'LTBT'),
+                    ('RSO', 'CEO', 'Board', 'LTBT')),
  'reviewer_expertise': ('judgement', ('Anthropic',)),
  'reviewer_candour': ('judgement', ('Anthropic',)),
  'reviewer_no_conflicts': ('judgement', ('Anthropic',)),
@@ -423,7 +422,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'until', 'slot': 47},
+                   'deadline': {'kind': 'until', 'slot': 43},
                    'text': 'until eyes_on_everything is implemented',
                    'anchors': ({'text': '§1, row 4', 'url': None},)},
                   {'action': 'perform',
@@ -433,7 +432,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'until', 'slot': 48},
+                   'deadline': {'kind': 'until', 'slot': 44},
                    'text': 'until systematic_alignment_assessment is implemented',
                    'anchors': ({'text': '§1, row 4', 'url': None},)},
                   {'action': 'develop',
@@ -443,7 +442,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'until', 'slot': 49},
+                   'deadline': {'kind': 'until', 'slot': 45},
                    'text': 'until internal_red_teaming is implemented',
                    'anchors': ({'text': '§1, row 4', 'url': None},)},
                   {'action': 'report',
@@ -875,7 +874,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'until', 'slot': 54},
+                   'deadline': {'kind': 'until', 'slot': 50},
                    'text': 'until eligible_reviewers',
                    'anchors': ({'text': '§3.6.1', 'url': None},)},
                   {'action': 'consult',
@@ -934,7 +933,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§3.6.2', 'url': None},)}),
   'fallbacks': (),
-  'condition': 26},
+  'condition': 22},
  {'name': 'rso_office',
   'kind': 'cadence',
   'title': 'Responsible Scaling Officer',
@@ -1042,7 +1041,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§4 item 3', 'url': None},)}),
   'fallbacks': (),
-  'condition': 27},
+  'condition': 23},
  {'name': 'noncompliance_substantiated_case',
   'kind': 'rule',
   'title': 'Substantiated noncompliance',
@@ -1060,7 +1059,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§4 item 3', 'url': None},)},),
   'fallbacks': (),
-  'condition': 30},
+  'condition': 26},
  {'name': 'material_noncompliance',
   'kind': 'rule',
   'title': 'Substantiated noncompliance with a material safety risk',
@@ -1088,7 +1087,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§4 item 3', 'url': None},)}),
   'fallbacks': (),
-  'condition': 34},
+  'condition': 30},
  {'name': 'employee_agreements',
   'kind': 'cadence',
   'title': 'Employee agreements',
@@ -1195,7 +1194,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§4 item 7', 'url': None},)}),
   'fallbacks': (),
-  'condition': 35},
+  'condition': 31},
  {'name': 'appendix_a_lead',
   'kind': 'rule',
   'title': 'Appendix A: Anthropic in the lead',
@@ -1225,7 +1224,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                  'deadline': {'kind': 'none'},
                  'text': None,
                  'anchors': ({'text': 'App. A', 'url': None},)},),
-  'condition': 40},
+  'condition': 36},
  {'name': 'appendix_a_competitors_strong',
   'kind': 'rule',
   'title': 'Appendix A: competitors have strong safety measures',
@@ -1255,7 +1254,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                  'deadline': {'kind': 'none'},
                  'text': None,
                  'anchors': ({'text': 'App. A', 'url': None},)},),
-  'condition': 42},
+  'condition': 38},
  {'name': 'appendix_a_upleveling',
   'kind': 'rule',
   'title': 'Appendix A: general upleveling',
@@ -1295,7 +1294,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': 'App. A', 'url': None},)}),
   'fallbacks': (),
-  'condition': 46})
+  'condition': 42})
 
 _NODES: Any = ({'kind': 'level',
   'text': 'ChemBio_NonNovel >= NonNovel',
@@ -1397,41 +1396,25 @@ _NODES: Any = ({'kind': 'level',
   'inputs': (),
   'children': (18,),
   'detail': None},
- {'kind': 'fact',
-  'text': 'redacted_per_RSO',
-  'inputs': ('redacted_per_RSO',),
+ {'kind': 'members',
+  'text': 'any deems_redacted',
+  'inputs': ('deems_redacted',),
   'children': (),
-  'detail': 'redacted_per_RSO'},
- {'kind': 'fact',
-  'text': 'redacted_per_CEO',
-  'inputs': ('redacted_per_CEO',),
-  'children': (),
-  'detail': 'redacted_per_CEO'},
- {'kind': 'fact',
-  'text': 'redacted_per_Board',
-  'inputs': ('redacted_per_Board',),
-  'children': (),
-  'detail': 'redacted_per_Board'},
- {'kind': 'fact',
-  'text': 'redacted_per_LTBT',
-  'inputs': ('redacted_per_LTBT',),
-  'children': (),
-  'detail': 'redacted_per_LTBT'},
- {'kind': 'or',
-  'text': '(redacted_per_RSO) or (redacted_per_CEO) or (redacted_per_Board) or '
-          '(redacted_per_LTBT)',
-  'inputs': (),
-  'children': (20, 21, 22, 23),
-  'detail': None},
+  'detail': ((),
+             False,
+             (('deems_redacted',
+               'judgement',
+               ('RSO', 'CEO', 'Board', 'LTBT'),
+               'each'),))},
  {'kind': 'def',
   'text': 'significantly_redacted',
   'inputs': (),
-  'children': (24,),
+  'children': (20,),
   'detail': None},
  {'kind': 'and',
   'text': '(highly_capable) and (significantly_redacted)',
   'inputs': (),
-  'children': (4, 25),
+  'children': (4, 21),
   'detail': None},
  {'kind': 'fact',
   'text': 'noncompliance_reported',
@@ -1451,7 +1434,7 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'and',
   'text': '(noncompliance_reported) and (noncompliance_substantiated)',
   'inputs': (),
-  'children': (28, 29),
+  'children': (24, 25),
   'detail': None},
  {'kind': 'fact',
   'text': 'noncompliance_reported',
@@ -1472,7 +1455,7 @@ _NODES: Any = ({'kind': 'level',
   'text': '(noncompliance_reported) and (noncompliance_substantiated) and '
           '(material_safety_risk)',
   'inputs': (),
-  'children': (31, 32, 33),
+  'children': (27, 28, 29),
   'detail': None},
  {'kind': 'fact',
   'text': 'policy_change_proposed',
@@ -1487,7 +1470,7 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'or',
   'text': '(highly_capable) or (highly_capable_imminent)',
   'inputs': (),
-  'children': (4, 36),
+  'children': (4, 32),
   'detail': None},
  {'kind': 'fact',
   'text': 'no_competitor_soon',
@@ -1497,12 +1480,12 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'and',
   'text': '((highly_capable) or (highly_capable_imminent)) and (no_competitor_soon)',
   'inputs': (),
-  'children': (37, 38),
+  'children': (33, 34),
   'detail': None},
  {'kind': 'def',
   'text': 'anthropic_in_lead',
   'inputs': (),
-  'children': (39,),
+  'children': (35,),
   'detail': None},
  {'kind': 'fact',
   'text': 'competitors_all_strong',
@@ -1512,7 +1495,7 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'and',
   'text': '(competitors_all_strong) and (highly_capable)',
   'inputs': (),
-  'children': (41, 4),
+  'children': (37, 4),
   'detail': None},
  {'kind': 'fact',
   'text': 'competitor_mitigation_better',
@@ -1527,12 +1510,12 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'and',
   'text': '(competitor_mitigation_better) and (competitor_mitigation_affordable)',
   'inputs': (),
-  'children': (43, 44),
+  'children': (39, 40),
   'detail': None},
  {'kind': 'def',
   'text': 'general_upleveling',
   'inputs': (),
-  'children': (45,),
+  'children': (41,),
   'detail': None},
  {'kind': 'impl',
   'text': 'eyes_on_everything is implemented',
@@ -1567,12 +1550,12 @@ _NODES: Any = ({'kind': 'level',
  {'kind': 'and',
   'text': '(reviewer_expertise) and (reviewer_candour) and (reviewer_no_conflicts)',
   'inputs': (),
-  'children': (50, 51, 52),
+  'children': (46, 47, 48),
   'detail': None},
  {'kind': 'def',
   'text': 'eligible_reviewers',
   'inputs': (),
-  'children': (53,),
+  'children': (49,),
   'detail': None})
 
 _EFFICACY_NODES: Any = ({'kind': 'fact',
@@ -1606,102 +1589,100 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:870)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:865)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:894)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:889)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:910)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:905)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:924)
-    # definition highly_capable (anthropic-rsp-v3.0.rspl:412)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:919)
+    # definition highly_capable (anthropic-rsp-v3.0.rspl:407)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:951)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:966)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:980)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:993)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1003)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1020)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1037)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:444)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:946)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:961)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:975)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:988)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:998)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1015)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1032)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:439)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1043)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:447)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1038)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:442)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1051)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1046)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1058)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:433)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1053)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:428)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1064)
-    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:423)
-    t20 = ev.get('redacted_per_RSO')
-    t21 = ev.get('redacted_per_CEO')
-    t22 = ev.get('redacted_per_Board')
-    t23 = ev.get('redacted_per_LTBT')
-    t24 = tri_any((t20, t21, t22, t23))
-    t26 = tri_all((t3, t24))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1089)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1095)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1101)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1110)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1059)
+    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:418)
+    t20 = (
+        member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
+        None))
+    )
+    t22 = tri_all((t3, t20))
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1084)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1090)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1096)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1105)
+    t23 = ev.get('noncompliance_reported')
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1113)
+    t24 = ev.get('noncompliance_reported')
+    t25 = ev.get('noncompliance_substantiated')
+    t26 = tri_all((t24, t25))
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1120)
     t27 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1118)
-    t28 = ev.get('noncompliance_reported')
-    t29 = ev.get('noncompliance_substantiated')
-    t30 = tri_all((t28, t29))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1125)
-    t31 = ev.get('noncompliance_reported')
-    t32 = ev.get('noncompliance_substantiated')
-    t33 = ev.get('material_safety_risk')
-    t34 = tri_all((t31, t32, t33))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1133)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1138)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1144)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1150)
-    t35 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1165)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:453)
-    t36 = ev.get('highly_capable_imminent')
-    t37 = tri_any((t3, t36))
-    t38 = ev.get('no_competitor_soon')
-    t39 = tri_all((t37, t38))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1177)
-    t41 = ev.get('competitors_all_strong')
-    t42 = tri_all((t41, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1188)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:460)
-    t43 = ev.get('competitor_mitigation_better')
-    t44 = ev.get('competitor_mitigation_affordable')
-    t45 = tri_all((t43, t44))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:931)
-    t47 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:932)
-    t48 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:934)
-    t49 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1073)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:441)
-    t50 = ev.get('reviewer_expertise')
-    t51 = ev.get('reviewer_candour')
-    t52 = ev.get('reviewer_no_conflicts')
-    t53 = tri_all((t50, t51, t52))
+    t28 = ev.get('noncompliance_substantiated')
+    t29 = ev.get('material_safety_risk')
+    t30 = tri_all((t27, t28, t29))
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1128)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1133)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1139)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1145)
+    t31 = ev.get('policy_change_proposed')
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1160)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:448)
+    t32 = ev.get('highly_capable_imminent')
+    t33 = tri_any((t3, t32))
+    t34 = ev.get('no_competitor_soon')
+    t35 = tri_all((t33, t34))
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1172)
+    t37 = ev.get('competitors_all_strong')
+    t38 = tri_all((t37, t3))
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1183)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:455)
+    t39 = ev.get('competitor_mitigation_better')
+    t40 = ev.get('competitor_mitigation_affordable')
+    t41 = tri_all((t39, t40))
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:926)
+    t43 = in_place('eyes_on_everything', impl, maybe)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:927)
+    t44 = in_place('systematic_alignment_assessment', impl, maybe)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:929)
+    t45 = in_place('internal_red_teaming', impl, maybe)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1068)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:436)
+    t46 = ev.get('reviewer_expertise')
+    t47 = ev.get('reviewer_candour')
+    t48 = ev.get('reviewer_no_conflicts')
+    t49 = tri_all((t46, t47, t48))
     outcomes = (
-        (t0, t1, t2, t3, True, True, True, True, True, True, t7, t11, t15, t18, t26, True, True,
-        True, t27, t30, t34, True, True, True, t35, t39, t42, t45)
+        (t0, t1, t2, t3, True, True, True, True, True, True, t7, t11, t15, t18, t22, True, True,
+        True, t23, t26, t30, True, True, True, t31, t35, t38, t41)
     )
     return (
         outcomes, (t0, t1, t2, t3, t3, t5, t6, t7, t7, t9, t10, t11, t11, t13, t14, t15, t16, t17,
-        t18, t18, t20, t21, t22, t23, t24, t24, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
-        t36, t37, t38, t39, t39, t41, t42, t43, t44, t45, t45, t47, t48, t49, t50, t51, t52, t53,
-        t53)
+        t18, t18, t20, t20, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
+        t35, t37, t38, t39, t40, t41, t41, t43, t44, t45, t46, t47, t48, t49, t49)
     )
 
 
@@ -1714,13 +1695,13 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:466)
+    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:461)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:527)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:522)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:560)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:555)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:567)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:562)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

@@ -105,6 +105,14 @@ EXPRESSION_TOO_DEEP = Code("E0601", "expression-too-deep", ERROR, "an expression
 DEFINITIONS_TOO_DEEP = Code("E0602", "definitions-too-deep", ERROR, "definitions that use definitions more deeply than the compiler allows")
 IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import files more deeply than the compiler allows")
 
+# levels per setting and after mitigation (issue 10, item 1)
+RESIDUAL_WITHOUT_MITIGATION = Code("E0801", "residual-without-mitigation", ERROR, "`residual` of a domain that is not assessed after mitigation")
+SETTING_NOT_ASSESSED = Code("E0802", "setting-not-assessed", ERROR, "a rule reads a per-setting domain for a context it is not assessed for")
+SETTING_UNDECIDED = Code("E0803", "setting-undecided", ERROR, "a per-setting domain read where no context is decided")
+INVALID_ORDER = Code("E0804", "invalid-order", ERROR, "an `ordered` clause that does not order the domain's settings")
+OVERLAPPING_SETTINGS = Code("E0805", "overlapping-settings", ERROR, "a context in two settings of a domain")
+GIVEN_SETTING = Code("E0806", "given-setting", ERROR, "a scenario gives a level for a setting the domain does not have")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")

@@ -34,6 +34,7 @@ from rspl.diagnostics import (
     EMPTY_STANDARD,
     EXPRESSION_TOO_DEEP,
     EXTENDS_CYCLE,
+    GIVEN_SETTING,
     HOLE_REQUIRED,
     HOLE_WITH_CONTENTS,
     IMPLEMENTED_IN_EFFICACY,
@@ -48,6 +49,7 @@ from rspl.diagnostics import (
     INVALID_CHARACTER,
     INVALID_DATE,
     INVALID_DEADLINE,
+    INVALID_ORDER,
     INVALID_RULES_OUT,
     JUDGEMENT_WITHOUT_DECIDER,
     LEVEL_DOMAIN_MISMATCH,
@@ -57,15 +59,19 @@ from rspl.diagnostics import (
     MISSING_SOURCE,
     NON_BOOLEAN_CONDITION,
     NUMBER_TOO_LARGE,
+    OVERLAPPING_SETTINGS,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
     RENAMED_OUTPUT,
+    RESIDUAL_WITHOUT_MITIGATION,
     REQUIRE_NON_SAFEGUARD,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
     SCENARIO_VALUE_TYPE,
     SCENARIO_WITHOUT_EXPECTATIONS,
+    SETTING_NOT_ASSESSED,
+    SETTING_UNDECIDED,
     SINCE_NEEDS_DATE,
     UNEXPECTED_END,
     UNEXPECTED_TOKEN,
@@ -1142,6 +1148,106 @@ def describe_type(t: TypeLike) -> str:
     if t.kind == "date":
         return "a date"
     return "an unknown value"
+
+
+# ------------------------------------------------------- levels per setting (E0801-E0806)
+
+
+def residual_without_mitigation(name: str, span: Span, domain: Span | None) -> Diagnostic:
+    """E0801: `residual NAME` where NAME is not a domain `assessed after mitigation`;
+    `domain` is the domain's name when NAME is one."""
+    if domain is None:
+        return _make(
+            RESIDUAL_WITHOUT_MITIGATION,
+            f"`residual` needs a domain, and `{name}` is not one",
+            span,
+            help="write `residual DOMAIN <= LEVEL` with a domain that is `assessed after "
+            "mitigation`",
+        )
+    return _make(
+        RESIDUAL_WITHOUT_MITIGATION,
+        f"the domain `{name}` has no level after mitigation",
+        span,
+        labels=[Label(domain, "declared here")],
+        help=f"add `assessed after mitigation` to the domain `{name}`, or compare its level "
+        f"before mitigation (`{name} >= LEVEL`)",
+    )
+
+
+def setting_not_assessed(
+    domain: str, context: str, assessed: Sequence[str], span: Span, where: Span
+) -> Diagnostic:
+    """E0802: a rule reads the per-setting domain `domain` (at `span`), and a requirement or
+    a blocking obligation of it (at `where`) applies to `context`, which no setting of the
+    domain covers (`assessed`: the settings' names)."""
+    return _make(
+        SETTING_NOT_ASSESSED,
+        f"`{domain}` is not assessed for the context `{context}`",
+        where,
+        labels=[Label(span, f"this rule reads `{domain}`, assessed per context "
+                            + ", ".join(f"`{a}`" for a in assessed))],
+        help=f"limit the line to the contexts `{domain}` is assessed for (`for ...`), or add "
+        f"`{context}` to the domain's `assessed per context`",
+    )  # fmt: skip
+
+
+def setting_undecided(domain: str, what: str, span: Span) -> Diagnostic:
+    """E0803: the per-setting domain `domain` is read in `what` (a `rules out` checkpoint,
+    an `until` condition, an efficacy criterion), which is not decided for one context."""
+    return _make(
+        SETTING_UNDECIDED,
+        f"`{domain}` is assessed per context and cannot be read in {what}",
+        span,
+        help=f"{what} is not decided for one context; only a rule's `when` can read a domain "
+        "assessed per context (each context then reads its own level)",
+    )
+
+
+def ordered_not_le(op: str, span: Span) -> Diagnostic:
+    """E0804: `ordered A OP B` with OP other than `<=`."""
+    return _make(
+        INVALID_ORDER,
+        f"settings are ordered with `<=`, not `{op}`",
+        span,
+        help="write `ordered A <= B <= C`: the level for a later setting is never below the "
+        "level for an earlier one",
+    )
+
+
+def invalid_order(name: str, why: str, span: Span, settings: Sequence[str]) -> Diagnostic:
+    """E0804: `ordered` names `name`, which is not a setting of the domain or is repeated
+    (`why` says which); `settings` lists the domain's settings."""
+    listed = ", ".join(f"`{s}`" for s in settings) if settings else "none"
+    return _make(
+        INVALID_ORDER,
+        f"`{name}` {why}",
+        span,
+        help=f"`ordered` lists settings from `assessed per context` (here: {listed}), each "
+        "once",
+    )
+
+
+def overlapping_settings(context: str, span: Span, first: Span) -> Diagnostic:
+    """E0805: the context `context` is covered by two settings of one domain."""
+    return _make(
+        OVERLAPPING_SETTINGS,
+        f"the context `{context}` is in two settings of this domain",
+        span,
+        labels=[Label(first, "first covered here")],
+        help="each context gets one determination: list it, or a group holding it, once",
+    )
+
+
+def given_setting(domain: str, problem: str, span: Span, settings: Sequence[str]) -> Diagnostic:
+    """E0806: a scenario's `given` does not match how `domain` is assessed (`problem` says
+    how); `settings` lists its settings."""
+    listed = ", ".join(f"`{s}`" for s in settings)
+    help_ = (
+        f"write `given {domain} for SETTING at LEVEL`; its settings are {listed}"
+        if settings
+        else f"write `given {domain} at LEVEL`"
+    )
+    return _make(GIVEN_SETTING, f"`{domain}` {problem}", span, help=help_)
 
 
 def _article(word: str) -> str:

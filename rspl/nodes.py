@@ -43,10 +43,12 @@ class Anchor:
 
 @attrs.frozen
 class NameRef:
-    """A name used as a value: evidence, a definition, a domain or a level."""
+    """A name used as a value: evidence, a definition, a domain or a level. `residual`:
+    written `residual D`, the domain's level after mitigation (`assessed after mitigation`)."""
 
     name: Name
     span: Span = _span()
+    residual: bool = False
 
 
 @attrs.frozen
@@ -241,6 +243,12 @@ class DomainDecl:
     means: str | None
     levels: tuple[LevelDecl, ...]
     span: Span = _span()
+    # `assessed per context A, B`: the contexts or context groups the domain is determined
+    # for, each separately; `assessed after mitigation` (the span of that clause, or None);
+    # `ordered A <= B`: settings whose levels never decrease along the list.
+    settings: tuple[Name, ...] = ()
+    residual: Span | None = None
+    order: tuple[Name, ...] = ()
 
 
 @attrs.frozen
@@ -422,6 +430,8 @@ class GivenLevel:
     unsure: Name | None
     below: Name | None
     span: Span = _span()
+    setting: Name | None = None  # `given D for SETTING ...`
+    residual: bool = False  # `given residual D ...`
 
 
 @attrs.frozen

@@ -63,6 +63,7 @@ class LevelComparison:
     rank: int
     level: str
     levels: int
+    residual: bool = False  # `residual DOMAIN op LEVEL`: the level after mitigation
 
 
 @attrs.define
@@ -264,6 +265,9 @@ class _Resolver:
             self.refs(m, item.includes, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
             self.refs(m, item.deciders, _ROLE, unknown=msg.unknown_role)
+            if isinstance(item, n.DomainDecl):
+                self.refs(m, item.settings, _CONTEXT, unknown=msg.unknown_context)
+                self.refs(m, item.order, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -363,7 +367,10 @@ class _Resolver:
                 and self.res.levels.get(id(level_side.name)) is domain
             ):
                 op = _op(c.op, swapped=swapped)
-                self.res.comparisons[id(c)] = self.comparison(domain, op, level)
+                found = self.comparison(domain, op, level)
+                if domain_side.residual:
+                    found = attrs.evolve(found, residual=True)
+                self.res.comparisons[id(c)] = found
                 return
 
     def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
@@ -395,6 +402,8 @@ class _Resolver:
         for g in s.givens:
             if isinstance(g, n.GivenLevel):
                 domain = self.ref(m, g.domain, ("domain",))
+                if g.setting is not None:
+                    self.ref(m, g.setting, _CONTEXT, unknown=msg.unknown_context)
                 for lv in (g.level, g.unsure, g.below):
                     if lv is not None and isinstance(domain, n.DomainDecl):
                         self.level(domain, lv)

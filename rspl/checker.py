@@ -200,10 +200,9 @@ class _Checker:
         seen: set[str] = set()
         for x in d.order:
             if x.text not in names:
-                self.report(msg.invalid_order(x.text, "is not a setting of this domain",
-                                              x.span, names))  # fmt: skip
+                self.report(msg.invalid_order(x.text, False, x.span, names))
             elif x.text in seen:
-                self.report(msg.invalid_order(x.text, "is ordered twice", x.span, names))
+                self.report(msg.invalid_order(x.text, True, x.span, names))
             seen.add(x.text)
 
     def _settings_read(self, e: n.Expr) -> list[tuple[n.DomainDecl, Span]]:
@@ -235,10 +234,10 @@ class _Checker:
                     found.append((domain, x.span))
         return found
 
-    def undecided(self, e: n.Expr, what: str) -> None:
+    def undecided(self, e: n.Expr, where: str) -> None:
         """E0803 for each domain assessed per context that `e` reads."""
         for domain, span in self._settings_read(e):
-            self.report(msg.setting_undecided(domain.name.text, what, span))
+            self.report(msg.setting_undecided(domain.name.text, where, span))
 
     def rule_settings(self, r: n.RuleDecl) -> None:
         """A rule that reads domains assessed per context is decided per context: every line
@@ -251,9 +250,9 @@ class _Checker:
         if not read:
             return
         if r.rules_out:
+            kind = "checkpoint"
             for domain, span in read:
-                self.report(msg.setting_undecided(domain.name.text, "a `rules out` checkpoint",
-                                                  span))  # fmt: skip
+                self.report(msg.setting_undecided(domain.name.text, kind, span))
             return
         every = self.all_contexts()
         lines: list[tuple[list[str], Span]] = []
@@ -275,16 +274,17 @@ class _Checker:
             if isinstance(ob.deadline, n.Before):
                 named = [c for x in ob.deadline.contexts for c in self.members(x)]
                 lines.append((named, ob.deadline.span))
-        reported: set[tuple[str, str]] = set()
         for contexts, where in lines:
+            done: set[str] = set()
             for domain, span in read:
                 covered = self.covered(domain)
-                for c in contexts:
-                    if c not in covered and (domain.name.text, c) not in reported:
-                        reported.add((domain.name.text, c))
-                        self.report(msg.setting_not_assessed(
-                            domain.name.text, c, [x.text for x in domain.settings], span, where
-                        ))  # fmt: skip
+                uncovered = list(dict.fromkeys(c for c in contexts if c not in covered))
+                if uncovered and domain.name.text not in done:
+                    done.add(domain.name.text)
+                    self.report(msg.setting_not_assessed(
+                        domain.name.text, uncovered, [x.text for x in domain.settings], span,
+                        where,
+                    ))  # fmt: skip
 
     def evidence(self, e: n.EvidenceDecl) -> None:
         if e.type.text not in units.EVIDENCE_TYPES:
@@ -429,7 +429,7 @@ class _Checker:
         if s.efficacy is not None:
             self.within_depth(s.efficacy)
             self.condition(s.efficacy, "an efficacy criterion")
-            self.undecided(s.efficacy, "an efficacy criterion")
+            self.undecided(s.efficacy, "efficacy")
             for found in self._implemented_in(s.efficacy):
                 self.report(msg.implemented_in_efficacy(s.name.text, found.span, s.name.span))
 
@@ -668,7 +668,7 @@ class _Checker:
         elif isinstance(d, n.Until):
             self.within_depth(d.expr)
             self.condition(d.expr, "an `until` condition")
-            self.undecided(d.expr, "an `until` condition")
+            self.undecided(d.expr, "until")
 
     def _date_evidence(self, name: n.Name, where: str) -> None:
         decl = self.res.target(name)
@@ -982,17 +982,12 @@ class _Checker:
             return
         names = [x.text for x in domain.settings]
         if g.residual and domain.residual is None:
-            self.report(msg.given_setting(domain.name.text, "is not assessed after mitigation",
-                                          g.span, names))  # fmt: skip
+            self.report(msg.given_setting(domain.name.text, None, True, g.span, names))
         elif g.setting is None and names:
-            self.report(msg.given_setting(domain.name.text, "is assessed per context: say for "
-                                          "which", g.span, names))  # fmt: skip
+            self.report(msg.given_setting(domain.name.text, None, False, g.span, names))
         elif g.setting is not None and g.setting.text not in names:
-            problem = (
-                f"is not assessed for `{g.setting.text}`" if names
-                else "is not assessed per context"
-            )
-            self.report(msg.given_setting(domain.name.text, problem, g.setting.span, names))
+            setting = g.setting.text
+            self.report(msg.given_setting(domain.name.text, setting, False, g.setting.span, names))
 
     def given_value(self, g: n.GivenValue) -> None:
         decl = self.res.target(g.name)

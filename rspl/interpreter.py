@@ -28,12 +28,12 @@ from rspl.semantics import (
     check_evidence_values,
     check_implemented,
     combine_standards,
-    level_slot,
     compare,
     complete_standards,
     days_since,
     in_place,
     level_cmp,
+    level_slot,
     obligation_blocks,
     obligation_status,
     rule_out,
@@ -266,11 +266,11 @@ class _Evaluation:
         for rule in policy.rules:
             if rule.contexts:
                 assert rule.condition is not None
-                value, unknown, item = self.per_context(rule, rule.condition)
+                overall, behind, item = self.per_context(rule, rule.condition)
                 if self.explain:
                     explanation.append(item)
-                if value is not False:
-                    active.append((rule, RULE_STATUS[value], unknown))
+                if overall is not False:
+                    active.append((rule, RULE_STATUS[overall], behind))
                 continue
             if rule.condition is None:
                 value: Tri = True

@@ -63,8 +63,8 @@ from rspl.diagnostics import (
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
     RENAMED_OUTPUT,
-    RESIDUAL_WITHOUT_MITIGATION,
     REQUIRE_NON_SAFEGUARD,
+    RESIDUAL_WITHOUT_MITIGATION,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
@@ -1175,14 +1175,16 @@ def residual_without_mitigation(name: str, span: Span, domain: Span | None) -> D
 
 
 def setting_not_assessed(
-    domain: str, context: str, assessed: Sequence[str], span: Span, where: Span
+    domain: str, contexts: Sequence[str], assessed: Sequence[str], span: Span, where: Span
 ) -> Diagnostic:
     """E0802: a rule reads the per-setting domain `domain` (at `span`), and a requirement or
-    a blocking obligation of it (at `where`) applies to `context`, which no setting of the
+    a blocking obligation of it (at `where`) applies to `contexts`, which no setting of the
     domain covers (`assessed`: the settings' names)."""
+    context = contexts[0]
+    named = ", ".join(f"`{c}`" for c in contexts)
     return _make(
         SETTING_NOT_ASSESSED,
-        f"`{domain}` is not assessed for the context `{context}`",
+        f"`{domain}` is not assessed for the context{'s' if len(contexts) > 1 else ''} {named}",
         where,
         labels=[Label(span, f"this rule reads `{domain}`, assessed per context "
                             + ", ".join(f"`{a}`" for a in assessed))],
@@ -1191,9 +1193,17 @@ def setting_not_assessed(
     )  # fmt: skip
 
 
-def setting_undecided(domain: str, what: str, span: Span) -> Diagnostic:
-    """E0803: the per-setting domain `domain` is read in `what` (a `rules out` checkpoint,
-    an `until` condition, an efficacy criterion), which is not decided for one context."""
+_UNDECIDED = {
+    "checkpoint": "a `rules out` checkpoint",
+    "until": "an `until` condition",
+    "efficacy": "an efficacy criterion",
+}
+
+
+def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
+    """E0803: the per-setting domain `domain` is read where no context is decided: `where`
+    is `checkpoint` (a rule with `rules out`), `until` or `efficacy` (`counts when`)."""
+    what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,
         f"`{domain}` is assessed per context and cannot be read in {what}",
@@ -1214,10 +1224,11 @@ def ordered_not_le(op: str, span: Span) -> Diagnostic:
     )
 
 
-def invalid_order(name: str, why: str, span: Span, settings: Sequence[str]) -> Diagnostic:
-    """E0804: `ordered` names `name`, which is not a setting of the domain or is repeated
-    (`why` says which); `settings` lists the domain's settings."""
+def invalid_order(name: str, repeated: bool, span: Span, settings: Sequence[str]) -> Diagnostic:
+    """E0804: `ordered` names `name`, which is not a setting of the domain, or names it
+    again (`repeated`); `settings` lists the domain's settings."""
     listed = ", ".join(f"`{s}`" for s in settings) if settings else "none"
+    why = "is ordered twice" if repeated else "is not a setting of this domain"
     return _make(
         INVALID_ORDER,
         f"`{name}` {why}",
@@ -1238,9 +1249,21 @@ def overlapping_settings(context: str, span: Span, first: Span) -> Diagnostic:
     )
 
 
-def given_setting(domain: str, problem: str, span: Span, settings: Sequence[str]) -> Diagnostic:
-    """E0806: a scenario's `given` does not match how `domain` is assessed (`problem` says
-    how); `settings` lists its settings."""
+def given_setting(
+    domain: str, setting: str | None, residual: bool, span: Span, settings: Sequence[str]
+) -> Diagnostic:
+    """E0806: a scenario's `given` does not match how `domain` is assessed: `residual` for a
+    domain without a level after mitigation (`residual` True), no setting for a domain
+    assessed per context (`setting` None), or a setting it is not assessed for. `settings`
+    lists its settings."""
+    if residual:
+        problem = "is not assessed after mitigation"
+    elif setting is None:
+        problem = "is assessed per context: say for which"
+    elif settings:
+        problem = f"is not assessed for `{setting}`"
+    else:
+        problem = "is not assessed per context"
     listed = ", ".join(f"`{s}`" for s in settings)
     help_ = (
         f"write `given {domain} for SETTING at LEVEL`; its settings are {listed}"

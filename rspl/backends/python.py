@@ -438,7 +438,7 @@ def generate(policy: ir.Policy) -> str:
     conditions_code, rule_slots, until = conditions.conditions(policy)
     efficacy = _Compiler(policy)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
-    tables = {
+    tables: dict[str, Any] = {
         "_PROVENANCE": provenance,
         "_DOMAINS": tuple(
             (d.name, tuple(lv.name for lv in d.levels), d.deciders) for d in policy.domains
@@ -523,8 +523,7 @@ def generate(policy: ir.Policy) -> str:
         "    efficacy=_efficacy,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
-        + extra
-        + ")\n"
+        f"{extra})\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"
         "evaluate = _EVALUATOR.fast\n"

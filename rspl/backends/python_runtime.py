@@ -192,6 +192,7 @@ class Verdict:
         self.blocks = blocks
         self.required = required
         self.required_standards = required_standards
+        self.context_rules: Mapping[str, str] | None = None
 
     @property
     def reasons(self) -> list[str]:
@@ -200,7 +201,7 @@ class Verdict:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "required_standards": {k: list(v) for k, v in self.required_standards.items()},
             "missing": sorted(self.missing),
             "permitted": self.permitted,
@@ -318,7 +319,7 @@ class Decision:
     def obligations(self) -> list[dict[str, Any]]:
         e = self.evaluator
         unmet = self.unmet_rules() if e.has_fallbacks else set()
-        out = []
+        out: list[dict[str, Any]] = []
         for i, outcome in enumerate(self.outcomes):
             if outcome is False:
                 continue

@@ -251,12 +251,16 @@ def _rule_lines(rules: Iterable[ir.Rule]) -> list[str]:
 
 def _inputs(policy: ir.Policy) -> list[str]:
     """Every name a condition can read: domains, evidence and the assessment date."""
-    return [*(d.name for d in policy.domains), *(e.name for e in policy.evidence), "as_of"]
+    slots = [name for name, _ in ir.level_slots(policy)]
+    return [*(d.name for d in policy.domains), *slots, *(e.name for e in policy.evidence),
+            "as_of"]  # fmt: skip
 
 
 def _input_lines(policy: ir.Policy) -> list[str]:
     return [
         *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
+        *(_entry(name, None, "A determination of " + domain + ".")
+          for name, domain in ir.level_slots(policy)),  # fmt: skip
         *(_entry(e.name, e.title, f"Evidence ({e.type}).") for e in policy.evidence),
         _entry("as_of", "The assessment date."),
     ]
@@ -346,6 +350,47 @@ def _determination(domain: ir.Domain) -> Schema:
     }
 
 
+def _assessed(domain: ir.Domain) -> Schema:
+    """A domain's entry in `determinations`: one determination, or for a domain assessed
+    after mitigation `{"before": DET, "after": DET}`, and for one assessed per setting an
+    object with one of those per setting (`rspl.semantics.check_assessed`)."""
+    one = _determination(domain)
+    if not domain.settings and not domain.residual:
+        return one
+    if domain.residual:
+        one = _nullable(
+            _object(
+                {
+                    "before": _nullable(one, "The level before mitigation (inherent)."),
+                    "after": _nullable(
+                        one,
+                        "The level after mitigation (residual): never above the highest level "
+                        "possible before; left out, at most that level.",
+                    ),
+                },
+                required=(),
+            ),
+            "Not determined: the same as leaving it out.",
+        )
+    if not domain.settings:
+        return one
+    order = (
+        f" Ordered {' <= '.join(domain.order)}: a level reached for one setting carries to "
+        "the later ones."
+        if domain.order
+        else ""
+    )
+    return _nullable(
+        _object(
+            {s.name: one for s in domain.settings},
+            required=(),
+            description=f"One determination per setting ({', '.join(s.name for s in domain.settings)}); "
+            "a setting left out is unknown." + order,
+        ),
+        "Not determined: the same as leaving it out.",
+    )
+
+
 def _evidence_value(e: ir.Evidence) -> Schema:
     value: Schema
     if e.type in units.BOOLEAN_TYPES:
@@ -418,7 +463,7 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "determinations": _nullable(
             {
                 "type": "object",
-                "properties": {d.name: _determination(d) for d in policy.domains},
+                "properties": {d.name: _assessed(d) for d in policy.domains},
                 "additionalProperties": False,
             },
             "Capability determinations per domain; a domain left out is unknown.",
@@ -545,7 +590,11 @@ def _needed(policy: ir.Policy) -> Schema:
 
     return {
         "anyOf": [
-            branch("determination", [d.name for d in policy.domains], _ref("role")),
+            branch(
+                "determination",
+                [*(d.name for d in policy.domains), *(n for n, _ in ir.level_slots(policy))],
+                _ref("role"),
+            ),
             branch("evidence", [e.name for e in policy.evidence], _ref("role")),
             branch("assessment", ["as_of"], False),
         ],
@@ -553,9 +602,20 @@ def _needed(policy: ir.Policy) -> Schema:
     }
 
 
-def _verdict() -> Schema:
+def _verdict(per_context: bool = False) -> Schema:
+    """A verdict; with `per_context`, the statuses of the rules decided per context."""
+    statuses: dict[str, Schema | bool] = {}
+    if per_context:
+        statuses["context_rules"] = {
+            "type": "object",
+            "propertyNames": _ref("rule"),
+            "additionalProperties": {"enum": ["triggered", "precautionary", "not_triggered"]},
+            "description": "Each rule decided per context (it reads a domain assessed per "
+            "context) with its status for this context.",
+        }
     out = _object(
         {
+            **statuses,
             "required_standards": _ref("required_standards"),
             "missing": _array(_ref("missing"), uniqueItems=True),
             "permitted": {"type": "boolean"},
@@ -572,6 +632,16 @@ def _verdict() -> Schema:
         {"properties": {"permitted": {"const": False}, "reasons": {"minItems": 1}}},
     ]
     return out
+
+
+def _explained_per_context(policy: ir.Policy) -> dict[str, Schema | bool]:
+    """The explanation of a rule decided per context (none when the policy has none): its
+    condition for each context; its own `condition` is then null."""
+    if not any(r.contexts for r in policy.rules):
+        return {}
+    status: Schema = {"enum": ["triggered", "precautionary", "not_triggered"]}
+    item = _object({"context": _ref("context"), "status": status, "condition": _ref("condition")})
+    return {"contexts": _array(item, "A rule decided per context: its condition per context.")}
 
 
 def decision_schema(policy: ir.Policy) -> Schema:
@@ -603,7 +673,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
         "required_standards": _required_standards(policy),
         "condition": _condition(),
         "obligation": _obligation(policy),
-        "verdict": _verdict(),
+        "verdict": _verdict(any(r.contexts for r in policy.rules)),
     }
     rule = _object(
         {
@@ -686,7 +756,9 @@ def decision_schema(policy: ir.Policy) -> Schema:
                     "rule": _ref("rule"),
                     "status": {"enum": ["triggered", "precautionary", "not_triggered"]},
                     "condition": _nullable(_ref("condition"), "Null: the rule always applies."),
-                }
+                    **_explained_per_context(policy),
+                },
+                required=("rule", "status", "condition"),
             ),
             "Only when asked for: every rule's condition, node by node.",
         ),

@@ -259,8 +259,10 @@ def _inputs(policy: ir.Policy) -> list[str]:
 def _input_lines(policy: ir.Policy) -> list[str]:
     return [
         *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
-        *(_entry(name, None, "A determination of " + domain + ".")
-          for name, domain in ir.level_slots(policy)),  # fmt: skip
+        *(
+            _entry(name, None, "A determination of " + domain + ".")
+            for name, domain in ir.level_slots(policy)
+        ),
         *(_entry(e.name, e.title, f"Evidence ({e.type}).") for e in policy.evidence),
         _entry("as_of", "The assessment date."),
     ]
@@ -384,8 +386,10 @@ def _assessed(domain: ir.Domain) -> Schema:
         _object(
             {s.name: one for s in domain.settings},
             required=(),
-            description=f"One determination per setting ({', '.join(s.name for s in domain.settings)}); "
-            "a setting left out is unknown." + order,
+            description="One determination per setting ("
+            + ", ".join(s.name for s in domain.settings)
+            + "); a setting left out is unknown."
+            + order,
         ),
         "Not determined: the same as leaving it out.",
     )

@@ -1216,8 +1216,8 @@ def _assessed(w: _Words, d: ir.Domain) -> Md | None:
     parts = []
     if d.settings:
         settings = words([w.mid("context", s.name) for s in d.settings])
-        parts.append(fmt("The level is determined separately for {}; a setting without a "
-                         "determination is unknown, never taken from another.", settings))  # fmt: skip
+        text = "The level is determined separately for {}; a setting without a determination "
+        parts.append(fmt(text + "is unknown, never taken from another.", settings))
     if d.order:
         order = join([w.mid("context", s) for s in d.order], " ≤ ")
         parts.append(fmt("The levels are ordered {}: a level reached in one setting is reached "

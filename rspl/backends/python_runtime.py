@@ -174,7 +174,7 @@ class Verdict:
     safeguard and standard names; `reasons` lists what blocks the context."""
 
     __slots__ = (
-        "blocks", "context", "context_rules", "missing", "permitted", "required",
+        "_context_rules", "blocks", "context", "missing", "permitted", "required",
         "required_standards",
     )  # fmt: skip
 
@@ -192,7 +192,13 @@ class Verdict:
         self.blocks = blocks
         self.required = required
         self.required_standards = required_standards
-        self.context_rules: Mapping[str, str] | None = None
+        self._context_rules: Mapping[str, str] | None = None
+
+    @property
+    def context_rules(self) -> Mapping[str, str] | None:
+        """Each rule decided per context (it reads a domain assessed per context) with its
+        status for this context; None when the policy has no such rule."""
+        return getattr(self, "_context_rules", None)  # unset on the gate shortcut
 
     @property
     def reasons(self) -> list[str]:
@@ -208,7 +214,7 @@ class Verdict:
             "reasons": self.reasons,
         }
         # the status of each rule decided per context, for this context (only those policies)
-        context_rules = getattr(self, "context_rules", None)
+        context_rules = self.context_rules
         if context_rules is not None:
             out["context_rules"] = dict(context_rules)
         return out
@@ -288,7 +294,7 @@ class Decision:
         if self.evaluator.instances:
             e, values = self.evaluator, self.values
             for context, verdict in out.items():
-                verdict.context_rules = {
+                verdict._context_rules = {
                     e.rules[i]["name"]: RULE_STATUS[values[per[context]]]
                     for i, per in enumerate(e.instances)
                     if per is not None and context in per

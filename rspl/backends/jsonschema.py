@@ -360,20 +360,25 @@ def _assessed(domain: ir.Domain) -> Schema:
     if not domain.settings and not domain.residual:
         return one
     if domain.residual:
-        one = _nullable(
-            _object(
-                {
-                    "before": _nullable(one, "The level before mitigation (inherent)."),
-                    "after": _nullable(
-                        one,
-                        "The level after mitigation (residual): never above the highest level "
-                        "possible before; left out, at most that level.",
-                    ),
-                },
-                required=(),
-            ),
-            "Not determined: the same as leaving it out.",
+        pair = _object(
+            {
+                "before": _nullable(one, "The level before mitigation (inherent)."),
+                "after": _nullable(
+                    one,
+                    "The level after mitigation (residual): never above the highest level "
+                    "possible before; left out, at most that level.",
+                ),
+            },
+            required=(),
         )
+        pair["allOf"] = [  # the level reached after is possible before
+            {
+                "if": {"properties": {"after": _reaches(domain, rank)}, "required": ["after"]},
+                "then": {"properties": {"before": _allows(domain, rank)}},
+            }
+            for rank in range(1, len(domain.levels) + 1)
+        ]
+        one = _nullable(pair, "Not determined: the same as leaving it out.")
     if not domain.settings:
         return one
     order = (
@@ -382,17 +387,68 @@ def _assessed(domain: ir.Domain) -> Schema:
         if domain.order
         else ""
     )
-    return _nullable(
-        _object(
-            {s.name: one for s in domain.settings},
-            required=(),
-            description="One determination per setting ("
-            + ", ".join(s.name for s in domain.settings)
-            + "); a setting left out is unknown."
-            + order,
-        ),
-        "Not determined: the same as leaving it out.",
+    per_setting = _object(
+        {s.name: one for s in domain.settings},
+        required=(),
+        description="One determination per setting ("
+        + ", ".join(s.name for s in domain.settings)
+        + "); a setting left out is unknown."
+        + order,
     )
+    ordered = [  # a later setting can reach the level an earlier one reached
+        {
+            "if": {
+                "properties": {early: _before(domain, _reaches(domain, rank))},
+                "required": [early],
+            },
+            "then": {"properties": {late: _before(domain, _allows(domain, rank), True)}},
+        }
+        for i, early in enumerate(domain.order)
+        for late in domain.order[i + 1 :]
+        for rank in range(1, len(domain.levels) + 1)
+    ]
+    if ordered:
+        per_setting["allOf"] = ordered
+    return _nullable(per_setting, "Not determined: the same as leaving it out.")
+
+
+def _reaches(domain: ir.Domain, rank: int) -> Schema:
+    """A determination whose level reached is `rank` or above."""
+    names = [lv.name for lv in domain.levels][rank - 1 :]
+    return {
+        "anyOf": [
+            {"enum": names},
+            {"type": "object", "properties": {"reached": {"enum": names}},
+             "required": ["reached"]},
+        ]
+    }  # fmt: skip
+
+
+def _allows(domain: ir.Domain, rank: int) -> Schema:
+    """A determination (or null) under which the level may be `rank` or above."""
+    names = [lv.name for lv in domain.levels][rank - 1 :]
+    return {
+        "anyOf": [
+            {"type": "null"},
+            {"enum": names},
+            {"type": "object", "properties": {"cannot_rule_out": {"enum": names}},
+             "required": ["cannot_rule_out"]},
+            {"type": "object",
+             "properties": {"reached": {"enum": names}, "cannot_rule_out": {"type": "null"}},
+             "required": ["reached"]},
+        ]
+    }  # fmt: skip
+
+
+def _before(domain: ir.Domain, det: Schema, nullable: bool = False) -> Schema:
+    """`det` for a setting's level before mitigation: the setting's determination itself, or
+    its `before` part for a domain assessed after mitigation (where an absent or null part
+    allows any level, when `nullable`)."""
+    if not domain.residual:
+        return det
+    if nullable:
+        return {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"before": det}}]}
+    return {"type": "object", "properties": {"before": det}, "required": ["before"]}
 
 
 def _evidence_value(e: ir.Evidence) -> Schema:

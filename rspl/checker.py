@@ -255,6 +255,13 @@ class _Checker:
                 self.report(msg.setting_undecided(domain.name.text, kind, span))
             return
         every = self.all_contexts()
+        common = set(every)
+        for domain, _ in read:
+            common &= self.covered(domain)
+        if not common:
+            names = list(dict.fromkeys(domain.name.text for domain, _ in read))
+            self.report(msg.settings_disjoint(names, r.when.span))
+            return
         lines: list[tuple[list[str], Span]] = []
         for req in r.requirements:
             named = [c for x in req.contexts for c in self.members(x)]

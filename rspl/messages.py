@@ -1200,6 +1200,20 @@ _UNDECIDED = {
 }
 
 
+def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
+    """E0802: a rule reads `domains`, each assessed per context, but no context is assessed
+    for all of them: the rule could not be decided for any context."""
+    named = ", ".join(f"`{d}`" for d in domains)
+    return _make(
+        SETTING_NOT_ASSESSED,
+        f"no context is assessed for every domain this condition reads ({named})",
+        span,
+        help="a rule that reads domains assessed per context is decided for the contexts all "
+        "of them are assessed for; split the condition into rules, or assess the domains for "
+        "a common context",
+    )
+
+
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
     is `checkpoint` (a rule with `rules out`), `until` or `efficacy` (`counts when`)."""

@@ -264,7 +264,8 @@ class _Compiler:
                 # the rule's own value: the strictest over its contexts
                 local = f"r{len(outcome_code)}"
                 items = ", ".join(self.vars[x] for x in per.values())
-                self.emit(f"{local} = tri_any(({items},))")
+                comma = "," if len(per) == 1 else ""
+                self.emit(f"{local} = tri_any(({items}{comma}))")
                 outcome_code.append(local)
                 continue
             self.instances.append(None)

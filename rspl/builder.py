@@ -621,13 +621,13 @@ class Builder(Transformer[Token, Any]):
         return self._expect("recommended", meta, c)
 
     def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("triggered", meta, c)
+        return n.Expect("triggered", c[0], self._span(meta), c[1])
 
     def expect_not_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("not_triggered", meta, c)
+        return n.Expect("not_triggered", c[0], self._span(meta), c[1])
 
     def expect_precautionary(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("precautionary", meta, c)
+        return n.Expect("precautionary", c[0], self._span(meta), c[1])
 
     def expect_alert(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("alert", meta, c)

@@ -953,6 +953,8 @@ class _Checker:
             elif isinstance(g, n.GivenDone):
                 self.obligation_exists(g.action, g.rule)
         for x in s.expects:
+            if isinstance(x, n.Expect) and x.context is not None:
+                self.expect_for(x, x.context)
             if isinstance(x, n.ExpectObligation):
                 self.expect_obligation(x)
             elif isinstance(x, n.ExpectVerdict):
@@ -1014,6 +1016,22 @@ class _Checker:
             self.report(
                 msg.scenario_value_type(g.name.text, want, got, g.span, decl.type.span)
             )
+
+    def expect_for(self, x: n.Expect, context: n.Name) -> None:
+        """E0807 for `expect STATUS RULE for CONTEXT` where the rule is not decided per
+        context for that context (its condition reads no domain assessed for it)."""
+        self.single_context(context, "an expectation")
+        target = self.res.target(context)
+        if not isinstance(target, n.ContextDecl) or target.includes:
+            return  # unknown (E0405) or a group (E0203)
+        for name in x.names:
+            rule = self.res.target(name)
+            if not isinstance(rule, n.RuleDecl) or rule.when is None:
+                read = []
+            else:
+                read = self._settings_read(rule.when)
+            if not read or any(context.text not in self.covered(d) for d, _ in read):
+                self.report(msg.expect_not_per_context(name.text, context.text, context.span))
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")

@@ -112,6 +112,7 @@ SETTING_UNDECIDED = Code("E0803", "setting-undecided", ERROR, "a per-setting dom
 INVALID_ORDER = Code("E0804", "invalid-order", ERROR, "an `ordered` clause that does not order the domain's settings")
 OVERLAPPING_SETTINGS = Code("E0805", "overlapping-settings", ERROR, "a context in two settings of a domain")
 GIVEN_SETTING = Code("E0806", "given-setting", ERROR, "a scenario gives a level for a setting the domain does not have")
+EXPECT_NOT_PER_CONTEXT = Code("E0807", "expect-not-per-context", ERROR, "a scenario expects a rule's status for a context it is not decided for")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")

@@ -528,6 +528,7 @@ class Expectation:
     status: ObligationStatus | None
     due: datetime.date | None
     origin: Origin
+    context: str | None = None  # a rule's status for one context (rules decided per context)
 
 
 @attrs.frozen

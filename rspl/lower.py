@@ -591,7 +591,8 @@ class _Lowerer:
         origin = self.origin(x.span)
         if isinstance(x, n.Expect):
             names = tuple(a.text for a in x.names)
-            return ir.Expectation(_expectation(x.what), names, None, None, origin)
+            context = x.context.text if x.context is not None else None
+            return ir.Expectation(_expectation(x.what), names, None, None, origin, context)
         if isinstance(x, n.ExpectVerdict):
             return ir.Expectation(_expectation(x.verdict), (x.context.text,), None, None, origin)
         return ir.Expectation(

@@ -33,6 +33,7 @@ from rspl.diagnostics import (
     DUPLICATE_DECLARATION,
     EMPTY_STANDARD,
     EXPRESSION_TOO_DEEP,
+    EXPECT_NOT_PER_CONTEXT,
     EXTENDS_CYCLE,
     GIVEN_SETTING,
     HOLE_REQUIRED,
@@ -1260,6 +1261,19 @@ def overlapping_settings(context: str, span: Span, first: Span) -> Diagnostic:
         span,
         labels=[Label(first, "first covered here")],
         help="each context gets one determination: list it, or a group holding it, once",
+    )
+
+
+def expect_not_per_context(rule: str, context: str, span: Span) -> Diagnostic:
+    """E0807: `expect ... RULE for CONTEXT`, where `rule` is not decided for `context` (its
+    condition reads no domain assessed per context, or none assessed for this context)."""
+    return _make(
+        EXPECT_NOT_PER_CONTEXT,
+        f"`{rule}` is not decided for the context `{context}` on its own",
+        span,
+        help="only a rule whose condition reads a domain assessed per context has a status "
+        "per context; expect its status for the whole assessment (without `for`), or the "
+        "context's verdict (`expect CONTEXT blocked`)",
     )
 
 

@@ -473,6 +473,7 @@ class Expect:
     what: str
     names: tuple[Name, ...]
     span: Span = _span()
+    context: Name | None = None  # `expect triggered RULE for CONTEXT`: its status there
 
 
 @attrs.frozen

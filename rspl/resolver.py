@@ -422,6 +422,8 @@ class _Resolver:
                     self.refs(m, x.names, ("warning",))
                 else:
                     self.refs(m, x.names, ("rule", "warning", "cadence"))
+                if x.context is not None:
+                    self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectVerdict):
                 self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectObligation):

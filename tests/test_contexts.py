@@ -20,6 +20,7 @@ from rspl import interpreter
 from rspl.backends.jsonschema import assessment_schema
 from rspl.report import decision_text
 from rspl.semantics import AssessmentError, check_assessed, level_slot
+from rspl.testing import run_scenarios
 
 LEVELS = ("Low", "High", "Critical")
 RANKS = {name: i + 1 for i, name in enumerate(LEVELS)}
@@ -223,11 +224,25 @@ scenario s {
   given Bio at High
   given passed = yes
   expect triggered per_context
+  expect not triggered per_context for internal
+  expect triggered per_context for api
+  expect triggered per_context for open_weights
   expect internal permitted
   expect api blocked
 }
+scenario wrong {
+  given Cyber for internal at Low
+  given Bio at High
+  expect triggered per_context for internal
+}
 """)
-    [scenario] = policy.scenarios
+    scenario, wrong = policy.scenarios
+    results = run_scenarios(policy)
+    assert [len(r.failures) for r in results] == [0, 1]
+    [failure] = results[1].failures
+    assert (failure.expected, failure.actual) == (
+        "per_context triggered", "per_context not triggered"
+    )  # fmt: skip
     assert scenario.assessment["determinations"]["Cyber"] == {
         "internal": {"before": {"reached": "Low", "cannot_rule_out": None}},
         "external": {"before": {"reached": "High", "cannot_rule_out": "Critical"},

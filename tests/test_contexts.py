@@ -236,7 +236,7 @@ scenario wrong {
   expect triggered per_context for internal
 }
 """)
-    scenario, wrong = policy.scenarios
+    scenario = policy.scenarios[0]
     results = run_scenarios(policy)
     assert [len(r.failures) for r in results] == [0, 1]
     [failure] = results[1].failures

@@ -522,7 +522,9 @@ class Builder(Transformer[Token, Any]):
         return n.AtLeast(whole, tuple(c[1:]), "at least", self._span(meta))
 
     def _domain_quant(self, quantifier: str, meta: Any, c: list[Any]) -> n.DomainQuant:
-        return n.DomainQuant(quantifier, c[0], c[1], str(c[2]), c[3], self._span(meta))
+        return n.DomainQuant(
+            quantifier, c[1], c[2], str(c[3]), c[4], self._span(meta), residual=c[0] is True
+        )
 
     def any_domain(self, meta: Any, c: list[Any]) -> n.DomainQuant:
         return self._domain_quant("any", meta, c)

@@ -808,6 +808,10 @@ class _Checker:
             self.report(msg.level_missing_from_domains(q.level.text, lacking, q.level.span))
         if not domains:
             self.report(msg.ranges_over_no_domains(q.quantifier, q.span))
+        if q.residual:
+            for d in domains:
+                if d.residual is None:
+                    self.report(msg.residual_without_mitigation(d.name.text, q.span, d.name.span))
 
     def quant_domains(self, q: n.DomainQuant) -> list[n.DomainDecl]:
         if q.domains is not None:

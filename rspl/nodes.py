@@ -131,6 +131,7 @@ class DomainQuant:
     op: str
     level: Name
     span: Span = _span()
+    residual: bool = False  # `any residual domain ...`: the levels after mitigation
 
 
 @attrs.frozen

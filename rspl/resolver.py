@@ -391,7 +391,8 @@ class _Resolver:
         for domain in domains:
             level = next((lv for lv in domain.levels if lv.name.text == q.level.text), None)
             if level is not None and has_status(domain, q.status):
-                found.append(self.comparison(domain, op, level))
+                lc = self.comparison(domain, op, level)
+                found.append(attrs.evolve(lc, residual=True) if q.residual else lc)
         self.res.quantified[id(q)] = tuple(found)
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:

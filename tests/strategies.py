@@ -189,6 +189,8 @@ def _quantifier_atom(draw: st.DrawFn, env: _Env) -> str:
     op = draw(st.sampled_from(OPS))
     noun = "domain" if quantifier == "any" else "domains"
     where = f" of ({', '.join(d.name for d in chosen)})" if mode == "set" else ""
+    if ranged and all(d.residual for d in ranged) and draw(st.booleans()):
+        status = "residual " + status  # the levels after mitigation
     return f"{quantifier} {status}{noun}{where} {op} {level}"
 
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 31c3f3cd8fdc7137691ebfe55c2e882f7ee160d4397cbb4582846000f54e5907
+# source sha256: 7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '31c3f3cd8fdc7137691ebfe55c2e882f7ee160d4397cbb4582846000f54e5907'
+SOURCE_HASH: str = '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '31c3f3cd8fdc7137691ebfe55c2e882f7ee160d4397cbb4582846000f54e5907',
+ 'source_hash': '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -676,7 +676,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 66},
+                 'deadline': {'kind': 'until', 'slot': 67},
                  'text': 'until cbrn_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 16},
@@ -757,7 +757,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 67},
+                 'deadline': {'kind': 'until', 'slot': 68},
                  'text': 'until cyber_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 21},
@@ -838,7 +838,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 68},
+                 'deadline': {'kind': 'until', 'slot': 69},
                  'text': 'until manipulation_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 26},
@@ -921,7 +921,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 69},
+                 'deadline': {'kind': 'until', 'slot': 70},
                  'text': 'until ml_rd_acceleration_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
   'condition': 31},
@@ -1004,7 +1004,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 70},
+                 'deadline': {'kind': 'until', 'slot': 71},
                  'text': 'until ml_rd_automation_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
   'condition': 36},
@@ -1108,7 +1108,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.2', 'url': None},)}),
   'fallbacks': (),
-  'condition': 64},
+  'condition': 65},
  {'name': 'framework_update',
   'kind': 'cadence',
   'title': 'Yearly update of the framework',
@@ -1180,7 +1180,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.1', 'url': None},)}),
   'fallbacks': (),
-  'condition': 65})
+  'condition': 66})
 
 _NODES: Any = ({'kind': 'fact',
   'text': 'new_frontier_model',
@@ -1485,28 +1485,35 @@ _NODES: Any = ({'kind': 'fact',
   'inputs': ('residual ML_RD_automation',),
   'children': (),
   'detail': 'residual ML_RD_automation'},
+ {'kind': 'or',
+  'text': '(residual CBRN >= CCL) or (residual Cyber >= CCL) or (residual '
+          'Harmful_manipulation >= CCL) or (residual ML_RD_acceleration >= CCL) or '
+          '(residual ML_RD_automation >= CCL)',
+  'inputs': (),
+  'children': (56, 57, 58, 59, 60),
+  'detail': None},
  {'kind': 'level',
   'text': 'residual Instrumental_reasoning >= IR_1',
   'inputs': ('residual Instrumental_reasoning',),
   'children': (),
   'detail': 'residual Instrumental_reasoning'},
  {'kind': 'or',
-  'text': '(residual CBRN >= CCL) or (residual Cyber >= CCL) or (residual '
+  'text': '((residual CBRN >= CCL) or (residual Cyber >= CCL) or (residual '
           'Harmful_manipulation >= CCL) or (residual ML_RD_acceleration >= CCL) or '
-          '(residual ML_RD_automation >= CCL) or (residual Instrumental_reasoning '
+          '(residual ML_RD_automation >= CCL)) or (residual Instrumental_reasoning '
           '>= IR_1)',
   'inputs': (),
-  'children': (56, 57, 58, 59, 60, 61),
+  'children': (61, 62),
   'detail': None},
  {'kind': 'def',
   'text': 'unmitigated_ccl',
   'inputs': (),
-  'children': (62,),
+  'children': (63,),
   'detail': None},
  {'kind': 'and',
   'text': '(any_ccl) and (unmitigated_ccl)',
   'inputs': (),
-  'children': (55, 63),
+  'children': (55, 64),
   'detail': None},
  {'kind': 'fact',
   'text': 'framework_undermined',
@@ -1674,31 +1681,32 @@ def _conditions(
     t58 = level_cmp('>=', lo[8], hi[8], 2)
     t59 = level_cmp('>=', lo[9], hi[9], 2)
     t60 = level_cmp('>=', lo[10], hi[10], 2)
-    t61 = level_cmp('>=', lo[11], hi[11], 1)
-    t62 = tri_any((t56, t57, t58, t59, t60, t61))
-    t64 = tri_all((t54, t62))
+    t61 = tri_any((t56, t57, t58, t59, t60))
+    t62 = level_cmp('>=', lo[11], hi[11], 1)
+    t63 = tri_any((t61, t62))
+    t65 = tri_all((t54, t63))
     # cadence framework_update (gdm-fsf-v3.0.rspl:815)
     # rule framework_undermined_update (gdm-fsf-v3.0.rspl:825)
-    t65 = ev.get('framework_undermined')
+    t66 = ev.get('framework_undermined')
     # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:651)
-    t66 = in_place('cbrn_safety_case', impl, maybe)
+    t67 = in_place('cbrn_safety_case', impl, maybe)
     # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:676)
-    t67 = in_place('cyber_safety_case', impl, maybe)
+    t68 = in_place('cyber_safety_case', impl, maybe)
     # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:701)
-    t68 = in_place('manipulation_safety_case', impl, maybe)
+    t69 = in_place('manipulation_safety_case', impl, maybe)
     # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:733)
-    t69 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
+    t70 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
     # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:760)
-    t70 = in_place('ml_rd_automation_safety_case', impl, maybe)
+    t71 = in_place('ml_rd_automation_safety_case', impl, maybe)
     outcomes = (
         (True, t8, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,
-        t40, t41, t42, t43, t64, True, t65)
+        t40, t41, t42, t43, t65, True, t66)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t8, t10, t11, t12, t13, t14, t15, t16, t17,
         t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
         t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t47, t49, t50, t51, t51, t53,
-        t54, t54, t56, t57, t58, t59, t60, t61, t62, t62, t64, t65, t66, t67, t68, t69, t70)
+        t54, t54, t56, t57, t58, t59, t60, t61, t62, t63, t63, t65, t66, t67, t68, t69, t70, t71)
     )
 
 

@@ -171,7 +171,8 @@ def _copy(data: Any) -> Any:
 
 class Verdict:
     """Whether one context may proceed, and why not. `missing` and `required` are sets of
-    safeguard and standard names; `reasons` lists what blocks the context."""
+    safeguard and standard names; `reasons` lists what blocks the context; `context_rules`
+    the status here of each rule decided per context (None when the policy has none)."""
 
     __slots__ = (
         "_context_rules", "blocks", "context", "missing", "permitted", "required",

@@ -554,15 +554,28 @@ class Builder(Transformer[Token, Any]):
         return unit  # type: ignore[no-any-return]
 
     def quantity(self, meta: Any, c: list[Any]) -> n.Quantity:
-        approximate, number, unit = c[0] is True, c[1], c[2]
-        text = ("about " if approximate else "") + str(number)
+        approximate, negative, number, unit = c[0] is True, c[1] is True, c[2], c[3]
+        text = ("about " if approximate else "") + ("-" if negative else "") + str(number)
         if unit is not None:
             text += unit.text if unit.text in ("%", "x") else " " + unit.text
         value = float(number)
         if not math.isfinite(value):
             self.reporter.add(msg.number_too_large(str(number), span_of(self.file, number)))
             value = 0.0
+        value = -value if negative else value
         return n.Quantity(value, text, unit, approximate, self._span(meta))
+
+    def minus(self, meta: Any, c: list[Any]) -> bool:
+        return True
+
+    def ratio(self, meta: Any, c: list[Any]) -> n.Quantity:
+        """`N in M`: the fraction N / M, with its text kept as written (`1 in 20`). The
+        checker rejects M = 0 and N > M (E0702); the value is then 0."""
+        approximate = c[0] is True
+        part, whole = self._finite(c[1]), self._finite(c[2])
+        text = ("about " if approximate else "") + f"{c[1]} in {c[2]}"
+        value = part / whole if 0 <= part <= whole and whole > 0 else 0.0
+        return n.Quantity(value, text, None, approximate, self._span(meta), (part, whole))
 
     # ------------------------------------------------------------------ scenarios
 

@@ -657,6 +657,8 @@ class _Checker:
             t = self.quantity_type(d.amount)
             if t.kind != "error" and t != Type("quantity", "duration"):
                 self.report(msg.within_needs_duration(t, d.amount.span))
+            elif d.amount.value < 0:
+                self.report(msg.negative_quantity(d.amount.text, t.detail, d.amount.span))
             if d.event is not None:
                 self._date_evidence(d.event, "`within ... of`")
         elif isinstance(d, n.Every):
@@ -740,17 +742,60 @@ class _Checker:
         return ERROR
 
     def quantity_type(self, q: n.Quantity) -> Type:
+        if q.ratio is not None:
+            return self.ratio_type(q, *q.ratio)
         if q.unit is None:
             return NUMBER
         unit = units.UNITS.get(q.unit.text)
         if unit is None:
             self.report(msg.unknown_unit(q.unit.text, q.unit.span))
             return ERROR
-        if math.isfinite(q.value) and not math.isfinite(q.value * unit[1]):
+        if math.isfinite(q.value) and not math.isfinite(units.to_base(q.value, q.unit.text)[1]):
             base = units.DIMENSIONS.get(unit[0], unit[0])
             self.report(msg.quantity_too_large(q.text, base, q.span))
             return ERROR
         return Type("quantity", unit[0])
+
+    def ratio_type(self, q: n.Quantity, part: float, whole: float) -> Type:
+        """`N in M`: a fraction, when M > 0 and 0 <= N <= M (E0702 otherwise)."""
+        if not (whole > 0 and 0 <= part <= whole):
+            self.report(msg.invalid_ratio(q.text, part, whole, q.span))
+            return ERROR
+        return Type("quantity", "fraction")
+
+    @staticmethod
+    def base_value(q: n.Quantity) -> float:
+        """A literal's value in its dimension's base unit (a plain number as written)."""
+        if q.unit is None or q.unit.text not in units.UNITS:
+            return q.value
+        return units.to_base(q.value, q.unit.text)[1]
+
+    @staticmethod
+    def score_literal(c: n.Compare, lt: Type, rt: Type) -> bool:
+        """A score compared with a literal fraction (`-5%`, `1 in 20`): allowed, the
+        percentage or ratio being a way to write a plain number."""
+        for score, lit, side in ((lt, rt, c.right), (rt, lt, c.left)):
+            if score.detail == "score" and lit.detail == "fraction":
+                return isinstance(side, n.Quantity)
+        return False
+
+    def bounds(self, c: n.Compare, lt: Type, rt: Type) -> None:
+        """E0701 for a negative literal where the quantity has no sign; W0011 for a fraction
+        compared with a bound above 1, which no fraction passes."""
+        sides = ((c.left, lt, c.right, rt, False), (c.right, rt, c.left, lt, True))
+        for lit, lit_t, other, other_t, flipped in sides:
+            if not isinstance(lit, n.Quantity):
+                continue
+            dim = other_t.detail if other_t.kind == "quantity" else lit_t.detail
+            value = self.base_value(lit)
+            if value < 0 and dim in units.UNSIGNED_DIMENSIONS:
+                self.report(msg.negative_quantity(lit.text, dim, lit.span))
+            elif dim == "fraction" and value > 1 and isinstance(other, n.NameRef):
+                # evidence op bound (the bound on the right once `flipped` is undone)
+                op = c.op if flipped else {"<": ">", "<=": ">=", ">": "<", ">=": "<="}.get(
+                    c.op, c.op)
+                outcome = "always true" if op in ("<", "<=", "!=") else "never true"
+                self.report(msg.bound_out_of_range(other.name.text, lit.text, outcome, c.span))
 
     def operand_type(self, op: n.Operand) -> Type:
         if isinstance(op, n.NameRef) and op.residual:
@@ -785,14 +830,18 @@ class _Checker:
         if kinds == {"domain", "level"}:
             return BOOL  # the resolver bound the level inside the domain
         if lt.kind == rt.kind == "quantity":
-            if lt.detail != rt.detail:
+            if lt.detail != rt.detail and not self.score_literal(c, lt, rt):
                 self.report(msg.unit_mismatch(lt, rt, c.span, c.left.span, c.right.span))
+            else:
+                self.bounds(c, lt, rt)
             return BOOL
         if kinds == {"quantity", "number"}:
             q = lt if lt.kind == "quantity" else rt
             if q.detail not in units.PLAIN_DIMENSIONS:
                 number = c.right if rt.kind == "number" else c.left
                 self.report(msg.number_without_unit(q, number.span))
+            else:
+                self.bounds(c, lt, rt)
             return BOOL
         if lt == rt and lt.kind in ("date", "number"):
             return BOOL
@@ -1015,7 +1064,10 @@ class _Checker:
         else:
             t = got = self.quantity_type(v)
             ok = t.kind == "error" or (t.kind == "quantity" and t.detail == want) or (
-                t.kind == "number" and want in units.PLAIN_DIMENSIONS)
+                t.kind == "number" and want in units.PLAIN_DIMENSIONS) or (
+                want == "score" and t == Type("quantity", "fraction"))
+            if ok and t.kind != "error":
+                self.given_range(g, v, want, decl.type.span)
         if not ok:
             self.report(
                 msg.scenario_value_type(g.name.text, want, got, g.span, decl.type.span)
@@ -1036,6 +1088,16 @@ class _Checker:
                 read = self._settings_read(rule.when)
             if not read or any(context.text not in self.covered(d) for d, _ in read):
                 self.report(msg.expect_not_per_context(name.text, context.text, context.span))
+
+    def given_range(self, g: n.GivenValue, v: n.Quantity, want: str, declared: Span) -> None:
+        """E0703 when a scenario's value is outside its dimension's range (the engines would
+        reject the assessment it makes)."""
+        value = self.base_value(v)
+        if not semantics.in_range(value, want):
+            expected = semantics.range_text(value, want)
+            self.report(
+                msg.scenario_value_range(g.name.text, want, v.text, expected, g.span, declared)
+            )
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")

@@ -105,6 +105,11 @@ EXPRESSION_TOO_DEEP = Code("E0601", "expression-too-deep", ERROR, "an expression
 DEFINITIONS_TOO_DEEP = Code("E0602", "definitions-too-deep", ERROR, "definitions that use definitions more deeply than the compiler allows")
 IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import files more deeply than the compiler allows")
 
+# numbers
+NEGATIVE_QUANTITY = Code("E0701", "negative-quantity", ERROR, "a negative number for a quantity that has no sign")
+INVALID_RATIO = Code("E0702", "invalid-ratio", ERROR, "a ratio `N in M` that is not a fraction from 0 to 1")
+SCENARIO_VALUE_RANGE = Code("E0703", "scenario-value-range", ERROR, "a scenario gives a value outside its quantity's range")
+
 # levels per setting and after mitigation (issue 10, item 1)
 RESIDUAL_WITHOUT_MITIGATION = Code("E0801", "residual-without-mitigation", ERROR, "`residual` of a domain that is not assessed after mitigation")
 SETTING_NOT_ASSESSED = Code("E0802", "setting-not-assessed", ERROR, "a rule reads a per-setting domain for a context it is not assessed for")
@@ -125,6 +130,7 @@ REDUNDANT_SAFEGUARD = Code("W0007", "redundant-safeguard", WARNING, "a standard 
 SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", WARNING, "a scenario that checks nothing")
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
 RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
+BOUND_OUT_OF_RANGE = Code("W0011", "bound-out-of-range", WARNING, "a fraction compared with a bound above 1 (100%), which no fraction passes")
 
 
 def _collect_codes() -> dict[str, Code]:

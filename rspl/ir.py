@@ -40,7 +40,7 @@ RefKind = Literal[
 DomainStatus = Literal["tracked", "research", "exploratory", "watch"]
 """`units.DOMAIN_STATUSES`; a domain without a status is tracked."""
 
-Dimension = Literal["multiplier", "duration", "fraction", "count", "compute", "money"]
+Dimension = Literal["multiplier", "duration", "fraction", "count", "compute", "money", "score"]
 """A dimension of measured quantities (`units.DIMENSIONS`)."""
 
 ConstType = Literal[Dimension, "number", "date"]

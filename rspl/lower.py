@@ -462,10 +462,12 @@ class _Lowerer:
     # ------------------------------------------------------------------ expressions
 
     def quantity(self, q: n.Quantity) -> ir.Const:
+        if q.ratio is not None:  # `1 in 20`: N / M, exactly as `5%` is 5 / 100
+            return ir.Const(q.ratio[0] / q.ratio[1], "fraction", q.text)
         if q.unit is None:
             return ir.Const(q.value, "number", q.text)
-        dim, factor = units.UNITS[q.unit.text]
-        return ir.Const(q.value * factor, _dimension(dim), q.text)
+        dim, value = units.to_base(q.value, q.unit.text)
+        return ir.Const(value, _dimension(dim), q.text)
 
     def value(self, op: n.Operand) -> ir.Value:
         if isinstance(op, n.NameRef):

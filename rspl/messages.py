@@ -25,6 +25,7 @@ from typing import Protocol
 
 from rspl import units
 from rspl.diagnostics import (
+    BOUND_OUT_OF_RANGE,
     CROSS_FAMILY_EXTENDS,
     DEFINITION_CYCLE,
     DEFINITIONS_TOO_DEEP,
@@ -51,6 +52,7 @@ from rspl.diagnostics import (
     INVALID_DATE,
     INVALID_DEADLINE,
     INVALID_ORDER,
+    INVALID_RATIO,
     INVALID_RULES_OUT,
     JUDGEMENT_WITHOUT_DECIDER,
     LEVEL_DOMAIN_MISMATCH,
@@ -58,6 +60,7 @@ from rspl.diagnostics import (
     MISSING_HEADER_FIELD,
     MISSING_POLICY_HEADER,
     MISSING_SOURCE,
+    NEGATIVE_QUANTITY,
     NON_BOOLEAN_CONDITION,
     NUMBER_TOO_LARGE,
     OVERLAPPING_SETTINGS,
@@ -69,6 +72,7 @@ from rspl.diagnostics import (
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
+    SCENARIO_VALUE_RANGE,
     SCENARIO_VALUE_TYPE,
     SCENARIO_WITHOUT_EXPECTATIONS,
     SETTING_NOT_ASSESSED,
@@ -988,6 +992,56 @@ def imports_too_deep(limit: int, span: Span) -> Diagnostic:
     )
 
 
+# ---------------------------------------------------------------------- numbers (E07xx)
+
+
+def negative_quantity(text: str, dimension: str, span: Span) -> Diagnostic:
+    """E0701: the negative literal `text` stands for a `dimension` with no sign (every
+    dimension but score): no assessment can give such a value."""
+    return _make(
+        NEGATIVE_QUANTITY,
+        f"`{text}` is negative, but {_quantity_noun(dimension)} is never below 0",
+        span,
+        help="only a `score` (a signed number, such as a correlation or a difference) can be "
+        "negative; write a bound of 0 or more, or declare the evidence as `score`",
+    )
+
+
+def _quantity_noun(dimension: str) -> str:
+    """`a count`, `an amount of money`: a quantity of the dimension in running text."""
+    if dimension in ("money", "compute"):
+        return f"an amount of {dimension}"
+    return f"{_article(dimension)} {dimension}"
+
+
+def invalid_ratio(text: str, part: float, whole: float, span: Span) -> Diagnostic:
+    """E0702: `N in M` with M = 0, a negative N, or N above M: not a fraction from 0 to 1."""
+    reason = (
+        "`in 0` divides by zero" if whole <= 0 else f"{part:g} is more than {whole:g}"
+    )
+    return _make(
+        INVALID_RATIO,
+        f"the ratio `{text}` is not a fraction from 0 to 1: {reason}",
+        span,
+        help="`N in M` means N out of every M (`1 in 20` is 5%), so M must be above 0 and N "
+        "at most M",
+    )
+
+
+def scenario_value_range(
+    name: str, type: str, text: str, expected: str, span: Span, declared: Span
+) -> Diagnostic:
+    """E0703: evidence `name` of dimension `type` given `text`, outside the dimension's range
+    (`expected` says what it must be, as the engines' AssessmentError does)."""
+    return _make(
+        SCENARIO_VALUE_RANGE,
+        f"`{name}` is {units.EVIDENCE_TYPES[type]}, but `{text}` is outside its range",
+        span,
+        labels=[Label(declared, "declared here")],
+        help=f"an assessment must give {expected}; this scenario would be rejected",
+    )
+
+
 # ---------------------------------------------------------------------- warnings (W00xx)
 
 
@@ -1113,6 +1167,18 @@ def renamed_output(policy: str, taken: str, stem: str, keyword: bool, span: Span
         span,
         help=f"the evaluator is `{stem}.py` (`import {stem}`); rename the policy to choose "
         "another file name",
+    )
+
+
+def bound_out_of_range(name: str, text: str, outcome: str, span: Span) -> Diagnostic:
+    """W0011: the fraction `name` compared with `text`, a bound above 1 (100%), so the
+    comparison is `outcome` (always true, never true) for every value an assessment gives."""
+    return _make(
+        BOUND_OUT_OF_RANGE,
+        f"`{name}` is a fraction, never above 1 (100%), so comparing it with `{text}` is "
+        f"{outcome}",
+        span,
+        help="a fraction is written `15%`, `0.15` or `3 in 20`; a plain `15` means 1500%",
     )
 
 

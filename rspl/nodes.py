@@ -61,6 +61,8 @@ class Quantity:
     unit: Name | None
     approximate: bool = False
     span: Span = _span()
+    # `N in M`, a fraction: (N, M) as written; `value` is N / M and `unit` is None.
+    ratio: tuple[float, float] | None = None
 
 
 @attrs.frozen

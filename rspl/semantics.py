@@ -328,7 +328,52 @@ def check_number(value: object, field: str, dimension: str) -> float:
         number = math.inf
     if not math.isfinite(number):
         raise AssessmentError(field, f"a finite number ({dimension})", value)
+    check_range(number, field, dimension, value)
     return number
+
+
+RANGES: dict[str, tuple[float, float | None]] = {
+    "fraction": (0.0, 1.0),
+    "count": (0.0, None),
+    "money": (0.0, None),
+    "compute": (0.0, None),
+    "multiplier": (0.0, None),
+    "duration": (0.0, None),
+}
+"""The range of each dimension's values, (lowest, highest or None); a `score` (signed) and
+any dimension not listed take every finite number."""
+
+_AT_LEAST_ZERO: dict[str, str] = {
+    "count": "a count of 0 or more",
+    "money": "an amount of money of 0 or more (USD)",
+    "compute": "an amount of compute of 0 or more (FLOP)",
+    "multiplier": "a multiplier of 0 or more (4 means 4x)",
+    "duration": "a duration of 0 or more (days)",
+}
+
+
+def in_range(number: float, dimension: str) -> bool:
+    """Whether a finite number is a possible value of the dimension (`RANGES`)."""
+    low, high = RANGES.get(dimension, (-math.inf, None))
+    return low <= number and (high is None or number <= high)
+
+
+def range_text(number: float, dimension: str) -> str:
+    """What a value of the dimension must be, for a message about `number`, which is not."""
+    if dimension == "fraction":
+        if 1 < number <= 100:
+            return (f"a fraction between 0 and 1 ({number:g} is not; write {number / 100:g} "
+                    f"for {number:g}%)")  # fmt: skip
+        return "a fraction between 0 and 1 (100% is 1)"
+    return _AT_LEAST_ZERO.get(dimension, f"a {dimension} of 0 or more")
+
+
+def check_range(number: float, field: str, dimension: str, got: object = None) -> None:
+    """An AssessmentError naming `field` when the number is outside its dimension's range:
+    a rate of 15 typed for 0.15, or a negative count, is never read as given (it would
+    silently stop a threshold from firing)."""
+    if not in_range(number, dimension):
+        raise AssessmentError(field, range_text(number, dimension), number if got is None else got)
 
 
 def check_evidence(value: object, field: str, kind: str) -> bool | float | datetime.date:

@@ -15,12 +15,15 @@ DIMENSIONS: dict[str, str] = {
     "count": "count",
     "compute": "FLOP",
     "money": "USD",
+    "score": "a signed number",
 }
 
 # unit word -> (dimension, factor to the base unit)
 UNITS: dict[str, tuple[str, float]] = {
     "x": ("multiplier", 1.0),
     "times": ("multiplier", 1.0),
+    "minute": ("duration", 1.0 / 1440.0),
+    "minutes": ("duration", 1.0 / 1440.0),
     "hour": ("duration", 1.0 / 24.0),
     "hours": ("duration", 1.0 / 24.0),
     "day": ("duration", 1.0),
@@ -42,8 +45,30 @@ UNITS: dict[str, tuple[str, float]] = {
     "actors": ("count", 1.0),
 }
 
-# A number written without a unit: a count, or a fraction written as a ratio (0.05).
-PLAIN_DIMENSIONS = frozenset({"count", "fraction"})
+# A number written without a unit: a count, a fraction written as a ratio (0.05), or a score.
+PLAIN_DIMENSIONS = frozenset({"count", "fraction", "score"})
+
+# Units that are a whole number of parts of their base unit: a value is divided by the number
+# of parts rather than multiplied by its (inexact) reciprocal, so `7%` is exactly the float
+# 0.07 an assessment writes, and `30 minutes` exactly 30 / 1440 days.
+PARTS: dict[str, float] = {
+    "%": 100.0, "percent": 100.0,
+    "minute": 1440.0, "minutes": 1440.0, "hour": 24.0, "hours": 24.0,
+}  # fmt: skip
+
+# The dimensions whose values are never negative (a score is signed); a fraction is also at
+# most 1. `rspl.semantics.RANGES` holds the same rule for assessments.
+UNSIGNED_DIMENSIONS = frozenset(DIMENSIONS) - {"score"}
+# The dimensions that no unit word names: a score is written as a plain number.
+UNITLESS_DIMENSIONS = frozenset({"score"})
+
+
+def to_base(value: float, unit: str) -> tuple[str, float]:
+    """The dimension of `unit` and `value` (written in it) in the dimension's base unit."""
+    dim, factor = UNITS[unit]
+    parts = PARTS.get(unit)
+    return dim, (value / parts if parts is not None else value * factor)
+
 
 # evidence type word -> what it is; "fact" and "judgement" are true-or-false.
 EVIDENCE_TYPES: dict[str, str] = {

@@ -25,7 +25,8 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
 
 
 def describe(e: ir.Expr) -> str:
-    """An expression in RSPL syntax, for explanations and documents. Without recursion: each
+    """An expression in RSPL syntax, for explanations and documents; an amount of money is
+    followed by its reading (`cost >= 1e9 USD (USD 1 billion)`). Without recursion: each
     operator is written once its operands are."""
     done: dict[int, str] = {}
     stack: list[tuple[ir.Expr, bool]] = [(e, False)]
@@ -60,10 +61,33 @@ def describe(e: ir.Expr) -> str:
 
 def _value_text(v: ir.Value) -> str:
     if isinstance(v, ir.Const):
+        if v.dimension == "money" and isinstance(v.value, float):
+            return f"{v.text} ({money_text(v.value)})"  # `1e11 USD (USD 100 billion)`
         return v.text
     if isinstance(v, ir.EvidenceValue):
         return v.name
     return f"since {v.name}"
+
+
+_SCALES = ((1e12, "trillion"), (1e9, "billion"), (1e6, "million"))
+
+
+def money_text(usd: float) -> str:
+    """An amount of money as a reader writes it: `USD 1 billion`, `USD 40 million`,
+    `USD 2.5 billion`, `USD 250,000`, `USD 0.50`. A scale word is used only when it says the
+    amount exactly (with at most three decimals); otherwise every digit is shown, grouped."""
+    sign, amount = ("-", -usd) if usd < 0 else ("", usd)
+    for scale, word in _SCALES:
+        if amount >= scale and amount < 1e18:
+            short = round(amount / scale, 3)
+            exact = short * scale == amount or round(short * scale) == round(amount)
+            if exact and (short < 1000 or word == "trillion"):
+                return f"USD {sign}{short:,.3f}".rstrip("0").rstrip(".") + f" {word}"
+    if amount >= 1e18:
+        return f"USD {sign}{amount:g}"
+    if float(amount).is_integer():
+        return f"USD {sign}{int(amount):,}"
+    return f"USD {sign}{amount:,.2f}"
 
 
 def module_name(policy: ir.Policy) -> str:

@@ -15,6 +15,11 @@ with `counts when` efficacy criteria; 1-2 families of standards chained with `ex
 with random conditions, requirements with and without `for`, obligations of every modality
 with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
 
+Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
+ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
+Valid assessments keep every number in its dimension's range; malformed ones include numbers
+outside it (`out_of_range`: negative quantities, fractions above 1).
+
 A quarter of the policies import `std.contexts, std.actions`. About a quarter are
 *levels-only*: their rule conditions read nothing but the domains' levels (the generated
 evaluator caches their outcomes by determinations); half of those are *gates* (one context,
@@ -36,7 +41,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from rspl import ir, units
+from rspl import ir, semantics, units
 from rspl.backends.python import generate
 from rspl.pipeline import compile_source
 
@@ -57,11 +62,14 @@ EVIDENCE_TYPES = tuple(units.EVIDENCE_TYPES)  # fact, judgement, date and the di
 # Literals per dimension, as written; their values come from `rspl.units`.
 LITERALS: dict[str, tuple[str, ...]] = {
     "multiplier": ("4x", "1.5x", "10 times", "0.5x"),
-    "duration": ("30 days", "6 months", "1 week", "12 hours", "2 years", "1 day"),
-    "fraction": ("25%", "5 percent", "0.5", "1", "0"),
+    "duration": ("30 days", "6 months", "1 week", "12 hours", "2 years", "1 day",
+                 "30 minutes", "90 minutes"),
+    "fraction": ("25%", "5 percent", "0.5", "1", "0", "7%", "1 in 20", "3 in 4", "7 in 100"),
     "count": ("200", "3 people", "0", "12 employees", "1"),
     "compute": ("1e26 FLOP", "3e25 FLOPs", "1e24 FLOP"),
     "money": ("1000000 USD", "500 dollars", "0 USD"),
+    # a score is signed: negative numbers and percentages, and a ratio, as plain numbers
+    "score": ("-0.1", "0", "0.25", "-5%", "1 in 20", "-1", "2.5", "-0.35"),
 }
 DATES = ("2024-02-29", "2025-01-01", "2025-01-31", "2025-05-14", "2025-08-31", "2025-12-31",
          "2026-04-01")  # month ends and a leap day, for calendar deadlines
@@ -70,11 +78,14 @@ BASE_DATE = datetime.date(2025, 1, 1)
 
 def literal_value(text: str) -> float:
     """The value, in its dimension's base unit, of a literal from LITERALS."""
+    if " in " in text:  # a ratio, `N in M`
+        part, whole = text.split(" in ")
+        return float(part) / float(whole)
     parts = text.split()
     if len(parts) == 2:
-        return float(parts[0]) * units.UNITS[parts[1]][1]
+        return units.to_base(float(parts[0]), parts[1])[1]
     if text.endswith("%"):
-        return float(text[:-1]) * 0.01
+        return units.to_base(float(text[:-1]), "%")[1]
     if text.endswith("x"):
         return float(text[:-1])
     return float(text)
@@ -366,7 +377,8 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
     kinds = ("none", "within", "every", "until", "due") + ("before",) * (not env.gate)
     kind = draw(st.sampled_from(kinds))
     if kind == "within":
-        amount = draw(st.sampled_from(("30 days", "1 month", "2 weeks", "36 hours", "1 year")))
+        amount = draw(st.sampled_from(("30 days", "1 month", "2 weeks", "36 hours", "1 year",
+                                       "90 minutes")))
         if dates and draw(st.booleans()):
             return f" within {amount} of {draw(st.sampled_from(dates))}"
         return f" within {amount}"
@@ -592,11 +604,27 @@ def _date_strings() -> st.SearchStrategy[str]:
 
 
 def _number(dimension: str) -> st.SearchStrategy[float | int]:
+    """A value in the dimension's range (`semantics.RANGES`): near the literals the policies
+    compare with (one ulp-ish step either side), or anywhere."""
     values = [literal_value(t) for t in LITERALS[dimension]]
     near = st.sampled_from(values).flatmap(
-        lambda v: st.sampled_from((v, v * 1.0000001, v * 0.9999999, v + 1, max(0.0, v - 1)))
+        lambda v: st.sampled_from((v, v * 1.0000001, v * 0.9999999, v + 1, v - 1))
     )
-    return near | st.integers(0, 1000) | st.floats(0, 1e27, allow_nan=False)
+    if dimension == "score":
+        return near | st.integers(-1000, 1000) | st.floats(-1e27, 1e27, allow_nan=False)
+    top = 1.0 if dimension == "fraction" else 1e27
+    anywhere = st.integers(0, 1) if dimension == "fraction" else st.integers(0, 1000)
+    inside = near.filter(lambda v: semantics.in_range(v, dimension))
+    return inside | anywhere | st.floats(0, top, allow_nan=False)
+
+
+def out_of_range(dimension: str) -> st.SearchStrategy[float | int]:
+    """A finite number outside the dimension's range (none for a score): negative, or for a
+    fraction above 1 (a rate of 15 typed for 0.15)."""
+    below = st.sampled_from((-1, -0.5, -1e-9, -1e30, -5)) | st.floats(-1e30, -1e-300)
+    if dimension != "fraction":
+        return below
+    return below | st.sampled_from((15, 1.0000001, 100, 2, 1e30)) | st.floats(1.0000001, 1e30)
 
 
 def evidence_value(etype: str) -> st.SearchStrategy[Any]:
@@ -743,6 +771,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "unknown_sub", "below", "det_type", "evidence", "evidence_name", "evidence_type",
         "implemented", "implemented_name", "done", "done_item", "contexts", "context_name",
         "setting", "mitigation",
+        "evidence_range",
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
     assessed = [x for x in spec.domains if not x.plain]
@@ -809,6 +838,13 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             bad = draw(st.sampled_from((*BAD_DATES, 20250101, True, 1.5)))
         else:
             bad = draw(st.sampled_from((*BAD_NUMBERS[:-3], "4x", [1], {})))
+        base["evidence"] = {**(base.get("evidence") or {}), name: bad}
+    elif kind == "evidence_range":
+        ranged = sorted(n for n, t in spec.evidence.items() if t in semantics.RANGES)
+        if not ranged:
+            return draw(st.sampled_from(NOT_AN_OBJECT))
+        name = draw(st.sampled_from(ranged))
+        bad = draw(out_of_range(spec.evidence[name]))
         base["evidence"] = {**(base.get("evidence") or {}), name: bad}
     elif kind == "implemented":
         base["implemented"] = draw(st.sampled_from(("sg0", {"sg0": True}, 5, True, {})))

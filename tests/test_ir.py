@@ -28,7 +28,9 @@ def test_words_shared_with_units() -> None:
     assert get_args(ir.SafeguardCategory) == units.SAFEGUARD_CATEGORIES
     assert get_args(ir.ClaimType) == units.CLAIM_TYPES
     assert get_args(ir.Dimension) == tuple(units.DIMENSIONS)
-    assert {dim for dim, _ in units.UNITS.values()} == set(units.DIMENSIONS)
+    named = {dim for dim, _ in units.UNITS.values()}
+    assert named | units.UNITLESS_DIMENSIONS == set(units.DIMENSIONS)
+    assert set(units.PARTS) <= set(units.UNITS)
     assert get_args(ir.EvidenceType) == tuple(units.EVIDENCE_TYPES)
     assert get_args(ir.ConstType) == (*units.DIMENSIONS, "number", "date")
 

@@ -414,11 +414,13 @@ def _input_accepts(policy: ir.Policy, data: Any) -> bool:
      float("inf"), float("-inf")],
 )  # fmt: skip
 def test_number_bounds(value: float) -> None:
-    """Finite numbers, however large, are accepted; the infinities are rejected by both."""
+    """Finite numbers of 0 or more, however large, are accepted for a multiplier; negative
+    numbers (never a multiplier) and the infinities are rejected by both."""
     policy = policy_of(RSP)
     assessment, _ = validators(RSP)
     data = {"evidence": {"ec_growth": value}}
-    assert assessment.is_valid(data) == accepts(policy, data) == math.isfinite(value)
+    expected = math.isfinite(value) and value >= 0
+    assert assessment.is_valid(data) == accepts(policy, data) == expected
 
 
 # ---------------------------------------------------------------------------- properties

@@ -20,7 +20,7 @@ import urllib.parse
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from rspl import ir, units
+from rspl import ir, semantics, units
 from rspl.wording import module_name
 
 Schema = dict[str, Any]
@@ -60,13 +60,13 @@ LIMITS = (
 )
 
 _UNIT_NOTES: dict[str, str] = {
-    "multiplier": "a finite number of times (4 means 4x)",
-    "duration": "a finite number of days",
-    "fraction": "a finite number, a ratio usually from 0 to 1 (25% is 0.25; the range is not "
-    "checked)",
-    "count": "a finite number, a count",
-    "compute": "a finite number of FLOP (1e26 FLOP is 1e26)",
-    "money": "a finite number of US dollars",
+    "multiplier": "a finite number of times, 0 or more (4 means 4x)",
+    "duration": "a finite number of days, 0 or more",
+    "fraction": "a number from 0 to 1 (25% and 1 in 4 are 0.25)",
+    "count": "a finite number of 0 or more, a count",
+    "compute": "a finite number of FLOP, 0 or more (1e26 FLOP is 1e26)",
+    "money": "a finite number of US dollars, 0 or more",
+    "score": "a finite number, negative or not (a correlation, a difference)",
 }
 
 
@@ -177,7 +177,7 @@ def unit_note(evidence_type: str) -> str:
         steps = [
             f"1 {word} is {factor:.10g} days"
             for word, (dim, factor) in units.UNITS.items()
-            if dim == "duration" and word in ("hour", "week", "month", "year")
+            if dim == "duration" and word in ("minute", "hour", "week", "month", "year")
         ]
         note += " (" + ", ".join(steps) + ")"
     return note
@@ -451,6 +451,13 @@ def _before(domain: ir.Domain, det: Schema, nullable: bool = False) -> Schema:
     return {"type": "object", "properties": {"before": det}, "required": ["before"]}
 
 
+def _number_schema(dimension: str) -> Schema:
+    """A finite number in the dimension's range, the evaluator's (`semantics.RANGES`): a
+    fraction from 0 to 1, a score any finite number, every other dimension 0 or more."""
+    low, high = semantics.RANGES.get(dimension, (-MAX_NUMBER, None))
+    return {"type": "number", "minimum": low, "maximum": MAX_NUMBER if high is None else high}
+
+
 def _evidence_value(e: ir.Evidence) -> Schema:
     value: Schema
     if e.type in units.BOOLEAN_TYPES:
@@ -458,7 +465,7 @@ def _evidence_value(e: ir.Evidence) -> Schema:
     elif e.type == "date":
         value = _ref("date")
     else:
-        value = {"type": "number", "minimum": -MAX_NUMBER, "maximum": MAX_NUMBER}
+        value = _number_schema(e.type)
     out = _nullable(
         value,
         _sentence(

@@ -34,7 +34,7 @@ import jinja2
 
 from rspl import __version__, ir
 from rspl.interpreter import evaluate
-from rspl.wording import module_name
+from rspl.wording import module_name, money_text
 
 # ---------------------------------------------------------------------------- escaping
 
@@ -314,6 +314,9 @@ class _Words:
         if isinstance(v, ir.Const):
             if isinstance(v.value, datetime.date):
                 return escape(date_text(v.value))
+            if v.dimension == "money":  # `1e9 USD` reads `USD 1 billion`
+                about = "about " if v.text.startswith("about ") else ""
+                return escape(about + money_text(v.value))
             return escape(v.text)
         if isinstance(v, ir.EvidenceValue):
             return self.mid("evidence", v.name)

@@ -235,7 +235,24 @@ class Builder(Transformer[Token, Any]):
             means=body.one("means"),
             levels=tuple(x for x in c[2:] if isinstance(x, n.LevelDecl)),
             span=self._span(meta),
+            settings=body.flat("assessed_per"),
+            residual=(found.span if (found := body.one_clause("assessed_after", "assessed after "
+                      "mitigation")) is not None else None),
+            order=body.one("ordered") or (),
         )
+
+    def assessed_per(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("assessed_per", c[0], meta)
+
+    def assessed_after(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("assessed_after", True, meta)
+
+    def ordered(self, meta: Any, c: list[Any]) -> _Clause:
+        """`ordered A <= B <= C`: only `<=` orders settings (E0804 otherwise)."""
+        for op in c[1::2]:
+            if str(op) != "<=":
+                self.reporter.add(msg.ordered_not_le(str(op), span_of(self.file, op)))
+        return self._clause("ordered", tuple(c[0::2]), meta)
 
     def status(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("status", c[0], meta)
@@ -509,7 +526,9 @@ class Builder(Transformer[Token, Any]):
         return n.AtLeast(whole, tuple(c[1:]), "at least", self._span(meta))
 
     def _domain_quant(self, quantifier: str, meta: Any, c: list[Any]) -> n.DomainQuant:
-        return n.DomainQuant(quantifier, c[0], c[1], str(c[2]), c[3], self._span(meta))
+        return n.DomainQuant(
+            quantifier, c[1], c[2], str(c[3]), c[4], self._span(meta), residual=c[0] is True
+        )
 
     def any_domain(self, meta: Any, c: list[Any]) -> n.DomainQuant:
         return self._domain_quant("any", meta, c)
@@ -542,6 +561,9 @@ class Builder(Transformer[Token, Any]):
 
     def domain_set(self, meta: Any, c: list[Any]) -> tuple[n.Name, ...]:
         return c[0]  # type: ignore[no-any-return]
+
+    def residual_ref(self, meta: Any, c: list[Any]) -> n.NameRef:
+        return n.NameRef(c[0], self._span(meta), residual=True)
 
     def comparison(self, meta: Any, c: list[Any]) -> n.Compare:
         return n.Compare(c[0], str(c[1]), c[2], self._span(meta))
@@ -593,13 +615,19 @@ class Builder(Transformer[Token, Any]):
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
 
     def given_level(self, meta: Any, c: list[Any]) -> n.GivenLevel:
-        return n.GivenLevel(c[0], c[1], c[2], None, self._span(meta))
+        return n.GivenLevel(c[1], c[3], c[4], None, self._span(meta), c[2], c[0] is True)
 
     def given_below(self, meta: Any, c: list[Any]) -> n.GivenLevel:
-        return n.GivenLevel(c[0], None, None, c[1], self._span(meta))
+        return n.GivenLevel(c[1], None, None, c[3], self._span(meta), c[2], c[0] is True)
 
     def given_unsure(self, meta: Any, c: list[Any]) -> n.GivenLevel:
-        return n.GivenLevel(c[0], None, c[1], None, self._span(meta))
+        return n.GivenLevel(c[1], None, c[3], None, self._span(meta), c[2], c[0] is True)
+
+    def residual(self, meta: Any, c: list[Any]) -> bool:
+        return True
+
+    def setting(self, meta: Any, c: list[Any]) -> n.Name:
+        return c[0]  # type: ignore[no-any-return]
 
     def given_value(self, meta: Any, c: list[Any]) -> n.GivenValue:
         return n.GivenValue(c[0], c[1], self._span(meta))
@@ -638,13 +666,13 @@ class Builder(Transformer[Token, Any]):
         return self._expect("recommended", meta, c)
 
     def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("triggered", meta, c)
+        return n.Expect("triggered", c[0], self._span(meta), c[1])
 
     def expect_not_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("not_triggered", meta, c)
+        return n.Expect("not_triggered", c[0], self._span(meta), c[1])
 
     def expect_precautionary(self, meta: Any, c: list[Any]) -> n.Expect:
-        return self._expect("precautionary", meta, c)
+        return n.Expect("precautionary", c[0], self._span(meta), c[1])
 
     def expect_alert(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("alert", meta, c)

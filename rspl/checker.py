@@ -92,6 +92,13 @@ class _Checker:
         self.def_cyclic: set[int] = set()
         self.def_depth: dict[int, int] = {}  # by id: 1 + the depth of its expression
         self.report = reporter.add
+        # domains assessed per context, by name (`assessed per context`)
+        self.per_setting = {
+            item.name.text: item
+            for m in program.modules
+            for item in m.items
+            if isinstance(item, n.DomainDecl) and item.settings
+        }
 
     # ------------------------------------------------------------------ driver
 
@@ -157,6 +164,134 @@ class _Checker:
         if not self.module.is_stdlib:
             for level in d.levels:
                 self.need_source(level.anchors, level.name, "level")
+        self.settings(d)
+
+    # ------------------------------------------------------------------ settings (E08xx)
+
+    def members(self, name: n.Name) -> list[str]:
+        """The contexts a context or context group stands for."""
+        target = self.res.target(name)
+        if isinstance(target, n.ContextDecl) and target.includes:
+            return [m.text for m in target.includes]
+        return [name.text]
+
+    def all_contexts(self) -> list[str]:
+        return [
+            item.name.text
+            for m in self.program.modules
+            for item in m.items
+            if isinstance(item, n.ContextDecl) and not item.includes
+        ]
+
+    def covered(self, d: n.DomainDecl) -> set[str]:
+        return {c for setting in d.settings for c in self.members(setting)}
+
+    def settings(self, d: n.DomainDecl) -> None:
+        """E0805 for a context in two settings; E0804 for an `ordered` that names something
+        other than the settings, or one twice."""
+        first: dict[str, Span] = {}
+        for setting in d.settings:
+            for c in self.members(setting):
+                if c in first:
+                    self.report(msg.overlapping_settings(c, setting.span, first[c]))
+                else:
+                    first[c] = setting.span
+        names = [x.text for x in d.settings]
+        seen: set[str] = set()
+        for x in d.order:
+            if x.text not in names:
+                self.report(msg.invalid_order(x.text, False, x.span, names))
+            elif x.text in seen:
+                self.report(msg.invalid_order(x.text, True, x.span, names))
+            seen.add(x.text)
+
+    def _settings_read(self, e: n.Expr) -> list[tuple[n.DomainDecl, Span]]:
+        """Each domain assessed per context that `e` reads (through definitions), with
+        where."""
+        found: list[tuple[n.DomainDecl, Span]] = []
+        seen: set[int] = set()
+        stack: list[n.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            lcs: tuple[Any, ...] = ()
+            if isinstance(x, n.Compare):
+                lc = self.res.level_comparison(x)
+                lcs = (lc,) if lc is not None else ()
+            elif isinstance(x, n.DomainQuant):
+                lcs = self.res.quantified.get(id(x), ())
+            elif isinstance(x, n.Not):
+                stack.append(x.operand)
+            elif isinstance(x, n.And | n.Or | n.AtLeast):
+                stack += reversed(x.operands)
+            elif isinstance(x, n.NameRef):
+                target = self._definition(x.name)
+                if target is not None and id(target) not in seen:
+                    seen.add(id(target))
+                    stack.append(target.expr)
+            for lc in lcs:
+                domain = self.per_setting.get(lc.domain)
+                if domain is not None:
+                    found.append((domain, x.span))
+        return found
+
+    def undecided(self, e: n.Expr, where: str) -> None:
+        """E0803 for each domain assessed per context that `e` reads."""
+        for domain, span in self._settings_read(e):
+            self.report(msg.setting_undecided(domain.name.text, where, span))
+
+    def rule_settings(self, r: n.RuleDecl) -> None:
+        """A rule that reads domains assessed per context is decided per context: every line
+        that applies to a context (requirements, blocking obligations) must name only
+        contexts each of those domains is assessed for (E0802); a checkpoint cannot be one
+        (E0803)."""
+        if r.when is None:
+            return
+        read = self._settings_read(r.when)
+        if not read:
+            return
+        if r.rules_out:
+            kind = "checkpoint"
+            for domain, span in read:
+                self.report(msg.setting_undecided(domain.name.text, kind, span))
+            return
+        every = self.all_contexts()
+        common = set(every)
+        for domain, _ in read:
+            common &= self.covered(domain)
+        if not common:
+            names = list(dict.fromkeys(domain.name.text for domain, _ in read))
+            self.report(msg.settings_disjoint(names, r.when.span))
+            return
+        lines: list[tuple[list[str], Span]] = []
+        for req in r.requirements:
+            named = [c for x in req.contexts for c in self.members(x)]
+            lines.append((named or every, req.span))
+        for ob in (*r.obligations, *r.fallbacks):
+            if ob.modality != "must":
+                continue
+            action = self.res.target(ob.action)
+            if isinstance(action, n.ActionDecl) and action.blocking:
+                named = [
+                    c
+                    for x in ob.objects
+                    if isinstance(self.res.target(x), n.ContextDecl)
+                    for c in self.members(x)
+                ]
+                lines.append((named or every, ob.span))
+            if isinstance(ob.deadline, n.Before):
+                named = [c for x in ob.deadline.contexts for c in self.members(x)]
+                lines.append((named, ob.deadline.span))
+        for contexts, where in lines:
+            done: set[str] = set()
+            for domain, span in read:
+                covered = self.covered(domain)
+                uncovered = list(dict.fromkeys(c for c in contexts if c not in covered))
+                if uncovered and domain.name.text not in done:
+                    done.add(domain.name.text)
+                    self.report(msg.setting_not_assessed(
+                        domain.name.text, uncovered, [x.text for x in domain.settings], span,
+                        where,
+                    ))  # fmt: skip
 
     def evidence(self, e: n.EvidenceDecl) -> None:
         if e.type.text not in units.EVIDENCE_TYPES:
@@ -315,6 +450,7 @@ class _Checker:
         if s.efficacy is not None:
             self.within_depth(s.efficacy)
             self.condition(s.efficacy, "an efficacy criterion")
+            self.undecided(s.efficacy, "efficacy")
             for found in self._implemented_in(s.efficacy):
                 self.report(msg.implemented_in_efficacy(s.name.text, found.span, s.name.span))
 
@@ -478,6 +614,7 @@ class _Checker:
             self.report(msg.rule_never_fires(r.kind, r.name.text, when.span))
         for cmp in r.rules_out:
             self.rules_out(r, cmp)
+        self.rule_settings(r)
         self.requirements(r)
         for ob in (*r.obligations, *r.fallbacks):
             self.obligation(ob)
@@ -554,6 +691,7 @@ class _Checker:
         elif isinstance(d, n.Until):
             self.within_depth(d.expr)
             self.condition(d.expr, "an `until` condition")
+            self.undecided(d.expr, "until")
 
     def _date_evidence(self, name: n.Name, where: str) -> None:
         decl = self.res.target(name)
@@ -682,6 +820,14 @@ class _Checker:
                 self.report(msg.bound_out_of_range(other.name.text, lit.text, outcome, c.span))
 
     def operand_type(self, op: n.Operand) -> Type:
+        if isinstance(op, n.NameRef) and op.residual:
+            decl = self.res.target(op.name)
+            if isinstance(decl, n.DomainDecl) and decl.residual is not None:
+                return self.name_type(op.name)
+            if decl is not None:
+                domain = decl.name.span if isinstance(decl, n.DomainDecl) else None
+                self.report(msg.residual_without_mitigation(op.name.text, op.span, domain))
+            return ERROR
         if isinstance(op, n.NameRef):
             return self.name_type(op.name)
         if isinstance(op, n.Quantity):
@@ -779,6 +925,10 @@ class _Checker:
             self.report(msg.level_missing_from_domains(q.level.text, lacking, q.level.span))
         if not domains:
             self.report(msg.ranges_over_no_domains(q.quantifier, q.span))
+        if q.residual:
+            for d in domains:
+                if d.residual is None:
+                    self.report(msg.residual_without_mitigation(d.name.text, q.span, d.name.span))
 
     def quant_domains(self, q: n.DomainQuant) -> list[n.DomainDecl]:
         if q.domains is not None:
@@ -868,9 +1018,11 @@ class _Checker:
             step: _Step
             lc = self.res.level_comparison(cur) if isinstance(cur, n.Compare) else None
             if lc is not None:
-                ranks.setdefault(lc.domain, set()).add(lc.rank)
-                levels[lc.domain] = lc.levels
-                step = (_STEP_LEVEL, lc.domain, lc.op, lc.rank)
+                # the level after mitigation is a domain of its own for this analysis
+                domain = "residual " + lc.domain if lc.residual else lc.domain
+                ranks.setdefault(domain, set()).add(lc.rank)
+                levels[domain] = lc.levels
+                step = (_STEP_LEVEL, domain, lc.op, lc.rank)
             elif isinstance(cur, n.Not):
                 step = (_STEP_NOT, index[id(cur.operand)], "", 0)
             elif isinstance(cur, n.And | n.Or | n.AtLeast):
@@ -922,6 +1074,8 @@ class _Checker:
             elif isinstance(g, n.GivenDone):
                 self.obligation_exists(g.action, g.rule)
         for x in s.expects:
+            if isinstance(x, n.Expect) and x.context is not None:
+                self.expect_for(x, x.context)
             if isinstance(x, n.ExpectObligation):
                 self.expect_obligation(x)
             elif isinstance(x, n.ExpectVerdict):
@@ -930,7 +1084,9 @@ class _Checker:
     @staticmethod
     def _given_key(g: n.Given) -> str | None:
         if isinstance(g, n.GivenLevel):
-            return "domain:" + g.domain.text
+            residual = "residual " if g.residual else ""
+            setting = " for " + g.setting.text if g.setting is not None else ""
+            return "domain:" + residual + g.domain.text + setting
         if isinstance(g, n.GivenValue):
             return "value:" + g.name.text
         if isinstance(g, n.GivenAsOf):
@@ -940,6 +1096,7 @@ class _Checker:
         return None
 
     def given_level(self, g: n.GivenLevel) -> None:
+        self.given_setting(g)
         if g.level is None or g.unsure is None:
             return
         lo, hi = self._level_rank(g.level), self._level_rank(g.unsure)
@@ -947,6 +1104,22 @@ class _Checker:
             self.report(
                 msg.scenario_level_order(g.unsure.text, g.level.text, g.unsure.span, g.level.span)
             )
+
+    def given_setting(self, g: n.GivenLevel) -> None:
+        """E0806 when `given` names a setting the domain is not assessed for, leaves out the
+        setting of a domain assessed per context, or gives a `residual` level of a domain
+        not assessed after mitigation."""
+        domain = self.res.target(g.domain)
+        if not isinstance(domain, n.DomainDecl):
+            return
+        names = [x.text for x in domain.settings]
+        if g.residual and domain.residual is None:
+            self.report(msg.given_setting(domain.name.text, None, True, g.span, names))
+        elif g.setting is None and names:
+            self.report(msg.given_setting(domain.name.text, None, False, g.span, names))
+        elif g.setting is not None and g.setting.text not in names:
+            setting = g.setting.text
+            self.report(msg.given_setting(domain.name.text, setting, False, g.setting.span, names))
 
     def given_value(self, g: n.GivenValue | n.GivenMember) -> None:
         decl = self.res.target(g.name)
@@ -971,6 +1144,22 @@ class _Checker:
             self.report(
                 msg.scenario_value_type(g.name.text, want, got, g.span, decl.type.span)
             )
+
+    def expect_for(self, x: n.Expect, context: n.Name) -> None:
+        """E0807 for `expect STATUS RULE for CONTEXT` where the rule is not decided per
+        context for that context (its condition reads no domain assessed for it)."""
+        self.single_context(context, "an expectation")
+        target = self.res.target(context)
+        if not isinstance(target, n.ContextDecl) or target.includes:
+            return  # unknown (E0405) or a group (E0203)
+        for name in x.names:
+            rule = self.res.target(name)
+            if not isinstance(rule, n.RuleDecl) or rule.when is None:
+                read = []
+            else:
+                read = self._settings_read(rule.when)
+            if not read or any(context.text not in self.covered(d) for d, _ in read):
+                self.report(msg.expect_not_per_context(name.text, context.text, context.span))
 
     def given_range(
         self, g: n.GivenValue | n.GivenMember, v: n.Quantity, want: str, declared: Span

@@ -35,6 +35,7 @@ from rspl.semantics import (
     in_place,
     input_owner,
     level_cmp,
+    level_slot,
     member_bound,
     member_notes,
     member_test,
@@ -44,11 +45,12 @@ from rspl.semantics import (
     point,
     rule_out,
     standard_in_place,
+    tri_any,
     tri_not,
     tri_word,
     unreadable,
 )
-from rspl.wording import deadline_text, describe
+from rspl.wording import deadline_text, describe, level_text
 
 __all__ = ["AssessmentError", "evaluate"]
 
@@ -66,7 +68,12 @@ class _Input:
             d.name: ({lv.name: lv.rank for lv in d.levels}, ", ".join(lv.name for lv in d.levels))
             for d in policy.domains
         }
-        self.intervals = {} if raw is None else check_determinations(raw, domains)
+        assessed = {
+            d.name: (tuple(x.name for x in d.settings), d.residual, d.order)
+            for d in policy.domains
+            if d.settings or d.residual
+        }
+        self.intervals = {} if raw is None else check_determinations(raw, domains, assessed)
         raw = data.get("evidence")
         kinds: dict[str, Any] = {e.name: e.type for e in policy.evidence}
         kinds.update({e.name: (e.type, e.members) for e in policy.evidence if e.per is not None})
@@ -96,6 +103,9 @@ class _Evaluation:
         self.standards = {s.name: s for s in policy.standards}
         self.evidence = {e.name: e for e in policy.evidence}
         self.intervals = dict(inp.intervals)
+        # each determination beyond one per domain (per setting, after mitigation): its domain
+        self.slot_domain = {name: domain for name, domain in ir.level_slots(policy)}
+        self.context: str | None = None  # the context a per-context rule is decided for
         self.def_cache: dict[str, tuple[Tri, frozenset[str], Any]] = {}
         # What is in place: `implemented` for sure; `maybe` listed but with an efficacy
         # criterion that cannot be decided, each with the unknown inputs behind it.
@@ -108,9 +118,25 @@ class _Evaluation:
     # ------------------------------------------------------------------ inputs
 
     def interval(self, domain: str) -> tuple[int, int]:
-        """Where the domain may be: [lo, hi] in ranks; absent means anywhere."""
+        """Where the domain (or one determination of it, `level_slot`) may be: [lo, hi] in
+        ranks; absent means anywhere."""
         found = self.intervals.get(domain)
-        return found if found is not None else (0, len(self.domains[domain].levels))
+        if found is not None:
+            return found
+        return 0, len(self.domains[self.slot_domain.get(domain, domain)].levels)
+
+    def slot(self, e: ir.LevelCmp) -> str:
+        """The determination a level comparison reads: for a domain assessed per context,
+        the one of the setting holding the context being decided; `residual`: after
+        mitigation."""
+        domain = self.domains[e.domain]
+        if not domain.settings and not e.residual:
+            return e.domain
+        setting = None
+        if domain.settings:
+            assert self.context is not None, "the checker's E0803"
+            setting = domain.setting_of(self.context)
+        return level_slot(e.domain, setting, e.residual)
 
     def _implemented(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
         """(safeguards and standards in place, those that may be) for the assessment.
@@ -155,11 +181,12 @@ class _Evaluation:
         if isinstance(e, ir.MemberTest) or (isinstance(e, ir.Compare) and _bounded(e)):
             value, unknown, inputs, notes = self.over_members(e)
         elif isinstance(e, ir.LevelCmp):
-            inputs = [e.domain]
-            lo, hi = self.interval(e.domain)
+            slot = self.slot(e)
+            inputs = [slot]
+            lo, hi = self.interval(slot)
             value = level_cmp(e.op, lo, hi, e.rank)
             if value is None:
-                unknown = frozenset([e.domain])
+                unknown = frozenset([slot])
         elif isinstance(e, ir.Compare):
             left, lu, lin = self.value(e.left)
             right, ru, rin = self.value(e.right)
@@ -172,9 +199,10 @@ class _Evaluation:
             if value is None:
                 unknown = frozenset([e.name])
         elif isinstance(e, ir.DefRef):
-            if e.name not in self.def_cache:
-                self.def_cache[e.name] = self.expr(self.definitions[e.name].expr)
-            value, unknown, node = self.def_cache[e.name]
+            key = e.name if self.context is None else f"{e.name} for {self.context}"
+            if key not in self.def_cache:
+                self.def_cache[key] = self.expr(self.definitions[e.name].expr)
+            value, unknown, node = self.def_cache[key]
             children = [node] if node is not None else []
         elif isinstance(e, ir.Implemented):
             inputs = ["implemented"]
@@ -203,7 +231,7 @@ class _Evaluation:
         node = None
         if self.explain:
             node = {
-                "expr": describe(e),
+                "expr": level_text(e, inputs[0]) if isinstance(e, ir.LevelCmp) else describe(e),
                 "value": tri_word(value),
                 "inputs": sorted(set(inputs)),
                 "children": [c for c in children if c is not None],
@@ -273,12 +301,25 @@ class _Evaluation:
                 reached, _, _ = self.expr(rule.condition)
                 if reached is False:
                     for ro in rule.rules_out:
-                        lo, hi = self.interval(ro.domain)
-                        self.intervals[ro.domain] = (lo, rule_out(lo, hi, ro.rank))
+                        slots = [ro.domain] + [s for s, d in self.slot_domain.items()
+                                               if d == ro.domain]  # fmt: skip
+                        for slot in slots:
+                            lo, hi = self.interval(slot)
+                            self.intervals[slot] = (lo, rule_out(lo, hi, ro.rank))
         self.def_cache.clear()
         # 2. Rules.
         active: list[tuple[ir.Rule, str, frozenset[str]]] = []
+        # per-context rules: each context's value, and the rules decided for each context
+        self.local: dict[str, dict[str, Tri]] = {}
         for rule in policy.rules:
+            if rule.contexts:
+                assert rule.condition is not None
+                overall, behind, item = self.per_context(rule, rule.condition)
+                if self.explain:
+                    explanation.append(item)
+                if overall is not False:
+                    active.append((rule, RULE_STATUS[overall], behind))
+                continue
             if rule.condition is None:
                 value: Tri = True
                 unknown: frozenset[str] = frozenset()
@@ -302,6 +343,8 @@ class _Evaluation:
             required: set[str] = set()
             owners: dict[str, set[str]] = {}
             for rule, _, _ in active:
+                if not self.applies(rule, context):
+                    continue
                 for req in rule.requirements:
                     if req.modality != "must" or (req.contexts and context not in req.contexts):
                         continue
@@ -330,6 +373,12 @@ class _Evaluation:
                 "required_standards": self.by_family(kept),
                 "missing": missing,
             }
+            if any(r.contexts for r in policy.rules):
+                verdicts[context]["context_rules"] = {
+                    r.name: RULE_STATUS[self.local[r.name][context]]
+                    for r in policy.rules
+                    if context in r.contexts
+                }
         # 4. Obligations (fallbacks apply when a rule's own requirements are unmet).
         obligations: list[dict[str, Any]] = []
         blocks: dict[str, list[str]] = {c: [] for c in self.inp.contexts}
@@ -386,6 +435,35 @@ class _Evaluation:
             decision["explanation"] = explanation
         return decision
 
+    def per_context(self, rule: ir.Rule, condition: ir.Expr) -> tuple[Tri, frozenset[str], Any]:
+        """A rule decided per context: (its value, the strictest over its contexts: true if
+        one is true, else unknown if one is unknown; the unknown inputs behind that; its
+        explanation with one condition per context). Each context's value is kept in
+        `local`, for the lines that apply to that context."""
+        values: dict[str, Tri] = {}
+        unknown: frozenset[str] = frozenset()
+        items = []
+        for context in rule.contexts:
+            self.context = context
+            v, u, node = self.expr(condition)
+            self.context = None
+            values[context] = v
+            unknown |= u
+            items.append({"context": context, "status": RULE_STATUS[v], "condition": node})
+        value = tri_any(list(values.values()))
+        if value is not None:
+            unknown = frozenset()
+        self.local[rule.name] = values
+        item = {"rule": rule.name, "status": RULE_STATUS[value], "condition": None,
+                "contexts": items}  # fmt: skip
+        return value, unknown, item
+
+    def applies(self, rule: ir.Rule, context: str) -> bool:
+        """Whether a rule that applies applies in `context`: always, unless it is decided
+        per context and is false (or not decided) for this one."""
+        local = self.local.get(rule.name)
+        return local is None or local.get(context, False) is not False
+
     def recommended(self, active: list[tuple[ir.Rule, str, frozenset[str]]]) -> list[Any]:
         """Requirements that do not bind (`should require`, `recommend require`, ...) of the
         rules that apply, for the contexts asked about, and whether each is in place."""
@@ -394,7 +472,10 @@ class _Evaluation:
             for req in rule.requirements:
                 if req.modality == "must":
                     continue
-                contexts = [c for c in self.inp.contexts if not req.contexts or c in req.contexts]
+                contexts = [
+                    c for c in self.inp.contexts
+                    if (not req.contexts or c in req.contexts) and self.applies(rule, c)
+                ]  # fmt: skip
                 if not contexts:
                     continue
                 if req.kind == "standard":
@@ -449,6 +530,7 @@ class _Evaluation:
             deadline.contexts if isinstance(deadline, ir.Before) else (),
             self.inp.contexts,
         )
+        blocks = [c for c in blocks if self.applies(rule, c)]
         return {
             "rule": rule.name,
             "action": ob.action,
@@ -472,9 +554,10 @@ class _Evaluation:
                 names |= unknown
         out = []
         for name in sorted(names):
-            if name in self.domains:
+            domain = self.slot_domain.get(name, name)
+            if domain in self.domains:
                 out.append({"input": name, "kind": "determination",
-                            "decided_by": list(self.domains[name].deciders)})
+                            "decided_by": list(self.domains[domain].deciders)})
             elif input_owner(name) in self.evidence:
                 out.append({"input": name, "kind": "evidence",
                             "decided_by": list(self.evidence[input_owner(name)].deciders)})

@@ -104,6 +104,7 @@ class LevelCmp:
     op: Op
     rank: int
     level: str
+    residual: bool = False  # `residual DOMAIN op LEVEL`: the level after mitigation
 
 
 @attrs.frozen
@@ -287,7 +288,20 @@ class Level:
 
 
 @attrs.frozen
+class Setting:
+    """One setting a domain is assessed for (`assessed per context`): a context, or a
+    context group whose members share one determination."""
+
+    name: str
+    contexts: tuple[str, ...]
+
+
+@attrs.frozen
 class Domain:
+    """A risk domain. `settings`: the settings it is determined for, each separately (empty:
+    one determination for every context); `residual`: it also has a level after mitigation;
+    `order`: setting names whose levels never decrease along the list (`ordered`)."""
+
     name: str
     title: str | None
     status: DomainStatus
@@ -296,6 +310,29 @@ class Domain:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    settings: tuple[Setting, ...] = ()
+    residual: bool = False
+    order: tuple[str, ...] = ()
+
+    def setting_of(self, context: str) -> str | None:
+        """The setting whose determination `context` reads (None: not assessed per context,
+        or not for this context)."""
+        for s in self.settings:
+            if context in s.contexts:
+                return s.name
+        return None
+
+    def slots(self) -> tuple[tuple[str | None, bool], ...]:
+        """Each determination the domain has beyond its plain one, as (setting, residual),
+        in the order `level_slots` lists them."""
+        settings: tuple[str | None, ...] = tuple(s.name for s in self.settings) or (None,)
+        out: list[tuple[str | None, bool]] = []
+        for setting in settings:
+            if setting is not None:
+                out.append((setting, False))
+            if self.residual:
+                out.append((setting, True))
+        return tuple(out)
 
 
 @attrs.frozen
@@ -501,6 +538,9 @@ class Rule:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    # the contexts the rule is decided for, one by one, because its condition reads a domain
+    # assessed per context (empty: decided once for every context)
+    contexts: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -514,6 +554,7 @@ class Expectation:
     status: ObligationStatus | None
     due: datetime.date | None
     origin: Origin
+    context: str | None = None  # a rule's status for one context (rules decided per context)
 
 
 @attrs.frozen
@@ -557,3 +598,15 @@ class Policy:
     scenarios: tuple[Scenario, ...]
     source_hash: str
     files: tuple[str, ...]
+
+
+def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:
+    """The determinations beyond one per domain (per setting, after mitigation), as (name,
+    domain), in policy order; `rspl.semantics.level_slot` makes the names."""
+    from rspl.semantics import level_slot
+
+    return tuple(
+        (level_slot(d.name, setting, residual), d.name)
+        for d in policy.domains
+        for setting, residual in d.slots()
+    )

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable
 from typing import TypeVar, get_args
 
+import attrs
+
 from rspl import ir, units
 from rspl import nodes as n
 from rspl.loader import Program
@@ -107,7 +109,39 @@ def _combine(word: str) -> ir.Combine:
 
 
 def _level_cmp(lc: LevelComparison) -> ir.LevelCmp:
-    return ir.LevelCmp(lc.domain, lc.op, lc.rank, lc.level)
+    return ir.LevelCmp(lc.domain, lc.op, lc.rank, lc.level, lc.residual)
+
+
+def _decided_per_context(
+    rules: tuple[ir.Rule, ...],
+    domains: tuple[ir.Domain, ...],
+    definitions: tuple[ir.Definition, ...],
+    contexts: tuple[ir.Context, ...],
+) -> tuple[ir.Rule, ...]:
+    """Each rule whose condition reads a domain assessed per context, with the contexts it
+    is decided for: those every such domain it reads is assessed for, in policy order."""
+    per_setting = {d.name: d for d in domains if d.settings}
+    if not per_setting:
+        return rules
+    defs = {d.name: d for d in definitions}
+    out = []
+    for rule in rules:
+        read = set()
+        if rule.condition is not None:
+            read = {
+                x.domain
+                for x in ir.walk(rule.condition, defs)
+                if isinstance(x, ir.LevelCmp) and x.domain in per_setting
+            }
+        if read:
+            covered = [
+                c.name
+                for c in contexts
+                if all(per_setting[d].setting_of(c.name) is not None for d in read)
+            ]
+            rule = attrs.evolve(rule, contexts=tuple(covered))
+        out.append(rule)
+    return tuple(out)
 
 
 class _Lowerer:
@@ -153,6 +187,12 @@ class _Lowerer:
 
     def _policy(self, header: n.PolicyHeader, source_hash: str) -> ir.Policy:
         contexts = self.of(n.ContextDecl, self.context)
+        plain = tuple(c for c in contexts if isinstance(c, ir.Context))
+        domains = tuple(self.of(n.DomainDecl, self.domain))
+        definitions = tuple(self.of(n.DefinitionDecl, self.definition))
+        rules = _decided_per_context(
+            tuple(self.of(n.RuleDecl, self.rule)), domains, definitions, plain
+        )
         return ir.Policy(
             id=header.name.text,
             title=header.title,
@@ -167,17 +207,17 @@ class _Lowerer:
             anchors=self.anchors(header.anchors),
             means=header.means,
             roles=tuple(self.of(n.RoleDecl, self.role)),
-            contexts=tuple(c for c in contexts if isinstance(c, ir.Context)),
+            contexts=plain,
             context_groups=tuple(c for c in contexts if isinstance(c, ir.ContextGroup)),
-            domains=tuple(self.of(n.DomainDecl, self.domain)),
+            domains=domains,
             evidence=tuple(self.of(n.EvidenceDecl, self.evidence)),
-            definitions=tuple(self.of(n.DefinitionDecl, self.definition)),
+            definitions=definitions,
             safeguards=tuple(self.of(n.SafeguardDecl, self.safeguard)),
             families=tuple(self.of(n.FamilyDecl, self.family)),
             standards=tuple(self.of(n.StandardDecl, self.standard)),
             artifacts=tuple(self.of(n.ArtifactDecl, self.artifact)),
             actions=tuple(self.of(n.ActionDecl, self.action)),
-            rules=tuple(self.of(n.RuleDecl, self.rule)),
+            rules=rules,
             scenarios=tuple(self.of(n.ScenarioDecl, self.scenario)),
             source_hash=source_hash,
             files=tuple(self.program.names[m.path] for m in self.program.modules),
@@ -244,6 +284,8 @@ class _Lowerer:
             d.name.text, d.title, _domain_status(d.status.text if d.status else "tracked"),
             tuple(x.text for x in d.deciders), levels, self.anchors(d.anchors), d.means,
             self.origin(d.span),
+            tuple(ir.Setting(x.text, self.contexts((x,))) for x in d.settings),
+            d.residual is not None, tuple(x.text for x in d.order),
         )  # fmt: skip
 
     def _parent(self, d: n.StandardDecl) -> n.StandardDecl | None:
@@ -497,7 +539,9 @@ class _Lowerer:
         implemented: list[str] = []
         done: list[dict[str, str]] = []
         for g in s.givens:
-            if isinstance(g, n.GivenLevel):
+            if isinstance(g, n.GivenLevel) and self._assessed(g):
+                self.given_assessed(determinations, g)
+            elif isinstance(g, n.GivenLevel):
                 determinations[g.domain.text] = self.determination(g)
             elif isinstance(g, n.GivenValue):
                 evidence[g.name.text] = self.given_value(g.value)
@@ -537,6 +581,26 @@ class _Lowerer:
             "cannot_rule_out": g.unsure.text if g.unsure else None,
         }
 
+    def _assessed(self, g: n.GivenLevel) -> bool:
+        domain = self.res.target(g.domain)
+        assert isinstance(domain, n.DomainDecl)
+        return bool(domain.settings) or domain.residual is not None
+
+    def given_assessed(self, determinations: dict[str, ir.Json], g: n.GivenLevel) -> None:
+        """`given [residual] D [for SETTING] ...` into the per-setting and before/after
+        form of the assessment (`rspl.semantics.check_assessed`)."""
+        domain = self.res.target(g.domain)
+        assert isinstance(domain, n.DomainDecl)
+        entry = determinations.setdefault(g.domain.text, {})
+        assert isinstance(entry, dict)
+        if g.setting is not None:
+            entry = entry.setdefault(g.setting.text, {})
+            assert isinstance(entry, dict)
+        if domain.residual is not None:
+            entry[("after" if g.residual else "before")] = self.determination(g)
+        else:
+            entry.update(self.determination(g))
+
     def given_value(self, v: n.Quantity | n.DateLit | bool) -> bool | int | float | str:
         if isinstance(v, bool):
             return v
@@ -550,7 +614,8 @@ class _Lowerer:
         origin = self.origin(x.span)
         if isinstance(x, n.Expect):
             names = tuple(a.text for a in x.names)
-            return ir.Expectation(_expectation(x.what), names, None, None, origin)
+            context = x.context.text if x.context is not None else None
+            return ir.Expectation(_expectation(x.what), names, None, None, origin, context)
         if isinstance(x, n.ExpectVerdict):
             return ir.Expectation(_expectation(x.verdict), (x.context.text,), None, None, origin)
         return ir.Expectation(

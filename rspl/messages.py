@@ -34,11 +34,13 @@ from rspl.diagnostics import (
     DUPLICATE_DECLARATION,
     DUPLICATE_MEMBER,
     EMPTY_STANDARD,
+    EXPECT_NOT_PER_CONTEXT,
     EXPRESSION_TOO_DEEP,
     EXTENDS_CYCLE,
     FAMILY_AS_VALUE,
     FAMILY_MEMBER_KIND,
     FAMILY_OF_DATES,
+    GIVEN_SETTING,
     HOLE_REQUIRED,
     HOLE_WITH_CONTENTS,
     IMPLEMENTED_IN_EFFICACY,
@@ -54,6 +56,7 @@ from rspl.diagnostics import (
     INVALID_CHARACTER,
     INVALID_DATE,
     INVALID_DEADLINE,
+    INVALID_ORDER,
     INVALID_RATIO,
     INVALID_RULES_OUT,
     JUDGEMENT_WITHOUT_DECIDER,
@@ -66,10 +69,12 @@ from rspl.diagnostics import (
     NON_BOOLEAN_CONDITION,
     NOT_A_FAMILY,
     NUMBER_TOO_LARGE,
+    OVERLAPPING_SETTINGS,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
     RENAMED_OUTPUT,
     REQUIRE_NON_SAFEGUARD,
+    RESIDUAL_WITHOUT_MITIGATION,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
@@ -77,6 +82,8 @@ from rspl.diagnostics import (
     SCENARIO_VALUE_RANGE,
     SCENARIO_VALUE_TYPE,
     SCENARIO_WITHOUT_EXPECTATIONS,
+    SETTING_NOT_ASSESSED,
+    SETTING_UNDECIDED,
     SINCE_NEEDS_DATE,
     UNEXPECTED_END,
     UNEXPECTED_TOKEN,
@@ -1331,6 +1338,156 @@ def describe_type(t: TypeLike) -> str:
     if t.kind == "date":
         return "a date"
     return "an unknown value"
+
+
+# ------------------------------------------------------- levels per setting (E0801-E0806)
+
+
+def residual_without_mitigation(name: str, span: Span, domain: Span | None) -> Diagnostic:
+    """E0801: `residual NAME` where NAME is not a domain `assessed after mitigation`;
+    `domain` is the domain's name when NAME is one."""
+    if domain is None:
+        return _make(
+            RESIDUAL_WITHOUT_MITIGATION,
+            f"`residual` needs a domain, and `{name}` is not one",
+            span,
+            help="write `residual DOMAIN <= LEVEL` with a domain that is `assessed after "
+            "mitigation`",
+        )
+    return _make(
+        RESIDUAL_WITHOUT_MITIGATION,
+        f"the domain `{name}` has no level after mitigation",
+        span,
+        labels=[Label(domain, "declared here")],
+        help=f"add `assessed after mitigation` to the domain `{name}`, or compare its level "
+        f"before mitigation (`{name} >= LEVEL`)",
+    )
+
+
+def setting_not_assessed(
+    domain: str, contexts: Sequence[str], assessed: Sequence[str], span: Span, where: Span
+) -> Diagnostic:
+    """E0802: a rule reads the per-setting domain `domain` (at `span`), and a requirement or
+    a blocking obligation of it (at `where`) applies to `contexts`, which no setting of the
+    domain covers (`assessed`: the settings' names)."""
+    context = contexts[0]
+    named = ", ".join(f"`{c}`" for c in contexts)
+    return _make(
+        SETTING_NOT_ASSESSED,
+        f"`{domain}` is not assessed for the context{'s' if len(contexts) > 1 else ''} {named}",
+        where,
+        labels=[Label(span, f"this rule reads `{domain}`, assessed per context "
+                            + ", ".join(f"`{a}`" for a in assessed))],
+        help=f"limit the line to the contexts `{domain}` is assessed for (`for ...`), or add "
+        f"`{context}` to the domain's `assessed per context`",
+    )  # fmt: skip
+
+
+_UNDECIDED = {
+    "checkpoint": "a `rules out` checkpoint",
+    "until": "an `until` condition",
+    "efficacy": "an efficacy criterion",
+}
+
+
+def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
+    """E0802: a rule reads `domains`, each assessed per context, but no context is assessed
+    for all of them: the rule could not be decided for any context."""
+    named = ", ".join(f"`{d}`" for d in domains)
+    return _make(
+        SETTING_NOT_ASSESSED,
+        f"no context is assessed for every domain this condition reads ({named})",
+        span,
+        help="a rule that reads domains assessed per context is decided for the contexts all "
+        "of them are assessed for; split the condition into rules, or assess the domains for "
+        "a common context",
+    )
+
+
+def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
+    """E0803: the per-setting domain `domain` is read where no context is decided: `where`
+    is `checkpoint` (a rule with `rules out`), `until` or `efficacy` (`counts when`)."""
+    what = _UNDECIDED[where]
+    return _make(
+        SETTING_UNDECIDED,
+        f"`{domain}` is assessed per context and cannot be read in {what}",
+        span,
+        help=f"{what} is not decided for one context; only a rule's `when` can read a domain "
+        "assessed per context (each context then reads its own level)",
+    )
+
+
+def ordered_not_le(op: str, span: Span) -> Diagnostic:
+    """E0804: `ordered A OP B` with OP other than `<=`."""
+    return _make(
+        INVALID_ORDER,
+        f"settings are ordered with `<=`, not `{op}`",
+        span,
+        help="write `ordered A <= B <= C`: the level for a later setting is never below the "
+        "level for an earlier one",
+    )
+
+
+def invalid_order(name: str, repeated: bool, span: Span, settings: Sequence[str]) -> Diagnostic:
+    """E0804: `ordered` names `name`, which is not a setting of the domain, or names it
+    again (`repeated`); `settings` lists the domain's settings."""
+    listed = ", ".join(f"`{s}`" for s in settings) if settings else "none"
+    why = "is ordered twice" if repeated else "is not a setting of this domain"
+    return _make(
+        INVALID_ORDER,
+        f"`{name}` {why}",
+        span,
+        help=f"`ordered` lists settings from `assessed per context` (here: {listed}), each "
+        "once",
+    )
+
+
+def overlapping_settings(context: str, span: Span, first: Span) -> Diagnostic:
+    """E0805: the context `context` is covered by two settings of one domain."""
+    return _make(
+        OVERLAPPING_SETTINGS,
+        f"the context `{context}` is in two settings of this domain",
+        span,
+        labels=[Label(first, "first covered here")],
+        help="each context gets one determination: list it, or a group holding it, once",
+    )
+
+
+def expect_not_per_context(rule: str, context: str, span: Span) -> Diagnostic:
+    """E0807: `expect ... RULE for CONTEXT`, where `rule` is not decided for `context` (its
+    condition reads no domain assessed per context, or none assessed for this context)."""
+    return _make(
+        EXPECT_NOT_PER_CONTEXT,
+        f"`{rule}` is not decided for the context `{context}` on its own",
+        span,
+        help="only a rule whose condition reads a domain assessed per context has a status "
+        "per context; expect its status for the whole assessment (without `for`), or the "
+        "context's verdict (`expect CONTEXT blocked`)",
+    )
+
+
+def given_setting(
+    domain: str, setting: str | None, residual: bool, span: Span, settings: Sequence[str]
+) -> Diagnostic:
+    """E0806: a scenario's `given` does not match how `domain` is assessed: `residual` for a
+    domain without a level after mitigation (`residual` True), no setting for a domain
+    assessed per context (`setting` None), or a setting it is not assessed for. `settings`
+    lists its settings."""
+    if residual:
+        problem = "is not assessed after mitigation"
+    elif setting is None:
+        problem = "is assessed per context: say for which"
+    elif settings:
+        problem = f"is not assessed for `{setting}`"
+    else:
+        problem = "is not assessed per context"
+    listed = ", ".join(f"`{s}`" for s in settings)
+    help_ = (
+        f"write `given {domain} for SETTING at LEVEL`; its settings are {listed}"
+        if settings
+        else f"write `given {domain} at LEVEL`"
+    )
+    return _make(GIVEN_SETTING, f"`{domain}` {problem}", span, help=help_)
 
 
 def _article(word: str) -> str:

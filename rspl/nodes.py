@@ -43,10 +43,12 @@ class Anchor:
 
 @attrs.frozen
 class NameRef:
-    """A name used as a value: evidence, a definition, a domain or a level."""
+    """A name used as a value: evidence, a definition, a domain or a level. `residual`:
+    written `residual D`, the domain's level after mitigation (`assessed after mitigation`)."""
 
     name: Name
     span: Span = _span()
+    residual: bool = False
 
 
 @attrs.frozen
@@ -131,6 +133,7 @@ class DomainQuant:
     op: str
     level: Name
     span: Span = _span()
+    residual: bool = False  # `any residual domain ...`: the levels after mitigation
 
 
 @attrs.frozen
@@ -267,6 +270,12 @@ class DomainDecl:
     means: str | None
     levels: tuple[LevelDecl, ...]
     span: Span = _span()
+    # `assessed per context A, B`: the contexts or context groups the domain is determined
+    # for, each separately; `assessed after mitigation` (the span of that clause, or None);
+    # `ordered A <= B`: settings whose levels never decrease along the list.
+    settings: tuple[Name, ...] = ()
+    residual: Span | None = None
+    order: tuple[Name, ...] = ()
 
 
 @attrs.frozen
@@ -459,6 +468,8 @@ class GivenLevel:
     unsure: Name | None
     below: Name | None
     span: Span = _span()
+    setting: Name | None = None  # `given D for SETTING ...`
+    residual: bool = False  # `given residual D ...`
 
 
 @attrs.frozen
@@ -510,6 +521,7 @@ class Expect:
     what: str
     names: tuple[Name, ...]
     span: Span = _span()
+    context: Name | None = None  # `expect triggered RULE for CONTEXT`: its status there
 
 
 @attrs.frozen

@@ -19,6 +19,9 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             out.append(f"    requires {', '.join(names)} ({family})")
         for reason in v["reasons"]:
             out.append(f"    - {reason}")
+        for rule, status in v.get("context_rules", {}).items():
+            if status != "not_triggered":
+                out.append(f"    {rule} for {context}: {status}")
     out.append("")
     out.append("rules that apply:" if d["rules"] else "no rule applies")
     for r in d["rules"]:
@@ -60,6 +63,9 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             out.append(f"  {item['rule']}: {item['status']}")
             if item["condition"] is not None:
                 _tree(item["condition"], 2, out)
+            for each in item.get("contexts", ()):  # a rule decided per context
+                out.append(f"    for {each['context']}: {each['status']}")
+                _tree(each["condition"], 3, out)
     return "\n".join(out) + "\n"
 
 

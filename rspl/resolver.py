@@ -63,6 +63,7 @@ class LevelComparison:
     rank: int
     level: str
     levels: int
+    residual: bool = False  # `residual DOMAIN op LEVEL`: the level after mitigation
 
 
 @attrs.define
@@ -264,6 +265,9 @@ class _Resolver:
             self.refs(m, item.includes, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
             self.refs(m, item.deciders, _ROLE, unknown=msg.unknown_role)
+            if isinstance(item, n.DomainDecl):
+                self.refs(m, item.settings, _CONTEXT, unknown=msg.unknown_context)
+                self.refs(m, item.order, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -367,7 +371,10 @@ class _Resolver:
                 and self.res.levels.get(id(level_side.name)) is domain
             ):
                 op = _op(c.op, swapped=swapped)
-                self.res.comparisons[id(c)] = self.comparison(domain, op, level)
+                found = self.comparison(domain, op, level)
+                if domain_side.residual:
+                    found = attrs.evolve(found, residual=True)
+                self.res.comparisons[id(c)] = found
                 return
 
     def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
@@ -388,7 +395,8 @@ class _Resolver:
         for domain in domains:
             level = next((lv for lv in domain.levels if lv.name.text == q.level.text), None)
             if level is not None and has_status(domain, q.status):
-                found.append(self.comparison(domain, op, level))
+                lc = self.comparison(domain, op, level)
+                found.append(attrs.evolve(lc, residual=True) if q.residual else lc)
         self.res.quantified[id(q)] = tuple(found)
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
@@ -399,6 +407,8 @@ class _Resolver:
         for g in s.givens:
             if isinstance(g, n.GivenLevel):
                 domain = self.ref(m, g.domain, ("domain",))
+                if g.setting is not None:
+                    self.ref(m, g.setting, _CONTEXT, unknown=msg.unknown_context)
                 for lv in (g.level, g.unsure, g.below):
                     if lv is not None and isinstance(domain, n.DomainDecl):
                         self.level(domain, lv)
@@ -417,6 +427,8 @@ class _Resolver:
                     self.refs(m, x.names, ("warning",))
                 else:
                     self.refs(m, x.names, ("rule", "warning", "cadence"))
+                if x.context is not None:
+                    self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectVerdict):
                 self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectObligation):

@@ -549,10 +549,15 @@ def check_list(raw: object, field: str, expected: str) -> Sequence[Any]:
 
 
 def check_determinations(
-    raw: object, domains: Mapping[str, tuple[Mapping[str, int], str]]
+    raw: object,
+    domains: Mapping[str, tuple[Mapping[str, int], str]],
+    assessed: Mapping[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """`determinations`: each domain given, as the ranks [lo, hi] it may be in. `domains`
-    maps each domain to (its level names' ranks, the level names listed for messages)."""
+    maps each domain to (its level names' ranks, the level names listed for messages).
+    `assessed` maps each domain assessed per setting or after mitigation to (its settings,
+    whether it has a level after mitigation, its `ordered` settings): those give an entry
+    per determination (`check_assessed`), named by `level_slot`."""
     if not isinstance(raw, Mapping):
         raise AssessmentError("determinations", "an object mapping domains to levels", raw)
     out: dict[str, tuple[int, int]] = {}
@@ -561,9 +566,104 @@ def check_determinations(
         if not isinstance(key, str) or key not in domains:
             raise AssessmentError(field, "a domain: " + ", ".join(sorted(domains)), key)
         ranks, levels = domains[key]
+        if assessed is not None and key in assessed:
+            out.update(check_assessed(raw[key], field, key, ranks, levels, *assessed[key]))
+            continue
         interval = check_determination(raw[key], field, ranks, levels)
         if interval is not None:
             out[key] = interval
+    return out
+
+
+def level_slot(domain: str, setting: str | None, residual: bool) -> str:
+    """The name of one determination of a domain, as decisions list it among the inputs
+    still needed: `Cyber`, `Cyber for api`, `residual Cyber`, `residual Cyber for api`."""
+    name = "residual " + domain if residual else domain
+    return name if setting is None else f"{name} for {setting}"
+
+
+def check_assessed(
+    value: object,
+    field: str,
+    domain: str,
+    ranks: Mapping[str, int],
+    levels: str,
+    settings: Sequence[str],
+    residual: bool,
+    order: Sequence[str],
+) -> dict[str, tuple[int, int]]:
+    """The determinations of a domain assessed per setting and/or after mitigation, as the
+    ranks [lo, hi] of each (named by `level_slot`; one left out may be anywhere).
+
+    Per setting, `value` maps setting names to determinations: a setting left out (or null)
+    is unknown, never taken from another. Along `order` a level reached carries up (a later
+    setting is at least what an earlier one reached); a later setting whose highest possible
+    level is below an earlier one's level reached contradicts the order. After mitigation, a
+    determination is `{"before": DET, "after": DET}`; the level after is never above the
+    highest level before (mitigation never raises it), so its top is lowered to that, and a
+    level reached after that is above every level possible before is a contradiction.
+    """
+    if value is None:
+        return {}
+    top = len(ranks)
+    parts: list[tuple[str | None, object, str]]
+    if settings:
+        if not isinstance(value, Mapping):
+            raise AssessmentError(
+                field, "an object mapping settings to determinations: " + ", ".join(settings),
+                value,
+            )  # fmt: skip
+        for key in sorted(value, key=_key_order):
+            if not isinstance(key, str) or key not in settings:
+                raise AssessmentError(f"{field}.{field_name(key)}",
+                                      "a setting: " + ", ".join(settings), key)  # fmt: skip
+        parts = [(s, value.get(s), f"{field}.{s}") for s in settings]
+    else:
+        parts = [(None, value, field)]
+    before: dict[str | None, tuple[int, int]] = {}
+    after: dict[str | None, tuple[int, int]] = {}
+    written: dict[str | None, object] = {}  # each level after mitigation, as given
+    for setting, det, where in parts:
+        inherent = det
+        if residual and det is not None:
+            if not isinstance(det, Mapping):
+                raise AssessmentError(where, 'an object {"before": DET, "after": DET}', det)
+            for sub in sorted(det, key=_key_order):
+                if sub != "before" and sub != "after":
+                    raise AssessmentError(f"{where}.{field_name(sub)}", "before or after", sub)
+            inherent = det.get("before")
+            written[setting] = det.get("after")
+            got = check_determination(written[setting], where + ".after", ranks, levels)
+            if got is not None:
+                after[setting] = got
+            where += ".before"
+        got = check_determination(inherent, where, ranks, levels)
+        before[setting] = got if got is not None else (0, top)
+    reached: tuple[int, str] | None = None
+    for name in order:
+        lo, hi = before[name]
+        if reached is not None:
+            if hi < reached[0]:
+                raise AssessmentError(
+                    f"{field}.{name}",
+                    f"a level at or above {reached[1]}'s level reached (ordered)",
+                    value.get(name) if isinstance(value, Mapping) else None,
+                )  # fmt: skip
+            lo = max(lo, reached[0])
+            before[name] = (lo, hi)
+        if reached is None or lo >= reached[0]:
+            reached = (lo, name)
+    out: dict[str, tuple[int, int]] = {}
+    for setting, (lo, hi) in before.items():
+        out[level_slot(domain, setting, False)] = (lo, hi)
+        if residual:
+            rlo, rhi = after.get(setting, (0, top))
+            if rlo > hi:
+                where = field if setting is None else f"{field}.{setting}"
+                raise AssessmentError(where + ".after",
+                                      "a level at or below the highest level before mitigation",
+                                      written.get(setting))  # fmt: skip
+            out[level_slot(domain, setting, True)] = (rlo, min(rhi, hi))
     return out
 
 

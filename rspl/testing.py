@@ -137,6 +137,13 @@ def check_expectation(
             return f"{context} {what}", f"{context} {actual}" + (f" ({reasons})" if reasons else "")
         return None
     fired = {r["name"]: r["status"] for r in d["rules"]}
+    if x.context is not None:  # the statuses for one context, of rules decided per context
+        verdict = d["verdicts"].get(x.context)
+        if verdict is None:
+            return f"{', '.join(x.names)} {what.replace('_', ' ')} for {x.context}", (
+                f"{x.context} was not decided"
+            )
+        fired = dict(verdict.get("context_rules", {}))
     if what in ("triggered", "not_triggered", "precautionary"):
         for name in x.names:
             status = fired.get(name, "not_triggered")

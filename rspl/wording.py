@@ -48,7 +48,7 @@ def describe(e: ir.Expr) -> str:
             else:
                 text = f"at least {x.count} of (" + ", ".join(parts) + ")"
         elif isinstance(x, ir.LevelCmp):
-            text = f"{x.domain} {x.op} {x.level}"
+            text = f"{'residual ' if x.residual else ''}{x.domain} {x.op} {x.level}"
         elif isinstance(x, ir.Compare):
             text = f"{_value_text(x.left)} {x.op} {_value_text(x.right)}"
         elif isinstance(x, ir.Implemented):
@@ -106,3 +106,9 @@ def module_name(policy: ir.Policy) -> str:
     """A file name for the policy's outputs: its id, made a valid Python module name that is
     neither a keyword nor a standard-library module (`rspl.limits.file_stem`; W0010)."""
     return file_stem(policy.id)
+
+
+def level_text(e: ir.LevelCmp, slot: str) -> str:
+    """A level comparison as read for one determination (`rspl.semantics.level_slot`):
+    `Cyber for api >= High`, `residual Cyber <= Moderate`."""
+    return f"{slot} {e.op} {e.level}"

@@ -99,9 +99,21 @@ def literal_value(text: str) -> float:
 
 @dataclasses.dataclass
 class DomainSpec:
+    """A domain; `settings` (name, member contexts) when it is assessed per context (they
+    cover every context of the policy), `residual` when it is assessed after mitigation,
+    `order` the settings it orders."""
+
     name: str
     status: str | None
     levels: list[str]
+    settings: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
+    residual: bool = False
+    order: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def plain(self) -> bool:
+        """One determination for every context (the plain JSON form)."""
+        return not self.settings and not self.residual
 
 
 @dataclasses.dataclass
@@ -145,11 +157,17 @@ class _Env:
     gate: bool = False
     # definitions by what they read: anything, no `is implemented`, levels only
     definitions: dict[str, list[str]] = dataclasses.field(
-        default_factory=lambda: {"any": [], "pure": [], "levels": []}
+        default_factory=lambda: {"any": [], "pure": [], "levels": [], "setting": []}
     )
     families: dict[str, tuple[str, tuple[str, ...] | None]] = dataclasses.field(
         default_factory=dict
     )
+    # whether the condition being drawn may read domains assessed per context (a rule's
+    # `when`; never a checkpoint, an `until` or an efficacy criterion: E0803)
+    per_context: bool = False
+
+    def readable(self) -> list[DomainSpec]:
+        return [d for d in self.domains if self.per_context or not d.settings]
 
     def of_type(self, *types: str) -> list[str]:
         return [n for n, t in self.evidence.items() if t in types]
@@ -159,9 +177,11 @@ class _Env:
 
 
 def _level_atom(draw: st.DrawFn, env: _Env) -> str:
-    domain = draw(st.sampled_from(env.domains))
+    domain = draw(st.sampled_from(env.readable()))  # the first domain is never per context
     level = draw(st.sampled_from(domain.levels))
     op = draw(st.sampled_from(OPS))
+    if domain.residual and draw(st.integers(0, 2)) == 0:
+        return f"residual {domain.name} {op} {level}"
     if draw(st.booleans()):
         return f"{domain.name} {op} {level}"
     return f"{level} {op} {domain.name}"
@@ -170,10 +190,12 @@ def _level_atom(draw: st.DrawFn, env: _Env) -> str:
 def _quantifier_atom(draw: st.DrawFn, env: _Env) -> str:
     quantifier = draw(st.sampled_from(("any", "all")))
     mode = draw(st.sampled_from(("all", "status", "set")))
+    if len(env.readable()) < len(env.domains):
+        mode = "set"  # `all`/`status` would range over a domain assessed per context (E0803)
     status = ""
     if mode == "set":
         chosen = draw(
-            st.lists(st.sampled_from(env.domains), min_size=1, unique_by=lambda d: d.name)
+            st.lists(st.sampled_from(env.readable()), min_size=1, unique_by=lambda d: d.name)
         )
         ranged = chosen
     elif mode == "status":
@@ -188,6 +210,8 @@ def _quantifier_atom(draw: st.DrawFn, env: _Env) -> str:
     op = draw(st.sampled_from(OPS))
     noun = "domain" if quantifier == "any" else "domains"
     where = f" of ({', '.join(d.name for d in chosen)})" if mode == "set" else ""
+    if ranged and all(d.residual for d in ranged) and draw(st.booleans()):
+        status = "residual " + status  # the levels after mitigation
     return f"{quantifier} {status}{noun}{where} {op} {level}"
 
 
@@ -242,7 +266,8 @@ def _members_atom(draw: st.DrawFn, env: _Env) -> str:
 
 def _atom(draw: st.DrawFn, env: _Env, reads: str) -> str:
     kinds = ["level", "level", "quantifier"]
-    kinds += ["def"] * bool(env.definitions[reads])
+    defs = env.definitions[reads] + (env.definitions["setting"] if env.per_context else [])
+    kinds += ["def"] * bool(defs)
     if reads != "levels":
         kinds += ["quantity", "quantity"]
         kinds += ["fact"] * bool(env.of_type("fact", "judgement"))
@@ -261,7 +286,7 @@ def _atom(draw: st.DrawFn, env: _Env, reads: str) -> str:
     if kind == "fact":
         return draw(st.sampled_from(env.of_type("fact", "judgement")))
     if kind == "def":
-        return draw(st.sampled_from(env.definitions[reads]))
+        return draw(st.sampled_from(defs))
     names = env.safeguards + [s.name for s in env.standards]
     return draw(st.sampled_from(names)) + " is implemented"
 
@@ -326,6 +351,12 @@ def _domain_text(draw: st.DrawFn, d: DomainSpec) -> str:
         lines.append(f"  status {d.status}")
     if draw(st.booleans()):
         lines.append("  decided by R0, R1")
+    if d.settings:
+        lines.append("  assessed per context " + ", ".join(name for name, _ in d.settings))
+    if d.residual:
+        lines.append("  assessed after mitigation")
+    if d.order:
+        lines.append("  ordered " + " <= ".join(d.order))
     for level in d.levels:
         if draw(st.booleans()):
             lines.append(f'  level {level} "{d.name} {level}" source "§2"')
@@ -411,7 +442,10 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
             return f" every {span} {unit} since {draw(st.sampled_from(dates))}"
         return f" every {span} {unit}"
     if kind == "until":
-        return " until " + condition(draw, env, 2, "levels" if env.gate else "any")
+        per_context, env.per_context = env.per_context, False  # E0803
+        text = " until " + condition(draw, env, 2, "levels" if env.gate else "any")
+        env.per_context = per_context
+        return text
     if kind == "due":
         return f" due {draw(st.sampled_from(DATES))}"
     return ""
@@ -435,6 +469,25 @@ def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, s
     if draw(st.integers(0, 3)) == 0:
         text += ' per "§9" at "https://example.org"'
     return text, action
+
+
+def _assess(draw: st.DrawFn, d: DomainSpec, contexts: list[str], out: list[str]) -> None:
+    """Maybe make `d` assessed per context (its settings cover every context, some through a
+    context group declared into `out`) and/or after mitigation, with an order."""
+    d.residual = draw(st.integers(0, 3)) == 0
+    if draw(st.integers(0, 2)):
+        return
+    rest = list(contexts)
+    if len(rest) >= 2 and draw(st.booleans()):
+        members = draw(st.lists(st.sampled_from(rest), min_size=2, max_size=3, unique=True))
+        group = f"grp_{d.name}"
+        out.append(f"context {group} {{ includes {', '.join(members)} }}")
+        d.settings.append((group, members))
+        rest = [c for c in rest if c not in members]
+    d.settings += [(c, [c]) for c in rest]
+    names = [name for name, _ in d.settings]
+    if len(names) >= 2 and draw(st.booleans()):
+        d.order = draw(st.permutations(names))[: draw(st.integers(2, len(names)))]
 
 
 @st.composite
@@ -484,6 +537,9 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         blocking = " blocking" if action in BLOCKING_ACTIONS else ""
         out.append(f"action {action}{_title(draw, 'Action')}{blocking}")
     out.append('artifact art0 "Report" { contains "a", "b" audience R0 }')
+    if not gate:  # levels per setting and after mitigation; the first domain stays plain
+        for d in domains[1:]:
+            _assess(draw, d, contexts, out)
     for d in domains:
         out.append(_domain_text(draw, d))
     for name, etype in evidence.items():
@@ -501,6 +557,12 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         out.append(f"define {name}{_title(draw, 'Definition')} as {expr}{_source(draw)}")
         for kind in ("any", "pure", "levels")[: ("any", "pure", "levels").index(reads) + 1]:
             env.definitions[kind].append(name)
+    if any(d.settings for d in domains) and draw(st.booleans()):
+        env.per_context = True  # a definition only a rule's `when` may use
+        expr = condition(draw, env, 2, "levels")
+        env.per_context = False
+        out.append(f"define defs as {expr}")
+        env.definitions["setting"].append("defs")
 
     for sg in safeguards:
         clauses = []
@@ -530,8 +592,11 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         lines = [f"{kind} {name}{_title(draw, 'Rule')} {{"]
         if (src := _source(draw)) != "":
             lines.append(" " + src)
+        checkpoints = draw(st.integers(0, 2)) if kind == "warning" else 0
+        env.per_context = checkpoints == 0  # a checkpoint is decided once (E0803)
         if kind != "cadence" or draw(st.booleans()):
             lines.append("  when " + condition(draw, env, 3, "levels" if levels_only else "any"))
+        env.per_context = False
         for _ in range(draw(st.integers(0, 3))):
             targets = draw(st.lists(st.sampled_from(requirable), min_size=1, max_size=3,
                                     unique=True))  # fmt: skip
@@ -559,7 +624,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 obligations.append((name, action))
             lines.append("  if unmet {\n" + "\n".join(fallback) + "\n  }")
         if kind == "warning":
-            for _ in range(draw(st.integers(0, 2))):
+            for _ in range(checkpoints):
                 d = draw(st.sampled_from(domains))
                 op = draw(st.sampled_from((">=", ">")))
                 lines.append(f"  rules out {d.name} {op} {draw(st.sampled_from(d.levels))}")
@@ -636,6 +701,60 @@ def family_value(etype: str, members: tuple[str, ...] | None) -> st.SearchStrate
 
 
 def _determination(d: DomainSpec) -> st.SearchStrategy[Any]:
+    """A valid entry of `determinations` for `d`, in the form its assessment takes."""
+    if d.plain:
+        return _one_determination(d)
+    return _assessed(d)
+
+
+def interval(d: DomainSpec, value: Any) -> tuple[int, int]:
+    """The ranks [lo, hi] a valid plain determination stands for (docs/semantics.md)."""
+    ranks = {lv: i + 1 for i, lv in enumerate(d.levels)}
+    if value is None:
+        return 0, len(d.levels)
+    if isinstance(value, str):
+        return ranks[value], ranks[value]
+    lo = ranks[value["reached"]] if value.get("reached") is not None else 0
+    unsure = value.get("cannot_rule_out")
+    return lo, (ranks[unsure] if unsure is not None else lo)
+
+
+@st.composite
+def _assessed(draw: st.DrawFn, d: DomainSpec) -> Any:
+    """Per setting (each maybe left out) and/or before and after mitigation; consistent
+    with the order (a later setting can reach what an earlier one reached) and with
+    mitigation (the level reached after is possible before)."""
+
+    def one(floor: int) -> Any:
+        before = draw(_one_determination(d).filter(lambda v: interval(d, v)[1] >= floor))
+        if not d.residual:
+            return before
+        top = interval(d, before)[1]
+        after = draw(_one_determination(d).filter(lambda v: interval(d, v)[0] <= top))
+        entry = {}
+        if draw(st.integers(0, 3)):
+            entry["before"] = before
+        if draw(st.integers(0, 3)):
+            entry["after"] = after
+        return entry if draw(st.integers(0, 5)) else None
+
+    if not d.settings:
+        return one(0)
+    out: dict[str, Any] = {}
+    floor = 0
+    names = [*d.order, *(n for n, _ in d.settings if n not in d.order)]
+    for name in names:
+        if not draw(st.integers(0, 3)):
+            continue  # left out: unknown for that setting
+        value = one(floor if name in d.order else 0)
+        out[name] = value
+        if name in d.order and value is not None:
+            before = value.get("before") if d.residual else value
+            floor = max(floor, interval(d, before)[0])
+    return out
+
+
+def _one_determination(d: DomainSpec) -> st.SearchStrategy[Any]:
     levels = st.sampled_from(d.levels)
 
     def pair(lo: int) -> st.SearchStrategy[Any]:
@@ -722,10 +841,16 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "not_object", "unknown_key", "as_of", "determinations", "domain", "level",
         "unknown_sub", "below", "det_type", "evidence", "evidence_name", "evidence_type",
         "implemented", "implemented_name", "done", "done_item", "contexts", "context_name",
+        "setting", "mitigation",
         "evidence_range",
         *(("family",) * bool(spec.families)),
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
+    assessed = [x for x in spec.domains if not x.plain]
+    if kind in ("setting", "mitigation") and not assessed:
+        kind = "level"
+    elif kind in ("setting", "mitigation"):
+        d = draw(st.sampled_from(assessed))
     if kind == "not_object":
         return draw(st.sampled_from([None, [base], "{}", 3, *NOT_AN_OBJECT]))
     if kind == "unknown_key":
@@ -745,6 +870,20 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             {"cannot_rule_out": bad} if shape == "unsure" else {"reached": bad}
         )
         base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "setting" and d.settings:  # a setting the domain is not assessed for
+        value = {draw(st.sampled_from(("nope", "ctx9", d.levels[0], ""))): None}
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind in ("setting", "mitigation"):  # a wrong key, or a level after above before
+        after = d.levels[-1]
+        wrong: Any = draw(st.sampled_from((
+            {"reached": d.levels[0]}, {"befor": None}, d.levels[0],
+            {"before": {"reached": None}, "after": after},
+        )))  # fmt: skip
+        if not d.residual:
+            wrong = {"before": {}}
+        if d.settings:
+            wrong = {d.settings[0][0]: wrong}
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: wrong}
     elif kind == "unknown_sub":
         value = {"reached": d.levels[0], draw(st.sampled_from(("level", "upper", ""))): "L1"}
         base["determinations"] = {**(base.get("determinations") or {}), d.name: value}

@@ -132,6 +132,9 @@ def assert_verdicts_agree(reference: dict[str, Any], decision: Any, assessment: 
         }
         for context, verdict in decision.verdicts.items()
     }
+    for context, verdict in decision.verdicts.items():  # rules decided per context
+        if verdict.context_rules is not None:
+            got[context]["context_rules"] = dict(verdict.context_rules)
     if got != reference["verdicts"]:
         PAIRS["failures"] += 1
         pytest.fail(

@@ -184,6 +184,10 @@ def weakenings(
         if value is None:
             continue
         d = domains[name]
+        if not d.plain:  # per setting or after mitigation: leave it out as a whole
+            kind = "contradicted" if name in ruled_out else "information"
+            yield kind, f"leave out determinations.{name}", _without(a, "determinations", name)
+            continue
         lo, hi = _interval(d, value)
         lowers = "contradicted" if lo >= ruled_out.get(name, lo + 1) else "information"
         yield (lowers if lo else "information"), f"leave out determinations.{name}", _without(

@@ -333,10 +333,19 @@ def test_mermaid_labels_are_escaped(policy: ir.Policy) -> None:
 def required_standards(policy: ir.Policy, domain: str | None, level: str | None) -> set[str]:
     """Titles of the standards a fresh evaluation requires, in any context, when only
     `level` of `domain` is reached (every other domain below its first level)."""
+
+    def at(d: ir.Domain, reached: str | None) -> dict[str, Any]:
+        """The determination in the form the domain takes: per setting, before mitigation."""
+        one: dict[str, Any] = {"reached": reached}
+        if d.residual:
+            one = {"before": one}
+        if d.settings:
+            one = {s.name: one for s in d.settings}
+        return one
+
     assessment: dict[str, Any] = {
         "determinations": {
-            d.name: ({"reached": level} if d.name == domain else {"reached": None})
-            for d in policy.domains
+            d.name: at(d, level if d.name == domain else None) for d in policy.domains
         }
     }
     decision = evaluate(policy, assessment)

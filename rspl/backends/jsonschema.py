@@ -253,7 +253,9 @@ def _rule_lines(rules: Iterable[ir.Rule]) -> list[str]:
 
 def _inputs(policy: ir.Policy) -> list[str]:
     """Every name a condition can read: domains, evidence and the assessment date."""
-    return [*(d.name for d in policy.domains), *(e.name for e in policy.evidence), "as_of"]
+    slots = [name for name, _ in ir.level_slots(policy)]
+    return [*(d.name for d in policy.domains), *slots, *(e.name for e in policy.evidence),
+            "as_of"]  # fmt: skip
 
 
 def _member_inputs(policy: ir.Policy) -> list[str]:
@@ -289,6 +291,10 @@ def _input_def(policy: ir.Policy) -> Schema | bool:
 def _input_lines(policy: ir.Policy) -> list[str]:
     return [
         *(_entry(d.name, d.title, "A determination.") for d in policy.domains),
+        *(
+            _entry(name, None, "A determination of " + domain + ".")
+            for name, domain in ir.level_slots(policy)
+        ),
         *(_entry(e.name, e.title, f"Evidence ({e.type}).") for e in policy.evidence),
         _entry("as_of", "The assessment date."),
     ]
@@ -376,6 +382,105 @@ def _determination(domain: ir.Domain) -> Schema:
             "Levels, lowest first: " + ", ".join(names) + ".",
         ),
     }
+
+
+def _assessed(domain: ir.Domain) -> Schema:
+    """A domain's entry in `determinations`: one determination, or for a domain assessed
+    after mitigation `{"before": DET, "after": DET}`, and for one assessed per setting an
+    object with one of those per setting (`rspl.semantics.check_assessed`)."""
+    one = _determination(domain)
+    if not domain.settings and not domain.residual:
+        return one
+    if domain.residual:
+        pair = _object(
+            {
+                "before": _nullable(one, "The level before mitigation (inherent)."),
+                "after": _nullable(
+                    one,
+                    "The level after mitigation (residual): never above the highest level "
+                    "possible before; left out, at most that level.",
+                ),
+            },
+            required=(),
+        )
+        pair["allOf"] = [  # the level reached after is possible before
+            {
+                "if": {"properties": {"after": _reaches(domain, rank)}, "required": ["after"]},
+                "then": {"properties": {"before": _allows(domain, rank)}},
+            }
+            for rank in range(1, len(domain.levels) + 1)
+        ]
+        one = _nullable(pair, "Not determined: the same as leaving it out.")
+    if not domain.settings:
+        return one
+    order = (
+        f" Ordered {' <= '.join(domain.order)}: a level reached for one setting carries to "
+        "the later ones."
+        if domain.order
+        else ""
+    )
+    per_setting = _object(
+        {s.name: one for s in domain.settings},
+        required=(),
+        description="One determination per setting ("
+        + ", ".join(s.name for s in domain.settings)
+        + "); a setting left out is unknown."
+        + order,
+    )
+    ordered = [  # a later setting can reach the level an earlier one reached
+        {
+            "if": {
+                "properties": {early: _before(domain, _reaches(domain, rank))},
+                "required": [early],
+            },
+            "then": {"properties": {late: _before(domain, _allows(domain, rank), True)}},
+        }
+        for i, early in enumerate(domain.order)
+        for late in domain.order[i + 1 :]
+        for rank in range(1, len(domain.levels) + 1)
+    ]
+    if ordered:
+        per_setting["allOf"] = ordered
+    return _nullable(per_setting, "Not determined: the same as leaving it out.")
+
+
+def _reaches(domain: ir.Domain, rank: int) -> Schema:
+    """A determination whose level reached is `rank` or above."""
+    names = [lv.name for lv in domain.levels][rank - 1 :]
+    return {
+        "anyOf": [
+            {"enum": names},
+            {"type": "object", "properties": {"reached": {"enum": names}},
+             "required": ["reached"]},
+        ]
+    }  # fmt: skip
+
+
+def _allows(domain: ir.Domain, rank: int) -> Schema:
+    """A determination (or null) under which the level may be `rank` or above."""
+    names = [lv.name for lv in domain.levels][rank - 1 :]
+    return {
+        "anyOf": [
+            {"type": "null"},
+            {"enum": names},
+            {"type": "object", "properties": {"cannot_rule_out": {"enum": names}},
+             "required": ["cannot_rule_out"]},
+            {"type": "object",
+             "properties": {"reached": {"enum": names}, "cannot_rule_out": {"type": "null"}},
+             "required": ["reached"]},
+        ]
+    }  # fmt: skip
+
+
+def _before(domain: ir.Domain, det: Schema, nullable: bool = False) -> Schema:
+    """`det` for a setting's level before mitigation: the setting's determination itself, or
+    its `before` part for a domain assessed after mitigation (where an absent or null part
+    allows any level, when `nullable`)."""
+    if not domain.residual:
+        return det
+    if nullable:
+        return {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"before": det}}]}
+    return {"type": "object", "properties": {"before": det}, "required": ["before"]}
 
 
 def _number_schema(dimension: str) -> Schema:
@@ -481,7 +586,7 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "determinations": _nullable(
             {
                 "type": "object",
-                "properties": {d.name: _determination(d) for d in policy.domains},
+                "properties": {d.name: _assessed(d) for d in policy.domains},
                 "additionalProperties": False,
             },
             "Capability determinations per domain; a domain left out is unknown.",
@@ -619,7 +724,11 @@ def _needed(policy: ir.Policy) -> Schema:
     )]  # fmt: skip
     return {
         "anyOf": [
-            branch("determination", [d.name for d in policy.domains], _ref("role")),
+            branch(
+                "determination",
+                [*(d.name for d in policy.domains), *(n for n, _ in ir.level_slots(policy))],
+                _ref("role"),
+            ),
             branch("evidence", evidence, _ref("role")),
             branch("assessment", ["as_of"], False),
             *more,
@@ -628,9 +737,20 @@ def _needed(policy: ir.Policy) -> Schema:
     }
 
 
-def _verdict() -> Schema:
+def _verdict(per_context: bool = False) -> Schema:
+    """A verdict; with `per_context`, the statuses of the rules decided per context."""
+    statuses: dict[str, Schema | bool] = {}
+    if per_context:
+        statuses["context_rules"] = {
+            "type": "object",
+            "propertyNames": _ref("rule"),
+            "additionalProperties": {"enum": ["triggered", "precautionary", "not_triggered"]},
+            "description": "Each rule decided per context (it reads a domain assessed per "
+            "context) with its status for this context.",
+        }
     out = _object(
         {
+            **statuses,
             "required_standards": _ref("required_standards"),
             "missing": _array(_ref("missing"), uniqueItems=True),
             "permitted": {"type": "boolean"},
@@ -647,6 +767,16 @@ def _verdict() -> Schema:
         {"properties": {"permitted": {"const": False}, "reasons": {"minItems": 1}}},
     ]
     return out
+
+
+def _explained_per_context(policy: ir.Policy) -> dict[str, Schema | bool]:
+    """The explanation of a rule decided per context (none when the policy has none): its
+    condition for each context; its own `condition` is then null."""
+    if not any(r.contexts for r in policy.rules):
+        return {}
+    status: Schema = {"enum": ["triggered", "precautionary", "not_triggered"]}
+    item = _object({"context": _ref("context"), "status": status, "condition": _ref("condition")})
+    return {"contexts": _array(item, "A rule decided per context: its condition per context.")}
 
 
 def decision_schema(policy: ir.Policy) -> Schema:
@@ -678,7 +808,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
         "required_standards": _required_standards(policy),
         "condition": _condition(),
         "obligation": _obligation(policy),
-        "verdict": _verdict(),
+        "verdict": _verdict(any(r.contexts for r in policy.rules)),
     }
     rule = _object(
         {
@@ -761,7 +891,9 @@ def decision_schema(policy: ir.Policy) -> Schema:
                     "rule": _ref("rule"),
                     "status": {"enum": ["triggered", "precautionary", "not_triggered"]},
                     "condition": _nullable(_ref("condition"), "Null: the rule always applies."),
-                }
+                    **_explained_per_context(policy),
+                },
+                required=("rule", "status", "condition"),
             ),
             "Only when asked for: every rule's condition, node by node.",
         ),

@@ -337,6 +337,11 @@ class _Words:
 
     def condition(self, e: ir.Expr) -> Md:
         """A condition as one clause; nested groups in parentheses."""
+        if isinstance(e, ir.LevelCmp) and e.residual:
+            return fmt(
+                "the level in {} after mitigation " + _LEVEL_CMP[e.op] + " {}",
+                self.title("domain", e.domain), self.level(e.domain, e.level),
+            )  # fmt: skip
         if isinstance(e, ir.LevelCmp):
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
@@ -592,9 +597,20 @@ def only_level(policy: ir.Policy, domain: str | None, level: str | None) -> dict
     is below its first level; nothing else is known. `domain` None: every domain below."""
     return {
         "determinations": {
-            d.name: {"reached": level if d.name == domain else None} for d in policy.domains
+            d.name: _at(d, level if d.name == domain else None) for d in policy.domains
         }
     }
+
+
+def _at(d: ir.Domain, level: str | None) -> dict[str, Any]:
+    """A determination of `d` at exactly `level`: for every setting it is assessed for, and
+    before mitigation (the level after is left out: at most that level)."""
+    one: dict[str, Any] = {"reached": level}
+    if d.residual:
+        one = {"before": one}
+    if d.settings:
+        one = {s.name: one for s in d.settings}
+    return one
 
 
 def outcome(policy: ir.Policy, assessment: dict[str, Any]) -> Outcome:
@@ -693,6 +709,7 @@ class DomainView:
     means: str | None
     citations: Md
     levels: tuple[LevelView, ...]
+    assessed: Md | None = None  # how it is assessed: per setting, after mitigation
 
 
 @attrs.frozen
@@ -965,6 +982,12 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
             then = Md("Then the alert is raised" + (", and:" if items else "."))
         else:
             then = Md("Then:") if items else None
+    if rule.contexts:
+        lead = fmt(
+            "Decided for each context separately ({}), each reading its own determination; "
+            "the requirements and blocking duties for a context follow from its decision. {}",
+            words([w.mid("context", c) for c in rule.contexts]), lead,
+        )  # fmt: skip
     checkpoint = None
     if rule.rules_out:
         ruled = words([fmt("{} at {} or above", w.title("domain", ro.domain),
@@ -1246,9 +1269,28 @@ def _domains(
                 means=d.means,
                 citations=citations(d.anchors),
                 levels=tuple(levels),
+                assessed=_assessed(w, d),
             )
         )
     return tuple(out)
+
+
+def _assessed(w: _Words, d: ir.Domain) -> Md | None:
+    """How a domain assessed per setting or after mitigation is determined, in words."""
+    parts = []
+    if d.settings:
+        settings = words([w.mid("context", s.name) for s in d.settings])
+        text = "The level is determined separately for {}; a setting without a determination "
+        parts.append(fmt(text + "is unknown, never taken from another.", settings))
+    if d.order:
+        order = join([w.mid("context", s) for s in d.order], " ≤ ")
+        parts.append(fmt("The levels are ordered {}: a level reached in one setting is reached "
+                         "in every later one.", order))  # fmt: skip
+    if d.residual:
+        parts.append(Md("It is determined before mitigation and again after mitigation; the "
+                        "level after is never above the level before. The table below is for "
+                        "the level before mitigation."))  # fmt: skip
+    return join(parts, " ") if parts else None
 
 
 def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> tuple[Md, ...]:

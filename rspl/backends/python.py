@@ -19,7 +19,8 @@ from importlib import resources
 from typing import Any
 
 from rspl import __version__, ir
-from rspl.wording import deadline_text, describe, module_name
+from rspl.semantics import level_slot
+from rspl.wording import deadline_text, describe, level_text, module_name
 
 # ---------------------------------------------------------------------------- quoting
 
@@ -137,8 +138,13 @@ class _Compiler:
         self.nodes: list[dict[str, Any]] = []
         self.vars: list[str] = []  # the local that holds each node's value
         self.domain_index = {d.name: i for i, d in enumerate(policy.domains)}
+        # the determinations beyond one per domain (per setting, after mitigation) follow
+        for j, (name, _) in enumerate(ir.level_slots(policy)):
+            self.domain_index[name] = len(policy.domains) + j
+        self.domains = {d.name: d for d in policy.domains}
         self.definitions = {d.name: d for d in policy.definitions}
-        self.def_slots: dict[str, int] = {}
+        self.def_slots: dict[tuple[str, str | None], int] = {}
+        self.context: str | None = None  # the context a per-context rule is compiled for
         self.evidence = {e.name: e for e in policy.evidence}
 
     def emit(self, line: str) -> None:
@@ -158,6 +164,26 @@ class _Compiler:
             self.vars.append(f"t{slot}")
             self.emit(f"t{slot} = {code}")
         return slot
+
+    def slot(self, e: ir.LevelCmp) -> str:
+        """The determination a level comparison reads (`rspl.semantics.level_slot`): per
+        setting, the one holding the context being compiled for; `residual`: after
+        mitigation."""
+        domain = self.domains[e.domain]
+        if not domain.settings and not e.residual:
+            return e.domain
+        setting = None
+        if domain.settings:
+            assert self.context is not None, "the checker's E0803"
+            setting = domain.setting_of(self.context)
+        return level_slot(e.domain, setting, e.residual)
+
+    def slots_of(self, domain: str) -> list[int]:
+        """The indexes of every determination of `domain`."""
+        return [self.domain_index[domain]] + [
+            self.domain_index[level_slot(domain, setting, residual)]
+            for setting, residual in self.domains[domain].slots()
+        ]
 
     @staticmethod
     def value(v: ir.Value) -> str:
@@ -206,9 +232,13 @@ class _Compiler:
         if isinstance(e, ir.MemberTest) or (isinstance(e, ir.Compare) and _bounded(e)):
             return self.over_members(e)
         if isinstance(e, ir.LevelCmp):
-            i = self.domain_index[e.domain]
+            slot = self.slot(e)
+            i = self.domain_index[slot]
             code = f"level_cmp({quote(e.op)}, lo[{i}], hi[{i}], {e.rank})"
-            return self.node(e, "level", code, [e.domain], detail=e.domain)
+            at = self.node(e, "level", code, [slot], detail=slot)
+            if slot != e.domain:
+                self.nodes[at]["text"] = level_text(e, slot)
+            return at
         if isinstance(e, ir.Compare):
             names = tuple(v.name for v in (e.left, e.right) if not isinstance(v, ir.Const))
             reads_as_of = any(isinstance(v, ir.SinceValue) for v in (e.left, e.right))
@@ -221,12 +251,13 @@ class _Compiler:
             code = f"in_place({quote(e.name)}, impl, maybe)"
             return self.node(e, "impl", code, ["implemented"], detail=e.name)
         if isinstance(e, ir.DefRef):
-            if e.name not in self.def_slots:
+            key = (e.name, self.context)
+            if key not in self.def_slots:
                 definition = self.definitions[e.name]
                 self.emit(comment(f"definition {e.name} ({_where(definition.origin)})"))
                 inner = self.expr(definition.expr)
-                self.def_slots[e.name] = self.node(e, "def", None, children=(inner,))
-            return self.def_slots[e.name]
+                self.def_slots[key] = self.node(e, "def", None, children=(inner,))
+            return self.def_slots[key]
         if isinstance(e, ir.Not):
             inner = self.expr(e.operand)
             return self.node(e, "not", f"tri_not({self.vars[inner]})", children=(inner,))
@@ -249,20 +280,41 @@ class _Compiler:
                 slot = self.expr(rule.condition)
                 self.emit(f"if {self.vars[slot]} is False:")
                 for ro in rule.rules_out:
-                    i = self.domain_index[ro.domain]
-                    self.emit(f"    hi[{i}] = rule_out(lo[{i}], hi[{i}], {ro.rank})")
+                    for i in self.slots_of(ro.domain):
+                        self.emit(f"    hi[{i}] = rule_out(lo[{i}], hi[{i}], {ro.rank})")
         self.def_slots.clear()  # definitions are decided again with the checkpoints applied
         slots: list[int | None] = []
+        outcome_code: list[str] = []
+        self.instances: list[dict[str, int] | None] = []
         for rule in policy.rules:
             self.emit(comment(f"{rule.kind} {rule.name} ({_where(rule.origin)})"))
+            if rule.contexts:
+                assert rule.condition is not None
+                per: dict[str, int] = {}
+                for context in rule.contexts:
+                    self.context = context
+                    self.emit(comment(f"  for {context}"))
+                    per[context] = self.expr(rule.condition)
+                self.context = None
+                self.instances.append(per)
+                slots.append(None)
+                # the rule's own value: the strictest over its contexts
+                local = f"r{len(outcome_code)}"
+                items = ", ".join(self.vars[x] for x in per.values())
+                comma = "," if len(per) == 1 else ""
+                self.emit(f"{local} = tri_any(({items}{comma}))")
+                outcome_code.append(local)
+                continue
+            self.instances.append(None)
             slots.append(None if rule.condition is None else self.expr(rule.condition))
+            outcome_code.append("True" if slots[-1] is None else self.vars[slots[-1]])
         until: dict[int, int] = {}
         for rule in policy.rules:
             for ob in (*rule.obligations, *rule.fallbacks):
                 if isinstance(ob.deadline, ir.Until):
                     self.emit(comment(f"until, of {rule.name}.{ob.action} ({_where(ob.origin)})"))
                     until[id(ob)] = self.expr(ob.deadline.expr)
-        outcomes = ["True" if s is None else self.vars[s] for s in slots]
+        outcomes = outcome_code
         self.emit(f"outcomes = ({', '.join(outcomes)}{',' if len(outcomes) == 1 else ''})")
         doc = "Every rule's outcome, in policy order, and the value of every node in `_NODES`."
         code = self.function("_conditions", doc, "tuple[Values, Values]", "outcomes, ")
@@ -429,7 +481,7 @@ def generate(policy: ir.Policy) -> str:
     conditions_code, rule_slots, until = conditions.conditions(policy)
     efficacy = _Compiler(policy)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
-    tables = {
+    tables: dict[str, Any] = {
         "_PROVENANCE": provenance,
         "_DOMAINS": tuple(
             (d.name, tuple(lv.name for lv in d.levels), d.deciders) for d in policy.domains
@@ -447,6 +499,20 @@ def generate(policy: ir.Policy) -> str:
         "_NODES": tuple(conditions.nodes),
         "_EFFICACY_NODES": tuple(efficacy.nodes),
     }
+    # levels per setting and after mitigation: only in the policies that have them
+    assessed = {
+        d.name: (tuple(x.name for x in d.settings), d.residual, d.order)
+        for d in policy.domains
+        if d.settings or d.residual
+    }
+    extra = ""
+    if assessed:
+        tables["_SLOTS"] = ir.level_slots(policy)
+        tables["_ASSESSED"] = assessed
+        extra += "    slots=_SLOTS,\n    assessed=_ASSESSED,\n"
+    if any(conditions.instances):
+        tables["_INSTANCES"] = tuple(conditions.instances)
+        extra += "    instances=_INSTANCES,\n"
     (semantics_imports, semantics_body), (runtime_imports, runtime_body) = _copied_parts()
     out = [
         "# Generated by rspl " + __version__ + " from the policy below. Do not edit: change",
@@ -501,7 +567,7 @@ def generate(policy: ir.Policy) -> str:
         "    efficacy=_efficacy,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
-        ")\n"
+        f"{extra})\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"
         "evaluate = _EVALUATOR.fast\n"

@@ -179,9 +179,13 @@ def _copy(data: Any) -> Any:
 
 class Verdict:
     """Whether one context may proceed, and why not. `missing` and `required` are sets of
-    safeguard and standard names; `reasons` lists what blocks the context."""
+    safeguard and standard names; `reasons` lists what blocks the context; `context_rules`
+    the status here of each rule decided per context (None when the policy has none)."""
 
-    __slots__ = ("blocks", "context", "missing", "permitted", "required", "required_standards")
+    __slots__ = (
+        "_context_rules", "blocks", "context", "missing", "permitted", "required",
+        "required_standards",
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -197,6 +201,13 @@ class Verdict:
         self.blocks = blocks
         self.required = required
         self.required_standards = required_standards
+        self._context_rules: Mapping[str, str] | None = None
+
+    @property
+    def context_rules(self) -> Mapping[str, str] | None:
+        """Each rule decided per context (it reads a domain assessed per context) with its
+        status for this context; None when the policy has no such rule."""
+        return getattr(self, "_context_rules", None)  # unset on the gate shortcut
 
     @property
     def reasons(self) -> list[str]:
@@ -205,12 +216,17 @@ class Verdict:
         ]
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "required_standards": {k: list(v) for k, v in self.required_standards.items()},
             "missing": sorted(self.missing),
             "permitted": self.permitted,
             "reasons": self.reasons,
         }
+        # the status of each rule decided per context, for this context (only those policies)
+        context_rules = self.context_rules
+        if context_rules is not None:
+            out["context_rules"] = dict(context_rules)
+        return out
 
 
 class Decision:
@@ -284,6 +300,14 @@ class Decision:
                 missing = missing | req.holes
             out[context] = Verdict(context, missing, blocks.get(context, ()), req.safeguards,
                                    req.families)  # fmt: skip
+        if self.evaluator.instances:
+            e, values = self.evaluator, self.values
+            for context, verdict in out.items():
+                verdict._context_rules = {
+                    e.rules[i]["name"]: RULE_STATUS[values[per[context]]]
+                    for i, per in enumerate(e.instances)
+                    if per is not None and context in per
+                }
         return out
 
     def unmet_rules(self) -> set[int]:
@@ -292,6 +316,8 @@ class Decision:
         unmet: set[int] = set()
         for i, needs in enumerate(self.evaluator.rule_needs):
             for context in self.contexts:
+                if not self.applies(i, context):
+                    continue
                 safeguards, hole = needs[context]
                 if hole or not safeguards.issubset(self.impl):
                     unmet.add(i)
@@ -308,16 +334,20 @@ class Decision:
     def obligations(self) -> list[dict[str, Any]]:
         e = self.evaluator
         unmet = self.unmet_rules() if e.has_fallbacks else set()
-        out = []
+        out: list[dict[str, Any]] = []
         for i, outcome in enumerate(self.outcomes):
             if outcome is False:
                 continue
             rule = e.rules[i]
+            start = len(out)
             for ob in rule["obligations"]:
                 out.append(self.obligation(rule["name"], ob, False))
             if i in unmet:
                 for ob in rule["fallbacks"]:
                     out.append(self.obligation(rule["name"], ob, True))
+            if e.instances and e.instances[i] is not None:
+                for item in out[start:]:
+                    item["blocks"] = [c for c in item["blocks"] if self.applies(i, c)]
         return out
 
     def obligation(self, rule: str, ob: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
@@ -355,6 +385,22 @@ class Decision:
             "anchors": [dict(x) for x in ob["anchors"]],
         }  # fmt: skip
 
+    def per_context(self, rule: str, status: str, per: Mapping[str, int]) -> dict[str, Any]:
+        """The explanation of a rule decided per context: one condition per context."""
+        e, values = self.evaluator, self.values
+        ev = self.state.ev
+        items = [
+            {"context": c, "status": RULE_STATUS[values[at]],
+             "condition": e.explain(at, values, ev)}
+            for c, at in per.items()
+        ]
+        return {"rule": rule, "status": status, "condition": None, "contexts": items}
+
+    def applies(self, i: int, context: str) -> bool:
+        """Whether active rule `i` applies in `context` (see `Evaluator.local`)."""
+        per = self.evaluator.instances[i] if self.evaluator.instances else None
+        return per is None or (context in per and self.values[per[context]] is not False)
+
     def recommended(self) -> list[dict[str, Any]]:
         """The requirements that do not bind, of the rules that apply, and whether each is
         in place."""
@@ -365,7 +411,9 @@ class Decision:
                 continue
             rule = e.rules[i]
             for target, kind, only, modality in rule["recommended"]:
-                contexts = [c for c in self.contexts if not only or c in only]
+                contexts = [
+                    c for c in self.contexts if (not only or c in only) and self.applies(i, c)
+                ]
                 if not contexts:
                     continue
                 if kind == "standard":
@@ -388,20 +436,27 @@ class Decision:
         kept_all: set[str] = set()
         for context in self.contexts:
             kept_all.update(table[context].kept)
-            for sg, owners in e.safeguard_owners(outcomes, context).items():
+            local = e.local(outcomes, self.values, context)
+            for sg, owners in e.safeguard_owners(local, context).items():
                 safeguard_rules.setdefault(sg, set()).update(owners)
         for i, outcome in enumerate(outcomes):
             rule = e.rules[i]
             status = RULE_STATUS[outcome]
             slot = rule["condition"]
-            if explain:
+            per = e.instances[i] if e.instances else None
+            if explain and per is not None:
+                explanation.append(self.per_context(rule["name"], status, per))
+            elif explain:
                 node = None if slot is None else e.explain(slot, self.values, self.state.ev)
                 explanation.append({"rule": rule["name"], "status": status, "condition": node})
             if outcome is False:
                 continue
             unknown: list[str] = []
             if outcome is None:
-                unknown = sorted(e.unknowns(slot, self.values, self.state))
+                found: set[str] = set()
+                for at in per.values() if per is not None else (slot,):
+                    found |= e.unknowns(at, self.values, self.state)
+                unknown = sorted(found)
                 unknown_inputs.update(unknown)
             rules.append({
                 "name": rule["name"],
@@ -459,12 +514,18 @@ class Evaluator:
         efficacy: EfficacyFn,
         levels_only: bool,
         standards_tested: bool,
+        slots: tuple[tuple[str, str], ...] = (),
+        assessed: Mapping[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] | None = None,
+        instances: tuple[Mapping[str, int] | None, ...] = (),
     ) -> None:
         """`safeguards` maps each safeguard to the slot of its efficacy criterion in the
         values of `efficacy` (None: it has none). `levels_only`: the conditions read nothing
         but the domains' levels, so their outcomes can be looked up by the determinations
         given. `standards_tested`: some condition asks whether a whole standard
-        `is implemented`."""
+        `is implemented`. `slots` lists the determinations beyond one per domain (per setting,
+        after mitigation) as (name, domain), `assessed` how each such domain is assessed (see
+        `check_determinations`), and `instances`, per rule, the slot of its condition's value
+        for each context when it is decided per context (None: decided once)."""
         self.provenance = provenance
         self.combine_mode = combine
         self.domain_index = {d[0]: i for i, d in enumerate(domains)}
@@ -473,6 +534,15 @@ class Evaluator:
         }
         self.tops = tuple(len(d[1]) for d in domains)
         self.deciders = {d[0]: d[2] for d in domains}
+        for j, (name, domain) in enumerate(slots):
+            self.domain_index[name] = len(domains) + j
+            self.deciders[name] = self.deciders[domain]
+        self.tops += tuple(len(self.domain_levels[domain][0]) for _, domain in slots)
+        self.assessed = assessed
+        self.instances = instances
+        self.instance_slots = tuple(
+            slot for per in instances if per is not None for slot in per.values()
+        )
         self.evidence = {  # a family's row has a third item: its declared members
             name: Evidence(row[0], row[1], row[2] if len(row) > 2 else None, len(row) > 2)
             for name, row in evidence.items()
@@ -505,7 +575,7 @@ class Evaluator:
         self.levels_only = levels_only
         self.safeguard_names = frozenset(safeguards)
         self.simple_impl = not self.has_efficacy and not standards_tested
-        self._cache: dict[Values, Table] = {}
+        self._cache: dict[Any, Table] = {}
         self._by_levels: dict[Any, Memo] = {}
         self.reads_impl_later = self.has_fallbacks or any(r["recommended"] for r in rules)
         self._fast: dict[Any, Shortcut] = {}
@@ -540,17 +610,32 @@ class Evaluator:
             out.setdefault(self.standards[name].family, []).append(name)
         return dict(sorted(out.items()))
 
-    def requirements_for(self, outcomes: Values) -> Table:
+    def local(self, outcomes: Values, values: Values, context: str) -> Values:
+        """Each rule's outcome in `context`: a rule decided per context has its value for
+        that context (false for a context it is not decided for)."""
+        if not self.instances:
+            return outcomes
+        out = list(outcomes)
+        for i, per in enumerate(self.instances):
+            if per is not None:
+                out[i] = values[per[context]] if context in per else False
+        return tuple(out)
+
+    def requirements_for(self, outcomes: Values, values: Values = ()) -> Table:
         """Per context, the requirements of the rules these outcomes make active. Cached:
-        it depends on nothing else."""
-        found = self._cache.get(outcomes)
+        it depends on nothing else (for rules decided per context, on their values in
+        `values`)."""
+        key: Any = outcomes
+        if self.instances:
+            key = (outcomes, tuple(values[s] for s in self.instance_slots))
+        found = self._cache.get(key)
         if found is not None:
             return found
         table: dict[str, Requirements] = {}
         for context in self.contexts:
             standards: set[str] = set()
             safeguards: set[str] = set()
-            for i, outcome in enumerate(outcomes):
+            for i, outcome in enumerate(self.local(outcomes, values, context)):
                 if outcome is False:
                     continue
                 for target, kind, contexts in self.rules[i]["requirements"]:
@@ -567,7 +652,7 @@ class Evaluator:
             table[context] = Requirements(kept, frozenset(safeguards), holes, families)
         if len(self._cache) > 4096:
             self._cache.clear()
-        frozen = self._cache[outcomes] = MappingProxyType(table)
+        frozen = self._cache[key] = MappingProxyType(table)
         return frozen
 
     def safeguard_owners(self, outcomes: Values, context: str) -> dict[str, set[str]]:
@@ -664,6 +749,8 @@ class Evaluator:
         full = self.evaluate
         if not (self.levels_only and self.simple_impl and not self.may_block):
             return full
+        if self.instances:  # rules decided per context: the full path
+            return full
         if len(self.contexts) != 1:
             return full
         context = self.contexts[0]
@@ -750,7 +837,8 @@ class Evaluator:
             high_ranks = list(self.tops)
             if raw is not None:
                 index = self.domain_index
-                for name, (low, high) in check_determinations(raw, self.domain_levels).items():
+                found = check_determinations(raw, self.domain_levels, self.assessed)
+                for name, (low, high) in found.items():
                     low_ranks[index[name]], high_ranks[index[name]] = low, high
             lo, given = tuple(low_ranks), tuple(high_ranks)
         else:
@@ -774,7 +862,7 @@ class Evaluator:
         if hit is None:
             narrowed = list(given)  # the checkpoints in `conditions` narrow this copy
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
-            table = self.requirements_for(outcomes)
+            table = self.requirements_for(outcomes, values)
             hi = tuple(narrowed)
             state = State(lo, hi, ev, done, as_of, maybe)
             if self.levels_only and key is not None:

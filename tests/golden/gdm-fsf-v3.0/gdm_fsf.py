@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d
+# source sha256: 7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d'
+SOURCE_HASH: str = '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d',
+ 'source_hash': '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -69,7 +69,6 @@ _EVIDENCE: Any = {'new_frontier_model': ('fact', ()),
                                              ('governance_function',)),
  'ml_rd_automation_safety_case_adequate': ('judgement', ('governance_function',)),
  'material_safety_case_update': ('fact', ()),
- 'unmitigated_material_risk': ('judgement', ('GDM',)),
  'last_framework_update': ('date', ()),
  'framework_undermined': ('judgement', ('GDM',))}
 
@@ -677,7 +676,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 59},
+                 'deadline': {'kind': 'until', 'slot': 67},
                  'text': 'until cbrn_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 16},
@@ -758,7 +757,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 60},
+                 'deadline': {'kind': 'until', 'slot': 68},
                  'text': 'until cyber_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 21},
@@ -839,7 +838,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 61},
+                 'deadline': {'kind': 'until', 'slot': 69},
                  'text': 'until manipulation_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
   'condition': 26},
@@ -922,7 +921,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 62},
+                 'deadline': {'kind': 'until', 'slot': 70},
                  'text': 'until ml_rd_acceleration_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
   'condition': 31},
@@ -1005,7 +1004,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 63},
+                 'deadline': {'kind': 'until', 'slot': 71},
                  'text': 'until ml_rd_automation_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
   'condition': 36},
@@ -1109,7 +1108,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.2', 'url': None},)}),
   'fallbacks': (),
-  'condition': 57},
+  'condition': 65},
  {'name': 'framework_update',
   'kind': 'cadence',
   'title': 'Yearly update of the framework',
@@ -1181,7 +1180,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.1', 'url': None},)}),
   'fallbacks': (),
-  'condition': 58})
+  'condition': 66})
 
 _NODES: Any = ({'kind': 'fact',
   'text': 'new_frontier_model',
@@ -1461,15 +1460,60 @@ _NODES: Any = ({'kind': 'fact',
   'children': (48, 52, 53),
   'detail': None},
  {'kind': 'def', 'text': 'any_ccl', 'inputs': (), 'children': (54,), 'detail': None},
- {'kind': 'fact',
-  'text': 'unmitigated_material_risk',
-  'inputs': ('unmitigated_material_risk',),
+ {'kind': 'level',
+  'text': 'residual CBRN >= CCL',
+  'inputs': ('residual CBRN',),
   'children': (),
-  'detail': 'unmitigated_material_risk'},
- {'kind': 'and',
-  'text': '(any_ccl) and (unmitigated_material_risk)',
+  'detail': 'residual CBRN'},
+ {'kind': 'level',
+  'text': 'residual Cyber >= CCL',
+  'inputs': ('residual Cyber',),
+  'children': (),
+  'detail': 'residual Cyber'},
+ {'kind': 'level',
+  'text': 'residual Harmful_manipulation >= CCL',
+  'inputs': ('residual Harmful_manipulation',),
+  'children': (),
+  'detail': 'residual Harmful_manipulation'},
+ {'kind': 'level',
+  'text': 'residual ML_RD_acceleration >= CCL',
+  'inputs': ('residual ML_RD_acceleration',),
+  'children': (),
+  'detail': 'residual ML_RD_acceleration'},
+ {'kind': 'level',
+  'text': 'residual ML_RD_automation >= CCL',
+  'inputs': ('residual ML_RD_automation',),
+  'children': (),
+  'detail': 'residual ML_RD_automation'},
+ {'kind': 'or',
+  'text': '(residual CBRN >= CCL) or (residual Cyber >= CCL) or (residual '
+          'Harmful_manipulation >= CCL) or (residual ML_RD_acceleration >= CCL) or '
+          '(residual ML_RD_automation >= CCL)',
   'inputs': (),
-  'children': (55, 56),
+  'children': (56, 57, 58, 59, 60),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'residual Instrumental_reasoning >= IR_1',
+  'inputs': ('residual Instrumental_reasoning',),
+  'children': (),
+  'detail': 'residual Instrumental_reasoning'},
+ {'kind': 'or',
+  'text': '((residual CBRN >= CCL) or (residual Cyber >= CCL) or (residual '
+          'Harmful_manipulation >= CCL) or (residual ML_RD_acceleration >= CCL) or '
+          '(residual ML_RD_automation >= CCL)) or (residual Instrumental_reasoning '
+          '>= IR_1)',
+  'inputs': (),
+  'children': (61, 62),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'unmitigated_ccl',
+  'inputs': (),
+  'children': (63,),
+  'detail': None},
+ {'kind': 'and',
+  'text': '(any_ccl) and (unmitigated_ccl)',
+  'inputs': (),
+  'children': (55, 64),
   'detail': None},
  {'kind': 'fact',
   'text': 'framework_undermined',
@@ -1528,6 +1572,20 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'ml_rd_automation_safety_case_adequate'})
 
+_SLOTS: Any = (('residual CBRN', 'CBRN'),
+ ('residual Cyber', 'Cyber'),
+ ('residual Harmful_manipulation', 'Harmful_manipulation'),
+ ('residual ML_RD_acceleration', 'ML_RD_acceleration'),
+ ('residual ML_RD_automation', 'ML_RD_automation'),
+ ('residual Instrumental_reasoning', 'Instrumental_reasoning'))
+
+_ASSESSED: Any = {'CBRN': ((), True, ()),
+ 'Cyber': ((), True, ()),
+ 'Harmful_manipulation': ((), True, ()),
+ 'ML_RD_acceleration': ((), True, ()),
+ 'ML_RD_automation': ((), True, ()),
+ 'Instrumental_reasoning': ((), True, ())}
+
 
 def _conditions(
     lo: list[int],
@@ -1538,9 +1596,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:515)
-    # rule risk_assessment (gdm-fsf-v3.0.rspl:523)
-    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:349)
+    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:532)
+    # rule risk_assessment (gdm-fsf-v3.0.rspl:540)
+    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:356)
     t0 = ev.get('new_frontier_model')
     t1 = ev.get('meaningful_new_capabilities')
     t2 = ev.get('model_retired')
@@ -1550,97 +1608,105 @@ def _conditions(
     t6 = ev.get('previous_assessment_appropriate')
     t7 = tri_not(t6)
     t8 = tri_all((t5, t7))
-    # rule safety_buffer (gdm-fsf-v3.0.rspl:535)
+    # rule safety_buffer (gdm-fsf-v3.0.rspl:552)
     t10 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:545)
-    # warning cbrn_alert (gdm-fsf-v3.0.rspl:559)
+    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:562)
+    # warning cbrn_alert (gdm-fsf-v3.0.rspl:576)
     t11 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_alert (gdm-fsf-v3.0.rspl:571)
+    # warning cyber_alert (gdm-fsf-v3.0.rspl:588)
     t12 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning manipulation_alert (gdm-fsf-v3.0.rspl:581)
+    # warning manipulation_alert (gdm-fsf-v3.0.rspl:598)
     t13 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:591)
+    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:608)
     t14 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:602)
+    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:619)
     t15 = level_cmp('>=', lo[4], hi[4], 1)
-    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:622)
+    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:639)
     t16 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v3.0.rspl:638)
+    # rule cbrn_security (gdm-fsf-v3.0.rspl:655)
     t17 = level_cmp('>=', lo[0], hi[0], 2)
     t18 = ev.get('misuse_security_adequate')
     t19 = tri_not(t18)
     t20 = tri_all((t17, t19))
-    # rule cyber_deployment (gdm-fsf-v3.0.rspl:649)
+    # rule cyber_deployment (gdm-fsf-v3.0.rspl:666)
     t21 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_security (gdm-fsf-v3.0.rspl:663)
+    # rule cyber_security (gdm-fsf-v3.0.rspl:680)
     t22 = level_cmp('>=', lo[1], hi[1], 2)
     t23 = ev.get('misuse_security_adequate')
     t24 = tri_not(t23)
     t25 = tri_all((t22, t24))
-    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:674)
+    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:691)
     t26 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule manipulation_security (gdm-fsf-v3.0.rspl:689)
+    # rule manipulation_security (gdm-fsf-v3.0.rspl:706)
     t27 = level_cmp('>=', lo[2], hi[2], 2)
     t28 = ev.get('misuse_security_adequate')
     t29 = tri_not(t28)
     t30 = tri_all((t27, t29))
-    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:705)
+    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:722)
     t31 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:721)
+    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:738)
     t32 = level_cmp('>=', lo[3], hi[3], 2)
     t33 = ev.get('ml_rd_security_adequate')
     t34 = tri_not(t33)
     t35 = tri_all((t32, t34))
-    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:733)
+    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:750)
     t36 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:748)
+    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:765)
     t37 = level_cmp('>=', lo[4], hi[4], 2)
     t38 = ev.get('ml_rd_security_adequate')
     t39 = tri_not(t38)
     t40 = tri_all((t37, t39))
-    # rule safety_case_update (gdm-fsf-v3.0.rspl:761)
+    # rule safety_case_update (gdm-fsf-v3.0.rspl:778)
     t41 = ev.get('material_safety_case_update')
-    # rule ir_1 (gdm-fsf-v3.0.rspl:771)
+    # rule ir_1 (gdm-fsf-v3.0.rspl:788)
     t42 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule ir_2 (gdm-fsf-v3.0.rspl:780)
+    # rule ir_2 (gdm-fsf-v3.0.rspl:797)
     t43 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule disclosure (gdm-fsf-v3.0.rspl:790)
-    # definition any_ccl (gdm-fsf-v3.0.rspl:366)
-    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:358)
+    # rule disclosure (gdm-fsf-v3.0.rspl:807)
+    # definition any_ccl (gdm-fsf-v3.0.rspl:383)
+    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:365)
     t44 = level_cmp('>=', lo[0], hi[0], 2)
     t45 = level_cmp('>=', lo[1], hi[1], 2)
     t46 = level_cmp('>=', lo[2], hi[2], 2)
     t47 = tri_any((t44, t45, t46))
-    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:362)
+    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:369)
     t49 = level_cmp('>=', lo[3], hi[3], 2)
     t50 = level_cmp('>=', lo[4], hi[4], 2)
     t51 = tri_any((t49, t50))
     t53 = level_cmp('>=', lo[5], hi[5], 1)
     t54 = tri_any((t47, t51, t53))
-    t56 = ev.get('unmitigated_material_risk')
-    t57 = tri_all((t54, t56))
-    # cadence framework_update (gdm-fsf-v3.0.rspl:798)
-    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:808)
-    t58 = ev.get('framework_undermined')
-    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:634)
-    t59 = in_place('cbrn_safety_case', impl, maybe)
-    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:659)
-    t60 = in_place('cyber_safety_case', impl, maybe)
-    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:684)
-    t61 = in_place('manipulation_safety_case', impl, maybe)
-    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:716)
-    t62 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
-    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:743)
-    t63 = in_place('ml_rd_automation_safety_case', impl, maybe)
+    # definition unmitigated_ccl (gdm-fsf-v3.0.rspl:373)
+    t56 = level_cmp('>=', lo[6], hi[6], 2)
+    t57 = level_cmp('>=', lo[7], hi[7], 2)
+    t58 = level_cmp('>=', lo[8], hi[8], 2)
+    t59 = level_cmp('>=', lo[9], hi[9], 2)
+    t60 = level_cmp('>=', lo[10], hi[10], 2)
+    t61 = tri_any((t56, t57, t58, t59, t60))
+    t62 = level_cmp('>=', lo[11], hi[11], 1)
+    t63 = tri_any((t61, t62))
+    t65 = tri_all((t54, t63))
+    # cadence framework_update (gdm-fsf-v3.0.rspl:815)
+    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:825)
+    t66 = ev.get('framework_undermined')
+    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:651)
+    t67 = in_place('cbrn_safety_case', impl, maybe)
+    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:676)
+    t68 = in_place('cyber_safety_case', impl, maybe)
+    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:701)
+    t69 = in_place('manipulation_safety_case', impl, maybe)
+    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:733)
+    t70 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
+    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:760)
+    t71 = in_place('ml_rd_automation_safety_case', impl, maybe)
     outcomes = (
         (True, t8, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,
-        t40, t41, t42, t43, t57, True, t58)
+        t40, t41, t42, t43, t65, True, t66)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t8, t10, t11, t12, t13, t14, t15, t16, t17,
         t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
         t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t47, t49, t50, t51, t51, t53,
-        t54, t54, t56, t57, t58, t59, t60, t61, t62, t63)
+        t54, t54, t56, t57, t58, t59, t60, t61, t62, t63, t63, t65, t66, t67, t68, t69, t70, t71)
     )
 
 
@@ -1653,15 +1719,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:375)
+    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:392)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:382)
+    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:399)
     t1 = ev.get('cyber_safety_case_adequate')
-    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:388)
+    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:405)
     t2 = ev.get('manipulation_safety_case_adequate')
-    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:394)
+    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:411)
     t3 = ev.get('ml_rd_acceleration_safety_case_adequate')
-    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:401)
+    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:418)
     t4 = ev.get('ml_rd_automation_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
 
@@ -1681,6 +1747,8 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    slots=_SLOTS,
+    assessed=_ASSESSED,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca
+# source sha256: 4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca'
+SOURCE_HASH: str = '4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca',
+ 'source_hash': '4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -57,9 +57,6 @@ _EVIDENCE: Any = {'indicator_general_reasoning': ('fact', ()),
  'indicator_autonomy_tools': ('fact', ()),
  'indicator_software_engineering': ('fact', ()),
  'advanced_model': ('fact', ()),
- 'cbrn_residual_below_high': ('judgement', ('Microsoft',)),
- 'cyber_residual_below_high': ('judgement', ('Microsoft',)),
- 'autonomy_residual_below_high': ('judgement', ('Microsoft',)),
  'high_security_adequate': ('judgement', ('Microsoft',)),
  'critical_security_adequate': ('judgement', ('Microsoft',)),
  'risk_cannot_be_mitigated': ('judgement', ('senior_leadership',)),
@@ -619,21 +616,21 @@ _NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'concern_raised'})
 
-_EFFICACY_NODES: Any = ({'kind': 'fact',
-  'text': 'cbrn_residual_below_high',
-  'inputs': ('cbrn_residual_below_high',),
+_EFFICACY_NODES: Any = ({'kind': 'level',
+  'text': 'residual CBRN < High',
+  'inputs': ('residual CBRN',),
   'children': (),
-  'detail': 'cbrn_residual_below_high'},
- {'kind': 'fact',
-  'text': 'cyber_residual_below_high',
-  'inputs': ('cyber_residual_below_high',),
+  'detail': 'residual CBRN'},
+ {'kind': 'level',
+  'text': 'residual Cyber < High',
+  'inputs': ('residual Cyber',),
   'children': (),
-  'detail': 'cyber_residual_below_high'},
- {'kind': 'fact',
-  'text': 'autonomy_residual_below_high',
-  'inputs': ('autonomy_residual_below_high',),
+  'detail': 'residual Cyber'},
+ {'kind': 'level',
+  'text': 'residual Autonomy < High',
+  'inputs': ('residual Autonomy',),
   'children': (),
-  'detail': 'autonomy_residual_below_high'},
+  'detail': 'residual Autonomy'},
  {'kind': 'fact',
   'text': 'high_security_adequate',
   'inputs': ('high_security_adequate',),
@@ -645,6 +642,12 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'critical_security_adequate'})
 
+_SLOTS: Any = (('residual CBRN', 'CBRN'),
+ ('residual Cyber', 'Cyber'),
+ ('residual Autonomy', 'Autonomy'))
+
+_ASSESSED: Any = {'CBRN': ((), True, ()), 'Cyber': ((), True, ()), 'Autonomy': ((), True, ())}
+
 
 def _conditions(
     lo: list[int],
@@ -655,8 +658,8 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:374)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:229)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:369)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:224)
     t0 = ev.get('indicator_general_reasoning')
     t1 = ev.get('indicator_science_maths')
     t2 = ev.get('indicator_long_context')
@@ -666,12 +669,15 @@ def _conditions(
     t6 = tri_any((t0, t1, t2, t3, t4, t5))
     if t6 is False:
         hi[0] = rule_out(lo[0], hi[0], 1)
+        hi[3] = rule_out(lo[3], hi[3], 1)
         hi[1] = rule_out(lo[1], hi[1], 1)
+        hi[4] = rule_out(lo[4], hi[4], 1)
         hi[2] = rule_out(lo[2], hi[2], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:362)
+        hi[5] = rule_out(lo[5], hi[5], 1)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:357)
     t8 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:374)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:229)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:369)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:224)
     t9 = ev.get('indicator_general_reasoning')
     t10 = ev.get('indicator_science_maths')
     t11 = ev.get('indicator_long_context')
@@ -679,25 +685,25 @@ def _conditions(
     t13 = ev.get('indicator_autonomy_tools')
     t14 = ev.get('indicator_software_engineering')
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
-    # rule baseline (microsoft-fgf-2025.rspl:389)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:397)
+    # rule baseline (microsoft-fgf-2025.rspl:384)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:392)
     t17 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:403)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:398)
     t18 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:409)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:404)
     t19 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule critical_escalation (microsoft-fgf-2025.rspl:418)
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:236)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:413)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:231)
     t20 = level_cmp('>=', lo[0], hi[0], 2)
     t21 = level_cmp('>=', lo[1], hi[1], 2)
     t22 = level_cmp('>=', lo[2], hi[2], 2)
     t23 = tri_any((t20, t21, t22))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:431)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:426)
     t25 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:441)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:449)
+    # rule governance_programme (microsoft-fgf-2025.rspl:436)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:444)
     t26 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:457)
+    # cadence framework_review (microsoft-fgf-2025.rspl:452)
     outcomes = (t8, t15, True, t17, t18, t19, t23, t25, True, t26, True)
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t6, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,
@@ -714,15 +720,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:244)
-    t0 = ev.get('cbrn_residual_below_high')
-    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:250)
-    t1 = ev.get('cyber_residual_below_high')
-    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:256)
-    t2 = ev.get('autonomy_residual_below_high')
-    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:265)
+    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:239)
+    t0 = level_cmp('<', lo[3], hi[3], 1)
+    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:245)
+    t1 = level_cmp('<', lo[4], hi[4], 1)
+    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:251)
+    t2 = level_cmp('<', lo[5], hi[5], 1)
+    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:260)
     t3 = ev.get('high_security_adequate')
-    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:270)
+    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:265)
     t4 = ev.get('critical_security_adequate')
     return (t0, t1, t2, t3, t4)
 
@@ -742,6 +748,8 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    slots=_SLOTS,
+    assessed=_ASSESSED,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -319,6 +319,7 @@ class Builder(Transformer[Token, Any]):
             anchors=body.many("anchor"),
             means=body.one("means"),
             span=self._span(meta),
+            efficacy=body.one("efficacy", "counts when"),
         )
 
     def extends(self, meta: Any, c: list[Any]) -> n.Name:
@@ -408,6 +409,7 @@ class Builder(Transformer[Token, Any]):
             note=next((x.value for x in clauses if x.key == "note"), None),
             modality=c[0] or "must",
             span=self._span(meta),
+            efficacy=next((x.value for x in clauses if x.key == "efficacy"), None),
         )
         return self._clause("requirement", req, meta)
 

@@ -117,6 +117,12 @@ SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", W
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
 RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
 
+# criteria on standards and requirements (`counts when`)
+CRITERION_SEVERAL_TARGETS = Code("E1001", "criterion-several-targets", ERROR, "a `counts when` on a `require` line that names several things")
+CRITERION_NOT_BINDING = Code("E1002", "criterion-not-binding", ERROR, "a `counts when` on a requirement that does not bind")
+CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a criterion of a standard or requirement that no input makes true")
+CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
+
 
 def _collect_codes() -> dict[str, Code]:
     codes: dict[str, Code] = {}

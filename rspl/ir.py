@@ -337,6 +337,9 @@ class Standard:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    # `counts when`: the standard counts only while this holds, and so does every standard
+    # that extends it (`docs/semantics.md`, section 6).
+    criterion: Expr | None = None
 
 
 @attrs.frozen
@@ -450,6 +453,8 @@ class Requirement:
     anchors: tuple[Anchor, ...]
     note: str | None = None
     modality: Modality = "must"
+    # `counts when`: this requirement is met only while it holds (a binding one only).
+    criterion: Expr | None = None
 
 
 @attrs.frozen

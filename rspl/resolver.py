@@ -274,6 +274,8 @@ class _Resolver:
             if item.extends is not None:
                 self.ref(m, item.extends, ("standard",))
             self.refs(m, item.includes, ("safeguard",))
+            if item.efficacy is not None:
+                self.expr(m, item.efficacy)
         elif isinstance(item, n.ArtifactDecl):
             self.refs(m, item.audience, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.RuleDecl):
@@ -287,6 +289,8 @@ class _Resolver:
         for req in rule.requirements:
             self.refs(m, req.targets, _REQUIRABLE)
             self.refs(m, req.contexts, _CONTEXT, unknown=msg.unknown_context)
+            if req.efficacy is not None:
+                self.expr(m, req.efficacy)
         for ob in (*rule.obligations, *rule.fallbacks):
             self.obligation(m, ob)
         for cmp in rule.rules_out:

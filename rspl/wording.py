@@ -5,8 +5,12 @@ here rather than from each other.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rspl import ir
 from rspl.limits import file_stem
+from rspl.units import UNITS
 
 
 def deadline_text(d: ir.Deadline | None) -> str | None:
@@ -70,3 +74,30 @@ def module_name(policy: ir.Policy) -> str:
     """A file name for the policy's outputs: its id, made a valid Python module name that is
     neither a keyword nor a standard-library module (`rspl.limits.file_stem`; W0010)."""
     return file_stem(policy.id)
+
+
+def figure_spec(e: ir.Expr, levels: dict[str, tuple[str, ...]]) -> dict[str, Any] | None:
+    """What `rspl.semantics.figure` needs to show one leaf of a criterion with its figures:
+    a comparison (its operator and operands, a constant with the unit it was written in), a
+    level test (with the domain's level names, from `levels`) or a fact. None for anything
+    else."""
+    if isinstance(e, ir.Compare):
+        return {"kind": "cmp", "op": e.op, "left": _operand_spec(e.left),
+                "right": _operand_spec(e.right)}  # fmt: skip
+    if isinstance(e, ir.LevelCmp):
+        return {"kind": "level", "domain": e.domain, "op": e.op, "level": e.level,
+                "levels": levels[e.domain]}  # fmt: skip
+    if isinstance(e, ir.Fact):
+        return {"kind": "fact", "name": e.name}
+    return None
+
+
+def _operand_spec(v: ir.Value) -> dict[str, Any]:
+    if isinstance(v, ir.EvidenceValue):
+        return {"evidence": v.name}
+    if isinstance(v, ir.SinceValue):
+        return {"since": v.name}
+    match = re.fullmatch(r"(?:about )?[0-9.eE+-]+ ?(.*)", v.text)
+    unit = match.group(1) if match and match.group(1) in UNITS else None
+    factor = UNITS[unit][1] if unit is not None else 1.0
+    return {"const": v.value, "text": v.text, "unit": unit, "factor": factor}

@@ -582,7 +582,8 @@ def figure(
     bound, bound_name, missing_bound = _operand(right, ev, as_of)
     missing += [m for m in missing_bound if m not in missing]
     if value is None or bound is None:
-        text = f"{name} is not known ({', '.join(missing)} not given)"
+        text = f"{name} is not given" if missing == [name] else (
+            f"{name} is not known ({', '.join(missing)} not given)")
     else:
         dated = isinstance(value, datetime.date)
         words = (_DATE_HOLDS if holds else _DATE_FAILS) if dated else _HOLDS if holds else _FAILS

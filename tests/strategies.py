@@ -11,8 +11,9 @@ What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every d
 `any tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random
 statuses; evidence of every type; definitions that use earlier definitions; safeguards, some
 with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
-`not yet defined`; rules, warnings (with `rules out`) and cadences (with or without `when`)
-with random conditions, requirements with and without `for`, obligations of every modality
+`not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and cadences (with or without `when`)
+with random conditions, requirements with and without `for` (binding ones that name one
+thing sometimes with a `counts when` criterion), obligations of every modality
 with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
 
 A quarter of the policies import `std.contexts, std.actions`. About a quarter are
@@ -451,7 +452,10 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     for family in sorted({s.family for s in standards}):
         out.append(f"family {family}{_title(draw, 'Family')}")
     for s in standards:
-        out.append(_standard_text(draw, s))
+        text = _standard_text(draw, s)
+        if not gate and draw(st.integers(0, 2)) == 0:  # a criterion of the standard
+            text = text[: -len(" }")] + " counts when " + condition(draw, env, 2, "pure") + " }"
+        out.append(text)
 
     rules: list[str] = []
     obligations: list[tuple[str, str]] = []
@@ -475,6 +479,8 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 line += " for " + ", ".join(draw(
                     st.lists(st.sampled_from(contexts), min_size=1, max_size=3, unique=True)
                 ))  # fmt: skip
+            if not gate and not modality and len(targets) == 1 and draw(st.integers(0, 2)) == 0:
+                line += " counts when " + condition(draw, env, 2, "pure")  # this line's criterion
             if draw(st.integers(0, 3)) == 0:
                 line += ' per "§4"'
             if draw(st.integers(0, 5)) == 0:

@@ -596,6 +596,9 @@ class Builder(Transformer[Token, Any]):
     def expect_recommended(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("recommended", meta, c)
 
+    def expect_not_counted(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("not_counted", meta, c)
+
     def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("triggered", meta, c)
 

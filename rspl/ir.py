@@ -66,7 +66,7 @@ ObligationStatus = Literal["open", "due", "overdue", "done"]
 
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
-    "precautionary", "alert", "permitted", "blocked", "obligation",
+    "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 

@@ -411,7 +411,8 @@ class _Resolver:
                 self.ref(m, g.rule, ("rule", "warning", "cadence"))
         for x in s.expects:
             if isinstance(x, n.Expect):
-                if x.what in ("required", "not_required", "missing", "recommended"):
+                if x.what in ("required", "not_required", "missing", "recommended",
+                              "not_counted"):  # fmt: skip
                     self.refs(m, x.names, _REQUIRABLE)
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))

@@ -512,8 +512,9 @@ def _json(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime.date) else value
 
 
-def _amount(value: Any, unit: str | None, factor: float) -> str:
-    """A measured value in the unit the policy wrote its bound in (`12%`, `7.5 months`)."""
+def _amount(value: Any, unit: str | None, factor: float, plural: str | None = None) -> str:
+    """A measured value in the unit the policy wrote its bound in (`12%`, `7.5 months`;
+    `plural` is the unit's plural, used for any amount but 1)."""
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, bool):
@@ -521,7 +522,9 @@ def _amount(value: Any, unit: str | None, factor: float) -> str:
     text = f"{value / factor:.6g}"
     if unit is None:
         return text
-    return text + unit if unit in ("%", "x") else f"{text} {unit}"
+    if unit in ("%", "x"):
+        return text + unit
+    return f"{text} {unit if text == '1' or plural is None else plural}"
 
 
 def _operand(spec: Mapping[str, Any], ev: Mapping[str, Any],
@@ -587,9 +590,9 @@ def figure(
     else:
         dated = isinstance(value, datetime.date)
         words = (_DATE_HOLDS if holds else _DATE_FAILS) if dated else _HOLDS if holds else _FAILS
-        unit, factor = right.get("unit"), right.get("factor", 1.0)
+        unit, factor, plural = right.get("unit"), right.get("factor", 1.0), right.get("plural")
         shown = bound_name if "const" in right else f"{bound_name} {_amount(bound, unit, factor)}"
-        text = f"{name} {_amount(value, unit, factor)} {words[op]} {shown}"
+        text = f"{name} {_amount(value, unit, factor, plural)} {words[op]} {shown}"
     subject = left.get("evidence", left.get("since"))
     return {"evidence": subject, "value": _json(value), "op": op, "bound": _json(bound),
             "holds": holds, "text": text}  # fmt: skip

@@ -100,4 +100,5 @@ def _operand_spec(v: ir.Value) -> dict[str, Any]:
     match = re.fullmatch(r"(?:about )?[0-9.eE+-]+ ?(.*)", v.text)
     unit = match.group(1) if match and match.group(1) in UNITS else None
     factor = UNITS[unit][1] if unit is not None else 1.0
-    return {"const": v.value, "text": v.text, "unit": unit, "factor": factor}
+    plural = unit + "s" if unit is not None and unit + "s" in UNITS else unit
+    return {"const": v.value, "text": v.text, "unit": unit, "plural": plural, "factor": factor}

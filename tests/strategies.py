@@ -11,10 +11,11 @@ What a policy may contain: 1-3 domains of 1-4 levels named `L1`..`L4` in every d
 `any tracked domain >= L2` and `all domains of (...) >= L1` can be written), with random
 statuses; evidence of every type; definitions that use earlier definitions; safeguards, some
 with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
-`not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and cadences (with or without `when`)
-with random conditions, requirements with and without `for` (binding ones that name one
-thing sometimes with a `counts when` criterion), obligations of every modality
-with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
+`not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and
+cadences (with or without `when`) with random conditions, requirements with and without `for`
+(binding ones that name one thing sometimes with a `counts when` criterion), obligations of
+every modality with blocking and non-blocking actions, every deadline form and `if unmet`
+fallbacks.
 
 A quarter of the policies import `std.contexts, std.actions`. About a quarter are
 *levels-only*: their rule conditions read nothing but the domains' levels (the generated

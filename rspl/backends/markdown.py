@@ -501,6 +501,8 @@ class _Words:
         for it in one of `contexts`; each `while ...` with its citations."""
         found: list[tuple[ir.Expr, tuple[ir.Anchor, ...]]] = []
         std = self.standards.get(name)
+        if std is not None and std.hole:
+            return []  # never met, whatever its criteria
         if std is not None:
             for n in (name, *std.ancestors):
                 owner = self.standards[n]

@@ -247,8 +247,10 @@ class _Compiler:
             if sg.efficacy is not None:
                 self.emit(comment(f"efficacy of {sg.name} ({_where(sg.origin)})"))
                 slots[sg.name] = self.expr(sg.efficacy)
-                self.criteria.append({"kind": "safeguard", "target": sg.name, "rule": None,
-                                      "slot": slots[sg.name], "anchors": _anchors(sg.anchors)})  # fmt: skip
+                self.criteria.append({
+                    "kind": "safeguard", "target": sg.name, "rule": None,
+                    "slot": slots[sg.name], "anchors": _anchors(sg.anchors),
+                })  # fmt: skip
         self.criteria_of(policy)
         doc = "The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."
         return self.function("_efficacy", doc, "Values", ""), slots

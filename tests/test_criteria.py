@@ -204,7 +204,7 @@ def test_scenario_expecting_not_counted_fails_when_it_counts() -> None:
     result = compile_source("crit.rspl", text)
     assert result.policy is not None
     (outcome,) = run_scenarios(result.policy)
-    assert [f.expected for f in outcome.failures] == ["not counted: classifiers"]
+    assert "not counted: classifiers" in [f.expected for f in outcome.failures]
 
 
 def test_eval_explain_prints_each_criterion_as_a_sentence(tmp_path: Path) -> None:

@@ -340,6 +340,7 @@ class Builder(Transformer[Token, Any]):
             anchors=body.many("anchor"),
             means=body.one("means"),
             span=self._span(meta),
+            efficacy=body.one("efficacy", "counts when"),
         )
 
     def extends(self, meta: Any, c: list[Any]) -> n.Name:
@@ -429,6 +430,7 @@ class Builder(Transformer[Token, Any]):
             note=next((x.value for x in clauses if x.key == "note"), None),
             modality=c[0] or "must",
             span=self._span(meta),
+            efficacy=next((x.value for x in clauses if x.key == "efficacy"), None),
         )
         return self._clause("requirement", req, meta)
 
@@ -664,6 +666,9 @@ class Builder(Transformer[Token, Any]):
 
     def expect_recommended(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("recommended", meta, c)
+
+    def expect_not_counted(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("not_counted", meta, c)
 
     def expect_triggered(self, meta: Any, c: list[Any]) -> n.Expect:
         return n.Expect("triggered", c[0], self._span(meta), c[1])

@@ -125,6 +125,8 @@ class _Checker:
             self.definition(item)
         elif isinstance(item, n.SafeguardDecl):
             self.safeguard(item)
+        elif isinstance(item, n.StandardDecl) and item.efficacy is not None:
+            self.standard_criterion(item, item.efficacy)
         elif isinstance(item, n.RuleDecl):
             self.rule(item)
         elif isinstance(item, n.ScenarioDecl):
@@ -454,6 +456,29 @@ class _Checker:
             for found in self._implemented_in(s.efficacy):
                 self.report(msg.implemented_in_efficacy(s.name.text, found.span, s.name.span))
 
+    def criterion(self, e: n.Expr, owner: n.Name, what: str) -> None:
+        """A `counts when` of a standard or a requirement: a condition, like a safeguard's
+        efficacy criterion (no `is implemented`, E0413), that some input can make true."""
+        typed = self.condition(e, "a `counts when` criterion") == BOOL
+        shallow = self.within_depth(e)
+        for found in self._implemented_in(e):
+            self.report(msg.implemented_in_efficacy(owner.text, found.span, owner.span))
+        if typed and shallow and self.never_true(e):
+            self.report(msg.criterion_never_holds(what, owner.text, e.span))
+
+    def standard_criterion(self, s: n.StandardDecl, e: n.Expr) -> None:
+        self.criterion(e, s.name, "standard")
+        if s.hole is not None:
+            self.report(msg.criterion_on_hole(s.name.text, e.span, s.hole))
+
+    def requirement_criterion(self, req: n.Requirement, e: n.Expr) -> None:
+        if len(req.targets) != 1:
+            targets = [t.text for t in req.targets]
+            self.report(msg.criterion_several_targets(targets, e.span, req.span))
+        if req.modality != "must":
+            self.report(msg.criterion_not_binding(req.modality, e.span, req.span))
+        self.criterion(e, req.targets[0], "the requirement of")
+
     # ------------------------------------------------------------------ standards
 
     def _standards(self) -> Iterator[tuple[n.Module, n.StandardDecl]]:
@@ -636,6 +661,8 @@ class _Checker:
     def requirements(self, r: n.RuleDecl) -> None:
         seen: list[tuple[n.Requirement, n.Name, n.Decl]] = []
         for req in r.requirements:
+            if req.efficacy is not None:
+                self.requirement_criterion(req, req.efficacy)
             for t in req.targets:
                 decl = self.res.target(t)
                 hole = self._hole_of(decl) if isinstance(decl, n.StandardDecl) else None

@@ -127,6 +127,10 @@ DUPLICATE_MEMBER = Code("E0905", "duplicate-member", ERROR, "a family lists the 
 IMPOSSIBLE_MEMBER_COUNT = Code("E0906", "impossible-member-count", ERROR, "`at least N of` a family with N below 1 or above its members")
 SCENARIO_MEMBER = Code("E0907", "scenario-member", ERROR, "a scenario gives a family's value in a way that does not fit it")
 
+# criteria on standards and requirements (`counts when`)
+CRITERION_SEVERAL_TARGETS = Code("E1001", "criterion-several-targets", ERROR, "a `counts when` on a `require` line that names several things")
+CRITERION_NOT_BINDING = Code("E1002", "criterion-not-binding", ERROR, "a `counts when` on a requirement that does not bind")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -139,6 +143,9 @@ SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", W
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
 RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
 BOUND_OUT_OF_RANGE = Code("W0011", "bound-out-of-range", WARNING, "a fraction compared with a bound above 1 (100%), which no fraction passes")
+CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a criterion of a standard or requirement that no input makes true")
+CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
+
 
 
 def _collect_codes() -> dict[str, Code]:
@@ -212,4 +219,3 @@ class Reporter:
 
     def sorted(self) -> list[Diagnostic]:
         return sorted(self.diagnostics, key=Diagnostic.sort_key)
-

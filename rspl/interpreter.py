@@ -20,6 +20,7 @@ from rspl.semantics import (
     Tri,
     add_period,
     at_least,
+    chain_criterion,
     check_assessment,
     check_contexts,
     check_date,
@@ -31,7 +32,11 @@ from rspl.semantics import (
     compare,
     compare_range,
     complete_standards,
+    criteria_order,
+    criterion_entry,
     days_since,
+    explaining,
+    figure,
     in_place,
     input_owner,
     level_cmp,
@@ -50,7 +55,7 @@ from rspl.semantics import (
     tri_word,
     unreadable,
 )
-from rspl.wording import deadline_text, describe, level_text
+from rspl.wording import deadline_text, describe, figure_spec, level_text
 
 __all__ = ["AssessmentError", "evaluate"]
 
@@ -112,6 +117,9 @@ class _Evaluation:
         # Efficacy criteria themselves see nothing as implemented.
         self.implemented: frozenset[str] = frozenset()
         self.maybe: dict[str, frozenset[str]] = {}
+        # Every criterion that does not hold, by what it belongs to (`_criteria`).
+        self.failing: dict[tuple[str, str, int], dict[str, Any]] = {}
+        self.chains = self._criteria()
         self.implemented, self.maybe = self._implemented()
         self.def_cache.clear()  # definitions read while deciding efficacy saw nothing in place
 
@@ -163,11 +171,84 @@ class _Evaluation:
             value, unknown, _ = self.expr(sg.efficacy)
             if value is True:
                 sure.add(name)
-            elif value is None:
-                maybe[name] = unknown
+            else:
+                self._failing(("safeguard", name, 0), sg.efficacy, None, sg.anchors)
+                if value is None:
+                    maybe[name] = unknown
         standards = ((std.name, std.hole, std.safeguards) for std in self.policy.standards)
-        complete_standards(standards, sure, maybe)
+        complete_standards(standards, sure, maybe, self.chains)
         return frozenset(sure), maybe
+
+    def _criteria(self) -> dict[str, tuple[Tri, frozenset[str]]]:
+        """Decide the criteria of standards and requirements (on the assessment as given,
+        like efficacy criteria) and record those that do not hold in `failing`. Returns each
+        standard's criteria with inherited ones (`chain_criterion`)."""
+        own: dict[str, tuple[Tri, frozenset[str]]] = {}
+        for std in self.policy.standards:
+            if std.criterion is not None:
+                value, unknown, _ = self.expr(std.criterion)
+                own[std.name] = (value, unknown)
+                if value is not True:
+                    self._failing(("standard", std.name, 0), std.criterion, None, std.anchors)
+        for rule in self.policy.rules:
+            for i, req in enumerate(rule.requirements):
+                if req.criterion is not None:
+                    value, _, _ = self.expr(req.criterion)
+                    if value is not True:
+                        self._failing(("requirement", rule.name, i), req.criterion, rule.name,
+                                      req.anchors, req.target)  # fmt: skip
+        chains: dict[str, tuple[Tri, frozenset[str]]] = {}
+        for std in self.policy.standards:
+            found = chain_criterion((std.name, *std.ancestors), own)
+            if found is not None:
+                chains[std.name] = found
+        return chains
+
+    def _failing(
+        self,
+        key: tuple[str, str, int],
+        e: ir.Expr,
+        rule: str | None,
+        anchors: tuple[ir.Anchor, ...],
+        target: str | None = None,
+    ) -> None:
+        value, unknown, _ = self.expr(e)
+        entry = criterion_entry(key[0], target or key[1], rule, describe(e), value,
+                                self.because(e), [_anchor(a) for a in anchors])  # fmt: skip
+        self.failing[key] = {"entry": entry, "unknown": unknown}
+
+    def because(self, e: ir.Expr) -> list[dict[str, Any]]:
+        """The figures that explain the value of a criterion (`rspl.semantics.explaining`),
+        read on the assessment as given."""
+        value, _, _ = self.expr(e)
+        if isinstance(e, ir.MemberTest) or (isinstance(e, ir.Compare) and _bounded(e)):
+            return []  # a test over a family's members: no one figure shows it
+        if isinstance(e, ir.Compare | ir.LevelCmp | ir.Fact):
+            levels = {d.name: tuple(lv.name for lv in d.levels) for d in self.policy.domains}
+            spec = figure_spec(e, levels)
+            assert spec is not None
+            interval = self.interval(self.slot(e)) if isinstance(e, ir.LevelCmp) else None
+            return [figure(spec, value, self.inp.evidence, self.inp.as_of, interval)]
+        if isinstance(e, ir.DefRef):
+            return self.because(self.definitions[e.name].expr)
+        if isinstance(e, ir.Implemented):  # never in a criterion (E0413)
+            return []
+        children = [e.operand] if isinstance(e, ir.Not) else list(e.operands)
+        values = [self.expr(c)[0] for c in children]
+        out: list[dict[str, Any]] = []
+        for i in explaining("not" if isinstance(e, ir.Not) else "and", value, values):
+            out += self.because(children[i])
+        return out
+
+    def failing_for(self, rule: ir.Rule, index: int) -> list[tuple[str, str, int]]:
+        """The criteria that keep one requirement of `rule` from being met: its own, and for a
+        standard, the criteria of the standard and of those it extends."""
+        req = rule.requirements[index]
+        keys = [("requirement", rule.name, index)]
+        if req.kind == "standard":
+            std = self.standards[req.target]
+            keys += [("standard", name, 0) for name in (std.name, *std.ancestors)]
+        return [k for k in keys if k in self.failing]
 
     # ------------------------------------------------------------------ expressions
 
@@ -339,15 +420,22 @@ class _Evaluation:
         safeguard_rules: dict[str, set[str]] = {}
         missing_all: set[str] = set()
         unmet_rules: set[str] = set()
+        criteria_all: list[dict[str, Any]] = []
+        criteria_keys: set[tuple[str, str, int]] = set()
         for context in self.inp.contexts:
             required: set[str] = set()
             owners: dict[str, set[str]] = {}
+            failing: list[tuple[str, str, int]] = []
             for rule, _, _ in active:
                 if not self.applies(rule, context):
                     continue
-                for req in rule.requirements:
+                for index, req in enumerate(rule.requirements):
                     if req.modality != "must" or (req.contexts and context not in req.contexts):
                         continue
+                    found = self.failing_for(rule, index)
+                    if found:
+                        unmet_rules.add(rule.name)
+                        failing += found
                     if req.kind == "standard":
                         std = self.standards[req.target]
                         required.add(req.target)
@@ -365,6 +453,11 @@ class _Evaluation:
                 [s for s in kept if self.standards[s].hole]
                 + [sg for sg in owners if sg not in self.implemented]
             )
+            failing += [k for sg in owners if (k := ("safeguard", sg, 0)) in self.failing]
+            entries = criteria_order(self.failing[k]["entry"] for k in failing)
+            missing = sorted(set(missing) | {e["target"] for e in entries})
+            criteria_all += entries
+            criteria_keys.update(failing)
             all_standards.update(kept)
             for sg, rules in owners.items():
                 safeguard_rules.setdefault(sg, set()).update(rules)
@@ -372,6 +465,7 @@ class _Evaluation:
             verdicts[context] = {
                 "required_standards": self.by_family(kept),
                 "missing": missing,
+                "criteria": entries,
             }
             if any(r.contexts for r in policy.rules):
                 verdicts[context]["context_rules"] = {
@@ -398,7 +492,8 @@ class _Evaluation:
             reasons += [f"obligation {key} is not done" for key in sorted(set(blocks[context]))]
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
-        needed = self.needed(active)
+        criteria = criteria_order(criteria_all)
+        needed = self.needed(active, criteria_keys)
         decision: dict[str, Any] = {
             "policy": {
                 "id": policy.id,
@@ -430,6 +525,7 @@ class _Evaluation:
             ],
             "needed": needed,
             "verdicts": verdicts,
+            "criteria": criteria,
         }
         if self.explain:
             decision["explanation"] = explanation
@@ -481,6 +577,7 @@ class _Evaluation:
                 if req.kind == "standard":
                     std = self.standards[req.target]
                     in_place = standard_in_place(std.hole, std.safeguards, self.implemented)
+                    in_place = in_place and self.chains.get(std.name, (True,))[0] is True
                 else:
                     in_place = req.target in self.implemented
                 out.append({
@@ -546,12 +643,19 @@ class _Evaluation:
             "anchors": [_anchor(a) for a in ob.anchors],
         }
 
-    def needed(self, active: list[tuple[ir.Rule, str, frozenset[str]]]) -> list[dict[str, Any]]:
-        """Inputs still to be determined, for the precautionary rules, and who decides them."""
+    def needed(
+        self,
+        active: list[tuple[ir.Rule, str, frozenset[str]]],
+        criteria: set[tuple[str, str, int]] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Inputs still to be determined, for the precautionary rules and for the criteria
+        that are unknown, and who decides them."""
         names: set[str] = set()
         for _, status, unknown in active:
             if status == "precautionary":
                 names |= unknown
+        for key in criteria or ():
+            names |= self.failing[key]["unknown"]
         out = []
         for name in sorted(names):
             domain = self.slot_domain.get(name, name)

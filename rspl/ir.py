@@ -66,7 +66,7 @@ ObligationStatus = Literal["open", "due", "overdue", "done"]
 
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
-    "precautionary", "alert", "permitted", "blocked", "obligation",
+    "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -400,6 +400,9 @@ class Standard:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    # `counts when`: the standard counts only while this holds, and so does every standard
+    # that extends it (`docs/semantics.md`, section 6).
+    criterion: Expr | None = None
 
 
 @attrs.frozen
@@ -513,6 +516,8 @@ class Requirement:
     anchors: tuple[Anchor, ...]
     note: str | None = None
     modality: Modality = "must"
+    # `counts when`: this requirement is met only while it holds (a binding one only).
+    criterion: Expr | None = None
 
 
 @attrs.frozen

@@ -351,6 +351,7 @@ class _Lowerer:
             anchors=self.anchors(d.anchors),
             means=d.means,
             origin=self.origin(d.span),
+            criterion=self.expr(d.efficacy) if d.efficacy is not None else None,
         )
 
     # ------------------------------------------------------------------ rules
@@ -360,6 +361,7 @@ class _Lowerer:
             ir.Requirement(
                 t.text, _requirement_kind(self._kind(t)), self.contexts(req.contexts),
                 self.anchors(req.anchors), req.note, _modality(req.modality),
+                self.expr(req.efficacy) if req.efficacy is not None else None,
             )
             for req in r.requirements
             for t in req.targets

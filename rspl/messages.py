@@ -26,6 +26,10 @@ from typing import Protocol
 from rspl import units
 from rspl.diagnostics import (
     BOUND_OUT_OF_RANGE,
+    CRITERION_NEVER_HOLDS,
+    CRITERION_NOT_BINDING,
+    CRITERION_ON_HOLE,
+    CRITERION_SEVERAL_TARGETS,
     CROSS_FAMILY_EXTENDS,
     DEFINITION_CYCLE,
     DEFINITIONS_TOO_DEEP,
@@ -1516,3 +1520,53 @@ def _bool_help(t: TypeLike) -> str:
     if t.kind == "date":
         return "compare it, e.g. `since DATE >= 6 months`"
     return "use a comparison, a fact, a definition or `X is implemented`"
+
+
+# ---------------------------------------------------------------------------- criteria
+
+
+def criterion_several_targets(targets: Sequence[str], span: Span, line_span: Span) -> Diagnostic:
+    """E1001: `require A, B counts when ...`: a criterion belongs to one requirement."""
+    return _make(
+        CRITERION_SEVERAL_TARGETS,
+        "a `counts when` criterion belongs to a `require` line that names one thing",
+        span,
+        labels=[Label(line_span, "requires " + ", ".join(f"`{t}`" for t in targets))],
+        help="write one `require` line per standard or safeguard, and put the criterion on "
+        "the one it applies to (or on the standard itself, to apply it everywhere)",
+    )
+
+
+def criterion_not_binding(modality: str, span: Span, line_span: Span) -> Diagnostic:
+    """E1002: `should require X counts when ...`: only a binding requirement can be met."""
+    return _make(
+        CRITERION_NOT_BINDING,
+        f"a `{modality} require` line cannot have a `counts when` criterion",
+        span,
+        labels=[Label(line_span, "this requirement does not bind")],
+        help="a criterion decides whether a binding (`must`) requirement is met; write "
+        "`require ... counts when ...`, or drop the criterion",
+    )
+
+
+def criterion_never_holds(what: str, name: str, span: Span) -> Diagnostic:
+    """W0025: the criterion of a standard or requirement that no input makes true."""
+    return _make(
+        CRITERION_NEVER_HOLDS,
+        f"the criterion of {what} `{name}` can never hold",
+        span,
+        help="no combination of inputs makes this criterion true, so it never counts and "
+        "every rule that requires it stays unmet; check the bound and the comparison",
+    )
+
+
+def criterion_on_hole(name: str, span: Span, hole_span: Span) -> Diagnostic:
+    """W0026: `counts when` on a standard that is `not yet defined`."""
+    return _make(
+        CRITERION_ON_HOLE,
+        f"standard `{name}` is not yet defined, so its criterion has no effect",
+        span,
+        labels=[Label(hole_span, "declared `not yet defined` here")],
+        help="a standard that is not yet defined never counts, whatever its criterion; "
+        "define its safeguards, or remove the criterion until then",
+    )

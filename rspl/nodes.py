@@ -338,6 +338,7 @@ class StandardDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    efficacy: Expr | None = None  # `counts when`: the standard counts only while it holds
 
 
 @attrs.frozen
@@ -436,6 +437,7 @@ class Requirement:
     note: str | None = None
     modality: str = "must"
     span: Span = _span()
+    efficacy: Expr | None = None  # `counts when`: the requirement is met only while it holds
 
 
 @attrs.frozen

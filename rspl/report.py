@@ -34,6 +34,10 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
     if d["missing"]:
         out.append("")
         out.append("not in place: " + ", ".join(d["missing"]))
+    if explain and d.get("criteria"):
+        out.append("")
+        out.append("criteria that do not hold:")
+        out += ["  " + criterion_text(c) for c in d["criteria"]]
     if d["obligations"]:
         out.append("")
         out.append("obligations:")
@@ -76,3 +80,16 @@ def _tree(node: dict[str, Any], depth: int, out: list[str]) -> None:
         out.append("  " * (depth + 1) + "(" + "; ".join(node["measured"]) + ")")
     for child in node["children"]:
         _tree(child, depth + 1, out)
+
+
+def criterion_text(c: dict[str, Any]) -> str:
+    """An entry of `criteria` as a sentence: `classifiers does not count: jailbreak_rate 12%
+    is not at most 5% (§4)`; a requirement's entry names its rule."""
+    subject = c["target"]
+    if c["kind"] == "requirement":
+        subject += f", as rule {c['rule']} requires it,"
+    verdict = "does not count" if c["holds"] is False else "may not count"
+    figures = "; ".join(b["text"] for b in c["because"]) or c["criterion"]
+    cites = ", ".join(a["text"] for a in c["anchors"])
+    return f"{subject} {verdict}: {figures}" + (f" ({cites})" if cites else "")
+

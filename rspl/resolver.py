@@ -278,6 +278,8 @@ class _Resolver:
             if item.extends is not None:
                 self.ref(m, item.extends, ("standard",))
             self.refs(m, item.includes, ("safeguard",))
+            if item.efficacy is not None:
+                self.expr(m, item.efficacy)
         elif isinstance(item, n.ArtifactDecl):
             self.refs(m, item.audience, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.RuleDecl):
@@ -291,6 +293,8 @@ class _Resolver:
         for req in rule.requirements:
             self.refs(m, req.targets, _REQUIRABLE)
             self.refs(m, req.contexts, _CONTEXT, unknown=msg.unknown_context)
+            if req.efficacy is not None:
+                self.expr(m, req.efficacy)
         for ob in (*rule.obligations, *rule.fallbacks):
             self.obligation(m, ob)
         for cmp in rule.rules_out:
@@ -421,7 +425,8 @@ class _Resolver:
                 self.ref(m, g.rule, ("rule", "warning", "cadence"))
         for x in s.expects:
             if isinstance(x, n.Expect):
-                if x.what in ("required", "not_required", "missing", "recommended"):
+                if x.what in ("required", "not_required", "missing", "recommended",
+                              "not_counted"):  # fmt: skip
                     self.refs(m, x.names, _REQUIRABLE)
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))

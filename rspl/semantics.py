@@ -164,17 +164,25 @@ def complete_standards(
     standards: Iterable[tuple[str, bool, Sequence[str]]],
     sure: set[str],
     maybe: dict[str, frozenset[str]],
+    criteria: Mapping[str, tuple[Tri, frozenset[str]]] | None = None,
 ) -> None:
     """Add the standards (name, hole, safeguards) that the safeguards in place make whole:
     to `sure` each defined one all of whose safeguards are surely in place, to `maybe` each
-    one all of whose safeguards are in place or may be, with the inputs behind those."""
+    one all of whose safeguards are in place or may be, with the inputs behind those.
+    `criteria` gives a standard's criteria with inherited ones (`chain_criterion`): one that
+    is false keeps the standard out, one that is unknown makes it maybe in place at most."""
     for name, hole, safeguards in standards:
         if hole:
             continue
-        if sure.issuperset(safeguards):
+        holds, unknown = (criteria or {}).get(name, (True, frozenset()))
+        if holds is False:
+            continue
+        if holds is True and sure.issuperset(safeguards):
             sure.add(name)
         elif all(s in sure or s in maybe for s in safeguards):
             maybe[name] = frozenset().union(*(maybe[s] for s in safeguards if s in maybe))
+            if unknown:
+                maybe[name] |= unknown
 
 
 def rule_out(lo: int, hi: int, rank: int) -> int:
@@ -764,3 +772,167 @@ def check_contexts(raw: object, every: tuple[str, ...]) -> tuple[str, ...]:
         if not isinstance(name, str) or name not in every:
             raise AssessmentError(f"contexts[{i}]", "a context: " + ", ".join(sorted(every)), name)
     return tuple(c for c in every if c in items)
+
+
+# ---------------------------------------------------------------------------- criteria
+
+# How a comparison reads when it holds, and when it does not (numbers, then dates).
+_HOLDS = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
+          "==": "is", "!=": "is not"}  # fmt: skip
+_FAILS = {">=": "is not at least", ">": "is not more than", "<=": "is not at most",
+          "<": "is not less than", "==": "is not", "!=": "is"}  # fmt: skip
+_DATE_HOLDS = {">=": "is on or after", ">": "is after", "<=": "is on or before",
+               "<": "is before", "==": "is", "!=": "is not"}  # fmt: skip
+_DATE_FAILS = {">=": "is not on or after", ">": "is not after", "<=": "is not on or before",
+               "<": "is not before", "==": "is not", "!=": "is"}  # fmt: skip
+_FLIP = {">=": "<=", ">": "<", "<=": ">=", "<": ">", "==": "==", "!=": "!="}
+
+
+def chain_criterion(
+    names: Iterable[str], own: Mapping[str, tuple[Tri, frozenset[str]]]
+) -> tuple[Tri, frozenset[str]] | None:
+    """The criteria of a standard and of the standards it extends (`names`), as one: true
+    when all hold, false when one fails, else unknown with the inputs behind the unknown
+    ones. `own` holds each standard's own criterion; None when none of them has one."""
+    found = [own[name] for name in names if name in own]
+    if not found:
+        return None
+    value = tri_all([v for v, _ in found])
+    if value is not None:
+        return value, frozenset()
+    return None, frozenset().union(*(u for v, u in found if v is None))
+
+
+def explaining(kind: str, value: Tri, children: Sequence[Tri]) -> list[int]:
+    """The operands that explain a node's value: those with the same value (for `not`, with
+    the opposite value). A false `and` is explained by its false operands, an unknown one by
+    its unknown operands, a false `or` by all of them."""
+    want = tri_not(value) if kind == "not" else value
+    return [i for i, v in enumerate(children) if v is want]
+
+
+def _json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime.date) else value
+
+
+def _amount(value: Any, unit: str | None, factor: float, plural: str | None = None) -> str:
+    """A measured value in the unit the policy wrote its bound in (`12%`, `7.5 months`;
+    `plural` is the unit's plural, used for any amount but 1)."""
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return tri_word(value)
+    text = f"{value / factor:.6g}"
+    if unit is None:
+        return text
+    if unit in ("%", "x"):
+        return text + unit
+    return f"{text} {unit if text == '1' or plural is None else plural}"
+
+
+def _operand(spec: Mapping[str, Any], ev: Mapping[str, Any],
+             as_of: datetime.date | None) -> tuple[Any, str, list[str]]:  # fmt: skip
+    """(value, how it is named, the inputs not given) of one side of a comparison."""
+    if "const" in spec:
+        return spec["const"], spec["text"], []
+    if "since" in spec:
+        name = spec["since"]
+        start = ev.get(name)
+        missing = ([name] if start is None else []) + (["as_of"] if as_of is None else [])
+        return days_since(start, as_of), f"time since {name}", missing
+    name = spec["evidence"]
+    value = ev.get(name)
+    return value, name, [name] if value is None else []
+
+
+def figure(
+    spec: Mapping[str, Any],
+    holds: Tri,
+    ev: Mapping[str, Any],
+    as_of: datetime.date | None,
+    interval: tuple[int, int] | None,
+) -> dict[str, Any]:
+    """One comparison, level test or fact that a criterion read, with its figures: what was
+    measured (`value`), the operator and the `bound`, whether it `holds`, and a sentence.
+    `spec` describes the leaf (`rspl.wording.figure_spec`); `interval` is [lo, hi] of the
+    domain a level test reads, as the assessment gave it."""
+    kind = spec["kind"]
+    if kind == "fact":
+        name = spec["name"]
+        value = ev.get(name)
+        said = "is not given" if value is None else f"is {tri_word(value)}"
+        return {"evidence": name, "value": value, "holds": holds, "text": f"{name} {said}"}
+    if kind == "level":
+        domain, levels, op = spec["domain"], spec["levels"], spec["op"]
+        lo, hi = interval if interval is not None else (0, len(levels))
+        reached = levels[lo - 1] if lo else None
+        unsure = levels[hi - 1] if hi > lo else None
+        if unsure is None:
+            where = f"{domain} is at {reached}" if reached else f"{domain} is below every level"
+        elif reached is None:
+            where = f"{domain} cannot rule out {unsure}"
+        else:
+            where = f"{domain} reached {reached} and cannot rule out {unsure}"
+        return {
+            "determination": domain,
+            "value": {"reached": reached, "cannot_rule_out": unsure},
+            "op": op,
+            "bound": spec["level"],
+            "holds": holds,
+            "text": f"{domain} {op} {spec['level']} is {tri_word(holds)} ({where})",
+        }
+    op, left, right = spec["op"], spec["left"], spec["right"]
+    if "const" in left and "const" not in right:  # the measured side first
+        left, right, op = right, left, _FLIP[op]
+    value, name, missing = _operand(left, ev, as_of)
+    bound, bound_name, missing_bound = _operand(right, ev, as_of)
+    missing += [m for m in missing_bound if m not in missing]
+    if value is None or bound is None:
+        text = f"{name} is not given" if missing == [name] else (
+            f"{name} is not known ({', '.join(missing)} not given)")
+    else:
+        dated = isinstance(value, datetime.date)
+        words = (_DATE_HOLDS if holds else _DATE_FAILS) if dated else _HOLDS if holds else _FAILS
+        unit, factor, plural = right.get("unit"), right.get("factor", 1.0), right.get("plural")
+        shown = bound_name if "const" in right else f"{bound_name} {_amount(bound, unit, factor)}"
+        text = f"{name} {_amount(value, unit, factor, plural)} {words[op]} {shown}"
+    subject = left.get("evidence", left.get("since"))
+    return {"evidence": subject, "value": _json(value), "op": op, "bound": _json(bound),
+            "holds": holds, "text": text}  # fmt: skip
+
+
+def criterion_entry(
+    kind: str,
+    target: str,
+    rule: str | None,
+    criterion: str,
+    holds: Tri,
+    because: Iterable[Mapping[str, Any]],
+    anchors: Iterable[Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A decision's entry for a safeguard, standard or requirement (`kind`) that does not
+    count because its criterion is false (`holds` false) or unknown (None): the criterion
+    as written, the figures that decided it (each once, in reading order) and its sources.
+    `rule` names the rule of a requirement."""
+    seen: list[Mapping[str, Any]] = []
+    for item in because:
+        if item not in seen:
+            seen.append(item)
+    return {
+        "target": target,
+        "kind": kind,
+        "rule": rule,
+        "criterion": criterion,
+        "holds": holds,
+        "because": [dict(item) for item in seen],
+        "anchors": [dict(a) for a in anchors],
+    }
+
+
+def criteria_order(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries each once, by target, then kind, then rule."""
+    out: list[dict[str, Any]] = []
+    for item in sorted(entries, key=lambda x: (x["target"], x["kind"], x["rule"] or "")):
+        if item not in out:
+            out.append(item)
+    return out

@@ -126,6 +126,13 @@ def check_expectation(
                 ", ".join(d["missing"]) or "nothing"
             )
         return None
+    if what == "not_counted":  # what does not count because of its criterion
+        failing = sorted({c["target"] for c in d["criteria"]})
+        if any(n not in failing for n in x.names):
+            return f"not counted: {', '.join(x.names)}", "not counted: " + (
+                ", ".join(failing) or "nothing"
+            )
+        return None
     if what in ("permitted", "blocked"):
         context = x.names[0]
         verdict = d["verdicts"].get(context)

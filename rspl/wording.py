@@ -5,8 +5,12 @@ here rather than from each other.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 from rspl import ir
 from rspl.limits import file_stem
+from rspl.units import UNITS
 
 
 def deadline_text(d: ir.Deadline | None) -> str | None:
@@ -112,3 +116,34 @@ def level_text(e: ir.LevelCmp, slot: str) -> str:
     """A level comparison as read for one determination (`rspl.semantics.level_slot`):
     `Cyber for api >= High`, `residual Cyber <= Moderate`."""
     return f"{slot} {e.op} {e.level}"
+def figure_spec(e: ir.Expr, levels: dict[str, tuple[str, ...]]) -> dict[str, Any] | None:
+    """What `rspl.semantics.figure` needs to show one leaf of a criterion with its figures:
+    a comparison (its operator and operands, a constant with the unit it was written in), a
+    level test (with the domain's level names, from `levels`) or a fact. None for anything
+    else."""
+    if isinstance(e, ir.Compare):
+        if isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound):
+            return None  # a family's highest or lowest member: no one figure shows it
+        return {"kind": "cmp", "op": e.op, "left": _operand_spec(e.left),
+                "right": _operand_spec(e.right)}  # fmt: skip
+    if isinstance(e, ir.LevelCmp):
+        domain = "residual " + e.domain if e.residual else e.domain  # semantics.level_slot
+        return {"kind": "level", "domain": domain, "op": e.op, "level": e.level,
+                "levels": levels[e.domain]}  # fmt: skip
+    if isinstance(e, ir.Fact):
+        return {"kind": "fact", "name": e.name}
+    return None
+
+
+def _operand_spec(v: ir.Value) -> dict[str, Any]:
+    if isinstance(v, ir.EvidenceValue):
+        return {"evidence": v.name}
+    if isinstance(v, ir.SinceValue):
+        return {"since": v.name}
+    if isinstance(v, ir.MemberBound):  # never: `figure_spec` gives no figure for a family
+        return {"family": v.name, "bound": v.bound}
+    match = re.fullmatch(r"(?:about )?[0-9.eE+-]+ ?(.*)", v.text)
+    unit = match.group(1) if match and match.group(1) in UNITS else None
+    factor = UNITS[unit][1] if unit is not None else 1.0
+    plural = unit + "s" if unit is not None and unit + "s" in UNITS else unit
+    return {"const": v.value, "text": v.text, "unit": unit, "plural": plural, "factor": factor}

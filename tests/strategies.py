@@ -14,9 +14,11 @@ declared or open member sets) read with `all`, `any`, `at least N of`, `max` and
 given in assessments with members missing, null or unknown; definitions that use earlier
 definitions; safeguards, some
 with `counts when` efficacy criteria; 1-2 families of standards chained with `extends`, some
-`not yet defined`; rules, warnings (with `rules out`) and cadences (with or without `when`)
-with random conditions, requirements with and without `for`, obligations of every modality
-with blocking and non-blocking actions, every deadline form and `if unmet` fallbacks.
+`not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and
+cadences (with or without `when`) with random conditions, requirements with and without `for`
+(binding ones that name one thing sometimes with a `counts when` criterion), obligations of
+every modality with blocking and non-blocking actions, every deadline form and `if unmet`
+fallbacks.
 
 Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
 ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
@@ -580,7 +582,10 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     for family in sorted({s.family for s in standards}):
         out.append(f"family {family}{_title(draw, 'Family')}")
     for s in standards:
-        out.append(_standard_text(draw, s))
+        text = _standard_text(draw, s)
+        if not gate and draw(st.integers(0, 2)) == 0:  # a criterion of the standard
+            text = text[: -len(" }")] + " counts when " + condition(draw, env, 2, "pure") + " }"
+        out.append(text)
 
     rules: list[str] = []
     obligations: list[tuple[str, str]] = []
@@ -607,6 +612,8 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 line += " for " + ", ".join(draw(
                     st.lists(st.sampled_from(contexts), min_size=1, max_size=3, unique=True)
                 ))  # fmt: skip
+            if not gate and not modality and len(targets) == 1 and draw(st.integers(0, 2)) == 0:
+                line += " counts when " + condition(draw, env, 2, "pure")  # this line's criterion
             if draw(st.integers(0, 3)) == 0:
                 line += ' per "§4"'
             if draw(st.integers(0, 5)) == 0:

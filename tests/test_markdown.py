@@ -102,6 +102,7 @@ safeguard S2 {s()} {{ counts when E1 >= 2x source {s()} }}
 family Fam {s()} {{ source {s()} means {s()} }}
 standard St1 {s()} in Fam {{
   includes S1 protects against {s()} excludes {s()} references {s()} source {s()} means {s()}
+  counts when F1
 }}
 standard St2 {s()} in Fam extends St1 {{ includes S2 source {s()} }}
 standard St3 {s()} in Fam extends St2 {{ not yet defined source {s()} }}
@@ -112,7 +113,7 @@ rule Rule1 {s()} {{
   means {s()}
   when Def1 or D2 >= M1
   require St2 for C1 per {s()}
-  require S1 per {s()} at "https://example.com/ok"
+  require S1 counts when E1 >= 2x per {s()} at "https://example.com/ok"
   must act1 C1 by R1 approved by R2 within 30 days of T1 per {s()}
   should notify R2 before C1 per {s()}
   may share A1, R1 every 3 to 6 months since T1

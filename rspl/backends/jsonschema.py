@@ -733,8 +733,47 @@ def _needed(policy: ir.Policy) -> Schema:
             branch("assessment", ["as_of"], False),
             *more,
         ],
-        "description": "An input a precautionary rule is waiting for, and who decides it.",
+        "description": "An input a precautionary rule or an unknown criterion is waiting "
+        "for, and who decides it.",
     }
+
+
+def _criterion(policy: ir.Policy) -> Schema:
+    """An entry of `criteria`: what does not count because its criterion does not hold."""
+    ops = ["<", "<=", "==", "!=", ">", ">="]
+    figure = _object(
+        {
+            "evidence": {"type": ["string", "null"],
+                         "description": "The evidence measured (for `since X`, X)."},
+            "determination": _names(
+                [*(d.name for d in policy.domains), *(n for n, _ in ir.level_slots(policy))],
+                "A domain (or one of its determinations per setting or after mitigation)",
+            ),
+            "value": {"description": "What was measured: a number in base units, a date, "
+                      "true or false, or the levels determined; null when not given."},
+            "op": {"enum": ops},
+            "bound": {"description": "What it was compared with, in base units."},
+            "holds": {"type": ["boolean", "null"]},
+            "text": {"type": "string", "description": "The comparison in words, with the "
+                     "figures in the units the policy used."},
+        },
+        required=["holds", "text"],
+        description="A comparison, level test or fact that decided the criterion.",
+    )  # fmt: skip
+    return _object(
+        {
+            "target": {"type": "string", "description": "The safeguard or standard."},
+            "kind": {"enum": ["safeguard", "standard", "requirement"]},
+            "rule": _nullable(_ref("rule"), "For a requirement, its rule."),
+            "criterion": {"type": "string", "description": "The criterion in RSPL syntax."},
+            "holds": {"enum": [False, None],
+                      "description": "False: it does not count; null: it may not count."},
+            "because": _array(figure, "The figures behind the criterion's value."),
+            "anchors": _array(_ref("anchor")),
+        },
+        description="A safeguard, standard or requirement that does not count because its "
+        "`counts when` criterion is false, or unknown (fail-closed).",
+    )  # fmt: skip
 
 
 def _verdict(per_context: bool = False) -> Schema:
@@ -753,6 +792,8 @@ def _verdict(per_context: bool = False) -> Schema:
             **statuses,
             "required_standards": _ref("required_standards"),
             "missing": _array(_ref("missing"), uniqueItems=True),
+            "criteria": _array(_ref("criterion"), "What does not count here because of its "
+                               "criterion."),
             "permitted": {"type": "boolean"},
             "reasons": _array(
                 {"type": "string", "pattern": "^(missing .+|obligation .+ is not done)$"},
@@ -801,9 +842,14 @@ def decision_schema(policy: ir.Policy) -> Schema:
             (s.name for s in policy.safeguards), "A safeguard", _safeguard_lines(policy)
         ),
         "missing": _names(
-            [*(s.name for s in policy.safeguards), *(s.name for s in hole_standards)],
-            "A safeguard not in place, or a required standard not yet defined",
+            [*(s.name for s in policy.safeguards), *(s.name for s in hole_standards),
+             *(s.name for s in policy.standards if s.criterion is not None),
+             *(q.target for r in policy.rules for q in r.requirements
+               if q.criterion is not None and q.kind == "standard")],
+            "A safeguard not in place, or a required standard not yet defined or whose "
+            "criterion does not hold",
         ),
+        "criterion": _criterion(policy),
         "input": _input_def(policy),
         "required_standards": _required_standards(policy),
         "condition": _condition(),
@@ -880,6 +926,8 @@ def decision_schema(policy: ir.Policy) -> Schema:
             "Early warnings raised.",
         ),
         "needed": _array(_needed(policy), "Inputs still to be determined, and by whom."),
+        "criteria": _array(_ref("criterion"), "What does not count in some context decided "
+                           "because of its criterion."),
         "verdicts": _object(
             {c.name: _ref("verdict") for c in policy.contexts},
             required=(),

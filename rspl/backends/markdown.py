@@ -517,6 +517,8 @@ class _Words:
         else:  # should, may: reported, never enforced
             text = fmt("{}{} *" + modality + "* be in place {}", label, names, contexts)
             text = Md(text[:1].upper() + text[1:])
+        if group[0].criterion is not None:
+            text = fmt("{}, and counts only while {}", text, self.condition(group[0].criterion))
         return _sentence(text, cites, group[0].note)
 
     def precaution(self, unknown: Sequence[str]) -> Md:
@@ -546,6 +548,39 @@ class _Words:
         if shown[0].startswith("whether "):
             return fmt(" (as a precaution, until it is known {})", shown[0])
         return fmt(" (as a precaution, until {} is known)", shown[0])
+
+    def criteria_of(self, name: str, contexts: Sequence[str], rules: Sequence[str]) -> list[Md]:
+        """The criteria `name` counts under where it is required: those of a standard and
+        of the standards it extends, and those of the `require` lines of `rules` that ask
+        for it in one of `contexts`; each `while ...` with its citations."""
+        found: list[tuple[ir.Expr, tuple[ir.Anchor, ...]]] = []
+        std = self.standards.get(name)
+        if std is not None and std.hole:
+            return []  # never met, whatever its criteria
+        if std is not None:
+            for n in (name, *std.ancestors):
+                owner = self.standards[n]
+                if owner.criterion is not None:
+                    found.append((owner.criterion, owner.anchors))
+        by_name = {r.name: r for r in self.policy.rules}
+        for rule in rules:
+            for q in by_name[rule].requirements:
+                applies = not q.contexts or any(c in q.contexts for c in contexts)
+                if q.target == name and q.criterion is not None and applies:
+                    found.append((q.criterion, q.anchors))
+        out = []
+        for expr, anchors in found:
+            cites = citations(anchors)
+            shown = fmt("while {} ({})", self.condition(expr), cites) if cites else fmt(
+                "while {}", self.condition(expr))
+            if shown not in out:
+                out.append(shown)
+        return out
+
+    def counts_only(self, name: str, contexts: Sequence[str], rules: Sequence[str]) -> Md:
+        """` (counts only while ... (§4))` after a requirement, or nothing."""
+        found = self.criteria_of(name, contexts, rules)
+        return fmt(" (counts only {})", words(found, "and")) if found else Md("")
 
     def standard(self, name: str) -> Md:
         """A standard in bold, marked when it is not yet defined."""
@@ -590,6 +625,7 @@ class Outcome:
     safeguards: tuple[Required, ...]
     alerts: tuple[str, ...]
     triggered: tuple[str, ...]
+    active: tuple[str, ...] = ()  # every rule that applies, precautionary ones included
 
 
 def only_level(policy: ir.Policy, domain: str | None, level: str | None) -> dict[str, Any]:
@@ -641,7 +677,12 @@ def outcome(policy: ir.Policy, assessment: dict[str, Any]) -> Outcome:
     for context, verdict in decision["verdicts"].items():
         kept = [n for names in verdict["required_standards"].values() for n in names]
         covered = {sg for n in kept for sg in standards[n].safeguards}
-        loose = [n for n in verdict["missing"] if n not in standards and n not in covered]
+        # a safeguard a standard covers is shown on its own when a `require` line of an
+        # active rule asks for it with a criterion of its own
+        own = {q.target for r in status for q in rules[r].requirements if q.criterion is not None
+               and (not q.contexts or context in q.contexts)}  # fmt: skip
+        loose = [n for n in verdict["missing"]
+                 if n not in standards and (n not in covered or n in own)]  # fmt: skip
         for name in kept + loose:  # nothing is implemented: `missing` is all that is required
             found.setdefault((name, unknown(name, context)), []).append(context)
     order = {n: i for i, n in enumerate([*standards, *(s.name for s in policy.safeguards)])}
@@ -652,6 +693,7 @@ def outcome(policy: ir.Policy, assessment: dict[str, Any]) -> Outcome:
         safeguards=tuple(r for r in items if r.name not in standards),
         alerts=tuple(a["warning"] for a in decision["alerts"]),
         triggered=tuple(r["name"] for r in decision["rules"] if r["status"] == "triggered"),
+        active=tuple(r["name"] for r in decision["rules"]),
     )
 
 
@@ -661,14 +703,17 @@ def _requires_cell(w: _Words, out: Outcome) -> Md:
     for req in out.standards:
         groups.setdefault((req.contexts, req.unknown), []).append(req.name)
     for (contexts, missing), names in groups.items():
-        parts.append(fmt("{} {}{}", words([w.standard(n) for n in names]),
+        shown = [fmt("{}{}", w.standard(n), w.counts_only(n, contexts, out.active)) for n in names]
+        parts.append(fmt("{} {}{}", words(shown),
                          w.context_list(contexts), w.precaution(missing)))  # fmt: skip
     groups = {}
     for req in out.safeguards:
         groups.setdefault((req.contexts, req.unknown), []).append(req.name)
     for (contexts, missing), names in groups.items():
         label = "safeguard" if len(names) == 1 else "safeguards"
-        parts.append(fmt(label + " {} {}{}", words([w.title("safeguard", n) for n in names]),
+        shown = [fmt("{}{}", w.title("safeguard", n), w.counts_only(n, contexts, out.active))
+                 for n in names]  # fmt: skip
+        parts.append(fmt(label + " {} {}{}", words(shown),
                          w.context_list(contexts), w.precaution(missing)))  # fmt: skip
     if not parts:
         parts.append(Md("no standard or safeguard"))
@@ -736,6 +781,7 @@ class StandardView:
     means: str | None
     citations: Md
     safeguards: tuple[SafeguardView, ...]
+    criterion: Md | None = None  # `counts only while ...`, its own and inherited criteria
 
 
 @attrs.frozen
@@ -924,6 +970,7 @@ def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
                     means=std.means,
                     citations=citations(std.anchors),
                     safeguards=tuple(rows),
+                    criterion=_standard_criterion(w, std),
                 )
             )
         out.append(
@@ -938,6 +985,11 @@ def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
     return tuple(out)
 
 
+def _standard_criterion(w: _Words, std: ir.Standard) -> Md | None:
+    found = w.criteria_of(std.name, (), ())
+    return fmt("It counts only {}.", words(found, "and")) if found else None
+
+
 def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
     items: list[Md] = []
     groups: list[list[ir.Requirement]] = []
@@ -945,7 +997,7 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         last = groups[-1][0] if groups else None
         if last and (last.kind, last.contexts, last.anchors, last.note, last.modality) == (
             req.kind, req.contexts, req.anchors, req.note, req.modality
-        ):  # fmt: skip
+        ) and last.criterion is None and req.criterion is None:  # fmt: skip
             groups[-1].append(req)
         else:
             groups.append([req])
@@ -1077,6 +1129,10 @@ def _outcomes(policy: ir.Policy) -> Outcomes:
     for sg in policy.safeguards:
         if sg.efficacy is not None:
             for domain, rank in _expr_reads(sg.efficacy, defs, def_reads).ranks:
+                ranks.setdefault(domain, set()).add(rank)
+    for std in policy.standards:  # a standard's criterion decides whether it is implemented
+        if std.criterion is not None:
+            for domain, rank in _expr_reads(std.criterion, defs, def_reads).ranks:
                 ranks.setdefault(domain, set()).add(rank)
     fixed = [r for r in policy.rules if r.name in active or r.rules_out]
     by_domain: dict[str, list[ir.Rule]] = {}

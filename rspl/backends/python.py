@@ -20,7 +20,7 @@ from typing import Any
 
 from rspl import __version__, ir
 from rspl.semantics import level_slot
-from rspl.wording import deadline_text, describe, level_text, module_name
+from rspl.wording import deadline_text, describe, figure_spec, level_text, module_name
 
 # ---------------------------------------------------------------------------- quoting
 
@@ -146,6 +146,10 @@ class _Compiler:
         self.def_slots: dict[tuple[str, str | None], int] = {}
         self.context: str | None = None  # the context a per-context rule is compiled for
         self.evidence = {e.name: e for e in policy.evidence}
+        # Criteria (`efficacy`): each leaf's node also carries what `figure` shows of it.
+        self.figures = False
+        self.levels = {d.name: tuple(lv.name for lv in d.levels) for d in policy.domains}
+        self.criteria: list[dict[str, Any]] = []  # the rows of `_CRITERIA`
 
     def emit(self, line: str) -> None:
         self.lines.append("    " + line)
@@ -158,6 +162,9 @@ class _Compiler:
             "kind": kind, "text": describe(e), "inputs": tuple(sorted(set(inputs))),
             "children": children, "detail": detail,
         })  # fmt: skip
+        spec = figure_spec(e, self.levels) if self.figures else None
+        if spec is not None:
+            self.nodes[slot]["figure"] = spec
         if code is None:
             self.vars.append(self.vars[children[0]])
         else:
@@ -323,13 +330,40 @@ class _Compiler:
     def efficacy(self, policy: ir.Policy) -> tuple[str, dict[str, int | None]]:
         """`_efficacy` and the slot of each safeguard's criterion (None: it has none)."""
         slots: dict[str, int | None] = {}
+        self.figures = True
         for sg in policy.safeguards:
             slots[sg.name] = None
             if sg.efficacy is not None:
                 self.emit(comment(f"efficacy of {sg.name} ({_where(sg.origin)})"))
                 slots[sg.name] = self.expr(sg.efficacy)
+                self.criteria.append({
+                    "kind": "safeguard", "target": sg.name, "rule": None,
+                    "slot": slots[sg.name], "anchors": _anchors(sg.anchors),
+                })  # fmt: skip
+        self.criteria_of(policy)
         doc = "The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."
         return self.function("_efficacy", doc, "Values", ""), slots
+
+    def criteria_of(self, policy: ir.Policy) -> None:
+        """The criteria of standards and of requirements, after the safeguards': each a row
+        of `_CRITERIA` (a requirement's with its rule and its place among the rule's binding
+        requirements)."""
+        for std in policy.standards:
+            if std.criterion is not None:
+                self.emit(comment(f"criterion of {std.name} ({_where(std.origin)})"))
+                self.criteria.append({"kind": "standard", "target": std.name, "rule": None,
+                                      "slot": self.expr(std.criterion),
+                                      "anchors": _anchors(std.anchors)})  # fmt: skip
+        for i, rule in enumerate(policy.rules):
+            binding = [q for q in rule.requirements if q.modality == "must"]
+            for j, req in enumerate(binding):
+                if req.criterion is not None:
+                    self.emit(comment(f"criterion of {rule.name}: require {req.target}"))
+                    self.criteria.append({
+                        "kind": "requirement", "target": req.target, "rule": rule.name,
+                        "slot": self.expr(req.criterion), "anchors": _anchors(req.anchors),
+                        "place": (i, j),
+                    })  # fmt: skip
 
     def function(self, name: str, doc: str, returns: str, prefix: str) -> str:
         values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
@@ -498,6 +532,7 @@ def generate(policy: ir.Policy) -> str:
         ),
         "_NODES": tuple(conditions.nodes),
         "_EFFICACY_NODES": tuple(efficacy.nodes),
+        "_CRITERIA": tuple(efficacy.criteria),
     }
     # levels per setting and after mitigation: only in the policies that have them
     assessed = {
@@ -565,6 +600,7 @@ def generate(policy: ir.Policy) -> str:
         "    conditions=_conditions,\n"
         "    efficacy_nodes=_EFFICACY_NODES,\n"
         "    efficacy=_efficacy,\n"
+        "    criteria=_CRITERIA,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
         f"{extra})\n"

@@ -30,6 +30,7 @@ from rspl.semantics import (
     AssessmentError,
     Tri,
     add_period,
+    chain_criterion,
     check_assessment,
     check_contexts,
     check_date,
@@ -39,6 +40,10 @@ from rspl.semantics import (
     check_implemented,
     combine_standards,
     complete_standards,
+    criteria_order,
+    criterion_entry,
+    explaining,
+    figure,
     input_owner,
     member_notes,
     missing_members,
@@ -107,6 +112,22 @@ class Evidence(NamedTuple):
     family: bool = False
 
 
+class Criteria(NamedTuple):
+    """The criteria decided for one assessment: the values of `_efficacy`'s nodes, the
+    levels and evidence they were decided on, whether each row of `_CRITERIA` decided holds
+    (safeguards only when listed), the inputs behind each unknown one, and each standard's
+    criteria with inherited ones (`chain_criterion`)."""
+
+    values: Values
+    lo: tuple[int, ...]
+    hi: tuple[int, ...]  # as given: criteria are decided before the checkpoints
+    ev: Mapping[str, Any]
+    as_of: datetime.date | None
+    holds: Mapping[int, Tri]
+    unknown: Mapping[int, frozenset[str]]
+    chains: Mapping[str, tuple[Tri, frozenset[str]]]
+
+
 class State(NamedTuple):
     """What a decision read from its assessment, besides what is implemented. A snapshot:
     nothing in it is the caller's object, and nothing in it can be changed."""
@@ -117,6 +138,7 @@ class State(NamedTuple):
     done: frozenset[tuple[str, str]]  # (rule, action) obligations done
     as_of: datetime.date | None  # the assessment date
     maybe: Mapping[str, frozenset[str]]  # listed, efficacy unknown: the inputs behind it
+    crit: Criteria | None = None  # the criteria decided, when the policy has any
 
 
 class Requirements(NamedTuple):
@@ -298,6 +320,9 @@ class Decision:
             missing = req.safeguards.difference(impl)
             if req.holes:
                 missing = missing | req.holes
+            if self.evaluator.has_criteria:
+                rows = self.evaluator.criteria
+                missing = missing | {rows[r]["target"] for r in self.failing_rows(context)}
             out[context] = Verdict(context, missing, blocks.get(context, ()), req.safeguards,
                                    req.families)  # fmt: skip
         if self.evaluator.instances:
@@ -322,7 +347,51 @@ class Decision:
                 if hole or not safeguards.issubset(self.impl):
                     unmet.add(i)
                     break
+                if self.evaluator.has_criteria and self.rule_failing(i, context):
+                    unmet.add(i)
+                    break
         return unmet
+
+    def rule_failing(self, i: int, context: str) -> list[int]:
+        """The rows of `_CRITERIA` that keep a binding requirement of rule `i` from being
+        met in `context`: its own criterion, and those of a standard it requires and of the
+        standards that one extends."""
+        crit = self.state.crit
+        if crit is None:
+            return []
+        rows = self.evaluator.rule_criteria[i].get(context, ())
+        return [r for r in rows if crit.holds.get(r, True) is not True]
+
+    def failing_rows(self, context: str) -> list[int]:
+        """The criteria of standards and requirements that keep what the active rules
+        require in `context` from counting, in policy order."""
+        out: list[int] = []
+        for i, outcome in enumerate(self.outcomes):
+            if outcome is not False:
+                out += self.rule_failing(i, context)
+        return out
+
+    def criteria_entries(self, context: str) -> tuple[list[dict[str, Any]], set[int]]:
+        """The decision's entries for what does not count in `context` because of its
+        criterion, and their rows: standards and requirements (`failing_rows`), and listed
+        safeguards required there whose efficacy criterion does not hold."""
+        e, crit = self.evaluator, self.state.crit
+        if crit is None:
+            return [], set()
+        rows = self.failing_rows(context)
+        for sg in sorted(self.table[context].safeguards):
+            r = e.safeguard_row.get(sg)
+            if r is not None and r in crit.holds:
+                rows.append(r)
+        entries = []
+        for r in rows:
+            row = e.criteria[r]
+            slot = row["slot"]
+            entries.append(criterion_entry(
+                row["kind"], row["target"], row["rule"], e.efficacy_nodes[slot]["text"],
+                crit.holds[r], e.because(slot, crit), row["anchors"],
+            ))  # fmt: skip
+        return criteria_order(entries), set(rows)
 
     def blocking(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
@@ -419,6 +488,8 @@ class Decision:
                 if kind == "standard":
                     std = e.standards[target]
                     in_place = standard_in_place(std.hole, std.safeguards, impl)
+                    chain = self.state.crit.chains.get(target) if self.state.crit else None
+                    in_place = in_place and (chain is None or chain[0] is True)
                 else:
                     in_place = target in impl
                 out.append({
@@ -475,6 +546,15 @@ class Decision:
         missing: set[str] = set()
         for v in verdicts.values():
             missing.update(v.missing)
+        criteria: dict[str, list[dict[str, Any]]] = {}
+        rows: set[int] = set()
+        for context in self.contexts:
+            criteria[context], hits = self.criteria_entries(context)
+            rows |= hits
+        crit = self.state.crit
+        for r in rows:
+            if crit is not None and crit.holds[r] is None:
+                unknown_inputs.update(crit.unknown[r])
         as_of = self.state.as_of
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
@@ -487,7 +567,8 @@ class Decision:
             "obligations": self.obligations(),
             "alerts": alerts,
             "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
-            "verdicts": {c: v.to_dict() for c, v in verdicts.items()},
+            "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
+            "criteria": criteria_order(x for c in self.contexts for x in criteria[c]),
         }
         if explain:
             decision["explanation"] = explanation
@@ -517,6 +598,7 @@ class Evaluator:
         slots: tuple[tuple[str, str], ...] = (),
         assessed: Mapping[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] | None = None,
         instances: tuple[Mapping[str, int] | None, ...] = (),
+        criteria: tuple[Mapping[str, Any], ...] = (),
     ) -> None:
         """`safeguards` maps each safeguard to the slot of its efficacy criterion in the
         values of `efficacy` (None: it has none). `levels_only`: the conditions read nothing
@@ -575,6 +657,7 @@ class Evaluator:
         self.levels_only = levels_only
         self.safeguard_names = frozenset(safeguards)
         self.simple_impl = not self.has_efficacy and not standards_tested
+        self._criteria_tables(criteria)
         self._cache: dict[Any, Table] = {}
         self._by_levels: dict[Any, Memo] = {}
         self.reads_impl_later = self.has_fallbacks or any(r["recommended"] for r in rules)
@@ -582,6 +665,38 @@ class Evaluator:
         self.fast = self._fast_path()
 
     # ------------------------------------------------------------------ tables
+
+    def _criteria_tables(self, criteria: tuple[Mapping[str, Any], ...]) -> None:
+        """Index the rows of `_CRITERIA`: the safeguard's and the standard's row by name, a
+        standard's criteria with inherited ones, and per rule and context the rows its
+        binding requirements depend on. A policy with criteria of standards or requirements
+        decides them on every call (never the shortcut for safeguards alone)."""
+        self.criteria = criteria
+        self.safeguard_row = {c["target"]: r for r, c in enumerate(criteria)
+                              if c["kind"] == "safeguard"}  # fmt: skip
+        standard_row = {c["target"]: r for r, c in enumerate(criteria) if c["kind"] == "standard"}
+        self.standard_row = standard_row
+        self.standard_chain = {
+            name: tuple(standard_row[n] for n in (name, *std.ancestors) if n in standard_row)
+            for name, std in self.standards.items()
+        }
+        places = {c["place"]: r for r, c in enumerate(criteria) if c["kind"] == "requirement"}
+        self.rule_criteria: tuple[dict[str, tuple[int, ...]], ...] = tuple(
+            {
+                context: tuple(
+                    r
+                    for j, (target, kind, only) in enumerate(rule["requirements"])
+                    if not only or context in only
+                    for r in ((places[(i, j)],) if (i, j) in places else ())
+                    + (self.standard_chain[target] if kind == "standard" else ())
+                )
+                for context in self.contexts
+            }
+            for i, rule in enumerate(self.rules)
+        )
+        self.has_criteria = len(standard_row) + len(places) > 0
+        if self.has_criteria:
+            self.simple_impl = False
 
     def _needs(self, rule: Mapping[str, Any]) -> dict[str, tuple[frozenset[str], bool]]:
         """Per context: the safeguards this rule requires (directly or through standards)
@@ -719,6 +834,24 @@ class Evaluator:
             return set()
         return self._unknowns(self.nodes, slot, values, state.ev, state.as_of, state.maybe)
 
+    def because(self, slot: int, crit: Criteria) -> list[dict[str, Any]]:
+        """The figures that explain the value of a criterion's node
+        (`rspl.semantics.explaining`), read on the assessment as given."""
+        node = self.efficacy_nodes[slot]
+        value = crit.values[slot]
+        spec = node.get("figure")
+        if spec is not None:
+            interval = None
+            if spec["kind"] == "level":
+                i = self.domain_index[spec["domain"]]
+                interval = (crit.lo[i], crit.hi[i])
+            return [figure(spec, value, crit.ev, crit.as_of, interval)]
+        children = node["children"]
+        out: list[dict[str, Any]] = []
+        for k in explaining(node["kind"], value, [crit.values[c] for c in children]):
+            out += self.because(children[k], crit)
+        return out
+
     def explain(
         self, slot: int, values: Values, ev: Mapping[str, Any] = _NOTHING
     ) -> dict[str, Any]:
@@ -850,12 +983,14 @@ class Evaluator:
         raw = get("implemented")
         maybe: Mapping[str, frozenset[str]] = _NO_MAYBE
         impl: Collection[str]
+        crit: Criteria | None = None
         if raw is None and self.simple_impl:
             impl = _EMPTY
         elif type(raw) is list and self.simple_impl and self._only_safeguards(raw):
             impl = frozenset(raw)  # common: only safeguards listed, nothing to expand
         else:  # standards to complete (an empty one is complete), or efficacy to decide
-            impl, maybe = self._implemented(raw if raw is not None else [], lo, given, ev, as_of)
+            impl, maybe, crit = self._implemented(raw if raw is not None else [], lo, given, ev,
+                                                  as_of)  # fmt: skip
         raw = get("done")
         done = check_done(raw, self.done_pairs) if raw is not None else _NO_DONE
         contexts = check_contexts(get("contexts"), self.contexts)
@@ -864,7 +999,7 @@ class Evaluator:
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
             table = self.requirements_for(outcomes, values)
             hi = tuple(narrowed)
-            state = State(lo, hi, ev, done, as_of, maybe)
+            state = State(lo, hi, ev, done, as_of, maybe, crit)
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
@@ -877,7 +1012,7 @@ class Evaluator:
                     self._fast[key] = Shortcut(req.safeguards, req.holes, req.families, basis)
         else:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
-            state = State(lo, hit.hi, ev, done, as_of, maybe)
+            state = State(lo, hit.hi, ev, done, as_of, maybe, crit)
         return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
 
     def _only_safeguards(self, raw: list[Any]) -> bool:
@@ -893,8 +1028,9 @@ class Evaluator:
         hi: Sequence[int],
         ev: Mapping[str, Any],
         as_of: datetime.date | None,
-    ) -> tuple[frozenset[str], Mapping[str, frozenset[str]]]:
-        """(what is in place, what may be, with the unknown inputs behind each).
+    ) -> tuple[frozenset[str], Mapping[str, frozenset[str]], Criteria | None]:
+        """(what is in place, what may be, with the unknown inputs behind each, the criteria
+        decided).
 
         A listed standard stands for its safeguards (a `not yet defined` one for nothing). A
         safeguard with an efficacy criterion is in place when the criterion is true, may be
@@ -911,7 +1047,8 @@ class Evaluator:
             elif not std.hole:
                 named.update(std.safeguards)
         maybe: dict[str, frozenset[str]] = {}
-        if self.has_efficacy:
+        values: Values = ()
+        if self.has_efficacy or self.has_criteria:
             values = self.efficacy(list(lo), list(hi), ev, _EMPTY, _NO_MAYBE, as_of)  # once
             for name in sorted(named):
                 slot = self.safeguards[name]
@@ -922,6 +1059,46 @@ class Evaluator:
                     maybe[name] = frozenset(
                         self._unknowns(self.efficacy_nodes, slot, values, ev, as_of, _NO_MAYBE)
                     )
+        crit = self._decide_criteria(values, listed, lo, hi, ev, as_of)
         rows = ((name, std.hole, std.safeguards) for name, std in standards.items())
-        complete_standards(rows, named, maybe)
-        return frozenset(named), MappingProxyType(maybe)
+        complete_standards(rows, named, maybe, crit.chains if crit is not None else None)
+        return frozenset(named), MappingProxyType(maybe), crit
+
+    def _decide_criteria(
+        self,
+        values: Values,
+        listed: frozenset[str],
+        lo: Sequence[int],
+        hi: Sequence[int],
+        ev: Mapping[str, Any],
+        as_of: datetime.date | None,
+    ) -> Criteria | None:
+        """The criteria read off `values`: every row of a standard or a requirement, and the
+        row of each listed safeguard (directly or through a standard) whose efficacy
+        criterion does not hold; None when the policy has no criteria."""
+        if not self.criteria:
+            return None
+        holds: dict[int, Tri] = {}
+        unknown: dict[int, frozenset[str]] = {}
+        expanded: set[str] = set()
+        for name in listed:
+            std = self.standards.get(name)
+            expanded.update((name,) if std is None else () if std.hole else std.safeguards)
+        for r, row in enumerate(self.criteria):
+            slot = row["slot"]
+            if row["kind"] == "safeguard" and (row["target"] not in expanded
+                                               or values[slot] is True):  # fmt: skip
+                continue
+            holds[r] = values[slot]
+            if values[slot] is None:
+                unknown[r] = frozenset(
+                    self._unknowns(self.efficacy_nodes, slot, values, ev, as_of, _NO_MAYBE)
+                )
+        own = {row["target"]: (holds[r], unknown.get(r, _EMPTY))
+               for r, row in enumerate(self.criteria) if row["kind"] == "standard"}  # fmt: skip
+        chains: dict[str, tuple[Tri, frozenset[str]]] = {}
+        for name, std in self.standards.items():
+            found = chain_criterion((name, *std.ancestors), own)
+            if found is not None:
+                chains[name] = found
+        return Criteria(values, tuple(lo), tuple(hi), ev, as_of, holds, unknown, chains)

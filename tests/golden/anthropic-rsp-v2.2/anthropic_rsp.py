@@ -1363,7 +1363,14 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'text': 'affirmative_case_accepted',
   'inputs': ('affirmative_case_accepted',),
   'children': (),
-  'detail': 'affirmative_case_accepted'},)
+  'detail': 'affirmative_case_accepted',
+  'figure': {'kind': 'fact', 'name': 'affirmative_case_accepted'}},)
+
+_CRITERIA: Any = ({'kind': 'safeguard',
+  'target': 'ai_rd_affirmative_case',
+  'rule': None,
+  'slot': 0,
+  'anchors': ({'text': '§2', 'url': None}, {'text': '§4.3', 'url': None})},)
 
 
 def _conditions(
@@ -1492,6 +1499,7 @@ _EVALUATOR = Evaluator(
     conditions=_conditions,
     efficacy_nodes=_EFFICACY_NODES,
     efficacy=_efficacy,
+    criteria=_CRITERIA,
     levels_only=False,
     standards_tested=True,
 )

@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: b508eccd090e57e3b6200fe8169266a4ad90af797fa4e485a4b63313d5e79b89
+# source sha256: 2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = 'b508eccd090e57e3b6200fe8169266a4ad90af797fa4e485a4b63313d5e79b89'
+SOURCE_HASH: str = '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': 'b508eccd090e57e3b6200fe8169266a4ad90af797fa4e485a4b63313d5e79b89',
+ 'source_hash': '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),
@@ -95,7 +95,6 @@ _EVIDENCE: Any = {'unaddressed_threshold_plausible': ('judgement', ('SAG',)),
  'quality_stress_testing_available': ('fact', ())}
 
 _SAFEGUARDS: Any = {'misuse_pathway_mapping': None,
- 'misuse_claims_sufficient': 0,
  'robustness_claim': None,
  'usage_monitoring_claim': None,
  'trust_based_access_claim': None,
@@ -113,8 +112,7 @@ _SAFEGUARDS: Any = {'misuse_pathway_mapping': None,
  'actor_policy_standards': None,
  'access_conditions': None,
  'misalignment_pathway_mapping': None,
- 'misalignment_claims_sufficient': 1,
- 'lack_of_autonomy_claim': 2,
+ 'lack_of_autonomy_claim': 0,
  'value_alignment_claim': None,
  'instruction_alignment_claim': None,
  'system_oversight_claim': None,
@@ -138,7 +136,7 @@ _SAFEGUARDS: Any = {'misuse_pathway_mapping': None,
  'security_transparency': None,
  'security_governance': None,
  'heightened_nuclear_safeguards': None,
- 'marginal_risk_case': 6,
+ 'marginal_risk_case': 4,
  'raising_concerns_policy': None,
  'threat_modelling': None,
  'defence_in_depth': None,
@@ -156,23 +154,18 @@ _SAFEGUARDS: Any = {'misuse_pathway_mapping': None,
  'bug_bounty': None,
  'independent_security_audit': None}
 
-_STANDARDS: Any = {'High_Misuse': ('misuse',
-                 (),
-                 ('misuse_pathway_mapping', 'misuse_claims_sufficient'),
-                 False),
+_STANDARDS: Any = {'High_Misuse': ('misuse', (), ('misuse_pathway_mapping',), False),
  'Critical_Misuse': ('misuse',
                      ('High_Misuse',),
-                     ('misuse_pathway_mapping', 'misuse_claims_sufficient'),
+                     ('misuse_pathway_mapping',),
                      True),
  'High_Misalignment': ('misalignment',
                        (),
-                       ('misalignment_pathway_mapping',
-                        'misalignment_claims_sufficient'),
+                       ('misalignment_pathway_mapping',),
                        False),
  'Critical_Misalignment': ('misalignment',
                            ('High_Misalignment',),
-                           ('misalignment_pathway_mapping',
-                            'misalignment_claims_sufficient'),
+                           ('misalignment_pathway_mapping',),
                            True),
  'High_Security': ('security',
                    (),
@@ -1835,42 +1828,80 @@ _NODES: Any = ({'kind': 'level',
   'children': (73, 74),
   'detail': None})
 
-_EFFICACY_NODES: Any = ({'kind': 'fact',
-  'text': 'misuse_safeguards_sufficient',
-  'inputs': ('misuse_safeguards_sufficient',),
-  'children': (),
-  'detail': 'misuse_safeguards_sufficient'},
- {'kind': 'fact',
-  'text': 'misalignment_safeguards_sufficient',
-  'inputs': ('misalignment_safeguards_sufficient',),
-  'children': (),
-  'detail': 'misalignment_safeguards_sufficient'},
- {'kind': 'level',
+_EFFICACY_NODES: Any = ({'kind': 'level',
   'text': 'Long_Range_Autonomy < Concern',
   'inputs': ('Long_Range_Autonomy',),
   'children': (),
-  'detail': 'Long_Range_Autonomy'},
+  'detail': 'Long_Range_Autonomy',
+  'figure': {'kind': 'level',
+             'domain': 'Long_Range_Autonomy',
+             'op': '<',
+             'level': 'Concern',
+             'levels': ('Concern',)}},
  {'kind': 'fact',
   'text': 'competitor_without_safeguards',
   'inputs': ('competitor_without_safeguards',),
   'children': (),
-  'detail': 'competitor_without_safeguards'},
+  'detail': 'competitor_without_safeguards',
+  'figure': {'kind': 'fact', 'name': 'competitor_without_safeguards'}},
  {'kind': 'fact',
   'text': 'overall_risk_not_increased',
   'inputs': ('overall_risk_not_increased',),
   'children': (),
-  'detail': 'overall_risk_not_increased'},
+  'detail': 'overall_risk_not_increased',
+  'figure': {'kind': 'fact', 'name': 'overall_risk_not_increased'}},
  {'kind': 'fact',
   'text': 'still_more_protective',
   'inputs': ('still_more_protective',),
   'children': (),
-  'detail': 'still_more_protective'},
+  'detail': 'still_more_protective',
+  'figure': {'kind': 'fact', 'name': 'still_more_protective'}},
  {'kind': 'and',
   'text': '(competitor_without_safeguards) and '
           '(overall_risk_not_increased) and (still_more_protective)',
   'inputs': (),
-  'children': (3, 4, 5),
-  'detail': None})
+  'children': (1, 2, 3),
+  'detail': None},
+ {'kind': 'fact',
+  'text': 'misuse_safeguards_sufficient',
+  'inputs': ('misuse_safeguards_sufficient',),
+  'children': (),
+  'detail': 'misuse_safeguards_sufficient',
+  'figure': {'kind': 'fact', 'name': 'misuse_safeguards_sufficient'}},
+ {'kind': 'fact',
+  'text': 'misalignment_safeguards_sufficient',
+  'inputs': ('misalignment_safeguards_sufficient',),
+  'children': (),
+  'detail': 'misalignment_safeguards_sufficient',
+  'figure': {'kind': 'fact', 'name': 'misalignment_safeguards_sufficient'}})
+
+_CRITERIA: Any = ({'kind': 'safeguard',
+  'target': 'lack_of_autonomy_claim',
+  'rule': None,
+  'slot': 0,
+  'anchors': ({'text': 'Table 3', 'url': None},
+              {'text': 'Table 5', 'url': None})},
+ {'kind': 'safeguard',
+  'target': 'marginal_risk_case',
+  'rule': None,
+  'slot': 4,
+  'anchors': ({'text': '§4.3', 'url': None},)},
+ {'kind': 'standard',
+  'target': 'High_Misuse',
+  'rule': None,
+  'slot': 5,
+  'anchors': ({'text': 'Table 1', 'url': None},
+              {'text': '§4.1', 'url': None},
+              {'text': '§4.2', 'url': None},
+              {'text': 'App. C.1', 'url': None})},
+ {'kind': 'standard',
+  'target': 'High_Misalignment',
+  'rule': None,
+  'slot': 6,
+  'anchors': ({'text': 'Table 1', 'url': None},
+              {'text': '§4.1', 'url': None},
+              {'text': '§4.2', 'url': None},
+              {'text': 'App. C.2', 'url': None})})
 
 
 def _conditions(
@@ -1882,45 +1913,45 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule bio_high (openai-preparedness-v2.rspl:1036)
+    # rule bio_high (openai-preparedness-v2.rspl:1026)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cyber_high (openai-preparedness-v2.rspl:1051)
+    # rule cyber_high (openai-preparedness-v2.rspl:1041)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule self_improvement_high (openai-preparedness-v2.rspl:1067)
+    # rule self_improvement_high (openai-preparedness-v2.rspl:1057)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule bio_critical (openai-preparedness-v2.rspl:1083)
+    # rule bio_critical (openai-preparedness-v2.rspl:1073)
     t3 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cyber_critical (openai-preparedness-v2.rspl:1094)
+    # rule cyber_critical (openai-preparedness-v2.rspl:1084)
     t4 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule self_improvement_critical (openai-preparedness-v2.rspl:1104)
+    # rule self_improvement_critical (openai-preparedness-v2.rspl:1094)
     t5 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule critical_development (openai-preparedness-v2.rspl:1116)
+    # rule critical_development (openai-preparedness-v2.rspl:1106)
     t6 = level_cmp('>=', lo[0], hi[0], 2)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
     t8 = level_cmp('>=', lo[2], hi[2], 2)
     t9 = tri_any((t6, t7, t8))
     t10 = ev.get('critical_forecast')
     t11 = tri_any((t9, t10))
-    # rule safeguards_decision (openai-preparedness-v2.rspl:1128)
+    # rule safeguards_decision (openai-preparedness-v2.rspl:1118)
     # definition high_capability (openai-preparedness-v2.rspl:470)
     t12 = level_cmp('>=', lo[0], hi[0], 1)
     t13 = level_cmp('>=', lo[1], hi[1], 1)
     t14 = level_cmp('>=', lo[2], hi[2], 1)
     t15 = tri_any((t12, t13, t14))
-    # rule misuse_claims (openai-preparedness-v2.rspl:1148)
+    # rule misuse_claims (openai-preparedness-v2.rspl:1138)
     t17 = level_cmp('>=', lo[0], hi[0], 1)
     t18 = level_cmp('>=', lo[1], hi[1], 1)
     t19 = tri_any((t17, t18))
-    # rule misalignment_claims (openai-preparedness-v2.rspl:1162)
+    # rule misalignment_claims (openai-preparedness-v2.rspl:1152)
     t20 = level_cmp('>=', lo[1], hi[1], 1)
     t21 = level_cmp('>=', lo[0], hi[0], 2)
     t22 = level_cmp('>=', lo[1], hi[1], 2)
     t23 = level_cmp('>=', lo[2], hi[2], 2)
     t24 = tri_any((t21, t22, t23))
     t25 = tri_any((t20, t24))
-    # rule safeguards_not_working (openai-preparedness-v2.rspl:1179)
+    # rule safeguards_not_working (openai-preparedness-v2.rspl:1169)
     t26 = ev.get('safeguards_failing')
-    # cadence capability_assessment (openai-preparedness-v2.rspl:1191)
+    # cadence capability_assessment (openai-preparedness-v2.rspl:1181)
     # definition covered_deployment (openai-preparedness-v2.rspl:447)
     t27 = ev.get('unaddressed_threshold_plausible')
     t28 = ev.get('frontier_model_for_external_deployment')
@@ -1929,33 +1960,33 @@ def _conditions(
     t31 = ev.get('unexpected_capability_gain')
     t32 = tri_any((t28, t29, t30, t31))
     t33 = tri_any((t27, t32))
-    # rule checkpoint_coverage (openai-preparedness-v2.rspl:1216)
+    # rule checkpoint_coverage (openai-preparedness-v2.rspl:1206)
     t35 = ev.get('checkpoint_coverage_justified')
-    # warning bio_indicative (openai-preparedness-v2.rspl:1225)
+    # warning bio_indicative (openai-preparedness-v2.rspl:1215)
     t36 = ev.get('bio_indicative_crossed')
-    # warning cyber_indicative (openai-preparedness-v2.rspl:1234)
+    # warning cyber_indicative (openai-preparedness-v2.rspl:1224)
     t37 = ev.get('cyber_indicative_crossed')
-    # warning self_improvement_indicative (openai-preparedness-v2.rspl:1242)
+    # warning self_improvement_indicative (openai-preparedness-v2.rspl:1232)
     t38 = ev.get('self_improvement_indicative_crossed')
-    # warning self_improvement_critical_indicators (openai-preparedness-v2.rspl:1250)
+    # warning self_improvement_critical_indicators (openai-preparedness-v2.rspl:1240)
     # definition self_improvement_critical_indicated (openai-preparedness-v2.rspl:475)
     t39 = ev.get('superhuman_research_agent')
     t40 = compare('<=', ev.get('generation_time_ratio'), 0.2)
     t41 = ev.get('fast_generations_sustained')
     t42 = tri_all((t40, t41))
     t43 = tri_any((t39, t42))
-    # cadence research_programme (openai-preparedness-v2.rspl:1262)
-    # warning long_range_autonomy (openai-preparedness-v2.rspl:1274)
-    # warning sandbagging (openai-preparedness-v2.rspl:1281)
+    # cadence research_programme (openai-preparedness-v2.rspl:1252)
+    # warning long_range_autonomy (openai-preparedness-v2.rspl:1264)
+    # warning sandbagging (openai-preparedness-v2.rspl:1271)
     t45 = level_cmp('>=', lo[4], hi[4], 1)
-    # warning autonomous_replication (openai-preparedness-v2.rspl:1290)
+    # warning autonomous_replication (openai-preparedness-v2.rspl:1280)
     t46 = level_cmp('>=', lo[5], hi[5], 1)
-    # warning undermining_safeguards (openai-preparedness-v2.rspl:1297)
+    # warning undermining_safeguards (openai-preparedness-v2.rspl:1287)
     t47 = level_cmp('>=', lo[6], hi[6], 1)
     t48 = tri_all((t47, t15))
-    # warning nuclear_radiological (openai-preparedness-v2.rspl:1304)
+    # warning nuclear_radiological (openai-preparedness-v2.rspl:1294)
     t49 = level_cmp('>=', lo[7], hi[7], 1)
-    # rule new_tracked_category (openai-preparedness-v2.rspl:1313)
+    # rule new_tracked_category (openai-preparedness-v2.rspl:1303)
     t50 = ev.get('new_risk_proposed')
     # definition meets_tracked_criteria (openai-preparedness-v2.rspl:459)
     t51 = ev.get('risk_plausible')
@@ -1968,30 +1999,30 @@ def _conditions(
     t58 = ev.get('risk_irremediable')
     t59 = tri_all((t51, t52, t55, t57, t58))
     t61 = tri_all((t50, t59))
-    # cadence category_review (openai-preparedness-v2.rspl:1319)
+    # cadence category_review (openai-preparedness-v2.rspl:1309)
     t62 = ev.get('significant_new_information')
-    # rule marginal_risk_option (openai-preparedness-v2.rspl:1331)
+    # rule marginal_risk_option (openai-preparedness-v2.rspl:1321)
     t63 = ev.get('competitor_without_safeguards')
-    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1337)
+    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1327)
     t64 = ev.get('safeguards_adjusted')
-    # cadence framework_review (openai-preparedness-v2.rspl:1351)
-    # rule framework_change (openai-preparedness-v2.rspl:1359)
+    # cadence framework_review (openai-preparedness-v2.rspl:1341)
+    # rule framework_change (openai-preparedness-v2.rspl:1349)
     t65 = ev.get('framework_change_proposed')
-    # cadence sag_appointments (openai-preparedness-v2.rspl:1366)
-    # cadence internal_governance (openai-preparedness-v2.rspl:1373)
-    # rule noncompliance (openai-preparedness-v2.rspl:1383)
+    # cadence sag_appointments (openai-preparedness-v2.rspl:1356)
+    # cadence internal_governance (openai-preparedness-v2.rspl:1363)
+    # rule noncompliance (openai-preparedness-v2.rspl:1373)
     t66 = ev.get('noncompliance_reported')
-    # rule corrective_action (openai-preparedness-v2.rspl:1389)
+    # rule corrective_action (openai-preparedness-v2.rspl:1379)
     t67 = ev.get('noncompliance_substantiated')
-    # rule urgent_response (openai-preparedness-v2.rspl:1395)
+    # rule urgent_response (openai-preparedness-v2.rspl:1385)
     t68 = ev.get('urgent_risk')
-    # rule public_disclosure (openai-preparedness-v2.rspl:1405)
+    # rule public_disclosure (openai-preparedness-v2.rspl:1395)
     t69 = ev.get('major_deployment')
-    # rule third_party_evaluation (openai-preparedness-v2.rspl:1413)
+    # rule third_party_evaluation (openai-preparedness-v2.rspl:1403)
     t70 = ev.get('deeper_testing_warranted')
     t71 = ev.get('third_party_evaluation_available')
     t72 = tri_all((t70, t71))
-    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1420)
+    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1410)
     t73 = ev.get('stress_testing_warranted')
     t74 = ev.get('quality_stress_testing_available')
     t75 = tri_all((t73, t74))
@@ -2017,17 +2048,17 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of misuse_claims_sufficient (openai-preparedness-v2.rspl:494)
-    t0 = ev.get('misuse_safeguards_sufficient')
-    # efficacy of misalignment_claims_sufficient (openai-preparedness-v2.rspl:629)
-    t1 = ev.get('misalignment_safeguards_sufficient')
-    # efficacy of lack_of_autonomy_claim (openai-preparedness-v2.rspl:643)
-    t2 = level_cmp('<', lo[3], hi[3], 1)
-    # efficacy of marginal_risk_case (openai-preparedness-v2.rspl:811)
-    t3 = ev.get('competitor_without_safeguards')
-    t4 = ev.get('overall_risk_not_increased')
-    t5 = ev.get('still_more_protective')
-    t6 = tri_all((t3, t4, t5))
+    # efficacy of lack_of_autonomy_claim (openai-preparedness-v2.rspl:622)
+    t0 = level_cmp('<', lo[3], hi[3], 1)
+    # efficacy of marginal_risk_case (openai-preparedness-v2.rspl:790)
+    t1 = ev.get('competitor_without_safeguards')
+    t2 = ev.get('overall_risk_not_increased')
+    t3 = ev.get('still_more_protective')
+    t4 = tri_all((t1, t2, t3))
+    # criterion of High_Misuse (openai-preparedness-v2.rspl:826)
+    t5 = ev.get('misuse_safeguards_sufficient')
+    # criterion of High_Misalignment (openai-preparedness-v2.rspl:846)
+    t6 = ev.get('misalignment_safeguards_sufficient')
     return (t0, t1, t2, t3, t4, t5, t6)
 
 
@@ -2044,6 +2075,7 @@ _EVALUATOR = Evaluator(
     conditions=_conditions,
     efficacy_nodes=_EFFICACY_NODES,
     efficacy=_efficacy,
+    criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
 )

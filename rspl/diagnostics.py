@@ -117,6 +117,14 @@ SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", W
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
 RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
 
+# risk verdicts, provisional and carried-forward determinations, the policy's period
+RISK_VERDICT_ONE_LEVEL = Code("E1101", "risk-verdict-one-level", ERROR, "a `risk verdict` domain with a single verdict")
+SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective", ERROR, "a policy superseded on or before the date it takes effect")
+CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
+CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
+CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
+IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+
 
 def _collect_codes() -> dict[str, Code]:
     codes: dict[str, Code] = {}

@@ -17,6 +17,7 @@ from rspl import __version__, ir
 from rspl.semantics import (
     RULE_STATUS,
     AssessmentError,
+    Qualifiers,
     Tri,
     add_period,
     at_least,
@@ -27,6 +28,7 @@ from rspl.semantics import (
     check_done,
     check_evidence_values,
     check_implemented,
+    carry_forward_verdict,
     combine_standards,
     compare,
     complete_standards,
@@ -35,11 +37,13 @@ from rspl.semantics import (
     level_cmp,
     obligation_blocks,
     obligation_status,
+    policy_in_force,
     rule_out,
     standard_in_place,
     tri_not,
     tri_word,
     unreadable,
+    within_period,
 )
 from rspl.wording import deadline_text, describe
 
@@ -59,7 +63,10 @@ class _Input:
             d.name: ({lv.name: lv.rank for lv in d.levels}, ", ".join(lv.name for lv in d.levels))
             for d in policy.domains
         }
-        self.intervals = {} if raw is None else check_determinations(raw, domains)
+        self.qualified: dict[str, Qualifiers] = {}
+        self.intervals = (
+            {} if raw is None else check_determinations(raw, domains, self.qualified)
+        )
         raw = data.get("evidence")
         kinds = {e.name: e.type for e in policy.evidence}
         self.evidence = {} if raw is None else check_evidence_values(raw, kinds)
@@ -89,6 +96,7 @@ class _Evaluation:
         self.evidence = {e.name: e for e in policy.evidence}
         self.intervals = dict(inp.intervals)
         self.def_cache: dict[str, tuple[Tri, frozenset[str], Any]] = {}
+        self.carried = self._carry_forward()
         # What is in place: `implemented` for sure; `maybe` listed but with an efficacy
         # criterion that cannot be decided, each with the unknown inputs behind it.
         # Efficacy criteria themselves see nothing as implemented.
@@ -103,6 +111,41 @@ class _Evaluation:
         """Where the domain may be: [lo, hi] in ranks; absent means anywhere."""
         found = self.intervals.get(domain)
         return found if found is not None else (0, len(self.domains[domain].levels))
+
+    def _carry_forward(self) -> dict[str, tuple[bool, str]]:
+        """Each carried-forward determination: (accepted, why). One that is not accepted
+        counts as unknown (its interval is dropped: the domain may be anywhere)."""
+        out: dict[str, tuple[bool, str]] = {}
+        for name, (_, carried) in sorted(self.inp.qualified.items()):
+            if carried is None:
+                continue
+            made, as_of = carried[0], self.inp.as_of
+            steps: list[tuple[str, Tri, str]] = []
+            for c in self.domains[name].carry_forward:
+                if c.within is not None:
+                    young = within_period(made, as_of, c.within.months, c.within.days)
+                    steps.append(("within", young, c.text or ""))
+                if c.condition is not None:
+                    value, _, _ = self.expr(c.condition)
+                    steps.append(("when", value, describe(c.condition)))
+            out[name] = carry_forward_verdict(made, as_of, steps)
+            if not out[name][0]:
+                self.intervals.pop(name, None)
+        return out
+
+    def qualified(self) -> dict[str, Any]:
+        """The provisional and carried-forward determinations, and what was made of them."""
+        out: dict[str, Any] = {}
+        for name, (pending, carried) in sorted(self.inp.qualified.items()):
+            entry: dict[str, Any] = {"provisional": pending, "carried_forward": None}
+            if carried is not None:
+                accepted, why = self.carried[name]
+                entry["carried_forward"] = {
+                    "date": carried[0].isoformat(), "model": carried[1],
+                    "accepted": accepted, "reason": why,
+                }  # fmt: skip
+            out[name] = entry
+        return out
 
     def _implemented(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
         """(safeguards and standards in place, those that may be) for the assessment.
@@ -295,9 +338,11 @@ class _Evaluation:
                 for context in item["blocks"]:
                     if context in blocks:
                         blocks[context].append(f"{rule.name}.{ob.action}")
-        # 5. Verdicts.
+        # 5. Verdicts. A policy not in force on the assessment date permits nothing.
+        in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
-            reasons = [f"missing {name}" for name in verdict["missing"]]
+            reasons = [why] if in_force is False and why else []
+            reasons += [f"missing {name}" for name in verdict["missing"]]
             reasons += [f"obligation {key} is not done" for key in sorted(set(blocks[context]))]
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
@@ -310,6 +355,8 @@ class _Evaluation:
                 "compiler": f"rspl {__version__}",
             },
             "as_of": self.inp.as_of.isoformat() if self.inp.as_of else None,
+            "in_force": {"value": in_force, "reason": why},
+            "qualified_determinations": self.qualified(),
             "rules": [
                 {
                     "name": rule.name,

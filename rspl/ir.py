@@ -67,6 +67,7 @@ ObligationStatus = Literal["open", "due", "overdue", "done"]
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
     "precautionary", "alert", "permitted", "blocked", "obligation",
+    "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -265,7 +266,24 @@ class Level:
 
 
 @attrs.frozen
+class CarryForward:
+    """When a determination carried forward from an earlier assessment counts: made at most
+    `within` before the assessment date (None: any age; `text` as written) and, if given,
+    while `condition` (over evidence only) is true. `scope`: stated in the policy header
+    (for every domain) or in the domain."""
+
+    within: Period | None
+    text: str | None
+    condition: Expr | None
+    scope: Literal["policy", "domain"]
+
+
+@attrs.frozen
 class Domain:
+    """A risk domain. `risk`: its levels are verdicts on the risk (`risk verdict`), lowest
+    (acceptable) first. `carry_forward`: every condition a carried-forward determination of
+    it must meet (the policy's, then its own); empty means it is never accepted."""
+
     name: str
     title: str | None
     status: DomainStatus
@@ -274,6 +292,8 @@ class Domain:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    risk: bool = False
+    carry_forward: tuple[CarryForward, ...] = ()
 
 
 @attrs.frozen
@@ -531,3 +551,6 @@ class Policy:
     scenarios: tuple[Scenario, ...]
     source_hash: str
     files: tuple[str, ...]
+    superseded: datetime.date | None = None
+    successor: str | None = None
+    carry_forward: CarryForward | None = None

@@ -146,6 +146,17 @@ Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented
 
 
 @attrs.frozen
+class CarryForward:
+    """`carry forward within DURATION [when EXPR]` or `carry forward when EXPR`: when a
+    determination carried forward from an earlier assessment may be used (in a domain, or
+    for every domain in the policy header)."""
+
+    within: Quantity | None
+    when: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
 class Change:
     """One changelog entry: date, version, summary."""
 
@@ -170,6 +181,9 @@ class PolicyHeader:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    superseded: DateLit | None = None
+    successor: str | None = None
+    carry_forward: CarryForward | None = None
 
 
 @attrs.frozen
@@ -241,6 +255,8 @@ class DomainDecl:
     means: str | None
     levels: tuple[LevelDecl, ...]
     span: Span = _span()
+    risk: bool = False
+    carry_forward: CarryForward | None = None
 
 
 @attrs.frozen
@@ -452,7 +468,29 @@ class GivenAsOf:
     span: Span = _span()
 
 
-Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf
+@attrs.frozen
+class GivenProvisional:
+    """`given D provisional "evaluation"`: D's determination waits for that evaluation."""
+
+    domain: Name
+    pending: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenCarried:
+    """`given D carried forward from "model" on DATE`."""
+
+    domain: Name
+    model: str
+    date: DateLit
+    span: Span = _span()
+
+
+Given = (
+    GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
+    | GivenCarried
+)
 
 
 @attrs.frozen

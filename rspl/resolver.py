@@ -264,6 +264,10 @@ class _Resolver:
             self.refs(m, item.includes, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
             self.refs(m, item.deciders, _ROLE, unknown=msg.unknown_role)
+            if isinstance(item, n.DomainDecl):
+                self.carry_forward(m, item.carry_forward)
+        elif isinstance(item, n.PolicyHeader):
+            self.carry_forward(m, item.carry_forward)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -280,6 +284,10 @@ class _Resolver:
             self.rule(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
+
+    def carry_forward(self, m: n.Module, c: n.CarryForward | None) -> None:
+        if c is not None and c.when is not None:
+            self.expr(m, c.when)
 
     def rule(self, m: n.Module, rule: n.RuleDecl) -> None:
         if rule.when is not None:
@@ -405,10 +413,14 @@ class _Resolver:
             elif isinstance(g, n.GivenDone):
                 self.ref(m, g.action, ("action",))
                 self.ref(m, g.rule, ("rule", "warning", "cadence"))
+            elif isinstance(g, n.GivenProvisional | n.GivenCarried):
+                self.ref(m, g.domain, ("domain",))
         for x in s.expects:
             if isinstance(x, n.Expect):
                 if x.what in ("required", "not_required", "missing", "recommended"):
                     self.refs(m, x.names, _REQUIRABLE)
+                elif x.what in ("provisional", "carried_accepted", "carried_rejected"):
+                    self.refs(m, x.names, ("domain",))
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))
                 else:

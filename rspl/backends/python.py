@@ -242,6 +242,23 @@ class _Compiler:
         doc = "The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."
         return self.function("_efficacy", doc, "Values", ""), slots
 
+    def carry(self, policy: ir.Policy) -> tuple[str, dict[str, tuple[tuple[str, Any, str], ...]]]:
+        """`_carry_values` and, per domain, the conditions a carried-forward determination
+        of it must meet (see `python_runtime.Evaluator`). Conditions read evidence only."""
+        table: dict[str, tuple[tuple[str, Any, str], ...]] = {}
+        for d in policy.domains:
+            steps: list[tuple[str, Any, str]] = []
+            for c in d.carry_forward:
+                if c.within is not None:
+                    steps.append(("within", (c.within.months, c.within.days), c.text or ""))
+                if c.condition is not None:
+                    self.emit(comment(f"carry forward, {c.scope} condition for {d.name}"))
+                    steps.append(("when", self.expr(c.condition), describe(c.condition)))
+            if steps:
+                table[d.name] = tuple(steps)
+        doc = "The value of every node in `_CARRY_NODES`: the carry-forward conditions."
+        return self.function("_carry_values", doc, "Values", ""), table
+
     def function(self, name: str, doc: str, returns: str, prefix: str) -> str:
         values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
         self.emit(f"return ({prefix}{values})" if prefix else f"return {values}")
@@ -387,6 +404,8 @@ def generate(policy: ir.Policy) -> str:
     conditions_code, rule_slots, until = conditions.conditions(policy)
     efficacy = _Compiler(policy)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
+    carry = _Compiler(policy)
+    carry_code, carry_table = carry.carry(policy)
     tables = {
         "_PROVENANCE": provenance,
         "_DOMAINS": tuple(
@@ -403,6 +422,9 @@ def generate(policy: ir.Policy) -> str:
         ),
         "_NODES": tuple(conditions.nodes),
         "_EFFICACY_NODES": tuple(efficacy.nodes),
+        "_CARRY": carry_table,
+        "_CARRY_NODES": tuple(carry.nodes),
+        "_PERIOD": (policy.effective, policy.superseded),
     }
     (semantics_imports, semantics_body), (runtime_imports, runtime_body) = _copied_parts()
     out = [
@@ -441,6 +463,8 @@ def generate(policy: ir.Policy) -> str:
     out.append("")
     out.append(efficacy_code)
     out.append("")
+    out.append(carry_code)
+    out.append("")
     levels_only, standards_tested = _flags(policy)
     out.append(
         "_EVALUATOR = Evaluator(\n"
@@ -458,6 +482,10 @@ def generate(policy: ir.Policy) -> str:
         "    efficacy=_efficacy,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
+        "    period=_PERIOD,\n"
+        "    carry=_CARRY,\n"
+        "    carry_nodes=_CARRY_NODES,\n"
+        "    carry_values=_carry_values,\n"
         ")\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"

@@ -363,8 +363,8 @@ class _Words:
         return fmt("at least " + str(e.count) + " of: {}", join(parts, "; "))
 
     def verdict(self, e: ir.LevelCmp) -> Md:
-        """A comparison with a risk verdict, as a verdict (`the risk in misuse is judged not
-        acceptable`), never as a capability reaching a level."""
+        """A comparison with a risk verdict, as a verdict (`the risk is judged not acceptable
+        (Misuse)`), never as a capability reaching a level."""
         level = self.raw("level", f"{e.domain}.{e.level}")
         shown = escape(_context_case(level)) if level is not None else code(e.level)
         top, bottom = e.rank == self.risk[e.domain], e.rank == 1
@@ -376,7 +376,7 @@ class _Words:
             "==": "is judged {}",
             "!=": "is not judged {}",
         }[e.op]
-        return fmt("the risk in {} " + phrase, self.mid("domain", e.domain), shown)
+        return fmt("the risk " + phrase + " ({})", shown, self.title("domain", e.domain))
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)
@@ -1214,8 +1214,11 @@ def _domains(
     return tuple(out)
 
 
-def _carry_forward(w: _Words, d: ir.Domain) -> Md:
-    """When a determination of `d` carried forward from an earlier assessment counts."""
+def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
+    """When a determination of `d` carried forward from an earlier assessment counts (None
+    when the policy never speaks of carrying determinations forward)."""
+    if not any(x.carry_forward for x in w.policy.domains):
+        return None
     parts: list[Md] = []
     for c in d.carry_forward:
         if c.text is not None:

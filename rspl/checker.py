@@ -870,9 +870,9 @@ class _Checker:
                 self.expect_obligation(x)
             elif isinstance(x, n.ExpectVerdict):
                 self.single_context(x.context, "a verdict")
-            elif isinstance(x, n.Expect) and x.what in ("in_force", "not_in_force"):
-                if "as_of" not in given:
-                    self.report(msg.in_force_without_date(x.span))
+            elif (isinstance(x, n.Expect) and x.what in ("in_force", "not_in_force")
+                  and "as_of" not in given):  # fmt: skip
+                self.report(msg.in_force_without_date(x.span))
 
     def given_carried(self, g: n.GivenCarried) -> None:
         """W0030: carried forward where neither the domain nor the header allows it."""

@@ -429,12 +429,14 @@ def carry_forward_verdict(
     made: datetime.date, as_of: datetime.date | None, steps: Sequence[CarryStep]
 ) -> tuple[bool, str]:
     """(accepted, why) for a determination carried forward from one made on `made`. It is
-    accepted only when the policy allows carrying forward (some step) and every step is
-    surely true; otherwise it counts as unknown (fail-closed) and `why` says which step
-    failed first."""
+    accepted only when the policy allows carrying forward (some step), the assessment is dated
+    on or after `made`, and every step is surely true; otherwise it counts as unknown
+    (fail-closed) and `why` says which check failed first."""
     if not steps:
         return False, "the policy does not allow carrying this determination forward"
-    if as_of is not None and made > as_of:
+    if as_of is None:
+        return False, "no as_of: whether it was made before the assessment is unknown"
+    if made > as_of:
         return False, f"made on {made.isoformat()}, after the assessment date {as_of.isoformat()}"
     held = []
     for kind, value, text in steps:

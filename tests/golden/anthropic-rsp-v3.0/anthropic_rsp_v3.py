@@ -1596,6 +1596,12 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'posture_matched'})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2026, 2, 24), None)
+
 
 def _conditions(
     lo: list[int],
@@ -1725,6 +1731,18 @@ def _efficacy(
     return (t0, t1, t2, t3)
 
 
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
+
+
 _EVALUATOR = Evaluator(
     provenance=_PROVENANCE,
     combine='highest',
@@ -1740,6 +1758,10 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

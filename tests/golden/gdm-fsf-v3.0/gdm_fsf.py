@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d
+# source sha256: 4c6e1f3f879a82bef7560f846765ba32ec6ca090d52913bed22079a0fa1fadb1
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d'
+SOURCE_HASH: str = '4c6e1f3f879a82bef7560f846765ba32ec6ca090d52913bed22079a0fa1fadb1'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '67fd06bbb47a6c52cf3905551ece6a5b1d55684fe3f0df1aad2ca3db38a6609d',
+ 'source_hash': '4c6e1f3f879a82bef7560f846765ba32ec6ca090d52913bed22079a0fa1fadb1',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -52,7 +52,8 @@ _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
  ('Harmful_manipulation', ('Alert', 'CCL'), ('GDM',)),
  ('ML_RD_acceleration', ('Alert', 'CCL'), ('GDM',)),
  ('ML_RD_automation', ('Alert', 'CCL'), ('GDM',)),
- ('Instrumental_reasoning', ('IR_1', 'IR_2'), ('GDM',)))
+ ('Instrumental_reasoning', ('IR_1', 'IR_2'), ('GDM',)),
+ ('Risk_acceptance', ('Acceptable', 'Not_acceptable'), ('GDM',)))
 
 _EVIDENCE: Any = {'new_frontier_model': ('fact', ()),
  'meaningful_new_capabilities': ('judgement', ('GDM',)),
@@ -264,6 +265,30 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'anchors': ({'text': '§1.3', 'url': None},)}),
   'fallbacks': (),
   'condition': 9},
+ {'name': 'risk_not_acceptable',
+  'kind': 'rule',
+  'title': 'The risk is not acceptable',
+  'anchors': ({'text': '§1.6', 'url': None},),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'delay',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'none'},
+                   'text': None,
+                   'anchors': ({'text': '§1.6', 'url': None},)},),
+  'fallbacks': (),
+  'condition': 11},
  {'name': 'safety_buffer',
   'kind': 'rule',
   'title': 'The safety buffer is no longer adequate',
@@ -299,7 +324,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.3', 'url': None},)}),
   'fallbacks': (),
-  'condition': 10},
+  'condition': 12},
  {'name': 'ml_rd_progress_information',
   'kind': 'cadence',
   'title': "ML R&D assessed from GDM's own progress",
@@ -377,7 +402,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 11},
+  'condition': 13},
  {'name': 'cyber_alert',
   'kind': 'warning',
   'title': 'Cyber uplift level 1: alert threshold reached',
@@ -437,7 +462,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 12},
+  'condition': 14},
  {'name': 'manipulation_alert',
   'kind': 'warning',
   'title': 'Harmful manipulation level 1: alert threshold reached',
@@ -497,7 +522,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 13},
+  'condition': 15},
  {'name': 'ml_rd_acceleration_alert',
   'kind': 'warning',
   'title': 'ML R&D acceleration level 1: alert threshold reached',
@@ -557,7 +582,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 14},
+  'condition': 16},
  {'name': 'ml_rd_automation_alert',
   'kind': 'warning',
   'title': 'ML R&D automation level 1: alert threshold reached',
@@ -617,7 +642,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 15},
+  'condition': 17},
  {'name': 'cbrn_deployment',
   'kind': 'rule',
   'title': 'CBRN uplift level 1: deployment mitigations',
@@ -677,10 +702,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 59},
+                 'deadline': {'kind': 'until', 'slot': 61},
                  'text': 'until cbrn_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 16},
+  'condition': 18},
  {'name': 'cbrn_security',
   'kind': 'rule',
   'title': 'CBRN uplift level 1: recommended security level 2',
@@ -698,7 +723,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 20},
+  'condition': 22},
  {'name': 'cyber_deployment',
   'kind': 'rule',
   'title': 'Cyber uplift level 1: deployment mitigations',
@@ -758,10 +783,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 60},
+                 'deadline': {'kind': 'until', 'slot': 62},
                  'text': 'until cyber_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 21},
+  'condition': 23},
  {'name': 'cyber_security',
   'kind': 'rule',
   'title': 'Cyber uplift level 1: recommended security level 2',
@@ -779,7 +804,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 25},
+  'condition': 27},
  {'name': 'manipulation_deployment',
   'kind': 'rule',
   'title': 'Harmful manipulation level 1: deployment mitigations',
@@ -839,10 +864,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 61},
+                 'deadline': {'kind': 'until', 'slot': 63},
                  'text': 'until manipulation_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 26},
+  'condition': 28},
  {'name': 'manipulation_security',
   'kind': 'rule',
   'title': 'Harmful manipulation level 1: recommended security level 2',
@@ -860,7 +885,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 30},
+  'condition': 32},
  {'name': 'ml_rd_acceleration_deployment',
   'kind': 'rule',
   'title': 'ML R&D acceleration level 1: deployment mitigations',
@@ -922,10 +947,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 62},
+                 'deadline': {'kind': 'until', 'slot': 64},
                  'text': 'until ml_rd_acceleration_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
-  'condition': 31},
+  'condition': 33},
  {'name': 'ml_rd_acceleration_security',
   'kind': 'rule',
   'title': 'ML R&D acceleration level 1: recommended security level 3',
@@ -943,7 +968,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§3.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 35},
+  'condition': 37},
  {'name': 'ml_rd_automation_deployment',
   'kind': 'rule',
   'title': 'ML R&D automation level 1: deployment mitigations',
@@ -1005,10 +1030,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 63},
+                 'deadline': {'kind': 'until', 'slot': 65},
                  'text': 'until ml_rd_automation_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
-  'condition': 36},
+  'condition': 38},
  {'name': 'ml_rd_automation_security',
   'kind': 'rule',
   'title': 'ML R&D automation level 1: recommended security level 4',
@@ -1026,7 +1051,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 3.2.1.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 40},
+  'condition': 42},
  {'name': 'safety_case_update',
   'kind': 'rule',
   'title': 'A safety case is materially updated',
@@ -1045,7 +1070,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'anchors': ({'text': '§2.1.2', 'url': None},
                                {'text': '§3.1.2', 'url': None})},),
   'fallbacks': (),
-  'condition': 41},
+  'condition': 43},
  {'name': 'ir_1',
   'kind': 'rule',
   'title': 'Instrumental Reasoning Level 1 (illustrative)',
@@ -1063,7 +1088,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 4.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 42},
+  'condition': 44},
  {'name': 'ir_2',
   'kind': 'rule',
   'title': 'Instrumental Reasoning Level 2 (illustrative)',
@@ -1081,7 +1106,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 4.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 43},
+  'condition': 45},
  {'name': 'disclosure',
   'kind': 'rule',
   'title': 'Disclosure to governments',
@@ -1109,7 +1134,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.2', 'url': None},)}),
   'fallbacks': (),
-  'condition': 57},
+  'condition': 59},
  {'name': 'framework_update',
   'kind': 'cadence',
   'title': 'Yearly update of the framework',
@@ -1181,7 +1206,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.1', 'url': None},)}),
   'fallbacks': (),
-  'condition': 58})
+  'condition': 60})
 
 _NODES: Any = ({'kind': 'fact',
   'text': 'new_frontier_model',
@@ -1235,6 +1260,16 @@ _NODES: Any = ({'kind': 'fact',
   'inputs': (),
   'children': (8,),
   'detail': None},
+ {'kind': 'level',
+  'text': 'Risk_acceptance >= Not_acceptable',
+  'inputs': ('Risk_acceptance',),
+  'children': (),
+  'detail': 'Risk_acceptance'},
+ {'kind': 'and',
+  'text': '(risk_assessment_needed) and (Risk_acceptance >= Not_acceptable)',
+  'inputs': (),
+  'children': (9, 10),
+  'detail': None},
  {'kind': 'fact',
   'text': 'safety_buffer_inadequate',
   'inputs': ('safety_buffer_inadequate',),
@@ -1283,12 +1318,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (18,),
+  'children': (20,),
   'detail': None},
  {'kind': 'and',
   'text': '(CBRN >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (17, 19),
+  'children': (19, 21),
   'detail': None},
  {'kind': 'level',
   'text': 'Cyber >= CCL',
@@ -1308,12 +1343,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (23,),
+  'children': (25,),
   'detail': None},
  {'kind': 'and',
   'text': '(Cyber >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (22, 24),
+  'children': (24, 26),
   'detail': None},
  {'kind': 'level',
   'text': 'Harmful_manipulation >= CCL',
@@ -1333,12 +1368,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (28,),
+  'children': (30,),
   'detail': None},
  {'kind': 'and',
   'text': '(Harmful_manipulation >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (27, 29),
+  'children': (29, 31),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_acceleration >= CCL',
@@ -1358,12 +1393,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (ml_rd_security_adequate)',
   'inputs': (),
-  'children': (33,),
+  'children': (35,),
   'detail': None},
  {'kind': 'and',
   'text': '(ML_RD_acceleration >= CCL) and (not (ml_rd_security_adequate))',
   'inputs': (),
-  'children': (32, 34),
+  'children': (34, 36),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_automation >= CCL',
@@ -1383,12 +1418,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (ml_rd_security_adequate)',
   'inputs': (),
-  'children': (38,),
+  'children': (40,),
   'detail': None},
  {'kind': 'and',
   'text': '(ML_RD_automation >= CCL) and (not (ml_rd_security_adequate))',
   'inputs': (),
-  'children': (37, 39),
+  'children': (39, 41),
   'detail': None},
  {'kind': 'fact',
   'text': 'material_safety_case_update',
@@ -1423,12 +1458,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(CBRN >= CCL) or (Cyber >= CCL) or (Harmful_manipulation >= CCL)',
   'inputs': (),
-  'children': (44, 45, 46),
+  'children': (46, 47, 48),
   'detail': None},
  {'kind': 'def',
   'text': 'any_misuse_ccl',
   'inputs': (),
-  'children': (47,),
+  'children': (49,),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_acceleration >= CCL',
@@ -1443,12 +1478,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(ML_RD_acceleration >= CCL) or (ML_RD_automation >= CCL)',
   'inputs': (),
-  'children': (49, 50),
+  'children': (51, 52),
   'detail': None},
  {'kind': 'def',
   'text': 'any_ml_rd_ccl',
   'inputs': (),
-  'children': (51,),
+  'children': (53,),
   'detail': None},
  {'kind': 'level',
   'text': 'Instrumental_reasoning >= IR_1',
@@ -1458,9 +1493,9 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(any_misuse_ccl) or (any_ml_rd_ccl) or (Instrumental_reasoning >= IR_1)',
   'inputs': (),
-  'children': (48, 52, 53),
+  'children': (50, 54, 55),
   'detail': None},
- {'kind': 'def', 'text': 'any_ccl', 'inputs': (), 'children': (54,), 'detail': None},
+ {'kind': 'def', 'text': 'any_ccl', 'inputs': (), 'children': (56,), 'detail': None},
  {'kind': 'fact',
   'text': 'unmitigated_material_risk',
   'inputs': ('unmitigated_material_risk',),
@@ -1469,7 +1504,7 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'and',
   'text': '(any_ccl) and (unmitigated_material_risk)',
   'inputs': (),
-  'children': (55, 56),
+  'children': (57, 58),
   'detail': None},
  {'kind': 'fact',
   'text': 'framework_undermined',
@@ -1528,6 +1563,12 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'ml_rd_automation_safety_case_adequate'})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (None, None)
+
 
 def _conditions(
     lo: list[int],
@@ -1538,9 +1579,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:515)
-    # rule risk_assessment (gdm-fsf-v3.0.rspl:523)
-    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:349)
+    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:528)
+    # rule risk_assessment (gdm-fsf-v3.0.rspl:536)
+    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:362)
     t0 = ev.get('new_frontier_model')
     t1 = ev.get('meaningful_new_capabilities')
     t2 = ev.get('model_retired')
@@ -1550,97 +1591,100 @@ def _conditions(
     t6 = ev.get('previous_assessment_appropriate')
     t7 = tri_not(t6)
     t8 = tri_all((t5, t7))
-    # rule safety_buffer (gdm-fsf-v3.0.rspl:535)
-    t10 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:545)
-    # warning cbrn_alert (gdm-fsf-v3.0.rspl:559)
-    t11 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_alert (gdm-fsf-v3.0.rspl:571)
-    t12 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning manipulation_alert (gdm-fsf-v3.0.rspl:581)
-    t13 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:591)
-    t14 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:602)
-    t15 = level_cmp('>=', lo[4], hi[4], 1)
-    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:622)
-    t16 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v3.0.rspl:638)
-    t17 = level_cmp('>=', lo[0], hi[0], 2)
-    t18 = ev.get('misuse_security_adequate')
-    t19 = tri_not(t18)
-    t20 = tri_all((t17, t19))
-    # rule cyber_deployment (gdm-fsf-v3.0.rspl:649)
-    t21 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_security (gdm-fsf-v3.0.rspl:663)
-    t22 = level_cmp('>=', lo[1], hi[1], 2)
-    t23 = ev.get('misuse_security_adequate')
-    t24 = tri_not(t23)
-    t25 = tri_all((t22, t24))
-    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:674)
-    t26 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule manipulation_security (gdm-fsf-v3.0.rspl:689)
-    t27 = level_cmp('>=', lo[2], hi[2], 2)
-    t28 = ev.get('misuse_security_adequate')
-    t29 = tri_not(t28)
-    t30 = tri_all((t27, t29))
-    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:705)
-    t31 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:721)
-    t32 = level_cmp('>=', lo[3], hi[3], 2)
-    t33 = ev.get('ml_rd_security_adequate')
-    t34 = tri_not(t33)
-    t35 = tri_all((t32, t34))
-    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:733)
-    t36 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:748)
-    t37 = level_cmp('>=', lo[4], hi[4], 2)
-    t38 = ev.get('ml_rd_security_adequate')
-    t39 = tri_not(t38)
-    t40 = tri_all((t37, t39))
-    # rule safety_case_update (gdm-fsf-v3.0.rspl:761)
-    t41 = ev.get('material_safety_case_update')
-    # rule ir_1 (gdm-fsf-v3.0.rspl:771)
-    t42 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule ir_2 (gdm-fsf-v3.0.rspl:780)
-    t43 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule disclosure (gdm-fsf-v3.0.rspl:790)
-    # definition any_ccl (gdm-fsf-v3.0.rspl:366)
-    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:358)
-    t44 = level_cmp('>=', lo[0], hi[0], 2)
-    t45 = level_cmp('>=', lo[1], hi[1], 2)
-    t46 = level_cmp('>=', lo[2], hi[2], 2)
-    t47 = tri_any((t44, t45, t46))
-    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:362)
-    t49 = level_cmp('>=', lo[3], hi[3], 2)
-    t50 = level_cmp('>=', lo[4], hi[4], 2)
-    t51 = tri_any((t49, t50))
-    t53 = level_cmp('>=', lo[5], hi[5], 1)
-    t54 = tri_any((t47, t51, t53))
-    t56 = ev.get('unmitigated_material_risk')
-    t57 = tri_all((t54, t56))
-    # cadence framework_update (gdm-fsf-v3.0.rspl:798)
-    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:808)
-    t58 = ev.get('framework_undermined')
-    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:634)
-    t59 = in_place('cbrn_safety_case', impl, maybe)
-    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:659)
-    t60 = in_place('cyber_safety_case', impl, maybe)
-    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:684)
-    t61 = in_place('manipulation_safety_case', impl, maybe)
-    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:716)
-    t62 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
-    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:743)
-    t63 = in_place('ml_rd_automation_safety_case', impl, maybe)
+    # rule risk_not_acceptable (gdm-fsf-v3.0.rspl:548)
+    t10 = level_cmp('>=', lo[6], hi[6], 2)
+    t11 = tri_all((t8, t10))
+    # rule safety_buffer (gdm-fsf-v3.0.rspl:556)
+    t12 = ev.get('safety_buffer_inadequate')
+    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:566)
+    # warning cbrn_alert (gdm-fsf-v3.0.rspl:580)
+    t13 = level_cmp('>=', lo[0], hi[0], 1)
+    # warning cyber_alert (gdm-fsf-v3.0.rspl:592)
+    t14 = level_cmp('>=', lo[1], hi[1], 1)
+    # warning manipulation_alert (gdm-fsf-v3.0.rspl:602)
+    t15 = level_cmp('>=', lo[2], hi[2], 1)
+    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:612)
+    t16 = level_cmp('>=', lo[3], hi[3], 1)
+    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:623)
+    t17 = level_cmp('>=', lo[4], hi[4], 1)
+    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:643)
+    t18 = level_cmp('>=', lo[0], hi[0], 2)
+    # rule cbrn_security (gdm-fsf-v3.0.rspl:659)
+    t19 = level_cmp('>=', lo[0], hi[0], 2)
+    t20 = ev.get('misuse_security_adequate')
+    t21 = tri_not(t20)
+    t22 = tri_all((t19, t21))
+    # rule cyber_deployment (gdm-fsf-v3.0.rspl:670)
+    t23 = level_cmp('>=', lo[1], hi[1], 2)
+    # rule cyber_security (gdm-fsf-v3.0.rspl:684)
+    t24 = level_cmp('>=', lo[1], hi[1], 2)
+    t25 = ev.get('misuse_security_adequate')
+    t26 = tri_not(t25)
+    t27 = tri_all((t24, t26))
+    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:695)
+    t28 = level_cmp('>=', lo[2], hi[2], 2)
+    # rule manipulation_security (gdm-fsf-v3.0.rspl:710)
+    t29 = level_cmp('>=', lo[2], hi[2], 2)
+    t30 = ev.get('misuse_security_adequate')
+    t31 = tri_not(t30)
+    t32 = tri_all((t29, t31))
+    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:726)
+    t33 = level_cmp('>=', lo[3], hi[3], 2)
+    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:742)
+    t34 = level_cmp('>=', lo[3], hi[3], 2)
+    t35 = ev.get('ml_rd_security_adequate')
+    t36 = tri_not(t35)
+    t37 = tri_all((t34, t36))
+    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:754)
+    t38 = level_cmp('>=', lo[4], hi[4], 2)
+    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:769)
+    t39 = level_cmp('>=', lo[4], hi[4], 2)
+    t40 = ev.get('ml_rd_security_adequate')
+    t41 = tri_not(t40)
+    t42 = tri_all((t39, t41))
+    # rule safety_case_update (gdm-fsf-v3.0.rspl:782)
+    t43 = ev.get('material_safety_case_update')
+    # rule ir_1 (gdm-fsf-v3.0.rspl:792)
+    t44 = level_cmp('>=', lo[5], hi[5], 1)
+    # rule ir_2 (gdm-fsf-v3.0.rspl:801)
+    t45 = level_cmp('>=', lo[5], hi[5], 2)
+    # rule disclosure (gdm-fsf-v3.0.rspl:811)
+    # definition any_ccl (gdm-fsf-v3.0.rspl:379)
+    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:371)
+    t46 = level_cmp('>=', lo[0], hi[0], 2)
+    t47 = level_cmp('>=', lo[1], hi[1], 2)
+    t48 = level_cmp('>=', lo[2], hi[2], 2)
+    t49 = tri_any((t46, t47, t48))
+    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:375)
+    t51 = level_cmp('>=', lo[3], hi[3], 2)
+    t52 = level_cmp('>=', lo[4], hi[4], 2)
+    t53 = tri_any((t51, t52))
+    t55 = level_cmp('>=', lo[5], hi[5], 1)
+    t56 = tri_any((t49, t53, t55))
+    t58 = ev.get('unmitigated_material_risk')
+    t59 = tri_all((t56, t58))
+    # cadence framework_update (gdm-fsf-v3.0.rspl:819)
+    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:829)
+    t60 = ev.get('framework_undermined')
+    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:655)
+    t61 = in_place('cbrn_safety_case', impl, maybe)
+    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:680)
+    t62 = in_place('cyber_safety_case', impl, maybe)
+    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:705)
+    t63 = in_place('manipulation_safety_case', impl, maybe)
+    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:737)
+    t64 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
+    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:764)
+    t65 = in_place('ml_rd_automation_safety_case', impl, maybe)
     outcomes = (
-        (True, t8, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,
-        t40, t41, t42, t43, t57, True, t58)
+        (True, t8, t11, t12, True, t13, t14, t15, t16, t17, t18, t22, t23, t27, t28, t32, t33, t37,
+        t38, t42, t43, t44, t45, t59, True, t60)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t8, t10, t11, t12, t13, t14, t15, t16, t17,
         t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
-        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t47, t49, t50, t51, t51, t53,
-        t54, t54, t56, t57, t58, t59, t60, t61, t62, t63)
+        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t48, t49, t49, t51, t52, t53,
+        t53, t55, t56, t56, t58, t59, t60, t61, t62, t63, t64, t65)
     )
 
 
@@ -1653,17 +1697,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:375)
+    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:388)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:382)
+    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:395)
     t1 = ev.get('cyber_safety_case_adequate')
-    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:388)
+    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:401)
     t2 = ev.get('manipulation_safety_case_adequate')
-    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:394)
+    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:407)
     t3 = ev.get('ml_rd_acceleration_safety_case_adequate')
-    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:401)
+    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:414)
     t4 = ev.get('ml_rd_automation_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
 
 
 _EVALUATOR = Evaluator(
@@ -1681,6 +1737,10 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

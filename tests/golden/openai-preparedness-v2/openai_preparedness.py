@@ -1871,6 +1871,12 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (3, 4, 5),
   'detail': None})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2025, 4, 15), None)
+
 
 def _conditions(
     lo: list[int],
@@ -2030,6 +2036,18 @@ def _efficacy(
     return (t0, t1, t2, t3, t4, t5, t6)
 
 
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
+
+
 _EVALUATOR = Evaluator(
     provenance=_PROVENANCE,
     combine='highest',
@@ -2045,6 +2063,10 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

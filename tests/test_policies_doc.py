@@ -20,7 +20,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.rspl"))
 
 TICKED = re.compile(r"`([^`]+)`")
 ENTRY = re.compile(r"^\d+\. \*\*\[([A-Z0-9]+-\d+)\]")
-ENTRY_REF = re.compile(r"\b((?:A2|A3|O|G2|G3)-\d+)\b")
+ENTRY_REF = re.compile(r"\b((?:A2|A3|O|G2|G3|MS|AM)-\d+)\b")
 STATUSES = {"encoded", "simplification", "not encoded"}
 
 

@@ -368,9 +368,10 @@ def check_determinations(
         if not isinstance(key, str) or key not in domains:
             raise AssessmentError(field, "a domain: " + ", ".join(sorted(domains)), key)
         ranks, levels = domains[key]
-        interval = check_determination(raw[key], field, ranks, levels)
-        if interval is not None:
-            found = check_qualifiers(raw[key], field)
+        value = raw[key]
+        interval = check_determination(value, field, ranks, levels)
+        if interval is not None and type(value) is not str:  # only an object has qualifiers
+            found = check_qualifiers(value, field)
             if found is not None:
                 if found[0] is not None:  # provisional: nothing above it is ruled out
                     interval = (interval[0], len(ranks))

@@ -163,6 +163,7 @@ _EMPTY: frozenset[str] = frozenset()
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 _NO_MAYBE: Mapping[str, frozenset[str]] = MappingProxyType({})
 _NO_DONE: frozenset[tuple[str, str]] = frozenset()
+_NO_QUALIFIED: Mapping[str, Any] = State._field_defaults["qualified"]
 
 
 def _copy(data: Any) -> Any:
@@ -774,7 +775,7 @@ class Evaluator:
         ev: Mapping[str, Any] = _NOTHING
         if raw is not None:
             ev = MappingProxyType(check_evidence_values(raw, self.evidence_kinds))
-        report: Mapping[str, Any] = State._field_defaults["qualified"]
+        report: Mapping[str, Any] = _NO_QUALIFIED
         if qualified:  # never with a memo hit: a qualified determination is an object
             lo, given, report = self._qualify(qualified, lo, given, ev, as_of)
         raw = get("implemented")

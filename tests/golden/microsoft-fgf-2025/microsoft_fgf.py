@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca
+# source sha256: 32debb8f096da37ce9579b7ac361c3922561134976d84d7215f06e62bf24b1a7
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca'
+SOURCE_HASH: str = '32debb8f096da37ce9579b7ac361c3922561134976d84d7215f06e62bf24b1a7'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': '63dd1e63bc97b2bc9476eca6bf5bdb74ab2f3a7440b721c2d06b1f107b8a51ca',
+ 'source_hash': '32debb8f096da37ce9579b7ac361c3922561134976d84d7215f06e62bf24b1a7',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -645,6 +645,12 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'critical_security_adequate'})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2025, 2, 1), None)
+
 
 def _conditions(
     lo: list[int],
@@ -655,8 +661,8 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:374)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:229)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:375)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:230)
     t0 = ev.get('indicator_general_reasoning')
     t1 = ev.get('indicator_science_maths')
     t2 = ev.get('indicator_long_context')
@@ -668,10 +674,10 @@ def _conditions(
         hi[0] = rule_out(lo[0], hi[0], 1)
         hi[1] = rule_out(lo[1], hi[1], 1)
         hi[2] = rule_out(lo[2], hi[2], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:362)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:363)
     t8 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:374)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:229)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:375)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:230)
     t9 = ev.get('indicator_general_reasoning')
     t10 = ev.get('indicator_science_maths')
     t11 = ev.get('indicator_long_context')
@@ -679,25 +685,25 @@ def _conditions(
     t13 = ev.get('indicator_autonomy_tools')
     t14 = ev.get('indicator_software_engineering')
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
-    # rule baseline (microsoft-fgf-2025.rspl:389)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:397)
+    # rule baseline (microsoft-fgf-2025.rspl:390)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:398)
     t17 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:403)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:404)
     t18 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:409)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:410)
     t19 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule critical_escalation (microsoft-fgf-2025.rspl:418)
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:236)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:419)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:237)
     t20 = level_cmp('>=', lo[0], hi[0], 2)
     t21 = level_cmp('>=', lo[1], hi[1], 2)
     t22 = level_cmp('>=', lo[2], hi[2], 2)
     t23 = tri_any((t20, t21, t22))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:431)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:432)
     t25 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:441)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:449)
+    # rule governance_programme (microsoft-fgf-2025.rspl:442)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:450)
     t26 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:457)
+    # cadence framework_review (microsoft-fgf-2025.rspl:458)
     outcomes = (t8, t15, True, t17, t18, t19, t23, t25, True, t26, True)
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t6, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,
@@ -714,17 +720,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:244)
+    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:245)
     t0 = ev.get('cbrn_residual_below_high')
-    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:250)
+    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:251)
     t1 = ev.get('cyber_residual_below_high')
-    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:256)
+    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:257)
     t2 = ev.get('autonomy_residual_below_high')
-    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:265)
+    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:266)
     t3 = ev.get('high_security_adequate')
-    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:270)
+    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:271)
     t4 = ev.get('critical_security_adequate')
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
 
 
 _EVALUATOR = Evaluator(
@@ -742,6 +760,10 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -370,14 +370,16 @@ def check_determinations(
         ranks, levels = domains[key]
         value = raw[key]
         interval = check_determination(value, field, ranks, levels)
-        if interval is not None and type(value) is not str:  # only an object has qualifiers
+        if interval is None:
+            continue
+        if type(value) is not str:  # only an object has qualifiers
             found = check_qualifiers(value, field)
             if found is not None:
                 if found[0] is not None:  # provisional: nothing above it is ruled out
                     interval = (interval[0], len(ranks))
                 if qualified is not None:
                     qualified[key] = found
-            out[key] = interval
+        out[key] = interval
     return out
 
 

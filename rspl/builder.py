@@ -137,7 +137,24 @@ class Builder(Transformer[Token, Any]):
             anchors=body.many("anchor"),
             means=body.one("means"),
             span=self._span(meta),
+            superseded=(body.one("superseded") or (None, None))[0],
+            successor=(body.one("superseded") or (None, None))[1],
+            carry_forward=body.one("carry_forward", "carry forward"),
         )
+
+    def superseded(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("superseded", (c[0], c[1]), meta)
+
+    def carry_forward(self, meta: Any, c: list[Any]) -> _Clause:
+        within = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "within"), None)
+        when = next((x[1] for x in c if isinstance(x, tuple) and x[0] == "when"), None)
+        return self._clause("carry_forward", n.CarryForward(within, when, self._span(meta)), meta)
+
+    def carry_within(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("within", c[0])
+
+    def carry_when(self, meta: Any, c: list[Any]) -> tuple[str, Any]:
+        return ("when", c[0])
 
     def organization(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("organization", c[0], meta)
@@ -233,12 +250,14 @@ class Builder(Transformer[Token, Any]):
             deciders=body.flat("decided_by"),
             anchors=body.many("anchor"),
             means=body.one("means"),
-            levels=tuple(x for x in c[2:] if isinstance(x, n.LevelDecl)),
+            levels=self._levels(c[2:], body),
             span=self._span(meta),
             settings=body.flat("assessed_per"),
             residual=(found.span if (found := body.one_clause("assessed_after", "assessed after "
                       "mitigation")) is not None else None),
             order=body.one("ordered") or (),
+            risk=body.one("risk", "risk verdict") is not None,
+            carry_forward=body.one("carry_forward", "carry forward"),
         )
 
     def assessed_per(self, meta: Any, c: list[Any]) -> _Clause:
@@ -253,6 +272,22 @@ class Builder(Transformer[Token, Any]):
             if str(op) != "<=":
                 self.reporter.add(msg.ordered_not_le(str(op), span_of(self.file, op)))
         return self._clause("ordered", tuple(c[0::2]), meta)
+
+    def _levels(self, items: list[Any], body: _Body) -> tuple[n.LevelDecl, ...]:
+        """The domain's levels; a `risk verdict` domain that declares none has the two
+        verdicts `Acceptable` < `Not_acceptable`, placed at the `risk verdict` clause."""
+        levels = tuple(x for x in items if isinstance(x, n.LevelDecl))
+        found = body.by_key.get("risk")
+        if levels or not found:
+            return levels
+        risk = found[0]
+        return tuple(
+            n.LevelDecl(n.Name(name, risk.span), title, None, None, (), (), risk.span)
+            for name, title in (("Acceptable", "Acceptable"), ("Not_acceptable", "Not acceptable"))
+        )
+
+    def risk_verdict(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("risk", True, meta)
 
     def status(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("status", c[0], meta)
@@ -611,7 +646,8 @@ class Builder(Transformer[Token, Any]):
     def scenario_decl(self, meta: Any, c: list[Any]) -> n.ScenarioDecl:
         body = _Body(c[2:], self.reporter, "scenario")
         givens = tuple(x for x in c[2:] if isinstance(x, n.GivenLevel | n.GivenValue |
-                       n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember))
+                       n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember
+                       | n.GivenProvisional | n.GivenCarried))
         expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
                         n.ExpectObligation))
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
@@ -651,6 +687,27 @@ class Builder(Transformer[Token, Any]):
 
     def given_as_of(self, meta: Any, c: list[Any]) -> n.GivenAsOf:
         return n.GivenAsOf(c[0], self._span(meta))
+
+    def given_provisional(self, meta: Any, c: list[Any]) -> n.GivenProvisional:
+        return n.GivenProvisional(c[0], c[1], self._span(meta))
+
+    def given_carried(self, meta: Any, c: list[Any]) -> n.GivenCarried:
+        return n.GivenCarried(c[0], c[1], c[2], self._span(meta))
+
+    def expect_provisional(self, meta: Any, c: list[Any]) -> n.Expect:
+        return self._expect("provisional", meta, c)
+
+    def carry_result(self, meta: Any, c: list[Any]) -> str:
+        return str(c[0])
+
+    def expect_carried(self, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect("carried_" + c[1], (c[0],), self._span(meta))
+
+    def expect_in_force(self, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect("in_force", (), self._span(meta))
+
+    def expect_not_in_force(self, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect("not_in_force", (), self._span(meta))
 
     def _expect(self, what: str, meta: Any, c: list[Any]) -> n.Expect:
         return n.Expect(what, c[0], self._span(meta))

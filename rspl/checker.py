@@ -152,6 +152,58 @@ class _Checker:
                 self.report(msg.missing_header_field(field, h.name.span))
         if h.combine is None:
             self.report(msg.implicit_aggregation(h.name.span))
+        self.period(h)
+        self.carry_forward(h.carry_forward)
+
+    def period(self, h: n.PolicyHeader) -> None:
+        """E1102: the policy's period must not be empty."""
+        start, end = h.effective, h.superseded
+        if start is None or end is None or start.value is None or end.value is None:
+            return
+        if end.value <= start.value:
+            self.report(
+                msg.superseded_not_after_effective(end.text, start.text, end.span, start.span)
+            )
+
+    def carry_forward(self, c: n.CarryForward | None) -> None:
+        """`carry forward within DURATION` (E1103) and `when CONDITION`: a condition on
+        evidence only, since it is decided before any level or safeguard (E1104)."""
+        if c is None:
+            return
+        if c.within is not None:
+            t = self.quantity_type(c.within)
+            if t.kind != "error" and t != Type("quantity", "duration"):
+                self.report(msg.carry_forward_not_duration(t, c.within.span))
+        if c.when is not None:
+            self.within_depth(c.when)
+            self.condition(c.when, "a carry-forward condition")
+            found = self._assessment_read_in(c.when)
+            if found is not None:
+                self.report(msg.carry_forward_reads_assessment(found[0], found[1], c.span))
+
+    def _assessment_read_in(self, e: n.Expr) -> tuple[str, Span] | None:
+        """The first level comparison or `is implemented` in `e`, looking through
+        definitions (each once): (what it reads, where)."""
+        seen: set[int] = set()
+        stack: list[n.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            if isinstance(x, n.Implemented):
+                return "what is implemented", x.span
+            if isinstance(x, n.DomainQuant) or (
+                isinstance(x, n.Compare) and self.res.level_comparison(x) is not None
+            ):
+                return "a domain's level", x.span
+            if isinstance(x, n.Not):
+                stack.append(x.operand)
+            elif isinstance(x, n.And | n.Or | n.AtLeast):
+                stack += reversed(x.operands)
+            elif isinstance(x, n.NameRef):
+                target = self._definition(x.name)
+                if target is not None and id(target) not in seen:
+                    seen.add(id(target))
+                    stack.append(target.expr)
+        return None
 
     # ------------------------------------------------------------------ declarations
 
@@ -163,7 +215,14 @@ class _Checker:
         self._word(d.status, units.DOMAIN_STATUSES, "domain status")
         if not d.levels:
             self.report(msg.domain_without_levels(d.name.text, d.name.span))
-        if not self.module.is_stdlib:
+        if d.risk and len(d.levels) == 1:
+            level = d.levels[0]
+            self.report(msg.risk_verdict_one_level(d.name.text, level.name.text, level.name.span))
+        self.carry_forward(d.carry_forward)
+        # The two verdicts a bare `risk verdict` implies are placed at that clause (the
+        # builder gives them the clause's span for the name too): they cite nothing.
+        implied = d.risk and all(lv.span == lv.name.span for lv in d.levels)
+        if not self.module.is_stdlib and not implied:
             for level in d.levels:
                 self.need_source(level.anchors, level.name, "level")
         self.settings(d)
@@ -1100,6 +1159,8 @@ class _Checker:
                 self.given_value(g)
             elif isinstance(g, n.GivenDone):
                 self.obligation_exists(g.action, g.rule)
+            elif isinstance(g, n.GivenCarried):
+                self.given_carried(g)
         for x in s.expects:
             if isinstance(x, n.Expect) and x.context is not None:
                 self.expect_for(x, x.context)
@@ -1107,6 +1168,20 @@ class _Checker:
                 self.expect_obligation(x)
             elif isinstance(x, n.ExpectVerdict):
                 self.single_context(x.context, "a verdict")
+            elif (isinstance(x, n.Expect) and x.what in ("in_force", "not_in_force")
+                  and "as_of" not in given):  # fmt: skip
+                self.report(msg.in_force_without_date(x.span))
+
+    def given_carried(self, g: n.GivenCarried) -> None:
+        """W0030: carried forward where neither the domain nor the header allows it."""
+        domain = self.res.target(g.domain)
+        if not isinstance(domain, n.DomainDecl) or domain.carry_forward is not None:
+            return
+        header = next(
+            (i for i in self.program.main.items if isinstance(i, n.PolicyHeader)), None
+        )
+        if header is None or header.carry_forward is None:
+            self.report(msg.carry_forward_never_allowed(g.domain.text, g.span, domain.name.span))
 
     @staticmethod
     def _given_key(g: n.Given) -> str | None:
@@ -1120,6 +1195,10 @@ class _Checker:
             return "as_of"
         if isinstance(g, n.GivenMember):
             return f"value:{g.name.text}.{g.member.text}"
+        if isinstance(g, n.GivenProvisional):
+            return "provisional:" + g.domain.text
+        if isinstance(g, n.GivenCarried):
+            return "carried:" + g.domain.text
         return None
 
     def given_level(self, g: n.GivenLevel) -> None:

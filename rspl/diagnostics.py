@@ -131,6 +131,12 @@ SCENARIO_MEMBER = Code("E0907", "scenario-member", ERROR, "a scenario gives a fa
 CRITERION_SEVERAL_TARGETS = Code("E1001", "criterion-several-targets", ERROR, "a `counts when` on a `require` line that names several things")
 CRITERION_NOT_BINDING = Code("E1002", "criterion-not-binding", ERROR, "a `counts when` on a requirement that does not bind")
 
+# risk verdicts, provisional and carried-forward determinations, the policy's period
+RISK_VERDICT_ONE_LEVEL = Code("E1101", "risk-verdict-one-level", ERROR, "a `risk verdict` domain with a single verdict")
+SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective", ERROR, "a policy superseded on or before the date it takes effect")
+CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
+CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -145,7 +151,8 @@ RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is 
 BOUND_OUT_OF_RANGE = Code("W0011", "bound-out-of-range", WARNING, "a fraction compared with a bound above 1 (100%), which no fraction passes")
 CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a criterion of a standard or requirement that no input makes true")
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
-
+CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
+IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -17,9 +17,11 @@ from rspl import __version__, ir
 from rspl.semantics import (
     RULE_STATUS,
     AssessmentError,
+    Qualifiers,
     Tri,
     add_period,
     at_least,
+    carry_forward_verdict,
     chain_criterion,
     check_assessment,
     check_contexts,
@@ -48,12 +50,14 @@ from rspl.semantics import (
     obligation_blocks,
     obligation_status,
     point,
+    policy_in_force,
     rule_out,
     standard_in_place,
     tri_any,
     tri_not,
     tri_word,
     unreadable,
+    within_period,
 )
 from rspl.wording import deadline_text, describe, figure_spec, level_text
 
@@ -78,7 +82,10 @@ class _Input:
             for d in policy.domains
             if d.settings or d.residual
         }
-        self.intervals = {} if raw is None else check_determinations(raw, domains, assessed)
+        self.qualified: dict[str, Qualifiers] = {}
+        self.intervals = (
+            {} if raw is None else check_determinations(raw, domains, assessed, self.qualified)
+        )
         raw = data.get("evidence")
         kinds: dict[str, Any] = {e.name: e.type for e in policy.evidence}
         kinds.update({e.name: (e.type, e.members) for e in policy.evidence if e.per is not None})
@@ -112,6 +119,7 @@ class _Evaluation:
         self.slot_domain = {name: domain for name, domain in ir.level_slots(policy)}
         self.context: str | None = None  # the context a per-context rule is decided for
         self.def_cache: dict[str, tuple[Tri, frozenset[str], Any]] = {}
+        self.carried = self._carry_forward()
         # What is in place: `implemented` for sure; `maybe` listed but with an efficacy
         # criterion that cannot be decided, each with the unknown inputs behind it.
         # Efficacy criteria themselves see nothing as implemented.
@@ -145,6 +153,41 @@ class _Evaluation:
             assert self.context is not None, "the checker's E0803"
             setting = domain.setting_of(self.context)
         return level_slot(e.domain, setting, e.residual)
+
+    def _carry_forward(self) -> dict[str, tuple[bool, str]]:
+        """Each carried-forward determination: (accepted, why). One that is not accepted
+        counts as unknown (its interval is dropped: the domain may be anywhere)."""
+        out: dict[str, tuple[bool, str]] = {}
+        for name, (_, carried) in sorted(self.inp.qualified.items()):
+            if carried is None:
+                continue
+            made, as_of = carried[0], self.inp.as_of
+            steps: list[tuple[str, Tri, str]] = []
+            for c in self.domains[name].carry_forward:
+                if c.within is not None:
+                    young = within_period(made, as_of, c.within.months, c.within.days)
+                    steps.append(("within", young, c.text or ""))
+                if c.condition is not None:
+                    value, _, _ = self.expr(c.condition)
+                    steps.append(("when", value, describe(c.condition)))
+            out[name] = carry_forward_verdict(made, as_of, steps)
+            if not out[name][0]:
+                self.intervals.pop(name, None)
+        return out
+
+    def qualified(self) -> dict[str, Any]:
+        """The provisional and carried-forward determinations, and what was made of them."""
+        out: dict[str, Any] = {}
+        for name, (pending, carried) in sorted(self.inp.qualified.items()):
+            entry: dict[str, Any] = {"provisional": pending, "carried_forward": None}
+            if carried is not None:
+                accepted, why = self.carried[name]
+                entry["carried_forward"] = {
+                    "date": carried[0].isoformat(), "model": carried[1],
+                    "accepted": accepted, "reason": why,
+                }  # fmt: skip
+            out[name] = entry
+        return out
 
     def _implemented(self) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
         """(safeguards and standards in place, those that may be) for the assessment.
@@ -486,9 +529,11 @@ class _Evaluation:
                 for context in item["blocks"]:
                     if context in blocks:
                         blocks[context].append(f"{rule.name}.{ob.action}")
-        # 5. Verdicts.
+        # 5. Verdicts. A policy not in force on the assessment date permits nothing.
+        in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
-            reasons = [f"missing {name}" for name in verdict["missing"]]
+            reasons = [why] if in_force is False and why else []
+            reasons += [f"missing {name}" for name in verdict["missing"]]
             reasons += [f"obligation {key} is not done" for key in sorted(set(blocks[context]))]
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
@@ -502,6 +547,8 @@ class _Evaluation:
                 "compiler": f"rspl {__version__}",
             },
             "as_of": self.inp.as_of.isoformat() if self.inp.as_of else None,
+            "in_force": {"value": in_force, "reason": why},
+            "qualified_determinations": self.qualified(),
             "rules": [
                 {
                     "name": rule.name,

@@ -67,6 +67,7 @@ ObligationStatus = Literal["open", "due", "overdue", "done"]
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
     "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
+    "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -297,10 +298,26 @@ class Setting:
 
 
 @attrs.frozen
+class CarryForward:
+    """When a determination carried forward from an earlier assessment counts: made at most
+    `within` before the assessment date (None: any age; `text` as written) and, if given,
+    while `condition` (over evidence only) is true. `scope`: stated in the policy header
+    (for every domain) or in the domain."""
+
+    within: Period | None
+    text: str | None
+    condition: Expr | None
+    scope: Literal["policy", "domain"]
+
+
+@attrs.frozen
 class Domain:
     """A risk domain. `settings`: the settings it is determined for, each separately (empty:
     one determination for every context); `residual`: it also has a level after mitigation;
-    `order`: setting names whose levels never decrease along the list (`ordered`)."""
+    `order`: setting names whose levels never decrease along the list (`ordered`).
+    `risk`: its levels are verdicts on the risk (`risk verdict`), lowest (acceptable) first.
+    `carry_forward`: every condition a carried-forward determination of it must meet (the
+    policy's, then its own); empty means it is never accepted."""
 
     name: str
     title: str | None
@@ -313,6 +330,8 @@ class Domain:
     settings: tuple[Setting, ...] = ()
     residual: bool = False
     order: tuple[str, ...] = ()
+    risk: bool = False
+    carry_forward: tuple[CarryForward, ...] = ()
 
     def setting_of(self, context: str) -> str | None:
         """The setting whose determination `context` reads (None: not assessed per context,
@@ -603,6 +622,9 @@ class Policy:
     scenarios: tuple[Scenario, ...]
     source_hash: str
     files: tuple[str, ...]
+    superseded: datetime.date | None = None
+    successor: str | None = None
+    carry_forward: CarryForward | None = None
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

@@ -221,7 +221,20 @@ class _Lowerer:
             scenarios=tuple(self.of(n.ScenarioDecl, self.scenario)),
             source_hash=source_hash,
             files=tuple(self.program.names[m.path] for m in self.program.modules),
+            superseded=header.superseded.value if header.superseded else None,
+            successor=header.successor,
+            carry_forward=self.carry(header.carry_forward, "policy"),
         )
+
+    def carry(self, c: n.CarryForward | None, scope: str) -> ir.CarryForward | None:
+        if c is None:
+            return None
+        period = text = None
+        if c.within is not None:
+            unit = c.within.unit.text if c.within.unit else "days"
+            period, text = self.period(c.within.value, unit), c.within.text
+        condition = self.expr(c.when) if c.when is not None else None
+        return ir.CarryForward(period, text, condition, "policy" if scope == "policy" else "domain")
 
     # ------------------------------------------------------------------ declarations
 
@@ -280,12 +293,19 @@ class _Lowerer:
             )
             for i, lv in enumerate(d.levels)
         )
+        header = next(i for i in self.program.main.items if isinstance(i, n.PolicyHeader))
+        carry = tuple(
+            c for c in (self.carry(header.carry_forward, "policy"),
+                        self.carry(d.carry_forward, "domain"))
+            if c is not None
+        )  # fmt: skip
         return ir.Domain(
             d.name.text, d.title, _domain_status(d.status.text if d.status else "tracked"),
             tuple(x.text for x in d.deciders), levels, self.anchors(d.anchors), d.means,
             self.origin(d.span),
             tuple(ir.Setting(x.text, self.contexts((x,))) for x in d.settings),
             d.residual is not None, tuple(x.text for x in d.order),
+            d.risk, carry,
         )  # fmt: skip
 
     def _parent(self, d: n.StandardDecl) -> n.StandardDecl | None:
@@ -557,6 +577,16 @@ class _Lowerer:
                 done.append({"rule": g.rule.text, "action": g.action.text})
             elif isinstance(g, n.GivenAsOf) and g.date.value is not None:
                 assessment["as_of"] = g.date.value.isoformat()
+        for g in s.givens:  # qualifiers join the domain's determination, given or not
+            if isinstance(g, n.GivenProvisional):
+                entry = determinations.setdefault(g.domain.text, {"reached": None})
+                assert isinstance(entry, dict)
+                entry["provisional"] = g.pending
+            elif isinstance(g, n.GivenCarried):
+                entry = determinations.setdefault(g.domain.text, {"reached": None})
+                assert isinstance(entry, dict)
+                when = g.date.value.isoformat() if g.date.value else g.date.text
+                entry["carried_forward"] = {"date": when, "model": g.model}
         assessment["determinations"] = determinations
         assessment["evidence"] = evidence
         assessment["implemented"] = list(dict.fromkeys(implemented))

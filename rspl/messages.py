@@ -26,6 +26,9 @@ from typing import Protocol
 from rspl import units
 from rspl.diagnostics import (
     BOUND_OUT_OF_RANGE,
+    CARRY_FORWARD_NEVER_ALLOWED,
+    CARRY_FORWARD_NOT_DURATION,
+    CARRY_FORWARD_READS_ASSESSMENT,
     CRITERION_NEVER_HOLDS,
     CRITERION_NOT_BINDING,
     CRITERION_ON_HOLE,
@@ -56,6 +59,7 @@ from rspl.diagnostics import (
     IMPORTS_TOO_DEEP,
     IMPOSSIBLE_COUNT,
     IMPOSSIBLE_MEMBER_COUNT,
+    IN_FORCE_WITHOUT_DATE,
     INCOMPARABLE,
     INVALID_CHARACTER,
     INVALID_DATE,
@@ -79,6 +83,7 @@ from rspl.diagnostics import (
     RENAMED_OUTPUT,
     REQUIRE_NON_SAFEGUARD,
     RESIDUAL_WITHOUT_MITIGATION,
+    RISK_VERDICT_ONE_LEVEL,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
@@ -89,6 +94,7 @@ from rspl.diagnostics import (
     SETTING_NOT_ASSESSED,
     SETTING_UNDECIDED,
     SINCE_NEEDS_DATE,
+    SUPERSEDED_NOT_AFTER_EFFECTIVE,
     UNEXPECTED_END,
     UNEXPECTED_TOKEN,
     UNIT_MISMATCH,
@@ -897,6 +903,82 @@ def implemented_in_efficacy(safeguard: str, span: Span, safeguard_span: Span) ->
         help="whether a safeguard counts is decided from measurements before "
         "anything counts as implemented; test a metric here, and put the "
         "dependency in a rule (`when X is implemented require ...`)",
+    )
+
+
+# --------------------------------- risk verdicts, carried-forward results, periods (E11xx)
+
+
+def risk_verdict_one_level(domain: str, level: str, span: Span) -> Diagnostic:
+    """E1101: a `risk verdict` domain that declares a single level."""
+    return _make(
+        RISK_VERDICT_ONE_LEVEL,
+        f"the risk verdict of `{domain}` has only one verdict, `{level}`",
+        span,
+        help="a verdict needs at least two levels, lowest first, e.g. `level Acceptable` and "
+        "`level Not_acceptable`; or declare no levels to get exactly those two",
+    )
+
+
+def superseded_not_after_effective(
+    superseded: str, effective: str, span: Span, effective_span: Span
+) -> Diagnostic:
+    """E1102: `superseded DATE` on or before the header's `effective DATE`."""
+    return _make(
+        SUPERSEDED_NOT_AFTER_EFFECTIVE,
+        f"the policy is superseded on {superseded}, not after it takes effect on {effective}",
+        span,
+        labels=[Label(effective_span, "the policy takes effect here")],
+        help="the policy is in force from `effective` up to the day before `superseded`; "
+        "give a later date, or fix `effective`",
+    )
+
+
+def carry_forward_not_duration(got: TypeLike, span: Span) -> Diagnostic:
+    """E1103: `carry forward within` an amount that is not a duration."""
+    return _make(
+        CARRY_FORWARD_NOT_DURATION,
+        f"`carry forward within` needs a duration, not {describe_type(got)}",
+        span,
+        help="write how old a carried-forward determination may be, e.g. "
+        "`carry forward within 6 months`",
+    )
+
+
+def carry_forward_reads_assessment(what: str, span: Span, clause_span: Span) -> Diagnostic:
+    """E1104: a `carry forward when` condition that reads a level or what is implemented."""
+    return _make(
+        CARRY_FORWARD_READS_ASSESSMENT,
+        f"a `carry forward when` condition cannot read {what}",
+        span,
+        labels=[Label(clause_span, "the condition for carrying a determination forward")],
+        help="whether a carried-forward determination counts is decided before any level "
+        "or safeguard is known; test evidence here (e.g. `compute_ratio <= 2x`)",
+    )
+
+
+def carry_forward_never_allowed(domain: str, span: Span, domain_span: Span) -> Diagnostic:
+    """W0030: a scenario carries forward a determination of a domain that never allows it."""
+    return _make(
+        CARRY_FORWARD_NEVER_ALLOWED,
+        f"`{domain}` never accepts a carried-forward determination, so this one is rejected",
+        span,
+        labels=[Label(domain_span, "no `carry forward` here or in the policy header")],
+        help="add `carry forward within DURATION` (or `when CONDITION`) to the domain or the "
+        "policy header, or expect `carried forward "
+        f"{domain} rejected` to test the rejection",
+    )
+
+
+def in_force_without_date(span: Span) -> Diagnostic:
+    """W0031: `expect in force` / `expect not in force` in a scenario with no `as of`."""
+    return _make(
+        IN_FORCE_WITHOUT_DATE,
+        "whether the policy is in force depends on the assessment date, and this scenario "
+        "gives none",
+        span,
+        help="add `given as of YYYY-MM-DD`; without it a policy with an `effective` or "
+        "`superseded` date is neither in force nor out of force (unknown)",
     )
 
 

@@ -175,6 +175,17 @@ Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented 
 
 
 @attrs.frozen
+class CarryForward:
+    """`carry forward within DURATION [when EXPR]` or `carry forward when EXPR`: when a
+    determination carried forward from an earlier assessment may be used (in a domain, or
+    for every domain in the policy header)."""
+
+    within: Quantity | None
+    when: Expr | None
+    span: Span = _span()
+
+
+@attrs.frozen
 class Change:
     """One changelog entry: date, version, summary."""
 
@@ -199,6 +210,9 @@ class PolicyHeader:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    superseded: DateLit | None = None
+    successor: str | None = None
+    carry_forward: CarryForward | None = None
 
 
 @attrs.frozen
@@ -276,6 +290,8 @@ class DomainDecl:
     settings: tuple[Name, ...] = ()
     residual: Span | None = None
     order: tuple[Name, ...] = ()
+    risk: bool = False
+    carry_forward: CarryForward | None = None
 
 
 @attrs.frozen
@@ -512,7 +528,29 @@ class GivenMember:
     span: Span = _span()
 
 
-Given = GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenMember
+@attrs.frozen
+class GivenProvisional:
+    """`given D provisional "evaluation"`: D's determination waits for that evaluation."""
+
+    domain: Name
+    pending: str
+    span: Span = _span()
+
+
+@attrs.frozen
+class GivenCarried:
+    """`given D carried forward from "model" on DATE`."""
+
+    domain: Name
+    model: str
+    date: DateLit
+    span: Span = _span()
+
+
+Given = (
+    GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
+    | GivenCarried | GivenMember
+)
 
 
 @attrs.frozen

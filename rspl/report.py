@@ -10,6 +10,7 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
     out: list[str] = []
     p = d["policy"]
     out.append(f"policy {p['id']} version {p['version']} (as of {d['as_of'] or 'unknown date'})")
+    out += _lifecycle(d)
     out.append("")
     out.append("verdicts:")
     for context, v in d["verdicts"].items():
@@ -66,20 +67,60 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
         for item in d["explanation"]:
             out.append(f"  {item['rule']}: {item['status']}")
             if item["condition"] is not None:
-                _tree(item["condition"], 2, out)
+                _tree(item["condition"], 2, out, _marks(d))
             for each in item.get("contexts", ()):  # a rule decided per context
                 out.append(f"    for {each['context']}: {each['status']}")
-                _tree(each["condition"], 3, out)
+                _tree(each["condition"], 3, out, _marks(d))
     return "\n".join(out) + "\n"
 
 
-def _tree(node: dict[str, Any], depth: int, out: list[str]) -> None:
-    inputs = f"  <- {', '.join(node['inputs'])}" if node["inputs"] else ""
+def _lifecycle(d: dict[str, Any]) -> list[str]:
+    """Whether the policy is in force, and the provisional and carried-forward
+    determinations with what was made of them."""
+    out: list[str] = []
+    in_force = d["in_force"]
+    if in_force["value"] is False:
+        out.append(f"NOT IN FORCE: {in_force['reason']}; every context is blocked")
+    elif in_force["value"] is None:
+        out.append(f"in force: unknown ({in_force['reason']})")
+    for name, q in d["qualified_determinations"].items():
+        if q["provisional"] is not None:
+            out.append(f"{name}: provisional until {q['provisional']} (nothing above it ruled out)")
+        carried = q["carried_forward"]
+        if carried is not None:
+            word = "accepted" if carried["accepted"] else "REJECTED, counted as unknown"
+            out.append(
+                f"{name}: carried forward from {carried['model']} ({carried['date']}), "
+                f"{word}: {carried['reason']}"
+            )
+    return out
+
+
+def _marks(d: dict[str, Any]) -> dict[str, str]:
+    """Inputs the explanation tags: provisional and carried-forward determinations."""
+    marks: dict[str, str] = {}
+    for name, q in d["qualified_determinations"].items():
+        tags = []
+        if q["provisional"] is not None:
+            tags.append("provisional")
+        if q["carried_forward"] is not None:
+            tags.append("carried forward, " + (
+                "accepted" if q["carried_forward"]["accepted"] else "rejected"))
+        marks[name] = f"{name} ({'; '.join(tags)})"
+    return marks
+
+
+def _tree(
+    node: dict[str, Any], depth: int, out: list[str], marks: dict[str, str] | None = None
+) -> None:
+    marks = marks or {}
+    shown = [marks.get(name, name) for name in node["inputs"]]
+    inputs = f"  <- {', '.join(shown)}" if shown else ""
     out.append("  " * depth + f"{node['value']}: {node['expr']}{inputs}")
     if node.get("measured"):
         out.append("  " * (depth + 1) + "(" + "; ".join(node["measured"]) + ")")
     for child in node["children"]:
-        _tree(child, depth + 1, out)
+        _tree(child, depth + 1, out, marks)
 
 
 def criterion_text(c: dict[str, Any]) -> str:

@@ -268,6 +268,9 @@ class _Resolver:
             if isinstance(item, n.DomainDecl):
                 self.refs(m, item.settings, _CONTEXT, unknown=msg.unknown_context)
                 self.refs(m, item.order, _CONTEXT, unknown=msg.unknown_context)
+                self.carry_forward(m, item.carry_forward)
+        elif isinstance(item, n.PolicyHeader):
+            self.carry_forward(m, item.carry_forward)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -286,6 +289,10 @@ class _Resolver:
             self.rule(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
+
+    def carry_forward(self, m: n.Module, c: n.CarryForward | None) -> None:
+        if c is not None and c.when is not None:
+            self.expr(m, c.when)
 
     def rule(self, m: n.Module, rule: n.RuleDecl) -> None:
         if rule.when is not None:
@@ -423,11 +430,15 @@ class _Resolver:
             elif isinstance(g, n.GivenDone):
                 self.ref(m, g.action, ("action",))
                 self.ref(m, g.rule, ("rule", "warning", "cadence"))
+            elif isinstance(g, n.GivenProvisional | n.GivenCarried):
+                self.ref(m, g.domain, ("domain",))
         for x in s.expects:
             if isinstance(x, n.Expect):
                 if x.what in ("required", "not_required", "missing", "recommended",
                               "not_counted"):  # fmt: skip
                     self.refs(m, x.names, _REQUIRABLE)
+                elif x.what in ("provisional", "carried_accepted", "carried_rejected"):
+                    self.refs(m, x.names, ("domain",))
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))
                 else:

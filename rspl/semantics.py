@@ -560,12 +560,15 @@ def check_determinations(
     raw: object,
     domains: Mapping[str, tuple[Mapping[str, int], str]],
     assessed: Mapping[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] | None = None,
+    qualified: dict[str, Qualifiers] | None = None,
 ) -> dict[str, tuple[int, int]]:
     """`determinations`: each domain given, as the ranks [lo, hi] it may be in. `domains`
     maps each domain to (its level names' ranks, the level names listed for messages).
     `assessed` maps each domain assessed per setting or after mitigation to (its settings,
     whether it has a level after mitigation, its `ordered` settings): those give an entry
-    per determination (`check_assessed`), named by `level_slot`."""
+    per determination (`check_assessed`), named by `level_slot`. A provisional determination
+    is already widened to the top; the qualifiers of each domain that has any go to
+    `qualified` (`check_qualifiers`)."""
     if not isinstance(raw, Mapping):
         raise AssessmentError("determinations", "an object mapping domains to levels", raw)
     out: dict[str, tuple[int, int]] = {}
@@ -577,9 +580,18 @@ def check_determinations(
         if assessed is not None and key in assessed:
             out.update(check_assessed(raw[key], field, key, ranks, levels, *assessed[key]))
             continue
-        interval = check_determination(raw[key], field, ranks, levels)
-        if interval is not None:
-            out[key] = interval
+        value = raw[key]
+        interval = check_determination(value, field, ranks, levels)
+        if interval is None:
+            continue
+        if type(value) is not str:  # only an object has qualifiers
+            found = check_qualifiers(value, field)
+            if found is not None:
+                if found[0] is not None:  # provisional: nothing above it is ruled out
+                    interval = (interval[0], len(ranks))
+                if qualified is not None:
+                    qualified[key] = found
+        out[key] = interval
     return out
 
 
@@ -588,6 +600,25 @@ def level_slot(domain: str, setting: str | None, residual: bool) -> str:
     still needed: `Cyber`, `Cyber for api`, `residual Cyber`, `residual Cyber for api`."""
     name = "residual " + domain if residual else domain
     return name if setting is None else f"{name} for {setting}"
+
+
+def _setting_determination(
+    value: object, field: str, ranks: Mapping[str, int], levels: str
+) -> tuple[int, int] | None:
+    """One determination of a domain assessed per setting or after mitigation
+    (`check_assessed`): provisional widens it to the top, as for any determination; carrying
+    it forward is not supported there, so it is an error rather than silently ignored."""
+    interval = check_determination(value, field, ranks, levels)
+    found = check_qualifiers(value, field) if interval is not None else None
+    if found is None or interval is None:
+        return interval
+    if found[1] is not None:
+        raise AssessmentError(
+            field + ".carried_forward",
+            "no carried_forward: a determination per setting or after mitigation is made afresh",
+            value.get("carried_forward") if isinstance(value, Mapping) else None,
+        )
+    return (interval[0], len(ranks))  # provisional: nothing above it is ruled out
 
 
 def check_assessed(
@@ -641,11 +672,11 @@ def check_assessed(
                     raise AssessmentError(f"{where}.{field_name(sub)}", "before or after", sub)
             inherent = det.get("before")
             written[setting] = det.get("after")
-            got = check_determination(written[setting], where + ".after", ranks, levels)
+            got = _setting_determination(written[setting], where + ".after", ranks, levels)
             if got is not None:
                 after[setting] = got
             where += ".before"
-        got = check_determination(inherent, where, ranks, levels)
+        got = _setting_determination(inherent, where, ranks, levels)
         before[setting] = got if got is not None else (0, top)
     reached: tuple[int, str] | None = None
     for name in order:
@@ -673,6 +704,110 @@ def check_assessed(
                                       written.get(setting))  # fmt: skip
             out[level_slot(domain, setting, True)] = (rlo, min(rhi, hi))
     return out
+
+
+Qualifiers = tuple[str | None, tuple[datetime.date, str] | None]
+"""What a determination says about itself: the evaluation that will settle it, if it is
+provisional, and (the date, the model) of the assessment it is carried forward from."""
+
+_CARRIED_KEYS = frozenset(("date", "model"))
+
+
+def check_qualifiers(value: object, field: str) -> Qualifiers | None:
+    """`provisional` (a non-empty text: the evaluation that will settle it) and
+    `carried_forward` (`{"date": "YYYY-MM-DD", "model": NAME}`) of a determination that
+    `check_determination` accepted; None when it has neither."""
+    if not isinstance(value, Mapping):
+        return None
+    pending = value.get("provisional")
+    carried = value.get("carried_forward")
+    if pending is None and carried is None:
+        return None
+    if pending is not None and (not isinstance(pending, str) or not pending.strip()):
+        raise AssessmentError(
+            field + ".provisional", "the evaluation that will settle it (a text)", pending
+        )
+    origin = None
+    if carried is not None:
+        where = field + ".carried_forward"
+        if not isinstance(carried, Mapping):
+            raise AssessmentError(where, '{"date": "YYYY-MM-DD", "model": NAME}', carried)
+        for sub in sorted(carried, key=_key_order):
+            if sub not in _CARRIED_KEYS:
+                raise AssessmentError(f"{where}.{field_name(sub)}", "date or model", sub)
+        when = check_date(carried.get("date"), where + ".date")
+        if when is None:
+            raise AssessmentError(where + ".date", "a date written YYYY-MM-DD", None)
+        model = carried.get("model")
+        if not isinstance(model, str) or not model.strip():
+            raise AssessmentError(where + ".model", "the model it was made for (a text)", model)
+        origin = (when, model)
+    return pending, origin
+
+
+CarryStep = tuple[str, Tri, str]
+"""One condition for accepting a carried-forward determination: ("within", whether the
+determination is young enough, the period as written) or ("when", the condition's value,
+the condition as written)."""
+
+
+def carry_forward_verdict(
+    made: datetime.date, as_of: datetime.date | None, steps: Sequence[CarryStep]
+) -> tuple[bool, str]:
+    """(accepted, why) for a determination carried forward from one made on `made`. It is
+    accepted only when the policy allows carrying forward (some step), the assessment is dated
+    on or after `made`, and every step is surely true; otherwise it counts as unknown
+    (fail-closed) and `why` says which check failed first."""
+    if not steps:
+        return False, "the policy does not allow carrying this determination forward"
+    if as_of is None:
+        return False, "no as_of: whether it was made before the assessment is unknown"
+    if made > as_of:
+        return False, f"made on {made.isoformat()}, after the assessment date {as_of.isoformat()}"
+    held = []
+    for kind, value, text in steps:
+        if kind == "within":
+            if value is None:
+                return False, f"no as_of: its age is unknown, and it must be within {text}"
+            if value is False:
+                return False, f"made on {made.isoformat()}, more than {text} before as_of"
+            held.append(f"within {text}")
+        else:
+            if value is None:
+                return False, f"whether {text} is unknown"
+            if value is False:
+                return False, f"{text} does not hold"
+            held.append(f"{text} holds")
+    return True, "accepted: " + "; ".join(held)
+
+
+def within_period(
+    made: datetime.date, as_of: datetime.date | None, months: int, days: int
+) -> Tri:
+    """Whether `as_of` is at most `months` and `days` after `made`; unknown without as_of."""
+    if as_of is None:
+        return None
+    return as_of <= add_period(made, months, days)
+
+
+def policy_in_force(
+    effective: datetime.date | None,
+    superseded: datetime.date | None,
+    as_of: datetime.date | None,
+) -> tuple[Tri, str | None]:
+    """Whether the policy is in force on `as_of`: from `effective` (when given) up to the
+    day before `superseded` (when given). Unknown without an as_of, unless the policy
+    declares neither date. The reason is None when it is in force."""
+    if effective is None and superseded is None:
+        return True, None
+    if as_of is None:
+        return None, "no as_of: whether the policy is in force on the assessment date is unknown"
+    day = as_of.isoformat()
+    if effective is not None and as_of < effective:
+        return False, f"the policy is not in force on {day}: it takes effect on {effective}"
+    if superseded is not None and as_of >= superseded:
+        return False, f"the policy is not in force on {day}: it was superseded on {superseded}"
+    return True, None
 
 
 def check_evidence_values(raw: object, kinds: Mapping[str, Any]) -> dict[str, Any]:
@@ -712,8 +847,11 @@ def check_determination(
             field, 'an object {"reached": LEVEL, "cannot_rule_out": LEVEL}', value
         )
     for sub in sorted(value, key=_key_order):
-        if sub != "reached" and sub != "cannot_rule_out":
-            raise AssessmentError(f"{field}.{field_name(sub)}", "reached or cannot_rule_out", sub)
+        if sub not in _DETERMINATION_KEYS:
+            raise AssessmentError(
+                f"{field}.{field_name(sub)}",
+                "reached, cannot_rule_out, provisional or carried_forward", sub,
+            )  # fmt: skip
     lo = _rank(value.get("reached"), ranks, levels, field + ".reached")
     unsure = value.get("cannot_rule_out")
     if unsure is None:
@@ -724,6 +862,9 @@ def check_determination(
             field + ".cannot_rule_out", "a level at or above the level reached", unsure
         )
     return lo, hi
+
+
+_DETERMINATION_KEYS = frozenset(("reached", "cannot_rule_out", "provisional", "carried_forward"))
 
 
 def _rank(name: object, ranks: Mapping[str, int], levels: str, field: str) -> int:

@@ -169,6 +169,9 @@ def check_expectation(
             shown = ", ".join(sorted(alerts)) or "none"
             return f"alert: {', '.join(x.names)}", f"alerts: {shown}"
         return None
+    if what in ("in_force", "not_in_force", "provisional", "carried_accepted",
+                "carried_rejected"):  # fmt: skip
+        return _check_lifecycle(d, x)
     action, rule = x.names
     found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]
     if not found:
@@ -180,3 +183,32 @@ def check_expectation(
     shown = "; ".join(f"{o['status']}" + (f" (due {o['due']})" if o["due"] else "") for o in found)
     want = f"obligation {action} of {rule} is {x.status}" + (f" (due {due})" if due else "")
     return want, f"it is {shown}"
+
+
+def _check_lifecycle(d: dict[str, Any], x: ir.Expectation) -> tuple[str, str] | None:
+    """`expect in force`, `expect not in force`, `expect provisional D` and `expect carried
+    forward D accepted|rejected`."""
+    what = x.what
+    if what in ("in_force", "not_in_force"):
+        value = d["in_force"]["value"]
+        actual = "in force" if value else "not in force" if value is False else "unknown"
+        want = what.replace("_", " ")
+        if actual != want:
+            why = d["in_force"]["reason"]
+            return want, actual + (f" ({why})" if why else "")
+        return None
+    qualified = d["qualified_determinations"]
+    if what == "provisional":
+        for name in x.names:
+            if (qualified.get(name) or {}).get("provisional") is None:
+                return f"{name} provisional", f"{name} is not provisional"
+        return None
+    name = x.names[0]
+    want = what.removeprefix("carried_")
+    carried = (qualified.get(name) or {}).get("carried_forward")
+    if carried is None:
+        return f"carried forward {name} {want}", f"{name} is not carried forward"
+    actual = "accepted" if carried["accepted"] else "rejected"
+    if actual != want:
+        return f"carried forward {name} {want}", f"{actual}: {carried['reason']}"
+    return None

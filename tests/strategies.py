@@ -111,6 +111,7 @@ class DomainSpec:
     settings: list[tuple[str, list[str]]] = dataclasses.field(default_factory=list)
     residual: bool = False
     order: list[str] = dataclasses.field(default_factory=list)
+    risk: bool = False  # a `risk verdict` (two levels or more)
 
     @property
     def plain(self) -> bool:
@@ -343,14 +344,35 @@ def _domains(draw: st.DrawFn) -> list[DomainSpec]:
     for i in range(count):
         status = draw(st.sampled_from((None, *STATUSES)))
         levels = [f"L{k}" for k in range(1, draw(st.integers(1, 4)) + 1)]
-        out.append(DomainSpec(f"D{i}", status, levels))
+        risk = len(levels) >= 2 and draw(st.integers(0, 3)) == 0
+        out.append(DomainSpec(f"D{i}", status, levels, risk=risk))
     return out
 
 
-def _domain_text(draw: st.DrawFn, d: DomainSpec) -> str:
+def _carry_forward(draw: st.DrawFn, env: _Env) -> str:
+    """A `carry forward` clause: an age limit, a condition on evidence only, or both."""
+    within = draw(st.sampled_from(("", "within 6 months", "within 30 days", "within 1 year")))
+    atom = _quantity_atom(draw, env)
+    facts = env.of_type("fact", "judgement")
+    choices = [a for a in (atom, draw(st.sampled_from(facts)) if facts else None) if a]
+    when = ""
+    if choices and (not within or draw(st.booleans())):
+        when = "when " + draw(st.sampled_from(choices))
+        if len(choices) == 2 and draw(st.booleans()):
+            when = f"when ({choices[0]}) or not {choices[1]}"
+    if not within and not when:
+        within = "within 6 months"
+    return f"carry forward {within} {when}".replace("  ", " ").rstrip()
+
+
+def _domain_text(draw: st.DrawFn, d: DomainSpec, env: _Env | None = None) -> str:
     lines = [f"domain {d.name}{_title(draw, 'Domain ' + d.name)} {{"]
     if d.status is not None:
         lines.append(f"  status {d.status}")
+    if d.risk:
+        lines.append("  risk verdict")
+    if env is not None and draw(st.integers(0, 3)) == 0:
+        lines.append("  " + _carry_forward(draw, env))
     if draw(st.booleans()):
         lines.append("  decided by R0, R1")
     if d.settings:
@@ -519,6 +541,12 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         'change 2024-01-01 "0.9" "First version." means "A generated policy."',
         'source "The policy" at "https://example.org"',
     )))  # fmt: skip
+    # the policy's period: in force from 2025-05-14, sometimes until a later version
+    extra += draw(st.sampled_from((
+        "", "", " superseded 2025-12-31", ' superseded 2026-04-01 by "2.0"',
+    )))  # fmt: skip
+    if draw(st.integers(0, 3)) == 0:
+        extra += "\n  " + _carry_forward(draw, env)
     out.append(
         f'policy P{draw(st.integers(0, 9))} "A generated policy" {{\n'
         f'  organization "Org" version "1.{draw(st.integers(0, 9))}"\n'
@@ -543,7 +571,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         for d in domains[1:]:
             _assess(draw, d, contexts, out)
     for d in domains:
-        out.append(_domain_text(draw, d))
+        out.append(_domain_text(draw, d, env))
     for name, etype in evidence.items():
         decided = " decided by R0" if etype == "judgement" or draw(st.integers(0, 4)) == 0 else ""
         out.append(f"evidence {name}: {etype}{_title(draw, 'Evidence')}{decided}{_source(draw)}")
@@ -710,7 +738,7 @@ def family_value(etype: str, members: tuple[str, ...] | None) -> st.SearchStrate
 def _determination(d: DomainSpec) -> st.SearchStrategy[Any]:
     """A valid entry of `determinations` for `d`, in the form its assessment takes."""
     if d.plain:
-        return _one_determination(d)
+        return _one_determination(d, carry=True)
     return _assessed(d)
 
 
@@ -761,7 +789,9 @@ def _assessed(draw: st.DrawFn, d: DomainSpec) -> Any:
     return out
 
 
-def _one_determination(d: DomainSpec) -> st.SearchStrategy[Any]:
+def _one_determination(d: DomainSpec, carry: bool = False) -> st.SearchStrategy[Any]:
+    """One determination of `d`, maybe provisional; carried forward only when `carry` (a
+    determination per setting or after mitigation cannot be carried forward)."""
     levels = st.sampled_from(d.levels)
 
     def pair(lo: int) -> st.SearchStrategy[Any]:
@@ -769,7 +799,7 @@ def _one_determination(d: DomainSpec) -> st.SearchStrategy[Any]:
             lambda hi: {"reached": d.levels[lo], "cannot_rule_out": d.levels[hi]}
         )
 
-    return st.one_of(
+    plain = st.one_of(
         st.none(),
         levels,
         levels.map(lambda lv: {"reached": lv}),
@@ -778,6 +808,26 @@ def _one_determination(d: DomainSpec) -> st.SearchStrategy[Any]:
         levels.map(lambda lv: {"reached": None, "cannot_rule_out": lv}),
         st.just({}),
     )
+    return plain | st.tuples(plain, _qualifiers(carry)).map(_qualify)
+
+
+def _qualifiers(carry: bool) -> st.SearchStrategy[dict[str, Any]]:
+    """`provisional` and, with `carry`, `carried_forward` (either, both, or null)."""
+    carried = st.fixed_dictionaries(
+        {"date": _date_strings(), "model": st.sampled_from(("M1", "Model 0"))}
+    )
+    return st.fixed_dictionaries({}, optional={
+        "provisional": st.sampled_from(("the uplift trial", "x", None)),
+        **({"carried_forward": carried | st.none()} if carry else {}),
+    })  # fmt: skip
+
+
+def _qualify(pair: tuple[Any, dict[str, Any]]) -> Any:
+    det, extra = pair
+    if det is None or not extra:
+        return det
+    base = {"reached": det} if isinstance(det, str) else dict(det)
+    return {**base, **extra}
 
 
 @st.composite
@@ -851,6 +901,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "setting", "mitigation",
         "evidence_range",
         *(("family",) * bool(spec.families)),
+        "qualifier",
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
     assessed = [x for x in spec.domains if not x.plain]
@@ -900,6 +951,17 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         lo = draw(st.integers(1, len(d.levels) - 1))
         hi = draw(st.integers(0, lo - 1))
         value = {"reached": d.levels[lo], "cannot_rule_out": d.levels[hi]}
+        base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
+    elif kind == "qualifier":
+        value = {"reached": d.levels[0], **draw(st.sampled_from((
+            {"provisional": ""}, {"provisional": "  "}, {"provisional": 5},
+            {"carried_forward": "2025-01-01"}, {"carried_forward": {"date": "2025-01-01"}},
+            {"carried_forward": {"model": "M"}},
+            {"carried_forward": {"date": "2025-02-30", "model": "M"}},
+            {"carried_forward": {"date": "2025-01-01", "model": ""}},
+            {"carried_forward": {"date": "2025-01-01", "model": "M", "by": "R0"}},
+            {"carried_forward": {"date": None, "model": "M"}},
+        )))}  # fmt: skip
         base["determinations"] = {**(base.get("determinations") or {}), d.name: value}
     elif kind == "det_type":
         value = draw(st.sampled_from((5, 1.5, True, [], ["L1"], ("L1",))))

@@ -15,6 +15,14 @@
     checkpoint rule the level out (`test_contradicted_checkpoint` shows it; this contradicts
     the guarantee as docs/semantics.md §4 words it).
 
+    Provisional and carried-forward determinations (docs/semantics.md §16) are only left
+    out or marked provisional, never widened: their interval is not what their keys say.
+
+    One exception, by design (docs/semantics.md §16): leaving out `as_of` may lift the block
+    of a policy that is not in force on that date (the date chooses which policy applies; an
+    undated decision only reports that it does not know). For that weakening, a verdict
+    blocked only because the policy is not in force is not compared.
+
     Precondition for dropping an `implemented` name: the policy never *rewards*
     implementation, i.e. every `X is implemented` in a rule or warning condition sits under an
     odd number of `not`s and every one in an `until` condition under an even number
@@ -188,6 +196,16 @@ def weakenings(
             kind = "contradicted" if name in ruled_out else "information"
             yield kind, f"leave out determinations.{name}", _without(a, "determinations", name)
             continue
+        if isinstance(value, dict) and ("provisional" in value or "carried_forward" in value):
+            yield "information", f"leave out determinations.{name}", _without(
+                a, "determinations", name
+            )
+            continue
+        marked = {"reached": value} if isinstance(value, str) else dict(value)
+        marked["provisional"] = "an evaluation"
+        yield "information", f"mark determinations.{name} provisional", {
+            **a, "determinations": {**a["determinations"], name: marked}
+        }
         lo, hi = _interval(d, value)
         lowers = "contradicted" if lo >= ruled_out.get(name, lo + 1) else "information"
         yield (lowers if lo else "information"), f"leave out determinations.{name}", _without(
@@ -210,10 +228,21 @@ def weakenings(
         yield "done", f"drop {item} from done", _without(a, "done", i)
 
 
-def loosened(spec: PolicySpec, before: dict[str, Any], after: dict[str, Any]) -> list[str]:
-    """How `after` (the decision on less information) is looser than `before`."""
+NOT_IN_FORCE = "the policy is not in force on "
+
+
+def loosened(
+    spec: PolicySpec, before: dict[str, Any], after: dict[str, Any], undated: bool = False
+) -> list[str]:
+    """How `after` (the decision on less information) is looser than `before`. `undated`:
+    `after` left out `as_of`, so a block only for the policy's period is not compared."""
     problems = []
     for context, verdict in before["verdicts"].items():
+        reasons = verdict["reasons"]
+        if undated and reasons and all(r.startswith(NOT_IN_FORCE) for r in reasons[:1]):
+            reasons = reasons[1:]
+            if not reasons:
+                continue
         if not verdict["permitted"] and after["verdicts"][context]["permitted"]:
             problems.append(f"{context} was blocked ({verdict['reasons']}) and is now permitted")
     lost = set(before["required_safeguards"]) - set(after["required_safeguards"])
@@ -250,7 +279,8 @@ def _less_information_is_never_more_permissive(
                 if kind == "contradicted" or (kind == "implemented" and rewards):
                     _count(f"(a) skipped {kind} weakenings ({engine})")
                     continue
-                problems = loosened(spec, before, decide(policy, module, weaker))
+                undated = what == "leave out as_of"
+                problems = loosened(spec, before, decide(policy, module, weaker), undated)
                 assert not problems, _fail(
                     spec, f"{engine}: {what} loosens the decision: {problems}\n"
                     f"assessment: {a!r}\nweaker:     {weaker!r}"

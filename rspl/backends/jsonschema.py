@@ -23,7 +23,7 @@ from typing import Any
 import attrs
 
 from rspl import ir, semantics, units
-from rspl.wording import module_name
+from rspl.wording import describe, module_name
 
 Schema = dict[str, Any]
 
@@ -357,6 +357,7 @@ def _determination(domain: ir.Domain) -> Schema:
                 "The highest level that cannot be ruled out; not below `reached`. Null or "
                 "absent: the level reached (nothing above it).",
             ),
+            **_qualifiers(domain),
         },
         required=(),
         description='{"reached": L} says the domain is at L and not above; '
@@ -380,6 +381,43 @@ def _determination(domain: ir.Domain) -> Schema:
             deciders,
             _sources(domain.anchors),
             "Levels, lowest first: " + ", ".join(names) + ".",
+            "A risk verdict: each level is a verdict on the risk, acceptable first."
+            if domain.risk else None,
+        ),
+    }
+
+
+def _carry_text(domain: ir.Domain) -> str:
+    """When a carried-forward determination of `domain` is accepted, in words."""
+    if not domain.carry_forward:
+        return "The policy never accepts one for this domain: it counts as not determined."
+    parts = []
+    for c in domain.carry_forward:
+        if c.text is not None:
+            parts.append(f"made within {c.text} before as_of")
+        if c.condition is not None:
+            parts.append(f"while {describe(c.condition)} holds")
+    return "Accepted only when " + " and ".join(parts) + "; otherwise it counts as not determined."
+
+
+def _qualifiers(domain: ir.Domain) -> dict[str, Schema | bool]:
+    """`provisional` and `carried_forward` of a determination."""
+    text: Schema = {"type": "string", "pattern": "\\S"}
+    return {
+        "provisional": _nullable(
+            text,
+            "The evaluation that will settle a provisional determination. Until then nothing "
+            "above `reached` is ruled out.",
+        ),
+        "carried_forward": _nullable(
+            _object(
+                {
+                    "date": _ref("date"),
+                    "model": {**text, "description": "The model it was made for."},
+                },
+                description="The earlier assessment this determination is carried forward "
+                "from: its date and the model. " + _carry_text(domain),
+            )
         ),
     }
 
@@ -796,9 +834,13 @@ def _verdict(per_context: bool = False) -> Schema:
                                "criterion."),
             "permitted": {"type": "boolean"},
             "reasons": _array(
-                {"type": "string", "pattern": "^(missing .+|obligation .+ is not done)$"},
-                "Why the context is blocked: missing safeguards or standards, then blocking "
-                "obligations not done.",
+                {
+                    "type": "string",
+                    "pattern": "^(the policy is not in force on .+|missing .+"
+                    "|obligation .+ is not done)$",
+                },
+                "Why the context is blocked: the policy not in force on the assessment date, "
+                "missing safeguards or standards, then blocking obligations not done.",
             ),
         },
         description="Whether a context may proceed, and why not.",
@@ -888,6 +930,35 @@ def decision_schema(policy: ir.Policy) -> Schema:
             description="The provenance stamp: which policy and compiler decided.",
         ),
         "as_of": _nullable(_ref("date"), "The assessment date, if given."),
+        "in_force": _object(
+            {
+                "value": {"type": ["boolean", "null"]},
+                "reason": {"type": ["string", "null"]},
+            },
+            description="Whether the policy is in force on the assessment date (null: "
+            "unknown, without one); when it is not, every verdict is blocked.",
+        ),
+        "qualified_determinations": {
+            "type": "object",
+            "propertyNames": _names((d.name for d in policy.domains), "A domain"),
+            "additionalProperties": _object(
+                {
+                    "provisional": {"type": ["string", "null"]},
+                    "carried_forward": _nullable(
+                        _object(
+                            {
+                                "date": _ref("date"),
+                                "model": {"type": "string"},
+                                "accepted": {"type": "boolean"},
+                                "reason": {"type": "string"},
+                            }
+                        )
+                    ),
+                }
+            ),
+            "description": "The provisional and carried-forward determinations, and whether "
+            "each carried-forward one was accepted (one that is not counts as unknown).",
+        },
         "rules": _array(rule, "Every rule that applies, in policy order."),
         "required_standards": _ref("required_standards"),
         "required_safeguards": {

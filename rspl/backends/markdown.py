@@ -263,6 +263,7 @@ class _Words:
             for level in domain.levels:
                 self.titles[("level", f"{domain.name}.{level.name}")] = level.title
         self.evidence = {e.name: e for e in policy.evidence}
+        self.risk = {d.name: len(d.levels) for d in policy.domains if d.risk}
         self.standards = {s.name: s for s in policy.standards}
         self.contexts = tuple(c.name for c in policy.contexts)
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
@@ -343,6 +344,8 @@ class _Words:
                 self.title("domain", e.domain), self.level(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.LevelCmp):
+            if e.domain in self.risk:
+                return self.verdict(e)
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
                 self.title("domain", e.domain), self.level(e.domain, e.level),
@@ -407,6 +410,21 @@ class _Words:
             return fmt("{}, for {}", self.mid("evidence", e.name), which)
         return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
                    self.noun(e.name), which, self.value(e.right))  # fmt: skip
+    def verdict(self, e: ir.LevelCmp) -> Md:
+        """A comparison with a risk verdict, as a verdict (`the risk is judged not acceptable
+        (Misuse)`), never as a capability reaching a level."""
+        level = self.raw("level", f"{e.domain}.{e.level}")
+        shown = escape(_context_case(level)) if level is not None else code(e.level)
+        top, bottom = e.rank == self.risk[e.domain], e.rank == 1
+        phrase = {
+            ">=": "is judged {}" + ("" if top else " or worse"),
+            ">": "is judged worse than {}",
+            "<=": "is judged {}" + ("" if bottom else " or better"),
+            "<": "is judged better than {}",
+            "==": "is judged {}",
+            "!=": "is not judged {}",
+        }[e.op]
+        return fmt("the risk " + phrase + " ({})", shown, self.title("domain", e.domain))
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)
@@ -755,6 +773,8 @@ class DomainView:
     citations: Md
     levels: tuple[LevelView, ...]
     assessed: Md | None = None  # how it is assessed: per setting, after mitigation
+    risk: bool = False
+    carry_forward: Md | None = None
 
 
 @attrs.frozen
@@ -849,7 +869,7 @@ class SourceView:
 
 @attrs.frozen
 class Document:
-    """Everything the templates see."""
+    """Everything the templates see. `period` says when the policy is in force."""
 
     id: str
     title: str
@@ -881,6 +901,8 @@ class Document:
     sources: tuple[SourceView, ...]
     compiler: Md
     source_hash: Md
+    superseded: Md | None = None
+    period: Md | None = None
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1013,7 +1035,9 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         lead = Md("Always in force:" if items else "Always in force.")
     elif w.simple(rule.condition) or not isinstance(rule.condition, ir.And | ir.Or | ir.AtLeast):
         e = rule.condition  # one sentence (also `not` of a group, which is no list of items)
-        if isinstance(e, ir.LevelCmp) and e.op == ">=":
+        if isinstance(e, ir.LevelCmp) and e.op == ">=" and e.domain in w.risk:
+            clause = fmt("If {}, or that verdict cannot be ruled out", w.condition(e))
+        elif isinstance(e, ir.LevelCmp) and e.op == ">=":
             clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
                          w.level(e.domain, e.level))  # fmt: skip
         else:
@@ -1326,6 +1350,8 @@ def _domains(
                 citations=citations(d.anchors),
                 levels=tuple(levels),
                 assessed=_assessed(w, d),
+                risk=d.risk,
+                carry_forward=_carry_forward(w, d),
             )
         )
     return tuple(out)
@@ -1347,6 +1373,29 @@ def _assessed(w: _Words, d: ir.Domain) -> Md | None:
                         "level after is never above the level before. The table below is for "
                         "the level before mitigation."))  # fmt: skip
     return join(parts, " ") if parts else None
+
+
+def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
+    """When a determination of `d` carried forward from an earlier assessment counts (None
+    when the policy never speaks of carrying determinations forward)."""
+    if not any(x.carry_forward for x in w.policy.domains):
+        return None
+    parts: list[Md] = []
+    for c in d.carry_forward:
+        if c.text is not None:
+            parts.append(fmt("it was made at most {} before the assessment date", escape(c.text)))
+        if c.condition is not None:
+            parts.append(fmt("{}", w.condition(c.condition)))
+    if not parts:
+        return Md(
+            "A determination carried forward from an earlier assessment is not accepted: it "
+            "counts as not determined."
+        )
+    return fmt(
+        "A determination carried forward from an earlier assessment (of this or another model) "
+        "counts only if {}; otherwise it counts as not determined.",
+        words(parts, "and"),
+    )
 
 
 def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> tuple[Md, ...]:
@@ -1532,6 +1581,36 @@ def document(policy: ir.Policy) -> Document:
         sources=_sources(w, policy),
         compiler=escape(f"rspl {__version__}"),
         source_hash=code(policy.source_hash),
+        superseded=_superseded(policy),
+        period=_period(policy),
+    )
+
+
+def _superseded(policy: ir.Policy) -> Md | None:
+    if policy.superseded is None:
+        return None
+    by = fmt(" by {}", escape(policy.successor)) if _has_text(policy.successor) else Md("")
+    return fmt("{}{}", escape(date_text(policy.superseded)), by)
+
+
+def _period(policy: ir.Policy) -> Md | None:
+    """The policy's period, as the evaluator applies it."""
+    start, end = policy.effective, policy.superseded
+    if start is None and end is None:
+        return None
+    if start is not None and end is not None:
+        span = fmt("from {} up to the day before {}", escape(date_text(start)),
+                   escape(date_text(end)))  # fmt: skip
+    elif start is not None:
+        span = fmt("from {}", escape(date_text(start)))
+    else:
+        assert end is not None
+        span = fmt("up to the day before {}", escape(date_text(end)))
+    return fmt(
+        "The policy is in force {}. For an assessment dated outside that period the evaluator "
+        "says the policy is not in force and permits nothing; for an undated assessment it "
+        "reports that this is unknown.",
+        span,
     )
 
 

@@ -364,6 +364,22 @@ class _Compiler:
                         "slot": self.expr(req.criterion), "anchors": _anchors(req.anchors),
                         "place": (i, j),
                     })  # fmt: skip
+    def carry(self, policy: ir.Policy) -> tuple[str, dict[str, tuple[tuple[str, Any, str], ...]]]:
+        """`_carry_values` and, per domain, the conditions a carried-forward determination
+        of it must meet (see `python_runtime.Evaluator`). Conditions read evidence only."""
+        table: dict[str, tuple[tuple[str, Any, str], ...]] = {}
+        for d in policy.domains:
+            steps: list[tuple[str, Any, str]] = []
+            for c in d.carry_forward:
+                if c.within is not None:
+                    steps.append(("within", (c.within.months, c.within.days), c.text or ""))
+                if c.condition is not None:
+                    self.emit(comment(f"carry forward, {c.scope} condition for {d.name}"))
+                    steps.append(("when", self.expr(c.condition), describe(c.condition)))
+            if steps:
+                table[d.name] = tuple(steps)
+        doc = "The value of every node in `_CARRY_NODES`: the carry-forward conditions."
+        return self.function("_carry_values", doc, "Values", ""), table
 
     def function(self, name: str, doc: str, returns: str, prefix: str) -> str:
         values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
@@ -515,6 +531,8 @@ def generate(policy: ir.Policy) -> str:
     conditions_code, rule_slots, until = conditions.conditions(policy)
     efficacy = _Compiler(policy)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
+    carry = _Compiler(policy)
+    carry_code, carry_table = carry.carry(policy)
     tables: dict[str, Any] = {
         "_PROVENANCE": provenance,
         "_DOMAINS": tuple(
@@ -533,6 +551,9 @@ def generate(policy: ir.Policy) -> str:
         "_NODES": tuple(conditions.nodes),
         "_EFFICACY_NODES": tuple(efficacy.nodes),
         "_CRITERIA": tuple(efficacy.criteria),
+        "_CARRY": carry_table,
+        "_CARRY_NODES": tuple(carry.nodes),
+        "_PERIOD": (policy.effective, policy.superseded),
     }
     # levels per setting and after mitigation: only in the policies that have them
     assessed = {
@@ -585,6 +606,8 @@ def generate(policy: ir.Policy) -> str:
     out.append("")
     out.append(efficacy_code)
     out.append("")
+    out.append(carry_code)
+    out.append("")
     levels_only, standards_tested = _flags(policy)
     out.append(
         "_EVALUATOR = Evaluator(\n"
@@ -603,6 +626,10 @@ def generate(policy: ir.Policy) -> str:
         "    criteria=_CRITERIA,\n"
         f"    levels_only={levels_only},\n"
         f"    standards_tested={standards_tested},\n"
+        "    period=_PERIOD,\n"
+        "    carry=_CARRY,\n"
+        "    carry_nodes=_CARRY_NODES,\n"
+        "    carry_values=_carry_values,\n"
         f"{extra})\n"
         "\n"
         "# evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.\n"

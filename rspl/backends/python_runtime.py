@@ -30,6 +30,7 @@ from rspl.semantics import (
     AssessmentError,
     Tri,
     add_period,
+    carry_forward_verdict,
     chain_criterion,
     check_assessment,
     check_contexts,
@@ -49,9 +50,11 @@ from rspl.semantics import (
     missing_members,
     obligation_blocks,
     obligation_status,
+    policy_in_force,
     standard_in_place,
     tri_word,
     unreadable,
+    within_period,
 )
 
 # A node of a compiled condition: `kind` is level, cmp, fact, impl, def, not, and, or,
@@ -139,6 +142,8 @@ class State(NamedTuple):
     as_of: datetime.date | None  # the assessment date
     maybe: Mapping[str, frozenset[str]]  # listed, efficacy unknown: the inputs behind it
     crit: Criteria | None = None  # the criteria decided, when the policy has any
+    # provisional and carried-forward determinations, as the decision reports them
+    qualified: Mapping[str, Any] = MappingProxyType({})
 
 
 class Requirements(NamedTuple):
@@ -188,6 +193,7 @@ _EMPTY: frozenset[str] = frozenset()
 _NOTHING: Mapping[str, Any] = MappingProxyType({})
 _NO_MAYBE: Mapping[str, frozenset[str]] = MappingProxyType({})
 _NO_DONE: frozenset[tuple[str, str]] = frozenset()
+_NO_QUALIFIED: Mapping[str, Any] = State._field_defaults["qualified"]
 
 
 def _copy(data: Any) -> Any:
@@ -249,6 +255,24 @@ class Verdict:
         if context_rules is not None:
             out["context_rules"] = dict(context_rules)
         return out
+
+
+class ClosedVerdict(Verdict):
+    """A verdict while the policy is not in force on the assessment date: never permitted,
+    and the first reason says why."""
+
+    __slots__ = ("closed",)
+
+    def __init__(self, verdict: Verdict, closed: str) -> None:
+        super().__init__(verdict.context, verdict.missing, verdict.blocks, verdict.required,
+                         verdict.required_standards)  # fmt: skip
+        self.closed = closed
+        self.permitted = False
+        self._context_rules = verdict.context_rules
+
+    @property
+    def reasons(self) -> list[str]:
+        return [self.closed, *super().reasons]
 
 
 class Decision:
@@ -333,7 +357,15 @@ class Decision:
                     for i, per in enumerate(e.instances)
                     if per is not None and context in per
                 }
+        if self.evaluator.has_period:
+            in_force, why = self.in_force()
+            if in_force is False and why is not None:
+                out = {c: ClosedVerdict(v, why) for c, v in out.items()}
         return out
+
+    def in_force(self) -> tuple[Tri, str | None]:
+        e = self.evaluator
+        return policy_in_force(e.effective, e.superseded, self.state.as_of)
 
     def unmet_rules(self) -> set[int]:
         """Active rules whose requirements are unmet in some context asked about: a standard
@@ -367,7 +399,7 @@ class Decision:
         require in `context` from counting, in policy order."""
         out: list[int] = []
         for i, outcome in enumerate(self.outcomes):
-            if outcome is not False:
+            if outcome is not False and self.applies(i, context):
                 out += self.rule_failing(i, context)
         return out
 
@@ -556,9 +588,12 @@ class Decision:
             if crit is not None and crit.holds[r] is None:
                 unknown_inputs.update(crit.unknown[r])
         as_of = self.state.as_of
+        in_force, why = self.in_force()
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
             "as_of": as_of.isoformat() if as_of else None,
+            "in_force": {"value": in_force, "reason": why},
+            "qualified_determinations": _copy(dict(self.state.qualified)),
             "rules": rules,
             "required_standards": e.by_family(e.combine(kept_all)),
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
@@ -599,6 +634,10 @@ class Evaluator:
         assessed: Mapping[str, tuple[tuple[str, ...], bool, tuple[str, ...]]] | None = None,
         instances: tuple[Mapping[str, int] | None, ...] = (),
         criteria: tuple[Mapping[str, Any], ...] = (),
+        period: tuple[datetime.date | None, datetime.date | None] = (None, None),
+        carry: Mapping[str, tuple[tuple[str, Any, str], ...]] = MappingProxyType({}),
+        carry_nodes: tuple[Node, ...] = (),
+        carry_values: EfficacyFn | None = None,
     ) -> None:
         """`safeguards` maps each safeguard to the slot of its efficacy criterion in the
         values of `efficacy` (None: it has none). `levels_only`: the conditions read nothing
@@ -607,8 +646,17 @@ class Evaluator:
         `is implemented`. `slots` lists the determinations beyond one per domain (per setting,
         after mitigation) as (name, domain), `assessed` how each such domain is assessed (see
         `check_determinations`), and `instances`, per rule, the slot of its condition's value
-        for each context when it is decided per context (None: decided once)."""
+        for each context when it is decided per context (None: decided once).
+        `period`: the dates the policy takes effect and is superseded.
+        `carry`: per domain, the conditions a carried-forward determination must meet, each
+        ("within", (months, days), text) or ("when", slot in the values of `carry_values`,
+        text)."""
         self.provenance = provenance
+        self.effective, self.superseded = period
+        self.has_period = period != (None, None)
+        self.carry = carry
+        self.carry_nodes = carry_nodes
+        self.carry_values = carry_values
         self.combine_mode = combine
         self.domain_index = {d[0]: i for i, d in enumerate(domains)}
         self.domain_levels = {
@@ -950,6 +998,7 @@ class Evaluator:
         if as_of is not None:
             as_of = check_date(as_of, "as_of")
         raw = get("determinations")
+        qualified: dict[str, Any] = {}
         hit: Memo | None = None
         key: tuple[Any, ...] | None = None
         if self.levels_only:
@@ -970,7 +1019,7 @@ class Evaluator:
             high_ranks = list(self.tops)
             if raw is not None:
                 index = self.domain_index
-                found = check_determinations(raw, self.domain_levels, self.assessed)
+                found = check_determinations(raw, self.domain_levels, self.assessed, qualified)
                 for name, (low, high) in found.items():
                     low_ranks[index[name]], high_ranks[index[name]] = low, high
             lo, given = tuple(low_ranks), tuple(high_ranks)
@@ -980,6 +1029,9 @@ class Evaluator:
         ev: Mapping[str, Any] = _NOTHING
         if raw is not None:
             ev = MappingProxyType(check_evidence_values(raw, self.evidence_kinds))
+        report: Mapping[str, Any] = _NO_QUALIFIED
+        if qualified:  # never with a memo hit: a qualified determination is an object
+            lo, given, report = self._qualify(qualified, lo, given, ev, as_of)
         raw = get("implemented")
         maybe: Mapping[str, frozenset[str]] = _NO_MAYBE
         impl: Collection[str]
@@ -999,7 +1051,7 @@ class Evaluator:
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
             table = self.requirements_for(outcomes, values)
             hi = tuple(narrowed)
-            state = State(lo, hi, ev, done, as_of, maybe, crit)
+            state = State(lo, hi, ev, done, as_of, maybe, crit, report)
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
@@ -1014,6 +1066,46 @@ class Evaluator:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
             state = State(lo, hit.hi, ev, done, as_of, maybe, crit)
         return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
+
+    def _qualify(
+        self,
+        qualified: Mapping[str, Any],
+        lo: tuple[int, ...],
+        hi: tuple[int, ...],
+        ev: Mapping[str, Any],
+        as_of: datetime.date | None,
+    ) -> tuple[tuple[int, ...], tuple[int, ...], Mapping[str, Any]]:
+        """The ranks once each carried-forward determination is accepted or not (one not
+        accepted counts as unknown: anywhere on the scale), and the decision's report of
+        every qualified determination."""
+        low, high = list(lo), list(hi)
+        values: Values = ()
+        if self.carry_values is not None and any(
+            carried is not None for _, carried in qualified.values()
+        ):
+            values = self.carry_values([], [], ev, _EMPTY, _NO_MAYBE, as_of)  # evidence only
+        report: dict[str, Any] = {}
+        for name in sorted(qualified):
+            pending, carried = qualified[name]
+            entry: dict[str, Any] = {"provisional": pending, "carried_forward": None}
+            if carried is not None:
+                made = carried[0]
+                steps: list[tuple[str, Tri, str]] = []
+                for kind, spec, text in self.carry.get(name, ()):
+                    if kind == "within":
+                        steps.append(("within", within_period(made, as_of, *spec), text))
+                    else:
+                        steps.append(("when", values[spec], text))
+                accepted, why = carry_forward_verdict(made, as_of, steps)
+                if not accepted:
+                    i = self.domain_index[name]
+                    low[i], high[i] = 0, self.tops[i]
+                entry["carried_forward"] = {
+                    "date": made.isoformat(), "model": carried[1],
+                    "accepted": accepted, "reason": why,
+                }  # fmt: skip
+            report[name] = entry
+        return tuple(low), tuple(high), MappingProxyType(report)
 
     def _only_safeguards(self, raw: list[Any]) -> bool:
         try:

@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e
+# source sha256: 5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e'
+SOURCE_HASH: str = '5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,10 +43,11 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '17c84f1cfdbc3d2026a8637c0758c05d1cb2ad293736819545c441dcd2f1d57e',
+ 'source_hash': '5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a',
  'compiler': 'rspl 0.1.0'}
 
-_DOMAINS: Any = (('CBRN', ('CCT',), ('evaluation_team',)),
+_DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
+ ('CBRN', ('CCT',), ('evaluation_team',)),
  ('Cyber', ('CCT',), ('evaluation_team',)),
  ('AI_RD', ('CCT',), ('evaluation_team',)))
 
@@ -64,7 +65,6 @@ _EVIDENCE: Any = {'cbrn_benchmark_signal': ('fact', ()),
  'cyber_safeguarded': ('judgement', ('senior_leadership',)),
  'ai_rd_safeguarded': ('judgement', ('senior_leadership',)),
  'safeguards_effective': ('judgement', ('senior_leadership',)),
- 'safe_for_release': ('judgement', ('senior_leadership',)),
  'cannot_safeguard': ('judgement', ('senior_leadership',)),
  'threat_landscape_changed': ('fact', ()),
  'last_framework_review': ('date', ())}
@@ -664,12 +664,16 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'safeguards_effective',
   'figure': {'kind': 'fact', 'name': 'safeguards_effective'}},
- {'kind': 'fact',
-  'text': 'safe_for_release',
-  'inputs': ('safe_for_release',),
+ {'kind': 'level',
+  'text': 'Release_safety <= Acceptable',
+  'inputs': ('Release_safety',),
   'children': (),
-  'detail': 'safe_for_release',
-  'figure': {'kind': 'fact', 'name': 'safe_for_release'}})
+  'detail': 'Release_safety',
+  'figure': {'kind': 'level',
+             'domain': 'Release_safety',
+             'op': '<=',
+             'level': 'Acceptable',
+             'levels': ('Acceptable', 'Not_acceptable')}})
 
 _CRITERIA: Any = ({'kind': 'safeguard',
   'target': 'cbrn_not_exposed',
@@ -697,6 +701,54 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 4,
   'anchors': ({'text': 'Governance', 'url': None},)})
 
+_CARRY: Any = {'Release_safety': (('when', 1, 'not (major_update)'),),
+ 'CBRN': (('when', 3, 'not (major_update)'),),
+ 'Cyber': (('when', 5, 'not (major_update)'),),
+ 'AI_RD': (('when', 7, 'not (major_update)'),)}
+
+_CARRY_NODES: Any = ({'kind': 'fact',
+  'text': 'major_update',
+  'inputs': ('major_update',),
+  'children': (),
+  'detail': 'major_update'},
+ {'kind': 'not',
+  'text': 'not (major_update)',
+  'inputs': (),
+  'children': (0,),
+  'detail': None},
+ {'kind': 'fact',
+  'text': 'major_update',
+  'inputs': ('major_update',),
+  'children': (),
+  'detail': 'major_update'},
+ {'kind': 'not',
+  'text': 'not (major_update)',
+  'inputs': (),
+  'children': (2,),
+  'detail': None},
+ {'kind': 'fact',
+  'text': 'major_update',
+  'inputs': ('major_update',),
+  'children': (),
+  'detail': 'major_update'},
+ {'kind': 'not',
+  'text': 'not (major_update)',
+  'inputs': (),
+  'children': (4,),
+  'detail': None},
+ {'kind': 'fact',
+  'text': 'major_update',
+  'inputs': ('major_update',),
+  'children': (),
+  'detail': 'major_update'},
+ {'kind': 'not',
+  'text': 'not (major_update)',
+  'inputs': (),
+  'children': (6,),
+  'detail': None})
+
+_PERIOD: Any = (datetime.date(2025, 2, 1), None)
+
 
 def _conditions(
     lo: list[int],
@@ -707,47 +759,47 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:328)
+    # cadence evaluations (amazon-fmsf-2025.rspl:336)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:341)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:348)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:348)
-    # definition cbrn_signal (amazon-fmsf-2025.rspl:211)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:355)
+    # definition cbrn_signal (amazon-fmsf-2025.rspl:219)
     t2 = ev.get('cbrn_benchmark_signal')
     t3 = ev.get('cbrn_red_team_signal')
     t4 = ev.get('cbrn_uplift_signal')
     t5 = tri_any((t2, t3, t4))
-    # warning cyber_signals (amazon-fmsf-2025.rspl:354)
-    # definition cyber_signal (amazon-fmsf-2025.rspl:214)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:361)
+    # definition cyber_signal (amazon-fmsf-2025.rspl:222)
     t7 = ev.get('cyber_benchmark_signal')
     t8 = ev.get('cyber_red_team_signal')
     t9 = ev.get('cyber_uplift_signal')
     t10 = tri_any((t7, t8, t9))
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:360)
-    # definition ai_rd_signal (amazon-fmsf-2025.rspl:217)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:367)
+    # definition ai_rd_signal (amazon-fmsf-2025.rspl:225)
     t12 = ev.get('ai_rd_benchmark_signal')
     t13 = ev.get('ai_rd_red_team_signal')
     t14 = tri_any((t12, t13))
-    # rule baseline (amazon-fmsf-2025.rspl:369)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:377)
-    t16 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:384)
-    t17 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:391)
-    t18 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:401)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:220)
-    t19 = level_cmp('>=', lo[0], hi[0], 1)
-    t20 = level_cmp('>=', lo[1], hi[1], 1)
-    t21 = level_cmp('>=', lo[2], hi[2], 1)
+    # rule baseline (amazon-fmsf-2025.rspl:376)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:384)
+    t16 = level_cmp('>=', lo[1], hi[1], 1)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:391)
+    t17 = level_cmp('>=', lo[2], hi[2], 1)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:398)
+    t18 = level_cmp('>=', lo[3], hi[3], 1)
+    # rule release_decision (amazon-fmsf-2025.rspl:408)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:228)
+    t19 = level_cmp('>=', lo[1], hi[1], 1)
+    t20 = level_cmp('>=', lo[2], hi[2], 1)
+    t21 = level_cmp('>=', lo[3], hi[3], 1)
     t22 = tri_any((t19, t20, t21))
-    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:410)
+    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:417)
     t24 = ev.get('cannot_safeguard')
-    # rule transparency (amazon-fmsf-2025.rspl:420)
+    # rule transparency (amazon-fmsf-2025.rspl:427)
     t25 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:428)
+    # rule threshold_update (amazon-fmsf-2025.rspl:435)
     t26 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:438)
+    # cadence framework_review (amazon-fmsf-2025.rspl:444)
     outcomes = (t0, t1, t5, t10, t14, True, t16, t17, t18, t22, t24, t25, t26, True)
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t5, t7, t8, t9, t10, t10, t12, t13, t14, t14, t16, t17,
@@ -764,17 +816,41 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:226)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:234)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:232)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:240)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:238)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:246)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of safeguards_evaluated (amazon-fmsf-2025.rspl:244)
+    # efficacy of safeguards_evaluated (amazon-fmsf-2025.rspl:252)
     t3 = ev.get('safeguards_effective')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:249)
-    t4 = ev.get('safe_for_release')
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:257)
+    t4 = level_cmp('<=', lo[0], hi[0], 1)
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    # carry forward, policy condition for Release_safety
+    t0 = ev.get('major_update')
+    t1 = tri_not(t0)
+    # carry forward, policy condition for CBRN
+    t2 = ev.get('major_update')
+    t3 = tri_not(t2)
+    # carry forward, policy condition for Cyber
+    t4 = ev.get('major_update')
+    t5 = tri_not(t4)
+    # carry forward, policy condition for AI_RD
+    t6 = ev.get('major_update')
+    t7 = tri_not(t6)
+    return (t0, t1, t2, t3, t4, t5, t6, t7)
 
 
 _EVALUATOR = Evaluator(
@@ -793,6 +869,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c
+# source sha256: 6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c'
+SOURCE_HASH: str = '6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '612e7c3e937531195570360d22325662ae07589644667862e33e55419926307c',
+ 'source_hash': '6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -1372,6 +1372,34 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 0,
   'anchors': ({'text': '§2', 'url': None}, {'text': '§4.3', 'url': None})},)
 
+_CARRY: Any = {'CBRN': (('within', (6, 0), '6 months'), ('when', 0, 'ec_growth < 4x')),
+ 'AI_RD': (('within', (6, 0), '6 months'), ('when', 1, 'ec_growth < 4x')),
+ 'Autonomy': (('within', (6, 0), '6 months'), ('when', 2, 'ec_growth < 4x')),
+ 'Cyber': (('within', (6, 0), '6 months'), ('when', 3, 'ec_growth < 4x'))}
+
+_CARRY_NODES: Any = ({'kind': 'cmp',
+  'text': 'ec_growth < 4x',
+  'inputs': ('ec_growth',),
+  'children': (),
+  'detail': (('ec_growth',), False)},
+ {'kind': 'cmp',
+  'text': 'ec_growth < 4x',
+  'inputs': ('ec_growth',),
+  'children': (),
+  'detail': (('ec_growth',), False)},
+ {'kind': 'cmp',
+  'text': 'ec_growth < 4x',
+  'inputs': ('ec_growth',),
+  'children': (),
+  'detail': (('ec_growth',), False)},
+ {'kind': 'cmp',
+  'text': 'ec_growth < 4x',
+  'inputs': ('ec_growth',),
+  'children': (),
+  'detail': (('ec_growth',), False)})
+
+_PERIOD: Any = (datetime.date(2025, 5, 14), None)
+
 
 def _conditions(
     lo: list[int],
@@ -1382,82 +1410,82 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:833)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:837)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:730)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:734)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:741)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:745)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:762)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:766)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:775)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:779)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:786)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:790)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:804)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:808)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:815)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:819)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:833)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:837)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:847)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:851)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:855)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:874)
-    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:265)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:859)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:878)
+    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:269)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:893)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:897)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:915)
-    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:274)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:919)
+    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:278)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:935)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:966)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:939)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:970)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:979)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:983)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:990)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:998)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1004)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1010)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1018)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1027)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:994)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1002)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1008)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1014)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1022)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1031)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1039)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1043)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1046)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1051)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1050)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1055)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1061)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1068)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1076)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1082)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1089)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1065)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1072)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1080)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1086)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1093)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:753)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:757)
     t32 = in_place('ASL3_Deployment', impl, maybe)
     t33 = in_place('interim_deployment_measures', impl, maybe)
     t34 = tri_any((t32, t33))
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:769)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:773)
     t35 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:793)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:797)
     t36 = in_place('interim_security_measures', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:974)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:978)
     t37 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:982)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:986)
     t38 = in_place('ASL3_Deployment', impl, maybe)
     t39 = in_place('ASL3_Security', impl, maybe)
     t40 = tri_all((t38, t39))
@@ -1481,9 +1509,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:462)
+    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:466)
     t0 = ev.get('affirmative_case_accepted')
     return (t0,)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    # carry forward, policy condition for CBRN
+    t0 = compare('<', ev.get('ec_growth'), 4.0)
+    # carry forward, policy condition for AI_RD
+    t1 = compare('<', ev.get('ec_growth'), 4.0)
+    # carry forward, policy condition for Autonomy
+    t2 = compare('<', ev.get('ec_growth'), 4.0)
+    # carry forward, policy condition for Cyber
+    t3 = compare('<', ev.get('ec_growth'), 4.0)
+    return (t0, t1, t2, t3)
 
 
 _EVALUATOR = Evaluator(
@@ -1502,6 +1550,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=True,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

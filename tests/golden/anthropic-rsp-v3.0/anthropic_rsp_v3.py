@@ -1604,6 +1604,12 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 3,
   'anchors': ({'text': 'App. A', 'url': None},)})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2026, 2, 24), None)
+
 
 def _conditions(
     lo: list[int],
@@ -1731,6 +1737,18 @@ def _efficacy(
     return (t0, t1, t2, t3)
 
 
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
+
+
 _EVALUATOR = Evaluator(
     provenance=_PROVENANCE,
     combine='highest',
@@ -1747,6 +1765,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3
+# source sha256: c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = '104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3'
+SOURCE_HASH: str = 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': '104fdcc128927b651ebbdaaf00b943829a0082387eeb1148ac6cd2945ad3fbc3',
+ 'source_hash': 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -1562,6 +1562,12 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 4,
   'anchors': ({'text': 'Misuse: Deployment Mitigations', 'url': None},)})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2025, 2, 4), datetime.date(2025, 9, 22))
+
 
 def _conditions(
     lo: list[int],
@@ -1572,26 +1578,26 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:498)
+    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:502)
     t0 = ev.get('frontier_model')
-    # rule exceptional_increase (gdm-fsf-v2.0.rspl:509)
+    # rule exceptional_increase (gdm-fsf-v2.0.rspl:513)
     t1 = ev.get('exceptional_capability_increase')
-    # rule safety_buffer (gdm-fsf-v2.0.rspl:519)
+    # rule safety_buffer (gdm-fsf-v2.0.rspl:523)
     t2 = ev.get('safety_buffer_inadequate')
-    # warning cbrn_alert (gdm-fsf-v2.0.rspl:535)
+    # warning cbrn_alert (gdm-fsf-v2.0.rspl:539)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:549)
+    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:553)
     t4 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:561)
+    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:565)
     t5 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:573)
+    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:577)
     t6 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:585)
+    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:589)
     t7 = level_cmp('>=', lo[4], hi[4], 1)
-    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:597)
+    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:601)
     t8 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule deployment_hold (gdm-fsf-v2.0.rspl:614)
-    # definition any_alert (gdm-fsf-v2.0.rspl:355)
+    # rule deployment_hold (gdm-fsf-v2.0.rspl:618)
+    # definition any_alert (gdm-fsf-v2.0.rspl:359)
     t9 = level_cmp('>=', lo[0], hi[0], 1)
     t10 = level_cmp('>=', lo[1], hi[1], 1)
     t11 = level_cmp('>=', lo[2], hi[2], 1)
@@ -1601,57 +1607,57 @@ def _conditions(
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
     t17 = ev.get('plan_holds_deployment')
     t18 = tri_all((t15, t17))
-    # rule development_hold (gdm-fsf-v2.0.rspl:620)
+    # rule development_hold (gdm-fsf-v2.0.rspl:624)
     t19 = ev.get('plan_holds_development')
     t20 = tri_all((t15, t19))
-    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:632)
+    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:636)
     t21 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v2.0.rspl:645)
+    # rule cbrn_security (gdm-fsf-v2.0.rspl:649)
     t22 = level_cmp('>=', lo[0], hi[0], 2)
     t23 = ev.get('security_level_adjusted')
     t24 = tri_not(t23)
     t25 = tri_all((t22, t24))
-    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:653)
+    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:657)
     t26 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:664)
+    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:668)
     t27 = level_cmp('>=', lo[1], hi[1], 2)
     t28 = ev.get('security_level_adjusted')
     t29 = tri_not(t28)
     t30 = tri_all((t27, t29))
-    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:673)
+    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:677)
     t31 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:684)
+    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:688)
     t32 = level_cmp('>=', lo[2], hi[2], 2)
     t33 = ev.get('security_level_adjusted')
     t34 = tri_not(t33)
     t35 = tri_all((t32, t34))
-    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:694)
+    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:698)
     t36 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:705)
+    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:709)
     t37 = level_cmp('>=', lo[3], hi[3], 2)
     t38 = ev.get('security_level_adjusted')
     t39 = tri_not(t38)
     t40 = tri_all((t37, t39))
-    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:714)
+    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:718)
     t41 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:725)
+    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:729)
     t42 = level_cmp('>=', lo[4], hi[4], 2)
     t43 = ev.get('security_level_adjusted')
     t44 = tri_not(t43)
     t45 = tri_all((t42, t44))
-    # rule ir_1 (gdm-fsf-v2.0.rspl:739)
+    # rule ir_1 (gdm-fsf-v2.0.rspl:743)
     t46 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule ir_2 (gdm-fsf-v2.0.rspl:754)
-    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:359)
+    # rule ir_2 (gdm-fsf-v2.0.rspl:758)
+    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:363)
     t47 = level_cmp('>=', lo[5], hi[5], 3)
     t48 = level_cmp('>=', lo[5], hi[5], 2)
     t49 = ev.get('control_evaluation_passed')
     t50 = tri_not(t49)
     t51 = tri_all((t48, t50))
     t52 = tri_any((t47, t51))
-    # rule disclosure (gdm-fsf-v2.0.rspl:764)
-    # definition any_ccl (gdm-fsf-v2.0.rspl:368)
-    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:351)
+    # rule disclosure (gdm-fsf-v2.0.rspl:768)
+    # definition any_ccl (gdm-fsf-v2.0.rspl:372)
+    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:355)
     t54 = level_cmp('>=', lo[0], hi[0], 2)
     t55 = level_cmp('>=', lo[1], hi[1], 2)
     t56 = level_cmp('>=', lo[2], hi[2], 2)
@@ -1662,11 +1668,11 @@ def _conditions(
     t62 = tri_any((t59, t61))
     t64 = ev.get('unmitigated_material_risk')
     t65 = tri_all((t62, t64))
-    # cadence mitigation_review (gdm-fsf-v2.0.rspl:773)
-    # cadence framework_oversight (gdm-fsf-v2.0.rspl:778)
-    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:617)
+    # cadence mitigation_review (gdm-fsf-v2.0.rspl:777)
+    # cadence framework_oversight (gdm-fsf-v2.0.rspl:782)
+    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:621)
     t66 = ev.get('mitigations_adequate')
-    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:623)
+    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:627)
     t67 = ev.get('mitigations_adequate')
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t6, t7, t8, t18, t20, t21, t25, t26, t30, t31, t35, t36, t40, t41,
@@ -1689,17 +1695,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:376)
+    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:380)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:383)
+    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:387)
     t1 = ev.get('cyber_autonomy_safety_case_adequate')
-    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:389)
+    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:393)
     t2 = ev.get('cyber_uplift_safety_case_adequate')
-    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:395)
+    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:399)
     t3 = ev.get('ml_rd_uplift_safety_case_adequate')
-    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:401)
+    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:405)
     t4 = ev.get('ml_rd_autonomy_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
 
 
 _EVALUATOR = Evaluator(
@@ -1718,6 +1736,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

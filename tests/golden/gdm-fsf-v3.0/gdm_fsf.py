@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030
+# source sha256: c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030'
+SOURCE_HASH: str = 'c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '7db8fe1ca1fa357fc4cba5d4382356f37bcccc73eb010678a9c550fd5f128030',
+ 'source_hash': 'c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -52,7 +52,8 @@ _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
  ('Harmful_manipulation', ('Alert', 'CCL'), ('GDM',)),
  ('ML_RD_acceleration', ('Alert', 'CCL'), ('GDM',)),
  ('ML_RD_automation', ('Alert', 'CCL'), ('GDM',)),
- ('Instrumental_reasoning', ('IR_1', 'IR_2'), ('GDM',)))
+ ('Instrumental_reasoning', ('IR_1', 'IR_2'), ('GDM',)),
+ ('Risk_acceptance', ('Acceptable', 'Not_acceptable'), ('GDM',)))
 
 _EVIDENCE: Any = {'new_frontier_model': ('fact', ()),
  'meaningful_new_capabilities': ('judgement', ('GDM',)),
@@ -263,6 +264,30 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'anchors': ({'text': '§1.3', 'url': None},)}),
   'fallbacks': (),
   'condition': 9},
+ {'name': 'risk_not_acceptable',
+  'kind': 'rule',
+  'title': 'The risk is not acceptable',
+  'anchors': ({'text': '§1.6', 'url': None},),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'delay',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'none'},
+                   'text': None,
+                   'anchors': ({'text': '§1.6', 'url': None},)},),
+  'fallbacks': (),
+  'condition': 11},
  {'name': 'safety_buffer',
   'kind': 'rule',
   'title': 'The safety buffer is no longer adequate',
@@ -298,7 +323,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.3', 'url': None},)}),
   'fallbacks': (),
-  'condition': 10},
+  'condition': 12},
  {'name': 'ml_rd_progress_information',
   'kind': 'cadence',
   'title': "ML R&D assessed from GDM's own progress",
@@ -376,7 +401,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 11},
+  'condition': 13},
  {'name': 'cyber_alert',
   'kind': 'warning',
   'title': 'Cyber uplift level 1: alert threshold reached',
@@ -436,7 +461,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 12},
+  'condition': 14},
  {'name': 'manipulation_alert',
   'kind': 'warning',
   'title': 'Harmful manipulation level 1: alert threshold reached',
@@ -496,7 +521,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 13},
+  'condition': 15},
  {'name': 'ml_rd_acceleration_alert',
   'kind': 'warning',
   'title': 'ML R&D acceleration level 1: alert threshold reached',
@@ -556,7 +581,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 14},
+  'condition': 16},
  {'name': 'ml_rd_automation_alert',
   'kind': 'warning',
   'title': 'ML R&D automation level 1: alert threshold reached',
@@ -616,7 +641,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§1.4', 'url': None},)}),
   'fallbacks': (),
-  'condition': 15},
+  'condition': 17},
  {'name': 'cbrn_deployment',
   'kind': 'rule',
   'title': 'CBRN uplift level 1: deployment mitigations',
@@ -676,10 +701,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 67},
+                 'deadline': {'kind': 'until', 'slot': 69},
                  'text': 'until cbrn_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 16},
+  'condition': 18},
  {'name': 'cbrn_security',
   'kind': 'rule',
   'title': 'CBRN uplift level 1: recommended security level 2',
@@ -697,7 +722,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 20},
+  'condition': 22},
  {'name': 'cyber_deployment',
   'kind': 'rule',
   'title': 'Cyber uplift level 1: deployment mitigations',
@@ -757,10 +782,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 68},
+                 'deadline': {'kind': 'until', 'slot': 70},
                  'text': 'until cyber_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 21},
+  'condition': 23},
  {'name': 'cyber_security',
   'kind': 'rule',
   'title': 'Cyber uplift level 1: recommended security level 2',
@@ -778,7 +803,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 25},
+  'condition': 27},
  {'name': 'manipulation_deployment',
   'kind': 'rule',
   'title': 'Harmful manipulation level 1: deployment mitigations',
@@ -838,10 +863,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 69},
+                 'deadline': {'kind': 'until', 'slot': 71},
                  'text': 'until manipulation_safety_case is implemented',
                  'anchors': ({'text': '§2.1.2', 'url': None},)},),
-  'condition': 26},
+  'condition': 28},
  {'name': 'manipulation_security',
   'kind': 'rule',
   'title': 'Harmful manipulation level 1: recommended security level 2',
@@ -859,7 +884,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§2.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 30},
+  'condition': 32},
  {'name': 'ml_rd_acceleration_deployment',
   'kind': 'rule',
   'title': 'ML R&D acceleration level 1: deployment mitigations',
@@ -921,10 +946,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 70},
+                 'deadline': {'kind': 'until', 'slot': 72},
                  'text': 'until ml_rd_acceleration_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
-  'condition': 31},
+  'condition': 33},
  {'name': 'ml_rd_acceleration_security',
   'kind': 'rule',
   'title': 'ML R&D acceleration level 1: recommended security level 3',
@@ -942,7 +967,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§3.2', 'url': None},)},),
   'fallbacks': (),
-  'condition': 35},
+  'condition': 37},
  {'name': 'ml_rd_automation_deployment',
   'kind': 'rule',
   'title': 'ML R&D automation level 1: deployment mitigations',
@@ -1004,10 +1029,10 @@ _RULES: Any = ({'name': 'capability_monitoring',
                               'open_weights'),
                  'by': (),
                  'approved_by': (),
-                 'deadline': {'kind': 'until', 'slot': 71},
+                 'deadline': {'kind': 'until', 'slot': 73},
                  'text': 'until ml_rd_automation_safety_case is implemented',
                  'anchors': ({'text': '§3.1.2', 'url': None},)},),
-  'condition': 36},
+  'condition': 38},
  {'name': 'ml_rd_automation_security',
   'kind': 'rule',
   'title': 'ML R&D automation level 1: recommended security level 4',
@@ -1025,7 +1050,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 3.2.1.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 40},
+  'condition': 42},
  {'name': 'safety_case_update',
   'kind': 'rule',
   'title': 'A safety case is materially updated',
@@ -1044,7 +1069,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'anchors': ({'text': '§2.1.2', 'url': None},
                                {'text': '§3.1.2', 'url': None})},),
   'fallbacks': (),
-  'condition': 41},
+  'condition': 43},
  {'name': 'ir_1',
   'kind': 'rule',
   'title': 'Instrumental Reasoning Level 1 (illustrative)',
@@ -1062,7 +1087,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 4.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 42},
+  'condition': 44},
  {'name': 'ir_2',
   'kind': 'rule',
   'title': 'Instrumental Reasoning Level 2 (illustrative)',
@@ -1080,7 +1105,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': 'Table 4.a', 'url': None},)},),
   'fallbacks': (),
-  'condition': 43},
+  'condition': 45},
  {'name': 'disclosure',
   'kind': 'rule',
   'title': 'Disclosure to governments',
@@ -1108,7 +1133,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.2', 'url': None},)}),
   'fallbacks': (),
-  'condition': 65},
+  'condition': 67},
  {'name': 'framework_update',
   'kind': 'cadence',
   'title': 'Yearly update of the framework',
@@ -1180,7 +1205,7 @@ _RULES: Any = ({'name': 'capability_monitoring',
                    'text': None,
                    'anchors': ({'text': '§5.1', 'url': None},)}),
   'fallbacks': (),
-  'condition': 66})
+  'condition': 68})
 
 _NODES: Any = ({'kind': 'fact',
   'text': 'new_frontier_model',
@@ -1234,6 +1259,16 @@ _NODES: Any = ({'kind': 'fact',
   'inputs': (),
   'children': (8,),
   'detail': None},
+ {'kind': 'level',
+  'text': 'Risk_acceptance >= Not_acceptable',
+  'inputs': ('Risk_acceptance',),
+  'children': (),
+  'detail': 'Risk_acceptance'},
+ {'kind': 'and',
+  'text': '(risk_assessment_needed) and (Risk_acceptance >= Not_acceptable)',
+  'inputs': (),
+  'children': (9, 10),
+  'detail': None},
  {'kind': 'fact',
   'text': 'safety_buffer_inadequate',
   'inputs': ('safety_buffer_inadequate',),
@@ -1282,12 +1317,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (18,),
+  'children': (20,),
   'detail': None},
  {'kind': 'and',
   'text': '(CBRN >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (17, 19),
+  'children': (19, 21),
   'detail': None},
  {'kind': 'level',
   'text': 'Cyber >= CCL',
@@ -1307,12 +1342,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (23,),
+  'children': (25,),
   'detail': None},
  {'kind': 'and',
   'text': '(Cyber >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (22, 24),
+  'children': (24, 26),
   'detail': None},
  {'kind': 'level',
   'text': 'Harmful_manipulation >= CCL',
@@ -1332,12 +1367,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (misuse_security_adequate)',
   'inputs': (),
-  'children': (28,),
+  'children': (30,),
   'detail': None},
  {'kind': 'and',
   'text': '(Harmful_manipulation >= CCL) and (not (misuse_security_adequate))',
   'inputs': (),
-  'children': (27, 29),
+  'children': (29, 31),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_acceleration >= CCL',
@@ -1357,12 +1392,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (ml_rd_security_adequate)',
   'inputs': (),
-  'children': (33,),
+  'children': (35,),
   'detail': None},
  {'kind': 'and',
   'text': '(ML_RD_acceleration >= CCL) and (not (ml_rd_security_adequate))',
   'inputs': (),
-  'children': (32, 34),
+  'children': (34, 36),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_automation >= CCL',
@@ -1382,12 +1417,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'not',
   'text': 'not (ml_rd_security_adequate)',
   'inputs': (),
-  'children': (38,),
+  'children': (40,),
   'detail': None},
  {'kind': 'and',
   'text': '(ML_RD_automation >= CCL) and (not (ml_rd_security_adequate))',
   'inputs': (),
-  'children': (37, 39),
+  'children': (39, 41),
   'detail': None},
  {'kind': 'fact',
   'text': 'material_safety_case_update',
@@ -1422,12 +1457,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(CBRN >= CCL) or (Cyber >= CCL) or (Harmful_manipulation >= CCL)',
   'inputs': (),
-  'children': (44, 45, 46),
+  'children': (46, 47, 48),
   'detail': None},
  {'kind': 'def',
   'text': 'any_misuse_ccl',
   'inputs': (),
-  'children': (47,),
+  'children': (49,),
   'detail': None},
  {'kind': 'level',
   'text': 'ML_RD_acceleration >= CCL',
@@ -1442,12 +1477,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(ML_RD_acceleration >= CCL) or (ML_RD_automation >= CCL)',
   'inputs': (),
-  'children': (49, 50),
+  'children': (51, 52),
   'detail': None},
  {'kind': 'def',
   'text': 'any_ml_rd_ccl',
   'inputs': (),
-  'children': (51,),
+  'children': (53,),
   'detail': None},
  {'kind': 'level',
   'text': 'Instrumental_reasoning >= IR_1',
@@ -1457,9 +1492,9 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(any_misuse_ccl) or (any_ml_rd_ccl) or (Instrumental_reasoning >= IR_1)',
   'inputs': (),
-  'children': (48, 52, 53),
+  'children': (50, 54, 55),
   'detail': None},
- {'kind': 'def', 'text': 'any_ccl', 'inputs': (), 'children': (54,), 'detail': None},
+ {'kind': 'def', 'text': 'any_ccl', 'inputs': (), 'children': (56,), 'detail': None},
  {'kind': 'level',
   'text': 'residual CBRN >= CCL',
   'inputs': ('residual CBRN',),
@@ -1490,7 +1525,7 @@ _NODES: Any = ({'kind': 'fact',
           'Harmful_manipulation >= CCL) or (residual ML_RD_acceleration >= CCL) or '
           '(residual ML_RD_automation >= CCL)',
   'inputs': (),
-  'children': (56, 57, 58, 59, 60),
+  'children': (58, 59, 60, 61, 62),
   'detail': None},
  {'kind': 'level',
   'text': 'residual Instrumental_reasoning >= IR_1',
@@ -1503,17 +1538,17 @@ _NODES: Any = ({'kind': 'fact',
           '(residual ML_RD_automation >= CCL)) or (residual Instrumental_reasoning '
           '>= IR_1)',
   'inputs': (),
-  'children': (61, 62),
+  'children': (63, 64),
   'detail': None},
  {'kind': 'def',
   'text': 'unmitigated_ccl',
   'inputs': (),
-  'children': (63,),
+  'children': (65,),
   'detail': None},
  {'kind': 'and',
   'text': '(any_ccl) and (unmitigated_ccl)',
   'inputs': (),
-  'children': (55, 64),
+  'children': (57, 66),
   'detail': None},
  {'kind': 'fact',
   'text': 'framework_undermined',
@@ -1605,6 +1640,12 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 4,
   'anchors': ({'text': '§3.1.2', 'url': None},)})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (None, None)
+
 _SLOTS: Any = (('residual CBRN', 'CBRN'),
  ('residual Cyber', 'Cyber'),
  ('residual Harmful_manipulation', 'Harmful_manipulation'),
@@ -1629,9 +1670,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:532)
-    # rule risk_assessment (gdm-fsf-v3.0.rspl:540)
-    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:356)
+    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:545)
+    # rule risk_assessment (gdm-fsf-v3.0.rspl:553)
+    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:369)
     t0 = ev.get('new_frontier_model')
     t1 = ev.get('meaningful_new_capabilities')
     t2 = ev.get('model_retired')
@@ -1641,105 +1682,109 @@ def _conditions(
     t6 = ev.get('previous_assessment_appropriate')
     t7 = tri_not(t6)
     t8 = tri_all((t5, t7))
-    # rule safety_buffer (gdm-fsf-v3.0.rspl:552)
-    t10 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:562)
-    # warning cbrn_alert (gdm-fsf-v3.0.rspl:576)
-    t11 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_alert (gdm-fsf-v3.0.rspl:588)
-    t12 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning manipulation_alert (gdm-fsf-v3.0.rspl:598)
-    t13 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:608)
-    t14 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:619)
-    t15 = level_cmp('>=', lo[4], hi[4], 1)
-    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:639)
-    t16 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v3.0.rspl:655)
-    t17 = level_cmp('>=', lo[0], hi[0], 2)
-    t18 = ev.get('misuse_security_adequate')
-    t19 = tri_not(t18)
-    t20 = tri_all((t17, t19))
-    # rule cyber_deployment (gdm-fsf-v3.0.rspl:666)
-    t21 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_security (gdm-fsf-v3.0.rspl:680)
-    t22 = level_cmp('>=', lo[1], hi[1], 2)
-    t23 = ev.get('misuse_security_adequate')
-    t24 = tri_not(t23)
-    t25 = tri_all((t22, t24))
-    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:691)
-    t26 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule manipulation_security (gdm-fsf-v3.0.rspl:706)
-    t27 = level_cmp('>=', lo[2], hi[2], 2)
-    t28 = ev.get('misuse_security_adequate')
-    t29 = tri_not(t28)
-    t30 = tri_all((t27, t29))
-    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:722)
-    t31 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:738)
-    t32 = level_cmp('>=', lo[3], hi[3], 2)
-    t33 = ev.get('ml_rd_security_adequate')
-    t34 = tri_not(t33)
-    t35 = tri_all((t32, t34))
-    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:750)
-    t36 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:765)
-    t37 = level_cmp('>=', lo[4], hi[4], 2)
-    t38 = ev.get('ml_rd_security_adequate')
-    t39 = tri_not(t38)
-    t40 = tri_all((t37, t39))
-    # rule safety_case_update (gdm-fsf-v3.0.rspl:778)
-    t41 = ev.get('material_safety_case_update')
-    # rule ir_1 (gdm-fsf-v3.0.rspl:788)
-    t42 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule ir_2 (gdm-fsf-v3.0.rspl:797)
-    t43 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule disclosure (gdm-fsf-v3.0.rspl:807)
-    # definition any_ccl (gdm-fsf-v3.0.rspl:383)
-    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:365)
-    t44 = level_cmp('>=', lo[0], hi[0], 2)
-    t45 = level_cmp('>=', lo[1], hi[1], 2)
-    t46 = level_cmp('>=', lo[2], hi[2], 2)
-    t47 = tri_any((t44, t45, t46))
-    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:369)
-    t49 = level_cmp('>=', lo[3], hi[3], 2)
-    t50 = level_cmp('>=', lo[4], hi[4], 2)
-    t51 = tri_any((t49, t50))
-    t53 = level_cmp('>=', lo[5], hi[5], 1)
-    t54 = tri_any((t47, t51, t53))
-    # definition unmitigated_ccl (gdm-fsf-v3.0.rspl:373)
-    t56 = level_cmp('>=', lo[6], hi[6], 2)
-    t57 = level_cmp('>=', lo[7], hi[7], 2)
-    t58 = level_cmp('>=', lo[8], hi[8], 2)
-    t59 = level_cmp('>=', lo[9], hi[9], 2)
-    t60 = level_cmp('>=', lo[10], hi[10], 2)
-    t61 = tri_any((t56, t57, t58, t59, t60))
-    t62 = level_cmp('>=', lo[11], hi[11], 1)
-    t63 = tri_any((t61, t62))
-    t65 = tri_all((t54, t63))
-    # cadence framework_update (gdm-fsf-v3.0.rspl:815)
-    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:825)
-    t66 = ev.get('framework_undermined')
-    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:651)
-    t67 = in_place('cbrn_safety_case', impl, maybe)
-    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:676)
-    t68 = in_place('cyber_safety_case', impl, maybe)
-    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:701)
-    t69 = in_place('manipulation_safety_case', impl, maybe)
-    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:733)
-    t70 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
-    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:760)
-    t71 = in_place('ml_rd_automation_safety_case', impl, maybe)
+    # rule risk_not_acceptable (gdm-fsf-v3.0.rspl:565)
+    t10 = level_cmp('>=', lo[6], hi[6], 2)
+    t11 = tri_all((t8, t10))
+    # rule safety_buffer (gdm-fsf-v3.0.rspl:573)
+    t12 = ev.get('safety_buffer_inadequate')
+    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:583)
+    # warning cbrn_alert (gdm-fsf-v3.0.rspl:597)
+    t13 = level_cmp('>=', lo[0], hi[0], 1)
+    # warning cyber_alert (gdm-fsf-v3.0.rspl:609)
+    t14 = level_cmp('>=', lo[1], hi[1], 1)
+    # warning manipulation_alert (gdm-fsf-v3.0.rspl:619)
+    t15 = level_cmp('>=', lo[2], hi[2], 1)
+    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:629)
+    t16 = level_cmp('>=', lo[3], hi[3], 1)
+    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:640)
+    t17 = level_cmp('>=', lo[4], hi[4], 1)
+    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:660)
+    t18 = level_cmp('>=', lo[0], hi[0], 2)
+    # rule cbrn_security (gdm-fsf-v3.0.rspl:676)
+    t19 = level_cmp('>=', lo[0], hi[0], 2)
+    t20 = ev.get('misuse_security_adequate')
+    t21 = tri_not(t20)
+    t22 = tri_all((t19, t21))
+    # rule cyber_deployment (gdm-fsf-v3.0.rspl:687)
+    t23 = level_cmp('>=', lo[1], hi[1], 2)
+    # rule cyber_security (gdm-fsf-v3.0.rspl:701)
+    t24 = level_cmp('>=', lo[1], hi[1], 2)
+    t25 = ev.get('misuse_security_adequate')
+    t26 = tri_not(t25)
+    t27 = tri_all((t24, t26))
+    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:712)
+    t28 = level_cmp('>=', lo[2], hi[2], 2)
+    # rule manipulation_security (gdm-fsf-v3.0.rspl:727)
+    t29 = level_cmp('>=', lo[2], hi[2], 2)
+    t30 = ev.get('misuse_security_adequate')
+    t31 = tri_not(t30)
+    t32 = tri_all((t29, t31))
+    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:743)
+    t33 = level_cmp('>=', lo[3], hi[3], 2)
+    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:759)
+    t34 = level_cmp('>=', lo[3], hi[3], 2)
+    t35 = ev.get('ml_rd_security_adequate')
+    t36 = tri_not(t35)
+    t37 = tri_all((t34, t36))
+    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:771)
+    t38 = level_cmp('>=', lo[4], hi[4], 2)
+    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:786)
+    t39 = level_cmp('>=', lo[4], hi[4], 2)
+    t40 = ev.get('ml_rd_security_adequate')
+    t41 = tri_not(t40)
+    t42 = tri_all((t39, t41))
+    # rule safety_case_update (gdm-fsf-v3.0.rspl:799)
+    t43 = ev.get('material_safety_case_update')
+    # rule ir_1 (gdm-fsf-v3.0.rspl:809)
+    t44 = level_cmp('>=', lo[5], hi[5], 1)
+    # rule ir_2 (gdm-fsf-v3.0.rspl:818)
+    t45 = level_cmp('>=', lo[5], hi[5], 2)
+    # rule disclosure (gdm-fsf-v3.0.rspl:828)
+    # definition any_ccl (gdm-fsf-v3.0.rspl:396)
+    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:378)
+    t46 = level_cmp('>=', lo[0], hi[0], 2)
+    t47 = level_cmp('>=', lo[1], hi[1], 2)
+    t48 = level_cmp('>=', lo[2], hi[2], 2)
+    t49 = tri_any((t46, t47, t48))
+    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:382)
+    t51 = level_cmp('>=', lo[3], hi[3], 2)
+    t52 = level_cmp('>=', lo[4], hi[4], 2)
+    t53 = tri_any((t51, t52))
+    t55 = level_cmp('>=', lo[5], hi[5], 1)
+    t56 = tri_any((t49, t53, t55))
+    # definition unmitigated_ccl (gdm-fsf-v3.0.rspl:386)
+    t58 = level_cmp('>=', lo[7], hi[7], 2)
+    t59 = level_cmp('>=', lo[8], hi[8], 2)
+    t60 = level_cmp('>=', lo[9], hi[9], 2)
+    t61 = level_cmp('>=', lo[10], hi[10], 2)
+    t62 = level_cmp('>=', lo[11], hi[11], 2)
+    t63 = tri_any((t58, t59, t60, t61, t62))
+    t64 = level_cmp('>=', lo[12], hi[12], 1)
+    t65 = tri_any((t63, t64))
+    t67 = tri_all((t56, t65))
+    # cadence framework_update (gdm-fsf-v3.0.rspl:836)
+    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:846)
+    t68 = ev.get('framework_undermined')
+    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:672)
+    t69 = in_place('cbrn_safety_case', impl, maybe)
+    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:697)
+    t70 = in_place('cyber_safety_case', impl, maybe)
+    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:722)
+    t71 = in_place('manipulation_safety_case', impl, maybe)
+    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:754)
+    t72 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
+    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:781)
+    t73 = in_place('ml_rd_automation_safety_case', impl, maybe)
     outcomes = (
-        (True, t8, t10, True, t11, t12, t13, t14, t15, t16, t20, t21, t25, t26, t30, t31, t35, t36,
-        t40, t41, t42, t43, t65, True, t66)
+        (True, t8, t11, t12, True, t13, t14, t15, t16, t17, t18, t22, t23, t27, t28, t32, t33, t37,
+        t38, t42, t43, t44, t45, t67, True, t68)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t8, t10, t11, t12, t13, t14, t15, t16, t17,
         t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
-        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t47, t49, t50, t51, t51, t53,
-        t54, t54, t56, t57, t58, t59, t60, t61, t62, t63, t63, t65, t66, t67, t68, t69, t70, t71)
+        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t48, t49, t49, t51, t52, t53,
+        t53, t55, t56, t56, t58, t59, t60, t61, t62, t63, t64, t65, t65, t67, t68, t69, t70, t71,
+        t72, t73)
     )
 
 
@@ -1752,17 +1797,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:392)
+    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:405)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:399)
+    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:412)
     t1 = ev.get('cyber_safety_case_adequate')
-    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:405)
+    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:418)
     t2 = ev.get('manipulation_safety_case_adequate')
-    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:411)
+    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:424)
     t3 = ev.get('ml_rd_acceleration_safety_case_adequate')
-    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:418)
+    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:431)
     t4 = ev.get('ml_rd_automation_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
 
 
 _EVALUATOR = Evaluator(
@@ -1781,6 +1838,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
     slots=_SLOTS,
     assessed=_ASSESSED,
 )

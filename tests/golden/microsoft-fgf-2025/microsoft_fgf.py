@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca
+# source sha256: 51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = '4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca'
+SOURCE_HASH: str = '51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': '4346e30ac31b7bf09a9cab1dcf9c48a056db41da68cb6600fb7eba03dc5e9eca',
+ 'source_hash': '51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -685,6 +685,12 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 4,
   'anchors': ({'text': 'Mitigations', 'url': None},)})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2025, 2, 1), None)
+
 _SLOTS: Any = (('residual CBRN', 'CBRN'),
  ('residual Cyber', 'Cyber'),
  ('residual Autonomy', 'Autonomy'))
@@ -701,8 +707,8 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:369)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:224)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:370)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:225)
     t0 = ev.get('indicator_general_reasoning')
     t1 = ev.get('indicator_science_maths')
     t2 = ev.get('indicator_long_context')
@@ -717,10 +723,10 @@ def _conditions(
         hi[4] = rule_out(lo[4], hi[4], 1)
         hi[2] = rule_out(lo[2], hi[2], 1)
         hi[5] = rule_out(lo[5], hi[5], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:357)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:358)
     t8 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:369)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:224)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:370)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:225)
     t9 = ev.get('indicator_general_reasoning')
     t10 = ev.get('indicator_science_maths')
     t11 = ev.get('indicator_long_context')
@@ -728,25 +734,25 @@ def _conditions(
     t13 = ev.get('indicator_autonomy_tools')
     t14 = ev.get('indicator_software_engineering')
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
-    # rule baseline (microsoft-fgf-2025.rspl:384)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:392)
+    # rule baseline (microsoft-fgf-2025.rspl:385)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:393)
     t17 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:398)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:399)
     t18 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:404)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:405)
     t19 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule critical_escalation (microsoft-fgf-2025.rspl:413)
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:231)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:414)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:232)
     t20 = level_cmp('>=', lo[0], hi[0], 2)
     t21 = level_cmp('>=', lo[1], hi[1], 2)
     t22 = level_cmp('>=', lo[2], hi[2], 2)
     t23 = tri_any((t20, t21, t22))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:426)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:427)
     t25 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:436)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:444)
+    # rule governance_programme (microsoft-fgf-2025.rspl:437)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:445)
     t26 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:452)
+    # cadence framework_review (microsoft-fgf-2025.rspl:453)
     outcomes = (t8, t15, True, t17, t18, t19, t23, t25, True, t26, True)
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t6, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,
@@ -763,17 +769,29 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:239)
+    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:240)
     t0 = level_cmp('<', lo[3], hi[3], 1)
-    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:245)
+    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:246)
     t1 = level_cmp('<', lo[4], hi[4], 1)
-    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:251)
+    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:252)
     t2 = level_cmp('<', lo[5], hi[5], 1)
-    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:260)
+    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:261)
     t3 = ev.get('high_security_adequate')
-    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:265)
+    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:266)
     t4 = ev.get('critical_security_adequate')
     return (t0, t1, t2, t3, t4)
+
+
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
 
 
 _EVALUATOR = Evaluator(
@@ -792,6 +810,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
     slots=_SLOTS,
     assessed=_ASSESSED,
 )

@@ -1903,6 +1903,12 @@ _CRITERIA: Any = ({'kind': 'safeguard',
               {'text': '§4.2', 'url': None},
               {'text': 'App. C.2', 'url': None})})
 
+_CARRY: Any = {}
+
+_CARRY_NODES: Any = ()
+
+_PERIOD: Any = (datetime.date(2025, 4, 15), None)
+
 
 def _conditions(
     lo: list[int],
@@ -2062,6 +2068,18 @@ def _efficacy(
     return (t0, t1, t2, t3, t4, t5, t6)
 
 
+def _carry_values(
+    lo: list[int],
+    hi: list[int],
+    ev: Mapping[str, Any],
+    impl: Collection[str],
+    maybe: Mapping[str, frozenset[str]],
+    as_of: datetime.date | None,
+) -> Values:
+    """The value of every node in `_CARRY_NODES`: the carry-forward conditions."""
+    return ()
+
+
 _EVALUATOR = Evaluator(
     provenance=_PROVENANCE,
     combine='highest',
@@ -2078,6 +2096,10 @@ _EVALUATOR = Evaluator(
     criteria=_CRITERIA,
     levels_only=False,
     standards_tested=False,
+    period=_PERIOD,
+    carry=_CARRY,
+    carry_nodes=_CARRY_NODES,
+    carry_values=_carry_values,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

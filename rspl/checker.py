@@ -184,16 +184,23 @@ class _Checker:
     def _assessment_read_in(self, e: n.Expr) -> tuple[str, Span] | None:
         """The first level comparison or `is implemented` in `e`, looking through
         definitions (each once): (what it reads, where)."""
-        seen: set[int] = set()
-        stack: list[n.Expr] = [e]
-        while stack:
-            x = stack.pop()
+        for x in self._syntax_nodes(e):
             if isinstance(x, n.Implemented):
                 return "what is implemented", x.span
             if isinstance(x, n.DomainQuant) or (
                 isinstance(x, n.Compare) and self.res.level_comparison(x) is not None
             ):
                 return "a domain's level", x.span
+        return None
+
+    def _syntax_nodes(self, e: n.Expr) -> Iterator[n.Expr]:
+        """Every node of `e` in reading order, and of each definition it uses (each once),
+        without recursion."""
+        seen: set[int] = set()
+        stack: list[n.Expr] = [e]
+        while stack:
+            x = stack.pop()
+            yield x
             if isinstance(x, n.Not):
                 stack.append(x.operand)
             elif isinstance(x, n.And | n.Or | n.AtLeast):
@@ -203,7 +210,6 @@ class _Checker:
                 if target is not None and id(target) not in seen:
                     seen.add(id(target))
                     stack.append(target.expr)
-        return None
 
     # ------------------------------------------------------------------ declarations
 
@@ -270,25 +276,13 @@ class _Checker:
         """Each domain assessed per context that `e` reads (through definitions), with
         where."""
         found: list[tuple[n.DomainDecl, Span]] = []
-        seen: set[int] = set()
-        stack: list[n.Expr] = [e]
-        while stack:
-            x = stack.pop()
+        for x in self._syntax_nodes(e):
             lcs: tuple[Any, ...] = ()
             if isinstance(x, n.Compare):
                 lc = self.res.level_comparison(x)
                 lcs = (lc,) if lc is not None else ()
             elif isinstance(x, n.DomainQuant):
                 lcs = self.res.quantified.get(id(x), ())
-            elif isinstance(x, n.Not):
-                stack.append(x.operand)
-            elif isinstance(x, n.And | n.Or | n.AtLeast):
-                stack += reversed(x.operands)
-            elif isinstance(x, n.NameRef):
-                target = self._definition(x.name)
-                if target is not None and id(target) not in seen:
-                    seen.add(id(target))
-                    stack.append(target.expr)
             for lc in lcs:
                 domain = self.per_setting.get(lc.domain)
                 if domain is not None:
@@ -487,23 +481,7 @@ class _Checker:
     def _implemented_in(self, e: n.Expr) -> list[n.Implemented]:
         """Every `is implemented` in `e`, in reading order, looking through definitions
         (each once)."""
-        found: list[n.Implemented] = []
-        seen: set[int] = set()
-        stack: list[n.Expr] = [e]
-        while stack:
-            x = stack.pop()
-            if isinstance(x, n.Implemented):
-                found.append(x)
-            elif isinstance(x, n.Not):
-                stack.append(x.operand)
-            elif isinstance(x, n.And | n.Or | n.AtLeast):
-                stack += reversed(x.operands)
-            elif isinstance(x, n.NameRef):
-                target = self._definition(x.name)
-                if target is not None and id(target) not in seen:
-                    seen.add(id(target))
-                    stack.append(target.expr)
-        return found
+        return [x for x in self._syntax_nodes(e) if isinstance(x, n.Implemented)]
 
     def safeguard(self, s: n.SafeguardDecl) -> None:
         self._word(s.category, units.SAFEGUARD_CATEGORIES, "safeguard category")

@@ -42,7 +42,6 @@ from rspl.semantics import (
     in_place,
     input_owner,
     level_cmp,
-    level_slot,
     member_bound,
     member_notes,
     member_test,
@@ -145,14 +144,7 @@ class _Evaluation:
         """The determination a level comparison reads: for a domain assessed per context,
         the one of the setting holding the context being decided; `residual`: after
         mitigation."""
-        domain = self.domains[e.domain]
-        if not domain.settings and not e.residual:
-            return e.domain
-        setting = None
-        if domain.settings:
-            assert self.context is not None, "the checker's E0803"
-            setting = domain.setting_of(self.context)
-        return level_slot(e.domain, setting, e.residual)
+        return self.domains[e.domain].slot_read(e.residual, self.context)
 
     def _carry_forward(self) -> dict[str, tuple[bool, str]]:
         """Each carried-forward determination: (accepted, why). One that is not accepted

@@ -341,6 +341,20 @@ class Domain:
                 return s.name
         return None
 
+    def slot_read(self, residual: bool, context: str | None) -> str:
+        """The determination a level comparison of this domain reads when decided for
+        `context` (`rspl.semantics.level_slot`): per setting, the one holding the context;
+        with `residual`, the level after mitigation."""
+        if not self.settings and not residual:
+            return self.name
+        from rspl.semantics import level_slot
+
+        setting = None
+        if self.settings:
+            assert context is not None, "the checker's E0803"
+            setting = self.setting_of(context)
+        return level_slot(self.name, setting, residual)
+
     def slots(self) -> tuple[tuple[str | None, bool], ...]:
         """Each determination the domain has beyond its plain one, as (setting, residual),
         in the order `level_slots` lists them."""

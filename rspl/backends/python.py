@@ -176,14 +176,7 @@ class _Compiler:
         """The determination a level comparison reads (`rspl.semantics.level_slot`): per
         setting, the one holding the context being compiled for; `residual`: after
         mitigation."""
-        domain = self.domains[e.domain]
-        if not domain.settings and not e.residual:
-            return e.domain
-        setting = None
-        if domain.settings:
-            assert self.context is not None, "the checker's E0803"
-            setting = domain.setting_of(self.context)
-        return level_slot(e.domain, setting, e.residual)
+        return self.domains[e.domain].slot_read(e.residual, self.context)
 
     def slots_of(self, domain: str) -> list[int]:
         """The indexes of every determination of `domain`."""

@@ -498,6 +498,7 @@ class _Checker:
         efficacy criterion (no `is implemented`, E0413), that some input can make true."""
         typed = self.condition(e, "a `counts when` criterion") == BOOL
         shallow = self.within_depth(e)
+        self.undecided(e, "criterion")  # decided once, not per context: E0803
         for found in self._implemented_in(e):
             self.report(msg.implemented_in_efficacy(owner.text, found.span, owner.span))
         if typed and shallow and self.never_true(e):

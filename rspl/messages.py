@@ -1473,6 +1473,7 @@ _UNDECIDED = {
     "checkpoint": "a `rules out` checkpoint",
     "until": "an `until` condition",
     "efficacy": "an efficacy criterion",
+    "criterion": "a `counts when` criterion",
 }
 
 
@@ -1492,7 +1493,8 @@ def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
 
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
-    is `checkpoint` (a rule with `rules out`), `until` or `efficacy` (`counts when`)."""
+    is `checkpoint` (a rule with `rules out`), `until`, `efficacy` (a safeguard's `counts
+    when`) or `criterion` (a standard's or a requirement's)."""
     what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,

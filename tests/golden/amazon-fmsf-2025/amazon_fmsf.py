@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a
+# source sha256: 5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a'
+SOURCE_HASH: str = '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '5843e27bde9650773a77636c5c705d27045240e526f5e91e6e736775269dee8a',
+ 'source_hash': '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -51,14 +51,9 @@ _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_l
  ('Cyber', ('CCT',), ('evaluation_team',)),
  ('AI_RD', ('CCT',), ('evaluation_team',)))
 
-_EVIDENCE: Any = {'cbrn_benchmark_signal': ('fact', ()),
- 'cbrn_red_team_signal': ('fact', ()),
- 'cbrn_uplift_signal': ('fact', ()),
- 'cyber_benchmark_signal': ('fact', ()),
- 'cyber_red_team_signal': ('fact', ()),
- 'cyber_uplift_signal': ('fact', ()),
- 'ai_rd_benchmark_signal': ('fact', ()),
- 'ai_rd_red_team_signal': ('fact', ()),
+_EVIDENCE: Any = {'cbrn_signal': ('fact', (), ('benchmark', 'red_team', 'uplift')),
+ 'cyber_signal': ('fact', (), ('benchmark', 'red_team', 'uplift')),
+ 'ai_rd_signal': ('fact', (), ('benchmark', 'red_team')),
  'frontier_model': ('fact', ()),
  'major_update': ('fact', ()),
  'cbrn_safeguarded': ('judgement', ('senior_leadership',)),
@@ -72,8 +67,7 @@ _EVIDENCE: Any = {'cbrn_benchmark_signal': ('fact', ()),
 _SAFEGUARDS: Any = {'cbrn_not_exposed': 0,
  'cyber_not_exposed': 1,
  'ai_rd_not_exposed': 2,
- 'safeguards_evaluated': 3,
- 'release_approved': 4,
+ 'release_approved': 3,
  'formal_verification': None,
  'model_containment': None,
  'threat_modelling': None,
@@ -134,8 +128,7 @@ _STANDARDS: Any = {'Enterprise_Security': ('security',
                          ('safety_training',
                           'misuse_filtering',
                           'monitoring_and_escalation',
-                          'account_moderation',
-                          'safeguards_evaluated'),
+                          'account_moderation'),
                          False)}
 
 _CONTEXTS: Any = ('training',
@@ -221,7 +214,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)},),
   'fallbacks': (),
-  'condition': 6},
+  'condition': 2},
  {'name': 'cyber_signals',
   'kind': 'warning',
   'title': 'Cyber evaluations point to the threshold',
@@ -240,7 +233,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)},),
   'fallbacks': (),
-  'condition': 11},
+  'condition': 3},
  {'name': 'ai_rd_signals',
   'kind': 'warning',
   'title': 'AI R&D evaluations point to the threshold',
@@ -259,7 +252,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)},),
   'fallbacks': (),
-  'condition': 15},
+  'condition': 4},
  {'name': 'baseline',
   'kind': 'rule',
   'title': 'Every frontier model',
@@ -299,7 +292,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},)},),
   'fallbacks': (),
-  'condition': 16},
+  'condition': 5},
  {'name': 'cyber_crossed',
   'kind': 'rule',
   'title': 'Offensive cyber threshold crossed',
@@ -330,7 +323,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},)},),
   'fallbacks': (),
-  'condition': 17},
+  'condition': 6},
  {'name': 'ai_rd_crossed',
   'kind': 'rule',
   'title': 'Automated AI R&D threshold crossed',
@@ -361,7 +354,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},)},),
   'fallbacks': (),
-  'condition': 18},
+  'condition': 7},
  {'name': 'release_decision',
   'kind': 'rule',
   'title': 'Release decision for a model past a threshold',
@@ -389,7 +382,7 @@ _RULES: Any = ({'name': 'evaluations',
                            'fine_tuning_api, open_weights',
                    'anchors': ({'text': 'Risk mitigation', 'url': None},)},),
   'fallbacks': (),
-  'condition': 23},
+  'condition': 12},
  {'name': 'cannot_safeguard_rule',
   'kind': 'rule',
   'title': 'Appropriate safeguards cannot be put in place',
@@ -423,7 +416,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Risk mitigation', 'url': None},)}),
   'fallbacks': (),
-  'condition': 24},
+  'condition': 13},
  {'name': 'transparency',
   'kind': 'rule',
   'title': 'Sharing results',
@@ -451,7 +444,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Transparency', 'url': None},)}),
   'fallbacks': (),
-  'condition': 25},
+  'condition': 14},
  {'name': 'threshold_update',
   'kind': 'rule',
   'title': 'Threat models change',
@@ -479,7 +472,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Updates', 'url': None},)}),
   'fallbacks': (),
-  'condition': 26},
+  'condition': 15},
  {'name': 'framework_review',
   'kind': 'cadence',
   'title': 'Review of the framework',
@@ -512,78 +505,33 @@ _NODES: Any = ({'kind': 'fact',
   'inputs': ('major_update',),
   'children': (),
   'detail': 'major_update'},
- {'kind': 'fact',
-  'text': 'cbrn_benchmark_signal',
-  'inputs': ('cbrn_benchmark_signal',),
+ {'kind': 'members',
+  'text': 'any cbrn_signal',
+  'inputs': ('cbrn_signal',),
   'children': (),
-  'detail': 'cbrn_benchmark_signal'},
- {'kind': 'fact',
-  'text': 'cbrn_red_team_signal',
-  'inputs': ('cbrn_red_team_signal',),
+  'detail': ((),
+             False,
+             (('cbrn_signal',
+               'fact',
+               ('benchmark', 'red_team', 'uplift'),
+               'each'),))},
+ {'kind': 'members',
+  'text': 'any cyber_signal',
+  'inputs': ('cyber_signal',),
   'children': (),
-  'detail': 'cbrn_red_team_signal'},
- {'kind': 'fact',
-  'text': 'cbrn_uplift_signal',
-  'inputs': ('cbrn_uplift_signal',),
+  'detail': ((),
+             False,
+             (('cyber_signal',
+               'fact',
+               ('benchmark', 'red_team', 'uplift'),
+               'each'),))},
+ {'kind': 'members',
+  'text': 'any ai_rd_signal',
+  'inputs': ('ai_rd_signal',),
   'children': (),
-  'detail': 'cbrn_uplift_signal'},
- {'kind': 'or',
-  'text': '(cbrn_benchmark_signal) or (cbrn_red_team_signal) or '
-          '(cbrn_uplift_signal)',
-  'inputs': (),
-  'children': (2, 3, 4),
-  'detail': None},
- {'kind': 'def',
-  'text': 'cbrn_signal',
-  'inputs': (),
-  'children': (5,),
-  'detail': None},
- {'kind': 'fact',
-  'text': 'cyber_benchmark_signal',
-  'inputs': ('cyber_benchmark_signal',),
-  'children': (),
-  'detail': 'cyber_benchmark_signal'},
- {'kind': 'fact',
-  'text': 'cyber_red_team_signal',
-  'inputs': ('cyber_red_team_signal',),
-  'children': (),
-  'detail': 'cyber_red_team_signal'},
- {'kind': 'fact',
-  'text': 'cyber_uplift_signal',
-  'inputs': ('cyber_uplift_signal',),
-  'children': (),
-  'detail': 'cyber_uplift_signal'},
- {'kind': 'or',
-  'text': '(cyber_benchmark_signal) or (cyber_red_team_signal) or '
-          '(cyber_uplift_signal)',
-  'inputs': (),
-  'children': (7, 8, 9),
-  'detail': None},
- {'kind': 'def',
-  'text': 'cyber_signal',
-  'inputs': (),
-  'children': (10,),
-  'detail': None},
- {'kind': 'fact',
-  'text': 'ai_rd_benchmark_signal',
-  'inputs': ('ai_rd_benchmark_signal',),
-  'children': (),
-  'detail': 'ai_rd_benchmark_signal'},
- {'kind': 'fact',
-  'text': 'ai_rd_red_team_signal',
-  'inputs': ('ai_rd_red_team_signal',),
-  'children': (),
-  'detail': 'ai_rd_red_team_signal'},
- {'kind': 'or',
-  'text': '(ai_rd_benchmark_signal) or (ai_rd_red_team_signal)',
-  'inputs': (),
-  'children': (12, 13),
-  'detail': None},
- {'kind': 'def',
-  'text': 'ai_rd_signal',
-  'inputs': (),
-  'children': (14,),
-  'detail': None},
+  'detail': ((),
+             False,
+             (('ai_rd_signal', 'fact', ('benchmark', 'red_team'), 'each'),))},
  {'kind': 'level',
   'text': 'CBRN >= CCT',
   'inputs': ('CBRN',),
@@ -617,12 +565,12 @@ _NODES: Any = ({'kind': 'fact',
  {'kind': 'or',
   'text': '(CBRN >= CCT) or (Cyber >= CCT) or (AI_RD >= CCT)',
   'inputs': (),
-  'children': (19, 20, 21),
+  'children': (8, 9, 10),
   'detail': None},
  {'kind': 'def',
   'text': 'any_threshold_crossed',
   'inputs': (),
-  'children': (22,),
+  'children': (11,),
   'detail': None},
  {'kind': 'fact',
   'text': 'cannot_safeguard',
@@ -658,12 +606,6 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'ai_rd_safeguarded',
   'figure': {'kind': 'fact', 'name': 'ai_rd_safeguarded'}},
- {'kind': 'fact',
-  'text': 'safeguards_effective',
-  'inputs': ('safeguards_effective',),
-  'children': (),
-  'detail': 'safeguards_effective',
-  'figure': {'kind': 'fact', 'name': 'safeguards_effective'}},
  {'kind': 'level',
   'text': 'Release_safety <= Acceptable',
   'inputs': ('Release_safety',),
@@ -673,7 +615,13 @@ _EFFICACY_NODES: Any = ({'kind': 'fact',
              'domain': 'Release_safety',
              'op': '<=',
              'level': 'Acceptable',
-             'levels': ('Acceptable', 'Not_acceptable')}})
+             'levels': ('Acceptable', 'Not_acceptable')}},
+ {'kind': 'fact',
+  'text': 'safeguards_effective',
+  'inputs': ('safeguards_effective',),
+  'children': (),
+  'detail': 'safeguards_effective',
+  'figure': {'kind': 'fact', 'name': 'safeguards_effective'}})
 
 _CRITERIA: Any = ({'kind': 'safeguard',
   'target': 'cbrn_not_exposed',
@@ -691,15 +639,15 @@ _CRITERIA: Any = ({'kind': 'safeguard',
   'slot': 2,
   'anchors': ({'text': 'Risk mitigation', 'url': None},)},
  {'kind': 'safeguard',
-  'target': 'safeguards_evaluated',
-  'rule': None,
-  'slot': 3,
-  'anchors': ({'text': 'Risk mitigation', 'url': None},)},
- {'kind': 'safeguard',
   'target': 'release_approved',
   'rule': None,
+  'slot': 3,
+  'anchors': ({'text': 'Governance', 'url': None},)},
+ {'kind': 'standard',
+  'target': 'Critical_Deployment',
+  'rule': None,
   'slot': 4,
-  'anchors': ({'text': 'Governance', 'url': None},)})
+  'anchors': ({'text': 'Risk mitigation', 'url': None},)})
 
 _CARRY: Any = {'Release_safety': (('when', 1, 'not (major_update)'),),
  'CBRN': (('when', 3, 'not (major_update)'),),
@@ -759,52 +707,44 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:336)
+    # cadence evaluations (amazon-fmsf-2025.rspl:322)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:348)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:334)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:355)
-    # definition cbrn_signal (amazon-fmsf-2025.rspl:219)
-    t2 = ev.get('cbrn_benchmark_signal')
-    t3 = ev.get('cbrn_red_team_signal')
-    t4 = ev.get('cbrn_uplift_signal')
-    t5 = tri_any((t2, t3, t4))
-    # warning cyber_signals (amazon-fmsf-2025.rspl:361)
-    # definition cyber_signal (amazon-fmsf-2025.rspl:222)
-    t7 = ev.get('cyber_benchmark_signal')
-    t8 = ev.get('cyber_red_team_signal')
-    t9 = ev.get('cyber_uplift_signal')
-    t10 = tri_any((t7, t8, t9))
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:367)
-    # definition ai_rd_signal (amazon-fmsf-2025.rspl:225)
-    t12 = ev.get('ai_rd_benchmark_signal')
-    t13 = ev.get('ai_rd_red_team_signal')
-    t14 = tri_any((t12, t13))
-    # rule baseline (amazon-fmsf-2025.rspl:376)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:384)
-    t16 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:391)
-    t17 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:398)
-    t18 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:408)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:228)
-    t19 = level_cmp('>=', lo[1], hi[1], 1)
-    t20 = level_cmp('>=', lo[2], hi[2], 1)
-    t21 = level_cmp('>=', lo[3], hi[3], 1)
-    t22 = tri_any((t19, t20, t21))
-    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:417)
-    t24 = ev.get('cannot_safeguard')
-    # rule transparency (amazon-fmsf-2025.rspl:427)
-    t25 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:435)
-    t26 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:444)
-    outcomes = (t0, t1, t5, t10, t14, True, t16, t17, t18, t22, t24, t25, t26, True)
-    return (
-        outcomes, (t0, t1, t2, t3, t4, t5, t5, t7, t8, t9, t10, t10, t12, t13, t14, t14, t16, t17,
-        t18, t19, t20, t21, t22, t22, t24, t25, t26)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:341)
+    t2 = (
+        member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
+        None))
     )
+    # warning cyber_signals (amazon-fmsf-2025.rspl:347)
+    t3 = (
+        member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
+        None))
+    )
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:353)
+    t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
+    # rule baseline (amazon-fmsf-2025.rspl:362)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:370)
+    t5 = level_cmp('>=', lo[1], hi[1], 1)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:377)
+    t6 = level_cmp('>=', lo[2], hi[2], 1)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:384)
+    t7 = level_cmp('>=', lo[3], hi[3], 1)
+    # rule release_decision (amazon-fmsf-2025.rspl:394)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:220)
+    t8 = level_cmp('>=', lo[1], hi[1], 1)
+    t9 = level_cmp('>=', lo[2], hi[2], 1)
+    t10 = level_cmp('>=', lo[3], hi[3], 1)
+    t11 = tri_any((t8, t9, t10))
+    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:403)
+    t13 = ev.get('cannot_safeguard')
+    # rule transparency (amazon-fmsf-2025.rspl:413)
+    t14 = ev.get('frontier_model')
+    # rule threshold_update (amazon-fmsf-2025.rspl:421)
+    t15 = ev.get('threat_landscape_changed')
+    # cadence framework_review (amazon-fmsf-2025.rspl:430)
+    outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, t15, True)
+    return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15))
 
 
 def _efficacy(
@@ -816,16 +756,16 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:234)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:226)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:240)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:232)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:246)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:238)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of safeguards_evaluated (amazon-fmsf-2025.rspl:252)
-    t3 = ev.get('safeguards_effective')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:257)
-    t4 = level_cmp('<=', lo[0], hi[0], 1)
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:244)
+    t3 = level_cmp('<=', lo[0], hi[0], 1)
+    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:284)
+    t4 = ev.get('safeguards_effective')
     return (t0, t1, t2, t3, t4)
 
 

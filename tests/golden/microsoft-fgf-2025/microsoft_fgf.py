@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639
+# source sha256: c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = '51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639'
+SOURCE_HASH: str = 'c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,19 +43,21 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': '51975d89901a4485933f599a2aa269d3d5ff5f5ebe1b53bb6e7bb6c141e73639',
+ 'source_hash': 'c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
  ('Cyber', ('High', 'Critical'), ('Microsoft',)),
  ('Autonomy', ('High', 'Critical'), ('Microsoft',)))
 
-_EVIDENCE: Any = {'indicator_general_reasoning': ('fact', ()),
- 'indicator_science_maths': ('fact', ()),
- 'indicator_long_context': ('fact', ()),
- 'indicator_spatial': ('fact', ()),
- 'indicator_autonomy_tools': ('fact', ()),
- 'indicator_software_engineering': ('fact', ()),
+_EVIDENCE: Any = {'leading_indicator': ('fact',
+                       (),
+                       ('general_reasoning',
+                        'science_maths',
+                        'long_context',
+                        'spatial',
+                        'autonomy_tools',
+                        'software_engineering')),
  'advanced_model': ('fact', ()),
  'high_security_adequate': ('judgement', ('Microsoft',)),
  'critical_security_adequate': ('judgement', ('Microsoft',)),
@@ -63,11 +65,9 @@ _EVIDENCE: Any = {'indicator_general_reasoning': ('fact', ()),
  'last_framework_review': ('date', ()),
  'concern_raised': ('fact', ())}
 
-_SAFEGUARDS: Any = {'cbrn_mitigated': 0,
- 'cyber_mitigated': 1,
- 'autonomy_mitigated': 2,
- 'high_security_attested': 3,
- 'critical_security_attested': 4,
+_SAFEGUARDS: Any = {'cbrn_mitigated': None,
+ 'cyber_mitigated': None,
+ 'autonomy_mitigated': None,
  'internal_audit_programme': None,
  'speak_up_channel': None,
  'threat_modelling': None,
@@ -117,8 +117,7 @@ _STANDARDS: Any = {'Baseline_Security': ('security',
                     'incident_response',
                     'zero_trust_architecture',
                     'continuous_security_monitoring',
-                    'supply_chain_security',
-                    'high_security_attested'),
+                    'supply_chain_security'),
                    False),
  'Critical_Security': ('security',
                        ('High_Security', 'Baseline_Security'),
@@ -131,11 +130,9 @@ _STANDARDS: Any = {'Baseline_Security': ('security',
                         'zero_trust_architecture',
                         'continuous_security_monitoring',
                         'supply_chain_security',
-                        'high_security_attested',
                         'multi_party_authorization',
                         'security_red_teaming',
-                        'independent_security_audit',
-                        'critical_security_attested'),
+                        'independent_security_audit'),
                        False),
  'High_Risk_Mitigations': ('deployment',
                            (),
@@ -192,7 +189,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'anchors': ({'text': 'Leading indicator assessment',
                                 'url': None},)}),
   'fallbacks': (),
-  'condition': 8},
+  'condition': 2},
  {'name': 'leading_indicators',
   'kind': 'warning',
   'title': 'Leading indicators of a high-risk capability',
@@ -245,7 +242,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)}),
   'fallbacks': (),
-  'condition': 16},
+  'condition': 4},
  {'name': 'baseline',
   'kind': 'rule',
   'title': 'Every model',
@@ -277,7 +274,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'recommended': (),
   'obligations': (),
   'fallbacks': (),
-  'condition': 17},
+  'condition': None},
  {'name': 'high_risk_cyber',
   'kind': 'rule',
   'title': 'Offensive cyberoperations at High or above',
@@ -300,7 +297,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'recommended': (),
   'obligations': (),
   'fallbacks': (),
-  'condition': 18},
+  'condition': None},
  {'name': 'high_risk_autonomy',
   'kind': 'rule',
   'title': 'Advanced autonomy at High or above',
@@ -323,7 +320,85 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'recommended': (),
   'obligations': (),
   'fallbacks': (),
-  'condition': 19},
+  'condition': None},
+ {'name': 'residual_cbrn',
+  'kind': 'rule',
+  'title': 'CBRN still High after mitigation',
+  'anchors': ({'text': 'Mitigations', 'url': None},),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'halt',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('large_scale_internal_deployment',
+                               'trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('large_scale_internal_deployment',
+                                'trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'none'},
+                   'text': None,
+                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+  'fallbacks': (),
+  'condition': None},
+ {'name': 'residual_cyber',
+  'kind': 'rule',
+  'title': 'Offensive cyberoperations still High after mitigation',
+  'anchors': ({'text': 'Mitigations', 'url': None},),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'halt',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('large_scale_internal_deployment',
+                               'trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('large_scale_internal_deployment',
+                                'trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'none'},
+                   'text': None,
+                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+  'fallbacks': (),
+  'condition': None},
+ {'name': 'residual_autonomy',
+  'kind': 'rule',
+  'title': 'Advanced autonomy still High after mitigation',
+  'anchors': ({'text': 'Mitigations', 'url': None},),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'halt',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('large_scale_internal_deployment',
+                               'trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('large_scale_internal_deployment',
+                                'trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'none'},
+                   'text': None,
+                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+  'fallbacks': (),
+  'condition': None},
  {'name': 'critical_escalation',
   'kind': 'rule',
   'title': 'A tracked capability is Critical',
@@ -358,7 +433,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)}),
   'fallbacks': (),
-  'condition': 24},
+  'condition': None},
  {'name': 'unmitigable_risk',
   'kind': 'rule',
   'title': 'A risk that cannot be sufficiently mitigated',
@@ -396,7 +471,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},)}),
   'fallbacks': (),
-  'condition': 25},
+  'condition': 82},
  {'name': 'governance_programme',
   'kind': 'rule',
   'title': 'Standing governance',
@@ -443,7 +518,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'text': None,
                    'anchors': ({'text': 'Governance', 'url': None},)},),
   'fallbacks': (),
-  'condition': 26},
+  'condition': 83},
  {'name': 'framework_review',
   'kind': 'cadence',
   'title': 'Yearly review of the framework',
@@ -476,134 +551,435 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'fallbacks': (),
   'condition': None})
 
-_NODES: Any = ({'kind': 'fact',
-  'text': 'indicator_general_reasoning',
-  'inputs': ('indicator_general_reasoning',),
+_NODES: Any = ({'kind': 'members',
+  'text': 'any leading_indicator',
+  'inputs': ('leading_indicator',),
   'children': (),
-  'detail': 'indicator_general_reasoning'},
- {'kind': 'fact',
-  'text': 'indicator_science_maths',
-  'inputs': ('indicator_science_maths',),
-  'children': (),
-  'detail': 'indicator_science_maths'},
- {'kind': 'fact',
-  'text': 'indicator_long_context',
-  'inputs': ('indicator_long_context',),
-  'children': (),
-  'detail': 'indicator_long_context'},
- {'kind': 'fact',
-  'text': 'indicator_spatial',
-  'inputs': ('indicator_spatial',),
-  'children': (),
-  'detail': 'indicator_spatial'},
- {'kind': 'fact',
-  'text': 'indicator_autonomy_tools',
-  'inputs': ('indicator_autonomy_tools',),
-  'children': (),
-  'detail': 'indicator_autonomy_tools'},
- {'kind': 'fact',
-  'text': 'indicator_software_engineering',
-  'inputs': ('indicator_software_engineering',),
-  'children': (),
-  'detail': 'indicator_software_engineering'},
- {'kind': 'or',
-  'text': '(indicator_general_reasoning) or (indicator_science_maths) or '
-          '(indicator_long_context) or (indicator_spatial) or '
-          '(indicator_autonomy_tools) or (indicator_software_engineering)',
-  'inputs': (),
-  'children': (0, 1, 2, 3, 4, 5),
-  'detail': None},
+  'detail': ((),
+             False,
+             (('leading_indicator',
+               'fact',
+               ('general_reasoning',
+                'science_maths',
+                'long_context',
+                'spatial',
+                'autonomy_tools',
+                'software_engineering'),
+               'each'),))},
  {'kind': 'def',
   'text': 'leading_indicator_shown',
   'inputs': (),
-  'children': (6,),
+  'children': (0,),
   'detail': None},
  {'kind': 'fact',
   'text': 'advanced_model',
   'inputs': ('advanced_model',),
   'children': (),
   'detail': 'advanced_model'},
- {'kind': 'fact',
-  'text': 'indicator_general_reasoning',
-  'inputs': ('indicator_general_reasoning',),
+ {'kind': 'members',
+  'text': 'any leading_indicator',
+  'inputs': ('leading_indicator',),
   'children': (),
-  'detail': 'indicator_general_reasoning'},
- {'kind': 'fact',
-  'text': 'indicator_science_maths',
-  'inputs': ('indicator_science_maths',),
-  'children': (),
-  'detail': 'indicator_science_maths'},
- {'kind': 'fact',
-  'text': 'indicator_long_context',
-  'inputs': ('indicator_long_context',),
-  'children': (),
-  'detail': 'indicator_long_context'},
- {'kind': 'fact',
-  'text': 'indicator_spatial',
-  'inputs': ('indicator_spatial',),
-  'children': (),
-  'detail': 'indicator_spatial'},
- {'kind': 'fact',
-  'text': 'indicator_autonomy_tools',
-  'inputs': ('indicator_autonomy_tools',),
-  'children': (),
-  'detail': 'indicator_autonomy_tools'},
- {'kind': 'fact',
-  'text': 'indicator_software_engineering',
-  'inputs': ('indicator_software_engineering',),
-  'children': (),
-  'detail': 'indicator_software_engineering'},
- {'kind': 'or',
-  'text': '(indicator_general_reasoning) or (indicator_science_maths) or '
-          '(indicator_long_context) or (indicator_spatial) or '
-          '(indicator_autonomy_tools) or (indicator_software_engineering)',
-  'inputs': (),
-  'children': (9, 10, 11, 12, 13, 14),
-  'detail': None},
+  'detail': ((),
+             False,
+             (('leading_indicator',
+               'fact',
+               ('general_reasoning',
+                'science_maths',
+                'long_context',
+                'spatial',
+                'autonomy_tools',
+                'software_engineering'),
+               'each'),))},
  {'kind': 'def',
   'text': 'leading_indicator_shown',
   'inputs': (),
-  'children': (15,),
+  'children': (3,),
   'detail': None},
  {'kind': 'level',
-  'text': 'CBRN >= High',
-  'inputs': ('CBRN',),
+  'text': 'CBRN for development >= High',
+  'inputs': ('CBRN for development',),
   'children': (),
-  'detail': 'CBRN'},
+  'detail': 'CBRN for development'},
  {'kind': 'level',
-  'text': 'Cyber >= High',
-  'inputs': ('Cyber',),
+  'text': 'CBRN for development >= High',
+  'inputs': ('CBRN for development',),
   'children': (),
-  'detail': 'Cyber'},
+  'detail': 'CBRN for development'},
  {'kind': 'level',
-  'text': 'Autonomy >= High',
-  'inputs': ('Autonomy',),
+  'text': 'CBRN for hosted_deployment >= High',
+  'inputs': ('CBRN for hosted_deployment',),
   'children': (),
-  'detail': 'Autonomy'},
+  'detail': 'CBRN for hosted_deployment'},
  {'kind': 'level',
-  'text': 'CBRN >= Critical',
-  'inputs': ('CBRN',),
+  'text': 'CBRN for hosted_deployment >= High',
+  'inputs': ('CBRN for hosted_deployment',),
   'children': (),
-  'detail': 'CBRN'},
+  'detail': 'CBRN for hosted_deployment'},
  {'kind': 'level',
-  'text': 'Cyber >= Critical',
-  'inputs': ('Cyber',),
+  'text': 'CBRN for hosted_deployment >= High',
+  'inputs': ('CBRN for hosted_deployment',),
   'children': (),
-  'detail': 'Cyber'},
+  'detail': 'CBRN for hosted_deployment'},
  {'kind': 'level',
-  'text': 'Autonomy >= Critical',
-  'inputs': ('Autonomy',),
+  'text': 'CBRN for hosted_deployment >= High',
+  'inputs': ('CBRN for hosted_deployment',),
   'children': (),
-  'detail': 'Autonomy'},
+  'detail': 'CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'CBRN for open_weights >= High',
+  'inputs': ('CBRN for open_weights',),
+  'children': (),
+  'detail': 'CBRN for open_weights'},
+ {'kind': 'level',
+  'text': 'Cyber for development >= High',
+  'inputs': ('Cyber for development',),
+  'children': (),
+  'detail': 'Cyber for development'},
+ {'kind': 'level',
+  'text': 'Cyber for development >= High',
+  'inputs': ('Cyber for development',),
+  'children': (),
+  'detail': 'Cyber for development'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= High',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= High',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= High',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= High',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for open_weights >= High',
+  'inputs': ('Cyber for open_weights',),
+  'children': (),
+  'detail': 'Cyber for open_weights'},
+ {'kind': 'level',
+  'text': 'Autonomy for development >= High',
+  'inputs': ('Autonomy for development',),
+  'children': (),
+  'detail': 'Autonomy for development'},
+ {'kind': 'level',
+  'text': 'Autonomy for development >= High',
+  'inputs': ('Autonomy for development',),
+  'children': (),
+  'detail': 'Autonomy for development'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= High',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= High',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= High',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= High',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for open_weights >= High',
+  'inputs': ('Autonomy for open_weights',),
+  'children': (),
+  'detail': 'Autonomy for open_weights'},
+ {'kind': 'level',
+  'text': 'residual CBRN for development >= High',
+  'inputs': ('residual CBRN for development',),
+  'children': (),
+  'detail': 'residual CBRN for development'},
+ {'kind': 'level',
+  'text': 'residual CBRN for development >= High',
+  'inputs': ('residual CBRN for development',),
+  'children': (),
+  'detail': 'residual CBRN for development'},
+ {'kind': 'level',
+  'text': 'residual CBRN for hosted_deployment >= High',
+  'inputs': ('residual CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'residual CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual CBRN for hosted_deployment >= High',
+  'inputs': ('residual CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'residual CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual CBRN for hosted_deployment >= High',
+  'inputs': ('residual CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'residual CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual CBRN for hosted_deployment >= High',
+  'inputs': ('residual CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'residual CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual CBRN for open_weights >= High',
+  'inputs': ('residual CBRN for open_weights',),
+  'children': (),
+  'detail': 'residual CBRN for open_weights'},
+ {'kind': 'level',
+  'text': 'residual Cyber for development >= High',
+  'inputs': ('residual Cyber for development',),
+  'children': (),
+  'detail': 'residual Cyber for development'},
+ {'kind': 'level',
+  'text': 'residual Cyber for development >= High',
+  'inputs': ('residual Cyber for development',),
+  'children': (),
+  'detail': 'residual Cyber for development'},
+ {'kind': 'level',
+  'text': 'residual Cyber for hosted_deployment >= High',
+  'inputs': ('residual Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Cyber for hosted_deployment >= High',
+  'inputs': ('residual Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Cyber for hosted_deployment >= High',
+  'inputs': ('residual Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Cyber for hosted_deployment >= High',
+  'inputs': ('residual Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Cyber for open_weights >= High',
+  'inputs': ('residual Cyber for open_weights',),
+  'children': (),
+  'detail': 'residual Cyber for open_weights'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for development >= High',
+  'inputs': ('residual Autonomy for development',),
+  'children': (),
+  'detail': 'residual Autonomy for development'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for development >= High',
+  'inputs': ('residual Autonomy for development',),
+  'children': (),
+  'detail': 'residual Autonomy for development'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for hosted_deployment >= High',
+  'inputs': ('residual Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for hosted_deployment >= High',
+  'inputs': ('residual Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for hosted_deployment >= High',
+  'inputs': ('residual Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for hosted_deployment >= High',
+  'inputs': ('residual Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'residual Autonomy for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'residual Autonomy for open_weights >= High',
+  'inputs': ('residual Autonomy for open_weights',),
+  'children': (),
+  'detail': 'residual Autonomy for open_weights'},
+ {'kind': 'level',
+  'text': 'CBRN for development >= Critical',
+  'inputs': ('CBRN for development',),
+  'children': (),
+  'detail': 'CBRN for development'},
+ {'kind': 'level',
+  'text': 'Cyber for development >= Critical',
+  'inputs': ('Cyber for development',),
+  'children': (),
+  'detail': 'Cyber for development'},
+ {'kind': 'level',
+  'text': 'Autonomy for development >= Critical',
+  'inputs': ('Autonomy for development',),
+  'children': (),
+  'detail': 'Autonomy for development'},
  {'kind': 'or',
   'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
   'inputs': (),
-  'children': (20, 21, 22),
+  'children': (47, 48, 49),
   'detail': None},
  {'kind': 'def',
   'text': 'critical_risk_anywhere',
   'inputs': (),
-  'children': (23,),
+  'children': (50,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for development >= Critical',
+  'inputs': ('CBRN for development',),
+  'children': (),
+  'detail': 'CBRN for development'},
+ {'kind': 'level',
+  'text': 'Cyber for development >= Critical',
+  'inputs': ('Cyber for development',),
+  'children': (),
+  'detail': 'Cyber for development'},
+ {'kind': 'level',
+  'text': 'Autonomy for development >= Critical',
+  'inputs': ('Autonomy for development',),
+  'children': (),
+  'detail': 'Autonomy for development'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (52, 53, 54),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (55,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for hosted_deployment >= Critical',
+  'inputs': ('CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= Critical',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= Critical',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (57, 58, 59),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (60,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for hosted_deployment >= Critical',
+  'inputs': ('CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= Critical',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= Critical',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (62, 63, 64),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (65,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for hosted_deployment >= Critical',
+  'inputs': ('CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= Critical',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= Critical',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (67, 68, 69),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (70,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for hosted_deployment >= Critical',
+  'inputs': ('CBRN for hosted_deployment',),
+  'children': (),
+  'detail': 'CBRN for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Cyber for hosted_deployment >= Critical',
+  'inputs': ('Cyber for hosted_deployment',),
+  'children': (),
+  'detail': 'Cyber for hosted_deployment'},
+ {'kind': 'level',
+  'text': 'Autonomy for hosted_deployment >= Critical',
+  'inputs': ('Autonomy for hosted_deployment',),
+  'children': (),
+  'detail': 'Autonomy for hosted_deployment'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (72, 73, 74),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (75,),
+  'detail': None},
+ {'kind': 'level',
+  'text': 'CBRN for open_weights >= Critical',
+  'inputs': ('CBRN for open_weights',),
+  'children': (),
+  'detail': 'CBRN for open_weights'},
+ {'kind': 'level',
+  'text': 'Cyber for open_weights >= Critical',
+  'inputs': ('Cyber for open_weights',),
+  'children': (),
+  'detail': 'Cyber for open_weights'},
+ {'kind': 'level',
+  'text': 'Autonomy for open_weights >= Critical',
+  'inputs': ('Autonomy for open_weights',),
+  'children': (),
+  'detail': 'Autonomy for open_weights'},
+ {'kind': 'or',
+  'text': '(CBRN >= Critical) or (Cyber >= Critical) or (Autonomy >= Critical)',
+  'inputs': (),
+  'children': (77, 78, 79),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'critical_risk_anywhere',
+  'inputs': (),
+  'children': (80,),
   'detail': None},
  {'kind': 'fact',
   'text': 'risk_cannot_be_mitigated',
@@ -616,37 +992,7 @@ _NODES: Any = ({'kind': 'fact',
   'children': (),
   'detail': 'concern_raised'})
 
-_EFFICACY_NODES: Any = ({'kind': 'level',
-  'text': 'residual CBRN < High',
-  'inputs': ('residual CBRN',),
-  'children': (),
-  'detail': 'residual CBRN',
-  'figure': {'kind': 'level',
-             'domain': 'residual CBRN',
-             'op': '<',
-             'level': 'High',
-             'levels': ('High', 'Critical')}},
- {'kind': 'level',
-  'text': 'residual Cyber < High',
-  'inputs': ('residual Cyber',),
-  'children': (),
-  'detail': 'residual Cyber',
-  'figure': {'kind': 'level',
-             'domain': 'residual Cyber',
-             'op': '<',
-             'level': 'High',
-             'levels': ('High', 'Critical')}},
- {'kind': 'level',
-  'text': 'residual Autonomy < High',
-  'inputs': ('residual Autonomy',),
-  'children': (),
-  'detail': 'residual Autonomy',
-  'figure': {'kind': 'level',
-             'domain': 'residual Autonomy',
-             'op': '<',
-             'level': 'High',
-             'levels': ('High', 'Critical')}},
- {'kind': 'fact',
+_EFFICACY_NODES: Any = ({'kind': 'fact',
   'text': 'high_security_adequate',
   'inputs': ('high_security_adequate',),
   'children': (),
@@ -659,30 +1005,15 @@ _EFFICACY_NODES: Any = ({'kind': 'level',
   'detail': 'critical_security_adequate',
   'figure': {'kind': 'fact', 'name': 'critical_security_adequate'}})
 
-_CRITERIA: Any = ({'kind': 'safeguard',
-  'target': 'cbrn_mitigated',
+_CRITERIA: Any = ({'kind': 'standard',
+  'target': 'High_Security',
   'rule': None,
   'slot': 0,
   'anchors': ({'text': 'Mitigations', 'url': None},)},
- {'kind': 'safeguard',
-  'target': 'cyber_mitigated',
+ {'kind': 'standard',
+  'target': 'Critical_Security',
   'rule': None,
   'slot': 1,
-  'anchors': ({'text': 'Mitigations', 'url': None},)},
- {'kind': 'safeguard',
-  'target': 'autonomy_mitigated',
-  'rule': None,
-  'slot': 2,
-  'anchors': ({'text': 'Mitigations', 'url': None},)},
- {'kind': 'safeguard',
-  'target': 'high_security_attested',
-  'rule': None,
-  'slot': 3,
-  'anchors': ({'text': 'Mitigations', 'url': None},)},
- {'kind': 'safeguard',
-  'target': 'critical_security_attested',
-  'rule': None,
-  'slot': 4,
   'anchors': ({'text': 'Mitigations', 'url': None},)})
 
 _CARRY: Any = {}
@@ -691,11 +1022,91 @@ _CARRY_NODES: Any = ()
 
 _PERIOD: Any = (datetime.date(2025, 2, 1), None)
 
-_SLOTS: Any = (('residual CBRN', 'CBRN'),
- ('residual Cyber', 'Cyber'),
- ('residual Autonomy', 'Autonomy'))
+_SLOTS: Any = (('CBRN for development', 'CBRN'),
+ ('residual CBRN for development', 'CBRN'),
+ ('CBRN for hosted_deployment', 'CBRN'),
+ ('residual CBRN for hosted_deployment', 'CBRN'),
+ ('CBRN for open_weights', 'CBRN'),
+ ('residual CBRN for open_weights', 'CBRN'),
+ ('Cyber for development', 'Cyber'),
+ ('residual Cyber for development', 'Cyber'),
+ ('Cyber for hosted_deployment', 'Cyber'),
+ ('residual Cyber for hosted_deployment', 'Cyber'),
+ ('Cyber for open_weights', 'Cyber'),
+ ('residual Cyber for open_weights', 'Cyber'),
+ ('Autonomy for development', 'Autonomy'),
+ ('residual Autonomy for development', 'Autonomy'),
+ ('Autonomy for hosted_deployment', 'Autonomy'),
+ ('residual Autonomy for hosted_deployment', 'Autonomy'),
+ ('Autonomy for open_weights', 'Autonomy'),
+ ('residual Autonomy for open_weights', 'Autonomy'))
 
-_ASSESSED: Any = {'CBRN': ((), True, ()), 'Cyber': ((), True, ()), 'Autonomy': ((), True, ())}
+_ASSESSED: Any = {'CBRN': (('development', 'hosted_deployment', 'open_weights'),
+          True,
+          ('development', 'hosted_deployment', 'open_weights')),
+ 'Cyber': (('development', 'hosted_deployment', 'open_weights'),
+           True,
+           ('development', 'hosted_deployment', 'open_weights')),
+ 'Autonomy': (('development', 'hosted_deployment', 'open_weights'),
+              True,
+              ('development', 'hosted_deployment', 'open_weights'))}
+
+_INSTANCES: Any = (None,
+ None,
+ None,
+ {'training': 5,
+  'internal_use': 6,
+  'large_scale_internal_deployment': 7,
+  'trusted_access': 8,
+  'external_deployment': 9,
+  'fine_tuning_api': 10,
+  'open_weights': 11},
+ {'training': 12,
+  'internal_use': 13,
+  'large_scale_internal_deployment': 14,
+  'trusted_access': 15,
+  'external_deployment': 16,
+  'fine_tuning_api': 17,
+  'open_weights': 18},
+ {'training': 19,
+  'internal_use': 20,
+  'large_scale_internal_deployment': 21,
+  'trusted_access': 22,
+  'external_deployment': 23,
+  'fine_tuning_api': 24,
+  'open_weights': 25},
+ {'training': 26,
+  'internal_use': 27,
+  'large_scale_internal_deployment': 28,
+  'trusted_access': 29,
+  'external_deployment': 30,
+  'fine_tuning_api': 31,
+  'open_weights': 32},
+ {'training': 33,
+  'internal_use': 34,
+  'large_scale_internal_deployment': 35,
+  'trusted_access': 36,
+  'external_deployment': 37,
+  'fine_tuning_api': 38,
+  'open_weights': 39},
+ {'training': 40,
+  'internal_use': 41,
+  'large_scale_internal_deployment': 42,
+  'trusted_access': 43,
+  'external_deployment': 44,
+  'fine_tuning_api': 45,
+  'open_weights': 46},
+ {'training': 51,
+  'internal_use': 56,
+  'large_scale_internal_deployment': 61,
+  'trusted_access': 66,
+  'external_deployment': 71,
+  'fine_tuning_api': 76,
+  'open_weights': 81},
+ None,
+ None,
+ None,
+ None)
 
 
 def _conditions(
@@ -707,56 +1118,204 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:370)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:225)
-    t0 = ev.get('indicator_general_reasoning')
-    t1 = ev.get('indicator_science_maths')
-    t2 = ev.get('indicator_long_context')
-    t3 = ev.get('indicator_spatial')
-    t4 = ev.get('indicator_autonomy_tools')
-    t5 = ev.get('indicator_software_engineering')
-    t6 = tri_any((t0, t1, t2, t3, t4, t5))
-    if t6 is False:
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:373)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
+    t0 = (
+        member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
+ 'science_maths',
+        'long_context',
+ 'spatial',
+ 'autonomy_tools',
+ 'software_engineering'), (None, None))
+    )
+    if t0 is False:
         hi[0] = rule_out(lo[0], hi[0], 1)
         hi[3] = rule_out(lo[3], hi[3], 1)
-        hi[1] = rule_out(lo[1], hi[1], 1)
         hi[4] = rule_out(lo[4], hi[4], 1)
-        hi[2] = rule_out(lo[2], hi[2], 1)
         hi[5] = rule_out(lo[5], hi[5], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:358)
-    t8 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:370)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:225)
-    t9 = ev.get('indicator_general_reasoning')
-    t10 = ev.get('indicator_science_maths')
-    t11 = ev.get('indicator_long_context')
-    t12 = ev.get('indicator_spatial')
-    t13 = ev.get('indicator_autonomy_tools')
-    t14 = ev.get('indicator_software_engineering')
-    t15 = tri_any((t9, t10, t11, t12, t13, t14))
-    # rule baseline (microsoft-fgf-2025.rspl:385)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:393)
-    t17 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:399)
-    t18 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:405)
-    t19 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule critical_escalation (microsoft-fgf-2025.rspl:414)
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:232)
-    t20 = level_cmp('>=', lo[0], hi[0], 2)
-    t21 = level_cmp('>=', lo[1], hi[1], 2)
-    t22 = level_cmp('>=', lo[2], hi[2], 2)
-    t23 = tri_any((t20, t21, t22))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:427)
-    t25 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:437)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:445)
-    t26 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:453)
-    outcomes = (t8, t15, True, t17, t18, t19, t23, t25, True, t26, True)
+        hi[6] = rule_out(lo[6], hi[6], 1)
+        hi[7] = rule_out(lo[7], hi[7], 1)
+        hi[8] = rule_out(lo[8], hi[8], 1)
+        hi[1] = rule_out(lo[1], hi[1], 1)
+        hi[9] = rule_out(lo[9], hi[9], 1)
+        hi[10] = rule_out(lo[10], hi[10], 1)
+        hi[11] = rule_out(lo[11], hi[11], 1)
+        hi[12] = rule_out(lo[12], hi[12], 1)
+        hi[13] = rule_out(lo[13], hi[13], 1)
+        hi[14] = rule_out(lo[14], hi[14], 1)
+        hi[2] = rule_out(lo[2], hi[2], 1)
+        hi[15] = rule_out(lo[15], hi[15], 1)
+        hi[16] = rule_out(lo[16], hi[16], 1)
+        hi[17] = rule_out(lo[17], hi[17], 1)
+        hi[18] = rule_out(lo[18], hi[18], 1)
+        hi[19] = rule_out(lo[19], hi[19], 1)
+        hi[20] = rule_out(lo[20], hi[20], 1)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:361)
+    t2 = ev.get('advanced_model')
+    # warning leading_indicators (microsoft-fgf-2025.rspl:373)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
+    t3 = (
+        member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
+ 'science_maths',
+        'long_context',
+ 'spatial',
+ 'autonomy_tools',
+ 'software_engineering'), (None, None))
+    )
+    # rule baseline (microsoft-fgf-2025.rspl:388)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:395)
+    #   for training
+    t5 = level_cmp('>=', lo[3], hi[3], 1)
+    #   for internal_use
+    t6 = level_cmp('>=', lo[3], hi[3], 1)
+    #   for large_scale_internal_deployment
+    t7 = level_cmp('>=', lo[5], hi[5], 1)
+    #   for trusted_access
+    t8 = level_cmp('>=', lo[5], hi[5], 1)
+    #   for external_deployment
+    t9 = level_cmp('>=', lo[5], hi[5], 1)
+    #   for fine_tuning_api
+    t10 = level_cmp('>=', lo[5], hi[5], 1)
+    #   for open_weights
+    t11 = level_cmp('>=', lo[7], hi[7], 1)
+    r3 = tri_any((t5, t6, t7, t8, t9, t10, t11))
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:401)
+    #   for training
+    t12 = level_cmp('>=', lo[9], hi[9], 1)
+    #   for internal_use
+    t13 = level_cmp('>=', lo[9], hi[9], 1)
+    #   for large_scale_internal_deployment
+    t14 = level_cmp('>=', lo[11], hi[11], 1)
+    #   for trusted_access
+    t15 = level_cmp('>=', lo[11], hi[11], 1)
+    #   for external_deployment
+    t16 = level_cmp('>=', lo[11], hi[11], 1)
+    #   for fine_tuning_api
+    t17 = level_cmp('>=', lo[11], hi[11], 1)
+    #   for open_weights
+    t18 = level_cmp('>=', lo[13], hi[13], 1)
+    r4 = tri_any((t12, t13, t14, t15, t16, t17, t18))
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:407)
+    #   for training
+    t19 = level_cmp('>=', lo[15], hi[15], 1)
+    #   for internal_use
+    t20 = level_cmp('>=', lo[15], hi[15], 1)
+    #   for large_scale_internal_deployment
+    t21 = level_cmp('>=', lo[17], hi[17], 1)
+    #   for trusted_access
+    t22 = level_cmp('>=', lo[17], hi[17], 1)
+    #   for external_deployment
+    t23 = level_cmp('>=', lo[17], hi[17], 1)
+    #   for fine_tuning_api
+    t24 = level_cmp('>=', lo[17], hi[17], 1)
+    #   for open_weights
+    t25 = level_cmp('>=', lo[19], hi[19], 1)
+    r5 = tri_any((t19, t20, t21, t22, t23, t24, t25))
+    # rule residual_cbrn (microsoft-fgf-2025.rspl:420)
+    #   for training
+    t26 = level_cmp('>=', lo[4], hi[4], 1)
+    #   for internal_use
+    t27 = level_cmp('>=', lo[4], hi[4], 1)
+    #   for large_scale_internal_deployment
+    t28 = level_cmp('>=', lo[6], hi[6], 1)
+    #   for trusted_access
+    t29 = level_cmp('>=', lo[6], hi[6], 1)
+    #   for external_deployment
+    t30 = level_cmp('>=', lo[6], hi[6], 1)
+    #   for fine_tuning_api
+    t31 = level_cmp('>=', lo[6], hi[6], 1)
+    #   for open_weights
+    t32 = level_cmp('>=', lo[8], hi[8], 1)
+    r6 = tri_any((t26, t27, t28, t29, t30, t31, t32))
+    # rule residual_cyber (microsoft-fgf-2025.rspl:426)
+    #   for training
+    t33 = level_cmp('>=', lo[10], hi[10], 1)
+    #   for internal_use
+    t34 = level_cmp('>=', lo[10], hi[10], 1)
+    #   for large_scale_internal_deployment
+    t35 = level_cmp('>=', lo[12], hi[12], 1)
+    #   for trusted_access
+    t36 = level_cmp('>=', lo[12], hi[12], 1)
+    #   for external_deployment
+    t37 = level_cmp('>=', lo[12], hi[12], 1)
+    #   for fine_tuning_api
+    t38 = level_cmp('>=', lo[12], hi[12], 1)
+    #   for open_weights
+    t39 = level_cmp('>=', lo[14], hi[14], 1)
+    r7 = tri_any((t33, t34, t35, t36, t37, t38, t39))
+    # rule residual_autonomy (microsoft-fgf-2025.rspl:432)
+    #   for training
+    t40 = level_cmp('>=', lo[16], hi[16], 1)
+    #   for internal_use
+    t41 = level_cmp('>=', lo[16], hi[16], 1)
+    #   for large_scale_internal_deployment
+    t42 = level_cmp('>=', lo[18], hi[18], 1)
+    #   for trusted_access
+    t43 = level_cmp('>=', lo[18], hi[18], 1)
+    #   for external_deployment
+    t44 = level_cmp('>=', lo[18], hi[18], 1)
+    #   for fine_tuning_api
+    t45 = level_cmp('>=', lo[18], hi[18], 1)
+    #   for open_weights
+    t46 = level_cmp('>=', lo[20], hi[20], 1)
+    r8 = tri_any((t40, t41, t42, t43, t44, t45, t46))
+    # rule critical_escalation (microsoft-fgf-2025.rspl:441)
+    #   for training
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t47 = level_cmp('>=', lo[3], hi[3], 2)
+    t48 = level_cmp('>=', lo[9], hi[9], 2)
+    t49 = level_cmp('>=', lo[15], hi[15], 2)
+    t50 = tri_any((t47, t48, t49))
+    #   for internal_use
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t52 = level_cmp('>=', lo[3], hi[3], 2)
+    t53 = level_cmp('>=', lo[9], hi[9], 2)
+    t54 = level_cmp('>=', lo[15], hi[15], 2)
+    t55 = tri_any((t52, t53, t54))
+    #   for large_scale_internal_deployment
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t57 = level_cmp('>=', lo[5], hi[5], 2)
+    t58 = level_cmp('>=', lo[11], hi[11], 2)
+    t59 = level_cmp('>=', lo[17], hi[17], 2)
+    t60 = tri_any((t57, t58, t59))
+    #   for trusted_access
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t62 = level_cmp('>=', lo[5], hi[5], 2)
+    t63 = level_cmp('>=', lo[11], hi[11], 2)
+    t64 = level_cmp('>=', lo[17], hi[17], 2)
+    t65 = tri_any((t62, t63, t64))
+    #   for external_deployment
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t67 = level_cmp('>=', lo[5], hi[5], 2)
+    t68 = level_cmp('>=', lo[11], hi[11], 2)
+    t69 = level_cmp('>=', lo[17], hi[17], 2)
+    t70 = tri_any((t67, t68, t69))
+    #   for fine_tuning_api
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t72 = level_cmp('>=', lo[5], hi[5], 2)
+    t73 = level_cmp('>=', lo[11], hi[11], 2)
+    t74 = level_cmp('>=', lo[17], hi[17], 2)
+    t75 = tri_any((t72, t73, t74))
+    #   for open_weights
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
+    t77 = level_cmp('>=', lo[7], hi[7], 2)
+    t78 = level_cmp('>=', lo[13], hi[13], 2)
+    t79 = level_cmp('>=', lo[19], hi[19], 2)
+    t80 = tri_any((t77, t78, t79))
+    r9 = tri_any((t50, t55, t60, t65, t70, t75, t80))
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:454)
+    t82 = ev.get('risk_cannot_be_mitigated')
+    # rule governance_programme (microsoft-fgf-2025.rspl:464)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:472)
+    t83 = ev.get('concern_raised')
+    # cadence framework_review (microsoft-fgf-2025.rspl:479)
+    outcomes = (t2, t3, True, r3, r4, r5, r6, r7, r8, r9, t82, True, t83, True)
     return (
-        outcomes, (t0, t1, t2, t3, t4, t5, t6, t6, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,
-        t18, t19, t20, t21, t22, t23, t23, t25, t26)
+        outcomes, (t0, t0, t2, t3, t3, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17,
+        t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
+        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47, t48, t49, t50, t50, t52, t53,
+        t54, t55, t55, t57, t58, t59, t60, t60, t62, t63, t64, t65, t65, t67, t68, t69, t70, t70,
+        t72, t73, t74, t75, t75, t77, t78, t79, t80, t80, t82, t83)
     )
 
 
@@ -769,17 +1328,11 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_mitigated (microsoft-fgf-2025.rspl:240)
-    t0 = level_cmp('<', lo[3], hi[3], 1)
-    # efficacy of cyber_mitigated (microsoft-fgf-2025.rspl:246)
-    t1 = level_cmp('<', lo[4], hi[4], 1)
-    # efficacy of autonomy_mitigated (microsoft-fgf-2025.rspl:252)
-    t2 = level_cmp('<', lo[5], hi[5], 1)
-    # efficacy of high_security_attested (microsoft-fgf-2025.rspl:261)
-    t3 = ev.get('high_security_adequate')
-    # efficacy of critical_security_attested (microsoft-fgf-2025.rspl:266)
-    t4 = ev.get('critical_security_adequate')
-    return (t0, t1, t2, t3, t4)
+    # criterion of High_Security (microsoft-fgf-2025.rspl:302)
+    t0 = ev.get('high_security_adequate')
+    # criterion of Critical_Security (microsoft-fgf-2025.rspl:308)
+    t1 = ev.get('critical_security_adequate')
+    return (t0, t1)
 
 
 def _carry_values(
@@ -816,6 +1369,7 @@ _EVALUATOR = Evaluator(
     carry_values=_carry_values,
     slots=_SLOTS,
     assessed=_ASSESSED,
+    instances=_INSTANCES,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

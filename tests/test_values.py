@@ -137,14 +137,30 @@ def test_decisions_are_values(case: tuple[PolicySpec, list[Any]]) -> None:
             assert _view(decision) == _view(fresh), pristine
             # what a caller changes in what it was given stays with the caller
             taken = decision.to_dict()
-            taken["verdicts"].clear()
-            taken["rules"].append("x")
+            _ruin(taken)  # every container in it, however deep
             assert decision.to_dict() == fresh.to_dict()
+            assert other.to_dict() == fresh.to_dict()
+            assert module.evaluate(copy.deepcopy(pristine), explain=explain).to_dict() == (
+                fresh.to_dict()
+            )
             for v in decision.verdicts.values():
                 assert isinstance(v.missing, frozenset) and isinstance(v.required, frozenset)
                 assert isinstance(v.required_standards, types.MappingProxyType)
                 assert all(isinstance(n, tuple) for n in v.required_standards.values())
             assert _view(other) == _view(fresh)
+
+
+def _ruin(data: Any) -> None:
+    """Change every list and object in `data`, depth first (without recursion)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+            item["ruined"] = True
+        elif isinstance(item, list):
+            stack.extend(item)
+            item.append("ruined")
 
 
 def test_the_reported_reproducer_stays_blocked() -> None:

@@ -278,9 +278,9 @@ class ClosedVerdict(Verdict):
 class Decision:
     """The decision for one assessment. `verdicts` maps each context asked about to a
     `Verdict`; `permitted(context)` answers one; `to_dict()` gives the whole decision as plain
-    JSON data (computed when first asked for)."""
+    JSON data (built afresh on every call)."""
 
-    __slots__ = ("_dict", "basis", "contexts", "evaluator", "explain", "impl", "verdicts")
+    __slots__ = ("basis", "contexts", "evaluator", "explain", "impl", "verdicts")
 
     verdicts: dict[str, Verdict]  # set when first read (`__getattr__`), or by the shortcut
 
@@ -297,7 +297,6 @@ class Decision:
         self.impl = impl  # safeguards and standards surely in place
         self.contexts = contexts
         self.explain = explain
-        self._dict: dict[str, Any] | None = None
 
     # The parts of the basis, by name (one slot holds them: making a decision stays cheap).
 
@@ -329,11 +328,10 @@ class Decision:
         return self.verdicts[context].permitted
 
     def to_dict(self) -> dict[str, Any]:
-        """The whole decision as JSON data: a new copy on every call (made once, copied)."""
-        if self._dict is None:
-            self._dict = self.full()
-        copied: dict[str, Any] = _copy(self._dict)
-        return copied
+        """The whole decision as JSON data, built afresh on every call (`full` shares no
+        container with the evaluator, the assessment or another decision): cheaper than
+        keeping one and copying it."""
+        return self.full()
 
     def _decide(self) -> dict[str, Verdict]:
         table, impl = self.table, self.impl
@@ -970,7 +968,7 @@ class Evaluator:
                         # a snapshot of the list, if the rest of the decision reads it
                         d.impl = tuple(impl) if reads_impl_later else _EMPTY
                         d.evaluator, d.basis, d.contexts = evaluator, basis, contexts
-                        d.explain, d._dict, d.verdicts = explain, None, {context: v}
+                        d.explain, d.verdicts = explain, {context: v}
                         return d
             return full(assessment, explain=explain)
 

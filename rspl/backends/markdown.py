@@ -1446,13 +1446,11 @@ def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes
 
 def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
     """Every anchor, with what cites it, sections (§) first, then in natural order."""
-    cited: dict[tuple[str, str | None], list[Md]] = {}
+    cited: dict[tuple[str, str | None], dict[Md, None]] = {}  # each citer once, in order
 
     def add(anchors: Iterable[ir.Anchor], who: Md) -> None:
         for a in anchors:
-            found = cited.setdefault((a.text, a.url), [])
-            if who not in found:
-                found.append(who)
+            cited.setdefault((a.text, a.url), {})[who] = None
 
     add(policy.anchors, Md("the policy"))
     for kind, word, decls in (
@@ -1495,7 +1493,7 @@ def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
         return (not text.startswith("§"), natural, text, url or "")
 
     return tuple(
-        SourceView(anchor=link(escape(text), url), cited_by=join(who, "; "))
+        SourceView(anchor=link(escape(text), url), cited_by=join(list(who), "; "))
         for (text, url), who in sorted(cited.items(), key=key)
     )
 
@@ -1543,6 +1541,7 @@ def document(policy: ir.Policy) -> Document:
     rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
+    in_standards = {x for s in policy.standards for x in s.own_safeguards}
     return Document(
         id=policy.id,
         title=policy.title if _has_text(policy.title) else policy.id,
@@ -1566,7 +1565,7 @@ def document(policy: ir.Policy) -> Document:
         other_safeguards=tuple(
             _safeguard_view(w, sg)
             for sg in policy.safeguards
-            if not any(sg.name in s.own_safeguards for s in policy.standards)
+            if sg.name not in in_standards
         ),
         rules=tuple(r for r in rules if r.kind == "rule"),
         warnings=tuple(r for r in rules if r.kind == "warning"),

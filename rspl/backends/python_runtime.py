@@ -757,6 +757,7 @@ class Evaluator:
         self.standard_row = standard_row
         self.standard_chain = {
             name: tuple(standard_row[n] for n in (name, *std.ancestors) if n in standard_row)
+            if standard_row else ()  # no criterion of a standard: no chain to walk
             for name, std in self.standards.items()
         }
         places = {c["place"]: r for r, c in enumerate(criteria) if c["kind"] == "requirement"}
@@ -1220,7 +1221,7 @@ class Evaluator:
         own = {row["target"]: (holds[r], unknown.get(r, _EMPTY))
                for r, row in enumerate(self.criteria) if row["kind"] == "standard"}  # fmt: skip
         chains: dict[str, tuple[Tri, frozenset[str]]] = {}
-        for name, std in self.standards.items():
+        for name, std in self.standards.items() if own else ():  # no criterion: no chain
             found = chain_criterion((name, *std.ancestors), own)
             if found is not None:
                 chains[name] = found

@@ -128,8 +128,7 @@ def expand_standards(
                 out[std] = Standard(family, (), tuple(dict.fromkeys(own)), hole)
                 continue
             up = out[parent]
-            have = set(up.safeguards)
-            added = dict.fromkeys(x for x in own if x not in have)
+            added = dict.fromkeys(x for x in own if x not in up.safeguards)  # a scan, no set
             out[std] = Standard(
                 family, (parent, *up.ancestors), (*up.safeguards, *added), hole or up.hole
             )

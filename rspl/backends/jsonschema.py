@@ -229,6 +229,7 @@ def _standard_lines(policy: ir.Policy) -> list[str]:
         parent = by_name[s.ancestors[0]] if s.ancestors else None
         added = s.safeguards[len(parent.safeguards) :] if parent else s.safeguards
         listed = ", ".join(added)
+        kept: str | None
         if parent is not None:
             kept = f"Safeguards: those of {parent.name}" + (f", and {listed}." if added else ".")
         else:

@@ -1486,7 +1486,7 @@ def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
         for ob in (*rule.obligations, *rule.fallbacks):
             add(ob.anchors, fmt("an obligation of " + word + " “{}”", title))
 
-    def key(item: tuple[tuple[str, str | None], list[Md]]) -> tuple[Any, ...]:
+    def key(item: tuple[tuple[str, str | None], dict[Md, None]]) -> tuple[Any, ...]:
         text, url = item[0]
         parts = re.split(r"(\d+)", one_line(text).lower())
         natural = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)

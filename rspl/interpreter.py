@@ -233,7 +233,7 @@ class _Evaluation:
                         self._failing(("requirement", rule.name, i), req.criterion, rule.name,
                                       req.anchors, req.target)  # fmt: skip
         chains: dict[str, tuple[Tri, frozenset[str]]] = {}
-        for std in self.policy.standards:
+        for std in self.policy.standards if own else ():  # no criterion: no chain to walk
             found = chain_criterion((std.name, *std.ancestors), own)
             if found is not None:
                 chains[std.name] = found

@@ -335,8 +335,8 @@ class _Lowerer:
             parent = self._parent(std)
             if parent is not None:
                 names = (parent.name.text, *names)
-            have = set(safeguards)
-            added = [x.text for x in std.includes if x.text not in have]
+            # a scan, not a set of the inherited ones: a chain would build N sets of up to N
+            added = [x.text for x in std.includes if x.text not in safeguards]
             known = (names, (*safeguards, *dict.fromkeys(added)), hole or std.hole is not None)
             memo[id(std)] = known
         return known

@@ -637,3 +637,23 @@ def test_level_order_in_large_domains(levels: int) -> None:
             assert validator.is_valid(a) == accepts(result.policy, a), (lo, hi)
     size = len(json.dumps(schema))
     assert size < 2_000 * levels * max(1, levels.bit_length()), size  # not n^2
+
+
+def test_a_chain_of_standards_makes_schemas_linear_in_the_chain() -> None:
+    """A standard that extends another names only the safeguards it adds: a chain of N
+    standards, each adding one, no longer lists N(N-1)/2 inherited safeguards."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    sizes = {}
+    for n in (100, 400):
+        policy = compile_source("chain.rspl", bench.extends_policy(n)).policy
+        assert policy is not None
+        sizes[n] = sum(len(text) for text in backend.render(policy).values())
+        if n == 400:
+            text = "".join(backend.render(policy).values())
+            assert "Safeguards: those of Std398, and s399." in text
+    assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times

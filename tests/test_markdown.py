@@ -213,7 +213,7 @@ def test_no_html_and_no_foreign_links(policy: ir.Policy) -> None:
     headings = {
         slug(plain(tokens[i + 1]))
         for i, tok in enumerate(tokens)
-        if tok.type == "heading_open" and tok.tag == "h2"
+        if tok.type == "heading_open" and tok.tag in ("h2", "h4")  # h4: a standard's entry
     }
     for tok in walk(tokens):
         assert tok.type not in ("html_block", "html_inline"), tok
@@ -456,7 +456,7 @@ def test_rsp_reads_as_sentences() -> None:
     assert ", or CBRN-3 cannot be ruled out, then:" in text
     assert "Responsible Scaling Officer must " in text or "Responsible Scaling Officer " in text
     assert "Only must commitments are enforced by the evaluator" in text
-    assert "inherited from ASL-2 Security Standard" in text
+    assert "Includes everything in ASL-2 Security Standard, and these safeguards:" in text
     assert "not yet defined" in text
 
 
@@ -530,3 +530,63 @@ def test_notes_are_printed_after_their_sentence_and_escaped(tmp_path: Path) -> N
         tokens = parse(line)
         kinds = {t.type for t in tokens} | {c.type for t in tokens for c in (t.children or [])}
         assert not kinds & {"html_inline", "html_block", "link_open"}, line
+
+
+# ------------------------------------------------------------- standards that extend others
+
+CHAIN = """policy p "P" { organization "O" version "1" effective 2025-01-01 }
+family sec "Security" source "§1"
+safeguard a "Alpha" { category security source "§1" }
+safeguard b "Beta" { category security source "§1" }
+safeguard c "Gamma" { category security source "§1" }
+standard Top "Top Standard" in sec extends Mid { includes c, a source "§2" }
+standard Mid "Mid Standard" in sec extends Base { includes b source "§2" }
+standard Base "Base Standard" in sec { includes a source "§2" }
+standard Same "Same Standard" in sec extends Base { includes a source "§2" }
+"""
+
+
+def test_a_standard_that_extends_another_lists_what_it_adds() -> None:
+    """Each safeguard is listed once, at the standard that adds it; a standard that extends
+    another says it includes everything in it, linking to that standard's entry."""
+    from rspl.pipeline import compile_source
+
+    policy = compile_source("chain.rspl", CHAIN).policy
+    assert policy is not None
+    text = document_of(policy)
+    section = text[text.index("## Safeguard standards") :]
+    section = section[: section.index("\n## ", 1)]
+    for name in ("a", "b", "c"):
+        assert section.count(f"(`{name}`)") == 1, name
+    assert (
+        "Includes everything in [Mid Standard](#mid-standard-mid), and these safeguards:\n\n"
+        "- **Gamma** (`c`)"
+    ) in section
+    assert "Includes everything in [Base Standard](#base-standard-base), and these" in section
+    assert (
+        "Includes everything in [Base Standard](#base-standard-base), and adds no safeguards"
+    ) in section
+    headings = {
+        slug(plain(tokens[i + 1]))
+        for tokens in [parse(text)]
+        for i, tok in enumerate(tokens)
+        if tok.type == "heading_open"
+    }
+    assert {"mid-standard-mid", "base-standard-base"} <= headings
+
+
+def test_a_chain_of_standards_makes_a_document_linear_in_the_chain() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from rspl.pipeline import compile_source
+
+    sizes = {}
+    for n in (100, 400):
+        policy = compile_source("chain.rspl", bench.extends_policy(n)).policy
+        assert policy is not None
+        sizes[n] = len(document_of(policy))
+    assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times

@@ -187,3 +187,76 @@ def test_fast_path_agrees_with_the_full_path_and_the_interpreter() -> None:
         except RefError as exc:
             outcomes.append(("error", exc.field, exc.expected))
         assert outcomes[0] == outcomes[1] == outcomes[2], a
+
+
+# ------------------------------------------------- the standards table, expanded at load
+
+OUT_OF_ORDER = """policy p "P" { organization "O" version "1" effective 2025-01-01 }
+role R "R" source "§1"
+family sec "Security" source "§1"
+safeguard a "A" { category security source "§1" }
+safeguard b "B" { category security source "§1" }
+safeguard c "C" { category security source "§1" }
+standard Top "Top" in sec extends Mid { includes c, a, c source "§2" }
+standard Mid "Mid" in sec extends Base { includes b, a source "§2" }
+standard Base "Base" in sec { includes a source "§2" }
+standard Gap "Gap" in sec extends Base { not yet defined source "§2" }
+standard Under "Under" in sec extends Gap { includes c source "§2" }
+"""
+
+
+def assert_expanded_as_lowered(policy: ir.Policy) -> None:
+    """The generated module writes each standard as (family, parent, own safeguards, hole)
+    and expands it when loaded: exactly as `rspl/lower.py` expands it for the IR."""
+    module = load_module(policy)
+    loaded = module._EVALUATOR.standards
+    assert list(loaded) == [s.name for s in policy.standards]
+    for s in policy.standards:
+        assert tuple(loaded[s.name]) == (s.family, s.ancestors, s.safeguards, s.hole), s.name
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_standards_expand_as_lowered_in_the_examples(path: Path) -> None:
+    assert_expanded_as_lowered(policy_of(path))
+
+
+def test_standards_expand_as_lowered_out_of_order_with_repeats_and_holes() -> None:
+    from strategies import compile_policy
+
+    policy = compile_policy(OUT_OF_ORDER)
+    std = {s.name: s for s in policy.standards}
+    assert std["Top"].safeguards == ("a", "b", "c") and std["Under"].hole
+    assert_expanded_as_lowered(policy)
+
+
+def test_standards_expand_as_lowered_on_random_policies() -> None:
+    from hypothesis import given, settings
+    from strategies import compile_policy, policies
+
+    @settings(max_examples=25, deadline=None)
+    @given(spec=policies())
+    def check(spec: object) -> None:
+        assert_expanded_as_lowered(compile_policy(spec.text))  # type: ignore[attr-defined]
+
+    check()
+
+
+def test_a_chain_of_standards_is_written_once_each() -> None:
+    """A chain of N standards, each extending the one before and adding a safeguard: the
+    module grows linearly (it used to repeat every ancestor and inherited safeguard)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    from rspl.pipeline import compile_source
+
+    sizes = {}
+    for n in (100, 400):
+        policy = compile_source("chain.rspl", bench.extends_policy(n)).policy
+        assert policy is not None
+        sizes[n] = len(generate(policy))
+        if n == 400:
+            assert_expanded_as_lowered(policy)
+    assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times

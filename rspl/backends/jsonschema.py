@@ -221,13 +221,24 @@ def _safeguard_lines(policy: ir.Policy) -> list[str]:
 
 
 def _standard_lines(policy: ir.Policy) -> list[str]:
+    """One line per standard. One that extends another names only the safeguards it adds
+    (its expanded list is its parent's, then those), so a chain's lines are linear in it."""
     out = []
+    by_name = {s.name: s for s in policy.standards}
     for s in policy.standards:
+        parent = by_name[s.ancestors[0]] if s.ancestors else None
+        added = s.safeguards[len(parent.safeguards) :] if parent else s.safeguards
+        listed = ", ".join(added)
+        kept: str | None
+        if parent is not None:
+            kept = f"Safeguards: those of {parent.name}" + (f", and {listed}." if added else ".")
+        else:
+            kept = f"Safeguards: {listed}." if added else None
         about = _sentence(
             f"In family {s.family}.",
             f"Extends {s.extends}." if s.extends else None,
             "Not yet defined: never satisfied." if s.hole else None,
-            "Safeguards: " + ", ".join(s.safeguards) + "." if s.safeguards else None,
+            kept,
         )
         out.append(_entry(s.name, s.title, s.means, about, _sources(s.anchors)))
     return out
@@ -678,8 +689,10 @@ def _anchor() -> Schema:
 def _required_standards(policy: ir.Policy) -> Schema:
     families = {f.name: f for f in policy.families}
     properties: dict[str, Schema | bool] = {}
-    for family in dict.fromkeys(s.family for s in policy.standards):
-        names = [s.name for s in policy.standards if s.family == family]
+    in_family: dict[str, list[str]] = {}
+    for s in policy.standards:
+        in_family.setdefault(s.family, []).append(s.name)
+    for family, names in in_family.items():
         title = families[family].title if family in families else None
         properties[family] = _array(
             {"enum": names},

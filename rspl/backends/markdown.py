@@ -265,6 +265,7 @@ class _Words:
         self.evidence = {e.name: e for e in policy.evidence}
         self.risk = {d.name: len(d.levels) for d in policy.domains if d.risk}
         self.standards = {s.name: s for s in policy.standards}
+        self.criterion_memo: dict[str, tuple[str, ...]] = {}
         self.contexts = tuple(c.name for c in policy.contexts)
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
 
@@ -576,10 +577,9 @@ class _Words:
         if std is not None and std.hole:
             return []  # never met, whatever its criteria
         if std is not None:
-            for n in (name, *std.ancestors):
+            for n in self.criterion_owners(name):
                 owner = self.standards[n]
-                if owner.criterion is not None:
-                    found.append((owner.criterion, owner.anchors))
+                found.append((owner.criterion, owner.anchors))  # type: ignore[arg-type]
         by_name = {r.name: r for r in self.policy.rules}
         for rule in rules:
             for q in by_name[rule].requirements:
@@ -594,6 +594,27 @@ class _Words:
             if shown not in out:
                 out.append(shown)
         return out
+
+    def criterion_owners(self, name: str) -> tuple[str, ...]:
+        """The standard `name` and those it extends that have a criterion, nearest first.
+        Each standard's from its parent's (iteratively, memoised, and shared when it adds no
+        criterion), so a chain of N standards costs N, not the N(N-1)/2 of its ancestors."""
+        memo = self.criterion_memo
+        path: list[str] = []  # name, then its ancestors not yet known, nearest first
+        on_path: set[str] = set()
+        cur: str | None = name
+        while cur is not None and cur not in memo and cur in self.standards:
+            path.append(cur)
+            on_path.add(cur)
+            ancestors = self.standards[cur].ancestors
+            cur = ancestors[0] if ancestors else None
+            if cur in on_path:  # a cycle (rejected by the checker): stop here
+                cur = None
+        for n in reversed(path):
+            ancestors = self.standards[n].ancestors
+            up = memo.get(ancestors[0], ()) if ancestors else ()
+            memo[n] = (n, *up) if self.standards[n].criterion is not None else up
+        return memo.get(name, ())
 
     def counts_only(self, name: str, contexts: Sequence[str], rules: Sequence[str]) -> Md:
         """` (counts only while ... (§4))` after a requirement, or nothing."""
@@ -784,7 +805,6 @@ class SafeguardView:
 
     name: str
     title: Md
-    inherited_from: Md | None
     means: str | None
     note: Md
 
@@ -919,10 +939,10 @@ def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
 
 
 def _safeguard_view(
-    w: _Words, sg: ir.Safeguard, inherited_from: str | None, notes: dict[str, Md] | None = None
+    w: _Words, sg: ir.Safeguard, notes: dict[str, Md] | None = None
 ) -> SafeguardView:
-    """`notes` keeps each safeguard's note once made (a safeguard is listed under every
-    standard that includes or inherits it)."""
+    """`notes` keeps each safeguard's note once made (a safeguard may be listed under more
+    than one standard)."""
     if notes is None:
         notes = {}
     if sg.name not in notes:
@@ -930,42 +950,22 @@ def _safeguard_view(
     return SafeguardView(
         name=sg.name,
         title=w.title("safeguard", sg.name),
-        inherited_from=w.title("standard", inherited_from) if inherited_from else None,
         means=sg.means,
         note=notes[sg.name],
     )
 
 
-def _parents_first(
-    items: Sequence[ir.Standard], by_name: dict[str, ir.Standard]
-) -> list[ir.Standard]:
-    """`items` ordered so that each standard comes after the one it extends (iteratively;
-    a cycle, which the checker rejects, is broken where it is met)."""
-    out: list[ir.Standard] = []
-    state: dict[str, int] = {}  # 1: on the path, 2: placed
-    for std in items:
-        path = []
-        cur: ir.Standard | None = std
-        while cur is not None and cur.name not in state:
-            state[cur.name] = 1
-            path.append(cur)
-            cur = by_name.get(cur.extends) if cur.extends else None
-        for s in reversed(path):
-            state[s.name] = 2
-            out.append(s)
-    return out
+def _standard_link(w: _Words, name: str) -> Md:
+    """The standard's title, linked to its entry in "Safeguard standards": the anchor a
+    Markdown renderer such as GitHub's gives the heading `Title (name)`."""
+    shown = f"{one_line(w.raw('standard', name) or name)} ({name})"
+    kept = "".join(c for c in shown.lower() if c.isalnum() or c in " -_")
+    return Md(f"[{w.title('standard', name)}](#{kept.replace(' ', '-')})")
 
 
 def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
     safeguards = {s.name: s for s in policy.safeguards}
     standards = {s.name: s for s in policy.standards}
-    # The standard each standard's safeguards come from, nearest first (itself for its own),
-    # built once per standard from its parent's: the work is the size of the section.
-    owners: dict[str, dict[str, str]] = {}
-    for std in _parents_first(policy.standards, standards):
-        owner = dict(owners.get(std.extends, {})) if std.extends in standards else {}
-        owner.update(dict.fromkeys(std.own_safeguards, std.name))
-        owners[std.name] = owner
     in_family: dict[str, list[ir.Standard]] = {}
     for std in policy.standards:
         in_family.setdefault(std.family, []).append(std)
@@ -974,18 +974,18 @@ def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
     for fam in policy.families:
         views = []
         for std in in_family.get(fam.name, []):
-            rows = []
-            for name in std.safeguards:
-                origin = None
-                if name not in std.own_safeguards:
-                    origin = owners[std.name].get(name, std.extends)
-                rows.append(_safeguard_view(w, safeguards[name], origin, notes))
+            # A standard that extends another lists only the safeguards it adds (its expanded
+            # list is its parent's, then those): "includes everything in" says the rest, so
+            # the section is as long as the policy, not the sum of every chain's length.
+            parent = standards[std.ancestors[0]] if std.ancestors else None
+            added = std.safeguards[len(parent.safeguards):] if parent else std.safeguards
+            rows = [_safeguard_view(w, safeguards[name], notes) for name in added]
             views.append(
                 StandardView(
                     name=std.name,
                     title=w.title("standard", std.name),
                     hole=std.hole,
-                    extends=w.title("standard", std.extends) if std.extends else None,
+                    extends=_standard_link(w, parent.name) if parent else None,
                     protects=std.protects,
                     excludes=std.excludes,
                     references=std.references,
@@ -1446,13 +1446,11 @@ def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes
 
 def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
     """Every anchor, with what cites it, sections (§) first, then in natural order."""
-    cited: dict[tuple[str, str | None], list[Md]] = {}
+    cited: dict[tuple[str, str | None], dict[Md, None]] = {}  # each citer once, in order
 
     def add(anchors: Iterable[ir.Anchor], who: Md) -> None:
         for a in anchors:
-            found = cited.setdefault((a.text, a.url), [])
-            if who not in found:
-                found.append(who)
+            cited.setdefault((a.text, a.url), {})[who] = None
 
     add(policy.anchors, Md("the policy"))
     for kind, word, decls in (
@@ -1488,14 +1486,14 @@ def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
         for ob in (*rule.obligations, *rule.fallbacks):
             add(ob.anchors, fmt("an obligation of " + word + " “{}”", title))
 
-    def key(item: tuple[tuple[str, str | None], list[Md]]) -> tuple[Any, ...]:
+    def key(item: tuple[tuple[str, str | None], dict[Md, None]]) -> tuple[Any, ...]:
         text, url = item[0]
         parts = re.split(r"(\d+)", one_line(text).lower())
         natural = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
         return (not text.startswith("§"), natural, text, url or "")
 
     return tuple(
-        SourceView(anchor=link(escape(text), url), cited_by=join(who, "; "))
+        SourceView(anchor=link(escape(text), url), cited_by=join(list(who), "; "))
         for (text, url), who in sorted(cited.items(), key=key)
     )
 
@@ -1543,6 +1541,7 @@ def document(policy: ir.Policy) -> Document:
     rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
+    in_standards = {x for s in policy.standards for x in s.own_safeguards}
     return Document(
         id=policy.id,
         title=policy.title if _has_text(policy.title) else policy.id,
@@ -1564,9 +1563,9 @@ def document(policy: ir.Policy) -> Document:
         diagram=_diagram(w, policy, baseline, outcomes),
         families=_families(w, policy),
         other_safeguards=tuple(
-            _safeguard_view(w, sg, None)
+            _safeguard_view(w, sg)
             for sg in policy.safeguards
-            if not any(sg.name in s.own_safeguards for s in policy.standards)
+            if sg.name not in in_standards
         ),
         rules=tuple(r for r in rules if r.kind == "rule"),
         warnings=tuple(r for r in rules if r.kind == "warning"),

@@ -534,8 +534,11 @@ def generate(policy: ir.Policy) -> str:
         "_EVIDENCE": {e.name: (e.type, e.deciders, e.members) if e.per is not None
                       else (e.type, e.deciders) for e in policy.evidence},
         "_SAFEGUARDS": efficacy_slots,
+        # each standard as (family, parent, own safeguards, hole): the runtime expands the
+        # ancestors and safeguards when the module loads, so the table is linear in a chain
         "_STANDARDS": {
-            s.name: (s.family, s.ancestors, s.safeguards, s.hole) for s in policy.standards
+            s.name: (s.family, s.ancestors[0] if s.ancestors else None, s.own_safeguards, s.hole)
+            for s in policy.standards
         },
         "_CONTEXTS": tuple(c.name for c in policy.contexts),
         "_RULES": tuple(

@@ -105,6 +105,36 @@ class Standard(NamedTuple):
     hole: bool
 
 
+def expand_standards(
+    rows: Mapping[str, tuple[str, str | None, tuple[str, ...], bool]],
+) -> dict[str, Standard]:
+    """Each standard of the generated table, written as (family, the standard it extends or
+    None, its own safeguards, hole), expanded as the compiler expands it (`rspl/lower.py`):
+    its ancestors nearest first; its safeguards those of its parent, then its own not already
+    there, each once; a hole if it or an ancestor is one. Each from its parent's, without
+    recursion, so a chain as deep as `docs/limits.md` allows costs what it returns."""
+    out: dict[str, Standard] = {}
+    for name in rows:
+        path: list[str] = []  # name, then its ancestors not yet expanded, nearest first
+        on_path: set[str] = set()
+        cur: str | None = name
+        while cur is not None and cur not in out and cur in rows and cur not in on_path:
+            path.append(cur)
+            on_path.add(cur)
+            cur = rows[cur][1]
+        for std in reversed(path):
+            family, parent, own, hole = rows[std]
+            if parent is None or parent not in out:
+                out[std] = Standard(family, (), tuple(dict.fromkeys(own)), hole)
+                continue
+            up = out[parent]
+            added = dict.fromkeys(x for x in own if x not in up.safeguards)  # a scan, no set
+            out[std] = Standard(
+                family, (parent, *up.ancestors), (*up.safeguards, *added), hole or up.hole
+            )
+    return {name: out[name] for name in rows}  # in the policy's order
+
+
 class Evidence(NamedTuple):
     """An evidence input: its type (fact, judgement, date or a dimension) and deciders; for
     a measurement family, `family` and its declared `members` (None: an open set)."""
@@ -619,7 +649,7 @@ class Evaluator:
         domains: tuple[tuple[str, tuple[str, ...], tuple[str, ...]], ...],
         evidence: Mapping[str, tuple[Any, ...]],
         safeguards: Mapping[str, int | None],
-        standards: Mapping[str, tuple[str, tuple[str, ...], tuple[str, ...], bool]],
+        standards: Mapping[str, tuple[str, str | None, tuple[str, ...], bool]],
         contexts: tuple[str, ...],
         rules: tuple[Mapping[str, Any], ...],
         nodes: tuple[Node, ...],
@@ -680,7 +710,7 @@ class Evaluator:
             for name, row in self.evidence.items()
         }
         self.safeguards = safeguards
-        self.standards = {name: Standard(*row) for name, row in standards.items()}
+        self.standards = expand_standards(standards)
         self.ancestors = {name: std.ancestors for name, std in self.standards.items()}
         self.contexts = contexts
         self.rules = rules
@@ -724,6 +754,7 @@ class Evaluator:
         self.standard_row = standard_row
         self.standard_chain = {
             name: tuple(standard_row[n] for n in (name, *std.ancestors) if n in standard_row)
+            if standard_row else ()  # no criterion of a standard: no chain to walk
             for name, std in self.standards.items()
         }
         places = {c["place"]: r for r, c in enumerate(criteria) if c["kind"] == "requirement"}
@@ -1187,7 +1218,7 @@ class Evaluator:
         own = {row["target"]: (holds[r], unknown.get(r, _EMPTY))
                for r, row in enumerate(self.criteria) if row["kind"] == "standard"}  # fmt: skip
         chains: dict[str, tuple[Tri, frozenset[str]]] = {}
-        for name, std in self.standards.items():
+        for name, std in self.standards.items() if own else ():  # no criterion: no chain
             found = chain_criterion((name, *std.ancestors), own)
             if found is not None:
                 chains[name] = found

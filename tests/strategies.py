@@ -41,7 +41,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
+import importlib.util
 import types
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -1055,4 +1058,15 @@ def load_module(policy: ir.Policy) -> types.ModuleType:
     assert "import rspl" not in source and "from rspl" not in source
     module = types.ModuleType("generated_policy")
     exec(compile(source, f"<generated {policy.id}>", "exec"), module.__dict__)
+    return module
+
+
+@functools.cache
+def bench_scaling() -> types.ModuleType:
+    """`bench/scaling.py`, whose synthetic policies (`extends_policy(n)`, ...) tests reuse."""
+    path = Path(__file__).resolve().parent.parent / "bench" / "scaling.py"
+    spec = importlib.util.spec_from_file_location("bench_scaling", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
     return module

@@ -67,6 +67,7 @@ from strategies import (
     PolicySpec,
     assessments,
     compile_policy,
+    interval,
     load_module,
     policies,
 )
@@ -148,18 +149,6 @@ def rewards_implementation(policy: ir.Policy) -> bool:
     return True in in_conditions or False in in_until
 
 
-def _interval(d: DomainSpec, value: Any) -> tuple[int, int]:
-    """The interval of ranks a (valid) determination stands for (docs/semantics.md §2)."""
-    ranks = {lv: i + 1 for i, lv in enumerate(d.levels)}
-    if value is None:
-        return 0, len(d.levels)
-    if isinstance(value, str):
-        return ranks[value], ranks[value]
-    lo = ranks[value["reached"]] if value.get("reached") is not None else 0
-    unsure = value.get("cannot_rule_out")
-    return lo, (ranks[unsure] if unsure is not None else lo)
-
-
 def _determination(d: DomainSpec, lo: int, hi: int) -> dict[str, Any]:
     if hi == 0:
         return {}
@@ -206,7 +195,7 @@ def weakenings(
         yield "information", f"mark determinations.{name} provisional", {
             **a, "determinations": {**a["determinations"], name: marked}
         }
-        lo, hi = _interval(d, value)
+        lo, hi = interval(d, value)
         lowers = "contradicted" if lo >= ruled_out.get(name, lo + 1) else "information"
         yield (lowers if lo else "information"), f"leave out determinations.{name}", _without(
             a, "determinations", name

@@ -23,6 +23,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+import strategies
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from profiles import examples
@@ -642,12 +643,7 @@ def test_level_order_in_large_domains(levels: int) -> None:
 def test_a_chain_of_standards_makes_schemas_linear_in_the_chain() -> None:
     """A standard that extends another names only the safeguards it adds: a chain of N
     standards, each adding one, no longer lists N(N-1)/2 inherited safeguards."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = strategies.bench_scaling()
     sizes = {}
     for n in (100, 400):
         policy = compile_source("chain.rspl", bench.extends_policy(n)).policy

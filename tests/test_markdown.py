@@ -15,6 +15,7 @@ from typing import Any
 
 import attrs
 import pytest
+import strategies
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
@@ -576,12 +577,7 @@ def test_a_standard_that_extends_another_lists_what_it_adds() -> None:
 
 
 def test_a_chain_of_standards_makes_a_document_linear_in_the_chain() -> None:
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = strategies.bench_scaling()
     from rspl.pipeline import compile_source
 
     sizes = {}

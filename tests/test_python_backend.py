@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import strategies
 
 from rspl import ir
 from rspl.backends.python import comment, generate, quote
@@ -244,12 +245,7 @@ def test_standards_expand_as_lowered_on_random_policies() -> None:
 def test_a_chain_of_standards_is_written_once_each() -> None:
     """A chain of N standards, each extending the one before and adding a safeguard: the
     module grows linearly (it used to repeat every ancestor and inherited safeguard)."""
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
-    assert spec is not None and spec.loader is not None
-    bench = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(bench)
+    bench = strategies.bench_scaling()
     from rspl.pipeline import compile_source
 
     sizes = {}

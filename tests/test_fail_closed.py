@@ -458,6 +458,8 @@ def _required_typed_hole_always_blocks(case: tuple[PolicySpec, list[dict[str, An
                     for context, verdict in decision["verdicts"].items():
                         if req.contexts and context not in req.contexts:
                             continue
+                        if verdict.get("context_rules", {}).get(rule.name) == "not_triggered":
+                            continue  # decided per context, and it does not apply here
                         unmet = True
                         assert not verdict["permitted"] and set(verdict["missing"]) & holes, (
                             _fail(spec, f"{engine}: {rule.name} requires the typed hole "

@@ -580,17 +580,11 @@ def check_determinations(
         if assessed is not None and key in assessed:
             out.update(check_assessed(raw[key], field, key, ranks, levels, *assessed[key]))
             continue
-        value = raw[key]
-        interval = check_determination(value, field, ranks, levels)
+        interval, found = _qualified_determination(raw[key], field, ranks, levels)
         if interval is None:
             continue
-        if type(value) is not str:  # only an object has qualifiers
-            found = check_qualifiers(value, field)
-            if found is not None:
-                if found[0] is not None:  # provisional: nothing above it is ruled out
-                    interval = (interval[0], len(ranks))
-                if qualified is not None:
-                    qualified[key] = found
+        if found is not None and qualified is not None:
+            qualified[key] = found
         out[key] = interval
     return out
 
@@ -608,17 +602,28 @@ def _setting_determination(
     """One determination of a domain assessed per setting or after mitigation
     (`check_assessed`): provisional widens it to the top, as for any determination; carrying
     it forward is not supported there, so it is an error rather than silently ignored."""
-    interval = check_determination(value, field, ranks, levels)
-    found = check_qualifiers(value, field) if interval is not None else None
-    if found is None or interval is None:
-        return interval
-    if found[1] is not None:
+    interval, found = _qualified_determination(value, field, ranks, levels)
+    if found is not None and found[1] is not None:
         raise AssessmentError(
             field + ".carried_forward",
             "no carried_forward: a determination per setting or after mitigation is made afresh",
             value.get("carried_forward") if isinstance(value, Mapping) else None,
         )
-    return (interval[0], len(ranks))  # provisional: nothing above it is ruled out
+    return interval
+
+
+def _qualified_determination(
+    value: object, field: str, ranks: Mapping[str, int], levels: str
+) -> tuple[tuple[int, int] | None, Qualifiers | None]:
+    """A determination's interval (None when left out) and its qualifiers; a provisional one
+    is widened to the top: nothing above its level reached is ruled out."""
+    interval = check_determination(value, field, ranks, levels)
+    if interval is None or type(value) is str:  # only an object has qualifiers
+        return interval, None
+    found = check_qualifiers(value, field)
+    if found is not None and found[0] is not None:
+        interval = (interval[0], len(ranks))
+    return interval, found
 
 
 def check_assessed(

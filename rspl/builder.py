@@ -225,7 +225,15 @@ class Builder(Transformer[Token, Any]):
         )
 
     def role_decl(self, meta: Any, c: list[Any]) -> n.RoleDecl:
-        return self._simple(n.RoleDecl, "role", meta, c)  # type: ignore[no-any-return]
+        body = _Body(c[2:], self.reporter, "role")
+        return n.RoleDecl(
+            name=c[0],
+            title=c[1],
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+            includes=body.flat("includes"),
+        )
 
     def context_decl(self, meta: Any, c: list[Any]) -> n.ContextDecl:
         body = _Body(c[2:], self.reporter, "context")
@@ -486,24 +494,58 @@ class Builder(Transformer[Token, Any]):
         deadlines = [x for x in c[3:] if isinstance(x, _Clause) and x.key == "deadline"]
         if len(deadlines) > 1:
             self.reporter.add(msg.two_deadlines(deadlines[1].span, deadlines[0].span))
+        by, by_any = self._roles(body, "by", "by")
+        approved, approved_any = self._roles(body, "approved_by", "approved by")
         ob = n.Obligation(
             modality=c[0],
             action=c[1],
             objects=c[2] or (),
-            by=body.flat("by"),
-            approved_by=body.flat("approved_by"),
+            by=by,
+            approved_by=approved,
             deadline=deadlines[0].value if deadlines else None,
             anchors=body.many("anchor"),
             note=body.one("note"),
             span=self._span(meta),
+            by_any=by_any,
+            approved_by_any=approved_any,
+            to=body.flat("to"),
         )
         return self._clause("obligation", ob, meta)
+
+    @staticmethod
+    def _roles(body: _Body, key: str, word: str) -> tuple[tuple[n.Name, ...], bool]:
+        """The roles of a `by` or `approved by` clause and whether any one of them suffices
+        (a second clause of the same kind is E0006)."""
+        found = body.one(key, word)
+        return found if found is not None else ((), False)
 
     def by_roles(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("by", c[0], meta)
 
     def approved_by(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("approved_by", c[0], meta)
+
+    def role_choice(self, meta: Any, c: list[Any]) -> tuple[tuple[n.Name, ...], bool]:
+        """`A, B` (all of them) or `A or B` (any one of them); both separators in one list
+        is ambiguous (E1401), read as `or` after reporting it."""
+        names = tuple(x for x in c if isinstance(x, n.Name))
+        seps = [str(x) for x in c if not isinstance(x, n.Name)]
+        if "," in seps and "or" in seps:
+            self.reporter.add(msg.mixed_role_list([x.text for x in names], self._span(meta)))
+        return names, "or" in seps
+
+    def any_roles(self, meta: Any, c: list[Any]) -> tuple[tuple[n.Name, ...], bool]:
+        if len(c[0]) == 1:
+            self.reporter.add(msg.one_role_choice("any", c[0][0].text, self._span(meta)))
+        return tuple(c[0]), True
+
+    def all_roles(self, meta: Any, c: list[Any]) -> tuple[tuple[n.Name, ...], bool]:
+        if len(c[0]) == 1:
+            self.reporter.add(msg.one_role_choice("all", c[0][0].text, self._span(meta)))
+        return tuple(c[0]), False
+
+    def to_roles(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("to", c[0], meta)
 
     def within(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("deadline", n.Within(c[0], c[1], self._span(meta)), meta)

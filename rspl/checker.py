@@ -117,6 +117,8 @@ class _Checker:
         if isinstance(item, n.ContextDecl):
             for member in item.includes:
                 self.single_context(member, "a context group")
+        elif isinstance(item, n.RoleDecl) and item.includes:
+            self.role_group(item)
         elif isinstance(item, n.DomainDecl):
             self.domain(item)
         elif isinstance(item, n.EvidenceDecl):
@@ -730,7 +732,78 @@ class _Checker:
                 )
             )
 
+    # ------------------------------------------------------------------ roles (E14xx)
+
+    def role_group(self, g: n.RoleDecl) -> None:
+        """E1402 for a group that lists itself, E1403 for groups in a circle (reported once,
+        at the group first in name order), W0039 for a role listed twice, directly or
+        through a group it lists."""
+        seen: dict[str, Span] = {}
+        for member in g.includes:
+            if member.text == g.name.text:
+                self.report(msg.role_group_includes_itself(g.name.text, member.span))
+                continue
+            target = self.res.target(member)
+            inner = self.role_path(target, [g.name.text]) if isinstance(target, n.RoleDecl) else None
+            if inner is not None and inner[-1] == g.name.text:
+                cycle = [g.name.text, *inner]
+                if g.name.text == min(cycle):
+                    self.report(msg.role_group_cycle(cycle, member.span))
+                continue
+            for role, through in self.role_members(member):
+                where = f"among the members of `{g.name.text}`" + (
+                    f" (through `{through}`)" if through else "")  # fmt: skip
+                if role in seen:
+                    self.report(msg.repeated_role(role, where, member.span, seen[role]))
+                else:
+                    seen[role] = member.span
+
+    def role_path(self, decl: n.RoleDecl, path: list[str]) -> list[str] | None:
+        """A chain of `includes` from `decl` back to a group already on `path` (ending with
+        it), or None when the groups below `decl` lead down to single roles."""
+        if decl.name.text in path:
+            return [decl.name.text]
+        for member in decl.includes:
+            target = self.res.target(member)
+            if isinstance(target, n.RoleDecl) and target.includes:
+                found = self.role_path(target, [*path, decl.name.text])
+                if found is not None:
+                    return [decl.name.text, *found]
+        return None
+
+    def role_members(self, name: n.Name) -> list[tuple[str, str | None]]:
+        """The single roles `name` stands for, each with the group it came through (None
+        for a role named directly); a group in a circle stands for nothing more (E1403)."""
+        out: list[tuple[str, str | None]] = []
+        stack: list[tuple[n.Name, str | None]] = [(name, None)]
+        visited: set[str] = set()
+        while stack:
+            member, through = stack.pop()
+            target = self.res.target(member)
+            if isinstance(target, n.RoleDecl) and target.includes:
+                if member.text in visited:
+                    continue
+                visited.add(member.text)
+                via = through or member.text
+                stack.extend((m, via) for m in reversed(target.includes))
+            else:
+                out.append((member.text, through))
+        return out
+
+    def role_list(self, names: tuple[n.Name, ...], clause: str) -> None:
+        """W0039: a role named twice in one `by`, `approved by` or `to` list."""
+        seen: dict[str, Span] = {}
+        for name in names:
+            for role, through in self.role_members(name):
+                where = f"in this `{clause}` list" + (f" (through `{through}`)" if through else "")
+                if role in seen:
+                    self.report(msg.repeated_role(role, where, name.span, seen[role]))
+                else:
+                    seen[role] = name.span
+
     def obligation(self, ob: n.Obligation) -> None:
+        for names, clause in ((ob.by, "by"), (ob.approved_by, "approved by"), (ob.to, "to")):
+            self.role_list(names, clause)
         d = ob.deadline
         if isinstance(d, n.Within):
             t = self.quantity_type(d.amount)

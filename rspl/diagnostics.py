@@ -137,6 +137,12 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# who acts and who receives: role alternatives, recipients, role groups (issue 11, item 3)
+MIXED_ROLE_LIST = Code("E1401", "mixed-role-list", ERROR, "a list of roles that mixes `,` (all of them) and `or` (any one of them)")
+ROLE_GROUP_INCLUDES_ITSELF = Code("E1402", "role-group-includes-itself", ERROR, "a role group that lists itself among its members")
+ROLE_GROUP_CYCLE = Code("E1403", "role-group-cycle", ERROR, "role groups that include each other in a circle")
+UNKNOWN_RECIPIENT = Code("E1404", "unknown-recipient", ERROR, "a recipient (`to R`) that is not a declared role")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -153,6 +159,8 @@ CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a crite
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+ONE_ROLE_CHOICE = Code("W0038", "one-role-choice", WARNING, "`any of (...)` or `all of (...)` with a single role")
+REPEATED_ROLE = Code("W0039", "repeated-role", WARNING, "a role named twice in one role group or one list of roles")
 
 
 def _collect_codes() -> dict[str, Code]:

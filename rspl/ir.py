@@ -242,10 +242,13 @@ class Change:
 
 @attrs.frozen
 class Role:
+    """A role; with `members`, a role group standing for the roles (or groups) it lists."""
+
     name: str
     title: str | None
     anchors: tuple[Anchor, ...]
     means: str | None
+    members: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -536,6 +539,12 @@ class Obligation:
     anchors: tuple[Anchor, ...]
     origin: Origin
     note: str | None = None
+    # Who acts and who receives (docs/semantics.md §19): information in the decision, never
+    # a change to a verdict. `by_any`: any one of `by` may act (`by A or B`), else all of
+    # them; `approved_by_any`: one approval of `approved_by` suffices, else all are needed.
+    by_any: bool = False
+    approved_by_any: bool = False
+    to: tuple[str, ...] = ()
 
 
 @attrs.frozen

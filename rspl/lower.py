@@ -239,7 +239,8 @@ class _Lowerer:
     # ------------------------------------------------------------------ declarations
 
     def role(self, d: n.RoleDecl) -> ir.Role:
-        return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means)
+        return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means,
+                       tuple(dict.fromkeys(m.text for m in d.includes)))
 
     def context(self, d: n.ContextDecl) -> ir.Context | ir.ContextGroup:
         if d.includes:
@@ -439,6 +440,9 @@ class _Lowerer:
             anchors=self.anchors(o.anchors),
             origin=self.origin(o.span),
             note=o.note,
+            by_any=o.by_any and len(o.by) > 1,
+            approved_by_any=o.approved_by_any and len(o.approved_by) > 1,
+            to=tuple(dict.fromkeys(x.text for x in o.to)),
         )
 
     @staticmethod

@@ -73,17 +73,22 @@ from rspl.diagnostics import (
     MISSING_HEADER_FIELD,
     MISSING_POLICY_HEADER,
     MISSING_SOURCE,
+    MIXED_ROLE_LIST,
     NEGATIVE_QUANTITY,
     NON_BOOLEAN_CONDITION,
     NOT_A_FAMILY,
     NUMBER_TOO_LARGE,
+    ONE_ROLE_CHOICE,
     OVERLAPPING_SETTINGS,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
     RENAMED_OUTPUT,
+    REPEATED_ROLE,
     REQUIRE_NON_SAFEGUARD,
     RESIDUAL_WITHOUT_MITIGATION,
     RISK_VERDICT_ONE_LEVEL,
+    ROLE_GROUP_CYCLE,
+    ROLE_GROUP_INCLUDES_ITSELF,
     RULE_NEVER_FIRES,
     SCENARIO_CONFLICT,
     SCENARIO_LEVEL_ORDER,
@@ -102,6 +107,7 @@ from rspl.diagnostics import (
     UNKNOWN_LEVEL,
     UNKNOWN_NAME,
     UNKNOWN_OBLIGATION,
+    UNKNOWN_RECIPIENT,
     UNKNOWN_ROLE,
     UNKNOWN_TYPE,
     UNKNOWN_UNIT,
@@ -1653,4 +1659,82 @@ def criterion_on_hole(name: str, span: Span, hole_span: Span) -> Diagnostic:
         labels=[Label(hole_span, "declared `not yet defined` here")],
         help="a standard that is not yet defined never counts, whatever its criterion; "
         "define its safeguards, or remove the criterion until then",
+    )
+
+
+# ---------------------------------------------------------------- who acts and who receives
+
+
+def mixed_role_list(roles: Sequence[str], span: Span) -> Diagnostic:
+    """E1401: `by A, B or C`: `,` (all of them) and `or` (any one of them) in one list."""
+    first, rest = ", ".join(f"`{r}`" for r in roles[:-1]), f"`{roles[-1]}`"
+    return _make(
+        MIXED_ROLE_LIST,
+        "this list of roles mixes `,` (all of them) and `or` (any one of them)",
+        span,
+        help=f"say which is meant: `{' or '.join(roles)}` if any one of {first} or {rest} "
+        f"may, or `{', '.join(roles)}` if all of them must; for a group that acts together "
+        "with another role, declare a role group (`role NAME includes ...`)",
+    )
+
+
+def one_role_choice(kind: str, role: str, span: Span) -> Diagnostic:
+    """W0038: `approved by any of (A)` or `all of (A)`: a choice among one role."""
+    return _make(
+        ONE_ROLE_CHOICE,
+        f"`{kind} of` lists a single role, `{role}`",
+        span,
+        help=f"write `approved by {role}`, or list the other roles that may approve",
+    )
+
+
+def role_group_includes_itself(group: str, span: Span) -> Diagnostic:
+    """E1402: `role g includes g`."""
+    return _make(
+        ROLE_GROUP_INCLUDES_ITSELF,
+        f"role group `{group}` includes itself",
+        span,
+        help="a role group lists other roles (or other groups); remove it from its own list",
+    )
+
+
+def role_group_cycle(groups: Sequence[str], span: Span) -> Diagnostic:
+    """E1403: role groups that include each other in a circle (the first repeated at the end)."""
+    return _make(
+        ROLE_GROUP_CYCLE,
+        "role groups include each other in a circle: " + " -> ".join(f"`{g}`" for g in groups),
+        span,
+        help="a role group must lead down to single roles; remove one of the `includes`",
+    )
+
+
+def unknown_recipient(
+    name: str,
+    kinds: Sequence[str],
+    span: Span,
+    *,
+    candidates: Iterable[str],
+    level_of: str | None = None,
+    purpose: str = "",
+) -> Diagnostic:
+    """E1404: `to R` where `R` is not declared; a recipient is a role (or a role group).
+    Did-you-mean looks among the roles only."""
+    return _make(
+        UNKNOWN_RECIPIENT,
+        f"unknown recipient `{name}`",
+        span,
+        help=did_you_mean(name, candidates)
+        or f"a recipient is a role: declare it (`role {name} \"...\"`) or check the spelling",
+    )
+
+
+def repeated_role(role: str, where: str, span: Span, first: Span | None = None) -> Diagnostic:
+    """W0039: a role named twice in one role group or one list of roles, directly or
+    through a group (`where` says which list and how)."""
+    return _make(
+        REPEATED_ROLE,
+        f"`{role}` is named twice {where}",
+        span,
+        labels=[Label(first, "first named here")] if first is not None else [],
+        help="name each role once; a group already stands for its members",
     )

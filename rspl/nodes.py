@@ -235,11 +235,14 @@ class Import:
 
 @attrs.frozen
 class RoleDecl:
+    """A role; with `includes` it is a role group that stands for the roles it lists."""
+
     name: Name
     title: str | None
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    includes: tuple[Name, ...] = ()
 
 
 @attrs.frozen
@@ -440,6 +443,12 @@ class Obligation:
     anchors: tuple[Anchor, ...]
     note: str | None = None
     span: Span = _span()
+    # `by A or B`: any one of the `by` roles may act (`by A, B`: all of them).
+    by_any: bool = False
+    # `approved by any of (...)` or `approved by A or B`: one approval suffices.
+    approved_by_any: bool = False
+    # `to R, ...`: who receives what the action produces (roles or role groups).
+    to: tuple[Name, ...] = ()
 
 
 @attrs.frozen

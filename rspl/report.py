@@ -44,7 +44,10 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
         out.append("obligations:")
         for o in d["obligations"]:
             objects = " " + ", ".join(o["objects"]) if o["objects"] else ""
+            objects += _roles(" to", o["to"], False)
             when = f" {o['deadline']}" if o["deadline"] else ""
+            when += _roles(" by", o["by"], o["by_any"])
+            when += _roles(" approved by", o["approved_by"], o["approved_by_any"])
             due = f" (due {o['due']})" if o["due"] else ""
             tag = " [if unmet]" if o["fallback"] else ""
             blocks = f", blocks {', '.join(o['blocks'])}" if o["blocks"] else ""
@@ -72,6 +75,11 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
                 out.append(f"    for {each['context']}: {each['status']}")
                 _tree(each["condition"], 3, out, _marks(d))
     return "\n".join(out) + "\n"
+
+
+def _roles(word: str, roles: list[str], any_one: bool) -> str:
+    """` by ceo or rso` (any one of them), ` by ceo, rso` (all of them), or nothing."""
+    return f"{word} " + (" or " if any_one else ", ").join(roles) if roles else ""
 
 
 def _lifecycle(d: dict[str, Any]) -> list[str]:

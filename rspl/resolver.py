@@ -263,6 +263,8 @@ class _Resolver:
     def item(self, m: n.Module, item: n.Item) -> None:
         if isinstance(item, n.ContextDecl):
             self.refs(m, item.includes, _CONTEXT, unknown=msg.unknown_context)
+        elif isinstance(item, n.RoleDecl):
+            self.refs(m, item.includes, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.DomainDecl | n.EvidenceDecl):
             self.refs(m, item.deciders, _ROLE, unknown=msg.unknown_role)
             if isinstance(item, n.DomainDecl):
@@ -312,6 +314,7 @@ class _Resolver:
         self.refs(m, ob.objects, _ANY)
         self.refs(m, ob.by, _ROLE, unknown=msg.unknown_role)
         self.refs(m, ob.approved_by, _ROLE, unknown=msg.unknown_role)
+        self.refs(m, ob.to, _ROLE, unknown=msg.unknown_recipient)
         d = ob.deadline
         if isinstance(d, n.Within) and d.event is not None:
             self.ref(m, d.event, ("evidence",))

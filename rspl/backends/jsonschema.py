@@ -739,8 +739,20 @@ def _obligation(policy: ir.Policy) -> Schema:
             "action": _names((o.action for o in obligations), "An action of the policy"),
             "modality": {"enum": list(units.MODALITIES)},
             "objects": _array({"type": "string"}, "What the action is about, by name."),
-            "by": _array(_ref("role"), "Who does it."),
-            "approved_by": _array(_ref("role"), "Who approves it."),
+            "by": _array(_ref("role"), "Who does it (a role or a role group)."),
+            "approved_by": _array(_ref("role"), "Who approves it (a role or a role group)."),
+            "by_any": {
+                "type": "boolean",
+                "description": "True when any one of `by` may do it (`by A or B`); false when "
+                "all of them do it (`by A, B`) or there is at most one.",
+            },
+            "approved_by_any": {
+                "type": "boolean",
+                "description": "True when one approval among `approved_by` suffices "
+                "(`approved by any of (A, B)`, `approved by A or B`); false when all of them "
+                "must approve or there is at most one.",
+            },
+            "to": _array(_ref("role"), "Who receives it (`report incident to regulator`)."),
             "deadline": {
                 "type": ["string", "null"],
                 "description": "The deadline in the policy's words.",

@@ -738,7 +738,7 @@ class _Checker:
         """E1402 for a group that lists itself, E1403 for groups in a circle (reported once,
         at the group first in name order), W0039 for a role listed twice, directly or
         through a group it lists."""
-        seen: dict[str, Span] = {}
+        seen: dict[str, tuple[Span, str | None]] = {}
         for member in g.includes:
             if member.text == g.name.text:
                 self.report(msg.role_group_includes_itself(g.name.text, member.span))
@@ -750,13 +750,7 @@ class _Checker:
                 if g.name.text == min(cycle):
                     self.report(msg.role_group_cycle(cycle, member.span))
                 continue
-            for role, through in self.role_members(member):
-                where = f"among the members of `{g.name.text}`" + (
-                    f" (through `{through}`)" if through else "")  # fmt: skip
-                if role in seen:
-                    self.report(msg.repeated_role(role, where, member.span, seen[role]))
-                else:
-                    seen[role] = member.span
+            self.repeated(member, f"among the members of `{g.name.text}`", seen)
 
     def role_path(self, decl: n.RoleDecl, path: list[str]) -> list[str] | None:
         """A chain of `includes` from `decl` back to a group already on `path` (ending with
@@ -792,14 +786,20 @@ class _Checker:
 
     def role_list(self, names: tuple[n.Name, ...], clause: str) -> None:
         """W0039: a role named twice in one `by`, `approved by` or `to` list."""
-        seen: dict[str, Span] = {}
+        seen: dict[str, tuple[Span, str | None]] = {}
         for name in names:
-            for role, through in self.role_members(name):
-                where = f"in this `{clause}` list" + (f" (through `{through}`)" if through else "")
-                if role in seen:
-                    self.report(msg.repeated_role(role, where, name.span, seen[role]))
-                else:
-                    seen[role] = name.span
+            self.repeated(name, f"in this `{clause}` list", seen)
+
+    def repeated(self, name: n.Name, where: str, seen: dict[str, tuple[Span, str | None]]) -> None:
+        """W0039 for each role `name` stands for that an earlier name of the same list
+        (`seen`: each role with where it was named and the group it came through) already
+        stands for. A group that repeats a role itself is reported at its declaration."""
+        for role, through in dict.fromkeys(self.role_members(name)):
+            if role in seen and seen[role][0] != name.span:
+                via = through or seen[role][1]
+                shown = where + (f" (once through `{via}`)" if via else "")
+                self.report(msg.repeated_role(role, shown, name.span, seen[role][0]))
+            seen.setdefault(role, (name.span, through))
 
     def obligation(self, ob: n.Obligation) -> None:
         for names, clause in ((ob.by, "by"), (ob.approved_by, "approved by"), (ob.to, "to")):

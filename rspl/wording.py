@@ -28,6 +28,18 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
     return f"due {d.date.isoformat()}"
 
 
+def role_choice(count: int, any_one: bool, approval: bool = False) -> tuple[str, str]:
+    """How a list of `count` roles reads in a sentence (docs/semantics.md §19): the words
+    before the list and the word before its last item. `by A, B` is "A and B" (all of
+    them); `by A or B` is "A or B"; `approved by any of (A, B, C)` is "any one of A, B or C"
+    (with two roles, "A or B")."""
+    if not any_one or count < 2:
+        return "", "and"
+    if approval and count > 2:
+        return "any one of ", "or"
+    return "", "or"
+
+
 def describe(e: ir.Expr) -> str:
     """An expression in RSPL syntax, for explanations and documents; an amount of money is
     followed by its reading (`cost >= 1e9 USD (USD 1 billion)`). Without recursion: each

@@ -34,7 +34,7 @@ import jinja2
 
 from rspl import __version__, ir
 from rspl.interpreter import evaluate
-from rspl.wording import module_name, money_text
+from rspl.wording import module_name, money_text, role_choice
 
 # ---------------------------------------------------------------------------- escaping
 
@@ -209,6 +209,9 @@ _COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That",
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
 # How roles follow other objects of an action: `share X with Board`.
 _RECIPIENT = {"share": "with", "consult": "with", "document": "for"}
+# Actions whose recipient is their direct object: `notify to regulator` reads "notify the
+# regulator", not "notify to the regulator".
+_DIRECT = frozenset({"notify", "inform", "brief", "alert", "consult", "tell", "warn"})
 _COMPARE = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
             "==": "is", "!=": "is not"}  # fmt: skip
 _COMPARE_DATE = {">=": "is on or after", ">": "is after", "<=": "is on or before",
@@ -267,6 +270,7 @@ class _Words:
         self.standards = {s.name: s for s in policy.standards}
         self.criterion_memo: dict[str, tuple[str, ...]] = {}
         self.contexts = tuple(c.name for c in policy.contexts)
+        self.role_groups = {r.name: r.members for r in policy.roles if r.members}
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
 
     # ------------------------------------------------------------------ names
@@ -286,11 +290,23 @@ class _Words:
             return code(name)
         return escape(_context_case(title) if kind == "context" else _mid_sentence(title))
 
-    def roles(self, names: Sequence[str], start: bool = False) -> Md:
-        """Role titles; mid-sentence unless `start`."""
-        shown = [self.title("role", n) if start and i == 0 else self.mid("role", n)
-                 for i, n in enumerate(names)]  # fmt: skip
-        return words(shown)
+    def roles(
+        self, names: Sequence[str], start: bool = False, any_one: bool = False,
+        approval: bool = False,
+    ) -> Md:
+        """Role titles, mid-sentence unless `start`: "A and B" (all of them), "A or B" or
+        "any one of A, B or C" (`any_one`, see `rspl.wording.role_choice`). A role group is
+        named with its members: "Leadership (the CEO and the RSO)"."""
+        shown = [self.role(n, start and i == 0) for i, n in enumerate(names)]
+        lead, last = role_choice(len(names), any_one, approval)
+        return fmt(lead + "{}", words(shown, last)) if lead else words(shown, last)
+
+    def role(self, name: str, start: bool = False) -> Md:
+        text = self.title("role", name) if start else self.mid("role", name)
+        members = self.role_groups.get(name)
+        if not members:
+            return text
+        return fmt("{} ({})", text, words([self.mid("role", m) for m in members]))
 
     def context_list(self, names: Sequence[str]) -> Md:
         """`for external deployment and open-weight release`, `in every context`, or `in
@@ -478,11 +494,16 @@ class _Words:
         return fmt("by {}", escape(date_text(d.date)))
 
     def objects(self, ob: ir.Obligation) -> Md:
+        """What the action is about, then who receives it: objects that are roles and the
+        recipients of `to` ("report the incident to the regulator")."""
         things = [self.mid(r.kind, r.name) for r in ob.objects if r.kind != "role"]
-        people = [self.mid("role", r.name) for r in ob.objects if r.kind == "role"]
+        named = [r.name for r in ob.objects if r.kind == "role"]
+        people = [self.role(x) for x in dict.fromkeys([*named, *ob.to])]
+        prep = _RECIPIENT.get(ob.action, "to")
         if things and people:
-            prep = _RECIPIENT.get(ob.action, "to")
             return fmt("{} " + prep + " {}", words(things), words(people))
+        if people and ob.to and ob.action not in _DIRECT:
+            return fmt(prep + " {}", words(people))
         return words(things or people)
 
     def obligation(self, ob: ir.Obligation, cites: Md) -> Md:
@@ -491,12 +512,13 @@ class _Words:
         objects = self.objects(ob)
         phrase = fmt("{} {}", verb, objects) if objects else verb
         if ob.approved_by:
-            phrase = fmt("{}, approved by {}", phrase, self.roles(ob.approved_by))
+            approvers = self.roles(ob.approved_by, any_one=ob.approved_by_any, approval=True)
+            phrase = fmt("{}, approved by {}", phrase, approvers)
         deadline = self.deadline(ob.deadline)
         if deadline is not None:
             phrase = fmt("{} {}", phrase, deadline)
         subject = (
-            self.roles(ob.by, start=True) if ob.by
+            self.roles(ob.by, start=True, any_one=ob.by_any) if ob.by
             else self.subject if self.subject
             else Md("The organisation")
         )  # fmt: skip
@@ -504,7 +526,8 @@ class _Words:
             sentence = fmt("{} " + _MODAL[ob.modality] + " {}", subject, phrase)
         elif ob.modality == "recommend":
             sentence = fmt("*Recommended:* {}{}", phrase,
-                           fmt(", by {}", self.roles(ob.by)) if ob.by else Md(""))  # fmt: skip
+                           fmt(", by {}", self.roles(ob.by, any_one=ob.by_any)) if ob.by
+                           else Md(""))  # fmt: skip
         else:
             sentence = fmt("*Illustrative example, not a commitment:* {} would {}", subject, phrase)
         if ob.modality == "must" and ob.blocking:
@@ -923,6 +946,8 @@ class Document:
     source_hash: Md
     superseded: Md | None = None
     period: Md | None = None
+    role_groups: tuple[TermView, ...] = ()
+    role_choices: bool = False  # some duty has role alternatives or recipients, or a group
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1515,7 +1540,11 @@ def _term(w: _Words, kind: str, decl: Any, text: Md = _NOTHING, extra: Md = _NOT
 
 def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
     return {
-        "roles": tuple(_term(w, "role", r) for r in policy.roles),
+        "roles": tuple(_term(w, "role", r) for r in policy.roles if not r.members),
+        "role_groups": tuple(
+            _term(w, "role", r, words([w.role(m, start=True) for m in r.members]))
+            for r in policy.roles if r.members
+        ),
         "contexts": tuple(_term(w, "context", c) for c in policy.contexts),
         "context_groups": tuple(
             _term(w, "group", g, words([w.title("context", m) for m in g.members]))
@@ -1582,6 +1611,11 @@ def document(policy: ir.Policy) -> Document:
         source_hash=code(policy.source_hash),
         superseded=_superseded(policy),
         period=_period(policy),
+        role_groups=terms["role_groups"],
+        role_choices=any(r.members for r in policy.roles) or any(
+            o.by_any or o.approved_by_any or o.to
+            for r in policy.rules for o in (*r.obligations, *r.fallbacks)
+        ),
     )
 
 

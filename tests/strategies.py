@@ -57,6 +57,14 @@ STATUSES = units.DOMAIN_STATUSES
 OPS = (">=", "<=", ">", "<", "==", "!=")
 MODALITIES = units.MODALITIES
 ROLES = ("R0", "R1", "R2")
+# Who acts, approves and receives (docs/semantics.md §19); `RG` is the role group of R0 and R1.
+ROLE_GROUP = "RG"
+BY_FORMS = (" by R0", " by R0 or R1", " by R0, R1", " by R0 or R1 or R2", " by RG", " by RG or R2")
+APPROVED_FORMS = (
+    " approved by R1, R2", " approved by R1 or R2", " approved by any of (R0, R1, R2)",
+    " approved by all of (R1, R2)", " approved by RG", " approved by any of (RG, R2)",
+)
+TO_FORMS = (" to R2", " to R0, R1", " to RG")
 BLOCKING_ACTIONS = ("blk0", "blk1")
 PLAIN_ACTIONS = ("act0", "act1", "act2")
 ACTIONS = BLOCKING_ACTIONS + PLAIN_ACTIONS
@@ -488,10 +496,12 @@ def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, s
     )  # fmt: skip
     if objects:
         text += " " + ", ".join(objects)
+    if draw(st.integers(0, 2)) == 0:  # docs/semantics.md §19: all, any one, a role group
+        text += draw(st.sampled_from(BY_FORMS))
+    if draw(st.integers(0, 2)) == 0:
+        text += draw(st.sampled_from(APPROVED_FORMS))
     if draw(st.integers(0, 3)) == 0:
-        text += " by R0"
-    if draw(st.integers(0, 3)) == 0:
-        text += " approved by R1, R2"
+        text += draw(st.sampled_from(TO_FORMS))
     text += _deadline(draw, env, contexts)
     if draw(st.integers(0, 3)) == 0:
         text += ' per "§9" at "https://example.org"'
@@ -562,6 +572,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     out.append("# roles, contexts, actions and artifacts")
     for role in ROLES:
         out.append(f"role {role}{_title(draw, 'Role')}{_source(draw)}")
+    out.append(f"role {ROLE_GROUP}{_title(draw, 'Role group')} includes R0, R1{_source(draw)}")
     for ctx in contexts:
         if ctx in STD_CONTEXTS:
             continue  # declared in the stdlib

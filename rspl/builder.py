@@ -691,7 +691,7 @@ class Builder(Transformer[Token, Any]):
                        n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember
                        | n.GivenProvisional | n.GivenCarried))
         expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
-                        n.ExpectObligation))
+                        n.ExpectObligation | n.ExpectRoles))
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
 
     def given_level(self, meta: Any, c: list[Any]) -> n.GivenLevel:
@@ -786,6 +786,13 @@ class Builder(Transformer[Token, Any]):
 
     def expect_verdict(self, meta: Any, c: list[Any]) -> n.ExpectVerdict:
         return n.ExpectVerdict(c[0], c[1], self._span(meta))
+
+    def expect_obligation_roles(self, meta: Any, c: list[Any]) -> n.ExpectRoles:
+        clauses = []
+        for x in c[2:]:
+            names, any_one = x.value if x.key != "to" else (x.value, False)
+            clauses.append((x.key, tuple(names), any_one))
+        return n.ExpectRoles(c[0], c[1], tuple(clauses), self._span(meta))
 
     def expect_obligation(self, meta: Any, c: list[Any]) -> n.ExpectObligation:
         return n.ExpectObligation(c[0], c[1], c[2], c[3], self._span(meta))

@@ -1218,6 +1218,8 @@ class _Checker:
                 self.expect_for(x, x.context)
             if isinstance(x, n.ExpectObligation):
                 self.expect_obligation(x)
+            elif isinstance(x, n.ExpectRoles):
+                self.obligation_exists(x.action, x.rule)
             elif isinstance(x, n.ExpectVerdict):
                 self.single_context(x.context, "a verdict")
             elif (isinstance(x, n.Expect) and x.what in ("in_force", "not_in_force")

@@ -68,6 +68,7 @@ ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
     "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
     "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
+    "obligation_roles",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -602,6 +603,8 @@ class Expectation:
     due: datetime.date | None
     origin: Origin
     context: str | None = None  # a rule's status for one context (rules decided per context)
+    # `obligation_roles`: (decision key `by`, `approved_by` or `to`, roles, any one of them)
+    roles: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
 
 
 @attrs.frozen

@@ -654,6 +654,13 @@ class _Lowerer:
             return ir.Expectation(_expectation(x.what), names, None, None, origin, context)
         if isinstance(x, n.ExpectVerdict):
             return ir.Expectation(_expectation(x.verdict), (x.context.text,), None, None, origin)
+        if isinstance(x, n.ExpectRoles):
+            roles = tuple(
+                (key, tuple(r.text for r in names), any_one and len(names) > 1)
+                for key, names, any_one in x.clauses
+            )  # fmt: skip
+            return ir.Expectation("obligation_roles", (x.action.text, x.rule.text), None, None,
+                                  origin, roles=roles)  # fmt: skip
         return ir.Expectation(
             "obligation", (x.action.text, x.rule.text), _obligation_status(x.status.text),
             x.due.value if x.due else None, origin,

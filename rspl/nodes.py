@@ -589,7 +589,18 @@ class ExpectObligation:
     span: Span = _span()
 
 
-Expectation = Expect | ExpectVerdict | ExpectObligation
+@attrs.frozen
+class ExpectRoles:
+    """`expect obligation ACTION of RULE by A or B approved by ... to R`: each clause is
+    (`by`, `approved_by` or `to`, the roles, whether any one of them suffices)."""
+
+    action: Name
+    rule: Name
+    clauses: tuple[tuple[str, tuple[Name, ...], bool], ...]
+    span: Span = _span()
+
+
+Expectation = Expect | ExpectVerdict | ExpectObligation | ExpectRoles
 
 
 @attrs.frozen

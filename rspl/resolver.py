@@ -450,9 +450,12 @@ class _Resolver:
                     self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectVerdict):
                 self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
-            elif isinstance(x, n.ExpectObligation):
+            elif isinstance(x, n.ExpectObligation | n.ExpectRoles):
                 self.ref(m, x.action, ("action",))
                 self.ref(m, x.rule, ("rule", "warning", "cadence"))
+                for key, names, _ in x.clauses if isinstance(x, n.ExpectRoles) else ():
+                    unknown = msg.unknown_recipient if key == "to" else msg.unknown_role
+                    self.refs(m, names, _ROLE, unknown=unknown)
 
 
 def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:

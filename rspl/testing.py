@@ -8,7 +8,7 @@ A scenario passes when both engines return the same decision and that decision m
 from __future__ import annotations
 
 import types
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import attrs
@@ -174,6 +174,8 @@ def check_expectation(
         return _check_lifecycle(d, x)
     action, rule = x.names
     found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]
+    if what == "obligation_roles":
+        return _check_roles(found, action, rule, x.roles)
     if not found:
         return f"obligation {action} of {rule} is {x.status}", f"{rule} imposes no {action} now"
     due = x.due.isoformat() if x.due else None
@@ -182,6 +184,35 @@ def check_expectation(
             return None
     shown = "; ".join(f"{o['status']}" + (f" (due {o['due']})" if o["due"] else "") for o in found)
     want = f"obligation {action} of {rule} is {x.status}" + (f" (due {due})" if due else "")
+    return want, f"it is {shown}"
+
+
+def _roles_text(key: str, roles: Sequence[str], any_one: bool) -> str:
+    word = {"by": "by", "approved_by": "approved by", "to": "to"}[key]
+    return f"{word} " + (" or " if any_one else ", ").join(roles) if roles else f"no {word}"
+
+
+def _check_roles(
+    found: list[dict[str, Any]], action: str, rule: str,
+    roles: tuple[tuple[str, tuple[str, ...], bool], ...],
+) -> tuple[str, str] | None:
+    """`expect obligation A of R by X or Y ...`: some entry for the duty names exactly these
+    roles (in any order) with the same any-or-all reading (docs/semantics.md §19)."""
+    want = f"obligation {action} of {rule} " + " ".join(
+        _roles_text(key, names, any_one) for key, names, any_one in roles)  # fmt: skip
+    if not found:
+        return want, f"{rule} imposes no {action} now"
+    for o in found:
+        if all(
+            sorted(o[key]) == sorted(names)
+            and (key == "to" or o[f"{key}_any"] == any_one)
+            for key, names, any_one in roles
+        ):
+            return None
+    shown = "; ".join(
+        " ".join(_roles_text(key, o[key], key != "to" and o[f"{key}_any"]) for key, _, _ in roles)
+        for o in found
+    )
     return want, f"it is {shown}"
 
 

@@ -208,7 +208,7 @@ _COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That",
                             "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
 # How roles follow other objects of an action: `share X with Board`.
-_RECIPIENT = {"share": "with", "consult": "with", "document": "for"}
+_RECIPIENT = {"share": "with", "consult": "with", "document": "for", "request": "from"}
 # Actions whose recipient is their direct object: `notify to regulator` reads "notify the
 # regulator", not "notify to the regulator".
 _DIRECT = frozenset({"notify", "inform", "brief", "alert", "consult", "tell", "warn"})
@@ -1542,7 +1542,7 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
     return {
         "roles": tuple(_term(w, "role", r) for r in policy.roles if not r.members),
         "role_groups": tuple(
-            _term(w, "role", r, words([w.role(m, start=True) for m in r.members]))
+            _term(w, "role", r, words([w.role(m, i == 0) for i, m in enumerate(r.members)]))
             for r in policy.roles if r.members
         ),
         "contexts": tuple(_term(w, "context", c) for c in policy.contexts),

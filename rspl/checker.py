@@ -744,7 +744,9 @@ class _Checker:
                 self.report(msg.role_group_includes_itself(g.name.text, member.span))
                 continue
             target = self.res.target(member)
-            inner = self.role_path(target, [g.name.text]) if isinstance(target, n.RoleDecl) else None
+            inner = (
+                self.role_path(target, [g.name.text]) if isinstance(target, n.RoleDecl) else None
+            )
             if inner is not None and inner[-1] == g.name.text:
                 cycle = [g.name.text, *inner]
                 if g.name.text == min(cycle):

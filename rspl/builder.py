@@ -536,12 +536,12 @@ class Builder(Transformer[Token, Any]):
 
     def any_roles(self, meta: Any, c: list[Any]) -> tuple[tuple[n.Name, ...], bool]:
         if len(c[0]) == 1:
-            self.reporter.add(msg.one_role_choice("any", c[0][0].text, self._span(meta)))
+            self.reporter.add(msg.one_role_choice(True, c[0][0].text, self._span(meta)))
         return tuple(c[0]), True
 
     def all_roles(self, meta: Any, c: list[Any]) -> tuple[tuple[n.Name, ...], bool]:
         if len(c[0]) == 1:
-            self.reporter.add(msg.one_role_choice("all", c[0][0].text, self._span(meta)))
+            self.reporter.add(msg.one_role_choice(False, c[0][0].text, self._span(meta)))
         return tuple(c[0]), False
 
     def to_roles(self, meta: Any, c: list[Any]) -> _Clause:

@@ -1678,8 +1678,9 @@ def mixed_role_list(roles: Sequence[str], span: Span) -> Diagnostic:
     )
 
 
-def one_role_choice(kind: str, role: str, span: Span) -> Diagnostic:
-    """W0038: `approved by any of (A)` or `all of (A)`: a choice among one role."""
+def one_role_choice(any_one: bool, role: str, span: Span) -> Diagnostic:
+    """W0038: `approved by any of (A)` (`any_one`) or `all of (A)`: a choice among one role."""
+    kind = "any" if any_one else "all"
     return _make(
         ONE_ROLE_CHOICE,
         f"`{kind} of` lists a single role, `{role}`",

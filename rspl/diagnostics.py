@@ -137,6 +137,10 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# numbers written in a way the language does not read
+FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
+NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with thousands separators, such as `1,000`")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")

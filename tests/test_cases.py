@@ -258,15 +258,15 @@ HELP_TEXTS = [
         "did_you_mean.rspl",
         "for external_deploy",
         "E0405",
-        "did you mean `external_deployment` or `large_scale_internal_deployment`?",
+        "did you mean `external_deployment`?",
     ),
-    ("did_you_mean.rspl", "when CBRN >= CBRN_5", "E0204", "did you mean `CBRN_4` or `CBRN_3`?"),
+    ("did_you_mean.rspl", "when CBRN >= CBRN_5", "E0204", "its levels are `CBRN_3`, `CBRN_4`"),
     ("did_you_mean.rspl", "must notfy", "E0201", "did you mean `notify`?"),
     (
         "import_missing.rspl",
         "import std.action",
         "E0103",
-        "did you mean `std.actions` or `std.contexts`?",
+        "did you mean `std.actions`?",
     ),
     (
         "level_domain_mismatch.rspl",
@@ -313,7 +313,7 @@ WORDING_BUGS = [
                  "E0003 for an unclosed policy header says 'in this family' (the keyword "
                  "`family` of `combine highest standard per family`)"),
     _wording_bug("syntax_unexpected_token.rspl", "level CBRN_3 CBRN-3", "E0001", "help",
-                 r"^(?!.*a quoted text)",
+                 r"^(?!.*a text in quotes)",
                  "E0001 help truncates the expected list alphabetically after 8 items, so "
                  "'a quoted text' (the fix here: a title) is never shown"),
 ]  # fmt: skip

@@ -269,6 +269,7 @@ _PHRASES = {
     "approved": "approved by", "rules": "rules out", "counts": "counts when",
     "if": "if unmet", "decided": "decided by", "risk": "risk verdict",
     "carry": "carry forward", "protects": "protects against", "carried": "carried forward",
+    "cannot": "cannot rule out",
 }  # fmt: skip
 # Groups of keywords that start the same kind of thing: (tier, name, members in order of use,
 # how many must be allowed for the group to be named). Tier 1 continues the line being
@@ -333,6 +334,7 @@ def expected_help(expected: Sequence[str]) -> str:
             take(present)
     for w in left:
         order = _SYMBOL_ORDER.index(w) if w in _SYMBOL_ORDER else 100
+        order = {"per": 0, "note": 1}.get(w, order)  # a citation, then a note
         phrases.append((_WORD_TIERS.get(w, 1), 50 + order, _expected_word(w, expected)))
     if not phrases:
         return "check the line above for a missing word or bracket"
@@ -1227,9 +1229,9 @@ def negative_quantity(text: str, dimension: str, span: Span) -> Diagnostic:
 
 # The word before a `-` the grammar does not allow -> what cannot be negative and a fix.
 _NO_SIGN = {
-    "every": ("the time between two occurrences of `every`",
+    "every": ("the period of `every`",
               "write a period of 0 or more, e.g. `every 6 months` or `every 3 to 6 months`"),
-    "to": ("the time between two occurrences of `every`",
+    "to": ("the period of `every`",
            "write a period of 0 or more, e.g. `every 3 to 6 months`"),
     "least": ("the count of `at least N of`", "write a whole number of at least 1"),
     "in": ("a part of a fraction `N in M`", "write a fraction as `1 in 20` or `5%`"),
@@ -1246,7 +1248,7 @@ def negative_number(text: str, after: str | None, span: Span) -> Diagnostic:
     )  # fmt: skip
     return _make(
         NEGATIVE_QUANTITY,
-        f"`{text}` is negative, but {what} cannot be",
+        f"`{text}` is negative, but {what} is never below 0",
         span,
         help=fix,
     )
@@ -1624,17 +1626,20 @@ def did_you_mean(
             ok = ratio >= (0.5 if len(word) <= 4 else 0.6)
         if ok:
             scored.append((ratio, c))
-    scored.sort(key=lambda rc: (-rc[0], rc[1]))
+    # `minute` and `minutes`: one form, the plural when the word ends like one (`minuts`)
+    forms: dict[str, tuple[float, str]] = {}
+    plural = word[-1:] in ("s", "z")
+    for ratio, c in scored:
+        stem = c[:-1] if c.endswith("s") else c
+        best, form = forms.get(stem, (ratio, c))
+        if c.endswith("s") == plural and form.endswith("s") != plural:
+            form = c
+        forms[stem] = (max(best, ratio), form)
+    scored = sorted(forms.values(), key=lambda rc: (-rc[0], rc[1]))
     if kind == "unit" and dimension is None and scored:
         best = units.UNITS[scored[0][1]][0]
         scored = [rc for rc in scored if units.UNITS[rc[1]][0] == best]
-    close: list[str] = []
-    for ratio, c in scored:
-        if ratio < scored[0][0] - 0.1 or len(close) == 3:
-            break
-        if any(c.rstrip("s") == k.rstrip("s") for k in close):
-            continue  # `minute` after `minutes`: one form is enough
-        close.append(c)
+    close = [c for ratio, c in scored if ratio >= scored[0][0] - 0.1][:3]
     if not close:
         by_case = {c.lower(): c for c in pool}
         if lowered in by_case:

@@ -268,6 +268,29 @@ HELP_TEXTS = [
         "E0103",
         "did you mean `std.actions`?",
     ),
+    # a number written in a way the language does not read: the help is about numbers
+    ("fraction_with_slash.rspl", "jailbreak_rate >= 1/20", "E1701",
+     "write a fraction as `1 in 20` or `5%`; `/` is not division"),
+    ("number_with_separator.rspl", "staff > 1,000", "E1702",
+     "write numbers without separators: `1000`, or with an exponent such as `1e3`; a `,` "
+     "separates items of a list"),
+    ("negative_period.rspl", "every -6 months", "E0701",
+     "write a period of 0 or more, e.g. `every 6 months` or `every 3 to 6 months`"),
+    # a did-you-mean that would change the meaning is not made
+    ("did_you_mean_meaning.rspl", "when CBRN >= CBRN_5", "E0204",
+     "its levels are `CBRN_3`, `CBRN_4`"),
+    ("did_you_mean_meaning.rspl", "for internal_deployment", "E0405",
+     "declare it first, or check the spelling; a context is expected here"),
+    ("did_you_mean_meaning.rspl", "within 30 minuts", "E0206",
+     "did you mean `minutes`? the units of a duration are `minute`, `minutes`, `hour`, "
+     "`hours`, `day`, `days`, `week`, `weeks`, `month`, `months`, `year`, `years`"),
+    ("did_you_mean_meaning.rspl", "uplift >= 2 dayz", "E0206",
+     "the units of a multiplier are `x`, `times`"),
+    ("did_you_mean_meaning.rspl", "every 6 mnths", "E0409",
+     "did you mean `months`? write e.g. `every 3 to 6 months` or `every 1 year`"),
+    ("did_you_mean_meaning.rspl", "within 2 hrs", "E0206",
+     "did you mean `hours`? the units of a duration are `minute`, `minutes`, `hour`, `hours`, "
+     "`day`, `days`, `week`, `weeks`, `month`, `months`, `year`, `years`"),
     (
         "level_domain_mismatch.rspl",
         "or CBRN >= AI_RD_4",
@@ -312,6 +335,19 @@ WORDING_BUGS = [
                  "in this family",
                  "E0003 for an unclosed policy header says 'in this family' (the keyword "
                  "`family` of `combine highest standard per family`)"),
+    _wording_bug("did_you_mean_meaning.rspl", "within 30 minuts", "E0206", "help",
+                 r"did you mean[^?]*`months?`",
+                 "E0206 suggested `months` for `minuts` (another size of duration)"),
+    _wording_bug("did_you_mean_meaning.rspl", "for internal_deployment", "E0405", "help",
+                 "external", "E0405 suggested the opposite context `external_deployment`"),
+    _wording_bug("did_you_mean_meaning.rspl", "when CBRN >= CBRN_5", "E0204", "help",
+                 "did you mean", "E0204 suggested another level (`CBRN_4`) for `CBRN_5`"),
+    _wording_bug("did_you_mean_meaning.rspl", "uplift >= 2 dayz", "E0206", "help", "`days`",
+                 "E0206 suggested a duration unit where a multiplier is compared"),
+    _wording_bug("fraction_with_slash.rspl", "1/20", "E1701", "help", "names use letters",
+                 "`1/20` was reported as an invalid character, with help about names"),
+    _wording_bug("number_with_separator.rspl", "1,000", "E1702", "help", r"or \.\.\.",
+                 "`1,000` was reported as an unexpected `,` with a list cut off by `or ...`"),
     _wording_bug("syntax_unexpected_token.rspl", "level CBRN_3 CBRN-3", "E0001", "help",
                  r"^(?!.*a text in quotes)",
                  "E0001 help truncates the expected list alphabetically after 8 items, so "

@@ -916,7 +916,8 @@ class _Checker:
         raise AssertionError(f"unknown operand {op!r}")  # pragma: no cover
 
     def compare(self, c: n.Compare) -> Type:
-        if isinstance(c.left, n.Quantity):  # the unit of a literal is checked against the other side
+        # a literal's unit is checked knowing the other side's kind of quantity
+        if isinstance(c.left, n.Quantity):
             rt = self.operand_type(c.right)
             lt = self.operand_type(c.left, rt.detail if rt.kind == "quantity" else None)
         else:

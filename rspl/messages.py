@@ -26,7 +26,6 @@ from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from rspl import units
-from rspl.resources import grammar_text
 from rspl.diagnostics import (
     BOUND_OUT_OF_RANGE,
     CARRY_FORWARD_NEVER_ALLOWED,
@@ -119,6 +118,7 @@ from rspl.diagnostics import (
     Diagnostic,
     Label,
 )
+from rspl.resources import grammar_text
 from rspl.spans import Span
 
 
@@ -1637,8 +1637,8 @@ def did_you_mean(
         forms[stem] = (max(best, ratio), form)
     scored = sorted(forms.values(), key=lambda rc: (-rc[0], rc[1]))
     if kind == "unit" and dimension is None and scored:
-        best = units.UNITS[scored[0][1]][0]
-        scored = [rc for rc in scored if units.UNITS[rc[1]][0] == best]
+        closest = units.UNITS[scored[0][1]][0]
+        scored = [rc for rc in scored if units.UNITS[rc[1]][0] == closest]
     close = [c for ratio, c in scored if ratio >= scored[0][0] - 0.1][:3]
     if not close:
         by_case = {c.lower(): c for c in pool}

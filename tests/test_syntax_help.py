@@ -121,7 +121,7 @@ def test_every_terminal_has_words() -> None:
     ]
     for text in texts:
         _check_words(msg.expected_help([text]))
-    _check_words(msg.expected_help(texts + ["$END"]))
+    _check_words(msg.expected_help([*texts, "$END"]))
 
 
 @pytest.mark.parametrize(

@@ -139,7 +139,7 @@ CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment",
 
 # numbers written in a way the language does not read
 FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
-NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with thousands separators, such as `1,000`")
+NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with a thousands separator or a decimal comma, such as `1,000` or `0,05`")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")

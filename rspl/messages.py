@@ -1283,6 +1283,17 @@ def number_with_separator(text: str, span: Span) -> Diagnostic:
     )
 
 
+def decimal_comma(text: str, span: Span) -> Diagnostic:
+    """E1702: a decimal written with a comma (`0,05`)."""
+    return _make(
+        NUMBER_WITH_SEPARATOR,
+        f"`{text}` is written with a decimal comma",
+        span,
+        help=f"write decimals with a point: `{text.replace(',', '.')}`; a `,` separates items "
+        "of a list",
+    )
+
+
 def _quantity_noun(dimension: str) -> str:
     """`a count`, `an amount of money`: a quantity of the dimension in running text."""
     if dimension in ("money", "compute"):

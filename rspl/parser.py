@@ -115,6 +115,8 @@ _AFTER_SLASH = re.compile(r"[ \t]*([0-9]+(?:\.[0-9]+)?)")
 # `1,000`, `10,000,000`: a number with thousands separators (the `,` is the unexpected token).
 _BEFORE_COMMA = re.compile(r"(?<![0-9A-Za-z_.])([0-9]+)$")
 _AFTER_COMMA = re.compile(r"[0-9]{3}(?:,[0-9]{3})*(?:\.[0-9]+)?(?![0-9A-Za-z_])")
+# `0,05`: a decimal comma (any other run of digits after the `,`).
+_AFTER_DECIMAL_COMMA = re.compile(r"[0-9]+(?![0-9A-Za-z_.,])")
 # The word before a `-` that the grammar does not allow: `every -5 days`, `at least -1 of`.
 _BEFORE_MINUS = re.compile(r"([A-Za-z_]+)[ \t]*$")
 _AFTER_MINUS = re.compile(r"-[ \t]*[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
@@ -180,8 +182,8 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
 
 def _number_mistake(err: UnexpectedToken, text: str, file: str, reporter: Reporter) -> bool:
     """Report a number written in a way the language does not read, if the unexpected token
-    is one: `1,000` (a thousands separator) or a `-` before a number where no sign is allowed
-    (`every -5 days`). Returns whether it reported."""
+    is one: `1,000` (a thousands separator), `0,05` (a decimal comma) or a `-` before a
+    number where no sign is allowed (`every -5 days`). Returns whether it reported."""
     tok = err.token
     pos = tok.start_pos if tok.start_pos is not None else 0
     line = tok.line if tok.line is not None else 1
@@ -194,6 +196,13 @@ def _number_mistake(err: UnexpectedToken, text: str, file: str, reporter: Report
             col = column - (pos - start)
             span = Span(file, start, end, line, col, line, col + end - start)
             reporter.add(msg.number_with_separator(text[start:end], span))
+            return True
+        decimals = _AFTER_DECIMAL_COMMA.match(text, pos + 1)
+        if before and decimals:
+            start, end = before.start(1), decimals.end()
+            col = column - (pos - start)
+            span = Span(file, start, end, line, col, line, col + end - start)
+            reporter.add(msg.decimal_comma(text[start:end], span))
             return True
     if tok.type == "MINUS":
         number = _AFTER_MINUS.match(text, pos)

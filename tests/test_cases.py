@@ -274,6 +274,8 @@ HELP_TEXTS = [
     ("number_with_separator.rspl", "staff > 1,000", "E1702",
      "write numbers without separators: `1000`, or with an exponent such as `1e3`; a `,` "
      "separates items of a list"),
+    ("decimal_comma.rspl", "refusals < 0,95", "E1702",
+     "write decimals with a point: `0.95`; a `,` separates items of a list"),
     ("negative_period.rspl", "every -6 months", "E0701",
      "write a period of 0 or more, e.g. `every 6 months` or `every 3 to 6 months`"),
     # a did-you-mean that would change the meaning is not made

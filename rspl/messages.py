@@ -190,15 +190,20 @@ def unexpected_token(
     )
 
 
+# Characters a word processor puts in for one the language has.
+_LOOKALIKES = {
+    "≥": ">=", "≤": "<=", "≠": "!=", "–": "-", "—": "-", "−": "-",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+}  # fmt: skip
+
+
 def invalid_character(char: str, span: Span) -> Diagnostic:
     """E0002: a character outside the language (not a quote: see `unterminated_text`)."""
     shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
-    return _make(
-        INVALID_CHARACTER,
-        f"unexpected character {shown}",
-        span,
-        help="names use letters, digits and `_`; texts go between double quotes",
-    )
+    help = "names use letters, digits and `_`; texts go between double quotes"
+    if char in _LOOKALIKES:
+        help = f"write `{_LOOKALIKES[char]}` instead; " + help
+    return _make(INVALID_CHARACTER, f"unexpected character {shown}", span, help=help)
 
 
 def unexpected_end(

@@ -110,7 +110,7 @@ def _point(file: str, text: str, pos: int, line: int, column: int, length: int =
 
 
 # `1/20`, `0.5 / 1`: a fraction written with a slash (the `/` is the unexpected character).
-_SLASH_FRACTION = re.compile(r"([0-9]+(?:\.[0-9]+)?)[ \t]*$")
+_SLASH_FRACTION = re.compile(r"(?<![A-Za-z0-9_.])([0-9]+(?:\.[0-9]+)?)[ \t]*$")
 _AFTER_SLASH = re.compile(r"[ \t]*([0-9]+(?:\.[0-9]+)?)")
 # `1,000`, `10,000,000`: a number with thousands separators (the `,` is the unexpected token).
 _BEFORE_COMMA = re.compile(r"(?<![0-9A-Za-z_.])([0-9]+)$")

@@ -130,9 +130,9 @@ def _report_syntax_error(err: UnexpectedInput, text: str, file: str, reporter: R
         if char == '"':
             reporter.add(msg.unterminated_text(span))
             return
-        before = _SLASH_FRACTION.search(text, 0, pos)
+        before = _SLASH_FRACTION.search(text, max(0, pos - 80), pos) if char == "/" else None
         after = _AFTER_SLASH.match(text, pos + 1)
-        if char == "/" and before and after:
+        if before and after:
             start, end = before.start(1), after.end(1)
             column = (err.column or 1) - (pos - start)
             span = Span(file, start, end, err.line or 1, column, err.line or 1,
@@ -189,7 +189,7 @@ def _number_mistake(err: UnexpectedToken, text: str, file: str, reporter: Report
     line = tok.line if tok.line is not None else 1
     column = tok.column if tok.column is not None else 1
     if tok.type == "COMMA":
-        before = _BEFORE_COMMA.search(text, 0, pos)
+        before = _BEFORE_COMMA.search(text, max(0, pos - 80), pos)
         after = _AFTER_COMMA.match(text, pos + 1)
         if before and after:
             start, end = before.start(1), after.end()
@@ -207,7 +207,7 @@ def _number_mistake(err: UnexpectedToken, text: str, file: str, reporter: Report
     if tok.type == "MINUS":
         number = _AFTER_MINUS.match(text, pos)
         if number is not None and "NUMBER" in _expected(err):
-            before = _BEFORE_MINUS.search(text, 0, pos)
+            before = _BEFORE_MINUS.search(text, max(0, pos - 80), pos)
             word = before[1] if before else None
             end = number.end()
             span = Span(file, pos, end, line, column, line, column + end - pos)

@@ -173,7 +173,7 @@ class _Checker:
         if c is None:
             return
         if c.within is not None:
-            t = self.quantity_type(c.within)
+            t = self.quantity_type(c.within, "duration")
             if t.kind != "error" and t != Type("quantity", "duration"):
                 self.report(msg.carry_forward_not_duration(t, c.within.span))
         if c.when is not None:
@@ -808,7 +808,7 @@ class _Checker:
             self.role_list(names, clause)
         d = ob.deadline
         if isinstance(d, n.Within):
-            t = self.quantity_type(d.amount)
+            t = self.quantity_type(d.amount, "duration")
             if t.kind != "error" and t != Type("quantity", "duration"):
                 self.report(msg.within_needs_duration(t, d.amount.span))
             elif d.amount.value < 0:
@@ -818,7 +818,7 @@ class _Checker:
         elif isinstance(d, n.Every):
             unit = units.UNITS.get(d.unit.text)
             if unit is None or unit[0] != "duration":
-                self.report(msg.every_needs_time_unit(d.unit.text, d.unit.span))
+                self.report(msg.every_needs_time_unit(d.unit.text, unit is None, d.unit.span))
             if d.high is not None and d.high < d.low:
                 self.report(msg.interval_reversed(d.low, d.high, d.unit.text, d.span))
             if unit is not None and not all(
@@ -903,14 +903,16 @@ class _Checker:
             return Type("level", owner.name.text if owner else "")
         return ERROR
 
-    def quantity_type(self, q: n.Quantity) -> Type:
+    def quantity_type(self, q: n.Quantity, dimension: str | None = None) -> Type:
+        """The type of the literal `q`; `dimension` is the kind of quantity expected there,
+        when known, so that a misspelt unit is corrected only into a unit of that kind."""
         if q.ratio is not None:
             return self.ratio_type(q, *q.ratio)
         if q.unit is None:
             return NUMBER
         unit = units.UNITS.get(q.unit.text)
         if unit is None:
-            self.report(msg.unknown_unit(q.unit.text, q.unit.span))
+            self.report(msg.unknown_unit(q.unit.text, q.unit.span, dimension))
             return ERROR
         if math.isfinite(q.value) and not math.isfinite(units.to_base(q.value, q.unit.text)[1]):
             base = units.DIMENSIONS.get(unit[0], unit[0])
@@ -959,7 +961,9 @@ class _Checker:
                 outcome = "always true" if op in ("<", "<=", "!=") else "never true"
                 self.report(msg.bound_out_of_range(other.name.text, lit.text, outcome, c.span))
 
-    def operand_type(self, op: n.Operand) -> Type:
+    def operand_type(self, op: n.Operand, dimension: str | None = None) -> Type:
+        """The type of `op`; `dimension`, the kind of quantity on the other side of its
+        comparison when known, is passed on to `quantity_type`."""
         if isinstance(op, n.NameRef) and op.residual:
             decl = self.res.target(op.name)
             if isinstance(decl, n.DomainDecl) and decl.residual is not None:
@@ -971,7 +975,7 @@ class _Checker:
         if isinstance(op, n.NameRef):
             return self.name_type(op.name)
         if isinstance(op, n.Quantity):
-            return self.quantity_type(op)
+            return self.quantity_type(op, dimension)
         if isinstance(op, n.DateLit):
             return DATE if op.value is not None else ERROR
         if isinstance(op, n.Since):
@@ -987,7 +991,13 @@ class _Checker:
         raise AssertionError(f"unknown operand {op!r}")  # pragma: no cover
 
     def compare(self, c: n.Compare) -> Type:
-        lt, rt = self.operand_type(c.left), self.operand_type(c.right)
+        # a literal's unit is checked knowing the other side's kind of quantity
+        if isinstance(c.left, n.Quantity):
+            rt = self.operand_type(c.right)
+            lt = self.operand_type(c.left, rt.detail if rt.kind == "quantity" else None)
+        else:
+            lt = self.operand_type(c.left)
+            rt = self.operand_type(c.right, lt.detail if lt.kind == "quantity" else None)
         if ERROR in (lt, rt):
             return BOOL
         kinds = {lt.kind, rt.kind}
@@ -1296,7 +1306,7 @@ class _Checker:
         elif isinstance(v, n.DateLit):
             ok, got = want == "date", DATE
         else:
-            t = got = self.quantity_type(v)
+            t = got = self.quantity_type(v, want if want in units.DIMENSIONS else None)
             ok = t.kind == "error" or (t.kind == "quantity" and t.detail == want) or (
                 t.kind == "number" and want in units.PLAIN_DIMENSIONS) or (
                 want == "score" and t == Type("quantity", "fraction"))

@@ -142,6 +142,9 @@ MIXED_ROLE_LIST = Code("E1401", "mixed-role-list", ERROR, "a list of roles that 
 ROLE_GROUP_INCLUDES_ITSELF = Code("E1402", "role-group-includes-itself", ERROR, "a role group that lists itself among its members")
 ROLE_GROUP_CYCLE = Code("E1403", "role-group-cycle", ERROR, "role groups that include each other in a circle")
 UNKNOWN_RECIPIENT = Code("E1404", "unknown-recipient", ERROR, "a recipient (`to R`) that is not a declared role")
+# numbers written in a way the language does not read
+FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
+NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with a thousands separator or a decimal comma, such as `1,000` or `0,05`")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")

@@ -20,6 +20,8 @@ messages share.
 from __future__ import annotations
 
 import difflib
+import functools
+import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
@@ -47,6 +49,7 @@ from rspl.diagnostics import (
     FAMILY_AS_VALUE,
     FAMILY_MEMBER_KIND,
     FAMILY_OF_DATES,
+    FRACTION_WITH_SLASH,
     GIVEN_SETTING,
     HOLE_REQUIRED,
     HOLE_WITH_CONTENTS,
@@ -78,6 +81,7 @@ from rspl.diagnostics import (
     NON_BOOLEAN_CONDITION,
     NOT_A_FAMILY,
     NUMBER_TOO_LARGE,
+    NUMBER_WITH_SEPARATOR,
     ONE_ROLE_CHOICE,
     OVERLAPPING_SETTINGS,
     REDUNDANT_REQUIREMENT,
@@ -120,6 +124,7 @@ from rspl.diagnostics import (
     Diagnostic,
     Label,
 )
+from rspl.resources import grammar_text
 from rspl.spans import Span
 
 
@@ -174,10 +179,10 @@ def unexpected_token(
     declaration_clause: bool,
 ) -> Diagnostic:
     """E0001. `token_type` is the Lark terminal (NAME, STRING, ...); `declaration` the
-    (keyword, name) of the innermost declaration being parsed; `expected` the tokens that
-    could have come instead, in words; `declaration_clause` when the token is `source` or
-    `means`, written where only a requirement's own `per` citation can go."""
-    help = f"expected {_one_of(expected)}"
+    (keyword, name) of the innermost declaration being parsed; `expected` what could have come
+    instead (see `expected_help`); `declaration_clause` when the token is `source` or `means`,
+    written where only a requirement's own `per` citation can go."""
+    help = expected_help(expected)
     if declaration_clause:
         help = (
             f"`{token}` belongs to a whole declaration; to cite the section behind one "
@@ -191,15 +196,20 @@ def unexpected_token(
     )
 
 
+# Characters a word processor puts in for one the language has.
+_LOOKALIKES = {
+    "≥": ">=", "≤": "<=", "≠": "!=", "–": "-", "—": "-", "−": "-",
+    "“": '"', "”": '"', "„": '"', "«": '"', "»": '"',
+}  # fmt: skip
+
+
 def invalid_character(char: str, span: Span) -> Diagnostic:
     """E0002: a character outside the language (not a quote: see `unterminated_text`)."""
     shown = repr(char) if not char.isprintable() or char.isspace() else f"`{char}`"
-    return _make(
-        INVALID_CHARACTER,
-        f"unexpected character {shown}",
-        span,
-        help="names use letters, digits and `_`; texts go between double quotes",
-    )
+    help = "names use letters, digits and `_`; texts go between double quotes"
+    if char in _LOOKALIKES:
+        help = f"write `{_LOOKALIKES[char]}` instead; " + help
+    return _make(INVALID_CHARACTER, f"unexpected character {shown}", span, help=help)
 
 
 def unexpected_end(
@@ -218,7 +228,7 @@ def unexpected_end(
         UNEXPECTED_END,
         message,
         span,
-        help=f"expected {_one_of(expected)}" if expected else None,
+        help=expected_help(expected) if expected else None,
     )
 
 
@@ -247,11 +257,123 @@ def _inside(declaration: tuple[str, str] | None) -> str:
     return f" in {declaration[0]} `{declaration[1]}`"
 
 
-def _one_of(words: Sequence[str]) -> str:
-    """`a, b or c`, with at most ten items before `...`."""
-    items = list(words)
-    if len(items) > 10:
-        items = [*items[:10], "..."]
+# What may come next at a syntax error, in words. The parser gives the texts of the keywords
+# and symbols it would accept there (`must`, `}`) and the names of value terminals (`NAME`,
+# `NUMBER`); `expected_help` groups them. A keyword no table below knows (one added to the
+# grammar later) is shown as written, among the other keywords: never dropped.
+_VALUE_WORDS = {
+    "NAME": "a name",
+    "STRING": "a text in quotes",
+    "NUMBER": "a number",
+    "DATE": "a date like 2025-01-31",
+    "COMPARE": "a comparison like `>=`",
+}
+# Where a whole condition can start: one phrase stands for all of these.
+_CONDITION_STARTS = frozenset({
+    "NAME", "NUMBER", "DATE", "(", "not", "any", "all", "at", "residual", "max", "min",
+    "since", "about", "-",
+})  # fmt: skip
+# Where a value can start (after a comparison): a name, a number or a date and their forms.
+_VALUE_STARTS = frozenset({"NAME", "NUMBER", "DATE", "residual", "max", "min", "since"})
+# A keyword shown with the word(s) that always follow it.
+_PHRASES = {
+    "approved": "approved by", "rules": "rules out", "counts": "counts when",
+    "if": "if unmet", "decided": "decided by", "risk": "risk verdict",
+    "carry": "carry forward", "protects": "protects against", "carried": "carried forward",
+    "cannot": "cannot rule out",
+}  # fmt: skip
+# Groups of keywords that start the same kind of thing: (tier, name, members in order of use,
+# how many must be allowed for the group to be named). Tier 1 continues the line being
+# written, tier 3 starts the next line of a block, tier 4 the rarer lines.
+_KEYWORD_GROUPS: tuple[tuple[int, str, tuple[str, ...], int], ...] = (
+    (1, "a deadline", ("within", "before", "every", "until", "due", "promptly", "regularly"), 2),
+    (1, "who acts or receives", ("by", "approved", "to"), 2),
+    (3, "a declaration", ("rule", "role", "domain", "evidence", "safeguard", "standard",
+                          "context", "action", "define", "import", "scenario", "family",
+                          "artifact", "warning", "cadence", "policy"), 2),
+    (3, "a header field", ("organization", "version", "effective", "published", "supersedes",
+                           "superseded", "url", "change", "combine"), 2),
+    (3, "a requirement", ("require",), 1),
+    (3, "an obligation", ("must", "should", "may", "recommend", "illustrative"), 1),
+    (3, "a waiver", ("waiver",), 1),
+    (3, "a level", ("level",), 1),
+    (3, "a safeguard clause", ("category", "claim", "counts"), 2),
+    (3, "a domain clause", ("status", "decided", "assessed", "ordered", "risk"), 2),
+    (3, "a standard clause", ("includes", "protects", "excludes", "references", "not",
+                              "counts"), 3),
+    (3, "an expectation", ("required", "missing", "triggered", "recommended", "precautionary",
+                           "alert", "obligation", "provisional", "carried", "in", "not"), 3),
+    (4, "a rule clause", ("when", "if", "rules", "source", "means"), 3),
+)  # fmt: skip
+# The tier of a keyword or symbol shown on its own (1 when not listed): the line's citations
+# after what continues it, the declaration's clauses and the end of a block last.
+_WORD_TIERS = {"per": 2, "note": 2, "carry": 4, "source": 5, "means": 5, "}": 6, "$END": 6}
+_SYMBOL_ORDER = (",", "(", ")", ":", "=", ".", "%", "-", "{", "}", "$END")
+
+
+def expected_help(expected: Sequence[str]) -> str:
+    """`expected `,`, `for`, `per`, `note`, a requirement (`require`), an obligation (`must`,
+    `should`, `may`, ...) or `}``: what may come next at a syntax error, grouped and in words,
+    what continues the line first. `expected` holds keyword and symbol texts and the value
+    terminals `NAME`, `STRING`, `NUMBER`, `DATE`, `COMPARE` and `$END` (the end of the file)."""
+    left = list(dict.fromkeys(expected))
+    phrases: list[tuple[int, int, str]] = []  # (tier, order within the tier, words)
+
+    def take(words: Iterable[str]) -> None:
+        for w in words:
+            if w in left:
+                left.remove(w)
+
+    if {"NAME", "not", "("} <= set(left):
+        phrases.append((0, 0, "a condition like `CBRN >= CBRN_3`"))
+        take(_CONDITION_STARTS)
+    elif {"NAME", "NUMBER", "DATE"} <= set(left):
+        phrases.append((0, 0, "a value (a name, a number like `5%` or a date)"))
+        take(_VALUE_STARTS | {"about", "-"})
+    for i, (terminal, word) in enumerate(_VALUE_WORDS.items()):
+        if terminal in left:
+            phrases.append((0, i + 1, word))
+            take([terminal])
+            if terminal == "NUMBER":
+                take(["about", "-"])  # `about 5`, `-0.1`: forms of a number
+    for i, (tier, label, members, least) in enumerate(_KEYWORD_GROUPS):
+        present = [m for m in members if m in left]
+        if present and len(present) >= least:
+            shown = [f"`{_keyword_phrase(m, expected)}`" for m in present[:3]]
+            more = ", ..." if len(present) > 3 else ""
+            phrases.append((tier, i, f"{label} ({', '.join(shown)}{more})"))
+            take(present)
+    for w in left:
+        order = _SYMBOL_ORDER.index(w) if w in _SYMBOL_ORDER else 100
+        order = {"per": 0, "note": 1}.get(w, order)  # a citation, then a note
+        phrases.append((_WORD_TIERS.get(w, 1), 50 + order, _expected_word(w, expected)))
+    if not phrases:
+        return "check the line above for a missing word or bracket"
+    ordered = sorted(phrases, key=lambda p: (p[0], p[1], p[2]))
+    return "expected " + _or_list([p[2] for p in ordered])
+
+
+def _keyword_phrase(word: str, expected: Sequence[str]) -> str:
+    if word == "not" and "includes" in expected:
+        return "not yet defined"  # in a standard
+    return _PHRASES.get(word, word)
+
+
+def _expected_word(word: str, expected: Sequence[str]) -> str:
+    """One keyword, symbol or unknown value terminal in words."""
+    if word == "$END":
+        return "the end of the file"
+    if word.startswith("__"):  # an anonymous terminal (a pattern written inline)
+        return "another word"
+    if word[:1].isupper() and word.replace("_", "").isalnum() and word.upper() == word:
+        # a value terminal added to the grammar later: its name in words (`a soft deadline`)
+        words = word.lower().replace("_", " ")
+        return f"{_article(words)} {words}"
+    return f"`{_keyword_phrase(word, expected)}`"
+
+
+def _or_list(items: Sequence[str]) -> str:
+    """`a`, `a or b`, `a, b or c`."""
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + " or " + items[-1]
@@ -355,7 +477,7 @@ def unknown_module(path: str, span: Span, *, stdlib_modules: Sequence[str]) -> D
         IMPORT_NOT_FOUND,
         f"there is no module `{path}`",
         span,
-        help=did_you_mean(path, stdlib_modules)
+        help=did_you_mean(path, stdlib_modules, kind="module")
         or "stdlib modules are: " + ", ".join(f"`{m}`" for m in stdlib_modules)
         + "; a file beside this one is imported as `import \"name.rspl\"`",
     )
@@ -520,7 +642,7 @@ def _unknown(
     purpose: str,
 ) -> Diagnostic:
     wanted = _kinds_words(kinds)
-    hint = did_you_mean(name, candidates)
+    hint = did_you_mean(name, candidates, kind=" or ".join(kinds))
     if hint is None and level_of is not None:
         hint = f"`{name}` is a level of `{level_of}`, not {wanted}"
     return _make(
@@ -616,7 +738,7 @@ def unknown_level(
         f"`{domain}` has no level `{level}`",
         span,
         labels=[Label(domain_span, f"`{domain}` is declared here")],
-        help=did_you_mean(level, levels)
+        help=did_you_mean(level, levels, kind="level")
         or "its levels are " + (", ".join(f"`{lv}`" for lv in levels) or "not declared yet"),
     )
 
@@ -638,17 +760,26 @@ def unknown_type(type: str, span: Span) -> Diagnostic:
         UNKNOWN_TYPE,
         f"`{type}` is not an evidence type",
         span,
-        help=_choices(type, tuple(units.EVIDENCE_TYPES)),
+        help=_choices(type, tuple(units.EVIDENCE_TYPES), "evidence type"),
     )
 
 
-def unknown_unit(unit: str, span: Span) -> Diagnostic:
-    """E0206: a unit word outside `units.UNITS`."""
+def unknown_unit(unit: str, span: Span, dimension: str | None = None) -> Diagnostic:
+    """E0206: a unit word outside `units.UNITS`; `dimension` is the kind of quantity expected
+    there (a `duration` for `within`), when it is known: only its units are suggested."""
+    allowed = tuple(
+        u for u, (dim, _) in units.UNITS.items() if dimension is None or dim == dimension
+    )
+    if not allowed:  # a dimension no unit word names (a score): every unit
+        allowed, dimension = tuple(units.UNITS), None
+    listing = ("the units of a " + dimension + " are " if dimension else "the choices are ")
+    hint = did_you_mean(unit, allowed, kind="unit", dimension=dimension)
+    listing += ", ".join(f"`{w}`" for w in allowed)
     return _make(
         UNKNOWN_UNIT,
         f"`{unit}` is not a unit",
         span,
-        help=_choices(unit, tuple(units.UNITS)),
+        help=f"{hint} {listing}" if hint else listing,
     )
 
 
@@ -658,7 +789,7 @@ def unknown_word(word: str, what: str, allowed: Sequence[str], span: Span) -> Di
         UNKNOWN_WORD,
         f"`{word}` is not {'an' if what[0] in 'aeiou' else 'a'} {what}",
         span,
-        help=_choices(word, allowed),
+        help=_choices(word, allowed, what),
     )
 
 
@@ -834,13 +965,14 @@ def within_needs_duration(got: TypeLike, span: Span) -> Diagnostic:
     )
 
 
-def every_needs_time_unit(unit: str, span: Span) -> Diagnostic:
-    """E0409: `every` with a unit that is not a time unit."""
+def every_needs_time_unit(unit: str, unknown: bool, span: Span) -> Diagnostic:
+    """E0409: `every` with a unit that is not a time unit (`unknown`: not a unit at all)."""
+    hint = did_you_mean(unit, units.UNITS, kind="unit", dimension="duration") if unknown else None
     return _make(
         INVALID_DEADLINE,
         f"`every` needs a time unit, not `{unit}`",
         span,
-        help="write e.g. `every 3 to 6 months` or `every 1 year`",
+        help=(f"{hint} " if hint else "") + "write e.g. `every 3 to 6 months` or `every 1 year`",
     )
 
 
@@ -1103,6 +1235,73 @@ def negative_quantity(text: str, dimension: str, span: Span) -> Diagnostic:
         span,
         help="only a `score` (a signed number, such as a correlation or a difference) can be "
         "negative; write a bound of 0 or more, or declare the evidence as `score`",
+    )
+
+
+# The word before a `-` the grammar does not allow -> what cannot be negative and a fix.
+_NO_SIGN = {
+    "every": ("the period of `every`",
+              "write a period of 0 or more, e.g. `every 6 months` or `every 3 to 6 months`"),
+    "to": ("the period of `every`",
+           "write a period of 0 or more, e.g. `every 3 to 6 months`"),
+    "least": ("the count of `at least N of`", "write a whole number of at least 1"),
+    "in": ("a part of a fraction `N in M`", "write a fraction as `1 in 20` or `5%`"),
+}  # fmt: skip
+
+
+def negative_number(text: str, after: str | None, span: Span) -> Diagnostic:
+    """E0701: a `-` before a number where the grammar allows no sign (`every -5 days`,
+    `at least -1 of`, `1 in -20`); `after` is the word before the `-`."""
+    what, fix = _NO_SIGN.get(
+        after or "",
+        ("a quantity here",
+         "only a `score` (a signed number) can be negative; write a number of 0 or more"),
+    )  # fmt: skip
+    return _make(
+        NEGATIVE_QUANTITY,
+        f"`{text}` is negative, but {what} is never below 0",
+        span,
+        help=fix,
+    )
+
+
+def fraction_with_slash(text: str, part: str, whole: str, span: Span) -> Diagnostic:
+    """E1701: a fraction written `1/20`: the language reads `1 in 20` or a percentage."""
+    example = f"{part} in {whole}"
+    try:
+        percent = float(part) / float(whole) * 100
+        shown = f"{percent:.6g}%" if float(whole) != 0 and 0 <= percent <= 100 else None
+    except (ValueError, ZeroDivisionError):
+        shown = None
+    return _make(
+        FRACTION_WITH_SLASH,
+        f"`{text}` is a fraction written with `/`, which the language does not read",
+        span,
+        help=f"write a fraction as `{example}`" + (f" or `{shown}`" if shown else "")
+        + "; `/` is not division",
+    )
+
+
+def number_with_separator(text: str, span: Span) -> Diagnostic:
+    """E1702: a number written with thousands separators (`1,000`)."""
+    plain = text.replace(",", "")
+    return _make(
+        NUMBER_WITH_SEPARATOR,
+        f"`{text}` is written with a thousands separator",
+        span,
+        help=f"write numbers without separators: `{plain}`, or with an exponent such as "
+        "`1e3`; a `,` separates items of a list",
+    )
+
+
+def decimal_comma(text: str, span: Span) -> Diagnostic:
+    """E1702: a decimal written with a comma (`0,05`)."""
+    return _make(
+        NUMBER_WITH_SEPARATOR,
+        f"`{text}` is written with a decimal comma",
+        span,
+        help=f"write decimals with a point: `{text.replace(',', '.')}`; a `,` separates items "
+        "of a list",
     )
 
 
@@ -1400,19 +1599,109 @@ def scenario_unknown_member(
     )
 
 
-def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A `help` text suggesting the closest candidate names, or None."""
-    pool = sorted(set(candidates))
-    close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
-    if not close and len(word) <= 4:  # short names differ by a character more often
-        close = difflib.get_close_matches(word, pool, n=3, cutoff=0.5)
+# Words whose meaning a near-spelling would turn around: never corrected into something else.
+_NEGATIONS = frozenset({"not", "no", "never", "none", "non", "nor", "neither", "without"})
+# Parts of a name that a one-letter change turns into their opposite.
+_OPPOSITES = (
+    ("internal", "external"), ("pre", "post"), ("before", "after"), ("min", "max"),
+    ("minimum", "maximum"), ("upper", "lower"), ("input", "output"), ("open", "closed"),
+    ("allow", "deny"), ("enable", "disable"), ("include", "exclude"), ("start", "end"),
+    ("first", "last"), ("high", "low"), ("public", "private"), ("inbound", "outbound"),
+    ("increase", "decrease"), ("above", "below"), ("more", "less"), ("safe", "unsafe"),
+)  # fmt: skip
+_NEGATING_PREFIXES = ("un", "non", "not", "no", "in", "im", "dis", "anti")
+
+
+@functools.lru_cache(maxsize=1)
+def _reserved_words() -> frozenset[str]:
+    """The keywords of the grammar (`not`, `must`, `within`, ...)."""
+    return frozenset(re.findall(r'"([a-z]+)"', grammar_text()))
+
+
+def did_you_mean(
+    word: str, candidates: Iterable[str], *, kind: str, dimension: str | None = None
+) -> str | None:
+    """A `help` text suggesting the closest of `candidates` for the misspelt `word`, or None.
+    Every did-you-mean goes through here. `kind` is what the word should be (`role`,
+    `context`, `level`, `unit`, ...): the caller passes only candidates of that kind. A
+    suggestion must not change the meaning: a keyword or a negation (`not` -> `notify`) is
+    never corrected; a name is never corrected into one with other numbers (`CBRN_5` ->
+    `CBRN_4`), an opposite part (`internal` -> `external`) or a negating prefix (`safe` ->
+    `unsafe`); a unit only into a unit of the same `dimension` (given, or else the
+    dimension of the closest unit), and only when the spelling is close or an abbreviation
+    (`mins` -> `minutes`, never `minutes` -> `months`)."""
+    lowered = word.lower()
+    if lowered in _NEGATIONS or (kind != "module" and lowered in _reserved_words()):
+        return None
+    pool = sorted({c for c in candidates if c != word and _same_meaning(word, c)})
+    if kind == "unit":
+        pool = [c for c in pool if c in units.UNITS]
+        if dimension is not None:
+            pool = [c for c in pool if units.UNITS[c][0] == dimension]
+    scored = []
+    for c in pool:
+        ratio = difflib.SequenceMatcher(None, word, c).ratio()
+        if kind == "unit":
+            ok = ratio >= 0.75 or _abbreviates(word, c)
+            ratio = max(ratio, 0.75) if ok else ratio
+        else:
+            ok = ratio >= (0.5 if len(word) <= 4 else 0.6)
+        if ok:
+            scored.append((ratio, c))
+    # `minute` and `minutes`: one form, the plural when the word ends like one (`minuts`)
+    forms: dict[str, tuple[float, str]] = {}
+    plural = word[-1:] in ("s", "z")
+    for ratio, c in scored:
+        stem = c[:-1] if c.endswith("s") else c
+        best, form = forms.get(stem, (ratio, c))
+        if c.endswith("s") == plural and form.endswith("s") != plural:
+            form = c
+        forms[stem] = (max(best, ratio), form)
+    scored = sorted(forms.values(), key=lambda rc: (-rc[0], rc[1]))
+    if kind == "unit" and dimension is None and scored:
+        closest = units.UNITS[scored[0][1]][0]
+        scored = [rc for rc in scored if units.UNITS[rc[1]][0] == closest]
+    close = [c for ratio, c in scored if ratio >= scored[0][0] - 0.1][:3]
     if not close:
-        lowered = {c.lower(): c for c in pool}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
+        by_case = {c.lower(): c for c in pool}
+        if lowered in by_case:
+            close = [by_case[lowered]]
     if not close:
         return None
     return "did you mean " + " or ".join(f"`{c}`" for c in close) + "?"
+
+
+def _parts(name: str) -> set[str]:
+    """`largeScale_internal2` -> {`large`, `scale`, `internal`}."""
+    spaced = re.sub(r"([a-z])([A-Z])", r"\1 \2", name)
+    return {p.lower() for p in re.split(r"[^A-Za-z]+", spaced) if p}
+
+
+def _same_meaning(word: str, candidate: str) -> bool:
+    """Whether correcting `word` into `candidate` keeps its meaning (see `did_you_mean`)."""
+    digits_w, digits_c = re.findall(r"[0-9]+", word), re.findall(r"[0-9]+", candidate)
+    if digits_w and digits_w != digits_c:
+        return False
+    pw, pc = _parts(word), _parts(candidate)
+    for a, b in _OPPOSITES:
+        if (a in pw and b in pc and b not in pw) or (b in pw and a in pc and a not in pw):
+            return False
+    w, c = word.lower(), candidate.lower()
+    for prefix in _NEGATING_PREFIXES:
+        for longer, shorter in ((w, c), (c, w)):
+            rest = longer[len(prefix):].lstrip("_") if longer.startswith(prefix) else None
+            if rest == shorter:
+                return False
+    return True
+
+
+def _abbreviates(word: str, unit: str) -> bool:
+    """`mins` for `minutes`, `hrs` for `hours`: the unit's first letter, then its letters in
+    order."""
+    if len(word) < 2 or word[0] != unit[0]:
+        return False
+    it = iter(unit)
+    return all(ch in it for ch in word)
 
 
 def describe_type(t: TypeLike) -> str:
@@ -1593,10 +1882,10 @@ def _kinds_words(kinds: Sequence[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def _choices(word: str, allowed: Sequence[str]) -> str:
-    """`did you mean ...? the choices are ...` for a word outside a fixed list."""
+def _choices(word: str, allowed: Sequence[str], kind: str) -> str:
+    """`did you mean ...? the choices are ...` for a word outside a fixed list of `kind`."""
     listing = "the choices are " + ", ".join(f"`{w}`" for w in allowed)
-    hint = did_you_mean(word, allowed)
+    hint = did_you_mean(word, allowed, kind=kind)
     return f"{hint} {listing}" if hint else listing
 
 
@@ -1724,7 +2013,7 @@ def unknown_recipient(
         UNKNOWN_RECIPIENT,
         f"unknown recipient `{name}`",
         span,
-        help=did_you_mean(name, candidates)
+        help=did_you_mean(name, candidates, kind="role")
         or f"a recipient is a role: declare it (`role {name} \"...\"`) or check the spelling",
     )
 

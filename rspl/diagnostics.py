@@ -137,6 +137,12 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# duty identity (`as NAME`) and escalation ladders (`if unmet in order`)
+DUPLICATE_DUTY = Code("E1601", "duplicate-duty", ERROR, "two duties of one rule with the same name (the same action and no `as NAME`)")
+FAILED_NOT_LADDER_STEP = Code("E1602", "failed-not-ladder-step", ERROR, "a scenario marks failed a duty that is not a step of an escalation ladder")
+DONE_AND_FAILED = Code("E1603", "done-and-failed", ERROR, "a scenario gives the same ladder step as both done and failed")
+DUTY_NAME_IS_ACTION = Code("E1604", "duty-name-is-action", ERROR, "an `as NAME` that is the name of another action")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -153,6 +159,9 @@ CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a crite
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+ONE_STEP_LADDER = Code("W0044", "one-step-ladder", WARNING, "an `if unmet in order` ladder with a single step")
+REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME` that repeats the duty's own action")
+LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
 
 
 def _collect_codes() -> dict[str, Code]:

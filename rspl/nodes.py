@@ -440,6 +440,12 @@ class Obligation:
     anchors: tuple[Anchor, ...]
     note: str | None = None
     span: Span = _span()
+    name: Name | None = None  # `as NAME`: the duty's own name
+
+    @property
+    def key(self) -> Name:
+        """What names the duty in its rule (`done`, scenarios): its `as` name, else its action."""
+        return self.name if self.name is not None else self.action
 
 
 @attrs.frozen
@@ -471,6 +477,7 @@ class RuleDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    ladder: Span | None = None  # `if unmet in order`: the fallbacks are an escalation ladder
 
 
 # ---------------------------------------------------------------------------- scenarios
@@ -513,6 +520,15 @@ class GivenDone:
 
 
 @attrs.frozen
+class GivenFailed:
+    """`given failed KEY of RULE`: a step of the rule's escalation ladder has failed."""
+
+    action: Name
+    rule: Name
+    span: Span = _span()
+
+
+@attrs.frozen
 class GivenAsOf:
     date: DateLit
     span: Span = _span()
@@ -549,7 +565,7 @@ class GivenCarried:
 
 Given = (
     GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
-    | GivenCarried | GivenMember
+    | GivenCarried | GivenMember | GivenFailed
 )
 
 

@@ -173,7 +173,7 @@ def check_expectation(
                 "carried_rejected"):  # fmt: skip
         return _check_lifecycle(d, x)
     action, rule = x.names
-    found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]
+    found = [o for o in d["obligations"] if o["rule"] == rule and o["key"] == action]
     if not found:
         return f"obligation {action} of {rule} is {x.status}", f"{rule} imposes no {action} now"
     due = x.due.isoformat() if x.due else None

@@ -1307,10 +1307,11 @@ class _Checker:
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
-        if self.obligation_exists(x.action, x.rule) and x.status.text in ("standby", "failed"):
-            if not self._ladder_step(x.action, x.rule):
-                self.report(msg.ladder_status_not_ladder(x.status.text, x.action.text,
-                                                         x.rule.text, x.status.span))  # fmt: skip
+        ladder_word = x.status.text in ("standby", "failed")
+        if (self.obligation_exists(x.action, x.rule) and ladder_word
+                and not self._ladder_step(x.action, x.rule)):  # fmt: skip
+            self.report(msg.ladder_status_not_ladder(x.status.text, x.action.text,
+                                                     x.rule.text, x.status.span))  # fmt: skip
 
     def given_failed(self, g: n.GivenFailed, marked: dict[tuple[str, str], n.Given]) -> None:
         """E1602 unless the duty is a ladder step; E1603 if it is also given as done."""

@@ -265,8 +265,9 @@ def obligation_blocks(
     asked: Sequence[str],
 ) -> list[str]:
     """The contexts an obligation blocks, of those asked about. Only a binding (`must`)
-    obligation that is not done (nor a ladder step on standby or failed) blocks: a blocking action the contexts it names (every
-    context asked about when it names none), a `before` deadline the contexts it lists."""
+    obligation that is not done (nor a ladder step on standby or failed) blocks: a blocking
+    action the contexts it names (every context asked about when it names none), a `before`
+    deadline the contexts it lists."""
     if not binding or status in ("done", "standby", "failed"):
         return []
     found: set[str] = set()

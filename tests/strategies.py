@@ -502,6 +502,17 @@ def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, s
     return text, action
 
 
+def _duty(draw: st.DrawFn, env: _Env, contexts: list[str], keys: set[str]) -> tuple[str, str]:
+    """An obligation and its key, unique among `keys` (the rule's so far, E1601): named with
+    `as NAME` when its action is taken, and sometimes anyway."""
+    text, key = _obligation(draw, env, contexts)
+    if key in keys or draw(st.integers(0, 5)) == 0:
+        key = f"k{len(keys)}"
+        text += f" as {key}"
+    keys.add(key)
+    return text, key
+
+
 def _assess(draw: st.DrawFn, d: DomainSpec, contexts: list[str], out: list[str]) -> None:
     """Maybe make `d` assessed per context (its settings cover every context, some through a
     context group declared into `out`) and/or after mitigation, with an order."""
@@ -656,23 +667,16 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 line += ' note "a note"'
             lines.append(line)
         keys: set[str] = set()  # a duty's key is its `as` name, else its action (E1601)
-
-        def duty() -> tuple[str, str]:
-            text, key = _obligation(draw, env, contexts)
-            if key in keys or draw(st.integers(0, 5)) == 0:
-                key = f"k{len(keys)}"
-                text += f" as {key}"
-            keys.add(key)
-            obligations.append((name, key))
-            return text, key
-
         for _ in range(draw(st.integers(0, 3))):
-            lines.append("  " + duty()[0])
+            text, key = _duty(draw, env, contexts, keys)
+            lines.append("  " + text)
+            obligations.append((name, key))
         if draw(st.integers(0, 2)) == 0:
             fallback = []
             ladder = draw(st.booleans())  # `if unmet in order`: an escalation ladder
             for _ in range(draw(st.integers(0, 3 if ladder else 2))):
-                text, key = duty()
+                text, key = _duty(draw, env, contexts, keys)
+                obligations.append((name, key))
                 fallback.append("    " + text)
                 if ladder:
                     steps.append((name, key))

@@ -1034,7 +1034,7 @@ class Evaluator:
         for any input that fails while it is read (whatever the object given).
 
         Validation runs in the order of the assessment's fields (keys, as_of, determinations,
-        evidence, implemented, done, contexts), so the first problem is the one reported.
+        evidence, implemented, done, failed, contexts), so the first problem is the one reported.
         The decision is a value: it keeps a snapshot of what it read, never the caller's
         objects, and shares nothing that can be changed with other decisions.
         """

@@ -443,10 +443,13 @@ class Builder(Transformer[Token, Any]):
 
     def rule_decl(self, meta: Any, c: list[Any]) -> n.RuleDecl:
         kind: str = c[0]
-        body = _Body(c[3:], self.reporter, kind)
+        items = [y for x in c[3:] for y in (x if isinstance(x, list) else [x])]
+        body = _Body(items, self.reporter, kind)
         fallbacks = body.by_key.get("fallback", [])
         if len(fallbacks) > 1:
             body.one("fallback", "if unmet")
+        ladders = body.by_key.get("ladder", [])
+        ladder = ladders[0].value if ladders else None
         return n.RuleDecl(
             kind=kind,
             name=c[1],
@@ -459,6 +462,7 @@ class Builder(Transformer[Token, Any]):
             anchors=body.many("anchor"),
             means=body.one("means"),
             span=self._span(meta),
+            ladder=ladder,
         )
 
     def when(self, meta: Any, c: list[Any]) -> _Clause:
@@ -480,8 +484,17 @@ class Builder(Transformer[Token, Any]):
     def for_contexts(self, meta: Any, c: list[Any]) -> tuple[n.Name, ...]:
         return c[0]  # type: ignore[no-any-return]
 
-    def fallback(self, meta: Any, c: list[Any]) -> _Clause:
-        return self._clause("fallback", tuple(x.value for x in c), meta)
+    def fallback(self, meta: Any, c: list[Any]) -> list[_Clause]:
+        steps = self._clause("fallback", tuple(x.value for x in c[1:]), meta)
+        if c[0] is None:
+            return [steps]
+        return [steps, self._clause("ladder", c[0], meta)]
+
+    def in_order(self, meta: Any, c: list[Any]) -> Span:
+        return self._span(meta)
+
+    def duty_name(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("duty_name", c[0], meta)
 
     def rules_out(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("rules_out", c[0], meta)
@@ -509,6 +522,7 @@ class Builder(Transformer[Token, Any]):
             by_any=by_any,
             approved_by_any=approved_any,
             to=body.flat("to"),
+            name=body.one("duty_name", "as"),
         )
         return self._clause("obligation", ob, meta)
 
@@ -689,7 +703,7 @@ class Builder(Transformer[Token, Any]):
         body = _Body(c[2:], self.reporter, "scenario")
         givens = tuple(x for x in c[2:] if isinstance(x, n.GivenLevel | n.GivenValue |
                        n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember
-                       | n.GivenProvisional | n.GivenCarried))
+                       | n.GivenProvisional | n.GivenCarried | n.GivenFailed))
         expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
                         n.ExpectObligation | n.ExpectRoles))
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
@@ -726,6 +740,9 @@ class Builder(Transformer[Token, Any]):
 
     def given_done(self, meta: Any, c: list[Any]) -> n.GivenDone:
         return n.GivenDone(c[0], c[1], self._span(meta))
+
+    def given_failed(self, meta: Any, c: list[Any]) -> n.GivenFailed:
+        return n.GivenFailed(c[0], c[1], self._span(meta))
 
     def given_as_of(self, meta: Any, c: list[Any]) -> n.GivenAsOf:
         return n.GivenAsOf(c[0], self._span(meta))

@@ -683,8 +683,30 @@ class _Checker:
         self.requirements(r)
         for ob in (*r.obligations, *r.fallbacks):
             self.obligation(ob)
+        self.duties(r)
         if not self.module.is_stdlib:
             self.need_source(r.anchors, r.name, r.kind)
+
+    def duties(self, r: n.RuleDecl) -> None:
+        """E1601 for two duties of the rule with one key; E1604 and W0045 for an `as` name
+        that is another action or the duty's own; W0044 for a ladder of one step."""
+        seen: dict[str, n.Name] = {}
+        for ob in (*r.obligations, *r.fallbacks):
+            if ob.name is not None:
+                target = self.res.lookup(self.module, ob.name.text)
+                if ob.name.text == ob.action.text:
+                    self.report(msg.redundant_duty_name(ob.name.text, ob.name.span))
+                elif isinstance(target, n.ActionDecl):
+                    self.report(msg.duty_name_is_action(ob.name.text, ob.action.text,
+                                                        ob.name.span))  # fmt: skip
+            key = ob.key
+            if key.text in seen:
+                self.report(msg.duplicate_duty(r.kind, r.name.text, key.text, ob.action.text,
+                                               key.span, seen[key.text].span))  # fmt: skip
+            else:
+                seen[key.text] = key
+        if r.ladder is not None and len(r.fallbacks) < 2:
+            self.report(msg.one_step_ladder(r.name.text, r.ladder))
 
     def rules_out(self, r: n.RuleDecl, cmp: n.Compare) -> None:
         lc = self.res.level_comparison(cmp)
@@ -1211,6 +1233,7 @@ class _Checker:
         if not s.expects:
             self.report(msg.scenario_without_expectations(s.name.text, s.name.span))
         given: dict[str, n.Given] = {}
+        marked: dict[tuple[str, str], n.Given] = {}  # (rule, key): given done or failed
         for g in s.givens:
             key = self._given_key(g)
             if key is not None:
@@ -1222,7 +1245,13 @@ class _Checker:
             elif isinstance(g, n.GivenValue | n.GivenMember):
                 self.given_value(g)
             elif isinstance(g, n.GivenDone):
-                self.obligation_exists(g.action, g.rule)
+                if self.obligation_exists(g.action, g.rule):
+                    first = marked.setdefault((g.rule.text, g.action.text), g)
+                    if isinstance(first, n.GivenFailed):
+                        self.report(msg.done_and_failed(g.action.text, g.rule.text, g.span,
+                                                        first.span))  # fmt: skip
+            elif isinstance(g, n.GivenFailed):
+                self.given_failed(g, marked)
             elif isinstance(g, n.GivenCarried):
                 self.given_carried(g)
         for x in s.expects:
@@ -1365,20 +1394,44 @@ class _Checker:
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
         self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
-        self.obligation_exists(x.action, x.rule)
+        ladder_word = x.status.text in ("standby", "failed")
+        if (self.obligation_exists(x.action, x.rule) and ladder_word
+                and not self._ladder_step(x.action, x.rule)):  # fmt: skip
+            self.report(msg.ladder_status_not_ladder(x.status.text, x.action.text,
+                                                     x.rule.text, x.status.span))  # fmt: skip
 
-    def obligation_exists(self, action: n.Name, rule_name: n.Name) -> None:
-        """E0503 unless the rule has an obligation (or fallback) with this action."""
-        rule = self.res.target(rule_name)
-        if not isinstance(rule, n.RuleDecl) or self.res.target(action) is None:
+    def given_failed(self, g: n.GivenFailed, marked: dict[tuple[str, str], n.Given]) -> None:
+        """E1602 unless the duty is a ladder step; E1603 if it is also given as done."""
+        if not self.obligation_exists(g.action, g.rule):
             return
-        actions = [ob.action.text for ob in (*rule.obligations, *rule.fallbacks)]
-        if action.text not in actions:
+        if not self._ladder_step(g.action, g.rule):
+            self.report(msg.failed_not_ladder_step(g.action.text, g.rule.text, g.span))
+            return
+        first = marked.setdefault((g.rule.text, g.action.text), g)
+        if isinstance(first, n.GivenDone):
+            self.report(msg.done_and_failed(g.action.text, g.rule.text, g.span, first.span))
+
+    def _ladder_step(self, key: n.Name, rule_name: n.Name) -> bool:
+        rule = self.res.target(rule_name)
+        return (isinstance(rule, n.RuleDecl) and rule.ladder is not None
+                and any(ob.key.text == key.text for ob in rule.fallbacks))  # fmt: skip
+
+    def obligation_exists(self, action: n.Name, rule_name: n.Name) -> bool:
+        """E0503 unless the rule has a duty (an obligation or fallback) with this key: its
+        `as` name, or its action when it has none. True when it has."""
+        rule = self.res.target(rule_name)
+        if not isinstance(rule, n.RuleDecl):
+            return False
+        actions = [ob.key.text for ob in (*rule.obligations, *rule.fallbacks)]
+        if action.text in actions:
+            return True
+        if self.res.target(action) is not None:
             self.report(
                 msg.unknown_obligation(
                     rule.kind, rule.name.text, action.text, actions, action.span, rule.name.span
                 )
             )
+        return False
 
     # ------------------------------------------------------------------ whole-policy warnings
 

@@ -109,6 +109,7 @@ IMPORTS_TOO_DEEP = Code("E0603", "imports-too-deep", ERROR, "files that import f
 NEGATIVE_QUANTITY = Code("E0701", "negative-quantity", ERROR, "a negative number for a quantity that has no sign")
 INVALID_RATIO = Code("E0702", "invalid-ratio", ERROR, "a ratio `N in M` that is not a fraction from 0 to 1")
 SCENARIO_VALUE_RANGE = Code("E0703", "scenario-value-range", ERROR, "a scenario gives a value outside its quantity's range")
+
 # levels per setting and after mitigation (issue 10, item 1)
 RESIDUAL_WITHOUT_MITIGATION = Code("E0801", "residual-without-mitigation", ERROR, "`residual` of a domain that is not assessed after mitigation")
 SETTING_NOT_ASSESSED = Code("E0802", "setting-not-assessed", ERROR, "a rule reads a per-setting domain for a context it is not assessed for")
@@ -142,6 +143,13 @@ MIXED_ROLE_LIST = Code("E1401", "mixed-role-list", ERROR, "a list of roles that 
 ROLE_GROUP_INCLUDES_ITSELF = Code("E1402", "role-group-includes-itself", ERROR, "a role group that lists itself among its members")
 ROLE_GROUP_CYCLE = Code("E1403", "role-group-cycle", ERROR, "role groups that include each other in a circle")
 UNKNOWN_RECIPIENT = Code("E1404", "unknown-recipient", ERROR, "a recipient (`to R`) that is not a declared role")
+
+# duty identity (`as NAME`) and escalation ladders (`if unmet in order`)
+DUPLICATE_DUTY = Code("E1601", "duplicate-duty", ERROR, "two duties of one rule with the same name (the same action and no `as NAME`)")
+FAILED_NOT_LADDER_STEP = Code("E1602", "failed-not-ladder-step", ERROR, "a scenario marks failed a duty that is not a step of an escalation ladder")
+DONE_AND_FAILED = Code("E1603", "done-and-failed", ERROR, "a scenario gives the same ladder step as both done and failed")
+DUTY_NAME_IS_ACTION = Code("E1604", "duty-name-is-action", ERROR, "an `as NAME` that is the name of another action")
+
 # numbers written in a way the language does not read
 FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
 NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with a thousands separator or a decimal comma, such as `1,000` or `0,05`")
@@ -164,6 +172,9 @@ CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNI
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
 ONE_ROLE_CHOICE = Code("W0038", "one-role-choice", WARNING, "`any of (...)` or `all of (...)` with a single role")
 REPEATED_ROLE = Code("W0039", "repeated-role", WARNING, "a role named twice in one role group or one list of roles")
+ONE_STEP_LADDER = Code("W0044", "one-step-ladder", WARNING, "an `if unmet in order` ladder with a single step")
+REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME` that repeats the duty's own action")
+LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
 
 
 def _collect_codes() -> dict[str, Code]:

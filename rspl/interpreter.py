@@ -29,6 +29,7 @@ from rspl.semantics import (
     check_determinations,
     check_done,
     check_evidence_values,
+    check_failed,
     check_implemented,
     combine_standards,
     compare,
@@ -41,6 +42,8 @@ from rspl.semantics import (
     figure,
     in_place,
     input_owner,
+    ladder_states,
+    ladder_step,
     level_cmp,
     member_bound,
     member_notes,
@@ -94,9 +97,12 @@ class _Input:
         self.implemented_names = frozenset() if raw is None else check_implemented(raw, known)
         raw = data.get("done")
         pairs = frozenset(
-            (r.name, o.action) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
+            (r.name, o.key) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
         )
         self.done = frozenset() if raw is None else check_done(raw, pairs)
+        raw = data.get("failed")
+        steps = frozenset((r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks)
+        self.failed = frozenset() if raw is None else check_failed(raw, steps, self.done)
         self.contexts = check_contexts(data.get("contexts"), tuple(c.name for c in policy.contexts))
 
 
@@ -512,15 +518,20 @@ class _Evaluation:
         obligations: list[dict[str, Any]] = []
         blocks: dict[str, list[str]] = {c: [] for c in self.inp.contexts}
         for rule, _, _ in active:
-            steps = [(o, False) for o in rule.obligations]
-            if rule.name in unmet_rules:
-                steps += [(o, True) for o in rule.fallbacks]
-            for ob, fallback in steps:
-                item = self.obligation(rule, ob, fallback)
+            steps: list[tuple[ir.Obligation, bool, str | None, int | None]]
+            steps = [(o, False, None, None) for o in rule.obligations]
+            if rule.name in unmet_rules and rule.ladder:
+                failed = [(rule.name, o.key) in self.inp.failed for o in rule.fallbacks]
+                states = ladder_states(failed)
+                steps += [(o, True, states[i], i + 1) for i, o in enumerate(rule.fallbacks)]
+            elif rule.name in unmet_rules:
+                steps += [(o, True, None, None) for o in rule.fallbacks]
+            for ob, fallback, position, number in steps:
+                item = self.obligation(rule, ob, fallback, position, number)
                 obligations.append(item)
                 for context in item["blocks"]:
                     if context in blocks:
-                        blocks[context].append(f"{rule.name}.{ob.action}")
+                        blocks[context].append(f"{rule.name}.{ob.key}")
         # 5. Verdicts. A policy not in force on the assessment date permits nothing.
         in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
@@ -637,9 +648,18 @@ class _Evaluation:
                 out.setdefault(std.family, []).append(std.name)
         return {k: sorted(v) for k, v in sorted(out.items())}
 
-    def obligation(self, rule: ir.Rule, ob: ir.Obligation, fallback: bool) -> dict[str, Any]:
+    def obligation(
+        self,
+        rule: ir.Rule,
+        ob: ir.Obligation,
+        fallback: bool,
+        position: str | None = None,
+        step: int | None = None,
+    ) -> dict[str, Any]:
+        """One duty's entry; a ladder step's `position` (`rspl.semantics.ladder_states`)
+        and its `step` number, from 1."""
         deadline = ob.deadline
-        settled = (rule.name, ob.action) in self.inp.done
+        settled = (rule.name, ob.key) in self.inp.done
         due = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
@@ -658,6 +678,8 @@ class _Evaluation:
         status = obligation_status(
             due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), settled=settled
         )
+        if step is not None:
+            status, due = ladder_step(position, status, due)
         blocks = obligation_blocks(
             ob.modality == "must",
             status,
@@ -683,6 +705,8 @@ class _Evaluation:
             "fallback": fallback,
             "blocks": blocks,
             "anchors": [_anchor(a) for a in ob.anchors],
+            "key": ob.key,
+            "step": step,
         }
 
     def needed(

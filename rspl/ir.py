@@ -61,7 +61,7 @@ ClaimType = Literal[
 ]  # fmt: skip
 """`units.CLAIM_TYPES`."""
 
-ObligationStatus = Literal["open", "due", "overdue", "done"]
+ObligationStatus = Literal["open", "due", "overdue", "done", "standby", "failed"]
 """`units.OBLIGATION_STATUSES`."""
 
 ExpectationKind = Literal[
@@ -546,6 +546,13 @@ class Obligation:
     by_any: bool = False
     approved_by_any: bool = False
     to: tuple[str, ...] = ()
+    # `as NAME`: the duty's own name; `key` names it in `done`, `failed` and scenarios
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The duty's key in its rule: its `as` name, or its action when it has none."""
+        return self.name if self.name is not None else self.action
 
 
 @attrs.frozen
@@ -589,6 +596,9 @@ class Rule:
     # the contexts the rule is decided for, one by one, because its condition reads a domain
     # assessed per context (empty: decided once for every context)
     contexts: tuple[str, ...] = ()
+    # `if unmet in order`: the fallbacks are an escalation ladder, each step in force only
+    # once every step before it has failed (`rspl.semantics.ladder_states`)
+    ladder: bool = False
 
 
 @attrs.frozen

@@ -399,6 +399,7 @@ class _Lowerer:
             anchors=self.anchors(r.anchors),
             means=r.means,
             origin=self.origin(r.span),
+            ladder=r.ladder is not None,
         )
 
     def rule_out(self, cmp: n.Compare) -> ir.RuleOut:
@@ -443,6 +444,7 @@ class _Lowerer:
             by_any=o.by_any and len(o.by) > 1,
             approved_by_any=o.approved_by_any and len(o.approved_by) > 1,
             to=tuple(dict.fromkeys(x.text for x in o.to)),
+            name=o.name.text if o.name is not None else None,
         )
 
     @staticmethod
@@ -564,6 +566,7 @@ class _Lowerer:
         evidence: dict[str, ir.Json] = {}
         implemented: list[str] = []
         done: list[dict[str, str]] = []
+        failed: list[dict[str, str]] = []
         for g in s.givens:
             if isinstance(g, n.GivenLevel) and self._assessed(g):
                 self.given_assessed(determinations, g)
@@ -579,6 +582,8 @@ class _Lowerer:
                 implemented.extend(x.text for x in g.names)
             elif isinstance(g, n.GivenDone):
                 done.append({"rule": g.rule.text, "action": g.action.text})
+            elif isinstance(g, n.GivenFailed):
+                failed.append({"rule": g.rule.text, "action": g.action.text})
             elif isinstance(g, n.GivenAsOf) and g.date.value is not None:
                 assessment["as_of"] = g.date.value.isoformat()
         for g in s.givens:  # qualifiers join the domain's determination, given or not
@@ -596,6 +601,8 @@ class _Lowerer:
         assessment["implemented"] = list(dict.fromkeys(implemented))
         if done:
             assessment["done"] = done
+        if failed:
+            assessment["failed"] = failed
         return ir.Scenario(
             name=s.name.text,
             title=s.title,

@@ -39,13 +39,17 @@ from rspl.diagnostics import (
     DEFINITION_CYCLE,
     DEFINITIONS_TOO_DEEP,
     DOMAIN_WITHOUT_LEVELS,
+    DONE_AND_FAILED,
     DUPLICATE_CLAUSE,
     DUPLICATE_DECLARATION,
+    DUPLICATE_DUTY,
     DUPLICATE_MEMBER,
+    DUTY_NAME_IS_ACTION,
     EMPTY_STANDARD,
     EXPECT_NOT_PER_CONTEXT,
     EXPRESSION_TOO_DEEP,
     EXTENDS_CYCLE,
+    FAILED_NOT_LADDER_STEP,
     FAMILY_AS_VALUE,
     FAMILY_MEMBER_KIND,
     FAMILY_OF_DATES,
@@ -71,6 +75,7 @@ from rspl.diagnostics import (
     INVALID_RATIO,
     INVALID_RULES_OUT,
     JUDGEMENT_WITHOUT_DECIDER,
+    LADDER_STATUS_NOT_LADDER,
     LEVEL_DOMAIN_MISMATCH,
     MISPLACED_POLICY_HEADER,
     MISSING_HEADER_FIELD,
@@ -83,7 +88,9 @@ from rspl.diagnostics import (
     NUMBER_TOO_LARGE,
     NUMBER_WITH_SEPARATOR,
     ONE_ROLE_CHOICE,
+    ONE_STEP_LADDER,
     OVERLAPPING_SETTINGS,
+    REDUNDANT_DUTY_NAME,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
     RENAMED_OUTPUT,
@@ -1117,6 +1124,90 @@ def in_force_without_date(span: Span) -> Diagnostic:
         span,
         help="add `given as of YYYY-MM-DD`; without it a policy with an `effective` or "
         "`superseded` date is neither in force nor out of force (unknown)",
+    )
+
+
+# ---------------------------------------------------------------------- duties and ladders (E16xx)
+
+
+def duplicate_duty(kind: str, rule: str, key: str, action: str, span: Span,
+                   first: Span) -> Diagnostic:  # fmt: skip
+    """E1601: two duties of one rule (fallbacks included) with the same key."""
+    return _make(
+        DUPLICATE_DUTY,
+        f"{kind} `{rule}` already has a duty called `{key}`, so `done {key} of {rule}` "
+        "could not tell the two apart",
+        span,
+        labels=[Label(first, f"the first duty called `{key}`")],
+        help=f"give this one its own name with `as NAME`, e.g. `... as {action}_2`; "
+        "`done`, `failed` and scenarios then name it by that name",
+    )
+
+
+def failed_not_ladder_step(key: str, rule: str, span: Span) -> Diagnostic:
+    """E1602: `given failed KEY of RULE` where the duty is not a step of a ladder."""
+    return _make(
+        FAILED_NOT_LADDER_STEP,
+        f"`{key}` of `{rule}` is not a step of an escalation ladder, so it cannot be "
+        "marked failed",
+        span,
+        help="only the steps of an `if unmet in order { ... }` block may be given as failed; "
+        "write `given done` for a duty carried out",
+    )
+
+
+def done_and_failed(key: str, rule: str, span: Span, first: Span) -> Diagnostic:
+    """E1603: a scenario gives the same ladder step as done and as failed."""
+    return _make(
+        DONE_AND_FAILED,
+        f"`{key}` of `{rule}` is given both as done and as failed",
+        span,
+        labels=[Label(first, "given here first")],
+        help="a step either succeeded (`given done`) or failed (`given failed`); keep one",
+    )
+
+
+def duty_name_is_action(name: str, action: str, span: Span) -> Diagnostic:
+    """E1604: `as NAME` where NAME is another declared action."""
+    return _make(
+        DUTY_NAME_IS_ACTION,
+        f"`{name}` is an action, so `as {name}` would make this `{action}` duty read as "
+        f"a `{name}` duty",
+        span,
+        help=f"choose a name that is not an action, e.g. `as {action}_{name}`",
+    )
+
+
+def one_step_ladder(rule: str, span: Span) -> Diagnostic:
+    """W0044: `if unmet in order` with fewer than two steps."""
+    return _make(
+        ONE_STEP_LADDER,
+        f"the escalation ladder of `{rule}` has only one step, so its order says nothing",
+        span,
+        help="add the steps that follow when this one fails, or write `if unmet { ... }`",
+    )
+
+
+def redundant_duty_name(name: str, span: Span) -> Diagnostic:
+    """W0045: `as NAME` where NAME is the duty's own action."""
+    return _make(
+        REDUNDANT_DUTY_NAME,
+        f"`as {name}` repeats the duty's action: a duty without `as` is already called "
+        f"`{name}`",
+        span,
+        help=f"remove `as {name}`, or give the duty a name of its own",
+    )
+
+
+def ladder_status_not_ladder(status: str, key: str, rule: str, span: Span) -> Diagnostic:
+    """W0046: `expect obligation KEY of RULE is standby/failed` for a duty off any ladder."""
+    return _make(
+        LADDER_STATUS_NOT_LADDER,
+        f"`{key}` of `{rule}` is not a step of an escalation ladder, so it is never "
+        f"`{status}`",
+        span,
+        help="only the steps of an `if unmet in order { ... }` block are `standby` or "
+        "`failed`; expect `open`, `due`, `overdue` or `done`",
     )
 
 

@@ -449,6 +449,12 @@ class Obligation:
     approved_by_any: bool = False
     # `to R, ...`: who receives what the action produces (roles or role groups).
     to: tuple[Name, ...] = ()
+    name: Name | None = None  # `as NAME`: the duty's own name
+
+    @property
+    def key(self) -> Name:
+        """What names the duty in its rule (`done`, scenarios): its `as` name, else its action."""
+        return self.name if self.name is not None else self.action
 
 
 @attrs.frozen
@@ -480,6 +486,7 @@ class RuleDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    ladder: Span | None = None  # `if unmet in order`: the fallbacks are an escalation ladder
 
 
 # ---------------------------------------------------------------------------- scenarios
@@ -522,6 +529,15 @@ class GivenDone:
 
 
 @attrs.frozen
+class GivenFailed:
+    """`given failed KEY of RULE`: a step of the rule's escalation ladder has failed."""
+
+    action: Name
+    rule: Name
+    span: Span = _span()
+
+
+@attrs.frozen
 class GivenAsOf:
     date: DateLit
     span: Span = _span()
@@ -558,7 +574,7 @@ class GivenCarried:
 
 Given = (
     GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
-    | GivenCarried | GivenMember
+    | GivenCarried | GivenMember | GivenFailed
 )
 
 

@@ -430,9 +430,8 @@ class _Resolver:
                 self.ref(m, g.name, ("evidence",))
             elif isinstance(g, n.GivenImplemented):
                 self.refs(m, g.names, _REQUIRABLE)
-            elif isinstance(g, n.GivenDone):
-                self.ref(m, g.action, ("action",))
-                self.ref(m, g.rule, ("rule", "warning", "cadence"))
+            elif isinstance(g, n.GivenDone | n.GivenFailed):
+                self.duty(m, g.action, g.rule)
             elif isinstance(g, n.GivenProvisional | n.GivenCarried):
                 self.ref(m, g.domain, ("domain",))
         for x in s.expects:
@@ -451,11 +450,20 @@ class _Resolver:
             elif isinstance(x, n.ExpectVerdict):
                 self.ref(m, x.context, _CONTEXT, unknown=msg.unknown_context)
             elif isinstance(x, n.ExpectObligation | n.ExpectRoles):
-                self.ref(m, x.action, ("action",))
-                self.ref(m, x.rule, ("rule", "warning", "cadence"))
+                self.duty(m, x.action, x.rule)
                 for key, names, _ in x.clauses if isinstance(x, n.ExpectRoles) else ():
                     unknown = msg.unknown_recipient if key == "to" else msg.unknown_role
                     self.refs(m, names, _ROLE, unknown=unknown)
+
+    def duty(self, m: n.Module, key: n.Name, rule: n.Name) -> None:
+        """`KEY of RULE` in a scenario: KEY is a duty's `as` name in the rule, or an action."""
+        decl = self.ref(m, rule, ("rule", "warning", "cadence"))
+        if isinstance(decl, n.RuleDecl) and any(
+            ob.name is not None and ob.name.text == key.text
+            for ob in (*decl.obligations, *decl.fallbacks)
+        ):
+            return
+        self.ref(m, key, ("action",))
 
 
 def has_status(domain: n.DomainDecl, status: n.Name | None) -> bool:

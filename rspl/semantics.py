@@ -265,15 +265,50 @@ def obligation_blocks(
     asked: Sequence[str],
 ) -> list[str]:
     """The contexts an obligation blocks, of those asked about. Only a binding (`must`)
-    obligation that is not done blocks: a blocking action the contexts it names (every
-    context asked about when it names none), a `before` deadline the contexts it lists."""
-    if not binding or status == "done":
+    obligation that is not done (nor a ladder step on standby or failed) blocks: a blocking
+    action the contexts it names (every context asked about when it names none), a `before`
+    deadline the contexts it lists."""
+    if not binding or status in ("done", "standby", "failed"):
         return []
     found: set[str] = set()
     if blocking_action:
         found.update(named or asked)
     found.update(before)
     return sorted(c for c in found if c in asked)
+
+
+# ---------------------------------------------------------------------------- escalation ladders
+# `if unmet in order { ... }`: each step is in force only once every step before it has
+# failed (or is unavailable), as the assessment's `failed` list says. The first step not
+# failed is in force, with its ordinary status (open, due, done, ...); the steps after it wait
+# on standby, whatever that status is: a step done stops the ladder. Failed and standby
+# steps block nothing.
+
+
+def ladder_states(failed: Sequence[bool]) -> list[str | None]:
+    """For each step of a ladder, in order, whether it is marked failed: `failed`, `standby`,
+    or None for the one step in force (the first not failed)."""
+    out: list[str | None] = []
+    reached = True
+    for f in failed:
+        if f:
+            out.append("failed")
+        elif reached:
+            out.append(None)
+            reached = False
+        else:
+            out.append("standby")
+    return out
+
+
+def ladder_step(
+    position: str | None, status: str, due: datetime.date | None
+) -> tuple[str, datetime.date | None]:
+    """A ladder step's (status, due date): its own when in force (`position` None); else
+    `standby` or `failed`, with no due date (it is not yet, or no longer, owed)."""
+    if position is None:
+        return status, due
+    return position, None
 
 
 # ---------------------------------------------------------------------------- measurement families
@@ -375,7 +410,9 @@ def member_notes(name: str, kind: str, got: Mapping[str, Any] | None,
 
 # ---------------------------------------------------------------------------- validation
 
-ASSESSMENT_KEYS = ("as_of", "contexts", "determinations", "done", "evidence", "implemented")
+ASSESSMENT_KEYS = (
+    "as_of", "contexts", "determinations", "done", "evidence", "failed", "implemented"
+)
 _KEY_SET = frozenset(ASSESSMENT_KEYS)
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 BOOLEAN_TYPES = ("fact", "judgement")
@@ -891,7 +928,8 @@ def check_implemented(raw: object, known: frozenset[str]) -> frozenset[str]:
 
 
 def check_done(raw: object, known: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
-    """The obligations done, as (rule, action) pairs of the policy."""
+    """The obligations done, as (rule, key) pairs of the policy: a duty's key is its `as`
+    name, or its action when it has none."""
     items = check_list(raw, "done", 'a list of {"rule": R, "action": A}')
     out = set()
     for i, item in enumerate(items):
@@ -901,6 +939,27 @@ def check_done(raw: object, known: frozenset[tuple[str, str]]) -> frozenset[tupl
         pair = (item["rule"], item["action"])
         if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in known:
             raise AssessmentError(field, "an obligation of the policy", dict(item))
+        out.add(pair)
+    return frozenset(out)
+
+
+def check_failed(
+    raw: object, steps: frozenset[tuple[str, str]], done: frozenset[tuple[str, str]]
+) -> frozenset[tuple[str, str]]:
+    """The ladder steps failed (or unavailable), as (rule, key) pairs: only steps of an
+    escalation ladder (`if unmet in order`) may be listed, and none listed as done too."""
+    items = check_list(raw, "failed", 'a list of {"rule": R, "action": A}')
+    out = set()
+    for i, item in enumerate(items):
+        field = f"failed[{i}]"
+        if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
+            raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
+        pair = (item["rule"], item["action"])
+        if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in steps:
+            raise AssessmentError(field, "a step of an escalation ladder of the policy",
+                                  dict(item))  # fmt: skip
+        if pair in done:
+            raise AssessmentError(field, "a step not also listed as done", dict(item))
         out.add(pair)
     return frozenset(out)
 

@@ -173,7 +173,7 @@ def check_expectation(
                 "carried_rejected"):  # fmt: skip
         return _check_lifecycle(d, x)
     action, rule = x.names
-    found = [o for o in d["obligations"] if o["rule"] == rule and o["action"] == action]
+    found = [o for o in d["obligations"] if o["rule"] == rule and o["key"] == action]
     if what == "obligation_roles":
         return _check_roles(found, action, rule, x.roles)
     if not found:

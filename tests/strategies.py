@@ -17,8 +17,10 @@ with `counts when` efficacy criteria; 1-2 families of standards chained with `ex
 `not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and
 cadences (with or without `when`) with random conditions, requirements with and without `for`
 (binding ones that name one thing sometimes with a `counts when` criterion), obligations of
-every modality with blocking and non-blocking actions, every deadline form and `if unmet`
-fallbacks.
+every modality with blocking and non-blocking actions, every deadline form, some named with
+`as NAME` (always when the rule already has a duty with that action), and `if unmet`
+fallbacks, half of them escalation ladders (`if unmet in order`, 0 to 3 steps) whose steps
+valid assessments may list as `failed`.
 
 Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
 ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
@@ -150,12 +152,14 @@ class PolicySpec:
     standards: list[StandardSpec]
     contexts: list[str]
     rules: list[str]
-    obligations: list[tuple[str, str]]  # (rule, action), obligations and fallbacks
+    obligations: list[tuple[str, str]]  # (rule, key), obligations and fallbacks
     levels_only: bool
     # measurement families: name -> (type, declared members or None for an open set)
     families: dict[str, tuple[str, tuple[str, ...] | None]] = dataclasses.field(
         default_factory=dict
     )
+    # (rule, key) of the steps of escalation ladders (`if unmet in order`)
+    steps: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -508,6 +512,17 @@ def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, s
     return text, action
 
 
+def _duty(draw: st.DrawFn, env: _Env, contexts: list[str], keys: set[str]) -> tuple[str, str]:
+    """An obligation and its key, unique among `keys` (the rule's so far, E1601): named with
+    `as NAME` when its action is taken, and sometimes anyway."""
+    text, key = _obligation(draw, env, contexts)
+    if key in keys or draw(st.integers(0, 5)) == 0:
+        key = f"k{len(keys)}"
+        text += f" as {key}"
+    keys.add(key)
+    return text, key
+
+
 def _assess(draw: st.DrawFn, d: DomainSpec, contexts: list[str], out: list[str]) -> None:
     """Maybe make `d` assessed per context (its settings cover every context, some through a
     context group declared into `out`) and/or after mitigation, with an order."""
@@ -631,6 +646,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
 
     rules: list[str] = []
     obligations: list[tuple[str, str]] = []
+    steps: list[tuple[str, str]] = []
     requirable = safeguards + [s.name for s in standards]
     for i in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(("rule", "rule", "warning", "cadence")))
@@ -661,17 +677,22 @@ def policies(draw: st.DrawFn) -> PolicySpec:
             if draw(st.integers(0, 5)) == 0:
                 line += ' note "a note"'
             lines.append(line)
+        keys: set[str] = set()  # a duty's key is its `as` name, else its action (E1601)
         for _ in range(draw(st.integers(0, 3))):
-            text, action = _obligation(draw, env, contexts)
+            text, key = _duty(draw, env, contexts, keys)
             lines.append("  " + text)
-            obligations.append((name, action))
+            obligations.append((name, key))
         if draw(st.integers(0, 2)) == 0:
             fallback = []
-            for _ in range(draw(st.integers(0, 2))):
-                text, action = _obligation(draw, env, contexts)
+            ladder = draw(st.booleans())  # `if unmet in order`: an escalation ladder
+            for _ in range(draw(st.integers(0, 3 if ladder else 2))):
+                text, key = _duty(draw, env, contexts, keys)
+                obligations.append((name, key))
                 fallback.append("    " + text)
-                obligations.append((name, action))
-            lines.append("  if unmet {\n" + "\n".join(fallback) + "\n  }")
+                if ladder:
+                    steps.append((name, key))
+            opening = "  if unmet in order {\n" if ladder else "  if unmet {\n"
+            lines.append(opening + "\n".join(fallback) + "\n  }")
         if kind == "warning":
             for _ in range(checkpoints):
                 d = draw(st.sampled_from(domains))
@@ -690,6 +711,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         obligations=list(dict.fromkeys(obligations)),
         levels_only=levels_only,
         families=families,
+        steps=steps,
     )
 
 
@@ -885,6 +907,13 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
             {"rule": r, "action": a}
             for r, a in draw(st.lists(st.sampled_from(spec.obligations)))
         ]
+    if spec.steps and draw(st.booleans()):  # ladder steps failed: never one listed as done
+        done = {(x["rule"], x["action"]) for x in out.get("done") or ()}
+        out["failed"] = [
+            {"rule": r, "action": a}
+            for r, a in draw(st.lists(st.sampled_from(spec.steps)))
+            if (r, a) not in done
+        ]
     if draw(st.integers(0, 3)):
         out["as_of"] = draw(_date_strings())
     if draw(st.booleans()):
@@ -912,6 +941,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "not_object", "unknown_key", "as_of", "determinations", "domain", "level",
         "unknown_sub", "below", "det_type", "evidence", "evidence_name", "evidence_type",
         "implemented", "implemented_name", "done", "done_item", "contexts", "context_name",
+        "failed", "failed_item",
         "setting", "mitigation",
         "evidence_range",
         *(("family",) * bool(spec.families)),
@@ -1030,6 +1060,17 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             {"rule": rule, "action": {"x": 1}},
         )))  # fmt: skip
         base["done"] = [*(base.get("done") or []), bad]
+    elif kind == "failed":
+        base["failed"] = draw(st.sampled_from(("r0", {"rule": "r0"}, 5, True, {})))
+    elif kind == "failed_item":  # not a ladder step, or a step also listed as done
+        off = [x for x in spec.obligations if x not in spec.steps]
+        choices: list[Any] = [{"rule": "zz", "action": "act0"}, "act0", None]
+        choices += [{"rule": r, "action": a} for r, a in off[:3]]
+        if spec.steps:
+            r, a = spec.steps[0]
+            base["done"] = [*(base.get("done") or []), {"rule": r, "action": a}]
+            choices.append({"rule": r, "action": a})
+        base["failed"] = [draw(st.sampled_from(choices))]
     elif kind == "contexts":
         base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {}, [], ())))
     else:

@@ -201,8 +201,12 @@ def test_names_and_descriptions_come_from_the_policy() -> None:
     done = assessment["properties"]["done"]["anyOf"][0]["items"]["oneOf"]
     pairs = {(b["properties"]["rule"]["const"], a) for b in done
              for a in b["properties"]["action"]["enum"]}  # fmt: skip
-    assert pairs == {(r.name, o.action) for r in policy.rules
+    assert pairs == {(r.name, o.key) for r in policy.rules
                      for o in (*r.obligations, *r.fallbacks)}  # fmt: skip
+    failed = assessment["properties"]["failed"]["anyOf"][0]["items"]["oneOf"]
+    steps = {(b["properties"]["rule"]["const"], a) for b in failed
+             for a in b["properties"]["action"]["enum"]}  # fmt: skip
+    assert steps == {(r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks}
     rules = decision["$defs"]["rule"]
     assert rules["enum"] == [r.name for r in policy.rules]
     for r in policy.rules:

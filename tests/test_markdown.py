@@ -118,9 +118,12 @@ rule Rule1 {s()} {{
   must act1 C1 by R1 approved by R2 within 30 days of T1 per {s()}
   should notify R2 before C1 per {s()}
   may share A1, R1 every 3 to 6 months since T1
-  recommend share A1
-  illustrative share A1 due 2026-01-01
-  if unmet {{ must act1 until St2 is implemented per {s()} }}
+  recommend share A1 as share_recommended
+  illustrative share A1 due 2026-01-01 as share_example
+  if unmet in order {{
+    must act1 until St2 is implemented per {s()} as act1_fallback
+    must pause C1 as last_resort
+  }}
 }}
 rule Rule2 {s()} {{
   source {s()}

@@ -15,7 +15,9 @@ The convention (also written at the top of the document), in document order:
   the script must print.
 
 A fragment matches when it is a sub-dict of the actual decision: dicts are matched key by key,
-recursively (the decision may have more keys); lists and scalars must be equal exactly.
+recursively (the decision may have more keys); a list must have as many items as the decision's,
+in the same order, each matched the same way (an object in a list may leave out keys); scalars
+must be equal exactly.
 
 Every example is decided three ways, which must agree: by the reference interpreter
 (`rspl.interpreter.evaluate`), by `rspl eval --format json`, and by the generated Python module.
@@ -182,6 +184,12 @@ def mismatch(expected: Any, actual: Any, path: str = "decision") -> str | None:
             if found is not None:
                 return found
         return None
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        for i, (e, a) in enumerate(zip(expected, actual)):
+            found = mismatch(e, a, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
     if _exact(expected) != _exact(actual):
         return f"{path}: expected {_exact(expected)}\n  got {_exact(actual)}"
     return None
@@ -190,7 +198,10 @@ def mismatch(expected: Any, actual: Any, path: str = "decision") -> str | None:
 def test_matching_is_strict_for_lists_and_scalars() -> None:
     assert mismatch({"a": {"b": 1}}, {"a": {"b": 1, "c": 2}, "d": 3}) is None
     assert mismatch({"a": [1]}, {"a": [1, 2]}) is not None
-    assert mismatch({"a": [{"b": 1}]}, {"a": [{"b": 1, "c": 2}]}) is not None
+    assert mismatch({"a": [2, 1]}, {"a": [1, 2]}) is not None
+    assert mismatch({"a": [{"b": 1}]}, {"a": [{"b": 1, "c": 2}]}) is None
+    assert mismatch({"a": [{"b": 1}]}, {"a": [{"b": 2, "c": 2}]}) is not None
+    assert mismatch({"a": [{"b": 1}]}, {"a": [{"b": 1}, {"b": 1}]}) is not None
     assert mismatch({"a": True}, {"a": 1}) is not None
     assert mismatch({"a": 1}, {"a": 1.0}) is not None
     assert mismatch({"a": None}, {}) is not None

@@ -586,15 +586,21 @@ def _evidence_value(e: ir.Evidence) -> Schema:
     return out
 
 
-def _done_item(policy: ir.Policy) -> Schema | bool:
+def _done_item(policy: ir.Policy, *, ladders: bool = False) -> Schema | bool:
+    """A duty named by its rule and key (`as` name, else action); with `ladders`, only the
+    steps of escalation ladders."""
     branches: list[Schema] = []
     for r in policy.rules:
-        actions = list(dict.fromkeys(o.action for o in (*r.obligations, *r.fallbacks)))
+        if ladders and not r.ladder:
+            continue
+        duties = r.fallbacks if ladders else (*r.obligations, *r.fallbacks)
+        actions = list(dict.fromkeys(o.key for o in duties))
         if not actions:
             continue
+        what = "A step of the escalation ladder" if ladders else "An obligation"
         branch = _object(
             {"rule": {"const": r.name}, "action": {"enum": actions}},
-            description=_sentence(f"An obligation of the {r.kind} {r.name}.", _sources(r.anchors)),
+            description=_sentence(f"{what} of the {r.kind} {r.name}.", _sources(r.anchors)),
         )
         branch["title"] = r.title or r.name
         branches.append(branch)
@@ -642,7 +648,13 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         ),
         "done": _nullable(
             _array(_done_item(policy)),
-            "Obligations already done, each named by its rule and action.",
+            "Obligations already done, each named by its rule and key: the duty's `as` name, "
+            "or its action when it has none.",
+        ),
+        "failed": _nullable(
+            _array(_done_item(policy, ladders=True)),
+            "Steps of escalation ladders (`if unmet in order`) that have failed or are "
+            "unavailable, each named by its rule and key; the next step is then in force.",
         ),
         "evidence": _nullable(
             {
@@ -765,6 +777,17 @@ def _obligation(policy: ir.Policy) -> Schema:
             },
             "blocks": _array(_ref("context"), "Contexts it blocks.", uniqueItems=True),
             "anchors": _array(_ref("anchor")),
+            "key": _names(
+                (o.key for o in obligations),
+                "What names the duty in its rule (in `done` and `failed`): its `as` name, or "
+                "its action when it has none",
+            ),
+            "step": {
+                "type": ["integer", "null"],
+                "minimum": 1,
+                "description": "Its step number in an escalation ladder (`if unmet in order`), "
+                "from 1; null outside ladders.",
+            },
         },
         description="An obligation of an active rule.",
     )

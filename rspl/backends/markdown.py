@@ -882,6 +882,7 @@ class RuleView:
     items: tuple[Md, ...]
     fallbacks: tuple[Md, ...]
     checkpoint: Md | None
+    ladder: bool = False  # the fallbacks are an escalation ladder (`if unmet in order`)
 
 
 @attrs.frozen
@@ -1111,6 +1112,7 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         then=then,
         items=tuple(items),
         fallbacks=fallbacks,
+        ladder=rule.ladder,
         checkpoint=checkpoint,
     )
 

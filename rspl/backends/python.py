@@ -102,6 +102,7 @@ def _obligation(o: ir.Obligation, until: int | None) -> dict[str, Any]:
         "deadline": _deadline(o.deadline, until),
         "text": deadline_text(o.deadline),
         "anchors": _anchors(o.anchors),
+        "key": o.key,
     }
 
 
@@ -124,6 +125,7 @@ def _rule(r: ir.Rule, condition: int | None, until: dict[int, int]) -> dict[str,
         "obligations": tuple(_obligation(o, until.get(id(o))) for o in r.obligations),
         "fallbacks": tuple(_obligation(o, until.get(id(o))) for o in r.fallbacks),
         "condition": condition,
+        "ladder": r.ladder,
     }
 
 

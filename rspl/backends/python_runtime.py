@@ -38,6 +38,7 @@ from rspl.semantics import (
     check_determinations,
     check_done,
     check_evidence_values,
+    check_failed,
     check_implemented,
     combine_standards,
     complete_standards,
@@ -46,6 +47,8 @@ from rspl.semantics import (
     explaining,
     figure,
     input_owner,
+    ladder_states,
+    ladder_step,
     member_notes,
     missing_members,
     obligation_blocks,
@@ -174,6 +177,7 @@ class State(NamedTuple):
     crit: Criteria | None = None  # the criteria decided, when the policy has any
     # provisional and carried-forward determinations, as the decision reports them
     qualified: Mapping[str, Any] = MappingProxyType({})
+    failed: frozenset[tuple[str, str]] = frozenset()  # (rule, key) ladder steps failed
 
 
 class Requirements(NamedTuple):
@@ -457,7 +461,7 @@ class Decision:
         found: dict[str, set[str]] = {}
         for item in self.obligations():
             for context in item["blocks"]:
-                found.setdefault(context, set()).add(f"{item['rule']}.{item['action']}")
+                found.setdefault(context, set()).add(f"{item['rule']}.{item['key']}")
         return {c: tuple(sorted(v)) for c, v in found.items()}
 
     def obligations(self) -> list[dict[str, Any]]:
@@ -471,7 +475,12 @@ class Decision:
             start = len(out)
             for ob in rule["obligations"]:
                 out.append(self.obligation(rule["name"], ob, False))
-            if i in unmet:
+            if i in unmet and rule["ladder"]:
+                name, failed = rule["name"], self.state.failed
+                states = ladder_states([(name, ob["key"]) in failed for ob in rule["fallbacks"]])
+                for n, ob in enumerate(rule["fallbacks"]):
+                    out.append(self.obligation(name, ob, True, states[n], n + 1))
+            elif i in unmet:
                 for ob in rule["fallbacks"]:
                     out.append(self.obligation(rule["name"], ob, True))
             if e.instances and e.instances[i] is not None:
@@ -479,10 +488,18 @@ class Decision:
                     item["blocks"] = [c for c in item["blocks"] if self.applies(i, c)]
         return out
 
-    def obligation(self, rule: str, ob: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
+    def obligation(
+        self,
+        rule: str,
+        ob: Mapping[str, Any],
+        fallback: bool,
+        position: str | None = None,
+        step: int | None = None,
+    ) -> dict[str, Any]:
+        """One duty's entry; a ladder step's `position` (`ladder_states`) and number."""
         state, deadline = self.state, ob["deadline"]
         kind = deadline["kind"]
-        settled = (rule, ob["action"]) in state.done
+        settled = (rule, ob["key"]) in state.done
         due = opens = None
         if kind == "until":
             settled = settled or self.values[deadline["slot"]] is True  # no longer in force
@@ -497,6 +514,8 @@ class Decision:
         status = obligation_status(
             due, opens, state.as_of, recurring=kind == "every", settled=settled
         )
+        if step is not None:
+            status, due = ladder_step(position, status, due)
         before = deadline["contexts"] if kind == "before" else ()
         return {
             "rule": rule,
@@ -515,6 +534,8 @@ class Decision:
             "blocks": obligation_blocks(ob["modality"] == "must", status, ob["blocking"],
                                         ob["contexts"], before, self.contexts),
             "anchors": [dict(x) for x in ob["anchors"]],
+            "key": ob["key"],
+            "step": step,
         }  # fmt: skip
 
     def per_context(self, rule: str, status: str, per: Mapping[str, int]) -> dict[str, Any]:
@@ -724,7 +745,10 @@ class Evaluator:
         self.known_names = frozenset(safeguards) | frozenset(standards)
         self.has_efficacy = any(v is not None for v in safeguards.values())
         self.done_pairs = frozenset(
-            (r["name"], ob["action"]) for r in rules for ob in (*r["obligations"], *r["fallbacks"])
+            (r["name"], ob["key"]) for r in rules for ob in (*r["obligations"], *r["fallbacks"])
+        )
+        self.ladder_steps = frozenset(
+            (r["name"], ob["key"]) for r in rules if r["ladder"] for ob in r["fallbacks"]
         )
         self.may_block = any(
             ob["modality"] == "must" and (ob["blocking"] or ob["deadline"]["kind"] == "before")
@@ -1013,7 +1037,7 @@ class Evaluator:
         for any input that fails while it is read (whatever the object given).
 
         Validation runs in the order of the assessment's fields (keys, as_of, determinations,
-        evidence, implemented, done, contexts), so the first problem is the one reported.
+        evidence, implemented, done, failed, contexts), so the first problem is the one reported.
         The decision is a value: it keeps a snapshot of what it read, never the caller's
         objects, and shares nothing that can be changed with other decisions.
         """
@@ -1077,13 +1101,15 @@ class Evaluator:
                                                   as_of)  # fmt: skip
         raw = get("done")
         done = check_done(raw, self.done_pairs) if raw is not None else _NO_DONE
+        raw = get("failed")
+        failed = check_failed(raw, self.ladder_steps, done) if raw is not None else _NO_DONE
         contexts = check_contexts(get("contexts"), self.contexts)
         if hit is None:
             narrowed = list(given)  # the checkpoints in `conditions` narrow this copy
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
             table = self.requirements_for(outcomes, values)
             hi = tuple(narrowed)
-            state = State(lo, hi, ev, done, as_of, maybe, crit, report)
+            state = State(lo, hi, ev, done, as_of, maybe, crit, report, failed)
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
@@ -1096,7 +1122,7 @@ class Evaluator:
                     self._fast[key] = Shortcut(req.safeguards, req.holes, req.families, basis)
         else:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
-            state = State(lo, hit.hi, ev, done, as_of, maybe, crit)
+            state = State(lo, hit.hi, ev, done, as_of, maybe, crit, _NO_QUALIFIED, failed)
         return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
 
     def _qualify(

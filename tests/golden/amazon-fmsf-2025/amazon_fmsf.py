@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449
+# source sha256: 4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449'
+SOURCE_HASH: str = '4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449',
+ 'source_hash': '4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -60,7 +60,6 @@ _EVIDENCE: Any = {'cbrn_signal': ('fact', (), ('benchmark', 'red_team', 'uplift'
  'cyber_safeguarded': ('judgement', ('senior_leadership',)),
  'ai_rd_safeguarded': ('judgement', ('senior_leadership',)),
  'safeguards_effective': ('judgement', ('senior_leadership',)),
- 'cannot_safeguard': ('judgement', ('senior_leadership',)),
  'threat_landscape_changed': ('fact', ()),
  'last_framework_review': ('date', ())}
 
@@ -155,7 +154,8 @@ _RULES: Any = ({'name': 'evaluations',
                                              'open_weights')},
                    'text': 'before trusted_access, external_deployment, '
                            'fine_tuning_api, open_weights',
-                   'anchors': ({'text': 'Evaluation', 'url': None},)},
+                   'anchors': ({'text': 'Evaluation', 'url': None},),
+                   'key': 'evaluate'},
                   {'action': 'complete',
                    'modality': 'must',
                    'blocking': False,
@@ -173,9 +173,11 @@ _RULES: Any = ({'name': 'evaluations',
                                              'open_weights')},
                    'text': 'before trusted_access, external_deployment, '
                            'fine_tuning_api, open_weights',
-                   'anchors': ({'text': 'Evaluation', 'url': None},)}),
+                   'anchors': ({'text': 'Evaluation', 'url': None},),
+                   'key': 'complete'}),
   'fallbacks': (),
-  'condition': 0},
+  'condition': 0,
+  'ladder': False},
  {'name': 'update_reevaluation',
   'kind': 'rule',
   'title': 'Re-evaluation before a major update',
@@ -195,9 +197,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'before',
                                 'contexts': ('external_deployment',)},
                    'text': 'before external_deployment',
-                   'anchors': ({'text': 'Evaluation', 'url': None},)},),
+                   'anchors': ({'text': 'Evaluation', 'url': None},),
+                   'key': 'reassess'},),
   'fallbacks': (),
-  'condition': 1},
+  'condition': 1,
+  'ladder': False},
  {'name': 'cbrn_signals',
   'kind': 'warning',
   'title': 'CBRN evaluations point to the threshold',
@@ -217,9 +221,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Governance', 'url': None},)},),
+                   'anchors': ({'text': 'Governance', 'url': None},),
+                   'key': 'escalate'},),
   'fallbacks': (),
-  'condition': 2},
+  'condition': 2,
+  'ladder': False},
  {'name': 'cyber_signals',
   'kind': 'warning',
   'title': 'Cyber evaluations point to the threshold',
@@ -239,9 +245,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Governance', 'url': None},)},),
+                   'anchors': ({'text': 'Governance', 'url': None},),
+                   'key': 'escalate'},),
   'fallbacks': (),
-  'condition': 3},
+  'condition': 3,
+  'ladder': False},
  {'name': 'ai_rd_signals',
   'kind': 'warning',
   'title': 'AI R&D evaluations point to the threshold',
@@ -261,9 +269,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Governance', 'url': None},)},),
+                   'anchors': ({'text': 'Governance', 'url': None},),
+                   'key': 'escalate'},),
   'fallbacks': (),
-  'condition': 4},
+  'condition': 4,
+  'ladder': False},
  {'name': 'baseline',
   'kind': 'rule',
   'title': 'Every frontier model',
@@ -272,7 +282,8 @@ _RULES: Any = ({'name': 'evaluations',
   'recommended': (),
   'obligations': (),
   'fallbacks': (),
-  'condition': None},
+  'condition': None,
+  'ladder': False},
  {'name': 'cbrn_crossed',
   'kind': 'rule',
   'title': 'CBRN threshold crossed',
@@ -304,9 +315,44 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
-  'fallbacks': (),
-  'condition': 5},
+                                'url': None},),
+                   'key': 'apply'},),
+  'fallbacks': ({'action': 'halt',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('trusted_access',
+                             'external_deployment',
+                             'fine_tuning_api',
+                             'open_weights'),
+                 'contexts': ('trusted_access',
+                              'external_deployment',
+                              'fine_tuning_api',
+                              'open_weights'),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'withhold_release'},
+                {'action': 'pause',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('training',),
+                 'contexts': ('training',),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'pause'}),
+  'condition': 5,
+  'ladder': True},
  {'name': 'cyber_crossed',
   'kind': 'rule',
   'title': 'Offensive cyber threshold crossed',
@@ -338,9 +384,44 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
-  'fallbacks': (),
-  'condition': 6},
+                                'url': None},),
+                   'key': 'apply'},),
+  'fallbacks': ({'action': 'halt',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('trusted_access',
+                             'external_deployment',
+                             'fine_tuning_api',
+                             'open_weights'),
+                 'contexts': ('trusted_access',
+                              'external_deployment',
+                              'fine_tuning_api',
+                              'open_weights'),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'withhold_release'},
+                {'action': 'pause',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('training',),
+                 'contexts': ('training',),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'pause'}),
+  'condition': 6,
+  'ladder': True},
  {'name': 'ai_rd_crossed',
   'kind': 'rule',
   'title': 'Automated AI R&D threshold crossed',
@@ -372,9 +453,44 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
-  'fallbacks': (),
-  'condition': 7},
+                                'url': None},),
+                   'key': 'apply'},),
+  'fallbacks': ({'action': 'halt',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('trusted_access',
+                             'external_deployment',
+                             'fine_tuning_api',
+                             'open_weights'),
+                 'contexts': ('trusted_access',
+                              'external_deployment',
+                              'fine_tuning_api',
+                              'open_weights'),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'withhold_release'},
+                {'action': 'pause',
+                 'modality': 'must',
+                 'blocking': True,
+                 'objects': ('training',),
+                 'contexts': ('training',),
+                 'by': (),
+                 'approved_by': (),
+                 'by_any': False,
+                 'approved_by_any': False,
+                 'to': (),
+                 'deadline': {'kind': 'none'},
+                 'text': None,
+                 'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                 'key': 'pause'}),
+  'condition': 7,
+  'ladder': True},
  {'name': 'release_decision',
   'kind': 'rule',
   'title': 'Release decision for a model past a threshold',
@@ -403,49 +519,11 @@ _RULES: Any = ({'name': 'evaluations',
                                              'open_weights')},
                    'text': 'before trusted_access, external_deployment, '
                            'fine_tuning_api, open_weights',
-                   'anchors': ({'text': 'Risk mitigation', 'url': None},)},),
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'key': 'complete'},),
   'fallbacks': (),
-  'condition': 12},
- {'name': 'cannot_safeguard_rule',
-  'kind': 'rule',
-  'title': 'Appropriate safeguards cannot be put in place',
-  'anchors': ({'text': 'Risk mitigation', 'url': None},),
-  'requirements': (),
-  'recommended': (),
-  'obligations': ({'action': 'halt',
-                   'modality': 'must',
-                   'blocking': True,
-                   'objects': ('trusted_access',
-                               'external_deployment',
-                               'fine_tuning_api',
-                               'open_weights'),
-                   'contexts': ('trusted_access',
-                                'external_deployment',
-                                'fine_tuning_api',
-                                'open_weights'),
-                   'by': (),
-                   'approved_by': (),
-                   'by_any': False,
-                   'approved_by_any': False,
-                   'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
-                   'anchors': ({'text': 'Risk mitigation', 'url': None},)},
-                  {'action': 'pause',
-                   'modality': 'must',
-                   'blocking': True,
-                   'objects': ('training',),
-                   'contexts': ('training',),
-                   'by': (),
-                   'approved_by': (),
-                   'by_any': False,
-                   'approved_by_any': False,
-                   'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
-                   'anchors': ({'text': 'Risk mitigation', 'url': None},)}),
-  'fallbacks': (),
-  'condition': 13},
+  'condition': 12,
+  'ladder': False},
  {'name': 'transparency',
   'kind': 'rule',
   'title': 'Sharing results',
@@ -464,7 +542,8 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Transparency', 'url': None},)},
+                   'anchors': ({'text': 'Transparency', 'url': None},),
+                   'key': 'publish'},
                   {'action': 'share',
                    'modality': 'should',
                    'blocking': False,
@@ -477,9 +556,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Transparency', 'url': None},)}),
+                   'anchors': ({'text': 'Transparency', 'url': None},),
+                   'key': 'share'}),
   'fallbacks': (),
-  'condition': 14},
+  'condition': 13,
+  'ladder': False},
  {'name': 'threshold_update',
   'kind': 'rule',
   'title': 'Threat models change',
@@ -498,7 +579,8 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Updates', 'url': None},)},
+                   'anchors': ({'text': 'Updates', 'url': None},),
+                   'key': 'update'},
                   {'action': 'consult',
                    'modality': 'should',
                    'blocking': False,
@@ -511,9 +593,11 @@ _RULES: Any = ({'name': 'evaluations',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Updates', 'url': None},)}),
+                   'anchors': ({'text': 'Updates', 'url': None},),
+                   'key': 'consult'}),
   'fallbacks': (),
-  'condition': 15},
+  'condition': 14,
+  'ladder': False},
  {'name': 'framework_review',
   'kind': 'cadence',
   'title': 'Review of the framework',
@@ -535,9 +619,11 @@ _RULES: Any = ({'name': 'evaluations',
                                 'period': (12, 0),
                                 'event': 'last_framework_review'},
                    'text': 'every about 1 year since last_framework_review',
-                   'anchors': ({'text': 'Updates', 'url': None},)},),
+                   'anchors': ({'text': 'Updates', 'url': None},),
+                   'key': 'review'},),
   'fallbacks': (),
-  'condition': None})
+  'condition': None,
+  'ladder': False})
 
 _NODES: Any = ({'kind': 'fact',
   'text': 'frontier_model',
@@ -616,11 +702,6 @@ _NODES: Any = ({'kind': 'fact',
   'inputs': (),
   'children': (11,),
   'detail': None},
- {'kind': 'fact',
-  'text': 'cannot_safeguard',
-  'inputs': ('cannot_safeguard',),
-  'children': (),
-  'detail': 'cannot_safeguard'},
  {'kind': 'fact',
   'text': 'frontier_model',
   'inputs': ('frontier_model',),
@@ -751,44 +832,42 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:322)
+    # cadence evaluations (amazon-fmsf-2025.rspl:320)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:334)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:332)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:341)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:339)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:347)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:345)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:353)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:351)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:362)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:370)
+    # rule baseline (amazon-fmsf-2025.rspl:360)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:368)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:377)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:383)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:384)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:398)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:394)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:220)
+    # rule release_decision (amazon-fmsf-2025.rspl:416)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:218)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:403)
-    t13 = ev.get('cannot_safeguard')
-    # rule transparency (amazon-fmsf-2025.rspl:413)
-    t14 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:421)
-    t15 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:430)
-    outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, t15, True)
-    return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15))
+    # rule transparency (amazon-fmsf-2025.rspl:425)
+    t13 = ev.get('frontier_model')
+    # rule threshold_update (amazon-fmsf-2025.rspl:433)
+    t14 = ev.get('threat_landscape_changed')
+    # cadence framework_review (amazon-fmsf-2025.rspl:442)
+    outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, True)
+    return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14))
 
 
 def _efficacy(
@@ -800,15 +879,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:226)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:224)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:232)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:230)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:238)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:236)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:244)
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:242)
     t3 = level_cmp('<=', lo[0], hi[0], 1)
-    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:284)
+    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:282)
     t4 = ev.get('safeguards_effective')
     return (t0, t1, t2, t3, t4)
 

@@ -1277,7 +1277,8 @@ class _Checker:
         return True
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
-        self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
+        if not x.prohibited:
+            self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
         self.obligation_exists(x.action, x.rule)
 
     def obligation_exists(self, action: n.Name, rule_name: n.Name) -> None:

@@ -46,12 +46,16 @@ from rspl.semantics import (
     member_notes,
     member_test,
     missing_members,
+    block_reason,
+    duty_modality,
     obligation_blocks,
     obligation_status,
     point,
     policy_in_force,
+    prohibitions,
     rule_out,
     standard_in_place,
+    standing_duty,
     tri_any,
     tri_not,
     tri_word,
@@ -93,10 +97,11 @@ class _Input:
         known = frozenset(s.name for s in policy.safeguards) | {s.name for s in policy.standards}
         self.implemented_names = frozenset() if raw is None else check_implemented(raw, known)
         raw = data.get("done")
-        pairs = frozenset(
-            (r.name, o.action) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
-        )
-        self.done = frozenset() if raw is None else check_done(raw, pairs)
+        duties = [(r.name, o) for r in policy.rules for o in (*r.obligations, *r.fallbacks)]
+        pairs = frozenset((r, o.action) for r, o in duties)
+        doable = {(r, o.action) for r, o in duties if not o.prohibited}
+        banned = frozenset(p for p in pairs if p not in doable)
+        self.done = frozenset() if raw is None else check_done(raw, pairs, banned)
         self.contexts = check_contexts(data.get("contexts"), tuple(c.name for c in policy.contexts))
 
 
@@ -518,15 +523,17 @@ class _Evaluation:
             for ob, fallback in steps:
                 item = self.obligation(rule, ob, fallback)
                 obligations.append(item)
+                reason = block_reason(rule.name, ob.action, item["objects"], item["status"],
+                                      ob.prohibited)  # fmt: skip
                 for context in item["blocks"]:
                     if context in blocks:
-                        blocks[context].append(f"{rule.name}.{ob.action}")
+                        blocks[context].append(reason)
         # 5. Verdicts. A policy not in force on the assessment date permits nothing.
         in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
             reasons = [why] if in_force is False and why else []
             reasons += [f"missing {name}" for name in verdict["missing"]]
-            reasons += [f"obligation {key} is not done" for key in sorted(set(blocks[context]))]
+            reasons += sorted(set(blocks[context]))
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
         criteria = criteria_order(criteria_all)
@@ -557,6 +564,7 @@ class _Evaluation:
             "missing": sorted(missing_all),
             "recommended": self.recommended(active),
             "obligations": obligations,
+            "prohibitions": prohibitions(obligations),
             "alerts": [
                 {"warning": rule.name, "title": rule.title, "precautionary": status != "triggered"}
                 for rule, status, _ in active
@@ -639,11 +647,12 @@ class _Evaluation:
 
     def obligation(self, rule: ir.Rule, ob: ir.Obligation, fallback: bool) -> dict[str, Any]:
         deadline = ob.deadline
-        settled = (rule.name, ob.action) in self.inp.done
+        done = (rule.name, ob.action) in self.inp.done and not ob.prohibited
+        lifted = False
         due = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
-            settled = settled or value is True  # no longer in force
+            lifted = value is True  # no longer in force
         elif isinstance(deadline, ir.Due):
             due = deadline.date
         elif isinstance(deadline, ir.Within) and deadline.event is not None:
@@ -655,8 +664,10 @@ class _Evaluation:
             if start is not None:
                 opens = add_period(start, deadline.low.months, deadline.low.days)
                 due = add_period(start, deadline.high.months, deadline.high.days)
+        standing = standing_duty(ob.modality, ob.prohibited, ob.blocking, _deadline_kind(deadline))
         status = obligation_status(
-            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), settled=settled
+            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), done=done,
+            lifted=lifted, standing=standing,
         )
         blocks = obligation_blocks(
             ob.modality == "must",
@@ -670,7 +681,7 @@ class _Evaluation:
         return {
             "rule": rule.name,
             "action": ob.action,
-            "modality": ob.modality,
+            "modality": duty_modality(ob.modality, ob.prohibited),
             "objects": [r.name for r in ob.objects],
             "by": list(ob.by),
             "approved_by": list(ob.approved_by),
@@ -712,6 +723,14 @@ class _Evaluation:
 def _bounded(e: ir.Compare) -> bool:
     """Whether a comparison reads `max` or `min` of a measurement family."""
     return isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound)
+
+
+def _deadline_kind(d: ir.Deadline | None) -> str:
+    """The kind of a deadline as the generated evaluator's tables name it."""
+    if d is None:
+        return "none"
+    return {ir.Within: "within", ir.Before: "before", ir.Every: "every", ir.Until: "until",
+            ir.Due: "date"}[type(d)]  # fmt: skip
 
 
 def _anchor(a: ir.Anchor) -> dict[str, str | None]:

@@ -61,13 +61,14 @@ ClaimType = Literal[
 ]  # fmt: skip
 """`units.CLAIM_TYPES`."""
 
-ObligationStatus = Literal["open", "due", "overdue", "done"]
+ObligationStatus = Literal["open", "due", "overdue", "done", "lifted", "in_force"]
 """`units.OBLIGATION_STATUSES`."""
 
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
     "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
     "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
+    "prohibited",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -536,6 +537,9 @@ class Obligation:
     anchors: tuple[Anchor, ...]
     origin: Origin
     note: str | None = None
+    # `must not ACTION` / `should not ACTION`: a prohibition (`modality` is `must` or
+    # `should`), in force while its rule applies, lifted by its `until`, never done.
+    prohibited: bool = False
 
 
 @attrs.frozen
@@ -584,8 +588,9 @@ class Rule:
 @attrs.frozen
 class Expectation:
     """What a scenario expects. `what` is required, not_required, missing, recommended,
-    triggered, not_triggered, precautionary, alert, permitted, blocked or obligation; `names`
-    what it is about (for obligation: action, rule); `status`/`due` only for obligations."""
+    triggered, not_triggered, precautionary, alert, permitted, blocked, obligation or
+    prohibited (a prohibition in force); `names` what it is about (for obligation and
+    prohibited: action, rule); `status`/`due` only for obligations."""
 
     what: ExpectationKind
     names: tuple[str, ...]

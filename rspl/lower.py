@@ -439,6 +439,7 @@ class _Lowerer:
             anchors=self.anchors(o.anchors),
             origin=self.origin(o.span),
             note=o.note,
+            prohibited=o.negated is not None,
         )
 
     @staticmethod
@@ -650,6 +651,8 @@ class _Lowerer:
             return ir.Expectation(_expectation(x.what), names, None, None, origin, context)
         if isinstance(x, n.ExpectVerdict):
             return ir.Expectation(_expectation(x.verdict), (x.context.text,), None, None, origin)
+        if x.prohibited:
+            return ir.Expectation("prohibited", (x.action.text, x.rule.text), None, None, origin)
         return ir.Expectation(
             "obligation", (x.action.text, x.rule.text), _obligation_status(x.status.text),
             x.due.value if x.due else None, origin,

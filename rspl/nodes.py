@@ -440,6 +440,8 @@ class Obligation:
     anchors: tuple[Anchor, ...]
     note: str | None = None
     span: Span = _span()
+    # `must not ACTION`: a prohibition; `negated` is the span of its `not`.
+    negated: Span | None = None
 
 
 @attrs.frozen
@@ -578,6 +580,7 @@ class ExpectObligation:
     status: Name
     due: DateLit | None
     span: Span = _span()
+    prohibited: bool = False  # `expect prohibited ACTION of RULE`
 
 
 Expectation = Expect | ExpectVerdict | ExpectObligation

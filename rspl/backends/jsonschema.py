@@ -589,7 +589,9 @@ def _evidence_value(e: ir.Evidence) -> Schema:
 def _done_item(policy: ir.Policy) -> Schema | bool:
     branches: list[Schema] = []
     for r in policy.rules:
-        actions = list(dict.fromkeys(o.action for o in (*r.obligations, *r.fallbacks)))
+        # a prohibition (`must not`) is never done: only duties that can be done are listed
+        duties = (*r.obligations, *r.fallbacks)
+        actions = list(dict.fromkeys(o.action for o in duties if not o.prohibited))
         if not actions:
             continue
         branch = _object(
@@ -737,7 +739,10 @@ def _obligation(policy: ir.Policy) -> Schema:
         {
             "rule": _ref("rule"),
             "action": _names((o.action for o in obligations), "An action of the policy"),
-            "modality": {"enum": list(units.MODALITIES)},
+            "modality": {
+                "enum": [*units.MODALITIES, *units.PROHIBITIONS],
+                "description": "`must not` or `should not`: a prohibition.",
+            },
             "objects": _array({"type": "string"}, "What the action is about, by name."),
             "by": _array(_ref("role"), "Who does it."),
             "approved_by": _array(_ref("role"), "Who approves it."),
@@ -746,7 +751,11 @@ def _obligation(policy: ir.Policy) -> Schema:
                 "description": "The deadline in the policy's words.",
             },
             "due": _nullable(_ref("date"), "The computed due date, when there is one."),
-            "status": {"enum": list(units.OBLIGATION_STATUSES)},
+            "status": {
+                "enum": list(units.OBLIGATION_STATUSES),
+                "description": "open, due, overdue or done; lifted: its `until` condition "
+                "holds; in_force: a prohibition, or a blocking action, in force.",
+            },
             "fallback": {
                 "type": "boolean",
                 "description": "True when it applies because the rule's requirements are unmet.",
@@ -850,10 +859,12 @@ def _verdict(per_context: bool = False) -> Schema:
                 {
                     "type": "string",
                     "pattern": "^(the policy is not in force on .+|missing .+"
-                    "|obligation .+ is not done)$",
+                    "|obligation .+ is not done|in force: .+ \\(rule .+\\)"
+                    "|prohibited: .+ \\(rule .+\\))$",
                 },
                 "Why the context is blocked: the policy not in force on the assessment date, "
-                "missing safeguards or standards, then blocking obligations not done.",
+                "missing safeguards or standards, then, sorted, blocking obligations not done, "
+                "blocking actions in force and prohibitions in force.",
             ),
         },
         description="Whether a context may proceed, and why not.",
@@ -999,6 +1010,18 @@ def decision_schema(policy: ir.Policy) -> Schema:
             "rules that apply: reported, never blocking.",
         ),
         "obligations": _array(_ref("obligation"), "Obligations of the rules that apply."),
+        "prohibitions": _array(
+            _object(
+                {
+                    "rule": _ref("rule"),
+                    "action": {"type": "string"},
+                    "objects": _array({"type": "string"}, "What the action is about, by name."),
+                    "modality": {"enum": list(units.PROHIBITIONS)},
+                    "blocks": _array(_ref("context"), "Contexts it blocks.", uniqueItems=True),
+                }
+            ),
+            "The prohibitions (`must not`, `should not`) in force, in policy order.",
+        ),
         "alerts": _array(
             _object(
                 {

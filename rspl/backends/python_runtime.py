@@ -48,10 +48,15 @@ from rspl.semantics import (
     input_owner,
     member_notes,
     missing_members,
+    block_reason,
+    duty_modality,
+    is_prohibition,
     obligation_blocks,
     obligation_status,
     policy_in_force,
+    prohibitions,
     standard_in_place,
+    standing_duty,
     tri_word,
     unreadable,
     within_period,
@@ -269,9 +274,7 @@ class Verdict:
 
     @property
     def reasons(self) -> list[str]:
-        return [f"missing {m}" for m in sorted(self.missing)] + [
-            f"obligation {k} is not done" for k in self.blocks
-        ]
+        return [f"missing {m}" for m in sorted(self.missing)] + list(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -456,8 +459,10 @@ class Decision:
     def blocking(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
         for item in self.obligations():
+            reason = block_reason(item["rule"], item["action"], item["objects"], item["status"],
+                                  is_prohibition(item["modality"]))  # fmt: skip
             for context in item["blocks"]:
-                found.setdefault(context, set()).add(f"{item['rule']}.{item['action']}")
+                found.setdefault(context, set()).add(reason)
         return {c: tuple(sorted(v)) for c, v in found.items()}
 
     def obligations(self) -> list[dict[str, Any]]:
@@ -482,10 +487,12 @@ class Decision:
     def obligation(self, rule: str, ob: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
         state, deadline = self.state, ob["deadline"]
         kind = deadline["kind"]
-        settled = (rule, ob["action"]) in state.done
+        prohibited = ob.get("prohibited", False)
+        done = (rule, ob["action"]) in state.done and not prohibited
+        lifted = False
         due = opens = None
         if kind == "until":
-            settled = settled or self.values[deadline["slot"]] is True  # no longer in force
+            lifted = self.values[deadline["slot"]] is True  # no longer in force
         elif kind == "date":
             due = deadline["date"]
         elif kind in ("within", "every") and deadline["event"] is not None:
@@ -495,13 +502,14 @@ class Decision:
                 if kind == "every":
                     opens = add_period(start, *deadline["opens"])
         status = obligation_status(
-            due, opens, state.as_of, recurring=kind == "every", settled=settled
+            due, opens, state.as_of, recurring=kind == "every", done=done, lifted=lifted,
+            standing=standing_duty(ob["modality"], prohibited, ob["blocking"], kind),
         )
         before = deadline["contexts"] if kind == "before" else ()
         return {
             "rule": rule,
             "action": ob["action"],
-            "modality": ob["modality"],
+            "modality": duty_modality(ob["modality"], prohibited),
             "objects": list(ob["objects"]),
             "by": list(ob["by"]),
             "approved_by": list(ob["approved_by"]),
@@ -617,6 +625,7 @@ class Decision:
                 unknown_inputs.update(crit.unknown[r])
         as_of = self.state.as_of
         in_force, why = self.in_force()
+        obligations = self.obligations()
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
             "as_of": as_of.isoformat() if as_of else None,
@@ -627,7 +636,8 @@ class Decision:
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing),
             "recommended": self.recommended(),
-            "obligations": self.obligations(),
+            "obligations": obligations,
+            "prohibitions": prohibitions(obligations),
             "alerts": alerts,
             "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
@@ -720,9 +730,10 @@ class Evaluator:
         self.efficacy = efficacy
         self.known_names = frozenset(safeguards) | frozenset(standards)
         self.has_efficacy = any(v is not None for v in safeguards.values())
-        self.done_pairs = frozenset(
-            (r["name"], ob["action"]) for r in rules for ob in (*r["obligations"], *r["fallbacks"])
-        )
+        duties = [(r["name"], ob) for r in rules for ob in (*r["obligations"], *r["fallbacks"])]
+        self.done_pairs = frozenset((r, ob["action"]) for r, ob in duties)
+        doable = {(r, ob["action"]) for r, ob in duties if not ob.get("prohibited", False)}
+        self.prohibited_pairs = frozenset(p for p in self.done_pairs if p not in doable)
         self.may_block = any(
             ob["modality"] == "must" and (ob["blocking"] or ob["deadline"]["kind"] == "before")
             for r in rules
@@ -1073,7 +1084,9 @@ class Evaluator:
             impl, maybe, crit = self._implemented(raw if raw is not None else [], lo, given, ev,
                                                   as_of)  # fmt: skip
         raw = get("done")
-        done = check_done(raw, self.done_pairs) if raw is not None else _NO_DONE
+        done = (
+            check_done(raw, self.done_pairs, self.prohibited_pairs) if raw is not None else _NO_DONE
+        )
         contexts = check_contexts(get("contexts"), self.contexts)
         if hit is None:
             narrowed = list(given)  # the checkpoints in `conditions` narrow this copy

@@ -137,6 +137,15 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# prohibitions (`must not ACTION`, `should not ACTION`)
+PROHIBITION_MODALITY = Code("E1201", "prohibition-modality", ERROR, "`may not`, `recommend not` or `illustrative not`, which could mean two things")
+PROHIBITION_DEADLINE = Code("E1202", "prohibition-deadline", ERROR, "a prohibition with a deadline (`within`, `before`, `every`, `due`)")
+PROHIBITION_APPROVED = Code("E1203", "prohibition-approved", ERROR, "a prohibition with `approved by`")
+PROHIBITION_DONE = Code("E1204", "prohibition-done", ERROR, "a scenario gives a prohibition as done")
+PROHIBITION_STATUS = Code("E1205", "prohibition-status", ERROR, "a scenario expects a prohibition in a status it never has")
+NOT_A_PROHIBITION = Code("E1206", "not-a-prohibition", ERROR, "`expect prohibited` names a duty that is not a prohibition")
+PROHIBITION_CONTRADICTS = Code("E1207", "prohibition-contradicts", ERROR, "a rule both imposes and prohibits the same action on the same things")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -153,6 +162,7 @@ CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a crite
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+PROHIBITION_CONTEXT_NOT_BLOCKED = Code("W0032", "prohibition-context-not-blocked", WARNING, "a `must not` names a context its action, not being blocking, does not block")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -18,7 +18,7 @@ with `counts when` efficacy criteria; 1-2 families of standards chained with `ex
 cadences (with or without `when`) with random conditions, requirements with and without `for`
 (binding ones that name one thing sometimes with a `counts when` criterion), obligations of
 every modality with blocking and non-blocking actions, every deadline form and `if unmet`
-fallbacks.
+fallbacks, and prohibitions (`must not`, `should not`, some lifted by `until`).
 
 Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
 ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
@@ -148,6 +148,9 @@ class PolicySpec:
     families: dict[str, tuple[str, tuple[str, ...] | None]] = dataclasses.field(
         default_factory=dict
     )
+    # (rule, action) of prohibitions (`must not`) with no obligation of the same pair: never
+    # done, so an assessment that gives one as done is refused
+    prohibited: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -478,24 +481,43 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
     return ""
 
 
-def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, str]:
+Duty = tuple[bool, str, str, tuple[str, ...]]  # (prohibition, modality, action, objects)
+
+
+def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, Duty]:
+    """An obligation line, or one time in five a prohibition (`must not`, `should not`:
+    no approver, no deadline but `until`, a context only with a blocking action: W0032)."""
     modality = draw(st.sampled_from((*MODALITIES, "must", "must")))
     action = draw(st.sampled_from(env.actions))
-    text = f"{modality} {action}"
-    objects = draw(
-        st.lists(st.sampled_from(contexts + list(ARTIFACTS) + list(ROLES)), max_size=2,
-                 unique=True)
-    )  # fmt: skip
+    prohibited = modality in ("must", "should") and draw(st.integers(0, 3)) == 0
+    text = f"{modality} not {action}" if prohibited else f"{modality} {action}"
+    things = list(ARTIFACTS) + list(ROLES)
+    if not prohibited or action in BLOCKING_ACTIONS or modality == "should":
+        things = contexts + things
+    objects = draw(st.lists(st.sampled_from(things), max_size=2, unique=True))
     if objects:
         text += " " + ", ".join(objects)
     if draw(st.integers(0, 3)) == 0:
         text += " by R0"
-    if draw(st.integers(0, 3)) == 0:
+    if not prohibited and draw(st.integers(0, 3)) == 0:
         text += " approved by R1, R2"
-    text += _deadline(draw, env, contexts)
+    if not prohibited:
+        text += _deadline(draw, env, contexts)
+    elif draw(st.booleans()):  # a prohibition ends only by its `until` (E1202)
+        per_context, env.per_context = env.per_context, False  # E0803
+        text += " until " + condition(draw, env, 2, "levels" if env.gate else "any")
+        env.per_context = per_context
     if draw(st.integers(0, 3)) == 0:
         text += ' per "§9" at "https://example.org"'
-    return text, action
+    return text, (prohibited, modality, action, tuple(objects))
+
+
+def _contradicts(duty: Duty, duties: list[Duty]) -> bool:
+    """Whether `must X` and `must not X` on the same things would meet in one rule (E1207)."""
+    negated, modality, action, objects = duty
+    return modality == "must" and any(
+        d[1] == "must" and d[0] != negated and (d[2], d[3]) == (action, objects) for d in duties
+    )
 
 
 def _assess(draw: st.DrawFn, d: DomainSpec, contexts: list[str], out: list[str]) -> None:
@@ -620,6 +642,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
 
     rules: list[str] = []
     obligations: list[tuple[str, str]] = []
+    banned: list[tuple[str, str]] = []  # (rule, action) of prohibitions
     requirable = safeguards + [s.name for s in standards]
     for i in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(("rule", "rule", "warning", "cadence")))
@@ -650,16 +673,23 @@ def policies(draw: st.DrawFn) -> PolicySpec:
             if draw(st.integers(0, 5)) == 0:
                 line += ' note "a note"'
             lines.append(line)
+        duties: list[Duty] = []
         for _ in range(draw(st.integers(0, 3))):
-            text, action = _obligation(draw, env, contexts)
+            text, duty = _obligation(draw, env, contexts)
+            if _contradicts(duty, duties):
+                continue
+            duties.append(duty)
             lines.append("  " + text)
-            obligations.append((name, action))
+            (banned if duty[0] else obligations).append((name, duty[2]))
         if draw(st.integers(0, 2)) == 0:
             fallback = []
             for _ in range(draw(st.integers(0, 2))):
-                text, action = _obligation(draw, env, contexts)
+                text, duty = _obligation(draw, env, contexts)
+                if _contradicts(duty, duties):
+                    continue
+                duties.append(duty)
                 fallback.append("    " + text)
-                obligations.append((name, action))
+                (banned if duty[0] else obligations).append((name, duty[2]))
             lines.append("  if unmet {\n" + "\n".join(fallback) + "\n  }")
         if kind == "warning":
             for _ in range(checkpoints):
@@ -677,6 +707,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         contexts=contexts,
         rules=rules,
         obligations=list(dict.fromkeys(obligations)),
+        prohibited=[p for p in dict.fromkeys(banned) if p not in obligations],
         levels_only=levels_only,
         families=families,
     )
@@ -1018,6 +1049,9 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             {"rule": rule, "action": 5}, {"rule": [rule], "action": "act0"},
             {"rule": rule, "action": {"x": 1}},
         )))  # fmt: skip
+        if spec.prohibited and draw(st.booleans()):  # a prohibition is never done
+            r, a = draw(st.sampled_from(spec.prohibited))
+            bad = {"rule": r, "action": a}
         base["done"] = [*(base.get("done") or []), bad]
     elif kind == "contexts":
         base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {}, [], ())))

@@ -207,6 +207,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That", "These",
                             "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
+_MODAL_NOT = {"must": "**must not**", "should": "*should not*"}
 # How roles follow other objects of an action: `share X with Board`.
 _RECIPIENT = {"share": "with", "consult": "with", "document": "for"}
 _COMPARE = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
@@ -500,7 +501,9 @@ class _Words:
             else self.subject if self.subject
             else Md("The organisation")
         )  # fmt: skip
-        if ob.modality in _MODAL:
+        if ob.prohibited:  # `must not`, `should not`: only these two can be negated
+            sentence = fmt("{} " + _MODAL_NOT[ob.modality] + " {}", subject, phrase)
+        elif ob.modality in _MODAL:
             sentence = fmt("{} " + _MODAL[ob.modality] + " {}", subject, phrase)
         elif ob.modality == "recommend":
             sentence = fmt("*Recommended:* {}{}", phrase,
@@ -923,6 +926,7 @@ class Document:
     source_hash: Md
     superseded: Md | None = None
     period: Md | None = None
+    prohibitions: bool = False  # the policy has a `must not` or `should not`
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1582,6 +1586,9 @@ def document(policy: ir.Policy) -> Document:
         source_hash=code(policy.source_hash),
         superseded=_superseded(policy),
         period=_period(policy),
+        prohibitions=any(
+            o.prohibited for r in policy.rules for o in (*r.obligations, *r.fallbacks)
+        ),
     )
 
 

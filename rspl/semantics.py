@@ -310,7 +310,7 @@ def block_reason(rule: str, action: str, objects: Sequence[str], status: str,
     """Why a duty blocks a context, in a verdict's reasons: `prohibited: publish weights
     (rule r)`, `in force: restrict external_deployment (rule r)`, or, for a task not yet
     done (a `before` deadline), `obligation r.notify is not done`."""
-    what = " ".join((action, *objects))
+    what = f"{action} {', '.join(objects)}" if objects else action
     if prohibited:
         return f"prohibited: {what} (rule {rule})"
     if status == "in_force":

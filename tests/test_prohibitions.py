@@ -76,7 +76,9 @@ _MODULES: dict[int, Any] = {}
 def _both(policy: ir.Policy, assessment: dict[str, Any]) -> dict[str, Any]:
     """The decision, after checking that both engines give the same one."""
     ours = evaluate(policy, assessment)
-    module = _MODULES.setdefault(id(policy), load_module(policy))
+    if id(policy) not in _MODULES:
+        _MODULES[id(policy)] = load_module(policy)
+    module = _MODULES[id(policy)]
     theirs = module.evaluate(assessment).to_dict()
     assert ours == theirs
     return ours

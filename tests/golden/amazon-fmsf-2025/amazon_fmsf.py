@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449
+# source sha256: 86a71288cbfb22eca9c3d2b0d105dec1a817bf32568199cb718158eba756b2f5
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449'
+SOURCE_HASH: str = '86a71288cbfb22eca9c3d2b0d105dec1a817bf32568199cb718158eba756b2f5'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449',
+ 'source_hash': '86a71288cbfb22eca9c3d2b0d105dec1a817bf32568199cb718158eba756b2f5',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -273,7 +273,24 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'until', 'slot': 19},
+                   'text': 'until cbrn_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -283,7 +300,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
+                                'url': None},)}),
   'fallbacks': (),
   'condition': 5},
  {'name': 'cyber_crossed',
@@ -304,7 +321,24 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'until', 'slot': 23},
+                   'text': 'until cyber_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -314,7 +348,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
+                                'url': None},)}),
   'fallbacks': (),
   'condition': 6},
  {'name': 'ai_rd_crossed',
@@ -335,7 +369,24 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'until', 'slot': 27},
+                   'text': 'until ai_rd_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -345,7 +396,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
-                                'url': None},)},),
+                                'url': None},)}),
   'fallbacks': (),
   'condition': 7},
  {'name': 'release_decision',
@@ -579,7 +630,70 @@ _NODES: Any = ({'kind': 'fact',
   'text': 'threat_landscape_changed',
   'inputs': ('threat_landscape_changed',),
   'children': (),
-  'detail': 'threat_landscape_changed'})
+  'detail': 'threat_landscape_changed'},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'cbrn_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'cbrn_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (cbrn_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (16, 17),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'cbrn_deployable',
+  'inputs': (),
+  'children': (18,),
+  'detail': None},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'cyber_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'cyber_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (cyber_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (20, 21),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'cyber_deployable',
+  'inputs': (),
+  'children': (22,),
+  'detail': None},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'ai_rd_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'ai_rd_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (ai_rd_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (24, 25),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'ai_rd_deployable',
+  'inputs': (),
+  'children': (26,),
+  'detail': None})
 
 _EFFICACY_NODES: Any = ({'kind': 'fact',
   'text': 'cbrn_safeguarded',
@@ -700,44 +814,62 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:322)
+    # cadence evaluations (amazon-fmsf-2025.rspl:333)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:334)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:345)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:341)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:352)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:347)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:358)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:353)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:364)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:362)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:370)
+    # rule baseline (amazon-fmsf-2025.rspl:373)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:382)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:377)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:390)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:384)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:398)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:394)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:220)
+    # rule release_decision (amazon-fmsf-2025.rspl:409)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:221)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:403)
+    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:418)
     t13 = ev.get('cannot_safeguard')
-    # rule transparency (amazon-fmsf-2025.rspl:413)
+    # rule transparency (amazon-fmsf-2025.rspl:428)
     t14 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:421)
+    # rule threshold_update (amazon-fmsf-2025.rspl:436)
     t15 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:430)
+    # cadence framework_review (amazon-fmsf-2025.rspl:445)
+    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:387)
+    # definition cbrn_deployable (amazon-fmsf-2025.rspl:224)
+    t16 = in_place('Critical_Deployment', impl, maybe)
+    t17 = in_place('cbrn_not_exposed', impl, maybe)
+    t18 = tri_all((t16, t17))
+    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:395)
+    # definition cyber_deployable (amazon-fmsf-2025.rspl:227)
+    t20 = in_place('Critical_Deployment', impl, maybe)
+    t21 = in_place('cyber_not_exposed', impl, maybe)
+    t22 = tri_all((t20, t21))
+    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:403)
+    # definition ai_rd_deployable (amazon-fmsf-2025.rspl:230)
+    t24 = in_place('Critical_Deployment', impl, maybe)
+    t25 = in_place('ai_rd_not_exposed', impl, maybe)
+    t26 = tri_all((t24, t25))
     outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, t15, True)
-    return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15))
+    return (
+        outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15, t16, t17,
+        t18, t18, t20, t21, t22, t22, t24, t25, t26, t26)
+    )
 
 
 def _efficacy(
@@ -749,15 +881,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:226)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:236)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:232)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:242)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:238)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:248)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:244)
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:254)
     t3 = level_cmp('<=', lo[0], hi[0], 1)
-    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:284)
+    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:294)
     t4 = ev.get('safeguards_effective')
     return (t0, t1, t2, t3, t4)
 
@@ -801,7 +933,7 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     criteria=_CRITERIA,
     levels_only=False,
-    standards_tested=False,
+    standards_tested=True,
     period=_PERIOD,
     carry=_CARRY,
     carry_nodes=_CARRY_NODES,

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9
+# source sha256: d652ea8302696e35d14708d8f452ced5d47697f21dc62c4c6503afeca2b489b9
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9'
+SOURCE_HASH: str = 'd652ea8302696e35d14708d8f452ced5d47697f21dc62c4c6503afeca2b489b9'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9',
+ 'source_hash': 'd652ea8302696e35d14708d8f452ced5d47697f21dc62c4c6503afeca2b489b9',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -100,11 +100,9 @@ _SAFEGUARDS: Any = {'classifier_guards': 0,
  'containment_argument': 2,
  'posture_parity': 3,
  'competitor_mitigation': None,
- 'roadmap_no_downward_revision': None,
  'noncompliance_channel': None,
  'non_retaliation': None,
  'board_recipient_for_rso': None,
- 'safety_speech_protection': None,
  'threat_modelling': None,
  'defence_in_depth': None,
  'zero_trust_architecture': None,
@@ -561,16 +559,17 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': '§2', 'url': None},)},
-                  {'action': 'apply',
+                  {'action': 'lower',
                    'modality': 'should',
                    'blocking': False,
-                   'objects': ('roadmap_no_downward_revision',),
+                   'objects': ('frontier_safety_roadmap',),
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': '§2', 'url': None},)}),
+                   'anchors': ({'text': '§2', 'url': None},),
+                   'prohibited': True}),
   'fallbacks': (),
   'condition': None},
  {'name': 'roadmap_goals',
@@ -1070,16 +1069,17 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'anchors': ({'text': '§4 item 4', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'maintain',
+  'obligations': ({'action': 'impose',
                    'modality': 'must',
                    'blocking': False,
-                   'objects': ('safety_speech_protection',),
+                   'objects': ('silencing_clauses',),
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': '§4 item 4', 'url': None},)},),
+                   'anchors': ({'text': '§4 item 4', 'url': None},),
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None},
  {'name': 'internal_review',
@@ -1596,88 +1596,88 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:865)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:859)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:889)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:883)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:905)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:899)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:919)
-    # definition highly_capable (anthropic-rsp-v3.0.rspl:407)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:913)
+    # definition highly_capable (anthropic-rsp-v3.0.rspl:409)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:946)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:961)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:975)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:988)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:998)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1015)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1032)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:439)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:940)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:955)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:971)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:984)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:994)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1011)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1028)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:441)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1038)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:442)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1034)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:444)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1046)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1042)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1053)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:428)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1049)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:430)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1059)
-    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:418)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1055)
+    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:420)
     t20 = (
         member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
         None))
     )
     t22 = tri_all((t3, t20))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1084)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1090)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1096)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1105)
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1080)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1086)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1092)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1101)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1113)
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1109)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = tri_all((t24, t25))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1120)
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1116)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
     t30 = tri_all((t27, t28, t29))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1128)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1133)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1139)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1145)
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1124)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1129)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1135)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1141)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1160)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:448)
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1156)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:450)
     t32 = ev.get('highly_capable_imminent')
     t33 = tri_any((t3, t32))
     t34 = ev.get('no_competitor_soon')
     t35 = tri_all((t33, t34))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1172)
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1168)
     t37 = ev.get('competitors_all_strong')
     t38 = tri_all((t37, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1183)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:455)
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1179)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:457)
     t39 = ev.get('competitor_mitigation_better')
     t40 = ev.get('competitor_mitigation_affordable')
     t41 = tri_all((t39, t40))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:926)
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:920)
     t43 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:927)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:921)
     t44 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:929)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:923)
     t45 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1068)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:436)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1064)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:438)
     t46 = ev.get('reviewer_expertise')
     t47 = ev.get('reviewer_candour')
     t48 = ev.get('reviewer_no_conflicts')
@@ -1702,13 +1702,13 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:461)
+    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:463)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:522)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:524)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:555)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:557)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:562)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:564)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09
+# source sha256: a0af7f2e144b6dffa13df5949defe4cbcd349b4a703446cacb8f19156e78ac73
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09'
+SOURCE_HASH: str = 'a0af7f2e144b6dffa13df5949defe4cbcd349b4a703446cacb8f19156e78ac73'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09',
+ 'source_hash': 'a0af7f2e144b6dffa13df5949defe4cbcd349b4a703446cacb8f19156e78ac73',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3
+# source sha256: a5408341dc54b5957291d6ce63b08ca2eacfdf5582e1fa056b0dbb743c1712be
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = 'c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3'
+SOURCE_HASH: str = 'a5408341dc54b5957291d6ce63b08ca2eacfdf5582e1fa056b0dbb743c1712be'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': 'c90b5b9d1931ae323eaac70384d3ae9de0a10ca065bc77f6b510817b512385e3',
+ 'source_hash': 'a5408341dc54b5957291d6ce63b08ca2eacfdf5582e1fa056b0dbb743c1712be',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d
+# source sha256: 89905ed409e96d3d8265103f77ef11ae961a175decc641da43aa20e18a638920
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = 'c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d'
+SOURCE_HASH: str = '89905ed409e96d3d8265103f77ef11ae961a175decc641da43aa20e18a638920'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': 'c0e3fec6d42181b1af4a9fd6327cfe1fab0a830b5b3742c04824a8703a905c1d',
+ 'source_hash': '89905ed409e96d3d8265103f77ef11ae961a175decc641da43aa20e18a638920',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -312,7 +312,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -329,7 +329,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+                   'anchors': ({'text': 'Mitigations', 'url': None},),
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None},
  {'name': 'residual_cyber',
@@ -338,7 +339,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -355,7 +356,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+                   'anchors': ({'text': 'Mitigations', 'url': None},),
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None},
  {'name': 'residual_autonomy',
@@ -364,7 +366,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -381,7 +383,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Mitigations', 'url': None},)},),
+                   'anchors': ({'text': 'Mitigations', 'url': None},),
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None},
  {'name': 'critical_escalation',
@@ -425,7 +428,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'pause',
+  'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('training',),
@@ -434,8 +437,9 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Mitigations', 'url': None},)},
-                  {'action': 'halt',
+                   'anchors': ({'text': 'Mitigations', 'url': None},),
+                   'prohibited': True},
+                  {'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('internal_use',
@@ -454,7 +458,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'approved_by': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': ({'text': 'Mitigations', 'url': None},)}),
+                   'anchors': ({'text': 'Mitigations', 'url': None},),
+                   'prohibited': True}),
   'fallbacks': (),
   'condition': 82},
  {'name': 'governance_programme',
@@ -1103,7 +1108,7 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:373)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:377)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
     t0 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1135,9 +1140,9 @@ def _conditions(
         hi[18] = rule_out(lo[18], hi[18], 1)
         hi[19] = rule_out(lo[19], hi[19], 1)
         hi[20] = rule_out(lo[20], hi[20], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:361)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:365)
     t2 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:373)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:377)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
     t3 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1147,8 +1152,8 @@ def _conditions(
  'autonomy_tools',
  'software_engineering'), (None, None))
     )
-    # rule baseline (microsoft-fgf-2025.rspl:388)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:395)
+    # rule baseline (microsoft-fgf-2025.rspl:392)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:399)
     #   for training
     t5 = level_cmp('>=', lo[3], hi[3], 1)
     #   for internal_use
@@ -1164,7 +1169,7 @@ def _conditions(
     #   for open_weights
     t11 = level_cmp('>=', lo[7], hi[7], 1)
     r3 = tri_any((t5, t6, t7, t8, t9, t10, t11))
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:401)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:405)
     #   for training
     t12 = level_cmp('>=', lo[9], hi[9], 1)
     #   for internal_use
@@ -1180,7 +1185,7 @@ def _conditions(
     #   for open_weights
     t18 = level_cmp('>=', lo[13], hi[13], 1)
     r4 = tri_any((t12, t13, t14, t15, t16, t17, t18))
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:407)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:411)
     #   for training
     t19 = level_cmp('>=', lo[15], hi[15], 1)
     #   for internal_use
@@ -1196,7 +1201,7 @@ def _conditions(
     #   for open_weights
     t25 = level_cmp('>=', lo[19], hi[19], 1)
     r5 = tri_any((t19, t20, t21, t22, t23, t24, t25))
-    # rule residual_cbrn (microsoft-fgf-2025.rspl:420)
+    # rule residual_cbrn (microsoft-fgf-2025.rspl:425)
     #   for training
     t26 = level_cmp('>=', lo[4], hi[4], 1)
     #   for internal_use
@@ -1212,7 +1217,7 @@ def _conditions(
     #   for open_weights
     t32 = level_cmp('>=', lo[8], hi[8], 1)
     r6 = tri_any((t26, t27, t28, t29, t30, t31, t32))
-    # rule residual_cyber (microsoft-fgf-2025.rspl:426)
+    # rule residual_cyber (microsoft-fgf-2025.rspl:431)
     #   for training
     t33 = level_cmp('>=', lo[10], hi[10], 1)
     #   for internal_use
@@ -1228,7 +1233,7 @@ def _conditions(
     #   for open_weights
     t39 = level_cmp('>=', lo[14], hi[14], 1)
     r7 = tri_any((t33, t34, t35, t36, t37, t38, t39))
-    # rule residual_autonomy (microsoft-fgf-2025.rspl:432)
+    # rule residual_autonomy (microsoft-fgf-2025.rspl:437)
     #   for training
     t40 = level_cmp('>=', lo[16], hi[16], 1)
     #   for internal_use
@@ -1244,7 +1249,7 @@ def _conditions(
     #   for open_weights
     t46 = level_cmp('>=', lo[20], hi[20], 1)
     r8 = tri_any((t40, t41, t42, t43, t44, t45, t46))
-    # rule critical_escalation (microsoft-fgf-2025.rspl:441)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:446)
     #   for training
     # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t47 = level_cmp('>=', lo[3], hi[3], 2)
@@ -1288,12 +1293,12 @@ def _conditions(
     t79 = level_cmp('>=', lo[19], hi[19], 2)
     t80 = tri_any((t77, t78, t79))
     r9 = tri_any((t50, t55, t60, t65, t70, t75, t80))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:454)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:458)
     t82 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:464)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:472)
+    # rule governance_programme (microsoft-fgf-2025.rspl:468)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:476)
     t83 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:479)
+    # cadence framework_review (microsoft-fgf-2025.rspl:483)
     outcomes = (t2, t3, True, r3, r4, r5, r6, r7, r8, r9, t82, True, t83, True)
     return (
         outcomes, (t0, t0, t2, t3, t3, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17,

@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43
+# source sha256: 0ea95b40c23440833b96a8290288d183a6bc5c0b5dddbfb237d4435f54f7d7bb
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43'
+SOURCE_HASH: str = '0ea95b40c23440833b96a8290288d183a6bc5c0b5dddbfb237d4435f54f7d7bb'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43',
+ 'source_hash': '0ea95b40c23440833b96a8290288d183a6bc5c0b5dddbfb237d4435f54f7d7bb',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),

@@ -750,6 +750,13 @@ class _Checker:
             first, last = ob.approved_by[0].span, ob.approved_by[-1].span
             self.report(msg.prohibition_approved(ob.modality, action, join(first, last), ob.span))
         decl = self.res.target(ob.action)
+        std = isinstance(decl, n.ActionDecl) and any(
+            m.is_stdlib and any(x is decl for x in m.items) for m in self.program.modules
+        )
+        if ob.modality == "must" and std and isinstance(decl, n.ActionDecl) and decl.blocking:
+            contexts = [x.text for x in ob.objects
+                        if isinstance(self.res.target(x), n.ContextDecl)]  # fmt: skip
+            self.report(msg.prohibited_restriction(action, contexts, ob.span, decl.name.span))
         if ob.modality == "must" and isinstance(decl, n.ActionDecl) and not decl.blocking:
             contexts = [x.text for x in ob.objects
                         if isinstance(self.res.target(x), n.ContextDecl)]  # fmt: skip

@@ -163,6 +163,7 @@ CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when`
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
 PROHIBITION_CONTEXT_NOT_BLOCKED = Code("W0032", "prohibition-context-not-blocked", WARNING, "a `must not` names a context its action, not being blocking, does not block")
+PROHIBITED_RESTRICTION = Code("W0033", "prohibited-restriction", WARNING, "a `must not` on a restriction of `std.actions` (pause, halt, ...), which blocks contexts while forbidden")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -79,6 +79,7 @@ from rspl.diagnostics import (
     NOT_A_PROHIBITION,
     NUMBER_TOO_LARGE,
     OVERLAPPING_SETTINGS,
+    PROHIBITED_RESTRICTION,
     PROHIBITION_APPROVED,
     PROHIBITION_CONTEXT_NOT_BLOCKED,
     PROHIBITION_CONTRADICTS,
@@ -1082,6 +1083,21 @@ def prohibition_contradicts(action: str, rule: str, span: Span, other: Span) -> 
         labels=[Label(other, "the obligation it contradicts")],
         help="keep one of the two lines, or put them in rules whose conditions exclude each "
         "other",
+    )
+
+
+def prohibited_restriction(action: str, contexts: Sequence[str], span: Span,
+                           decl_span: Span) -> Diagnostic:  # fmt: skip
+    """W0033: `must not pause` and the like: a restriction of std.actions, forbidden."""
+    blocked = ", ".join(f"`{c}`" for c in contexts) if contexts else "every context"
+    return _make(
+        PROHIBITED_RESTRICTION,
+        f"`must not {action}` blocks {blocked} while it is in force: `{action}` is a "
+        "restriction of std.actions, declared blocking because doing it stops work",
+        span,
+        labels=[Label(decl_span, "declared blocking here")],
+        help=f"to forbid `{action}` without blocking anything, declare an action of your own "
+        f"that is not blocking (`action no_{action} \"...\"`) or write `should not {action}`",
     )
 
 

@@ -502,7 +502,11 @@ class Builder(Transformer[Token, Any]):
     def modality(self, meta: Any, c: list[Any]) -> str:
         return str(c[0])
 
+    def negated(self, meta: Any, c: list[Any]) -> Span:
+        return self._span(meta)
+
     def obligation(self, meta: Any, c: list[Any]) -> _Clause:
+        negated = c.pop(1)
         body = _Body(c[3:], self.reporter, "obligation")
         deadlines = [x for x in c[3:] if isinstance(x, _Clause) and x.key == "deadline"]
         if len(deadlines) > 1:
@@ -523,6 +527,7 @@ class Builder(Transformer[Token, Any]):
             approved_by_any=approved_any,
             to=body.flat("to"),
             name=body.one("duty_name", "as"),
+            negated=negated,
         )
         return self._clause("obligation", ob, meta)
 
@@ -813,6 +818,10 @@ class Builder(Transformer[Token, Any]):
 
     def expect_obligation(self, meta: Any, c: list[Any]) -> n.ExpectObligation:
         return n.ExpectObligation(c[0], c[1], c[2], c[3], self._span(meta))
+
+    def expect_prohibited(self, meta: Any, c: list[Any]) -> n.ExpectObligation:
+        status = n.Name("in_force", self._span(meta))
+        return n.ExpectObligation(c[0], c[1], status, None, self._span(meta), prohibited=True)
 
 
 def build(tree: lark.Tree[Any], file: str, reporter: Reporter) -> tuple[n.Item, ...]:

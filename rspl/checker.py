@@ -24,7 +24,7 @@ from rspl.diagnostics import Reporter
 from rspl.limits import MAX_DEFINITION_DEPTH, file_stem, taken
 from rspl.loader import Program
 from rspl.resolver import Resolution, has_status
-from rspl.spans import Span
+from rspl.spans import Span, join
 
 
 @attrs.frozen
@@ -684,6 +684,7 @@ class _Checker:
         for ob in (*r.obligations, *r.fallbacks):
             self.obligation(ob)
         self.duties(r)
+        self.contradictions(r)
         if not self.module.is_stdlib:
             self.need_source(r.anchors, r.name, r.kind)
 
@@ -825,7 +826,57 @@ class _Checker:
                 self.report(msg.repeated_role(role, shown, name.span, seen[role][0]))
             seen.setdefault(role, (name.span, through))
 
+    def prohibition(self, ob: n.Obligation, negated: Span) -> None:
+        """A `must not` / `should not` line the evaluator can give a meaning to: a binding or
+        reported modality (E1201), no deadline but `until` (E1202), no approver (E1203);
+        a context it names is blocked only through a blocking action (W0032)."""
+        action = ob.action.text
+        if ob.modality not in ("must", "should"):
+            where = Span(negated.file, ob.span.start, negated.end, ob.span.line,
+                         ob.span.column, negated.end_line, negated.end_column)  # fmt: skip
+            self.report(msg.prohibition_modality(ob.modality, action, where))
+            return
+        d = ob.deadline
+        if d is not None and not isinstance(d, n.Until):
+            clause = {n.Within: "within", n.Before: "before", n.Every: "every",
+                      n.Due: "due"}[type(d)]  # fmt: skip
+            self.report(msg.prohibition_deadline(ob.modality, action, clause, d.span, ob.span))
+        if ob.approved_by:
+            first, last = ob.approved_by[0].span, ob.approved_by[-1].span
+            self.report(msg.prohibition_approved(ob.modality, action, join(first, last), ob.span))
+        decl = self.res.target(ob.action)
+        std = isinstance(decl, n.ActionDecl) and any(
+            m.is_stdlib and any(x is decl for x in m.items) for m in self.program.modules
+        )
+        if ob.modality == "must" and std and isinstance(decl, n.ActionDecl) and decl.blocking:
+            contexts = [x.text for x in ob.objects
+                        if isinstance(self.res.target(x), n.ContextDecl)]  # fmt: skip
+            self.report(msg.prohibited_restriction(action, contexts, ob.span, decl.name.span))
+        if ob.modality == "must" and isinstance(decl, n.ActionDecl) and not decl.blocking:
+            contexts = [x.text for x in ob.objects
+                        if isinstance(self.res.target(x), n.ContextDecl)]  # fmt: skip
+            if contexts:
+                self.report(msg.prohibition_context_not_blocked(
+                    action, contexts, ob.span, decl.name.span))  # fmt: skip
+
+    def contradictions(self, r: n.RuleDecl) -> None:
+        """E1207: `must X` and `must not X` on the same things in one rule."""
+        duties = [ob for ob in (*r.obligations, *r.fallbacks) if ob.modality == "must"]
+        for ob in duties:
+            if ob.negated is None:
+                continue
+            key = (ob.action.text, tuple(x.text for x in ob.objects))
+            for other in duties:
+                if other.negated is None and key == (
+                    other.action.text, tuple(x.text for x in other.objects)
+                ):
+                    self.report(msg.prohibition_contradicts(
+                        ob.action.text, r.name.text, ob.span, other.span))  # fmt: skip
+                    break
+
     def obligation(self, ob: n.Obligation) -> None:
+        if ob.negated is not None:
+            self.prohibition(ob, ob.negated)
         for names, clause in ((ob.by, "by"), (ob.approved_by, "approved by"), (ob.to, "to")):
             self.role_list(names, clause)
         d = ob.deadline
@@ -1250,6 +1301,7 @@ class _Checker:
                     if isinstance(first, n.GivenFailed):
                         self.report(msg.done_and_failed(g.action.text, g.rule.text, g.span,
                                                         first.span))  # fmt: skip
+                self.given_done(g)
             elif isinstance(g, n.GivenFailed):
                 self.given_failed(g, marked)
             elif isinstance(g, n.GivenCarried):
@@ -1393,12 +1445,37 @@ class _Checker:
         return True
 
     def expect_obligation(self, x: n.ExpectObligation) -> None:
-        self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
+        if not x.prohibited:
+            self._word(x.status, units.OBLIGATION_STATUSES, "obligation status")
+        exists = self.obligation_exists(x.action, x.rule)
         ladder_word = x.status.text in ("standby", "failed")
-        if (self.obligation_exists(x.action, x.rule) and ladder_word
-                and not self._ladder_step(x.action, x.rule)):  # fmt: skip
+        if exists and ladder_word and not self._ladder_step(x.action, x.rule):
             self.report(msg.ladder_status_not_ladder(x.status.text, x.action.text,
                                                      x.rule.text, x.status.span))  # fmt: skip
+        duties = self.keyed_duties(x.action, x.rule)
+        if not duties:
+            return
+        banned = [ob for ob in duties if ob.negated is not None]
+        if x.prohibited and not banned:
+            self.report(msg.not_a_prohibition(x.action.text, x.rule.text, x.span, duties[0].span))
+        elif (not x.prohibited and len(banned) == len(duties)
+              and (x.status.text in ("open", "due", "overdue", "done") or x.due is not None)):
+            status = x.status.text if x.due is None else "due"
+            self.report(msg.prohibition_status(
+                x.action.text, x.rule.text, status, x.span, banned[0].span))  # fmt: skip
+
+    def given_done(self, g: n.GivenDone) -> None:
+        """E1204: `given done` naming a prohibition (and no duty that can be done)."""
+        duties = self.keyed_duties(g.action, g.rule)
+        if duties and all(ob.negated is not None for ob in duties):
+            self.report(msg.prohibition_done(g.action.text, g.rule.text, g.span, duties[0].span))
+
+    def keyed_duties(self, key: n.Name, rule_name: n.Name) -> list[n.Obligation]:
+        """The obligations and fallbacks of a rule with this key (`as` name, else action)."""
+        rule = self.res.target(rule_name)
+        if not isinstance(rule, n.RuleDecl):
+            return []
+        return [ob for ob in (*rule.obligations, *rule.fallbacks) if ob.key.text == key.text]
 
     def given_failed(self, g: n.GivenFailed, marked: dict[tuple[str, str], n.Given]) -> None:
         """E1602 unless the duty is a ladder step; E1603 if it is also given as done."""

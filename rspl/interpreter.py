@@ -21,6 +21,7 @@ from rspl.semantics import (
     Tri,
     add_period,
     at_least,
+    block_reason,
     carry_forward_verdict,
     chain_criterion,
     check_assessment,
@@ -38,6 +39,7 @@ from rspl.semantics import (
     criteria_order,
     criterion_entry,
     days_since,
+    duty_modality,
     explaining,
     figure,
     in_place,
@@ -53,8 +55,10 @@ from rspl.semantics import (
     obligation_status,
     point,
     policy_in_force,
+    prohibitions,
     rule_out,
     standard_in_place,
+    standing_duty,
     tri_any,
     tri_not,
     tri_word,
@@ -96,10 +100,11 @@ class _Input:
         known = frozenset(s.name for s in policy.safeguards) | {s.name for s in policy.standards}
         self.implemented_names = frozenset() if raw is None else check_implemented(raw, known)
         raw = data.get("done")
-        pairs = frozenset(
-            (r.name, o.key) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
-        )
-        self.done = frozenset() if raw is None else check_done(raw, pairs)
+        duties = [(r.name, o) for r in policy.rules for o in (*r.obligations, *r.fallbacks)]
+        pairs = frozenset((r, o.key) for r, o in duties)
+        doable = {(r, o.key) for r, o in duties if not o.prohibited}
+        banned = frozenset(p for p in pairs if p not in doable)
+        self.done = frozenset() if raw is None else check_done(raw, pairs, banned)
         raw = data.get("failed")
         steps = frozenset((r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks)
         self.failed = frozenset() if raw is None else check_failed(raw, steps, self.done)
@@ -529,15 +534,17 @@ class _Evaluation:
             for ob, fallback, position, number in steps:
                 item = self.obligation(rule, ob, fallback, position, number)
                 obligations.append(item)
+                reason = block_reason(rule.name, ob.action, item["objects"], item["status"],
+                                      ob.prohibited, ob.key)  # fmt: skip
                 for context in item["blocks"]:
                     if context in blocks:
-                        blocks[context].append(f"{rule.name}.{ob.key}")
+                        blocks[context].append(reason)
         # 5. Verdicts. A policy not in force on the assessment date permits nothing.
         in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
             reasons = [why] if in_force is False and why else []
             reasons += [f"missing {name}" for name in verdict["missing"]]
-            reasons += [f"obligation {key} is not done" for key in sorted(set(blocks[context]))]
+            reasons += sorted(set(blocks[context]))
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
         criteria = criteria_order(criteria_all)
@@ -568,6 +575,7 @@ class _Evaluation:
             "missing": sorted(missing_all),
             "recommended": self.recommended(active),
             "obligations": obligations,
+            "prohibitions": prohibitions(obligations),
             "alerts": [
                 {"warning": rule.name, "title": rule.title, "precautionary": status != "triggered"}
                 for rule, status, _ in active
@@ -659,11 +667,12 @@ class _Evaluation:
         """One duty's entry; a ladder step's `position` (`rspl.semantics.ladder_states`)
         and its `step` number, from 1."""
         deadline = ob.deadline
-        settled = (rule.name, ob.key) in self.inp.done
+        done = (rule.name, ob.key) in self.inp.done and not ob.prohibited
+        lifted = False
         due = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
-            settled = settled or value is True  # no longer in force
+            lifted = value is True  # no longer in force
         elif isinstance(deadline, ir.Due):
             due = deadline.date
         elif isinstance(deadline, ir.Within) and deadline.event is not None:
@@ -675,8 +684,10 @@ class _Evaluation:
             if start is not None:
                 opens = add_period(start, deadline.low.months, deadline.low.days)
                 due = add_period(start, deadline.high.months, deadline.high.days)
+        standing = standing_duty(ob.modality, ob.prohibited, ob.blocking, _deadline_kind(deadline))
         status = obligation_status(
-            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), settled=settled
+            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), done=done,
+            lifted=lifted, standing=standing,
         )
         if step is not None:
             status, due = ladder_step(position, status, due)
@@ -692,7 +703,7 @@ class _Evaluation:
         return {
             "rule": rule.name,
             "action": ob.action,
-            "modality": ob.modality,
+            "modality": duty_modality(ob.modality, ob.prohibited),
             "objects": [r.name for r in ob.objects],
             "by": list(ob.by),
             "approved_by": list(ob.approved_by),
@@ -739,6 +750,14 @@ class _Evaluation:
 def _bounded(e: ir.Compare) -> bool:
     """Whether a comparison reads `max` or `min` of a measurement family."""
     return isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound)
+
+
+def _deadline_kind(d: ir.Deadline | None) -> str:
+    """The kind of a deadline as the generated evaluator's tables name it."""
+    if d is None:
+        return "none"
+    return {ir.Within: "within", ir.Before: "before", ir.Every: "every", ir.Until: "until",
+            ir.Due: "date"}[type(d)]  # fmt: skip
 
 
 def _anchor(a: ir.Anchor) -> dict[str, str | None]:

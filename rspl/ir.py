@@ -61,7 +61,9 @@ ClaimType = Literal[
 ]  # fmt: skip
 """`units.CLAIM_TYPES`."""
 
-ObligationStatus = Literal["open", "due", "overdue", "done", "standby", "failed"]
+ObligationStatus = Literal[
+    "open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed"
+]
 """`units.OBLIGATION_STATUSES`."""
 
 ExpectationKind = Literal[
@@ -69,6 +71,7 @@ ExpectationKind = Literal[
     "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
     "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
     "obligation_roles",
+    "prohibited",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -553,6 +556,9 @@ class Obligation:
     def key(self) -> str:
         """The duty's key in its rule: its `as` name, or its action when it has none."""
         return self.name if self.name is not None else self.action
+    # `must not ACTION` / `should not ACTION`: a prohibition (`modality` is `must` or
+    # `should`), in force while its rule applies, lifted by its `until`, never done.
+    prohibited: bool = False
 
 
 @attrs.frozen
@@ -604,8 +610,9 @@ class Rule:
 @attrs.frozen
 class Expectation:
     """What a scenario expects. `what` is required, not_required, missing, recommended,
-    triggered, not_triggered, precautionary, alert, permitted, blocked or obligation; `names`
-    what it is about (for obligation: action, rule); `status`/`due` only for obligations."""
+    triggered, not_triggered, precautionary, alert, permitted, blocked, obligation or
+    prohibited (a prohibition in force); `names` what it is about (for obligation and
+    prohibited: action, rule); `status`/`due` only for obligations."""
 
     what: ExpectationKind
     names: tuple[str, ...]

@@ -445,6 +445,7 @@ class _Lowerer:
             approved_by_any=o.approved_by_any and len(o.approved_by) > 1,
             to=tuple(dict.fromkeys(x.text for x in o.to)),
             name=o.name.text if o.name is not None else None,
+            prohibited=o.negated is not None,
         )
 
     @staticmethod
@@ -668,6 +669,8 @@ class _Lowerer:
             )  # fmt: skip
             return ir.Expectation("obligation_roles", (x.action.text, x.rule.text), None, None,
                                   origin, roles=roles)  # fmt: skip
+        if x.prohibited:
+            return ir.Expectation("prohibited", (x.action.text, x.rule.text), None, None, origin)
         return ir.Expectation(
             "obligation", (x.action.text, x.rule.text), _obligation_status(x.status.text),
             x.due.value if x.due else None, origin,

@@ -85,11 +85,20 @@ from rspl.diagnostics import (
     NEGATIVE_QUANTITY,
     NON_BOOLEAN_CONDITION,
     NOT_A_FAMILY,
+    NOT_A_PROHIBITION,
     NUMBER_TOO_LARGE,
     NUMBER_WITH_SEPARATOR,
     ONE_ROLE_CHOICE,
     ONE_STEP_LADDER,
     OVERLAPPING_SETTINGS,
+    PROHIBITED_RESTRICTION,
+    PROHIBITION_APPROVED,
+    PROHIBITION_CONTEXT_NOT_BLOCKED,
+    PROHIBITION_CONTRADICTS,
+    PROHIBITION_DEADLINE,
+    PROHIBITION_DONE,
+    PROHIBITION_MODALITY,
+    PROHIBITION_STATUS,
     REDUNDANT_DUTY_NAME,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
@@ -1208,6 +1217,131 @@ def ladder_status_not_ladder(status: str, key: str, rule: str, span: Span) -> Di
         span,
         help="only the steps of an `if unmet in order { ... }` block are `standby` or "
         "`failed`; expect `open`, `due`, `overdue` or `done`",
+    )
+
+
+# ---------------------------------------------------------------------- prohibitions (E12xx)
+
+
+def prohibition_modality(modality: str, action: str, span: Span) -> Diagnostic:
+    """E1201: `may not`, `recommend not` or `illustrative not`."""
+    reading = {
+        "may": "\"is not allowed to\" (a prohibition) or \"need not\" (a permission)",
+        "recommend": "\"is advised against\" or \"is not recommended\" (no advice at all)",
+        "illustrative": "an example of something not to do, or no example",
+    }[modality]
+    return _make(
+        PROHIBITION_MODALITY,
+        f"`{modality} not {action}` could mean {reading}",
+        span,
+        help=f"write `must not {action}` for a prohibition that binds, or `should not "
+        f"{action}` for one that is reported but never blocks",
+    )
+
+
+def prohibition_deadline(modality: str, action: str, clause: str, span: Span,
+                         line_span: Span) -> Diagnostic:  # fmt: skip
+    """E1202: a prohibition with `within`, `before`, `every` or `due`."""
+    return _make(
+        PROHIBITION_DEADLINE,
+        f"`{modality} not {action}` cannot have a deadline (`{clause}`)",
+        span,
+        labels=[Label(line_span, "a prohibition: in force while its rule applies")],
+        help="a prohibition is never carried out, so nothing falls due; write `until "
+        "CONDITION` for when it ends, or a `must` obligation for a task with a deadline",
+    )
+
+
+def prohibition_approved(modality: str, action: str, span: Span, line_span: Span) -> Diagnostic:
+    """E1203: a prohibition with `approved by`."""
+    return _make(
+        PROHIBITION_APPROVED,
+        f"`{modality} not {action}` cannot be `approved by` anyone: nothing is carried out "
+        "to approve",
+        span,
+        labels=[Label(line_span, "a prohibition")],
+        help="drop `approved by`; if the action is allowed once someone approves it, make the "
+        "approval a condition that lifts the prohibition (`until board_approved`)",
+    )
+
+
+def prohibition_done(action: str, rule: str, span: Span, line_span: Span) -> Diagnostic:
+    """E1204: `given done ACTION of RULE` where that duty is a prohibition."""
+    return _make(
+        PROHIBITION_DONE,
+        f"`{action}` of `{rule}` is a prohibition, not an obligation that can be done",
+        span,
+        labels=[Label(line_span, "the prohibition")],
+        help="a prohibition ends only when its rule stops applying or its `until` condition "
+        "holds; give the inputs that make that so instead of `done`",
+    )
+
+
+def prohibition_status(action: str, rule: str, status: str, span: Span,
+                       line_span: Span) -> Diagnostic:  # fmt: skip
+    """E1205: a scenario expects a prohibition open, due, overdue or done."""
+    return _make(
+        PROHIBITION_STATUS,
+        f"`{action}` of `{rule}` is a prohibition, which is never `{status}`",
+        span,
+        labels=[Label(line_span, "the prohibition")],
+        help="a prohibition is `in_force` while its rule applies and `lifted` once its "
+        f"`until` condition holds; write `expect prohibited {action} of {rule}` or `expect "
+        f"obligation {action} of {rule} is lifted`",
+    )
+
+
+def not_a_prohibition(action: str, rule: str, span: Span, line_span: Span) -> Diagnostic:
+    """E1206: `expect prohibited ACTION of RULE` where RULE's ACTION is not a prohibition."""
+    return _make(
+        NOT_A_PROHIBITION,
+        f"`{action}` of `{rule}` is an obligation, not a prohibition (`must not`)",
+        span,
+        labels=[Label(line_span, "the obligation")],
+        help=f"write `expect obligation {action} of {rule} is STATUS` (open, due, overdue, "
+        "done, lifted or in_force)",
+    )
+
+
+def prohibition_contradicts(action: str, rule: str, span: Span, other: Span) -> Diagnostic:
+    """E1207: `must X` and `must not X` on the same things in one rule."""
+    return _make(
+        PROHIBITION_CONTRADICTS,
+        f"`{rule}` both requires and prohibits `{action}` on the same things",
+        span,
+        labels=[Label(other, "the obligation it contradicts")],
+        help="keep one of the two lines, or put them in rules whose conditions exclude each "
+        "other",
+    )
+
+
+def prohibited_restriction(action: str, contexts: Sequence[str], span: Span,
+                           decl_span: Span) -> Diagnostic:  # fmt: skip
+    """W0033: `must not pause` and the like: a restriction of std.actions, forbidden."""
+    blocked = ", ".join(f"`{c}`" for c in contexts) if contexts else "every context"
+    return _make(
+        PROHIBITED_RESTRICTION,
+        f"`must not {action}` blocks {blocked} while it is in force: `{action}` is a "
+        "restriction of std.actions, declared blocking because doing it stops work",
+        span,
+        labels=[Label(decl_span, "declared blocking here")],
+        help=f"to forbid `{action}` without blocking anything, declare an action of your own "
+        f"that is not blocking (`action no_{action} \"...\"`) or write `should not {action}`",
+    )
+
+
+def prohibition_context_not_blocked(action: str, contexts: Sequence[str], span: Span,
+                                    decl_span: Span | None) -> Diagnostic:  # fmt: skip
+    """W0032: `must not ACTION CONTEXT` where ACTION is not blocking."""
+    named = ", ".join(f"`{c}`" for c in contexts)
+    return _make(
+        PROHIBITION_CONTEXT_NOT_BLOCKED,
+        f"this prohibition names {named}, but `{action}` is not a blocking action, so it "
+        "blocks nothing",
+        span,
+        labels=[Label(decl_span, "the action")] if decl_span is not None else [],
+        help=f"declare the action `blocking` (`action {action} \"...\" blocking`) so the "
+        "prohibition blocks the contexts it names, or leave the contexts out",
     )
 
 

@@ -455,6 +455,8 @@ class Obligation:
     def key(self) -> Name:
         """What names the duty in its rule (`done`, scenarios): its `as` name, else its action."""
         return self.name if self.name is not None else self.action
+    # `must not ACTION`: a prohibition; `negated` is the span of its `not`.
+    negated: Span | None = None
 
 
 @attrs.frozen
@@ -603,6 +605,7 @@ class ExpectObligation:
     status: Name
     due: DateLit | None
     span: Span = _span()
+    prohibited: bool = False  # `expect prohibited ACTION of RULE`
 
 
 @attrs.frozen

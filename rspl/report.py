@@ -51,10 +51,18 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             due = f" (due {o['due']})" if o["due"] else ""
             tag = " [if unmet]" if o["fallback"] else ""
             blocks = f", blocks {', '.join(o['blocks'])}" if o["blocks"] else ""
+            status = o["status"].replace("_", " ")
             out.append(
-                f"  {o['modality']} {o['action']}{objects}{when}{due}: {o['status']}{blocks}"
+                f"  {o['modality']} {o['action']}{objects}{when}{due}: {status}{blocks}"
                 f" ({o['rule']}){tag}"
             )
+    if d.get("prohibitions"):
+        out.append("")
+        out.append("prohibited now:")
+        for p in d["prohibitions"]:
+            objects = " " + ", ".join(p["objects"]) if p["objects"] else ""
+            blocks = f", blocks {', '.join(p['blocks'])}" if p["blocks"] else ""
+            out.append(f"  {p['modality']} {p['action']}{objects}{blocks} ({p['rule']})")
     if d["alerts"]:
         out.append("")
         out.append("alerts: " + ", ".join(a["warning"] for a in d["alerts"]))

@@ -228,23 +228,51 @@ def add_period(start: datetime.date, months: int, days: int) -> datetime.date:
         return datetime.date.max
 
 
+def duty_modality(modality: str, prohibited: bool) -> str:
+    """The modality a decision reports: `must not` / `should not` for a prohibition."""
+    return f"{modality} not" if prohibited else modality
+
+
+def is_prohibition(modality: str) -> bool:
+    """Whether a decision's duty with this modality is a prohibition (`must not`, ...)."""
+    return modality.endswith(" not")
+
+
+def standing_duty(modality: str, prohibited: bool, blocking: bool, deadline: str) -> bool:
+    """Whether a duty is a state kept while its rule applies rather than a task to do: a
+    prohibition, or a binding (`must`) blocking action with no deadline in time (none, or
+    only `until`). Such a duty is `in_force`, never open or due; `deadline` is the kind of its
+    deadline (`none`, `until`, `within`, `before`, `every`, `date`)."""
+    if prohibited:
+        return True
+    return modality == "must" and blocking and deadline in ("none", "until")
+
+
 def obligation_status(
     due: datetime.date | None,
     opens: datetime.date | None,
     as_of: datetime.date | None,
     *,
     recurring: bool,
-    settled: bool,
+    done: bool,
+    lifted: bool = False,
+    standing: bool = False,
 ) -> str:
-    """`open`, `due`, `overdue` or `done`.
+    """`done`, `lifted`, `in_force`, `open`, `due` or `overdue`.
 
-    `settled`: the obligation is done, or its `until` condition holds. A one-off obligation
-    with a due date is overdue after it (and due until then); without one it is open. A
-    recurring one is due from `opens` to `due`, and always due when its start or the
-    assessment date is unknown (fail-closed).
+    `done`: the assessment lists it as done. `lifted`: its `until` condition holds, so it is
+    no longer in force (a duty both done and lifted is reported done). `standing`: a
+    prohibition or a blocking action in force (`standing_duty`), which is `in_force` until it
+    is lifted. A one-off obligation with a due date is overdue after it (and due until then);
+    without one it is open. A recurring one is due from `opens` to `due`, and always due
+    when its start or the assessment date is unknown (fail-closed).
     """
-    if settled:
+    if done:
         return "done"
+    if lifted:
+        return "lifted"
+    if standing:
+        return "in_force"
     if recurring:
         if due is None or opens is None or as_of is None:
             return "due"
@@ -265,10 +293,10 @@ def obligation_blocks(
     asked: Sequence[str],
 ) -> list[str]:
     """The contexts an obligation blocks, of those asked about. Only a binding (`must`)
-    obligation that is not done (nor a ladder step on standby or failed) blocks: a blocking
-    action the contexts it names (every context asked about when it names none), a `before`
-    deadline the contexts it lists."""
-    if not binding or status in ("done", "standby", "failed"):
+    duty that is neither done nor lifted (nor a ladder step on standby or failed) blocks: a
+    blocking action (or a `must not` on one) the contexts it names (every context asked about
+    when it names none), a `before` deadline the contexts it lists."""
+    if not binding or status in ("done", "lifted", "standby", "failed"):
         return []
     found: set[str] = set()
     if blocking_action:
@@ -309,6 +337,28 @@ def ladder_step(
     if position is None:
         return status, due
     return position, None
+def block_reason(rule: str, action: str, objects: Sequence[str], status: str,
+                 prohibited: bool, key: str | None = None) -> str:  # fmt: skip
+    """Why a duty blocks a context, in a verdict's reasons: `prohibited: publish weights
+    (rule r)`, `in force: restrict external_deployment (rule r)`, or, for a task not yet
+    done (a `before` deadline), `obligation r.KEY is not done` (KEY: the duty's key, its `as`
+    name or its action)."""
+    what = f"{action} {', '.join(objects)}" if objects else action
+    if prohibited:
+        return f"prohibited: {what} (rule {rule})"
+    if status == "in_force":
+        return f"in force: {what} (rule {rule})"
+    return f"obligation {rule}.{key or action} is not done"
+
+
+def prohibitions(obligations: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The decision's `prohibitions`: the prohibitions in force, from its obligations."""
+    return [
+        {"rule": o["rule"], "action": o["action"], "key": o["key"], "objects": list(o["objects"]),
+         "modality": o["modality"], "blocks": list(o["blocks"])}
+        for o in obligations
+        if is_prohibition(o["modality"]) and o["status"] == "in_force"
+    ]  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- measurement families
@@ -927,9 +977,14 @@ def check_implemented(raw: object, known: frozenset[str]) -> frozenset[str]:
     return frozenset(items)
 
 
-def check_done(raw: object, known: frozenset[tuple[str, str]]) -> frozenset[tuple[str, str]]:
+def check_done(
+    raw: object,
+    known: frozenset[tuple[str, str]],
+    prohibited: frozenset[tuple[str, str]] = frozenset(),
+) -> frozenset[tuple[str, str]]:
     """The obligations done, as (rule, key) pairs of the policy: a duty's key is its `as`
-    name, or its action when it has none."""
+    name, or its action when it has none. A prohibition (`prohibited`, and no duty of the
+    same rule and key that can be done) is never done."""
     items = check_list(raw, "done", 'a list of {"rule": R, "action": A}')
     out = set()
     for i, item in enumerate(items):
@@ -939,6 +994,10 @@ def check_done(raw: object, known: frozenset[tuple[str, str]]) -> frozenset[tupl
         pair = (item["rule"], item["action"])
         if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in known:
             raise AssessmentError(field, "an obligation of the policy", dict(item))
+        if pair in prohibited:
+            raise AssessmentError(
+                field, "an obligation that can be done, not a prohibition (must not)", dict(item)
+            )
         out.add(pair)
     return frozenset(out)
 

@@ -173,6 +173,12 @@ def check_expectation(
                 "carried_rejected"):  # fmt: skip
         return _check_lifecycle(d, x)
     action, rule = x.names
+    if what == "prohibited":
+        if any(p["rule"] == rule and p["key"] == action for p in d["prohibitions"]):
+            return None
+        found = [o for o in d["obligations"] if o["rule"] == rule and o["key"] == action]
+        shown = "; ".join(f"{o['modality']} {action}: {o['status']}" for o in found)
+        return f"prohibited {action} of {rule}", shown or f"{rule} imposes no {action} now"
     found = [o for o in d["obligations"] if o["rule"] == rule and o["key"] == action]
     if what == "obligation_roles":
         return _check_roles(found, action, rule, x.roles)

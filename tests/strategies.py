@@ -20,7 +20,8 @@ cadences (with or without `when`) with random conditions, requirements with and 
 every modality with blocking and non-blocking actions, every deadline form, some named with
 `as NAME` (always when the rule already has a duty with that action), and `if unmet`
 fallbacks, half of them escalation ladders (`if unmet in order`, 0 to 3 steps) whose steps
-valid assessments may list as `failed`.
+valid assessments may list as `failed`, and prohibitions
+(`must not`, `should not`, some lifted by `until`).
 
 Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
 ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
@@ -160,6 +161,9 @@ class PolicySpec:
     )
     # (rule, key) of the steps of escalation ladders (`if unmet in order`)
     steps: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # (rule, action) of prohibitions (`must not`) with no obligation of the same pair: never
+    # done, so an assessment that gives one as done is refused
+    prohibited: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -490,37 +494,59 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
     return ""
 
 
-def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, str]:
+Duty = tuple[bool, str, str, tuple[str, ...]]  # (prohibition, modality, action, objects)
+
+
+def _obligation(draw: st.DrawFn, env: _Env, contexts: list[str]) -> tuple[str, Duty]:
+    """An obligation line, or one time in five a prohibition (`must not`, `should not`:
+    no approver, no deadline but `until`, a context only with a blocking action: W0032)."""
     modality = draw(st.sampled_from((*MODALITIES, "must", "must")))
     action = draw(st.sampled_from(env.actions))
-    text = f"{modality} {action}"
-    objects = draw(
-        st.lists(st.sampled_from(contexts + list(ARTIFACTS) + list(ROLES)), max_size=2,
-                 unique=True)
-    )  # fmt: skip
+    prohibited = modality in ("must", "should") and draw(st.integers(0, 3)) == 0
+    text = f"{modality} not {action}" if prohibited else f"{modality} {action}"
+    things = list(ARTIFACTS) + list(ROLES)
+    if not prohibited or action in BLOCKING_ACTIONS or modality == "should":
+        things = contexts + things
+    objects = draw(st.lists(st.sampled_from(things), max_size=2, unique=True))
     if objects:
         text += " " + ", ".join(objects)
     if draw(st.integers(0, 2)) == 0:  # docs/semantics.md §19: all, any one, a role group
         text += draw(st.sampled_from(BY_FORMS))
-    if draw(st.integers(0, 2)) == 0:
+    if not prohibited and draw(st.integers(0, 2)) == 0:  # E1203
         text += draw(st.sampled_from(APPROVED_FORMS))
     if draw(st.integers(0, 3)) == 0:
         text += draw(st.sampled_from(TO_FORMS))
-    text += _deadline(draw, env, contexts)
+    if not prohibited:
+        text += _deadline(draw, env, contexts)
+    elif draw(st.booleans()):  # a prohibition ends only by its `until` (E1202)
+        per_context, env.per_context = env.per_context, False  # E0803
+        text += " until " + condition(draw, env, 2, "levels" if env.gate else "any")
+        env.per_context = per_context
     if draw(st.integers(0, 3)) == 0:
         text += ' per "§9" at "https://example.org"'
-    return text, action
+    return text, (prohibited, modality, action, tuple(objects))
 
 
-def _duty(draw: st.DrawFn, env: _Env, contexts: list[str], keys: set[str]) -> tuple[str, str]:
-    """An obligation and its key, unique among `keys` (the rule's so far, E1601): named with
-    `as NAME` when its action is taken, and sometimes anyway."""
-    text, key = _obligation(draw, env, contexts)
+def _contradicts(duty: Duty, duties: list[Duty]) -> bool:
+    """Whether `must X` and `must not X` on the same things would meet in one rule (E1207)."""
+    negated, modality, action, objects = duty
+    return modality == "must" and any(
+        d[1] == "must" and d[0] != negated and (d[2], d[3]) == (action, objects) for d in duties
+    )
+
+
+def _duty(
+    draw: st.DrawFn, env: _Env, contexts: list[str], keys: set[str]
+) -> tuple[str, str, Duty]:
+    """An obligation, its key, unique among `keys` (the rule's so far, E1601), and what it
+    is: named with `as NAME` when its action is taken, and sometimes anyway."""
+    text, duty = _obligation(draw, env, contexts)
+    key = duty[2]
     if key in keys or draw(st.integers(0, 5)) == 0:
         key = f"k{len(keys)}"
         text += f" as {key}"
     keys.add(key)
-    return text, key
+    return text, key, duty
 
 
 def _assess(draw: st.DrawFn, d: DomainSpec, contexts: list[str], out: list[str]) -> None:
@@ -647,6 +673,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
     rules: list[str] = []
     obligations: list[tuple[str, str]] = []
     steps: list[tuple[str, str]] = []
+    banned: list[tuple[str, str]] = []  # (rule, action) of prohibitions
     requirable = safeguards + [s.name for s in standards]
     for i in range(draw(st.integers(1, 6))):
         kind = draw(st.sampled_from(("rule", "rule", "warning", "cadence")))
@@ -678,17 +705,24 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 line += ' note "a note"'
             lines.append(line)
         keys: set[str] = set()  # a duty's key is its `as` name, else its action (E1601)
+        duties: list[Duty] = []
         for _ in range(draw(st.integers(0, 3))):
-            text, key = _duty(draw, env, contexts, keys)
+            text, key, duty = _duty(draw, env, contexts, keys)
+            if _contradicts(duty, duties):
+                continue
+            duties.append(duty)
             lines.append("  " + text)
-            obligations.append((name, key))
+            (banned if duty[0] else obligations).append((name, key))
         if draw(st.integers(0, 2)) == 0:
             fallback = []
             ladder = draw(st.booleans())  # `if unmet in order`: an escalation ladder
             for _ in range(draw(st.integers(0, 3 if ladder else 2))):
-                text, key = _duty(draw, env, contexts, keys)
-                obligations.append((name, key))
+                text, key, duty = _duty(draw, env, contexts, keys)
+                if _contradicts(duty, duties):
+                    continue
+                duties.append(duty)
                 fallback.append("    " + text)
+                (banned if duty[0] else obligations).append((name, key))
                 if ladder:
                     steps.append((name, key))
             opening = "  if unmet in order {\n" if ladder else "  if unmet {\n"
@@ -709,6 +743,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         contexts=contexts,
         rules=rules,
         obligations=list(dict.fromkeys(obligations)),
+        prohibited=[p for p in dict.fromkeys(banned) if p not in obligations],
         levels_only=levels_only,
         families=families,
         steps=steps,
@@ -1059,6 +1094,9 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             {"rule": rule, "action": 5}, {"rule": [rule], "action": "act0"},
             {"rule": rule, "action": {"x": 1}},
         )))  # fmt: skip
+        if spec.prohibited and draw(st.booleans()):  # a prohibition is never done
+            r, a = draw(st.sampled_from(spec.prohibited))
+            bad = {"rule": r, "action": a}
         base["done"] = [*(base.get("done") or []), bad]
     elif kind == "failed":
         base["failed"] = draw(st.sampled_from(("r0", {"rule": "r0"}, 5, True, {})))

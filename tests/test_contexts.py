@@ -167,8 +167,8 @@ def test_lines_follow_their_context(engines: tuple[Any, Any]) -> None:
     v = d["verdicts"]
     assert v["internal"]["required_standards"] == {} and v["internal"]["permitted"]
     assert v["api"]["missing"] == ["filters"]
-    assert v["open_weights"]["reasons"] == ["missing filters", "obligation residual_gate.halt "
-                                                                "is not done"]  # fmt: skip
+    assert v["open_weights"]["reasons"] == ["missing filters",
+                                            "in force: halt open_weights (rule residual_gate)"]
     [rec] = d["recommended"]
     assert rec["contexts"] == ["api", "open_weights"]
 

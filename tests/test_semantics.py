@@ -216,8 +216,38 @@ D = datetime.date
 def test_obligation_status(
     due: D | None, opens: D | None, as_of: D | None, recurring: bool, settled: bool, want: str
 ) -> None:
-    got = sem.obligation_status(due, opens, as_of, recurring=recurring, settled=settled)
+    got = sem.obligation_status(due, opens, as_of, recurring=recurring, done=settled)
     assert got == want
+
+
+def test_obligation_status_lifted_and_in_force() -> None:
+    """An obligation whose `until` holds is lifted, not done; a standing duty (prohibition,
+    blocking action) is in force until then; a duty both done and lifted reads done."""
+    due, later = D(2025, 2, 1), D(2025, 3, 1)
+    status = sem.obligation_status
+    assert status(None, None, None, recurring=False, done=False, lifted=True) == "lifted"
+    assert status(due, None, later, recurring=False, done=False, lifted=True) == "lifted"
+    assert status(None, None, None, recurring=False, done=True, lifted=True) == "done"
+    assert status(None, None, None, recurring=False, done=False, standing=True) == "in_force"
+    assert status(None, None, None, recurring=False, done=False, lifted=True,
+                  standing=True) == "lifted"  # fmt: skip
+    assert sem.standing_duty("must", True, False, "none")  # must not publish weights
+    assert sem.standing_duty("should", True, False, "until")  # should not ..., until
+    assert sem.standing_duty("must", False, True, "until")  # must restrict ... until
+    assert not sem.standing_duty("must", False, True, "before")  # a task before a context
+    assert not sem.standing_duty("should", False, True, "none")  # not binding
+
+
+def test_block_reasons() -> None:
+    assert sem.block_reason("r", "publish", ["weights"], "in_force", True) == (
+        "prohibited: publish weights (rule r)"
+    )
+    assert sem.block_reason("r", "restrict", ["external_deployment"], "in_force", False) == (
+        "in force: restrict external_deployment (rule r)"
+    )
+    assert sem.block_reason("r", "notify", ["Board"], "open", False) == (
+        "obligation r.notify is not done"
+    )
 
 
 def test_obligation_blocks() -> None:
@@ -228,6 +258,8 @@ def test_obligation_blocks() -> None:
     assert sem.obligation_blocks(True, "done", True, (), ("a",), asked) == []
     assert sem.obligation_blocks(False, "overdue", True, (), ("a",), asked) == []
     assert sem.obligation_blocks(True, "open", False, ("a",), (), asked) == []
+    assert sem.obligation_blocks(True, "lifted", True, (), ("a",), asked) == []
+    assert sem.obligation_blocks(True, "in_force", True, ("b",), (), asked) == ["b"]
 
 
 # ---------------------------------------------------------------------------- validation

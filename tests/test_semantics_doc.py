@@ -185,7 +185,7 @@ def mismatch(expected: Any, actual: Any, path: str = "decision") -> str | None:
                 return found
         return None
     if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
-        for i, (e, a) in enumerate(zip(expected, actual)):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
             found = mismatch(e, a, f"{path}[{i}]")
             if found is not None:
                 return found

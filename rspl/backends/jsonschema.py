@@ -594,7 +594,8 @@ def _done_item(policy: ir.Policy, *, ladders: bool = False) -> Schema | bool:
         if ladders and not r.ladder:
             continue
         duties = r.fallbacks if ladders else (*r.obligations, *r.fallbacks)
-        actions = list(dict.fromkeys(o.key for o in duties))
+        # a prohibition (`must not`) is never done: only duties that can be done are listed
+        actions = list(dict.fromkeys(o.key for o in duties if ladders or not o.prohibited))
         if not actions:
             continue
         what = "A step of the escalation ladder" if ladders else "An obligation"
@@ -684,7 +685,30 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "type": "object",
         "properties": properties,
         "additionalProperties": False,
+        **_not_done_and_failed(policy),
         "$defs": defs,
+    }
+
+
+def _not_done_and_failed(policy: ir.Policy) -> Schema:
+    """A ladder step listed both as done and as failed is refused (one `not` per step)."""
+    steps = [(r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks]
+    if not steps:
+        return {}
+    return {
+        "allOf": [
+            {
+                "not": {
+                    "required": ["done", "failed"],
+                    "properties": {
+                        key: {"type": "array", "contains": {"const": {"rule": r, "action": k}}}
+                        for key in ("done", "failed")
+                    },
+                },
+                "description": f"The step {k} of {r} is not both done and failed.",
+            }
+            for r, k in steps
+        ]
     }
 
 
@@ -749,7 +773,10 @@ def _obligation(policy: ir.Policy) -> Schema:
         {
             "rule": _ref("rule"),
             "action": _names((o.action for o in obligations), "An action of the policy"),
-            "modality": {"enum": list(units.MODALITIES)},
+            "modality": {
+                "enum": [*units.MODALITIES, *units.PROHIBITIONS],
+                "description": "`must not` or `should not`: a prohibition.",
+            },
             "objects": _array({"type": "string"}, "What the action is about, by name."),
             "by": _array(_ref("role"), "Who does it (a role or a role group)."),
             "approved_by": _array(_ref("role"), "Who approves it (a role or a role group)."),
@@ -770,7 +797,11 @@ def _obligation(policy: ir.Policy) -> Schema:
                 "description": "The deadline in the policy's words.",
             },
             "due": _nullable(_ref("date"), "The computed due date, when there is one."),
-            "status": {"enum": list(units.OBLIGATION_STATUSES)},
+            "status": {
+                "enum": list(units.OBLIGATION_STATUSES),
+                "description": "open, due, overdue or done; lifted: its `until` condition "
+                "holds; in_force: a prohibition, or a blocking action, in force.",
+            },
             "fallback": {
                 "type": "boolean",
                 "description": "True when it applies because the rule's requirements are unmet.",
@@ -885,10 +916,12 @@ def _verdict(per_context: bool = False) -> Schema:
                 {
                     "type": "string",
                     "pattern": "^(the policy is not in force on .+|missing .+"
-                    "|obligation .+ is not done)$",
+                    "|obligation .+ is not done|in force: .+ \\(rule .+\\)"
+                    "|prohibited: .+ \\(rule .+\\))$",
                 },
                 "Why the context is blocked: the policy not in force on the assessment date, "
-                "missing safeguards or standards, then blocking obligations not done.",
+                "missing safeguards or standards, then, sorted, blocking obligations not done, "
+                "blocking actions in force and prohibitions in force.",
             ),
         },
         description="Whether a context may proceed, and why not.",
@@ -1034,6 +1067,19 @@ def decision_schema(policy: ir.Policy) -> Schema:
             "rules that apply: reported, never blocking.",
         ),
         "obligations": _array(_ref("obligation"), "Obligations of the rules that apply."),
+        "prohibitions": _array(
+            _object(
+                {
+                    "rule": _ref("rule"),
+                    "action": {"type": "string"},
+                    "key": {"type": "string", "description": "The duty's name in its rule."},
+                    "objects": _array({"type": "string"}, "What the action is about, by name."),
+                    "modality": {"enum": list(units.PROHIBITIONS)},
+                    "blocks": _array(_ref("context"), "Contexts it blocks.", uniqueItems=True),
+                }
+            ),
+            "The prohibitions (`must not`, `should not`) in force, in policy order.",
+        ),
         "alerts": _array(
             _object(
                 {

@@ -207,6 +207,7 @@ _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augu
 _COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That", "These",
                             "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
+_MODAL_NOT = {"must": "**must not**", "should": "*should not*"}
 # How roles follow other objects of an action: `share X with Board`.
 _RECIPIENT = {"share": "with", "consult": "with", "document": "for", "request": "from"}
 # Actions whose recipient is their direct object: `notify to regulator` reads "notify the
@@ -522,7 +523,9 @@ class _Words:
             else self.subject if self.subject
             else Md("The organisation")
         )  # fmt: skip
-        if ob.modality in _MODAL:
+        if ob.prohibited:  # `must not`, `should not`: only these two can be negated
+            sentence = fmt("{} " + _MODAL_NOT[ob.modality] + " {}", subject, phrase)
+        elif ob.modality in _MODAL:
             sentence = fmt("{} " + _MODAL[ob.modality] + " {}", subject, phrase)
         elif ob.modality == "recommend":
             sentence = fmt("*Recommended:* {}{}", phrase,
@@ -949,6 +952,7 @@ class Document:
     period: Md | None = None
     role_groups: tuple[TermView, ...] = ()
     role_choices: bool = False  # some duty has role alternatives or recipients, or a group
+    prohibitions: bool = False  # the policy has a `must not` or `should not`
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1617,6 +1621,9 @@ def document(policy: ir.Policy) -> Document:
         role_choices=any(r.members for r in policy.roles) or any(
             o.by_any or o.approved_by_any or o.to
             for r in policy.rules for o in (*r.obligations, *r.fallbacks)
+        ),
+        prohibitions=any(
+            o.prohibited for r in policy.rules for o in (*r.obligations, *r.fallbacks)
         ),
     )
 

@@ -88,6 +88,8 @@ def _deadline(d: ir.Deadline | None, until: int | None) -> dict[str, Any]:
 
 
 def _obligation(o: ir.Obligation, until: int | None) -> dict[str, Any]:
+    # a prohibition (`must not`) is marked; other duties leave the key out
+    marked: dict[str, Any] = {"prohibited": True} if o.prohibited else {}
     return {
         "action": o.action,
         "modality": o.modality,
@@ -103,6 +105,7 @@ def _obligation(o: ir.Obligation, until: int | None) -> dict[str, Any]:
         "text": deadline_text(o.deadline),
         "anchors": _anchors(o.anchors),
         "key": o.key,
+        **marked,
     }
 
 

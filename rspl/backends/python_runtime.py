@@ -30,6 +30,7 @@ from rspl.semantics import (
     AssessmentError,
     Tri,
     add_period,
+    block_reason,
     carry_forward_verdict,
     chain_criterion,
     check_assessment,
@@ -44,9 +45,11 @@ from rspl.semantics import (
     complete_standards,
     criteria_order,
     criterion_entry,
+    duty_modality,
     explaining,
     figure,
     input_owner,
+    is_prohibition,
     ladder_states,
     ladder_step,
     member_notes,
@@ -54,7 +57,9 @@ from rspl.semantics import (
     obligation_blocks,
     obligation_status,
     policy_in_force,
+    prohibitions,
     standard_in_place,
+    standing_duty,
     tri_word,
     unreadable,
     within_period,
@@ -273,9 +278,7 @@ class Verdict:
 
     @property
     def reasons(self) -> list[str]:
-        return [f"missing {m}" for m in sorted(self.missing)] + [
-            f"obligation {k} is not done" for k in self.blocks
-        ]
+        return [f"missing {m}" for m in sorted(self.missing)] + list(self.blocks)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -460,8 +463,10 @@ class Decision:
     def blocking(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
         for item in self.obligations():
+            reason = block_reason(item["rule"], item["action"], item["objects"], item["status"],
+                                  is_prohibition(item["modality"]), item["key"])  # fmt: skip
             for context in item["blocks"]:
-                found.setdefault(context, set()).add(f"{item['rule']}.{item['key']}")
+                found.setdefault(context, set()).add(reason)
         return {c: tuple(sorted(v)) for c, v in found.items()}
 
     def obligations(self) -> list[dict[str, Any]]:
@@ -499,10 +504,12 @@ class Decision:
         """One duty's entry; a ladder step's `position` (`ladder_states`) and number."""
         state, deadline = self.state, ob["deadline"]
         kind = deadline["kind"]
-        settled = (rule, ob["key"]) in state.done
+        prohibited = ob.get("prohibited", False)
+        done = (rule, ob["key"]) in state.done and not prohibited
+        lifted = False
         due = opens = None
         if kind == "until":
-            settled = settled or self.values[deadline["slot"]] is True  # no longer in force
+            lifted = self.values[deadline["slot"]] is True  # no longer in force
         elif kind == "date":
             due = deadline["date"]
         elif kind in ("within", "every") and deadline["event"] is not None:
@@ -512,7 +519,8 @@ class Decision:
                 if kind == "every":
                     opens = add_period(start, *deadline["opens"])
         status = obligation_status(
-            due, opens, state.as_of, recurring=kind == "every", settled=settled
+            due, opens, state.as_of, recurring=kind == "every", done=done, lifted=lifted,
+            standing=standing_duty(ob["modality"], prohibited, ob["blocking"], kind),
         )
         if step is not None:
             status, due = ladder_step(position, status, due)
@@ -520,7 +528,7 @@ class Decision:
         return {
             "rule": rule,
             "action": ob["action"],
-            "modality": ob["modality"],
+            "modality": duty_modality(ob["modality"], prohibited),
             "objects": list(ob["objects"]),
             "by": list(ob["by"]),
             "approved_by": list(ob["approved_by"]),
@@ -641,6 +649,7 @@ class Decision:
                 unknown_inputs.update(crit.unknown[r])
         as_of = self.state.as_of
         in_force, why = self.in_force()
+        obligations = self.obligations()
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
             "as_of": as_of.isoformat() if as_of else None,
@@ -651,7 +660,8 @@ class Decision:
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing),
             "recommended": self.recommended(),
-            "obligations": self.obligations(),
+            "obligations": obligations,
+            "prohibitions": prohibitions(obligations),
             "alerts": alerts,
             "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
@@ -744,9 +754,10 @@ class Evaluator:
         self.efficacy = efficacy
         self.known_names = frozenset(safeguards) | frozenset(standards)
         self.has_efficacy = any(v is not None for v in safeguards.values())
-        self.done_pairs = frozenset(
-            (r["name"], ob["key"]) for r in rules for ob in (*r["obligations"], *r["fallbacks"])
-        )
+        duties = [(r["name"], ob) for r in rules for ob in (*r["obligations"], *r["fallbacks"])]
+        self.done_pairs = frozenset((r, ob["key"]) for r, ob in duties)
+        doable = {(r, ob["key"]) for r, ob in duties if not ob.get("prohibited", False)}
+        self.prohibited_pairs = frozenset(p for p in self.done_pairs if p not in doable)
         self.ladder_steps = frozenset(
             (r["name"], ob["key"]) for r in rules if r["ladder"] for ob in r["fallbacks"]
         )
@@ -1100,7 +1111,9 @@ class Evaluator:
             impl, maybe, crit = self._implemented(raw if raw is not None else [], lo, given, ev,
                                                   as_of)  # fmt: skip
         raw = get("done")
-        done = check_done(raw, self.done_pairs) if raw is not None else _NO_DONE
+        done = (
+            check_done(raw, self.done_pairs, self.prohibited_pairs) if raw is not None else _NO_DONE
+        )
         raw = get("failed")
         failed = check_failed(raw, self.ladder_steps, done) if raw is not None else _NO_DONE
         contexts = check_contexts(get("contexts"), self.contexts)

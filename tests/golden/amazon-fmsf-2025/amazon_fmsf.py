@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612
+# source sha256: cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612'
+SOURCE_HASH: str = 'cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '4644019ca44d229b417b3d5c75cdf3b759b0a881a26618425caab05f15281612',
+ 'source_hash': 'cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -302,7 +302,28 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'by_any': False,
+                   'approved_by_any': False,
+                   'to': (),
+                   'deadline': {'kind': 'until', 'slot': 18},
+                   'text': 'until cbrn_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'key': 'deploy',
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -316,7 +337,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},),
-                   'key': 'apply'},),
+                   'key': 'apply'}),
   'fallbacks': ({'action': 'halt',
                  'modality': 'must',
                  'blocking': True,
@@ -371,7 +392,28 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'by_any': False,
+                   'approved_by_any': False,
+                   'to': (),
+                   'deadline': {'kind': 'until', 'slot': 22},
+                   'text': 'until cyber_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'key': 'deploy',
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -385,7 +427,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},),
-                   'key': 'apply'},),
+                   'key': 'apply'}),
   'fallbacks': ({'action': 'halt',
                  'modality': 'must',
                  'blocking': True,
@@ -440,7 +482,28 @@ _RULES: Any = ({'name': 'evaluations',
                      'fine_tuning_api',
                      'open_weights'))),
   'recommended': (),
-  'obligations': ({'action': 'apply',
+  'obligations': ({'action': 'deploy',
+                   'modality': 'must',
+                   'blocking': True,
+                   'objects': ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'),
+                   'contexts': ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'),
+                   'by': (),
+                   'approved_by': (),
+                   'by_any': False,
+                   'approved_by_any': False,
+                   'to': (),
+                   'deadline': {'kind': 'until', 'slot': 26},
+                   'text': 'until ai_rd_deployable',
+                   'anchors': ({'text': 'Risk mitigation', 'url': None},),
+                   'key': 'deploy',
+                   'prohibited': True},
+                  {'action': 'apply',
                    'modality': 'must',
                    'blocking': False,
                    'objects': ('Critical_Deployment',),
@@ -454,7 +517,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'text': None,
                    'anchors': ({'text': 'Critical Capability Thresholds',
                                 'url': None},),
-                   'key': 'apply'},),
+                   'key': 'apply'}),
   'fallbacks': ({'action': 'halt',
                  'modality': 'must',
                  'blocking': True,
@@ -711,7 +774,70 @@ _NODES: Any = ({'kind': 'fact',
   'text': 'threat_landscape_changed',
   'inputs': ('threat_landscape_changed',),
   'children': (),
-  'detail': 'threat_landscape_changed'})
+  'detail': 'threat_landscape_changed'},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'cbrn_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'cbrn_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (cbrn_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (15, 16),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'cbrn_deployable',
+  'inputs': (),
+  'children': (17,),
+  'detail': None},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'cyber_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'cyber_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (cyber_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (19, 20),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'cyber_deployable',
+  'inputs': (),
+  'children': (21,),
+  'detail': None},
+ {'kind': 'impl',
+  'text': 'Critical_Deployment is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'Critical_Deployment'},
+ {'kind': 'impl',
+  'text': 'ai_rd_not_exposed is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'ai_rd_not_exposed'},
+ {'kind': 'and',
+  'text': '(Critical_Deployment is implemented) and (ai_rd_not_exposed is '
+          'implemented)',
+  'inputs': (),
+  'children': (23, 24),
+  'detail': None},
+ {'kind': 'def',
+  'text': 'ai_rd_deployable',
+  'inputs': (),
+  'children': (25,),
+  'detail': None})
 
 _EFFICACY_NODES: Any = ({'kind': 'fact',
   'text': 'cbrn_safeguarded',
@@ -832,42 +958,60 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:320)
+    # cadence evaluations (amazon-fmsf-2025.rspl:331)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:332)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:343)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:339)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:350)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:345)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:356)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:351)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:362)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:360)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:368)
+    # rule baseline (amazon-fmsf-2025.rspl:371)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:380)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:383)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:396)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:398)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:412)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:416)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:218)
+    # rule release_decision (amazon-fmsf-2025.rspl:431)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:219)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule transparency (amazon-fmsf-2025.rspl:425)
+    # rule transparency (amazon-fmsf-2025.rspl:440)
     t13 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:433)
+    # rule threshold_update (amazon-fmsf-2025.rspl:448)
     t14 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:442)
+    # cadence framework_review (amazon-fmsf-2025.rspl:457)
+    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:385)
+    # definition cbrn_deployable (amazon-fmsf-2025.rspl:222)
+    t15 = in_place('Critical_Deployment', impl, maybe)
+    t16 = in_place('cbrn_not_exposed', impl, maybe)
+    t17 = tri_all((t15, t16))
+    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:401)
+    # definition cyber_deployable (amazon-fmsf-2025.rspl:225)
+    t19 = in_place('Critical_Deployment', impl, maybe)
+    t20 = in_place('cyber_not_exposed', impl, maybe)
+    t21 = tri_all((t19, t20))
+    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:417)
+    # definition ai_rd_deployable (amazon-fmsf-2025.rspl:228)
+    t23 = in_place('Critical_Deployment', impl, maybe)
+    t24 = in_place('ai_rd_not_exposed', impl, maybe)
+    t25 = tri_all((t23, t24))
     outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, True)
-    return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14))
+    return (
+        outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15, t16, t17,
+        t17, t19, t20, t21, t21, t23, t24, t25, t25)
+    )
 
 
 def _efficacy(
@@ -879,15 +1023,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:224)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:234)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:230)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:240)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:236)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:246)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:242)
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:252)
     t3 = level_cmp('<=', lo[0], hi[0], 1)
-    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:282)
+    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:292)
     t4 = ev.get('safeguards_effective')
     return (t0, t1, t2, t3, t4)
 
@@ -931,7 +1075,7 @@ _EVALUATOR = Evaluator(
     efficacy=_efficacy,
     criteria=_CRITERIA,
     levels_only=False,
-    standards_tested=False,
+    standards_tested=True,
     period=_PERIOD,
     carry=_CARRY,
     carry_nodes=_CARRY_NODES,

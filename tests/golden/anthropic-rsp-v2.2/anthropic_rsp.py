@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 7b0a4ca65fe0bbebdc9e4a249644fec7cec00d0ce06eef67b0dd749863c11187
+# source sha256: 2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '7b0a4ca65fe0bbebdc9e4a249644fec7cec00d0ce06eef67b0dd749863c11187'
+SOURCE_HASH: str = '2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '7b0a4ca65fe0bbebdc9e4a249644fec7cec00d0ce06eef67b0dd749863c11187',
+ 'source_hash': '2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -101,8 +101,7 @@ _SAFEGUARDS: Any = {'asl2_model_cards': None,
  'noncompliance_channel': None,
  'non_retaliation': None,
  'board_escalation': None,
- 'staff_issue_pathways': None,
- 'safety_speech_protection': None}
+ 'staff_issue_pathways': None}
 
 _STANDARDS: Any = {'ASL2_Deployment': ('deployment',
                      None,
@@ -1164,10 +1163,10 @@ _RULES: Any = ({'name': 'asl2_baseline',
   'anchors': ({'text': '§7.1.6', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'maintain',
+  'obligations': ({'action': 'impose',
                    'modality': 'must',
                    'blocking': False,
-                   'objects': ('safety_speech_protection',),
+                   'objects': ('silencing_clauses',),
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
@@ -1176,8 +1175,9 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'to': (),
                    'deadline': {'kind': 'none'},
                    'text': None,
-                   'anchors': (),
-                   'key': 'maintain'},),
+                   'anchors': ({'text': '§7.1.6', 'url': None},),
+                   'key': 'impose',
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -1668,90 +1668,90 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:854)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:851)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:734)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:731)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:745)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:742)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:769)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:766)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:789)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:786)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:800)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:797)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:825)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:822)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:836)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:833)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:854)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:851)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:868)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:865)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:876)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:895)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:873)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:892)
     # definition notably_more_capable (anthropic-rsp-v2.2.rspl:269)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:914)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:911)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:936)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:933)
     # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:278)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:957)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:987)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:954)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:984)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:1000)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:997)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1011)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1019)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1025)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1031)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1039)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1048)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1008)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1016)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1022)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1028)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1036)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1045)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1060)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1057)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1067)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1072)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1066)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1071)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1082)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1089)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1097)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1103)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1110)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1081)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1088)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1096)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1102)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1109)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:757)
+    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:754)
     t32 = in_place('interim_deployment_measures', impl, maybe)
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:762)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:759)
     t33 = in_place('ASL3_Deployment', impl, maybe)
-    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:776)
+    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:773)
     t34 = in_place('interim_security_measures', impl, maybe)
-    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:781)
+    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:778)
     t35 = in_place('ASL3_Security', impl, maybe)
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:784)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:781)
     t36 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:807)
+    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:804)
     t37 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:812)
+    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:809)
     t38 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:815)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:812)
     t39 = in_place('ASL3_Security', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:995)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:992)
     t40 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1003)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1000)
     t41 = in_place('ASL3_Deployment', impl, maybe)
     t42 = in_place('ASL3_Security', impl, maybe)
     t43 = tri_all((t41, t42))

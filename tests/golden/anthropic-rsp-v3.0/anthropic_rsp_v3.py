@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 3c4ad555e6ddb8a11309834a569710b475c0886f2a9b611d349b36d64b4da868
+# source sha256: b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '3c4ad555e6ddb8a11309834a569710b475c0886f2a9b611d349b36d64b4da868'
+SOURCE_HASH: str = 'b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '3c4ad555e6ddb8a11309834a569710b475c0886f2a9b611d349b36d64b4da868',
+ 'source_hash': 'b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -100,11 +100,9 @@ _SAFEGUARDS: Any = {'classifier_guards': 0,
  'containment_argument': 2,
  'posture_parity': 3,
  'competitor_mitigation': None,
- 'roadmap_no_downward_revision': None,
  'noncompliance_channel': None,
  'non_retaliation': None,
  'board_recipient_for_rso': None,
- 'safety_speech_protection': None,
  'threat_modelling': None,
  'defence_in_depth': None,
  'zero_trust_architecture': None,
@@ -679,10 +677,10 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'text': None,
                    'anchors': ({'text': '§2', 'url': None},),
                    'key': 'update'},
-                  {'action': 'apply',
+                  {'action': 'lower',
                    'modality': 'should',
                    'blocking': False,
-                   'objects': ('roadmap_no_downward_revision',),
+                   'objects': ('frontier_safety_roadmap',),
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
@@ -692,7 +690,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': '§2', 'url': None},),
-                   'key': 'apply'}),
+                   'key': 'lower',
+                   'prohibited': True}),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -1340,10 +1339,10 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
   'anchors': ({'text': '§4 item 4', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'maintain',
+  'obligations': ({'action': 'impose',
                    'modality': 'must',
                    'blocking': False,
-                   'objects': ('safety_speech_protection',),
+                   'objects': ('silencing_clauses',),
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
@@ -1353,7 +1352,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': '§4 item 4', 'url': None},),
-                   'key': 'maintain'},),
+                   'key': 'impose',
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -1917,88 +1917,88 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:873)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:867)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:897)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:891)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:913)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:907)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:927)
-    # definition highly_capable (anthropic-rsp-v3.0.rspl:415)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:921)
+    # definition highly_capable (anthropic-rsp-v3.0.rspl:417)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:954)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:969)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:983)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:996)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1006)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1023)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1040)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:447)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:948)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:963)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:979)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:992)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1002)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1019)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1036)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:449)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1046)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:450)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1042)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:452)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1054)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1050)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1061)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:436)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1057)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:438)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1067)
-    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:426)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1063)
+    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:428)
     t20 = (
         member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
         None))
     )
     t22 = tri_all((t3, t20))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1092)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1098)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1104)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1113)
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1088)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1094)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1100)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1109)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1121)
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1117)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = tri_all((t24, t25))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1128)
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1124)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
     t30 = tri_all((t27, t28, t29))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1136)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1141)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1147)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1153)
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1132)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1137)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1143)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1149)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1168)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:456)
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1164)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:458)
     t32 = ev.get('highly_capable_imminent')
     t33 = tri_any((t3, t32))
     t34 = ev.get('no_competitor_soon')
     t35 = tri_all((t33, t34))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1180)
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1176)
     t37 = ev.get('competitors_all_strong')
     t38 = tri_all((t37, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1191)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:463)
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1187)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:465)
     t39 = ev.get('competitor_mitigation_better')
     t40 = ev.get('competitor_mitigation_affordable')
     t41 = tri_all((t39, t40))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:934)
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:928)
     t43 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:935)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:929)
     t44 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:937)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:931)
     t45 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1076)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:444)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1072)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:446)
     t46 = ev.get('reviewer_expertise')
     t47 = ev.get('reviewer_candour')
     t48 = ev.get('reviewer_no_conflicts')
@@ -2023,13 +2023,13 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:469)
+    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:471)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:530)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:532)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:563)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:565)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:570)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:572)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

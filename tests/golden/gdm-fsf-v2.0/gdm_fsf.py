@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: f98c6c207b02025ed5aacaa8c7628a70cec353ab8206c494151a8960431c868f
+# source sha256: ba395a0d68f3cef7ef788d36283b43f94fa60ac1561f2621497636d77582f279
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = 'f98c6c207b02025ed5aacaa8c7628a70cec353ab8206c494151a8960431c868f'
+SOURCE_HASH: str = 'ba395a0d68f3cef7ef788d36283b43f94fa60ac1561f2621497636d77582f279'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': 'f98c6c207b02025ed5aacaa8c7628a70cec353ab8206c494151a8960431c868f',
+ 'source_hash': 'ba395a0d68f3cef7ef788d36283b43f94fa60ac1561f2621497636d77582f279',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

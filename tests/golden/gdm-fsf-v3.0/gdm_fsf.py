@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 501b8e721089cfecd89a876908d2f8b74b21ad0f02f76f429c5a2e0d32ed80b3
+# source sha256: 3709aa0d008f4f42111dded62b18be596fe210bc3fc75499b3e1c9c51cd82e0e
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '501b8e721089cfecd89a876908d2f8b74b21ad0f02f76f429c5a2e0d32ed80b3'
+SOURCE_HASH: str = '3709aa0d008f4f42111dded62b18be596fe210bc3fc75499b3e1c9c51cd82e0e'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '501b8e721089cfecd89a876908d2f8b74b21ad0f02f76f429c5a2e0d32ed80b3',
+ 'source_hash': '3709aa0d008f4f42111dded62b18be596fe210bc3fc75499b3e1c9c51cd82e0e',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

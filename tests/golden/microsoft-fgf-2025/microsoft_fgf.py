@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: eea97c5514607d58036a8c8675fb84d1f00fb70d856ec21f96510e97db62367b
+# source sha256: f050fc117d817b4942ff4508c9dcaa51b21519595701020d2e81d8b8cb523efd
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = 'eea97c5514607d58036a8c8675fb84d1f00fb70d856ec21f96510e97db62367b'
+SOURCE_HASH: str = 'f050fc117d817b4942ff4508c9dcaa51b21519595701020d2e81d8b8cb523efd'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': 'eea97c5514607d58036a8c8675fb84d1f00fb70d856ec21f96510e97db62367b',
+ 'source_hash': 'f050fc117d817b4942ff4508c9dcaa51b21519595701020d2e81d8b8cb523efd',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -419,7 +419,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -440,7 +440,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},),
-                   'key': 'halt'},),
+                   'key': 'deploy',
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -450,7 +451,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -471,7 +472,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},),
-                   'key': 'halt'},),
+                   'key': 'deploy',
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -481,7 +483,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'halt',
+  'obligations': ({'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('large_scale_internal_deployment',
@@ -502,7 +504,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},),
-                   'key': 'halt'},),
+                   'key': 'deploy',
+                   'prohibited': True},),
   'fallbacks': (),
   'condition': None,
   'ladder': False},
@@ -556,7 +559,7 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
   'anchors': ({'text': 'Mitigations', 'url': None},),
   'requirements': (),
   'recommended': (),
-  'obligations': ({'action': 'pause',
+  'obligations': ({'action': 'develop',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('training',),
@@ -569,8 +572,9 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},),
-                   'key': 'pause'},
-                  {'action': 'halt',
+                   'key': 'develop',
+                   'prohibited': True},
+                  {'action': 'deploy',
                    'modality': 'must',
                    'blocking': True,
                    'objects': ('internal_use',
@@ -593,7 +597,8 @@ _RULES: Any = ({'name': 'leading_indicator_assessment',
                    'deadline': {'kind': 'none'},
                    'text': None,
                    'anchors': ({'text': 'Mitigations', 'url': None},),
-                   'key': 'halt'}),
+                   'key': 'deploy',
+                   'prohibited': True}),
   'fallbacks': (),
   'condition': 82,
   'ladder': False},
@@ -1266,7 +1271,7 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:376)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:380)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:248)
     t0 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1298,9 +1303,9 @@ def _conditions(
         hi[18] = rule_out(lo[18], hi[18], 1)
         hi[19] = rule_out(lo[19], hi[19], 1)
         hi[20] = rule_out(lo[20], hi[20], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:364)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:368)
     t2 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:376)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:380)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:248)
     t3 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1310,8 +1315,8 @@ def _conditions(
  'autonomy_tools',
  'software_engineering'), (None, None))
     )
-    # rule baseline (microsoft-fgf-2025.rspl:391)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:399)
+    # rule baseline (microsoft-fgf-2025.rspl:395)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:403)
     #   for training
     t5 = level_cmp('>=', lo[3], hi[3], 1)
     #   for internal_use
@@ -1327,7 +1332,7 @@ def _conditions(
     #   for open_weights
     t11 = level_cmp('>=', lo[7], hi[7], 1)
     r3 = tri_any((t5, t6, t7, t8, t9, t10, t11))
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:412)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:416)
     #   for training
     t12 = level_cmp('>=', lo[9], hi[9], 1)
     #   for internal_use
@@ -1343,7 +1348,7 @@ def _conditions(
     #   for open_weights
     t18 = level_cmp('>=', lo[13], hi[13], 1)
     r4 = tri_any((t12, t13, t14, t15, t16, t17, t18))
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:425)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:429)
     #   for training
     t19 = level_cmp('>=', lo[15], hi[15], 1)
     #   for internal_use
@@ -1359,7 +1364,7 @@ def _conditions(
     #   for open_weights
     t25 = level_cmp('>=', lo[19], hi[19], 1)
     r5 = tri_any((t19, t20, t21, t22, t23, t24, t25))
-    # rule residual_cbrn (microsoft-fgf-2025.rspl:445)
+    # rule residual_cbrn (microsoft-fgf-2025.rspl:450)
     #   for training
     t26 = level_cmp('>=', lo[4], hi[4], 1)
     #   for internal_use
@@ -1375,7 +1380,7 @@ def _conditions(
     #   for open_weights
     t32 = level_cmp('>=', lo[8], hi[8], 1)
     r6 = tri_any((t26, t27, t28, t29, t30, t31, t32))
-    # rule residual_cyber (microsoft-fgf-2025.rspl:451)
+    # rule residual_cyber (microsoft-fgf-2025.rspl:456)
     #   for training
     t33 = level_cmp('>=', lo[10], hi[10], 1)
     #   for internal_use
@@ -1391,7 +1396,7 @@ def _conditions(
     #   for open_weights
     t39 = level_cmp('>=', lo[14], hi[14], 1)
     r7 = tri_any((t33, t34, t35, t36, t37, t38, t39))
-    # rule residual_autonomy (microsoft-fgf-2025.rspl:457)
+    # rule residual_autonomy (microsoft-fgf-2025.rspl:462)
     #   for training
     t40 = level_cmp('>=', lo[16], hi[16], 1)
     #   for internal_use
@@ -1407,7 +1412,7 @@ def _conditions(
     #   for open_weights
     t46 = level_cmp('>=', lo[20], hi[20], 1)
     r8 = tri_any((t40, t41, t42, t43, t44, t45, t46))
-    # rule critical_escalation (microsoft-fgf-2025.rspl:466)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:471)
     #   for training
     # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:254)
     t47 = level_cmp('>=', lo[3], hi[3], 2)
@@ -1451,12 +1456,12 @@ def _conditions(
     t79 = level_cmp('>=', lo[19], hi[19], 2)
     t80 = tri_any((t77, t78, t79))
     r9 = tri_any((t50, t55, t60, t65, t70, t75, t80))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:479)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:483)
     t82 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:489)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:497)
+    # rule governance_programme (microsoft-fgf-2025.rspl:493)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:501)
     t83 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:504)
+    # cadence framework_review (microsoft-fgf-2025.rspl:508)
     outcomes = (t2, t3, True, r3, r4, r5, r6, r7, r8, r9, t82, True, t83, True)
     return (
         outcomes, (t0, t0, t2, t3, t3, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17,

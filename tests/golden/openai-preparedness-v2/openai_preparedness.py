@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 00f56cb33f897bfd7f395d640dfb5630f8979ce521743e9db6de3ff5a9b28997
+# source sha256: 40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '00f56cb33f897bfd7f395d640dfb5630f8979ce521743e9db6de3ff5a9b28997'
+SOURCE_HASH: str = '40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '00f56cb33f897bfd7f395d640dfb5630f8979ce521743e9db6de3ff5a9b28997',
+ 'source_hash': '40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),

@@ -137,6 +137,11 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# waivers, permissions and exemptions
+WAIVER_WITHOUT_TARGET = Code("E1301", "waiver-without-target", ERROR, "a waiver that does not say what it waives")
+WAIVER_WITHOUT_APPROVAL = Code("E1302", "waiver-without-approval", ERROR, "a waiver that does not say who approves it")
+WAIVER_DUTY_WITHOUT_RULE = Code("E1303", "waiver-duty-without-rule", ERROR, "a waiver of an action that does not name the rule whose duty it waives")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -153,6 +158,9 @@ CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a crite
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+WAIVER_TARGET_NEVER_REQUIRED = Code("W0035", "waiver-target-never-required", WARNING, "a waiver of a standard or safeguard that no rule requires")
+WAIVER_CONTEXT_NOT_REQUIRED = Code("W0036", "waiver-context-not-required", WARNING, "a waiver for a context where no rule requires what it waives")
+WAIVER_DUTY_NOT_BINDING = Code("W0037", "waiver-duty-not-binding", WARNING, "a waiver of a duty that does not bind")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -61,13 +61,14 @@ ClaimType = Literal[
 ]  # fmt: skip
 """`units.CLAIM_TYPES`."""
 
-ObligationStatus = Literal["open", "due", "overdue", "done"]
+ObligationStatus = Literal["open", "due", "overdue", "done", "waived"]
 """`units.OBLIGATION_STATUSES`."""
 
 ExpectationKind = Literal[
     "required", "not_required", "missing", "recommended", "triggered", "not_triggered",
     "precautionary", "alert", "permitted", "blocked", "obligation", "not_counted",
     "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
+    "waived", "not_waived",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -582,6 +583,32 @@ class Rule:
 
 
 @attrs.frozen
+class Waiver:
+    """A permission, exemption or waiver. `kind` standard or safeguard: it lifts the
+    requirement of `target`; `kind` duty: it waives the duty `target` (its key: the action)
+    of `rule`. It counts in `contexts` (context groups expanded; every context when the
+    waiver names none) while `condition` surely holds (None: always), once approved (the
+    assessment's `approved`) by the roles `approved_by`."""
+
+    name: str
+    title: str | None
+    kind: Literal["standard", "safeguard", "duty"]
+    target: str
+    rule: str | None
+    contexts: tuple[str, ...]
+    condition: Expr | None
+    approved_by: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+
+
+def duty_key(ob: Obligation) -> str:
+    """The key that names a duty of its rule (in `done` and in waivers): its action."""
+    return ob.action
+
+
+@attrs.frozen
 class Expectation:
     """What a scenario expects. `what` is required, not_required, missing, recommended,
     triggered, not_triggered, precautionary, alert, permitted, blocked or obligation; `names`
@@ -639,6 +666,7 @@ class Policy:
     superseded: datetime.date | None = None
     successor: str | None = None
     carry_forward: CarryForward | None = None
+    waivers: tuple[Waiver, ...] = ()
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

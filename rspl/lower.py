@@ -224,6 +224,27 @@ class _Lowerer:
             superseded=header.superseded.value if header.superseded else None,
             successor=header.successor,
             carry_forward=self.carry(header.carry_forward, "policy"),
+            waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
+        )
+
+    def waiver(self, w: n.WaiverDecl, every: tuple[ir.Context, ...]) -> ir.Waiver:
+        assert w.target is not None  # the checker's E1301
+        kind = "duty" if w.rule is not None else self._kind(w.target)
+        assert kind in ("standard", "safeguard", "duty")
+        contexts = self.contexts(w.contexts) if w.contexts else tuple(c.name for c in every)
+        order = {c.name: i for i, c in enumerate(every)}
+        return ir.Waiver(
+            name=w.name.text,
+            title=w.title,
+            kind=kind,  # type: ignore[arg-type]
+            target=w.target.text,
+            rule=w.rule.text if w.rule is not None else None,
+            contexts=tuple(sorted(contexts, key=lambda c: order.get(c, len(order)))),
+            condition=self.expr(w.when) if w.when is not None else None,
+            approved_by=tuple(r.text for r in w.approved_by),
+            anchors=self.anchors(w.anchors),
+            means=w.means,
+            origin=self.origin(w.span),
         )
 
     def carry(self, c: n.CarryForward | None, scope: str) -> ir.CarryForward | None:
@@ -560,6 +581,7 @@ class _Lowerer:
         evidence: dict[str, ir.Json] = {}
         implemented: list[str] = []
         done: list[dict[str, str]] = []
+        approved: list[str] = []
         for g in s.givens:
             if isinstance(g, n.GivenLevel) and self._assessed(g):
                 self.given_assessed(determinations, g)
@@ -575,6 +597,8 @@ class _Lowerer:
                 implemented.extend(x.text for x in g.names)
             elif isinstance(g, n.GivenDone):
                 done.append({"rule": g.rule.text, "action": g.action.text})
+            elif isinstance(g, n.GivenApproved):
+                approved.extend(x.text for x in g.names)
             elif isinstance(g, n.GivenAsOf) and g.date.value is not None:
                 assessment["as_of"] = g.date.value.isoformat()
         for g in s.givens:  # qualifiers join the domain's determination, given or not
@@ -592,6 +616,8 @@ class _Lowerer:
         assessment["implemented"] = list(dict.fromkeys(implemented))
         if done:
             assessment["done"] = done
+        if approved:
+            assessment["approved"] = list(dict.fromkeys(approved))
         return ir.Scenario(
             name=s.name.text,
             title=s.title,

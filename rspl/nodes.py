@@ -473,6 +473,28 @@ class RuleDecl:
     span: Span = _span()
 
 
+# ---------------------------------------------------------------------------- waivers
+
+
+@attrs.frozen
+class WaiverDecl:
+    """`waiver NAME "TITLE" { waives T [of RULE] for C, ... when X approved by R, ... }`:
+    lifts the requirement of a standard or safeguard `target` (`rule` None), or the duty
+    `target` of `rule`, in `contexts` (none: every context) while `when` holds (None: always),
+    once approved by the roles `approved_by`."""
+
+    name: Name
+    title: str | None
+    target: Name | None
+    rule: Name | None
+    contexts: tuple[Name, ...]
+    when: Expr | None
+    approved_by: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- scenarios
 
 
@@ -513,6 +535,14 @@ class GivenDone:
 
 
 @attrs.frozen
+class GivenApproved:
+    """`given approved W, ...`: the approval of these waivers is done."""
+
+    names: tuple[Name, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
 class GivenAsOf:
     date: DateLit
     span: Span = _span()
@@ -549,7 +579,7 @@ class GivenCarried:
 
 Given = (
     GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
-    | GivenCarried | GivenMember
+    | GivenCarried | GivenMember | GivenApproved
 )
 
 
@@ -605,6 +635,7 @@ Decl = (
     | ArtifactDecl
     | ActionDecl
     | RuleDecl
+    | WaiverDecl
     | ScenarioDecl
 )
 Item = PolicyHeader | Import | Decl
@@ -633,6 +664,7 @@ DECL_KINDS: dict[type, str] = {
     ArtifactDecl: "artifact",
     ActionDecl: "action",
     RuleDecl: "rule",
+    WaiverDecl: "waiver",
     ScenarioDecl: "scenario",
 }
 

@@ -88,5 +88,5 @@ CLAIM_TYPES = (
     "robustness", "usage_monitoring", "trust_based_access", "lack_of_autonomous_capability",
     "value_alignment", "instruction_alignment", "system_oversight", "system_architecture",
 )  # fmt: skip
-OBLIGATION_STATUSES = ("open", "due", "overdue", "done")
+OBLIGATION_STATUSES = ("open", "due", "overdue", "done", "waived")
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")

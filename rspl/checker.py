@@ -730,7 +730,10 @@ class _Checker:
             self.report(msg.waiver_target_never_required(w.name.text, w.target.text,
                                                          w.target.span))  # fmt: skip
             return
-        asked = list(dict.fromkeys(c for name in w.contexts for c in self.members(name)))
+        asked = list(dict.fromkeys(
+            c for name in w.contexts if isinstance(self.res.target(name), n.ContextDecl)
+            for c in self.members(name)
+        ))  # fmt: skip
         idle = [c for c in asked if c not in required]
         if idle:
             span = w.contexts[0].span

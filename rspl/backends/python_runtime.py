@@ -261,7 +261,7 @@ class Verdict:
     the status here of each rule decided per context (None when the policy has none)."""
 
     __slots__ = (
-        "_context_rules", "blocks", "context", "missing", "permitted", "required",
+        "_context_rules", "_waived", "blocks", "context", "missing", "permitted", "required",
         "required_standards",
     )  # fmt: skip
 
@@ -288,6 +288,12 @@ class Verdict:
         return getattr(self, "_context_rules", None)  # unset on the gate shortcut
 
     @property
+    def waived(self) -> tuple[str, ...] | None:
+        """The waivers applied in this context, in policy order; None when the policy has
+        no waivers."""
+        return getattr(self, "_waived", None)  # unset on the gate shortcut
+
+    @property
     def reasons(self) -> list[str]:
         return [f"missing {m}" for m in sorted(self.missing)] + [
             f"obligation {k} is not done" for k in self.blocks
@@ -304,6 +310,9 @@ class Verdict:
         context_rules = self.context_rules
         if context_rules is not None:
             out["context_rules"] = dict(context_rules)
+        waived = self.waived
+        if waived is not None:
+            out["waived"] = list(waived)
         return out
 
 
@@ -319,6 +328,7 @@ class ClosedVerdict(Verdict):
         self.closed = closed
         self.permitted = False
         self._context_rules = verdict.context_rules
+        self._waived = verdict.waived
 
     @property
     def reasons(self) -> list[str]:
@@ -405,6 +415,14 @@ class Decision:
                     for i, per in enumerate(e.instances)
                     if per is not None and context in per
                 }
+        waived = self.state.waived
+        if waived is not None:
+            names = [w["name"] for w in self.evaluator.waivers]
+            for context, verdict in out.items():
+                verdict._waived = tuple(
+                    name for name, each in zip(names, waived.each, strict=True)
+                    if context in each[2]
+                )  # fmt: skip
         if self.evaluator.has_period:
             in_force, why = self.in_force()
             if in_force is False and why is not None:
@@ -679,8 +697,6 @@ class Decision:
         if waived is not None:
             entries = self.waiver_entries(waived)
             decision["waivers"] = entries
-            for c, verdict in decision["verdicts"].items():
-                verdict["waived"] = [w["name"] for w in entries if c in w["applied"]]
         if explain:
             decision["explanation"] = explanation
         return decision

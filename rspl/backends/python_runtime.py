@@ -280,6 +280,7 @@ class Verdict:
         self.required = required
         self.required_standards = required_standards
         self._context_rules: Mapping[str, str] | None = None
+        self._waived: tuple[str, ...] | None = None
 
     @property
     def context_rules(self) -> Mapping[str, str] | None:

@@ -1572,7 +1572,7 @@ def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
     is `checkpoint` (a rule with `rules out`), `until`, `efficacy` (a safeguard's `counts
-    when`) or `criterion` (a standard's or a requirement's)."""
+    when`), `criterion` (a standard's or a requirement's) or `waiver` (a waiver's `when`)."""
     what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,

@@ -595,6 +595,32 @@ class Builder(Transformer[Token, Any]):
     def due(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("deadline", n.Due(c[0], self._span(meta)), meta)
 
+    # ------------------------------------------------------------------ waivers
+
+    def waiver_decl(self, meta: Any, c: list[Any]) -> n.WaiverDecl:
+        body = _Body(c[2:], self.reporter, "waiver")
+        waives = body.one("waives")
+        approved, approved_any = self._roles(body, "approved_by", "approved by")
+        return n.WaiverDecl(
+            name=c[0],
+            title=c[1],
+            target=waives[0] if waives else None,
+            rule=waives[1] if waives else None,
+            contexts=body.flat("for"),
+            when=body.one("when"),
+            approved_by=approved,
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+            approved_by_any=approved_any,
+        )
+
+    def waives(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("waives", (c[0], c[1]), meta)
+
+    def waiver_for(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("for", c[0], meta)
+
     # ------------------------------------------------------------------ expressions
 
     def or_expr(self, meta: Any, c: list[Any]) -> n.Or:
@@ -708,7 +734,8 @@ class Builder(Transformer[Token, Any]):
         body = _Body(c[2:], self.reporter, "scenario")
         givens = tuple(x for x in c[2:] if isinstance(x, n.GivenLevel | n.GivenValue |
                        n.GivenImplemented | n.GivenDone | n.GivenAsOf | n.GivenMember
-                       | n.GivenProvisional | n.GivenCarried | n.GivenFailed))
+                       | n.GivenProvisional | n.GivenCarried | n.GivenFailed
+                       | n.GivenApproved))
         expects = tuple(x for x in c[2:] if isinstance(x, n.Expect | n.ExpectVerdict |
                         n.ExpectObligation | n.ExpectRoles))
         return n.ScenarioDecl(c[0], c[1], givens, expects, body.one("means"), self._span(meta))
@@ -748,6 +775,8 @@ class Builder(Transformer[Token, Any]):
 
     def given_failed(self, meta: Any, c: list[Any]) -> n.GivenFailed:
         return n.GivenFailed(c[0], c[1], self._span(meta))
+    def given_approved(self, meta: Any, c: list[Any]) -> n.GivenApproved:
+        return n.GivenApproved(c[0], self._span(meta))
 
     def given_as_of(self, meta: Any, c: list[Any]) -> n.GivenAsOf:
         return n.GivenAsOf(c[0], self._span(meta))
@@ -799,6 +828,12 @@ class Builder(Transformer[Token, Any]):
 
     def expect_precautionary(self, meta: Any, c: list[Any]) -> n.Expect:
         return n.Expect("precautionary", c[0], self._span(meta), c[1])
+
+    def expect_waived(self, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect("waived", c[0], self._span(meta), c[1])
+
+    def expect_not_waived(self, meta: Any, c: list[Any]) -> n.Expect:
+        return n.Expect("not_waived", c[0], self._span(meta), c[1])
 
     def expect_alert(self, meta: Any, c: list[Any]) -> n.Expect:
         return self._expect("alert", meta, c)

@@ -131,6 +131,8 @@ class _Checker:
             self.standard_criterion(item, item.efficacy)
         elif isinstance(item, n.RuleDecl):
             self.rule(item)
+        elif isinstance(item, n.WaiverDecl):
+            self.waiver(item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(item)
 
@@ -708,6 +710,58 @@ class _Checker:
                 seen[key.text] = key
         if r.ladder is not None and len(r.fallbacks) < 2:
             self.report(msg.one_step_ladder(r.name.text, r.ladder))
+    # ------------------------------------------------------------------ waivers (E13xx)
+
+    def waiver(self, w: n.WaiverDecl) -> None:
+        """E1301-E1302 for a waiver missing what it waives or who approves it; its condition
+        is checked as a rule's is (and may not read a domain assessed per context, E0803); a
+        duty it waives must exist (E0503); W0035-W0037 when it can lift nothing."""
+        if w.target is None:
+            self.report(msg.waiver_without_target(w.name.text, w.name.span))
+        if not w.approved_by:
+            self.report(msg.waiver_without_approval(w.name.text, w.name.span))
+        if w.when is not None and self.within_depth(w.when):
+            self.condition(w.when, "a waiver's condition")
+            self.undecided(w.when, "waiver")
+        if w.target is None:
+            return
+        decl = self.res.target(w.target)
+        if w.rule is not None:
+            self.obligation_exists(w.target, w.rule)
+            rule = self.res.target(w.rule)
+            if isinstance(rule, n.RuleDecl):
+                for ob in (*rule.obligations, *rule.fallbacks):
+                    if ob.key.text == w.target.text and ob.modality != "must":
+                        self.report(msg.waiver_duty_not_binding(
+                            w.name.text, ob.modality, w.target.text, rule.name.text,
+                            w.target.span))  # fmt: skip
+                        break
+            return
+        if not isinstance(decl, n.StandardDecl | n.SafeguardDecl):
+            return
+        every = self.all_contexts()
+        required: set[str] = set()
+        for m in self.program.modules:
+            for item in m.items:
+                if not isinstance(item, n.RuleDecl):
+                    continue
+                for req in item.requirements:
+                    if req.modality != "must" or all(t.text != w.target.text for t in req.targets):
+                        continue
+                    named = [c for name in req.contexts for c in self.members(name)]
+                    required.update(named or every)
+        if not required:
+            self.report(msg.waiver_target_never_required(w.name.text, w.target.text,
+                                                         w.target.span))  # fmt: skip
+            return
+        asked = list(dict.fromkeys(
+            c for name in w.contexts if isinstance(self.res.target(name), n.ContextDecl)
+            for c in self.members(name)
+        ))  # fmt: skip
+        idle = [c for c in asked if c not in required]
+        if idle:
+            span = w.contexts[0].span
+            self.report(msg.waiver_context_not_required(w.name.text, w.target.text, idle, span))
 
     def rules_out(self, r: n.RuleDecl, cmp: n.Compare) -> None:
         lc = self.res.level_comparison(cmp)
@@ -1405,6 +1459,8 @@ class _Checker:
         target = self.res.target(context)
         if not isinstance(target, n.ContextDecl) or target.includes:
             return  # unknown (E0405) or a group (E0203)
+        if x.what in ("waived", "not_waived"):
+            return  # a waiver is applied per context
         for name in x.names:
             rule = self.res.target(name)
             if not isinstance(rule, n.RuleDecl) or rule.when is None:
@@ -1521,7 +1577,8 @@ class _Checker:
             if module.is_stdlib:
                 continue
             for item in module.items:
-                if isinstance(item, n.PolicyHeader | n.Import | n.RuleDecl | n.ScenarioDecl):
+                if isinstance(item, n.PolicyHeader | n.Import | n.RuleDecl | n.ScenarioDecl
+                              | n.WaiverDecl):  # fmt: skip
                     continue
                 if self.res.own[module.name].get(item.name.text) is not item:
                     continue  # a duplicate, already reported

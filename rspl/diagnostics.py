@@ -147,6 +147,11 @@ PROHIBITION_STATUS = Code("E1205", "prohibition-status", ERROR, "a scenario expe
 NOT_A_PROHIBITION = Code("E1206", "not-a-prohibition", ERROR, "`expect prohibited` names a duty that is not a prohibition")
 PROHIBITION_CONTRADICTS = Code("E1207", "prohibition-contradicts", ERROR, "a rule both imposes and prohibits the same action on the same things")
 
+# waivers, permissions and exemptions
+WAIVER_WITHOUT_TARGET = Code("E1301", "waiver-without-target", ERROR, "a waiver that does not say what it waives")
+WAIVER_WITHOUT_APPROVAL = Code("E1302", "waiver-without-approval", ERROR, "a waiver that does not say who approves it")
+WAIVER_DUTY_WITHOUT_RULE = Code("E1303", "waiver-duty-without-rule", ERROR, "a waiver of an action that does not name the rule whose duty it waives")
+
 # who acts and who receives: role alternatives, recipients, role groups (issue 11, item 3)
 MIXED_ROLE_LIST = Code("E1401", "mixed-role-list", ERROR, "a list of roles that mixes `,` (all of them) and `or` (any one of them)")
 ROLE_GROUP_INCLUDES_ITSELF = Code("E1402", "role-group-includes-itself", ERROR, "a role group that lists itself among its members")
@@ -181,6 +186,9 @@ CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNI
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
 PROHIBITION_CONTEXT_NOT_BLOCKED = Code("W0032", "prohibition-context-not-blocked", WARNING, "a `must not` names a context its action, not being blocking, does not block")
 PROHIBITED_RESTRICTION = Code("W0033", "prohibited-restriction", WARNING, "a `must not` on a restriction of `std.actions` (pause, halt, ...), which blocks contexts while forbidden")
+WAIVER_TARGET_NEVER_REQUIRED = Code("W0035", "waiver-target-never-required", WARNING, "a waiver of a standard or safeguard that no rule requires")
+WAIVER_CONTEXT_NOT_REQUIRED = Code("W0036", "waiver-context-not-required", WARNING, "a waiver for a context where no rule requires what it waives")
+WAIVER_DUTY_NOT_BINDING = Code("W0037", "waiver-duty-not-binding", WARNING, "a waiver of a duty that does not bind")
 ONE_ROLE_CHOICE = Code("W0038", "one-role-choice", WARNING, "`any of (...)` or `all of (...)` with a single role")
 REPEATED_ROLE = Code("W0039", "repeated-role", WARNING, "a role named twice in one role group or one list of roles")
 ONE_STEP_LADDER = Code("W0044", "one-step-ladder", WARNING, "an `if unmet in order` ladder with a single step")

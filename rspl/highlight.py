@@ -30,7 +30,7 @@ KEYWORDS = (
     "any", "all", "at", "least", "scenario", "given", "expect", "cannot", "rule", "below",
     "yes", "no", "done", "required", "missing", "permitted", "blocked", "triggered",
     "precautionary", "alert", "obligation", "source", "means", "note", "recommended",
-    "counted", "prohibited",
+    "counted", "prohibited", "waiver", "waives", "waived",
 )  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 

@@ -24,6 +24,7 @@ from rspl.semantics import (
     block_reason,
     carry_forward_verdict,
     chain_criterion,
+    check_approved,
     check_assessment,
     check_contexts,
     check_date,
@@ -47,6 +48,7 @@ from rspl.semantics import (
     ladder_states,
     ladder_step,
     level_cmp,
+    lifted_requirements,
     member_bound,
     member_notes,
     member_test,
@@ -63,6 +65,10 @@ from rspl.semantics import (
     tri_not,
     tri_word,
     unreadable,
+    waive_duty,
+    waived_duties,
+    waiver_applies,
+    waiver_entry,
     within_period,
 )
 from rspl.wording import deadline_text, describe, figure_spec, level_text
@@ -109,6 +115,9 @@ class _Input:
         steps = frozenset((r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks)
         self.failed = frozenset() if raw is None else check_failed(raw, steps, self.done)
         self.contexts = check_contexts(data.get("contexts"), tuple(c.name for c in policy.contexts))
+        raw = data.get("approved")
+        names = frozenset(w.name for w in policy.waivers)
+        self.approved = frozenset() if raw is None else check_approved(raw, names)
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -128,6 +137,8 @@ class _Evaluation:
         # each determination beyond one per domain (per setting, after mitigation): its domain
         self.slot_domain = {name: domain for name, domain in ir.level_slots(policy)}
         self.context: str | None = None  # the context a per-context rule is decided for
+        # per duty (rule, key): the contexts a waiver applied to it is applied in
+        self.duties: dict[tuple[str, str], frozenset[str]] = {}
         self.def_cache: dict[str, tuple[Tri, frozenset[str], Any]] = {}
         self.carried = self._carry_forward()
         # What is in place: `implemented` for sure; `maybe` listed but with an efficacy
@@ -458,9 +469,14 @@ class _Evaluation:
                 explanation.append({"rule": rule.name, "status": status, "condition": node})
             if value is not False:
                 active.append((rule, status, unknown))
-        # 3. Requirements, per context. A safeguard is owned by every rule that requires it
-        #    or a standard containing it; a rule is unmet when a standard it requires is not
-        #    yet defined or a safeguard it requires is not implemented.
+        # 3. Waivers: each is applied in the contexts asked about that it covers, when its
+        #    condition surely holds and it is approved (`rspl.semantics.waiver_applies`).
+        waivers, lifted, duties, waiver_unknown = self.waivers()
+        self.duties = duties
+        # 4. Requirements, per context, less those a waiver lifts there. A safeguard is owned
+        #    by every rule that requires it or a standard containing it; a rule is unmet when a
+        #    standard it requires is not yet defined or a safeguard it requires is not
+        #    implemented.
         verdicts: dict[str, Any] = {}
         all_standards: set[str] = set()
         safeguard_rules: dict[str, set[str]] = {}
@@ -477,6 +493,8 @@ class _Evaluation:
                     continue
                 for index, req in enumerate(rule.requirements):
                     if req.modality != "must" or (req.contexts and context not in req.contexts):
+                        continue
+                    if (req.target, context) in lifted:
                         continue
                     found = self.failing_for(rule, index)
                     if found:
@@ -519,7 +537,7 @@ class _Evaluation:
                     for r in policy.rules
                     if context in r.contexts
                 }
-        # 4. Obligations (fallbacks apply when a rule's own requirements are unmet).
+        # 5. Obligations (fallbacks apply when a rule's own requirements are unmet).
         obligations: list[dict[str, Any]] = []
         blocks: dict[str, list[str]] = {c: [] for c in self.inp.contexts}
         for rule, _, _ in active:
@@ -539,7 +557,7 @@ class _Evaluation:
                 for context in item["blocks"]:
                     if context in blocks:
                         blocks[context].append(reason)
-        # 5. Verdicts. A policy not in force on the assessment date permits nothing.
+        # 6. Verdicts. A policy not in force on the assessment date permits nothing.
         in_force, why = policy_in_force(policy.effective, policy.superseded, self.inp.as_of)
         for context, verdict in verdicts.items():
             reasons = [why] if in_force is False and why else []
@@ -547,8 +565,10 @@ class _Evaluation:
             reasons += sorted(set(blocks[context]))
             verdict["permitted"] = not reasons
             verdict["reasons"] = reasons
+            if policy.waivers:
+                verdict["waived"] = [w["name"] for w in waivers if context in w["applied"]]
         criteria = criteria_order(criteria_all)
-        needed = self.needed(active, criteria_keys)
+        needed = self.needed(active, criteria_keys, waiver_unknown)
         decision: dict[str, Any] = {
             "policy": {
                 "id": policy.id,
@@ -585,9 +605,34 @@ class _Evaluation:
             "verdicts": verdicts,
             "criteria": criteria,
         }
+        if policy.waivers:
+            decision["waivers"] = waivers
         if self.explain:
             decision["explanation"] = explanation
         return decision
+
+    def waivers(
+        self,
+    ) -> tuple[list[dict[str, Any]], frozenset[tuple[str, str]],
+               dict[tuple[str, str], frozenset[str]], frozenset[str]]:  # fmt: skip
+        """The decision's waiver entries, the (target, context) requirements lifted, the
+        contexts each duty (rule, key) is waived in, and the unknown inputs of the waivers'
+        conditions."""
+        entries: list[dict[str, Any]] = []
+        applied: list[tuple[str, str, str | None, list[str]]] = []
+        unknown: frozenset[str] = frozenset()
+        for w in self.policy.waivers:
+            value: Tri = True
+            if w.condition is not None:
+                value, missing, _ = self.expr(w.condition)
+                unknown |= missing
+            approved = w.name in self.inp.approved
+            where, why = waiver_applies(value, approved, w.contexts, self.inp.contexts)
+            entries.append(waiver_entry(w.name, w.title, w.kind, w.target, w.rule, w.contexts,
+                                        value, approved, w.approved_by, where, why))  # fmt: skip
+            applied.append((w.kind, w.target, w.rule, where))
+        lifted = lifted_requirements((k, t, c) for k, t, _, c in applied)
+        return entries, lifted, waived_duties(applied), unknown
 
     def per_context(self, rule: ir.Rule, condition: ir.Expr) -> tuple[Tri, frozenset[str], Any]:
         """A rule decided per context: (its value, the strictest over its contexts: true if
@@ -700,6 +745,8 @@ class _Evaluation:
             self.inp.contexts,
         )
         blocks = [c for c in blocks if self.applies(rule, c)]
+        waived_in = self.duties.get((rule.name, ir.duty_key(ob)), frozenset())
+        status, blocks = waive_duty(status, blocks, waived_in, self.inp.contexts)
         return {
             "rule": rule.name,
             "action": ob.action,
@@ -724,10 +771,12 @@ class _Evaluation:
         self,
         active: list[tuple[ir.Rule, str, frozenset[str]]],
         criteria: set[tuple[str, str, int]] | None = None,
+        waivers: frozenset[str] = frozenset(),
     ) -> list[dict[str, Any]]:
-        """Inputs still to be determined, for the precautionary rules and for the criteria
-        that are unknown, and who decides them."""
-        names: set[str] = set()
+        """Inputs still to be determined, for the precautionary rules, for the criteria
+        that are unknown and for the waivers whose condition is unknown, and who decides
+        them."""
+        names: set[str] = set(waivers)
         for _, status, unknown in active:
             if status == "precautionary":
                 names |= unknown

@@ -62,7 +62,7 @@ ClaimType = Literal[
 """`units.CLAIM_TYPES`."""
 
 ObligationStatus = Literal[
-    "open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed"
+    "open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed", "waived"
 ]
 """`units.OBLIGATION_STATUSES`."""
 
@@ -72,6 +72,7 @@ ExpectationKind = Literal[
     "provisional", "carried_accepted", "carried_rejected", "in_force", "not_in_force",
     "obligation_roles",
     "prohibited",
+    "waived", "not_waived",
 ]  # fmt: skip
 """What a scenario's `expect` line is about."""
 
@@ -608,6 +609,34 @@ class Rule:
 
 
 @attrs.frozen
+class Waiver:
+    """A permission, exemption or waiver. `kind` standard or safeguard: it lifts the
+    requirement of `target`; `kind` duty: it waives the duty `target` (its key: the action)
+    of `rule`. It counts in `contexts` (context groups expanded; every context when the
+    waiver names none) while `condition` surely holds (None: always), once approved (the
+    assessment's `approved`) by the roles `approved_by`."""
+
+    name: str
+    title: str | None
+    kind: Literal["standard", "safeguard", "duty"]
+    target: str
+    rule: str | None
+    contexts: tuple[str, ...]
+    condition: Expr | None
+    approved_by: tuple[str, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+    approved_by_any: bool = False  # `approved by A or B`: one approval suffices
+
+
+def duty_key(ob: Obligation) -> str:
+    """The key that names a duty of its rule (in `done`, `failed` and waivers): its `as`
+    name, or its action when it has none."""
+    return ob.key
+
+
+@attrs.frozen
 class Expectation:
     """What a scenario expects. `what` is required, not_required, missing, recommended,
     triggered, not_triggered, precautionary, alert, permitted, blocked, obligation or
@@ -668,6 +697,7 @@ class Policy:
     superseded: datetime.date | None = None
     successor: str | None = None
     carry_forward: CarryForward | None = None
+    waivers: tuple[Waiver, ...] = ()
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

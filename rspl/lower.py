@@ -224,6 +224,28 @@ class _Lowerer:
             superseded=header.superseded.value if header.superseded else None,
             successor=header.successor,
             carry_forward=self.carry(header.carry_forward, "policy"),
+            waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
+        )
+
+    def waiver(self, w: n.WaiverDecl, every: tuple[ir.Context, ...]) -> ir.Waiver:
+        assert w.target is not None  # the checker's E1301
+        kind = "duty" if w.rule is not None else self._kind(w.target)
+        assert kind in ("standard", "safeguard", "duty")
+        contexts = self.contexts(w.contexts) if w.contexts else tuple(c.name for c in every)
+        order = {c.name: i for i, c in enumerate(every)}
+        return ir.Waiver(
+            name=w.name.text,
+            title=w.title,
+            kind=kind,  # type: ignore[arg-type]
+            target=w.target.text,
+            rule=w.rule.text if w.rule is not None else None,
+            contexts=tuple(sorted(contexts, key=lambda c: order.get(c, len(order)))),
+            condition=self.expr(w.when) if w.when is not None else None,
+            approved_by=tuple(r.text for r in w.approved_by),
+            anchors=self.anchors(w.anchors),
+            means=w.means,
+            origin=self.origin(w.span),
+            approved_by_any=w.approved_by_any and len(w.approved_by) > 1,
         )
 
     def carry(self, c: n.CarryForward | None, scope: str) -> ir.CarryForward | None:
@@ -568,6 +590,7 @@ class _Lowerer:
         implemented: list[str] = []
         done: list[dict[str, str]] = []
         failed: list[dict[str, str]] = []
+        approved: list[str] = []
         for g in s.givens:
             if isinstance(g, n.GivenLevel) and self._assessed(g):
                 self.given_assessed(determinations, g)
@@ -585,6 +608,8 @@ class _Lowerer:
                 done.append({"rule": g.rule.text, "action": g.action.text})
             elif isinstance(g, n.GivenFailed):
                 failed.append({"rule": g.rule.text, "action": g.action.text})
+            elif isinstance(g, n.GivenApproved):
+                approved.extend(x.text for x in g.names)
             elif isinstance(g, n.GivenAsOf) and g.date.value is not None:
                 assessment["as_of"] = g.date.value.isoformat()
         for g in s.givens:  # qualifiers join the domain's determination, given or not
@@ -604,6 +629,8 @@ class _Lowerer:
             assessment["done"] = done
         if failed:
             assessment["failed"] = failed
+        if approved:
+            assessment["approved"] = list(dict.fromkeys(approved))
         return ir.Scenario(
             name=s.name.text,
             title=s.title,

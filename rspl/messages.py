@@ -134,6 +134,12 @@ from rspl.diagnostics import (
     UNKNOWN_WORD,
     UNTERMINATED_TEXT,
     UNUSED_DECLARATION,
+    WAIVER_CONTEXT_NOT_REQUIRED,
+    WAIVER_DUTY_NOT_BINDING,
+    WAIVER_DUTY_WITHOUT_RULE,
+    WAIVER_TARGET_NEVER_REQUIRED,
+    WAIVER_WITHOUT_APPROVAL,
+    WAIVER_WITHOUT_TARGET,
     WARNING_WITHOUT_CONDITION,
     WRONG_KIND,
     Code,
@@ -1088,6 +1094,77 @@ def superseded_not_after_effective(
     )
 
 
+# ---------------------------------------------------------------------- waivers (E1301-E1303)
+
+
+def waiver_without_target(name: str, span: Span) -> Diagnostic:
+    """E1301: a waiver with no `waives` clause."""
+    return _make(
+        WAIVER_WITHOUT_TARGET,
+        f"waiver `{name}` does not say what it waives",
+        span,
+        help="add `waives STANDARD` (or a safeguard) to lift a requirement, or "
+        "`waives ACTION of RULE` to waive one duty of a rule",
+    )
+
+
+def waiver_without_approval(name: str, span: Span) -> Diagnostic:
+    """E1302: a waiver with no `approved by` clause."""
+    return _make(
+        WAIVER_WITHOUT_APPROVAL,
+        f"waiver `{name}` does not say who approves it",
+        span,
+        help="add `approved by ROLE, ...`: a waiver counts only once the roles it names have "
+        "approved it (the assessment lists it under `approved`)",
+    )
+
+
+def waiver_duty_without_rule(action: str, span: Span) -> Diagnostic:
+    """E1303: `waives ACTION` without `of RULE`."""
+    return _make(
+        WAIVER_DUTY_WITHOUT_RULE,
+        f"`{action}` is an action: say whose duty is waived",
+        span,
+        help=f"write `waives {action} of RULE`, naming the rule whose obligation to "
+        f"`{action}` the waiver lifts",
+    )
+
+
+def waiver_target_never_required(name: str, target: str, span: Span) -> Diagnostic:
+    """W0035: a waiver of a standard or safeguard that no rule requires (binding)."""
+    return _make(
+        WAIVER_TARGET_NEVER_REQUIRED,
+        f"no rule requires `{target}`, so waiver `{name}` lifts nothing",
+        span,
+        help=f"waive what a rule requires (`require {target}` in a rule), or remove the waiver",
+    )
+
+
+def waiver_context_not_required(
+    name: str, target: str, contexts: Sequence[str], span: Span
+) -> Diagnostic:
+    """W0036: a waiver names contexts where no rule requires its target."""
+    listed = ", ".join(f"`{c}`" for c in contexts)
+    return _make(
+        WAIVER_CONTEXT_NOT_REQUIRED,
+        f"no rule requires `{target}` for {listed}, so waiver `{name}` lifts nothing there",
+        span,
+        help="name only the contexts where the requirement applies",
+    )
+
+
+def waiver_duty_not_binding(name: str, modality: str, action: str, rule: str,
+                            span: Span) -> Diagnostic:  # fmt: skip
+    """W0037: a waiver of a duty that does not bind (`should`, `may`, ...)."""
+    return _make(
+        WAIVER_DUTY_NOT_BINDING,
+        f"`{action}` of `{rule}` is a `{modality}` duty that never blocks, so waiver `{name}` "
+        "only changes its status",
+        span,
+        help="waive a `must` duty, or remove the waiver",
+    )
+
+
 def carry_forward_not_duration(got: TypeLike, span: Span) -> Diagnostic:
     """E1103: `carry forward within` an amount that is not a duration."""
     return _make(
@@ -1994,6 +2071,7 @@ _UNDECIDED = {
     "until": "an `until` condition",
     "efficacy": "an efficacy criterion",
     "criterion": "a `counts when` criterion",
+    "waiver": "a waiver's condition",
 }
 
 
@@ -2014,7 +2092,7 @@ def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
     is `checkpoint` (a rule with `rules out`), `until`, `efficacy` (a safeguard's `counts
-    when`) or `criterion` (a standard's or a requirement's)."""
+    when`), `criterion` (a standard's or a requirement's) or `waiver` (a waiver's `when`)."""
     what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,

@@ -491,6 +491,29 @@ class RuleDecl:
     ladder: Span | None = None  # `if unmet in order`: the fallbacks are an escalation ladder
 
 
+# ---------------------------------------------------------------------------- waivers
+
+
+@attrs.frozen
+class WaiverDecl:
+    """`waiver NAME "TITLE" { waives T [of RULE] for C, ... when X approved by R, ... }`:
+    lifts the requirement of a standard or safeguard `target` (`rule` None), or the duty
+    `target` of `rule`, in `contexts` (none: every context) while `when` holds (None: always),
+    once approved by the roles `approved_by`."""
+
+    name: Name
+    title: str | None
+    target: Name | None
+    rule: Name | None
+    contexts: tuple[Name, ...]
+    when: Expr | None
+    approved_by: tuple[Name, ...]
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+    approved_by_any: bool = False  # `approved by A or B`: one approval suffices
+
+
 # ---------------------------------------------------------------------------- scenarios
 
 
@@ -540,6 +563,14 @@ class GivenFailed:
 
 
 @attrs.frozen
+class GivenApproved:
+    """`given approved W, ...`: the approval of these waivers is done."""
+
+    names: tuple[Name, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
 class GivenAsOf:
     date: DateLit
     span: Span = _span()
@@ -576,7 +607,7 @@ class GivenCarried:
 
 Given = (
     GivenLevel | GivenValue | GivenImplemented | GivenDone | GivenAsOf | GivenProvisional
-    | GivenCarried | GivenMember | GivenFailed
+    | GivenCarried | GivenMember | GivenFailed | GivenApproved
 )
 
 
@@ -644,6 +675,7 @@ Decl = (
     | ArtifactDecl
     | ActionDecl
     | RuleDecl
+    | WaiverDecl
     | ScenarioDecl
 )
 Item = PolicyHeader | Import | Decl
@@ -672,6 +704,7 @@ DECL_KINDS: dict[type, str] = {
     ArtifactDecl: "artifact",
     ActionDecl: "action",
     RuleDecl: "rule",
+    WaiverDecl: "waiver",
     ScenarioDecl: "scenario",
 }
 

@@ -289,6 +289,8 @@ class _Resolver:
             self.refs(m, item.audience, _ROLE, unknown=msg.unknown_role)
         elif isinstance(item, n.RuleDecl):
             self.rule(m, item)
+        elif isinstance(item, n.WaiverDecl):
+            self.waiver(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
 
@@ -308,6 +310,24 @@ class _Resolver:
             self.obligation(m, ob)
         for cmp in rule.rules_out:
             self.expr(m, cmp)
+
+    def waiver(self, m: n.Module, w: n.WaiverDecl) -> None:
+        """A waiver's target: a standard or safeguard, or with `of RULE` an action of a rule
+        (E1303 for an action named without its rule)."""
+        if w.target is not None and w.rule is None:
+            decl = self.res.scopes[m.name].get(w.target.text)
+            if isinstance(decl, n.ActionDecl):
+                self.res.refs[id(w.target)] = decl
+                self.res.used.add(id(decl))
+                self.reporter.add(msg.waiver_duty_without_rule(w.target.text, w.target.span))
+            else:
+                self.ref(m, w.target, _REQUIRABLE)
+        elif w.target is not None and w.rule is not None:
+            self.duty(m, w.target, w.rule)  # an `as` name of the rule, else an action
+        self.refs(m, w.contexts, _CONTEXT, unknown=msg.unknown_context)
+        if w.when is not None:
+            self.expr(m, w.when)
+        self.refs(m, w.approved_by, _ROLE, unknown=msg.unknown_role)
 
     def obligation(self, m: n.Module, ob: n.Obligation) -> None:
         self.ref(m, ob.action, ("action",))
@@ -434,6 +454,8 @@ class _Resolver:
                 self.duty(m, g.action, g.rule)
             elif isinstance(g, n.GivenProvisional | n.GivenCarried):
                 self.ref(m, g.domain, ("domain",))
+            elif isinstance(g, n.GivenApproved):
+                self.refs(m, g.names, ("waiver",))
         for x in s.expects:
             if isinstance(x, n.Expect):
                 if x.what in ("required", "not_required", "missing", "recommended",
@@ -443,6 +465,8 @@ class _Resolver:
                     self.refs(m, x.names, ("domain",))
                 elif x.what == "alert":
                     self.refs(m, x.names, ("warning",))
+                elif x.what in ("waived", "not_waived"):
+                    self.refs(m, x.names, ("waiver",))
                 else:
                     self.refs(m, x.names, ("rule", "warning", "cadence"))
                 if x.context is not None:

@@ -359,6 +359,76 @@ def prohibitions(obligations: Iterable[Mapping[str, Any]]) -> list[dict[str, Any
         for o in obligations
         if is_prohibition(o["modality"]) and o["status"] == "in_force"
     ]  # fmt: skip
+# ---------------------------------------------------------------------------- waivers
+# A waiver counts in a context only when the context is one of its own, its condition is
+# surely true (unknown: not applied, fail-closed) and its approval is done. An applied waiver
+# of a standard or safeguard lifts the requirements that name it there (a stronger standard
+# that includes it is still required); an applied waiver of a duty keeps it from blocking
+# there, and the duty is `waived` when the waiver applies in every context asked about.
+
+
+def waiver_applies(
+    condition: Tri, approved: bool, contexts: Sequence[str], asked: Sequence[str]
+) -> tuple[list[str], str]:
+    """(the contexts asked about in which a waiver is applied, why it is or is not)."""
+    covered = [c for c in asked if c in contexts]
+    if not covered:
+        return [], "not applied: it covers none of the contexts asked about"
+    if condition is None:
+        return [], "not applied: its condition is unknown (fail-closed)"
+    if condition is False:
+        return [], "not applied: its condition does not hold"
+    if not approved:
+        return [], "not applied: its approval is not given"
+    return covered, "applied: its condition holds and it is approved"
+
+
+def waiver_entry(
+    name: str, title: str | None, kind: str, target: str, rule: str | None,
+    contexts: Sequence[str], condition: Tri, approved: bool, approved_by: Sequence[str],
+    applied: Sequence[str], reason: str,
+) -> dict[str, Any]:  # fmt: skip
+    """A waiver as the decision reports it."""
+    return {
+        "name": name, "title": title,
+        "waives": {"kind": kind, "name": target, "rule": rule},
+        "contexts": list(contexts), "condition": tri_word(condition), "approved": approved,
+        "applied": list(applied), "approved_by": list(approved_by), "reason": reason,
+    }  # fmt: skip
+
+
+def lifted_requirements(
+    applied: Iterable[tuple[str, str, Sequence[str]]],
+) -> frozenset[tuple[str, str]]:
+    """The (standard or safeguard, context) requirements lifted by the waivers applied,
+    given as (kind, target, contexts applied)."""
+    return frozenset((t, c) for kind, t, contexts in applied if kind != "duty" for c in contexts)
+
+
+def waived_duties(
+    applied: Iterable[tuple[str, str, str | None, Sequence[str]]],
+) -> dict[tuple[str, str], frozenset[str]]:
+    """Per duty (rule, key), the contexts it is waived in, from the waivers applied given as
+    (kind, key, rule, contexts applied)."""
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for kind, key, rule, contexts in applied:
+        if kind == "duty" and rule is not None and contexts:
+            out[(rule, key)] = out.get((rule, key), frozenset()) | frozenset(contexts)
+    return out
+
+
+def waive_duty(
+    status: str, blocks: Sequence[str], waived_in: Collection[str], asked: Sequence[str]
+) -> tuple[str, list[str]]:
+    """A duty's status and the contexts it blocks once the waivers applied to it are taken
+    into account: it blocks no context it is waived in, and is `waived` when waived in every
+    context asked about (unless it is already settled: `done` or `lifted`)."""
+    if not waived_in:
+        return status, list(blocks)
+    kept = [c for c in blocks if c not in waived_in]
+    if status not in ("done", "lifted") and all(c in waived_in for c in asked):
+        status = "waived"
+    return status, kept
 
 
 # ---------------------------------------------------------------------------- measurement families
@@ -461,8 +531,9 @@ def member_notes(name: str, kind: str, got: Mapping[str, Any] | None,
 # ---------------------------------------------------------------------------- validation
 
 ASSESSMENT_KEYS = (
-    "as_of", "contexts", "determinations", "done", "evidence", "failed", "implemented"
-)
+    "approved", "as_of", "contexts", "determinations", "done", "evidence", "failed",
+    "implemented",
+)  # fmt: skip
 _KEY_SET = frozenset(ASSESSMENT_KEYS)
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 BOOLEAN_TYPES = ("fact", "judgement")
@@ -1021,6 +1092,15 @@ def check_failed(
             raise AssessmentError(field, "a step not also listed as done", dict(item))
         out.add(pair)
     return frozenset(out)
+
+
+def check_approved(raw: object, known: Collection[str]) -> frozenset[str]:
+    """The waivers whose approval is done: names of waivers of the policy."""
+    items = check_list(raw, "approved", "a list of waiver names")
+    for i, name in enumerate(items):
+        if not isinstance(name, str) or name not in known:
+            raise AssessmentError(f"approved[{i}]", "a waiver of the policy", name)
+    return frozenset(items)
 
 
 def check_contexts(raw: object, every: tuple[str, ...]) -> tuple[str, ...]:

@@ -143,6 +143,8 @@ def check_expectation(
             reasons = "; ".join(verdict["reasons"])
             return f"{context} {what}", f"{context} {actual}" + (f" ({reasons})" if reasons else "")
         return None
+    if what in ("waived", "not_waived"):
+        return _check_waived(d, x)
     fired = {r["name"]: r["status"] for r in d["rules"]}
     if x.context is not None:  # the statuses for one context, of rules decided per context
         verdict = d["verdicts"].get(x.context)
@@ -220,6 +222,20 @@ def _check_roles(
         for o in found
     )
     return want, f"it is {shown}"
+def _check_waived(d: dict[str, Any], x: ir.Expectation) -> tuple[str, str] | None:
+    """`expect [not] waived W [for CONTEXT]`: whether each waiver is applied (in CONTEXT, or
+    in some context asked about)."""
+    entries = {w["name"]: w for w in d.get("waivers", [])}
+    where = f" for {x.context}" if x.context is not None else ""
+    for name in x.names:
+        entry = entries.get(name)
+        applied = entry["applied"] if entry is not None else []
+        hit = x.context in applied if x.context is not None else bool(applied)
+        if hit != (x.what == "waived"):
+            want = f"{x.what.replace('_', ' ')} {name}{where}"
+            why = entry["reason"] if entry is not None else "no such waiver"
+            return want, f"{name} is {'applied' if hit else 'not applied'}{where} ({why})"
+    return None
 
 
 def _check_lifecycle(d: dict[str, Any], x: ir.Expectation) -> tuple[str, str] | None:

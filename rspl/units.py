@@ -88,7 +88,9 @@ CLAIM_TYPES = (
     "robustness", "usage_monitoring", "trust_based_access", "lack_of_autonomous_capability",
     "value_alignment", "instruction_alignment", "system_oversight", "system_architecture",
 )  # fmt: skip
-OBLIGATION_STATUSES = ("open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed")
+OBLIGATION_STATUSES = (
+    "open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed", "waived"
+)
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 # The modalities a prohibition can have (`must not ACTION`), as a decision reports them.
 PROHIBITIONS = ("must not", "should not")

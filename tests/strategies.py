@@ -164,6 +164,7 @@ class PolicySpec:
     # (rule, action) of prohibitions (`must not`) with no obligation of the same pair: never
     # done, so an assessment that gives one as done is refused
     prohibited: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    waivers: list[str] = dataclasses.field(default_factory=list)  # names of its waivers
 
 
 @dataclasses.dataclass
@@ -734,6 +735,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
                 lines.append(f"  rules out {d.name} {op} {draw(st.sampled_from(d.levels))}")
         lines.append("}")
         out.append("\n".join(lines))
+    waivers = _waivers(draw, env, requirable, obligations, contexts, levels_only, out)
     return PolicySpec(
         text="\n\n".join(out) + "\n",
         domains=domains,
@@ -747,7 +749,40 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         levels_only=levels_only,
         families=families,
         steps=steps,
+        waivers=waivers,
     )
+
+
+def _waivers(draw: st.DrawFn, env: _Env, requirable: list[str],
+             obligations: list[tuple[str, str]], contexts: list[str], levels_only: bool,
+             out: list[str]) -> list[str]:  # fmt: skip
+    """Maybe some waivers (appended to `out`): of a standard or safeguard, or of one duty of
+    a rule; for some contexts or all; with a condition or none; approved by some roles."""
+    names: list[str] = []
+    if env.gate or draw(st.integers(0, 2)) == 0:
+        return names
+    for i in range(draw(st.integers(1, 3))):
+        name = f"wv{i}"
+        if obligations and draw(st.integers(0, 2)) == 0:
+            rule, action = draw(st.sampled_from(obligations))
+            waives = f"waives {action} of {rule}"
+        else:
+            waives = f"waives {draw(st.sampled_from(requirable))}"
+        lines = [f"waiver {name}{_title(draw, 'Waiver')} {{", f"  {waives}"]
+        if draw(st.booleans()):
+            lines.append("  for " + ", ".join(draw(
+                st.lists(st.sampled_from(contexts), min_size=1, max_size=2, unique=True)
+            )))  # fmt: skip
+        if draw(st.integers(0, 3)):
+            lines.append("  when " + condition(draw, env, 2, "levels" if levels_only else "any"))
+        roles = draw(st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True))
+        lines.append("  approved by " + ", ".join(roles))
+        if (src := _source(draw)) != "":
+            lines.append(" " + src)
+        lines.append("}")
+        out.append("\n".join(lines))
+        names.append(name)
+    return names
 
 
 # ---------------------------------------------------------------------------- assessments
@@ -949,6 +984,8 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
             for r, a in draw(st.lists(st.sampled_from(spec.steps)))
             if (r, a) not in done
         ]
+    if spec.waivers and draw(st.integers(0, 3)):
+        out["approved"] = draw(st.lists(st.sampled_from(spec.waivers)))  # repeats allowed
     if draw(st.integers(0, 3)):
         out["as_of"] = draw(_date_strings())
     if draw(st.booleans()):
@@ -981,6 +1018,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         "evidence_range",
         *(("family",) * bool(spec.families)),
         "qualifier",
+        *(("approved",) * bool(spec.waivers)),
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
     assessed = [x for x in spec.domains if not x.plain]
@@ -1109,6 +1147,10 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
             base["done"] = [*(base.get("done") or []), {"rule": r, "action": a}]
             choices.append({"rule": r, "action": a})
         base["failed"] = [draw(st.sampled_from(choices))]
+    elif kind == "approved":
+        bad = draw(st.sampled_from(("wv0", {"wv0": True}, 5, True, {}, ["nope"], ["r0"], [5],
+                                    ["WV0"], [None])))  # fmt: skip
+        base["approved"] = bad
     elif kind == "contexts":
         base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {}, [], ())))
     else:

@@ -135,6 +135,8 @@ def assert_verdicts_agree(reference: dict[str, Any], decision: Any, assessment: 
     for context, verdict in decision.verdicts.items():  # rules decided per context
         if verdict.context_rules is not None:
             got[context]["context_rules"] = dict(verdict.context_rules)
+        if verdict.waived is not None:  # the waivers applied there
+            got[context]["waived"] = list(verdict.waived)
     # `criteria` is not part of a `Verdict` object: `to_dict()` adds it (compared whole)
     expected = {
         context: {k: v for k, v in verdict.items() if k != "criteria"}

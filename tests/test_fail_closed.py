@@ -123,7 +123,8 @@ def rewards_implementation(policy: ir.Policy) -> bool:
     """Whether dropping a name from `implemented` can loosen a decision under `policy`: some
     `X is implemented` in a rule or warning condition is under an even number of `not`s
     (dropping X can make the rule inactive, or a checkpoint apply), or one in an `until`
-    condition is under an odd number (dropping X can end the obligation)."""
+    condition is under an odd number (dropping X can end the obligation), or one in a
+    waiver's condition is under an odd number (dropping X can make the waiver apply)."""
     definitions = {d.name: d.expr for d in policy.definitions}
 
     def polarities(e: ir.Expr, positive: bool, out: set[bool]) -> set[bool]:
@@ -146,6 +147,9 @@ def rewards_implementation(policy: ir.Policy) -> bool:
         for ob in (*rule.obligations, *rule.fallbacks):
             if isinstance(ob.deadline, ir.Until):
                 polarities(ob.deadline.expr, True, in_until)
+    for waiver in policy.waivers:  # like `until`: the waiver applying loosens
+        if waiver.condition is not None:
+            polarities(waiver.condition, True, in_until)
     return True in in_conditions or False in in_until
 
 
@@ -446,6 +450,8 @@ def _required_typed_hole_always_blocks(case: tuple[PolicySpec, list[dict[str, An
         for engine, decide in ENGINES:
             decision = decide(policy, module, a)
             active = {r["name"] for r in decision["rules"]}
+            lifted = {(w["waives"]["name"], c) for w in decision.get("waivers", [])
+                      if w["waives"]["kind"] != "duty" for c in w["applied"]}  # fmt: skip
             for rule in policy.rules:
                 if rule.name not in active:
                     continue
@@ -460,6 +466,8 @@ def _required_typed_hole_always_blocks(case: tuple[PolicySpec, list[dict[str, An
                             continue
                         if verdict.get("context_rules", {}).get(rule.name) == "not_triggered":
                             continue  # decided per context, and it does not apply here
+                        if (req.target, context) in lifted:
+                            continue  # an approved waiver that surely applies lifts it here
                         unmet = True
                         assert not verdict["permitted"] and set(verdict["missing"]) & holes, (
                             _fail(spec, f"{engine}: {rule.name} requires the typed hole "

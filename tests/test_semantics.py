@@ -275,7 +275,7 @@ def test_assessment_keys() -> None:
     assert sem.check_assessment({"as_of": None}) == {"as_of": None}
     assert _error(lambda: sem.check_assessment([])) == ("assessment", "a JSON object")
     field, expected = _error(lambda: sem.check_assessment({"zeta": 1, "alpha": 2}))
-    assert field == "alpha" and expected.startswith("one of the keys as_of, contexts")
+    assert field == "alpha" and expected.startswith("one of the keys approved, as_of, contexts")
 
 
 def test_dates() -> None:

@@ -630,6 +630,12 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         if len(d.levels) > LISTED_LEVELS:
             defs.update(_blocks(d))
     properties: dict[str, Schema | bool] = {
+        "approved": _nullable(
+            _array(_names((w.name for w in policy.waivers), "A waiver of the policy",
+                          (_entry(w.name, w.title, w.means) for w in policy.waivers))),
+            "The waivers whose approval is done (by the roles each names). A waiver counts "
+            "only when it is approved and its condition surely holds.",
+        ),
         "as_of": _nullable(
             _ref("date"),
             "The date of the assessment (today). Null or absent: unknown, so every time since "
@@ -893,9 +899,14 @@ def _criterion(policy: ir.Policy) -> Schema:
     )  # fmt: skip
 
 
-def _verdict(per_context: bool = False) -> Schema:
-    """A verdict; with `per_context`, the statuses of the rules decided per context."""
+def _verdict(per_context: bool = False, waivers: Sequence[str] = ()) -> Schema:
+    """A verdict; with `per_context`, the statuses of the rules decided per context; with
+    `waivers`, the waivers applied in the context."""
     statuses: dict[str, Schema | bool] = {}
+    if waivers:
+        statuses["waived"] = _array(
+            {"enum": list(waivers)}, "The waivers applied in this context.", uniqueItems=True
+        )
     if per_context:
         statuses["context_rules"] = {
             "type": "object",
@@ -931,6 +942,35 @@ def _verdict(per_context: bool = False) -> Schema:
         {"properties": {"permitted": {"const": False}, "reasons": {"minItems": 1}}},
     ]
     return out
+
+
+def _waivers(policy: ir.Policy) -> dict[str, Schema | bool]:
+    """The decision's `waivers` (only when the policy declares some)."""
+    if not policy.waivers:
+        return {}
+    names = [w.name for w in policy.waivers]
+    contexts = {"type": "array", "items": _ref("context")}
+    entry = _object(
+        {
+            "name": {"enum": names},
+            "title": {"type": ["string", "null"]},
+            "waives": _object({
+                "kind": {"enum": ["standard", "safeguard", "duty"]},
+                "name": {"type": "string"},
+                "rule": {"type": ["string", "null"]},
+            }, description="What it waives: a standard's or safeguard's requirement, or one "
+               "duty (its key) of a rule."),
+            "contexts": contexts,
+            "condition": {"enum": ["true", "false", "unknown"]},
+            "approved": {"type": "boolean"},
+            "applied": _array(_ref("context"), "The contexts asked about where it is applied: "
+                              "its condition surely holds and it is approved."),
+            "approved_by": {"type": "array", "items": _ref("role")},
+            "reason": {"type": "string"},
+        },
+        description="A waiver, and why it is or is not applied.",
+    )  # fmt: skip
+    return {"waivers": _array(entry, "Every waiver of the policy, in policy order.")}
 
 
 def _explained_per_context(policy: ir.Policy) -> dict[str, Schema | bool]:
@@ -977,7 +1017,8 @@ def decision_schema(policy: ir.Policy) -> Schema:
         "required_standards": _required_standards(policy),
         "condition": _condition(),
         "obligation": _obligation(policy),
-        "verdict": _verdict(any(r.contexts for r in policy.rules)),
+        "verdict": _verdict(any(r.contexts for r in policy.rules),
+                            [w.name for w in policy.waivers]),
     }
     rule = _object(
         {
@@ -1098,6 +1139,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
             required=(),
             description="A verdict for each context asked about.",
         ),
+        **_waivers(policy),
         "explanation": _array(
             _object(
                 {

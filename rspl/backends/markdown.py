@@ -953,6 +953,55 @@ class Document:
     role_groups: tuple[TermView, ...] = ()
     role_choices: bool = False  # some duty has role alternatives or recipients, or a group
     prohibitions: bool = False  # the policy has a `must not` or `should not`
+    waivers: tuple[WaiverView, ...] = ()
+
+
+@attrs.frozen
+class WaiverView:
+    """A waiver: its title, name, sources and the sentence that states it."""
+
+    name: str
+    title: Md
+    citations: Md
+    means: str | None
+    text: Md
+
+
+def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
+    """"The requirement for X in external deployment may be waived when ..., with the
+    approval of the CEO and the Board." """
+    if waiver.kind == "duty":
+        assert waiver.rule is not None
+        what = fmt("The duty to {} of rule “{}”", w.mid("action", waiver.target),
+                   w.title("rule", waiver.rule))  # fmt: skip
+    else:
+        what = fmt("The requirement for {}", w.title(waiver.kind, waiver.target))
+    where = w.context_list(waiver.contexts)
+    when = (
+        fmt(" when {}", w.condition(waiver.condition)) if waiver.condition is not None
+        else Md("")
+    )  # fmt: skip
+    text = fmt("{} {} may be waived{}, with the approval of {}.", what, where, when,
+               w.roles(waiver.approved_by, any_one=waiver.approved_by_any,
+                       approval=True))  # fmt: skip
+    if not full:
+        return fmt("{} (see “Waivers and exemptions”)", Md(text[:-1]))
+    noun = "duty" if waiver.kind == "duty" else "requirement"
+    return fmt("{} It counts only once that approval is recorded and while its condition is "
+               "known to hold; otherwise the " + noun + " stands.", text)  # fmt: skip
+
+
+def _waiver_views(w: _Words, policy: ir.Policy) -> tuple[WaiverView, ...]:
+    return tuple(
+        WaiverView(
+            name=x.name,
+            title=escape(x.title) if _has_text(x.title) else code(x.name),
+            citations=citations(x.anchors),
+            means=x.means,
+            text=_waiver_text(w, x),
+        )
+        for x in policy.waivers
+    )
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1056,6 +1105,12 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
     items += [w.requirement(g, citations(g[0].anchors)) for g in groups]
     items += [w.obligation(o, citations(o.anchors)) for o in rule.obligations]
     fallbacks = tuple(w.obligation(o, citations(o.anchors)) for o in rule.fallbacks)
+    targets = {q.target for q in rule.requirements if q.modality == "must"}
+    items += [
+        fmt("*Waiver:* {}.", _waiver_text(w, x, full=False))
+        for x in w.policy.waivers
+        if (x.kind != "duty" and x.target in targets) or x.rule == rule.name
+    ]
     warning = rule.kind == "warning"
     tree: list[TreeItem] = []
     then = None
@@ -1516,6 +1571,9 @@ def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
             add(req.anchors, fmt("a requirement of " + word + " “{}”", title))
         for ob in (*rule.obligations, *rule.fallbacks):
             add(ob.anchors, fmt("an obligation of " + word + " “{}”", title))
+    for waiver in policy.waivers:
+        shown = escape(waiver.title) if _has_text(waiver.title) else code(waiver.name)
+        add(waiver.anchors, fmt("waiver “{}”", shown))
 
     def key(item: tuple[tuple[str, str | None], dict[Md, None]]) -> tuple[Any, ...]:
         text, url = item[0]
@@ -1625,6 +1683,7 @@ def document(policy: ir.Policy) -> Document:
         prohibitions=any(
             o.prohibited for r in policy.rules for o in (*r.obligations, *r.fallbacks)
         ),
+        waivers=_waiver_views(w, policy),
     )
 
 

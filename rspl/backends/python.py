@@ -322,6 +322,11 @@ class _Compiler:
                 if isinstance(ob.deadline, ir.Until):
                     self.emit(comment(f"until, of {rule.name}.{ob.action} ({_where(ob.origin)})"))
                     until[id(ob)] = self.expr(ob.deadline.expr)
+        self.waiver_slots: dict[str, int] = {}
+        for w in policy.waivers:
+            if w.condition is not None:
+                self.emit(comment(f"waiver {w.name} ({_where(w.origin)})"))
+                self.waiver_slots[w.name] = self.expr(w.condition)
         outcomes = outcome_code
         self.emit(f"outcomes = ({', '.join(outcomes)}{',' if len(outcomes) == 1 else ''})")
         doc = "Every rule's outcome, in policy order, and the value of every node in `_NODES`."
@@ -408,7 +413,7 @@ def _flags(policy: ir.Policy) -> tuple[bool, bool]:
         for r in policy.rules
         for o in (*r.obligations, *r.fallbacks)
         if isinstance(o.deadline, ir.Until)
-    ]
+    ] + [w.condition for w in policy.waivers if w.condition is not None]
     efficacy = [s.efficacy for s in policy.safeguards if s.efficacy is not None]
     in_conditions = [n for e in decided for n in ir.walk(e, definitions)]
     everywhere = in_conditions + [n for e in efficacy for n in ir.walk(e, definitions)]
@@ -570,6 +575,16 @@ def generate(policy: ir.Policy) -> str:
         tables["_SLOTS"] = ir.level_slots(policy)
         tables["_ASSESSED"] = assessed
         extra += "    slots=_SLOTS,\n    assessed=_ASSESSED,\n"
+    if policy.waivers:
+        tables["_WAIVERS"] = tuple(
+            {
+                "name": w.name, "title": w.title, "kind": w.kind, "target": w.target,
+                "rule": w.rule, "contexts": w.contexts, "approved_by": w.approved_by,
+                "condition": conditions.waiver_slots.get(w.name),
+            }
+            for w in policy.waivers
+        )  # fmt: skip
+        extra += "    waivers=_WAIVERS,\n"
     if any(conditions.instances):
         tables["_INSTANCES"] = tuple(conditions.instances)
         extra += "    instances=_INSTANCES,\n"

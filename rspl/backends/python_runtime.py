@@ -33,6 +33,7 @@ from rspl.semantics import (
     block_reason,
     carry_forward_verdict,
     chain_criterion,
+    check_approved,
     check_assessment,
     check_contexts,
     check_date,
@@ -52,6 +53,7 @@ from rspl.semantics import (
     is_prohibition,
     ladder_states,
     ladder_step,
+    lifted_requirements,
     member_notes,
     missing_members,
     obligation_blocks,
@@ -62,6 +64,10 @@ from rspl.semantics import (
     standing_duty,
     tri_word,
     unreadable,
+    waive_duty,
+    waived_duties,
+    waiver_applies,
+    waiver_entry,
     within_period,
 )
 
@@ -169,6 +175,18 @@ class Criteria(NamedTuple):
     chains: Mapping[str, tuple[Tri, frozenset[str]]]
 
 
+class Waived(NamedTuple):
+    """The waivers decided for one assessment: per waiver (in policy order) its condition's
+    value, whether it is approved, the contexts it is applied in and why; the (target,
+    context) requirements lifted; per duty (rule, key) the contexts it is waived in; and the
+    unknown inputs of the waivers' conditions."""
+
+    each: tuple[tuple[Tri, bool, tuple[str, ...], str], ...]
+    lifted: frozenset[tuple[str, str]]
+    duties: Mapping[tuple[str, str], frozenset[str]]
+    unknown: frozenset[str]
+
+
 class State(NamedTuple):
     """What a decision read from its assessment, besides what is implemented. A snapshot:
     nothing in it is the caller's object, and nothing in it can be changed."""
@@ -183,6 +201,7 @@ class State(NamedTuple):
     # provisional and carried-forward determinations, as the decision reports them
     qualified: Mapping[str, Any] = MappingProxyType({})
     failed: frozenset[tuple[str, str]] = frozenset()  # (rule, key) ladder steps failed
+    waived: Waived | None = None  # the waivers decided, when the policy has any
 
 
 class Requirements(NamedTuple):
@@ -233,6 +252,7 @@ _NOTHING: Mapping[str, Any] = MappingProxyType({})
 _NO_MAYBE: Mapping[str, frozenset[str]] = MappingProxyType({})
 _NO_DONE: frozenset[tuple[str, str]] = frozenset()
 _NO_QUALIFIED: Mapping[str, Any] = State._field_defaults["qualified"]
+_NO_LIFTED: frozenset[tuple[str, str]] = frozenset()
 
 
 def _copy(data: Any) -> Any:
@@ -250,7 +270,7 @@ class Verdict:
     the status here of each rule decided per context (None when the policy has none)."""
 
     __slots__ = (
-        "_context_rules", "blocks", "context", "missing", "permitted", "required",
+        "_context_rules", "_waived", "blocks", "context", "missing", "permitted", "required",
         "required_standards",
     )  # fmt: skip
 
@@ -269,12 +289,19 @@ class Verdict:
         self.required = required
         self.required_standards = required_standards
         self._context_rules: Mapping[str, str] | None = None
+        self._waived: tuple[str, ...] | None = None
 
     @property
     def context_rules(self) -> Mapping[str, str] | None:
         """Each rule decided per context (it reads a domain assessed per context) with its
         status for this context; None when the policy has no such rule."""
         return getattr(self, "_context_rules", None)  # unset on the gate shortcut
+
+    @property
+    def waived(self) -> tuple[str, ...] | None:
+        """The waivers applied in this context, in policy order; None when the policy has
+        no waivers."""
+        return getattr(self, "_waived", None)  # unset on the gate shortcut
 
     @property
     def reasons(self) -> list[str]:
@@ -291,6 +318,9 @@ class Verdict:
         context_rules = self.context_rules
         if context_rules is not None:
             out["context_rules"] = dict(context_rules)
+        waived = self.waived
+        if waived is not None:
+            out["waived"] = list(waived)
         return out
 
 
@@ -306,6 +336,7 @@ class ClosedVerdict(Verdict):
         self.closed = closed
         self.permitted = False
         self._context_rules = verdict.context_rules
+        self._waived = verdict.waived
 
     @property
     def reasons(self) -> list[str]:
@@ -392,6 +423,14 @@ class Decision:
                     for i, per in enumerate(e.instances)
                     if per is not None and context in per
                 }
+        waived = self.state.waived
+        if waived is not None:
+            names = [w["name"] for w in self.evaluator.waivers]
+            for context, verdict in out.items():
+                verdict._waived = tuple(
+                    name for name, each in zip(names, waived.each, strict=True)
+                    if context in each[2]
+                )  # fmt: skip
         if self.evaluator.has_period:
             in_force, why = self.in_force()
             if in_force is False and why is not None:
@@ -406,11 +445,14 @@ class Decision:
         """Active rules whose requirements are unmet in some context asked about: a standard
         they require is not yet defined, or a safeguard they require is not implemented."""
         unmet: set[int] = set()
+        lifted = self.lifted
         for i, needs in enumerate(self.evaluator.rule_needs):
             for context in self.contexts:
                 if not self.applies(i, context):
                     continue
-                safeguards, hole = needs[context]
+                safeguards, hole = (
+                    self.evaluator.needs_of(i, context, lifted) if lifted else needs[context]
+                )
                 if hole or not safeguards.issubset(self.impl):
                     unmet.add(i)
                     break
@@ -426,7 +468,11 @@ class Decision:
         crit = self.state.crit
         if crit is None:
             return []
-        rows = self.evaluator.rule_criteria[i].get(context, ())
+        lifted = self.lifted
+        if lifted:
+            rows = self.evaluator.rows_of(i, context, lifted)
+        else:
+            rows = self.evaluator.rule_criteria[i].get(context, ())
         return [r for r in rows if crit.holds.get(r, True) is not True]
 
     def failing_rows(self, context: str) -> list[int]:
@@ -460,6 +506,12 @@ class Decision:
             ))  # fmt: skip
         return criteria_order(entries), set(rows)
 
+    @property
+    def lifted(self) -> frozenset[tuple[str, str]]:
+        """The (target, context) requirements lifted by the waivers applied."""
+        waived = self.state.waived
+        return waived.lifted if waived is not None else _NO_LIFTED
+
     def blocking(self) -> dict[str, tuple[str, ...]]:
         found: dict[str, set[str]] = {}
         for item in self.obligations():
@@ -491,6 +543,13 @@ class Decision:
             if e.instances and e.instances[i] is not None:
                 for item in out[start:]:
                     item["blocks"] = [c for c in item["blocks"] if self.applies(i, c)]
+            waived = self.state.waived
+            if waived is not None and waived.duties:
+                for item in out[start:]:
+                    waived_in = waived.duties.get((item["rule"], item["key"]), _EMPTY)
+                    item["status"], item["blocks"] = waive_duty(
+                        item["status"], item["blocks"], waived_in, self.contexts
+                    )
         return out
 
     def obligation(
@@ -600,7 +659,7 @@ class Decision:
         for context in self.contexts:
             kept_all.update(table[context].kept)
             local = e.local(outcomes, self.values, context)
-            for sg, owners in e.safeguard_owners(local, context).items():
+            for sg, owners in e.safeguard_owners(local, context, self.lifted).items():
                 safeguard_rules.setdefault(sg, set()).update(owners)
         for i, outcome in enumerate(outcomes):
             rule = e.rules[i]
@@ -647,6 +706,9 @@ class Decision:
         for r in rows:
             if crit is not None and crit.holds[r] is None:
                 unknown_inputs.update(crit.unknown[r])
+        waived = self.state.waived
+        if waived is not None:
+            unknown_inputs.update(waived.unknown)
         as_of = self.state.as_of
         in_force, why = self.in_force()
         obligations = self.obligations()
@@ -667,9 +729,21 @@ class Decision:
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
             "criteria": criteria_order(x for c in self.contexts for x in criteria[c]),
         }
+        if waived is not None:
+            entries = self.waiver_entries(waived)
+            decision["waivers"] = entries
         if explain:
             decision["explanation"] = explanation
         return decision
+
+    def waiver_entries(self, waived: Waived) -> list[dict[str, Any]]:
+        """The decision's entry for each waiver of the policy."""
+        return [
+            waiver_entry(w["name"], w["title"], w["kind"], w["target"], w["rule"], w["contexts"],
+                         value, approved, w["approved_by"], applied, why)
+            for w, (value, approved, applied, why) in zip(self.evaluator.waivers, waived.each,
+                                                          strict=True)
+        ]  # fmt: skip
 
 
 class Evaluator:
@@ -700,6 +774,7 @@ class Evaluator:
         carry: Mapping[str, tuple[tuple[str, Any, str], ...]] = MappingProxyType({}),
         carry_nodes: tuple[Node, ...] = (),
         carry_values: EfficacyFn | None = None,
+        waivers: tuple[Mapping[str, Any], ...] = (),
     ) -> None:
         """`safeguards` maps each safeguard to the slot of its efficacy criterion in the
         values of `efficacy` (None: it has none). `levels_only`: the conditions read nothing
@@ -712,8 +787,11 @@ class Evaluator:
         `period`: the dates the policy takes effect and is superseded.
         `carry`: per domain, the conditions a carried-forward determination must meet, each
         ("within", (months, days), text) or ("when", slot in the values of `carry_values`,
-        text)."""
+        text). `waivers`: each waiver's table entry, its `condition` the slot of its value in
+        the values of `conditions` (None: always)."""
         self.provenance = provenance
+        self.waivers = waivers
+        self.waiver_names = frozenset(w["name"] for w in waivers)
         self.effective, self.superseded = period
         self.has_period = period != (None, None)
         self.carry = carry
@@ -768,7 +846,8 @@ class Evaluator:
         )
         self.has_fallbacks = any(r["fallbacks"] for r in rules)
         self.rule_needs = tuple(self._needs(r) for r in rules)
-        self.levels_only = levels_only
+        # with waivers the requirements depend on more than the levels: no memo, no shortcut
+        self.levels_only = levels_only and not waivers
         self.safeguard_names = frozenset(safeguards)
         self.simple_impl = not self.has_efficacy and not standards_tested
         self._criteria_tables(criteria)
@@ -796,6 +875,15 @@ class Evaluator:
             for name, std in self.standards.items()
         }
         places = {c["place"]: r for r, c in enumerate(criteria) if c["kind"] == "requirement"}
+        # per rule and binding requirement: its rows (for the contexts a waiver lifts it in)
+        self.requirement_rows: tuple[tuple[tuple[int, ...], ...], ...] = tuple(
+            tuple(
+                ((places[(i, j)],) if (i, j) in places else ())
+                + (self.standard_chain[target] if kind == "standard" else ())
+                for j, (target, kind, _) in enumerate(rule["requirements"])
+            )
+            for i, rule in enumerate(self.rules)
+        )
         self.rule_criteria: tuple[dict[str, tuple[int, ...]], ...] = tuple(
             {
                 context: tuple(
@@ -812,6 +900,32 @@ class Evaluator:
         self.has_criteria = len(standard_row) + len(places) > 0
         if self.has_criteria:
             self.simple_impl = False
+
+    def rows_of(self, i: int, context: str, lifted: frozenset[tuple[str, str]]) -> tuple[int, ...]:
+        """`rule_criteria[i][context]` less the rows of the requirements lifted there."""
+        return tuple(
+            r
+            for (target, _, only), rows in zip(self.rules[i]["requirements"],
+                                               self.requirement_rows[i], strict=True)
+            if (not only or context in only) and (target, context) not in lifted
+            for r in rows
+        )  # fmt: skip
+
+    def needs_of(
+        self, i: int, context: str, lifted: frozenset[tuple[str, str]]
+    ) -> tuple[frozenset[str], bool]:
+        """`rule_needs[i][context]` less the requirements lifted there."""
+        names: set[str] = set()
+        hole = False
+        for target, kind, contexts in self.rules[i]["requirements"]:
+            if (contexts and context not in contexts) or (target, context) in lifted:
+                continue
+            if kind == "standard":
+                names.update(self.standards[target].safeguards)
+                hole = hole or self.standards[target].hole
+            else:
+                names.add(target)
+        return frozenset(names), hole
 
     def _needs(self, rule: Mapping[str, Any]) -> dict[str, tuple[frozenset[str], bool]]:
         """Per context: the safeguards this rule requires (directly or through standards)
@@ -851,13 +965,17 @@ class Evaluator:
                 out[i] = values[per[context]] if context in per else False
         return tuple(out)
 
-    def requirements_for(self, outcomes: Values, values: Values = ()) -> Table:
-        """Per context, the requirements of the rules these outcomes make active. Cached:
-        it depends on nothing else (for rules decided per context, on their values in
-        `values`)."""
+    def requirements_for(
+        self, outcomes: Values, values: Values = (), lifted: frozenset[tuple[str, str]] = _NO_LIFTED
+    ) -> Table:
+        """Per context, the requirements of the rules these outcomes make active, less the
+        (target, context) ones `lifted` by waivers. Cached: it depends on nothing else (for
+        rules decided per context, on their values in `values`)."""
         key: Any = outcomes
         if self.instances:
             key = (outcomes, tuple(values[s] for s in self.instance_slots))
+        if lifted:
+            key = (key, lifted)
         found = self._cache.get(key)
         if found is not None:
             return found
@@ -870,6 +988,8 @@ class Evaluator:
                     continue
                 for target, kind, contexts in self.rules[i]["requirements"]:
                     if contexts and context not in contexts:
+                        continue
+                    if lifted and (target, context) in lifted:
                         continue
                     (standards if kind == "standard" else safeguards).add(target)
             kept = self.combine(standards)
@@ -885,9 +1005,11 @@ class Evaluator:
         frozen = self._cache[key] = MappingProxyType(table)
         return frozen
 
-    def safeguard_owners(self, outcomes: Values, context: str) -> dict[str, set[str]]:
+    def safeguard_owners(
+        self, outcomes: Values, context: str, lifted: frozenset[tuple[str, str]] = _NO_LIFTED
+    ) -> dict[str, set[str]]:
         """Each required safeguard, with the active rules requiring it or a standard
-        containing it."""
+        containing it (less the requirements `lifted` by waivers)."""
         out: dict[str, set[str]] = {}
         for i, outcome in enumerate(outcomes):
             if outcome is False:
@@ -895,6 +1017,8 @@ class Evaluator:
             rule = self.rules[i]
             for target, kind, contexts in rule["requirements"]:
                 if contexts and context not in contexts:
+                    continue
+                if lifted and (target, context) in lifted:
                     continue
                 names = self.standards[target].safeguards if kind == "standard" else (target,)
                 for sg in names:
@@ -995,7 +1119,7 @@ class Evaluator:
         nothing else. Everything it needs is bound to local names; any other call goes to
         `evaluate`, which decides it the same way with every check."""
         full = self.evaluate
-        if not (self.levels_only and self.simple_impl and not self.may_block):
+        if not (self.levels_only and self.simple_impl and not self.may_block) or self.waivers:
             return full
         if self.instances:  # rules decided per context: the full path
             return full
@@ -1117,12 +1241,19 @@ class Evaluator:
         raw = get("failed")
         failed = check_failed(raw, self.ladder_steps, done) if raw is not None else _NO_DONE
         contexts = check_contexts(get("contexts"), self.contexts)
+        raw = get("approved")
+        approved = check_approved(raw, self.waiver_names) if raw is not None else _EMPTY
         if hit is None:
             narrowed = list(given)  # the checkpoints in `conditions` narrow this copy
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
-            table = self.requirements_for(outcomes, values)
             hi = tuple(narrowed)
             state = State(lo, hi, ev, done, as_of, maybe, crit, report, failed)
+            waived = None
+            if self.waivers:
+                waived = self.decide_waivers(values, approved, contexts, state)
+                state = state._replace(waived=waived)
+            table = self.requirements_for(outcomes, values,
+                                          waived.lifted if waived else _NO_LIFTED)  # fmt: skip
             if self.levels_only and key is not None:
                 if len(self._by_levels) > 4096:
                     self._by_levels.clear()
@@ -1137,6 +1268,26 @@ class Evaluator:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
             state = State(lo, hit.hi, ev, done, as_of, maybe, crit, _NO_QUALIFIED, failed)
         return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
+
+    def decide_waivers(
+        self, values: Values, approved: Collection[str], contexts: tuple[str, ...], state: State
+    ) -> Waived:
+        """Which waivers are applied, and where (`rspl.semantics.waiver_applies`)."""
+        each: list[tuple[Tri, bool, tuple[str, ...], str]] = []
+        applied: list[tuple[str, str, str | None, Sequence[str]]] = []
+        unknown: set[str] = set()
+        for w in self.waivers:
+            slot = w["condition"]
+            value: Tri = True if slot is None else values[slot]
+            if value is None:
+                unknown |= self.unknowns(slot, values, state)
+            ok = w["name"] in approved
+            where, why = waiver_applies(value, ok, w["contexts"], contexts)
+            each.append((value, ok, tuple(where), why))
+            applied.append((w["kind"], w["target"], w["rule"], where))
+        lifted = lifted_requirements((k, t, c) for k, t, _, c in applied)
+        duties = MappingProxyType(waived_duties(applied))
+        return Waived(tuple(each), lifted, duties, frozenset(unknown))
 
     def _qualify(
         self,

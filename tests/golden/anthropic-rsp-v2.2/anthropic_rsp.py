@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1
+# source sha256: 2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1'
+SOURCE_HASH: str = '2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '2a16f3532d3775a57b9ff83b7dbeb4071999ea7fff3457fb91ea2e84a6bcb1d1',
+ 'source_hash': '2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -1615,7 +1615,27 @@ _NODES: Any = ({'kind': 'level',
   'text': '(ASL3_Deployment is implemented) and (ASL3_Security is implemented)',
   'inputs': (),
   'children': (41, 42),
-  'detail': None})
+  'detail': None},
+ {'kind': 'impl',
+  'text': 'interim_deployment_measures is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'interim_deployment_measures'},
+ {'kind': 'impl',
+  'text': 'interim_security_measures is implemented',
+  'inputs': ('implemented',),
+  'children': (),
+  'detail': 'interim_security_measures'},
+ {'kind': 'fact',
+  'text': 'competitor_without_safeguards',
+  'inputs': ('competitor_without_safeguards',),
+  'children': (),
+  'detail': 'competitor_without_safeguards'},
+ {'kind': 'fact',
+  'text': 'competitor_without_safeguards',
+  'inputs': ('competitor_without_safeguards',),
+  'children': (),
+  'detail': 'competitor_without_safeguards'})
 
 _EFFICACY_NODES: Any = ({'kind': 'fact',
   'text': 'affirmative_case_accepted',
@@ -1657,6 +1677,64 @@ _CARRY_NODES: Any = ({'kind': 'cmp',
   'detail': (('ec_growth',), False)})
 
 _PERIOD: Any = (datetime.date(2025, 5, 14), None)
+
+_WAIVERS: Any = ({'name': 'interim_deployment_approval',
+  'title': 'Interim deployment measures stand in for the ASL-3 Deployment '
+           'Standard',
+  'kind': 'standard',
+  'target': 'ASL3_Deployment',
+  'rule': None,
+  'contexts': ('third_party_environment',
+               'external_deployment',
+               'fine_tuning_api',
+               'open_weights'),
+  'approved_by': ('CEO', 'RSO'),
+  'condition': 44},
+ {'name': 'interim_security_approval',
+  'title': 'Interim security measures stand in for the ASL-3 Security Standard',
+  'kind': 'standard',
+  'target': 'ASL3_Security',
+  'rule': None,
+  'contexts': ('third_party_environment',
+               'training',
+               'internal_use',
+               'large_scale_internal_deployment',
+               'trusted_access',
+               'external_deployment',
+               'fine_tuning_api',
+               'open_weights'),
+  'approved_by': ('CEO', 'RSO'),
+  'condition': 45},
+ {'name': 'competitor_lowers_deployment',
+  'title': "ASL-3 Deployment Standard lowered after a competitor's move",
+  'kind': 'standard',
+  'target': 'ASL3_Deployment',
+  'rule': None,
+  'contexts': ('third_party_environment',
+               'training',
+               'internal_use',
+               'large_scale_internal_deployment',
+               'trusted_access',
+               'external_deployment',
+               'fine_tuning_api',
+               'open_weights'),
+  'approved_by': ('Board',),
+  'condition': 46},
+ {'name': 'competitor_lowers_security',
+  'title': "ASL-3 Security Standard lowered after a competitor's move",
+  'kind': 'standard',
+  'target': 'ASL3_Security',
+  'rule': None,
+  'contexts': ('third_party_environment',
+               'training',
+               'internal_use',
+               'large_scale_internal_deployment',
+               'trusted_access',
+               'external_deployment',
+               'fine_tuning_api',
+               'open_weights'),
+  'approved_by': ('Board',),
+  'condition': 47})
 
 
 def _conditions(
@@ -1707,29 +1785,29 @@ def _conditions(
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
     # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:954)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:984)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:985)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:997)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:998)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1008)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1016)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1022)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1028)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1036)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1045)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1009)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1017)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1023)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1029)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1037)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1046)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1057)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1058)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1066)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1071)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1067)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1072)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1081)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1088)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1096)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1102)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1109)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1082)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1089)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1097)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1103)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1110)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
@@ -1749,12 +1827,20 @@ def _conditions(
     t38 = in_place('ASL3_Security', impl, maybe)
     # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:812)
     t39 = in_place('ASL3_Security', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:992)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:993)
     t40 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1000)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1001)
     t41 = in_place('ASL3_Deployment', impl, maybe)
     t42 = in_place('ASL3_Security', impl, maybe)
     t43 = tri_all((t41, t42))
+    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1125)
+    t44 = in_place('interim_deployment_measures', impl, maybe)
+    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1137)
+    t45 = in_place('interim_security_measures', impl, maybe)
+    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1151)
+    t46 = ev.get('competitor_without_safeguards')
+    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1159)
+    t47 = ev.get('competitor_without_safeguards')
     outcomes = (
         (t1, t2, t3, t4, t5, t6, t7, t8, t9, True, t15, t17, t20, t20, t24, t25, t20, True, True,
         True, True, t26, t27, True, t28, True, True, True, True, t31)
@@ -1762,7 +1848,7 @@ def _conditions(
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t12, t14, t15, t16, t17,
         t18, t19, t20, t20, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t34, t35,
-        t36, t37, t38, t39, t40, t41, t42, t43)
+        t36, t37, t38, t39, t40, t41, t42, t43, t44, t45, t46, t47)
     )
 
 
@@ -1820,6 +1906,7 @@ _EVALUATOR = Evaluator(
     carry=_CARRY,
     carry_nodes=_CARRY_NODES,
     carry_values=_carry_values,
+    waivers=_WAIVERS,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681
+# source sha256: 3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681'
+SOURCE_HASH: str = '3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '40605d7d2d9a261d3a7ee65ec9d5ce2936bed0804dd610c0eefc08640ef30681',
+ 'source_hash': '3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),
@@ -2169,6 +2169,27 @@ _NODES: Any = ({'kind': 'level',
   'text': '(stress_testing_warranted) and (quality_stress_testing_available)',
   'inputs': (),
   'children': (73, 74),
+  'detail': None},
+ {'kind': 'fact',
+  'text': 'competitor_without_safeguards',
+  'inputs': ('competitor_without_safeguards',),
+  'children': (),
+  'detail': 'competitor_without_safeguards'},
+ {'kind': 'fact',
+  'text': 'overall_risk_not_increased',
+  'inputs': ('overall_risk_not_increased',),
+  'children': (),
+  'detail': 'overall_risk_not_increased'},
+ {'kind': 'fact',
+  'text': 'still_more_protective',
+  'inputs': ('still_more_protective',),
+  'children': (),
+  'detail': 'still_more_protective'},
+ {'kind': 'and',
+  'text': '(competitor_without_safeguards) and (overall_risk_not_increased) and '
+          '(still_more_protective)',
+  'inputs': (),
+  'children': (76, 77, 78),
   'detail': None})
 
 _EFFICACY_NODES: Any = ({'kind': 'level',
@@ -2251,6 +2272,18 @@ _CARRY: Any = {}
 _CARRY_NODES: Any = ()
 
 _PERIOD: Any = (datetime.date(2025, 4, 15), None)
+
+_WAIVERS: Any = ({'name': 'marginal_risk_adjustment',
+  'title': 'Safeguards adjusted to marginal risk',
+  'kind': 'standard',
+  'target': 'High_Misuse',
+  'rule': None,
+  'contexts': ('trusted_access',
+               'external_deployment',
+               'fine_tuning_api',
+               'open_weights'),
+  'approved_by': ('Leadership',),
+  'condition': 79},)
 
 
 def _conditions(
@@ -2354,27 +2387,32 @@ def _conditions(
     t63 = ev.get('competitor_without_safeguards')
     # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1340)
     t64 = ev.get('safeguards_adjusted')
-    # cadence framework_review (openai-preparedness-v2.rspl:1354)
-    # rule framework_change (openai-preparedness-v2.rspl:1362)
+    # cadence framework_review (openai-preparedness-v2.rspl:1365)
+    # rule framework_change (openai-preparedness-v2.rspl:1373)
     t65 = ev.get('framework_change_proposed')
-    # cadence sag_appointments (openai-preparedness-v2.rspl:1369)
-    # cadence internal_governance (openai-preparedness-v2.rspl:1377)
-    # rule noncompliance (openai-preparedness-v2.rspl:1387)
+    # cadence sag_appointments (openai-preparedness-v2.rspl:1380)
+    # cadence internal_governance (openai-preparedness-v2.rspl:1388)
+    # rule noncompliance (openai-preparedness-v2.rspl:1398)
     t66 = ev.get('noncompliance_reported')
-    # rule corrective_action (openai-preparedness-v2.rspl:1393)
+    # rule corrective_action (openai-preparedness-v2.rspl:1404)
     t67 = ev.get('noncompliance_substantiated')
-    # rule urgent_response (openai-preparedness-v2.rspl:1399)
+    # rule urgent_response (openai-preparedness-v2.rspl:1410)
     t68 = ev.get('urgent_risk')
-    # rule public_disclosure (openai-preparedness-v2.rspl:1409)
+    # rule public_disclosure (openai-preparedness-v2.rspl:1420)
     t69 = ev.get('major_deployment')
-    # rule third_party_evaluation (openai-preparedness-v2.rspl:1417)
+    # rule third_party_evaluation (openai-preparedness-v2.rspl:1428)
     t70 = ev.get('deeper_testing_warranted')
     t71 = ev.get('third_party_evaluation_available')
     t72 = tri_all((t70, t71))
-    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1424)
+    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1435)
     t73 = ev.get('stress_testing_warranted')
     t74 = ev.get('quality_stress_testing_available')
     t75 = tri_all((t73, t74))
+    # waiver marginal_risk_adjustment (openai-preparedness-v2.rspl:1352)
+    t76 = ev.get('competitor_without_safeguards')
+    t77 = ev.get('overall_risk_not_increased')
+    t78 = ev.get('still_more_protective')
+    t79 = tri_all((t76, t77, t78))
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t11, t15, t19, t25, t26, t33, t35, t36, t37, t38, t43, True, t15,
         t45, t46, t48, t49, t61, t62, t63, t64, True, t65, True, True, t66, t67, t68, t69, t72, t75)
@@ -2384,7 +2422,7 @@ def _conditions(
         t18, t19, t20, t21, t22, t23, t24, t25, t26, t27, t28, t29, t30, t31, t32, t33, t33, t35,
         t36, t37, t38, t39, t40, t41, t42, t43, t43, t45, t46, t47, t48, t49, t50, t51, t52, t53,
         t54, t55, t55, t57, t58, t59, t59, t61, t62, t63, t64, t65, t66, t67, t68, t69, t70, t71,
-        t72, t73, t74, t75)
+        t72, t73, t74, t75, t76, t77, t78, t79)
     )
 
 
@@ -2443,6 +2481,7 @@ _EVALUATOR = Evaluator(
     carry=_CARRY,
     carry_nodes=_CARRY_NODES,
     carry_values=_carry_values,
+    waivers=_WAIVERS,
 )
 
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.

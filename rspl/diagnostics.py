@@ -137,6 +137,10 @@ SUPERSEDED_NOT_AFTER_EFFECTIVE = Code("E1102", "superseded-not-after-effective",
 CARRY_FORWARD_NOT_DURATION = Code("E1103", "carry-forward-not-duration", ERROR, "`carry forward within` with an amount that is not a duration")
 CARRY_FORWARD_READS_ASSESSMENT = Code("E1104", "carry-forward-reads-assessment", ERROR, "a `carry forward when` condition reads a level or what is implemented")
 
+# deadlines as policies write them: soft words, `due EVENT`, `due at CONTEXT`
+SOFT_WITH_DEADLINE = Code("E1501", "soft-with-deadline", ERROR, "a soft time word (`promptly`, `regularly`) on a duty that has another deadline")
+DUE_CONTEXT = Code("E1502", "due-context", ERROR, "`due` names a context, which needs `due at` or `before`")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -153,6 +157,7 @@ CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a crite
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")
 IN_FORCE_WITHOUT_DATE = Code("W0031", "in-force-without-date", WARNING, "a scenario expects the policy in force or not, but gives no `as of`")
+DUE_AT_BLOCKING = Code("W0041", "due-at-blocking", WARNING, "`due at` on a binding duty whose action blocks anyway")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -19,7 +19,6 @@ from rspl.semantics import (
     AssessmentError,
     Qualifiers,
     Tri,
-    add_period,
     at_least,
     carry_forward_verdict,
     chain_criterion,
@@ -37,6 +36,7 @@ from rspl.semantics import (
     criteria_order,
     criterion_entry,
     days_since,
+    duty_state,
     explaining,
     figure,
     in_place,
@@ -47,7 +47,6 @@ from rspl.semantics import (
     member_test,
     missing_members,
     obligation_blocks,
-    obligation_status,
     point,
     policy_in_force,
     rule_out,
@@ -129,6 +128,7 @@ class _Evaluation:
         self.chains = self._criteria()
         self.implemented, self.maybe = self._implemented()
         self.def_cache.clear()  # definitions read while deciding efficacy saw nothing in place
+        self.waiting: set[str] = set()  # dated events a duty's deadline waits for
 
     # ------------------------------------------------------------------ inputs
 
@@ -640,24 +640,29 @@ class _Evaluation:
     def obligation(self, rule: ir.Rule, ob: ir.Obligation, fallback: bool) -> dict[str, Any]:
         deadline = ob.deadline
         settled = (rule.name, ob.action) in self.inp.done
-        due = opens = None
+        kind = ir.deadline_kind(deadline)
+        start = event = period = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
             settled = settled or value is True  # no longer in force
         elif isinstance(deadline, ir.Due):
-            due = deadline.date
-        elif isinstance(deadline, ir.Within) and deadline.event is not None:
-            start = self.inp.evidence.get(deadline.event)
-            if start is not None:
-                due = add_period(start, deadline.period.months, deadline.period.days)
-        elif isinstance(deadline, ir.Every) and deadline.since is not None:
-            start = self.inp.evidence.get(deadline.since)
-            if start is not None:
-                opens = add_period(start, deadline.low.months, deadline.low.days)
-                due = add_period(start, deadline.high.months, deadline.high.days)
-        status = obligation_status(
-            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), settled=settled
+            start = deadline.date
+        elif isinstance(deadline, ir.DueEvent):
+            event = deadline.event
+        elif isinstance(deadline, ir.Within):
+            event, period = deadline.event, (deadline.period.months, deadline.period.days)
+        elif isinstance(deadline, ir.Every):
+            event, period = deadline.since, (deadline.high.months, deadline.high.days)
+            opens = (deadline.low.months, deadline.low.days)
+        if event is not None:
+            start = self.inp.evidence.get(event)
+        at = deadline.contexts if isinstance(deadline, ir.DueAt) else ()
+        asked = [c for c in self.inp.contexts if self.applies(rule, c)] if at else ()
+        status, due, waiting = duty_state(
+            kind, start, event, period, opens, self.inp.as_of, settled=settled, at=at, asked=asked
         )
+        if waiting is not None:
+            self.waiting.add(waiting)
         blocks = obligation_blocks(
             ob.modality == "must",
             status,
@@ -675,6 +680,7 @@ class _Evaluation:
             "by": list(ob.by),
             "approved_by": list(ob.approved_by),
             "deadline": deadline_text(deadline),
+            "deadline_kind": kind,
             "due": due.isoformat() if due else None,
             "status": status,
             "fallback": fallback,
@@ -695,6 +701,7 @@ class _Evaluation:
                 names |= unknown
         for key in criteria or ():
             names |= self.failing[key]["unknown"]
+        names |= self.waiting
         out = []
         for name in sorted(names):
             domain = self.slot_domain.get(name, name)

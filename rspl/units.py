@@ -89,4 +89,13 @@ CLAIM_TYPES = (
     "value_alignment", "instruction_alignment", "system_oversight", "system_architecture",
 )  # fmt: skip
 OBLIGATION_STATUSES = ("open", "due", "overdue", "done")
+DEADLINE_KINDS = (
+    "none", "fixed", "event", "within", "recurring", "soft", "until", "before", "context",
+)  # fmt: skip
+# The soft time words (grammar terminal SOFT), each with whether it says how often (a
+# recurring duty) rather than how soon.
+SOFT_WORDS = {
+    "promptly": False, "immediately": False, "without delay": False,
+    "in a timely manner": False, "regularly": True, "periodically": True,
+}  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")

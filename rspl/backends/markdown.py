@@ -475,6 +475,13 @@ class _Words:
             return text
         if isinstance(d, ir.Until):
             return fmt("until {}", self.condition(d.expr))
+        if isinstance(d, ir.DueEvent):
+            return fmt("by the date of {}", self.mid("evidence", d.event))
+        if isinstance(d, ir.DueAt):
+            return fmt("at {}", words([self.mid("context", c) for c in d.contexts], "or"))
+        if isinstance(d, ir.Soft):
+            return fmt("{} (no fixed {})", escape(d.text),
+                       Md("interval" if d.recurring else "deadline"))  # fmt: skip
         return fmt("by {}", escape(date_text(d.date)))
 
     def objects(self, ob: ir.Obligation) -> Md:

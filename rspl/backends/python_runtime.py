@@ -29,7 +29,6 @@ from rspl.semantics import (
     RULE_STATUS,
     AssessmentError,
     Tri,
-    add_period,
     carry_forward_verdict,
     chain_criterion,
     check_assessment,
@@ -43,13 +42,13 @@ from rspl.semantics import (
     complete_standards,
     criteria_order,
     criterion_entry,
+    duty_state,
     explaining,
     figure,
     input_owner,
     member_notes,
     missing_members,
     obligation_blocks,
-    obligation_status,
     policy_in_force,
     standard_in_place,
     tri_word,
@@ -460,7 +459,9 @@ class Decision:
                 found.setdefault(context, set()).add(f"{item['rule']}.{item['action']}")
         return {c: tuple(sorted(v)) for c, v in found.items()}
 
-    def obligations(self) -> list[dict[str, Any]]:
+    def obligations(self, waiting: set[str] | None = None) -> list[dict[str, Any]]:
+        """The duties of the rules that apply; the dated events their deadlines wait for
+        go to `waiting`."""
         e = self.evaluator
         unmet = self.unmet_rules() if e.has_fallbacks else set()
         out: list[dict[str, Any]] = []
@@ -469,34 +470,39 @@ class Decision:
                 continue
             rule = e.rules[i]
             start = len(out)
+            per = e.instances[i] if e.instances else None
+            asked = None if per is None else [c for c in self.contexts if self.applies(i, c)]
             for ob in rule["obligations"]:
-                out.append(self.obligation(rule["name"], ob, False))
+                out.append(self.obligation(rule["name"], ob, False, asked, waiting))
             if i in unmet:
                 for ob in rule["fallbacks"]:
-                    out.append(self.obligation(rule["name"], ob, True))
-            if e.instances and e.instances[i] is not None:
+                    out.append(self.obligation(rule["name"], ob, True, asked, waiting))
+            if per is not None:
                 for item in out[start:]:
                     item["blocks"] = [c for c in item["blocks"] if self.applies(i, c)]
         return out
 
-    def obligation(self, rule: str, ob: Mapping[str, Any], fallback: bool) -> dict[str, Any]:
+    def obligation(self, rule: str, ob: Mapping[str, Any], fallback: bool,
+                   asked: Sequence[str] | None = None,
+                   waiting: set[str] | None = None) -> dict[str, Any]:  # fmt: skip
+        """One duty of a rule that applies; `asked`: the contexts asked about where the rule
+        applies (default: all); the dated events its deadline waits for go to `waiting`."""
         state, deadline = self.state, ob["deadline"]
         kind = deadline["kind"]
         settled = (rule, ob["action"]) in state.done
-        due = opens = None
         if kind == "until":
             settled = settled or self.values[deadline["slot"]] is True  # no longer in force
-        elif kind == "date":
-            due = deadline["date"]
-        elif kind in ("within", "every") and deadline["event"] is not None:
-            start = state.ev.get(deadline["event"])
-            if start is not None:
-                due = add_period(start, *deadline["period"])
-                if kind == "every":
-                    opens = add_period(start, *deadline["opens"])
-        status = obligation_status(
-            due, opens, state.as_of, recurring=kind == "every", settled=settled
-        )
+        event = deadline.get("event")
+        start = deadline["date"] if kind == "fixed" else (
+            state.ev.get(event) if event is not None else None
+        )  # fmt: skip
+        at = deadline["contexts"] if kind == "context" else ()
+        status, due, wait = duty_state(
+            kind, start, event, deadline.get("period"), deadline.get("opens"), state.as_of,
+            settled=settled, at=at, asked=self.contexts if asked is None else asked,
+        )  # fmt: skip
+        if wait is not None and waiting is not None:
+            waiting.add(wait)
         before = deadline["contexts"] if kind == "before" else ()
         return {
             "rule": rule,
@@ -506,6 +512,7 @@ class Decision:
             "by": list(ob["by"]),
             "approved_by": list(ob["approved_by"]),
             "deadline": ob["text"],
+            "deadline_kind": kind,
             "due": due.isoformat() if due is not None else None,
             "status": status,
             "fallback": fallback,
@@ -617,6 +624,8 @@ class Decision:
                 unknown_inputs.update(crit.unknown[r])
         as_of = self.state.as_of
         in_force, why = self.in_force()
+        waiting: set[str] = set()
+        obligations = self.obligations(waiting)
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
             "as_of": as_of.isoformat() if as_of else None,
@@ -627,9 +636,9 @@ class Decision:
             "required_safeguards": {k: sorted(v) for k, v in sorted(safeguard_rules.items())},
             "missing": sorted(missing),
             "recommended": self.recommended(),
-            "obligations": self.obligations(),
+            "obligations": obligations,
             "alerts": alerts,
-            "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
+            "needed": [e.needed_entry(name) for name in sorted(unknown_inputs | waiting)],
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
             "criteria": criteria_order(x for c in self.contexts for x in criteria[c]),
         }

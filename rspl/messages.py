@@ -304,7 +304,7 @@ def soft_with_deadline(word: str, other: str, span: Span, first: Span) -> Diagno
                 f"\"{word}\" in a `note`, or drop the fixed one")  # fmt: skip
     return _make(
         SOFT_WITH_DEADLINE,
-        f"this duty is due `{word}` and also has a `{other}` deadline",
+        f"this duty has a time word, `{word}`, and another deadline, `{other}`",
         span,
         labels=[Label(first, "the other deadline")],
         help=help,

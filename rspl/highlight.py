@@ -30,7 +30,8 @@ KEYWORDS = (
     "any", "all", "at", "least", "scenario", "given", "expect", "cannot", "rule", "below",
     "yes", "no", "done", "required", "missing", "permitted", "blocked", "triggered",
     "precautionary", "alert", "obligation", "source", "means", "note", "recommended",
-    "counted",
+    "counted", "promptly", "immediately", "without delay", "in a timely manner", "regularly",
+    "periodically",
 )  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 

@@ -24,6 +24,7 @@ _TERMINAL_WORDS = {
     "DATE": "a date such as 2025-05-14",
     "NUMBER": "a number",
     "COMPARE": "a comparison such as `>=`",
+    "SOFT": "a time word such as `promptly`",
     "$END": "the end of the file",
 }
 

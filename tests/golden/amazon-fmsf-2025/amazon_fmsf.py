@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449
+# source sha256: 43738602c91f5f28fdf799d9f48de4053575d1f3b712690066cb6512d09b0855
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449'
+SOURCE_HASH: str = '43738602c91f5f28fdf799d9f48de4053575d1f3b712690066cb6512d09b0855'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': '5eac6417279d44ee797328fb3c84a11ff508f835c7198854cda25303f2608449',
+ 'source_hash': '43738602c91f5f28fdf799d9f48de4053575d1f3b712690066cb6512d09b0855',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -479,7 +479,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'contexts': (),
                    'by': ('senior_leadership',),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_framework_review'},
@@ -702,40 +702,40 @@ def _conditions(
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
     # cadence evaluations (amazon-fmsf-2025.rspl:322)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:334)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:335)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:341)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:342)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:347)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:348)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:353)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:354)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:362)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:370)
+    # rule baseline (amazon-fmsf-2025.rspl:363)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:371)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:377)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:378)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:384)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:385)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:394)
+    # rule release_decision (amazon-fmsf-2025.rspl:395)
     # definition any_threshold_crossed (amazon-fmsf-2025.rspl:220)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:403)
+    # rule cannot_safeguard_rule (amazon-fmsf-2025.rspl:404)
     t13 = ev.get('cannot_safeguard')
-    # rule transparency (amazon-fmsf-2025.rspl:413)
+    # rule transparency (amazon-fmsf-2025.rspl:414)
     t14 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:421)
+    # rule threshold_update (amazon-fmsf-2025.rspl:422)
     t15 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:430)
+    # cadence framework_review (amazon-fmsf-2025.rspl:431)
     outcomes = (t0, t1, t2, t3, t4, True, t5, t6, t7, t11, t13, t14, t15, True)
     return (outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t11, t13, t14, t15))
 

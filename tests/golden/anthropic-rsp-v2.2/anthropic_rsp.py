@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72
+# source sha256: f80cc5a91a76fb4b24f4a0b2a56730eadf390123ab0729108220f01ae9987c21
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72'
+SOURCE_HASH: str = 'f80cc5a91a76fb4b24f4a0b2a56730eadf390123ab0729108220f01ae9987c21'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '6523745dc68774e5df028cdf4fab59c09d41e2c8d3d883e20484c6aab94e7d72',
+ 'source_hash': 'f80cc5a91a76fb4b24f4a0b2a56730eadf390123ab0729108220f01ae9987c21',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -63,6 +63,7 @@ _EVIDENCE: Any = {'covered_model': ('fact', ()),
  'noncompliance_reported': ('fact', ()),
  'material_noncompliance': ('fact', ()),
  'policy_change_proposed': ('fact', ()),
+ 'change_effective': ('date', ()),
  'last_rsp_update': ('date', ()),
  'last_procedural_review': ('date', ()),
  'competitor_without_safeguards': ('fact', ()),
@@ -649,7 +650,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'safeguards_approved_on'},
@@ -925,8 +926,8 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': ('RSO',),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ()},),
   'fallbacks': (),
   'condition': 27},
@@ -981,8 +982,8 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'event', 'event': 'change_effective'},
+                   'text': 'due change_effective',
                    'anchors': ()}),
   'fallbacks': (),
   'condition': 28},
@@ -999,7 +1000,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (6, 0),
                                 'period': (12, 0),
                                 'event': 'last_rsp_update'},
@@ -1020,7 +1021,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_procedural_review'},
@@ -1371,82 +1372,82 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:837)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:842)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:734)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:739)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:745)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:750)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:766)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:771)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:779)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:784)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:790)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:795)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:808)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:813)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:819)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:824)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:837)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:842)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:851)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:856)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:859)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:878)
-    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:269)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:864)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:883)
+    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:274)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:897)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:902)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:919)
-    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:278)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:924)
+    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:283)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:939)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:970)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:944)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:975)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:983)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:988)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:994)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1002)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1008)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1014)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1022)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1031)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:999)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1007)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1013)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1019)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1027)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1036)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1043)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1048)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1050)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1055)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1054)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1059)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1065)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1072)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1080)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1086)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1093)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1068)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1075)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1083)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1089)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1096)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:757)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:762)
     t32 = in_place('ASL3_Deployment', impl, maybe)
     t33 = in_place('interim_deployment_measures', impl, maybe)
     t34 = tri_any((t32, t33))
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:773)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:778)
     t35 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:797)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:802)
     t36 = in_place('interim_security_measures', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:978)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:983)
     t37 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:986)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:991)
     t38 = in_place('ASL3_Deployment', impl, maybe)
     t39 = in_place('ASL3_Security', impl, maybe)
     t40 = tri_all((t38, t39))
@@ -1470,7 +1471,7 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:466)
+    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:471)
     t0 = ev.get('affirmative_case_accepted')
     return (t0,)
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9
+# source sha256: 6f8e68d47df76bfe68c31787db6a119aad7fa3b258d12e093657a17f4a5df666
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9'
+SOURCE_HASH: str = '6f8e68d47df76bfe68c31787db6a119aad7fa3b258d12e093657a17f4a5df666'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '4f72c90437736286e050b976ff45820b72c92a303a500f937f3b0fae417d77f9',
+ 'source_hash': '6f8e68d47df76bfe68c31787db6a119aad7fa3b258d12e093657a17f4a5df666',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -587,7 +587,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 4, 30)},
+                   'deadline': {'kind': 'fixed', 'date': datetime.date(2026, 4, 30)},
                    'text': 'due 2026-04-30',
                    'anchors': ({'text': '[S]', 'url': None},)},
                   {'action': 'publish',
@@ -597,7 +597,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 7, 31)},
+                   'deadline': {'kind': 'fixed', 'date': datetime.date(2026, 7, 31)},
                    'text': 'due 2026-07-31',
                    'anchors': ({'text': '[S]', 'url': None},)},
                   {'action': 'implement',
@@ -607,7 +607,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 10, 31)},
+                   'deadline': {'kind': 'fixed',
+                                'date': datetime.date(2026, 10, 31)},
                    'text': 'due 2026-10-31',
                    'anchors': ({'text': '[S]', 'url': None},)}),
   'fallbacks': (),
@@ -625,7 +626,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (3, 0),
                                 'period': (6, 0),
                                 'event': 'last_risk_report'},
@@ -747,8 +748,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': ('CEO', 'RSO'),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§3.4', 'url': None},)}),
   'fallbacks': (),
   'condition': None},
@@ -810,8 +811,9 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'context',
+                                'contexts': ('external_deployment',)},
+                   'text': 'due at external_deployment',
                    'anchors': ({'text': '§3.1', 'url': None},)},),
   'fallbacks': (),
   'condition': 15},
@@ -981,7 +983,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (3, 0),
                                 'period': (3, 0),
                                 'event': 'last_noncompliance_update'},
@@ -1002,8 +1004,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': ('RSO',),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§4 item 3', 'url': None},
                                {'text': '§4 item 1', 'url': None})},
                   {'action': 'document',
@@ -1049,8 +1051,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§4 item 3', 'url': None},)},
                   {'action': 'publish',
                    'modality': 'may',
@@ -1095,8 +1097,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'regularly',
                    'anchors': ({'text': '§4 item 5', 'url': None},)},),
   'fallbacks': (),
   'condition': None},
@@ -1113,7 +1115,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_procedural_review'},
@@ -1154,10 +1156,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'new_version_effective'},
-                   'text': 'within 0 days of new_version_effective',
+                   'deadline': {'kind': 'event', 'event': 'new_version_effective'},
+                   'text': 'due new_version_effective',
                    'anchors': ({'text': '§4 item 7', 'url': None},)},
                   {'action': 'maintain',
                    'modality': 'must',
@@ -1596,88 +1596,88 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:865)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:863)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:889)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:887)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:905)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:903)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:919)
-    # definition highly_capable (anthropic-rsp-v3.0.rspl:407)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:917)
+    # definition highly_capable (anthropic-rsp-v3.0.rspl:405)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:946)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:961)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:975)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:988)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:998)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1015)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1032)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:439)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:944)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:959)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:973)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:986)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:996)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1013)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1030)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:437)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1038)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:442)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1036)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:440)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1046)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1044)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1053)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:428)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1051)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:426)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1059)
-    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:418)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1057)
+    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:416)
     t20 = (
         member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
         None))
     )
     t22 = tri_all((t3, t20))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1084)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1090)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1096)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1105)
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1082)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1088)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1094)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1103)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1113)
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1111)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = tri_all((t24, t25))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1120)
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1118)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
     t30 = tri_all((t27, t28, t29))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1128)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1133)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1139)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1145)
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1125)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1130)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1135)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1141)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1160)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:448)
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1156)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:446)
     t32 = ev.get('highly_capable_imminent')
     t33 = tri_any((t3, t32))
     t34 = ev.get('no_competitor_soon')
     t35 = tri_all((t33, t34))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1172)
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1168)
     t37 = ev.get('competitors_all_strong')
     t38 = tri_all((t37, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1183)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:455)
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1179)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:453)
     t39 = ev.get('competitor_mitigation_better')
     t40 = ev.get('competitor_mitigation_affordable')
     t41 = tri_all((t39, t40))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:926)
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:924)
     t43 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:927)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:925)
     t44 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:929)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:927)
     t45 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1068)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:436)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1066)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:434)
     t46 = ev.get('reviewer_expertise')
     t47 = ev.get('reviewer_candour')
     t48 = ev.get('reviewer_no_conflicts')
@@ -1702,13 +1702,13 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:461)
+    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:459)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:522)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:520)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:555)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:553)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:562)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:560)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

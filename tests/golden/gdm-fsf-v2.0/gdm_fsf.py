@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09
+# source sha256: caf99c1c1e8b08fbf0fd7710b4458555e45782450417b3b5bcd549d277b12edf
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09'
+SOURCE_HASH: str = 'caf99c1c1e8b08fbf0fd7710b4458555e45782450417b3b5bcd549d277b12edf'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': 'c9e4f0ed8562731e9e6d8a7c524750cc2e87d0dc5c1c94957f44e83fbe3b1d09',
+ 'source_hash': 'caf99c1c1e8b08fbf0fd7710b4458555e45782450417b3b5bcd549d277b12edf',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -168,8 +168,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'regularly',
                    'anchors': ({'text': '§2', 'url': None},)},
                   {'action': 'consult',
                    'modality': 'may',
@@ -201,8 +201,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'regularly',
                    'anchors': ({'text': '§2', 'url': None},)},
                   {'action': 'evaluate',
                    'modality': 'may',
@@ -307,10 +307,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -377,10 +375,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -447,10 +443,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -517,10 +511,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -587,10 +579,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -659,10 +649,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'response_plan_due'},
-                   'text': 'within 0 days of response_plan_due',
+                   'deadline': {'kind': 'event', 'event': 'response_plan_due'},
+                   'text': 'due response_plan_due',
                    'anchors': ({'text': '§3', 'url': None},)},
                   {'action': 'intensify',
                    'modality': 'may',
@@ -1096,8 +1084,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': (),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'periodically',
                    'anchors': ({'text': '§3', 'url': None},)},),
   'fallbacks': (),
   'condition': None},
@@ -1116,8 +1104,8 @@ _RULES: Any = ({'name': 'regular_evaluation',
                    'contexts': (),
                    'by': ('AGI_safety_council',),
                    'approved_by': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'periodically',
                    'anchors': ({'text': 'Governance', 'url': None},)},
                   {'action': 'review',
                    'modality': 'must',
@@ -1559,26 +1547,26 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:502)
+    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:499)
     t0 = ev.get('frontier_model')
-    # rule exceptional_increase (gdm-fsf-v2.0.rspl:513)
+    # rule exceptional_increase (gdm-fsf-v2.0.rspl:510)
     t1 = ev.get('exceptional_capability_increase')
-    # rule safety_buffer (gdm-fsf-v2.0.rspl:523)
+    # rule safety_buffer (gdm-fsf-v2.0.rspl:520)
     t2 = ev.get('safety_buffer_inadequate')
-    # warning cbrn_alert (gdm-fsf-v2.0.rspl:539)
+    # warning cbrn_alert (gdm-fsf-v2.0.rspl:536)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:553)
+    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:550)
     t4 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:565)
+    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:562)
     t5 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:577)
+    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:574)
     t6 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:589)
+    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:586)
     t7 = level_cmp('>=', lo[4], hi[4], 1)
-    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:601)
+    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:598)
     t8 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule deployment_hold (gdm-fsf-v2.0.rspl:618)
-    # definition any_alert (gdm-fsf-v2.0.rspl:359)
+    # rule deployment_hold (gdm-fsf-v2.0.rspl:615)
+    # definition any_alert (gdm-fsf-v2.0.rspl:357)
     t9 = level_cmp('>=', lo[0], hi[0], 1)
     t10 = level_cmp('>=', lo[1], hi[1], 1)
     t11 = level_cmp('>=', lo[2], hi[2], 1)
@@ -1588,57 +1576,57 @@ def _conditions(
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
     t17 = ev.get('plan_holds_deployment')
     t18 = tri_all((t15, t17))
-    # rule development_hold (gdm-fsf-v2.0.rspl:624)
+    # rule development_hold (gdm-fsf-v2.0.rspl:621)
     t19 = ev.get('plan_holds_development')
     t20 = tri_all((t15, t19))
-    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:636)
+    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:633)
     t21 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v2.0.rspl:649)
+    # rule cbrn_security (gdm-fsf-v2.0.rspl:646)
     t22 = level_cmp('>=', lo[0], hi[0], 2)
     t23 = ev.get('security_level_adjusted')
     t24 = tri_not(t23)
     t25 = tri_all((t22, t24))
-    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:657)
+    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:654)
     t26 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:668)
+    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:665)
     t27 = level_cmp('>=', lo[1], hi[1], 2)
     t28 = ev.get('security_level_adjusted')
     t29 = tri_not(t28)
     t30 = tri_all((t27, t29))
-    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:677)
+    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:674)
     t31 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:688)
+    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:685)
     t32 = level_cmp('>=', lo[2], hi[2], 2)
     t33 = ev.get('security_level_adjusted')
     t34 = tri_not(t33)
     t35 = tri_all((t32, t34))
-    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:698)
+    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:695)
     t36 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:709)
+    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:706)
     t37 = level_cmp('>=', lo[3], hi[3], 2)
     t38 = ev.get('security_level_adjusted')
     t39 = tri_not(t38)
     t40 = tri_all((t37, t39))
-    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:718)
+    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:715)
     t41 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:729)
+    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:726)
     t42 = level_cmp('>=', lo[4], hi[4], 2)
     t43 = ev.get('security_level_adjusted')
     t44 = tri_not(t43)
     t45 = tri_all((t42, t44))
-    # rule ir_1 (gdm-fsf-v2.0.rspl:743)
+    # rule ir_1 (gdm-fsf-v2.0.rspl:740)
     t46 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule ir_2 (gdm-fsf-v2.0.rspl:758)
-    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:363)
+    # rule ir_2 (gdm-fsf-v2.0.rspl:755)
+    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:361)
     t47 = level_cmp('>=', lo[5], hi[5], 3)
     t48 = level_cmp('>=', lo[5], hi[5], 2)
     t49 = ev.get('control_evaluation_passed')
     t50 = tri_not(t49)
     t51 = tri_all((t48, t50))
     t52 = tri_any((t47, t51))
-    # rule disclosure (gdm-fsf-v2.0.rspl:768)
-    # definition any_ccl (gdm-fsf-v2.0.rspl:372)
-    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:355)
+    # rule disclosure (gdm-fsf-v2.0.rspl:765)
+    # definition any_ccl (gdm-fsf-v2.0.rspl:370)
+    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:353)
     t54 = level_cmp('>=', lo[0], hi[0], 2)
     t55 = level_cmp('>=', lo[1], hi[1], 2)
     t56 = level_cmp('>=', lo[2], hi[2], 2)
@@ -1649,11 +1637,11 @@ def _conditions(
     t62 = tri_any((t59, t61))
     t64 = ev.get('unmitigated_material_risk')
     t65 = tri_all((t62, t64))
-    # cadence mitigation_review (gdm-fsf-v2.0.rspl:777)
-    # cadence framework_oversight (gdm-fsf-v2.0.rspl:782)
-    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:621)
+    # cadence mitigation_review (gdm-fsf-v2.0.rspl:773)
+    # cadence framework_oversight (gdm-fsf-v2.0.rspl:778)
+    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:618)
     t66 = ev.get('mitigations_adequate')
-    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:627)
+    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:624)
     t67 = ev.get('mitigations_adequate')
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t6, t7, t8, t18, t20, t21, t25, t26, t30, t31, t35, t36, t40, t41,
@@ -1676,15 +1664,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:380)
+    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:378)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:387)
+    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:385)
     t1 = ev.get('cyber_autonomy_safety_case_adequate')
-    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:393)
+    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:391)
     t2 = ev.get('cyber_uplift_safety_case_adequate')
-    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:399)
+    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:397)
     t3 = ev.get('ml_rd_uplift_safety_case_adequate')
-    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:405)
+    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:403)
     t4 = ev.get('ml_rd_autonomy_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
 

@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43
+# source sha256: 51777ec57e500a98bb5dea2cf051e2f7ccd2ff68d98d3a1fe429ae28b81d3dd5
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43'
+SOURCE_HASH: str = '51777ec57e500a98bb5dea2cf051e2f7ccd2ff68d98d3a1fe429ae28b81d3dd5'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '2d531a6b2b6470d395d818f876c3c7a2ecc2a3cc5eac5b91504d62c8032b9a43',
+ 'source_hash': '51777ec57e500a98bb5dea2cf051e2f7ccd2ff68d98d3a1fe429ae28b81d3dd5',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),
@@ -1078,6 +1078,25 @@ _RULES: Any = ({'name': 'bio_high',
                    'anchors': ({'text': '§2.1', 'url': None},)},),
   'fallbacks': (),
   'condition': 61},
+ {'name': 'category_review_periodic',
+  'kind': 'cadence',
+  'title': 'Periodic review of the categories',
+  'anchors': ({'text': '§2.1', 'url': None}, {'text': '§2.3', 'url': None}),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'review',
+                   'modality': 'must',
+                   'blocking': False,
+                   'objects': ('framework_document',),
+                   'contexts': (),
+                   'by': (),
+                   'approved_by': (),
+                   'deadline': {'kind': 'soft'},
+                   'text': 'periodically',
+                   'anchors': ({'text': '§2.1', 'url': None},
+                               {'text': '§2.3', 'url': None})},),
+  'fallbacks': (),
+  'condition': None},
  {'name': 'category_review',
   'kind': 'cadence',
   'title': 'Review of the categories on significant new information',
@@ -1979,36 +1998,38 @@ def _conditions(
     t58 = ev.get('risk_irremediable')
     t59 = tri_all((t51, t52, t55, t57, t58))
     t61 = tri_all((t50, t59))
-    # cadence category_review (openai-preparedness-v2.rspl:1309)
+    # cadence category_review_periodic (openai-preparedness-v2.rspl:1309)
+    # cadence category_review (openai-preparedness-v2.rspl:1316)
     t62 = ev.get('significant_new_information')
-    # rule marginal_risk_option (openai-preparedness-v2.rspl:1321)
+    # rule marginal_risk_option (openai-preparedness-v2.rspl:1328)
     t63 = ev.get('competitor_without_safeguards')
-    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1327)
+    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1334)
     t64 = ev.get('safeguards_adjusted')
-    # cadence framework_review (openai-preparedness-v2.rspl:1341)
-    # rule framework_change (openai-preparedness-v2.rspl:1349)
+    # cadence framework_review (openai-preparedness-v2.rspl:1348)
+    # rule framework_change (openai-preparedness-v2.rspl:1355)
     t65 = ev.get('framework_change_proposed')
-    # cadence sag_appointments (openai-preparedness-v2.rspl:1356)
-    # cadence internal_governance (openai-preparedness-v2.rspl:1363)
-    # rule noncompliance (openai-preparedness-v2.rspl:1373)
+    # cadence sag_appointments (openai-preparedness-v2.rspl:1362)
+    # cadence internal_governance (openai-preparedness-v2.rspl:1369)
+    # rule noncompliance (openai-preparedness-v2.rspl:1379)
     t66 = ev.get('noncompliance_reported')
-    # rule corrective_action (openai-preparedness-v2.rspl:1379)
+    # rule corrective_action (openai-preparedness-v2.rspl:1385)
     t67 = ev.get('noncompliance_substantiated')
-    # rule urgent_response (openai-preparedness-v2.rspl:1385)
+    # rule urgent_response (openai-preparedness-v2.rspl:1391)
     t68 = ev.get('urgent_risk')
-    # rule public_disclosure (openai-preparedness-v2.rspl:1395)
+    # rule public_disclosure (openai-preparedness-v2.rspl:1401)
     t69 = ev.get('major_deployment')
-    # rule third_party_evaluation (openai-preparedness-v2.rspl:1403)
+    # rule third_party_evaluation (openai-preparedness-v2.rspl:1409)
     t70 = ev.get('deeper_testing_warranted')
     t71 = ev.get('third_party_evaluation_available')
     t72 = tri_all((t70, t71))
-    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1410)
+    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1416)
     t73 = ev.get('stress_testing_warranted')
     t74 = ev.get('quality_stress_testing_available')
     t75 = tri_all((t73, t74))
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t11, t15, t19, t25, t26, t33, t35, t36, t37, t38, t43, True, t15,
-        t45, t46, t48, t49, t61, t62, t63, t64, True, t65, True, True, t66, t67, t68, t69, t72, t75)
+        t45, t46, t48, t49, t61, True, t62, t63, t64, True, t65, True, True, t66, t67, t68, t69,
+        t72, t75)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,

@@ -588,7 +588,8 @@ def test_a_chain_of_standards_makes_a_document_linear_in_the_chain() -> None:
     assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times
 
 
-DEADLINES = """policy p "P" { organization "Example Labs" version "1" combine highest standard per family }
+DEADLINES = """policy p "P" { organization "Example Labs" version "1"
+  combine highest standard per family }
 import std.contexts, std.actions
 role Board "Board"
 evidence flag: fact "F"

@@ -78,6 +78,17 @@ def _first_span(meta: Any, file: str) -> Span:
     return span_of(file, meta)
 
 
+def _deadline_word(d: n.Deadline) -> str:
+    """The words a deadline clause starts with (`within`, `due at`, `promptly`)."""
+    if isinstance(d, n.Soft):
+        return d.text
+    if isinstance(d, n.DueAt):
+        return "due at"
+    return {n.Within: "within", n.Before: "before", n.Every: "every", n.Until: "until"}.get(
+        type(d), "due"
+    )
+
+
 @v_args(meta=True)
 class Builder(Transformer[Token, Any]):
     """Builds the nodes of one file. `file` labels every span; problems go to `reporter`."""
@@ -510,7 +521,14 @@ class Builder(Transformer[Token, Any]):
         body = _Body(c[3:], self.reporter, "obligation")
         deadlines = [x for x in c[3:] if isinstance(x, _Clause) and x.key == "deadline"]
         if len(deadlines) > 1:
-            self.reporter.add(msg.two_deadlines(deadlines[1].span, deadlines[0].span))
+            soft = next((x for x in deadlines[:2] if isinstance(x.value, n.Soft)), None)
+            if soft is not None:
+                other = deadlines[1] if soft is deadlines[0] else deadlines[0]
+                self.reporter.add(msg.soft_with_deadline(
+                    soft.value.text, _deadline_word(other.value), soft.span, other.span
+                ))  # fmt: skip
+            else:
+                self.reporter.add(msg.two_deadlines(deadlines[1].span, deadlines[0].span))
         by, by_any = self._roles(body, "by", "by")
         approved, approved_any = self._roles(body, "approved_by", "approved by")
         ob = n.Obligation(
@@ -620,6 +638,15 @@ class Builder(Transformer[Token, Any]):
 
     def waiver_for(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("for", c[0], meta)
+    def due_event(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.DueEvent(c[0], self._span(meta)), meta)
+
+    def due_at(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("deadline", n.DueAt(tuple(c[0]), self._span(meta)), meta)
+
+    def soft(self, meta: Any, c: list[Any]) -> _Clause:
+        text = " ".join(str(c[0]).split())
+        return self._clause("deadline", n.Soft(text, self._span(meta)), meta)
 
     # ------------------------------------------------------------------ expressions
 

@@ -959,6 +959,12 @@ class _Checker:
             self.within_depth(d.expr)
             self.condition(d.expr, "an `until` condition")
             self.undecided(d.expr, "until")
+        elif isinstance(d, n.DueEvent):
+            self._date_evidence(d.event, "`due`")
+        elif isinstance(d, n.DueAt) and ob.modality == "must":
+            action = self.res.target(ob.action)
+            if isinstance(action, n.ActionDecl) and action.blocking:
+                self.report(msg.due_at_blocking(ob.action.text, d.span, action.name.span))
 
     def _date_evidence(self, name: n.Name, where: str) -> None:
         decl = self.res.target(name)

@@ -158,6 +158,10 @@ ROLE_GROUP_INCLUDES_ITSELF = Code("E1402", "role-group-includes-itself", ERROR, 
 ROLE_GROUP_CYCLE = Code("E1403", "role-group-cycle", ERROR, "role groups that include each other in a circle")
 UNKNOWN_RECIPIENT = Code("E1404", "unknown-recipient", ERROR, "a recipient (`to R`) that is not a declared role")
 
+# deadlines as policies write them: soft words, `due EVENT`, `due at CONTEXT`
+SOFT_WITH_DEADLINE = Code("E1501", "soft-with-deadline", ERROR, "a soft time word (`promptly`, `regularly`) on a duty that has another deadline")
+DUE_CONTEXT = Code("E1502", "due-context", ERROR, "`due` names a context, which needs `due at` or `before`")
+
 # duty identity (`as NAME`) and escalation ladders (`if unmet in order`)
 DUPLICATE_DUTY = Code("E1601", "duplicate-duty", ERROR, "two duties of one rule with the same name (the same action and no `as NAME`)")
 FAILED_NOT_LADDER_STEP = Code("E1602", "failed-not-ladder-step", ERROR, "a scenario marks failed a duty that is not a step of an escalation ladder")
@@ -191,6 +195,7 @@ WAIVER_CONTEXT_NOT_REQUIRED = Code("W0036", "waiver-context-not-required", WARNI
 WAIVER_DUTY_NOT_BINDING = Code("W0037", "waiver-duty-not-binding", WARNING, "a waiver of a duty that does not bind")
 ONE_ROLE_CHOICE = Code("W0038", "one-role-choice", WARNING, "`any of (...)` or `all of (...)` with a single role")
 REPEATED_ROLE = Code("W0039", "repeated-role", WARNING, "a role named twice in one role group or one list of roles")
+DUE_AT_BLOCKING = Code("W0041", "due-at-blocking", WARNING, "`due at` on a binding duty whose action blocks anyway")
 ONE_STEP_LADDER = Code("W0044", "one-step-ladder", WARNING, "an `if unmet in order` ladder with a single step")
 REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME` that repeats the duty's own action")
 LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")

@@ -31,6 +31,8 @@ KEYWORDS = (
     "yes", "no", "done", "required", "missing", "permitted", "blocked", "triggered",
     "precautionary", "alert", "obligation", "source", "means", "note", "recommended",
     "counted", "prohibited", "waiver", "waives", "waived",
+    "counted", "promptly", "immediately", "without delay", "in a timely manner", "regularly",
+    "periodically",
 )  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 

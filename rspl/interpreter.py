@@ -19,7 +19,6 @@ from rspl.semantics import (
     AssessmentError,
     Qualifiers,
     Tri,
-    add_period,
     at_least,
     block_reason,
     carry_forward_verdict,
@@ -41,6 +40,7 @@ from rspl.semantics import (
     criterion_entry,
     days_since,
     duty_modality,
+    duty_state,
     explaining,
     figure,
     in_place,
@@ -54,7 +54,6 @@ from rspl.semantics import (
     member_test,
     missing_members,
     obligation_blocks,
-    obligation_status,
     point,
     policy_in_force,
     prohibitions,
@@ -151,6 +150,7 @@ class _Evaluation:
         self.chains = self._criteria()
         self.implemented, self.maybe = self._implemented()
         self.def_cache.clear()  # definitions read while deciding efficacy saw nothing in place
+        self.waiting: set[str] = set()  # dated events a duty's deadline waits for
 
     # ------------------------------------------------------------------ inputs
 
@@ -714,28 +714,33 @@ class _Evaluation:
         deadline = ob.deadline
         done = (rule.name, ob.key) in self.inp.done and not ob.prohibited
         lifted = False
-        due = opens = None
+        kind = ir.deadline_kind(deadline)
+        start = event = period = opens = None
         if isinstance(deadline, ir.Until):
             value, _, _ = self.expr(deadline.expr)
             lifted = value is True  # no longer in force
         elif isinstance(deadline, ir.Due):
-            due = deadline.date
-        elif isinstance(deadline, ir.Within) and deadline.event is not None:
-            start = self.inp.evidence.get(deadline.event)
-            if start is not None:
-                due = add_period(start, deadline.period.months, deadline.period.days)
-        elif isinstance(deadline, ir.Every) and deadline.since is not None:
-            start = self.inp.evidence.get(deadline.since)
-            if start is not None:
-                opens = add_period(start, deadline.low.months, deadline.low.days)
-                due = add_period(start, deadline.high.months, deadline.high.days)
-        standing = standing_duty(ob.modality, ob.prohibited, ob.blocking, _deadline_kind(deadline))
-        status = obligation_status(
-            due, opens, self.inp.as_of, recurring=isinstance(deadline, ir.Every), done=done,
-            lifted=lifted, standing=standing,
+            start = deadline.date
+        elif isinstance(deadline, ir.DueEvent):
+            event = deadline.event
+        elif isinstance(deadline, ir.Within):
+            event, period = deadline.event, (deadline.period.months, deadline.period.days)
+        elif isinstance(deadline, ir.Every):
+            event, period = deadline.since, (deadline.high.months, deadline.high.days)
+            opens = (deadline.low.months, deadline.low.days)
+        if event is not None:
+            start = self.inp.evidence.get(event)
+        at = deadline.contexts if isinstance(deadline, ir.DueAt) else ()
+        asked = [c for c in self.inp.contexts if self.applies(rule, c)] if at else ()
+        standing = standing_duty(ob.modality, ob.prohibited, ob.blocking, kind)
+        status, due, waiting = duty_state(
+            kind, start, event, period, opens, self.inp.as_of, done=done, lifted=lifted,
+            standing=standing, at=at, asked=asked,
         )
         if step is not None:
             status, due = ladder_step(position, status, due)
+        if waiting is not None and position is None:
+            self.waiting.add(waiting)
         blocks = obligation_blocks(
             ob.modality == "must",
             status,
@@ -758,6 +763,7 @@ class _Evaluation:
             "approved_by_any": ob.approved_by_any,
             "to": list(ob.to),
             "deadline": deadline_text(deadline),
+            "deadline_kind": kind,
             "due": due.isoformat() if due else None,
             "status": status,
             "fallback": fallback,
@@ -782,6 +788,7 @@ class _Evaluation:
                 names |= unknown
         for key in criteria or ():
             names |= self.failing[key]["unknown"]
+        names |= self.waiting
         out = []
         for name in sorted(names):
             domain = self.slot_domain.get(name, name)
@@ -799,14 +806,6 @@ class _Evaluation:
 def _bounded(e: ir.Compare) -> bool:
     """Whether a comparison reads `max` or `min` of a measurement family."""
     return isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound)
-
-
-def _deadline_kind(d: ir.Deadline | None) -> str:
-    """The kind of a deadline as the generated evaluator's tables name it."""
-    if d is None:
-        return "none"
-    return {ir.Within: "within", ir.Before: "before", ir.Every: "every", ir.Until: "until",
-            ir.Due: "date"}[type(d)]  # fmt: skip
 
 
 def _anchor(a: ir.Anchor) -> dict[str, str | None]:

@@ -521,7 +521,51 @@ class Due:
     date: datetime.date
 
 
-Deadline = Within | Before | Every | Until | Due
+@attrs.frozen
+class DueEvent:
+    """`due EVENT`: due on the date the dated evidence `event` gives (fail-closed: due, with
+    no date, while the date is not given)."""
+
+    event: str
+
+
+@attrs.frozen
+class DueAt:
+    """`due at CONTEXT, ...`: due when one of `contexts` is asked about, else open; never
+    blocks (contrast `Before`)."""
+
+    contexts: tuple[str, ...]
+
+
+@attrs.frozen
+class Soft:
+    """A soft deadline: a time word with no fixed length, `text` as the language spells it
+    (`promptly`, `in a timely manner`); `recurring` for a word that says how often
+    (`regularly`, `periodically`). Tracked, never due or overdue."""
+
+    text: str
+    recurring: bool
+
+
+Deadline = Within | Before | Every | Until | Due | DueEvent | DueAt | Soft
+
+DeadlineKind = Literal[
+    "none", "fixed", "event", "within", "recurring", "soft", "until", "before", "context",
+]  # fmt: skip
+"""`units.DEADLINE_KINDS`: what kind of deadline a duty has (the decision's
+`deadline_kind`)."""
+
+
+def deadline_kind(d: Deadline | None) -> DeadlineKind:
+    """The kind of a deadline: `due DATE` is fixed, `due EVENT` event, `within` within,
+    `every` recurring, a time word soft, `until` until, `before` before, `due at` context."""
+    if d is None:
+        return "none"
+    kinds: dict[type, DeadlineKind] = {
+        Due: "fixed", DueEvent: "event", Within: "within", Every: "recurring", Soft: "soft",
+        Until: "until", Before: "before", DueAt: "context",
+    }  # fmt: skip
+    return kinds[type(d)]
 
 
 @attrs.frozen

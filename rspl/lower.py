@@ -512,6 +512,12 @@ class _Lowerer:
         if isinstance(d, n.Due):
             assert d.date.value is not None
             return ir.Due(d.date.value)
+        if isinstance(d, n.DueEvent):
+            return ir.DueEvent(d.event.text)
+        if isinstance(d, n.DueAt):
+            return ir.DueAt(self.contexts(d.contexts))
+        if isinstance(d, n.Soft):
+            return ir.Soft(d.text, units.SOFT_WORDS[d.text])
         raise AssertionError(f"unknown deadline {d!r}")  # pragma: no cover
 
     # ------------------------------------------------------------------ expressions

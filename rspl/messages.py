@@ -40,6 +40,8 @@ from rspl.diagnostics import (
     DEFINITIONS_TOO_DEEP,
     DOMAIN_WITHOUT_LEVELS,
     DONE_AND_FAILED,
+    DUE_AT_BLOCKING,
+    DUE_CONTEXT,
     DUPLICATE_CLAUSE,
     DUPLICATE_DECLARATION,
     DUPLICATE_DUTY,
@@ -119,6 +121,7 @@ from rspl.diagnostics import (
     SETTING_NOT_ASSESSED,
     SETTING_UNDECIDED,
     SINCE_NEEDS_DATE,
+    SOFT_WITH_DEADLINE,
     SUPERSEDED_NOT_AFTER_EFFECTIVE,
     UNEXPECTED_END,
     UNEXPECTED_TOKEN,
@@ -385,6 +388,8 @@ def _expected_word(word: str, expected: Sequence[str]) -> str:
     """One keyword, symbol or unknown value terminal in words."""
     if word == "$END":
         return "the end of the file"
+    if word == "SOFT":
+        return "a time word such as `promptly`"
     if word.startswith("__"):  # an anonymous terminal (a pattern written inline)
         return "another word"
     if word[:1].isupper() and word.replace("_", "").isalnum() and word.upper() == word:
@@ -432,7 +437,54 @@ def two_deadlines(span: Span, first: Span) -> Diagnostic:
         "this obligation has two deadlines",
         span,
         labels=[Label(first, "first deadline here")],
-        help="an obligation has one deadline: `within`, `before`, `every`, `until` or `due`",
+        help="an obligation has one deadline: `within`, `before`, `every`, `until`, `due`, "
+        "`due at` or a time word such as `promptly`",
+    )
+
+
+def soft_with_deadline(word: str, other: str, span: Span, first: Span) -> Diagnostic:
+    """E1501: a soft time word and another deadline (`other`: the clause's first word) on one
+    duty."""
+    if other == "every":
+        help = (f"`every` already says how often; keep it and drop `{word}`, or keep "
+                f"`{word}` alone when the policy gives no interval")  # fmt: skip
+    elif other == "before":
+        help = (f"`before` already says when it is due (and blocks until it is done); "
+                f"drop `{word}`, or put it in a `note` if the policy says both")  # fmt: skip
+    else:
+        help = (f"`{word}` means there is no fixed deadline; keep the fixed one and put "
+                f"\"{word}\" in a `note`, or drop the fixed one")  # fmt: skip
+    return _make(
+        SOFT_WITH_DEADLINE,
+        f"this duty has a time word, `{word}`, and another deadline, `{other}`",
+        span,
+        labels=[Label(first, "the other deadline")],
+        help=help,
+    )
+
+
+def due_context(name: str, span: Span, declared: Span) -> Diagnostic:
+    """E1502: `due CONTEXT`: `due` takes a date or dated evidence."""
+    return _make(
+        DUE_CONTEXT,
+        f"`due {name}`: `{name}` is a context, not a date",
+        span,
+        labels=[Label(declared, "declared here")],
+        help=f"write `due at {name}` (due when {name} is asked about, without blocking it) "
+        f"or `before {name}` (blocks {name} until it is done)",
+    )
+
+
+def due_at_blocking(action: str, span: Span, declared: Span) -> Diagnostic:
+    """W0041: `due at` on a `must` duty whose action is `blocking`."""
+    return _make(
+        DUE_AT_BLOCKING,
+        f"`due at` does not block, but `{action}` is a blocking action, so this duty blocks "
+        "while it is in force anyway",
+        span,
+        labels=[Label(declared, "declared blocking here")],
+        help="use `before CONTEXT` if it should block until done, or an action that is "
+        "not `blocking`",
     )
 
 

@@ -429,7 +429,33 @@ class Due:
     span: Span = _span()
 
 
-Deadline = Within | Before | Every | Until | Due
+@attrs.frozen
+class DueEvent:
+    """`due EVENT`: due on the date the dated evidence EVENT gives."""
+
+    event: Name
+    span: Span = _span()
+
+
+@attrs.frozen
+class DueAt:
+    """`due at CONTEXT, ...`: due when one of these contexts (or groups) is asked about;
+    unlike `before`, it never blocks."""
+
+    contexts: tuple[Name, ...]
+    span: Span = _span()
+
+
+@attrs.frozen
+class Soft:
+    """A soft deadline: a time word with no fixed length (`promptly`, `regularly`); `text` is
+    the word as the language spells it (one space between words)."""
+
+    text: str
+    span: Span = _span()
+
+
+Deadline = Within | Before | Every | Until | Due | DueEvent | DueAt | Soft
 
 
 @attrs.frozen

@@ -20,7 +20,7 @@ from rspl.spans import Span
 
 # The terminals described by what they stand for; every other terminal is a keyword or a
 # symbol and is passed on as written. `rspl.messages.expected_help` puts them in words.
-_VALUE_TERMINALS = frozenset({"NAME", "STRING", "DATE", "NUMBER", "COMPARE", "$END"})
+_VALUE_TERMINALS = frozenset({"NAME", "STRING", "DATE", "NUMBER", "COMPARE", "SOFT", "$END"})
 
 # Keywords that open a declaration: used to say which construct a syntax error is in.
 _DECL_KEYWORDS = {

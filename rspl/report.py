@@ -52,6 +52,10 @@ def decision_text(d: dict[str, Any], explain: bool = False) -> str:
             tag = " [if unmet]" if o["fallback"] else ""
             blocks = f", blocks {', '.join(o['blocks'])}" if o["blocks"] else ""
             status = o["status"].replace("_", " ")
+            if o.get("deadline_kind") == "soft":  # the time word says when, not a date
+                when = ""
+                if status == "open":
+                    status = f"open, no fixed deadline: {o['deadline']}"
             out.append(
                 f"  {o['modality']} {o['action']}{objects}{when}{due}: {status}{blocks}"
                 f" ({o['rule']}){tag}"

@@ -338,7 +338,13 @@ class _Resolver:
         d = ob.deadline
         if isinstance(d, n.Within) and d.event is not None:
             self.ref(m, d.event, ("evidence",))
-        elif isinstance(d, n.Before):
+        elif isinstance(d, n.DueEvent):
+            decl = self.res.scopes[m.name].get(d.event.text)
+            if isinstance(decl, n.ContextDecl):  # E1502: meant `due at` or `before`
+                self.reporter.add(msg.due_context(d.event.text, d.event.span, decl.name.span))
+            else:
+                self.ref(m, d.event, ("evidence",))
+        elif isinstance(d, n.Before | n.DueAt):
             self.refs(m, d.contexts, _CONTEXT, unknown=msg.unknown_context)
         elif isinstance(d, n.Every) and d.since is not None:
             self.ref(m, d.since, ("evidence",))

@@ -284,6 +284,55 @@ def obligation_status(
     return "overdue" if as_of is not None and as_of > due else "due"
 
 
+def duty_state(
+    kind: str,
+    start: datetime.date | None,
+    event: str | None,
+    period: Sequence[int] | None,
+    opens: Sequence[int] | None,
+    as_of: datetime.date | None,
+    *,
+    done: bool,
+    lifted: bool = False,
+    standing: bool = False,
+    at: Sequence[str] = (),
+    asked: Collection[str] = (),
+) -> tuple[str, datetime.date | None, str | None]:
+    """A duty's (status, due date, the dated event it waits for or None), by the kind of its
+    deadline (`rspl.ir.deadline_kind`).
+
+    `start`: the date the deadline counts from: the date of `due DATE` (kind `fixed`), or the
+    value of the dated evidence `event` (`due EVENT`, `within ... of`, `every ... since`),
+    None when not given. `period`/`opens`: (months, days) after `start` to the due date and,
+    for a recurring duty, to the date it opens. `at`: a `due at` duty's contexts; `asked`:
+    the contexts asked about (where its rule applies).
+
+    A soft deadline (`promptly`) is open until done: it is never due or overdue. A `due at`
+    duty is due when one of its contexts is asked about, else open. A deadline counting from
+    an event whose date is not given is due, with no date, and waits for that event
+    (fail-closed: not open, which would say nothing is owed yet). A duty `done`, `lifted` (its
+    `until` holds) or `standing` (a prohibition or blocking action in force) is whatever
+    `obligation_status` says, as is the rest.
+    """
+    due = first = None
+    if start is not None:
+        due = add_period(start, *period) if period else start
+        if opens:
+            first = add_period(start, *opens)
+    settled = done or lifted or standing
+    waiting = event if event is not None and start is None and not settled else None
+    if not settled:
+        if kind == "soft":
+            return "open", None, None
+        if kind == "context":
+            return ("due" if any(c in asked for c in at) else "open"), None, None
+        if waiting is not None:
+            return "due", None, waiting
+    status = obligation_status(due, first, as_of, recurring=kind == "recurring", done=done,
+                               lifted=lifted, standing=standing)  # fmt: skip
+    return status, due, waiting
+
+
 def obligation_blocks(
     binding: bool,
     status: str,

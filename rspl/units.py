@@ -91,6 +91,15 @@ CLAIM_TYPES = (
 OBLIGATION_STATUSES = (
     "open", "due", "overdue", "done", "lifted", "in_force", "standby", "failed", "waived"
 )
+DEADLINE_KINDS = (
+    "none", "fixed", "event", "within", "recurring", "soft", "until", "before", "context",
+)  # fmt: skip
+# The soft time words (grammar terminal SOFT), each with whether it says how often (a
+# recurring duty) rather than how soon.
+SOFT_WORDS = {
+    "promptly": False, "immediately": False, "without delay": False,
+    "in a timely manner": False, "regularly": True, "periodically": True,
+}  # fmt: skip
 MODALITIES = ("must", "should", "may", "recommend", "illustrative")
 # The modalities a prohibition can have (`must not ACTION`), as a decision reports them.
 PROHIBITIONS = ("must not", "should not")

@@ -25,6 +25,12 @@ def deadline_text(d: ir.Deadline | None) -> str | None:
         return f"every {d.text}" + (f" since {d.since}" if d.since else "")
     if isinstance(d, ir.Until):
         return f"until {describe(d.expr)}"
+    if isinstance(d, ir.DueEvent):
+        return f"due {d.event}"
+    if isinstance(d, ir.DueAt):
+        return "due at " + ", ".join(d.contexts)
+    if isinstance(d, ir.Soft):
+        return d.text
     return f"due {d.date.isoformat()}"
 
 

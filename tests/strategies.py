@@ -17,11 +17,11 @@ with `counts when` efficacy criteria; 1-2 families of standards chained with `ex
 `not yet defined`, some with `counts when` criteria; rules, warnings (with `rules out`) and
 cadences (with or without `when`) with random conditions, requirements with and without `for`
 (binding ones that name one thing sometimes with a `counts when` criterion), obligations of
-every modality with blocking and non-blocking actions, every deadline form, some named with
-`as NAME` (always when the rule already has a duty with that action), and `if unmet`
-fallbacks, half of them escalation ladders (`if unmet in order`, 0 to 3 steps) whose steps
-valid assessments may list as `failed`, and prohibitions
-(`must not`, `should not`, some lifted by `until`).
+every modality with blocking and non-blocking actions, every deadline form (time words such
+as `promptly`, `due EVENT` and `due at CONTEXT` too), some named with `as NAME` (always when
+the rule already has a duty with that action), and `if unmet` fallbacks, half of them
+escalation ladders (`if unmet in order`, 0 to 3 steps) whose steps valid assessments may list
+as `failed`, and prohibitions (`must not`, `should not`, some lifted by `until`).
 
 Numbers: evidence of the signed `score` type is compared with negative numbers, percentages and
 ratios; fractions also with ratios (`1 in 20`); durations and `within` deadlines in minutes too.
@@ -90,6 +90,7 @@ LITERALS: dict[str, tuple[str, ...]] = {
     # a score is signed: negative numbers and percentages, and a ratio, as plain numbers
     "score": ("-0.1", "0", "0.25", "-5%", "1 in 20", "-1", "2.5", "-0.35"),
 }
+SOFT_WORDS = tuple(units.SOFT_WORDS)  # `promptly`, `in a timely manner`, ...
 DATES = ("2024-02-29", "2025-01-01", "2025-01-31", "2025-05-14", "2025-08-31", "2025-12-31",
          "2026-04-01")  # month ends and a leap day, for calendar deadlines
 BASE_DATE = datetime.date(2025, 1, 1)
@@ -468,7 +469,9 @@ def _standard_text(draw: st.DrawFn, s: StandardSpec) -> str:
 
 def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
     dates = env.of_type("date")
-    kinds = ("none", "within", "every", "until", "due") + ("before",) * (not env.gate)
+    kinds = ("none", "within", "every", "until", "due", "due_event", "due_at", "soft") + (
+        "before",
+    ) * (not env.gate)
     kind = draw(st.sampled_from(kinds))
     if kind == "within":
         amount = draw(st.sampled_from(("30 days", "1 month", "2 weeks", "36 hours", "1 year",
@@ -490,8 +493,15 @@ def _deadline(draw: st.DrawFn, env: _Env, contexts: list[str]) -> str:
         text = " until " + condition(draw, env, 2, "levels" if env.gate else "any")
         env.per_context = per_context
         return text
-    if kind == "due":
+    if kind == "due" or (kind == "due_event" and not dates):
         return f" due {draw(st.sampled_from(DATES))}"
+    if kind == "due_event":
+        return f" due {draw(st.sampled_from(dates))}"
+    if kind == "due_at":
+        at = draw(st.lists(st.sampled_from(contexts), min_size=1, max_size=2, unique=True))
+        return " due at " + ", ".join(at)
+    if kind == "soft":
+        return " " + draw(st.sampled_from(SOFT_WORDS))
     return ""
 
 

@@ -146,6 +146,38 @@ def test_eval_decides_and_rejects_bad_assessments(
     assert err.count("\n") == 1 and "\x1b" not in err and "x\\nrspl" in err
 
 
+SOFT = """policy p "P" { organization "O" version "1" combine highest standard per family }
+import std.contexts, std.actions
+role Board "Board"
+evidence flag: fact "F"
+evidence filing: date "The filing deadline"
+rule r "R" {
+  source "§1"
+  when flag
+  must notify Board promptly
+  must review regularly
+  must report due filing
+  must publish due at external_deployment
+}
+"""
+
+
+def test_eval_reports_soft_and_event_deadlines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = write(tmp_path, "p.rspl", SOFT)
+    good = write(tmp_path, "a.json", json.dumps({"evidence": {"flag": True}}))
+    assert main(["eval", policy, good, "--context", "training"]) == 0
+    text = capsys.readouterr().out
+    assert "must notify Board: open, no fixed deadline: promptly (r)" in text
+    assert "must review: open, no fixed deadline: regularly (r)" in text
+    assert "must report due filing: due (r)" in text  # the date is not given: fail-closed
+    assert "must publish due at external_deployment: open (r)" in text
+    assert "still to be determined:\n  filing" in text
+    assert main(["eval", policy, good, "--context", "external_deployment"]) == 0
+    assert "must publish due at external_deployment: due (r)" in capsys.readouterr().out
+
+
 def test_a_broken_template_is_reported_without_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -356,10 +356,20 @@ def possible_with_nothing_known(policy: ir.Policy, holes: set[str]) -> set[str]:
     no evidence, no `as_of`, nothing implemented except the (trivially met) standards with no
     safeguards. Checkpoints are applied, with definitions evaluated afresh each time (this
     narrows at least as much as evaluating each once, so it never wrongly calls a rule
-    possible)."""
+    possible). A rule reading a standard that counts only under a `counts when` criterion is
+    not called possible: whether the criterion holds, with the levels as given, is the
+    engine's to decide (and with a checkpoint reading one, only standing rules are)."""
     definitions = {d.name: d.expr for d in policy.definitions}
     intervals = {d.name: (0, len(d.levels)) for d in policy.domains}
+    by_name = {s.name: s for s in policy.standards}
+    # a standard whose `counts when` criterion (its own or one it extends) decides whether it
+    # counts: the oracle does not judge it, and a rule reading it is not called possible
+    judged = {
+        s.name for s in policy.standards
+        if any(by_name[a].criterion is not None for a in (s.name, *s.ancestors))
+    }  # fmt: skip
     trivially = {s.name for s in policy.standards if not s.safeguards and s.name not in holes}
+    unjudged: list[bool] = []
 
     def value(e: ir.Expr) -> bool | None:
         if isinstance(e, ir.LevelCmp):
@@ -373,6 +383,9 @@ def possible_with_nothing_known(policy: ir.Policy, holes: set[str]) -> set[str]:
         if isinstance(e, ir.DefRef):
             return value(definitions[e.name])
         if isinstance(e, ir.Implemented):
+            if e.name in judged:
+                unjudged.append(True)
+                return None
             return e.name in trivially
         if isinstance(e, ir.Not):
             inner = value(e.operand)
@@ -388,7 +401,14 @@ def possible_with_nothing_known(policy: ir.Policy, holes: set[str]) -> set[str]:
             for ro in rule.rules_out:
                 lo, hi = intervals[ro.domain]
                 intervals[ro.domain] = (lo, max(lo, min(hi, ro.rank - 1)))
-    return {r.name for r in policy.rules if r.condition is None or value(r.condition) is not False}
+    if unjudged:  # a checkpoint read a judged standard: whether it applies is not known
+        return {r.name for r in policy.rules if r.condition is None}
+    out = set()
+    for r in policy.rules:
+        unjudged.clear()
+        if r.condition is None or (value(r.condition) is not False and not unjudged):
+            out.add(r.name)
+    return out
 
 
 def test_empty_assessment_permits_nothing_a_possible_rule_requires_for() -> None:

@@ -25,6 +25,7 @@ def test_words_shared_with_units() -> None:
     assert get_args(ir.Modality) == units.MODALITIES
     assert get_args(ir.DomainStatus) == units.DOMAIN_STATUSES
     assert get_args(ir.ObligationStatus) == units.OBLIGATION_STATUSES
+    assert get_args(ir.DeadlineKind) == units.DEADLINE_KINDS
     assert get_args(ir.SafeguardCategory) == units.SAFEGUARD_CATEGORIES
     assert get_args(ir.ClaimType) == units.CLAIM_TYPES
     assert get_args(ir.Dimension) == tuple(units.DIMENSIONS)
@@ -33,6 +34,13 @@ def test_words_shared_with_units() -> None:
     assert set(units.PARTS) <= set(units.UNITS)
     assert get_args(ir.EvidenceType) == tuple(units.EVIDENCE_TYPES)
     assert get_args(ir.ConstType) == (*units.DIMENSIONS, "number", "date")
+
+
+def test_soft_words_of_the_grammar() -> None:
+    found = re.search(r"^SOFT\.\d+: /\((.*)\)\(\?!", GRAMMAR, re.MULTILINE)
+    assert found
+    words = tuple(w.replace("\\s+", " ") for w in found.group(1).split("|"))
+    assert words == tuple(units.SOFT_WORDS)
 
 
 def test_words_of_the_grammar() -> None:

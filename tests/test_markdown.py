@@ -589,3 +589,38 @@ def test_a_chain_of_standards_makes_a_document_linear_in_the_chain() -> None:
         assert policy is not None
         sizes[n] = len(document_of(policy))
     assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times
+
+
+DEADLINES = """policy p "P" { organization "Example Labs" version "1"
+  combine highest standard per family }
+import std.contexts, std.actions
+role Board "Board"
+evidence flag: fact "F"
+evidence filing: date "The legal filing deadline"
+evidence effective_on: date "Effective date of the new version"
+rule r "R" {
+  source "§1"
+  when flag
+  must notify Board promptly
+  should review in a timely manner
+  must update regularly
+  must report due filing
+  must publish due effective_on
+  must document due at external_deployment, open_weights
+}
+"""
+
+
+def test_deadlines_in_words() -> None:
+    """Soft deadlines say there is none; `due EVENT` names the event's date; `due at` the
+    contexts (section 20 of docs/semantics.md)."""
+    policy = compile_source("deadlines.rspl", DEADLINES).policy
+    assert policy is not None
+    text = document_of(policy)
+    assert "**must** notify Board promptly (no fixed deadline)" in text
+    assert "*should* review in a timely manner (no fixed deadline)" in text
+    assert "**must** update regularly (no fixed interval)" in text
+    assert "**must** report by the date of the legal filing deadline" in text
+    assert "**must** publish by the effective date of the new version" in text
+    assert "**must** document at external deployment or open-weight release" in text
+    assert "within 0 days" not in text

@@ -262,6 +262,47 @@ def test_obligation_blocks() -> None:
     assert sem.obligation_blocks(True, "in_force", True, ("b",), (), asked) == ["b"]
 
 
+_KINDS = ("none", "fixed", "event", "within", "recurring", "soft", "until", "before", "context")
+
+
+@given(
+    kind=st.sampled_from(_KINDS),
+    start=st.none() | st.dates(D(2024, 1, 1), D(2026, 12, 31)),
+    as_of=st.none() | st.dates(D(2024, 1, 1), D(2026, 12, 31)),
+    period=st.tuples(st.integers(0, 12), st.integers(0, 40)),
+    settled=st.booleans(),
+    at=st.lists(st.sampled_from("abc"), max_size=2),
+    asked=st.lists(st.sampled_from("abc"), max_size=3),
+)
+def test_duty_state(
+    kind: str, start: D | None, as_of: D | None, period: tuple[int, int], settled: bool,
+    at: list[str], asked: list[str],
+) -> None:  # fmt: skip
+    """Soft deadlines are never due or late; `due at` is due exactly when asked about; a
+    deadline waiting for its event is due (never open) and says which event; done wins."""
+    event = "e" if kind in ("event", "within", "recurring") else None
+    if kind == "fixed" and start is None:
+        start = D(2025, 6, 1)
+    opens = (0, 0) if kind == "recurring" else None
+    status, due, waiting = sem.duty_state(
+        kind, start, event, period if kind in ("within", "recurring") else None, opens, as_of,
+        done=settled, at=at if kind == "context" else (), asked=asked,
+    )  # fmt: skip
+    if settled:
+        assert status == "done" and waiting is None
+        return
+    if kind == "soft":
+        assert (status, due) == ("open", None)
+    elif kind == "context":
+        assert status == ("due" if set(at) & set(asked) else "open") and due is None
+    elif event is not None and start is None:
+        assert (status, due, waiting) == ("due", None, "e")
+    else:
+        assert waiting is None
+        if due is not None and as_of is not None and as_of > due:
+            assert status == "overdue"
+
+
 # ---------------------------------------------------------------------------- validation
 
 
@@ -366,7 +407,7 @@ def test_error_message_shows_the_value_shortened() -> None:
 SINGLE_SOURCED = {
     "tri_not", "at_least", "tri_all", "tri_any", "tri_word", "level_cmp", "compare",
     "days_since", "rule_out", "in_place", "combine_standards", "add_period",
-    "obligation_status", "obligation_blocks", "AssessmentError", "check_date",
+    "obligation_status", "obligation_blocks", "duty_state", "AssessmentError", "check_date",
     "check_number", "check_evidence", "check_determination", "check_determinations",
     "check_evidence_values", "check_implemented", "check_done", "check_contexts",
     "check_assessment", "standard_in_place", "complete_standards",

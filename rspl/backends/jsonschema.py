@@ -802,6 +802,12 @@ def _obligation(policy: ir.Policy) -> Schema:
                 "type": ["string", "null"],
                 "description": "The deadline in the policy's words.",
             },
+            "deadline_kind": {
+                "enum": list(units.DEADLINE_KINDS),
+                "description": "The kind of deadline: none, fixed (`due DATE`), event "
+                "(`due EVENT`), within, recurring (`every`), soft (a time word such as "
+                "`promptly`: open until done, never due), until, before, context (`due at`).",
+            },
             "due": _nullable(_ref("date"), "The computed due date, when there is one."),
             "status": {
                 "enum": list(units.OBLIGATION_STATUSES),
@@ -856,8 +862,8 @@ def _needed(policy: ir.Policy) -> Schema:
             branch("assessment", ["as_of"], False),
             *more,
         ],
-        "description": "An input a precautionary rule or an unknown criterion is waiting "
-        "for, and who decides it.",
+        "description": "An input a precautionary rule, an unknown criterion or a duty's "
+        "deadline (a dated event not given) is waiting for, and who decides it.",
     }
 
 

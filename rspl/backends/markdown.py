@@ -492,6 +492,18 @@ class _Words:
             return text
         if isinstance(d, ir.Until):
             return fmt("until {}", self.condition(d.expr))
+        if isinstance(d, ir.DueEvent):
+            # "by the date of the filing deadline"; a title that is already a date ("Date the
+            # change takes effect", "Effective date of ...") reads "by the date ..."
+            title = self.raw("evidence", d.event)
+            if title is not None and re.match(r"(?i)(\w+ )?date\b", title):
+                return fmt("by the {}", escape(title[0].lower() + title[1:]))
+            return fmt("by the date of {}", self.mid("evidence", d.event))
+        if isinstance(d, ir.DueAt):
+            return fmt("at {}", words([self.mid("context", c) for c in d.contexts], "or"))
+        if isinstance(d, ir.Soft):
+            return fmt("{} (no fixed {})", escape(d.text),
+                       Md("interval" if d.recurring else "deadline"))  # fmt: skip
         return fmt("by {}", escape(date_text(d.date)))
 
     def objects(self, ob: ir.Obligation) -> Md:

@@ -71,20 +71,24 @@ def _anchors(anchors: tuple[ir.Anchor, ...]) -> tuple[dict[str, str | None], ...
 
 
 def _deadline(d: ir.Deadline | None, until: int | None) -> dict[str, Any]:
-    """An obligation's deadline as the runtime reads it: its `kind` and only the fields that
-    kind has. `until` is the slot of an `until` condition in the values of `_conditions`."""
+    """An obligation's deadline as the runtime reads it: its `kind` (`ir.deadline_kind`) and
+    only the fields that kind has. `until` is the slot of an `until` condition in the values
+    of `_conditions`."""
+    kind = ir.deadline_kind(d)
     if isinstance(d, ir.Within):
-        return {"kind": "within", "period": (d.period.months, d.period.days), "event": d.event}
-    if isinstance(d, ir.Before):
-        return {"kind": "before", "contexts": d.contexts}
+        return {"kind": kind, "period": (d.period.months, d.period.days), "event": d.event}
+    if isinstance(d, ir.Before | ir.DueAt):
+        return {"kind": kind, "contexts": d.contexts}
     if isinstance(d, ir.Every):
-        return {"kind": "every", "opens": (d.low.months, d.low.days),
+        return {"kind": kind, "opens": (d.low.months, d.low.days),
                 "period": (d.high.months, d.high.days), "event": d.since}  # fmt: skip
     if isinstance(d, ir.Until):
-        return {"kind": "until", "slot": until}
+        return {"kind": kind, "slot": until}
     if isinstance(d, ir.Due):
-        return {"kind": "date", "date": d.date}
-    return {"kind": "none"}
+        return {"kind": kind, "date": d.date}
+    if isinstance(d, ir.DueEvent):
+        return {"kind": kind, "event": d.event}
+    return {"kind": kind}
 
 
 def _obligation(o: ir.Obligation, until: int | None) -> dict[str, Any]:

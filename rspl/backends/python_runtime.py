@@ -29,7 +29,6 @@ from rspl.semantics import (
     RULE_STATUS,
     AssessmentError,
     Tri,
-    add_period,
     block_reason,
     carry_forward_verdict,
     chain_criterion,
@@ -47,6 +46,7 @@ from rspl.semantics import (
     criteria_order,
     criterion_entry,
     duty_modality,
+    duty_state,
     explaining,
     figure,
     input_owner,
@@ -57,7 +57,6 @@ from rspl.semantics import (
     member_notes,
     missing_members,
     obligation_blocks,
-    obligation_status,
     policy_in_force,
     prohibitions,
     standard_in_place,
@@ -521,7 +520,9 @@ class Decision:
                 found.setdefault(context, set()).add(reason)
         return {c: tuple(sorted(v)) for c, v in found.items()}
 
-    def obligations(self) -> list[dict[str, Any]]:
+    def obligations(self, waiting: set[str] | None = None) -> list[dict[str, Any]]:
+        """The duties of the rules that apply; the dated events their deadlines wait for
+        go to `waiting`."""
         e = self.evaluator
         unmet = self.unmet_rules() if e.has_fallbacks else set()
         out: list[dict[str, Any]] = []
@@ -530,17 +531,19 @@ class Decision:
                 continue
             rule = e.rules[i]
             start = len(out)
+            per = e.instances[i] if e.instances else None
+            asked = None if per is None else [c for c in self.contexts if self.applies(i, c)]
             for ob in rule["obligations"]:
-                out.append(self.obligation(rule["name"], ob, False))
+                out.append(self.obligation(rule["name"], ob, False, asked, waiting))
             if i in unmet and rule["ladder"]:
                 name, failed = rule["name"], self.state.failed
                 states = ladder_states([(name, ob["key"]) in failed for ob in rule["fallbacks"]])
                 for n, ob in enumerate(rule["fallbacks"]):
-                    out.append(self.obligation(name, ob, True, states[n], n + 1))
+                    out.append(self.obligation(name, ob, True, asked, waiting, states[n], n + 1))
             elif i in unmet:
                 for ob in rule["fallbacks"]:
-                    out.append(self.obligation(rule["name"], ob, True))
-            if e.instances and e.instances[i] is not None:
+                    out.append(self.obligation(rule["name"], ob, True, asked, waiting))
+            if per is not None:
                 for item in out[start:]:
                     item["blocks"] = [c for c in item["blocks"] if self.applies(i, c)]
             waived = self.state.waived
@@ -557,32 +560,34 @@ class Decision:
         rule: str,
         ob: Mapping[str, Any],
         fallback: bool,
+        asked: Sequence[str] | None = None,
+        waiting: set[str] | None = None,
         position: str | None = None,
         step: int | None = None,
     ) -> dict[str, Any]:
-        """One duty's entry; a ladder step's `position` (`ladder_states`) and number."""
+        """One duty of a rule that applies; `asked`: the contexts asked about where the rule
+        applies (default: all); the dated events its deadline waits for go to `waiting`; a
+        ladder step's `position` (`ladder_states`) and number."""
         state, deadline = self.state, ob["deadline"]
         kind = deadline["kind"]
         prohibited = ob.get("prohibited", False)
         done = (rule, ob["key"]) in state.done and not prohibited
-        lifted = False
-        due = opens = None
-        if kind == "until":
-            lifted = self.values[deadline["slot"]] is True  # no longer in force
-        elif kind == "date":
-            due = deadline["date"]
-        elif kind in ("within", "every") and deadline["event"] is not None:
-            start = state.ev.get(deadline["event"])
-            if start is not None:
-                due = add_period(start, *deadline["period"])
-                if kind == "every":
-                    opens = add_period(start, *deadline["opens"])
-        status = obligation_status(
-            due, opens, state.as_of, recurring=kind == "every", done=done, lifted=lifted,
+        lifted = kind == "until" and self.values[deadline["slot"]] is True  # no longer in force
+        event = deadline.get("event")
+        start = deadline["date"] if kind == "fixed" else (
+            state.ev.get(event) if event is not None else None
+        )  # fmt: skip
+        at = deadline["contexts"] if kind == "context" else ()
+        status, due, wait = duty_state(
+            kind, start, event, deadline.get("period"), deadline.get("opens"), state.as_of,
+            done=done, lifted=lifted,
             standing=standing_duty(ob["modality"], prohibited, ob["blocking"], kind),
-        )
+            at=at, asked=self.contexts if asked is None else asked,
+        )  # fmt: skip
         if step is not None:
             status, due = ladder_step(position, status, due)
+        if wait is not None and waiting is not None and position is None:
+            waiting.add(wait)
         before = deadline["contexts"] if kind == "before" else ()
         return {
             "rule": rule,
@@ -595,6 +600,7 @@ class Decision:
             "approved_by_any": ob["approved_by_any"],
             "to": list(ob["to"]),
             "deadline": ob["text"],
+            "deadline_kind": kind,
             "due": due.isoformat() if due is not None else None,
             "status": status,
             "fallback": fallback,
@@ -711,7 +717,8 @@ class Decision:
             unknown_inputs.update(waived.unknown)
         as_of = self.state.as_of
         in_force, why = self.in_force()
-        obligations = self.obligations()
+        waiting: set[str] = set()
+        obligations = self.obligations(waiting)
         decision: dict[str, Any] = {
             "policy": dict(e.provenance),
             "as_of": as_of.isoformat() if as_of else None,
@@ -725,7 +732,7 @@ class Decision:
             "obligations": obligations,
             "prohibitions": prohibitions(obligations),
             "alerts": alerts,
-            "needed": [e.needed_entry(name) for name in sorted(unknown_inputs)],
+            "needed": [e.needed_entry(name) for name in sorted(unknown_inputs | waiting)],
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
             "criteria": criteria_order(x for c in self.contexts for x in criteria[c]),
         }

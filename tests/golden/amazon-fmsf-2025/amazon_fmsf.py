@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7
+# source sha256: 2fd60265b572b267120cd5773536653c2802038e09b0fa46e64cc1f475758780
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = 'cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7'
+SOURCE_HASH: str = '2fd60265b572b267120cd5773536653c2802038e09b0fa46e64cc1f475758780'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': 'cab89dd1aa47b0641eef2fa1408e4b72450a6b810fd785d5aa743fd1562372c7',
+ 'source_hash': '2fd60265b572b267120cd5773536653c2802038e09b0fa46e64cc1f475758780',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -677,7 +677,7 @@ _RULES: Any = ({'name': 'evaluations',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_framework_review'},
@@ -960,49 +960,49 @@ def _conditions(
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
     # cadence evaluations (amazon-fmsf-2025.rspl:331)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:343)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:344)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:350)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:351)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:356)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:357)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:362)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:363)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:371)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:380)
+    # rule baseline (amazon-fmsf-2025.rspl:372)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:381)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:396)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:397)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:412)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:413)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:431)
+    # rule release_decision (amazon-fmsf-2025.rspl:432)
     # definition any_threshold_crossed (amazon-fmsf-2025.rspl:219)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule transparency (amazon-fmsf-2025.rspl:440)
+    # rule transparency (amazon-fmsf-2025.rspl:441)
     t13 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:448)
+    # rule threshold_update (amazon-fmsf-2025.rspl:449)
     t14 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:457)
-    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:385)
+    # cadence framework_review (amazon-fmsf-2025.rspl:458)
+    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:386)
     # definition cbrn_deployable (amazon-fmsf-2025.rspl:222)
     t15 = in_place('Critical_Deployment', impl, maybe)
     t16 = in_place('cbrn_not_exposed', impl, maybe)
     t17 = tri_all((t15, t16))
-    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:401)
+    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:402)
     # definition cyber_deployable (amazon-fmsf-2025.rspl:225)
     t19 = in_place('Critical_Deployment', impl, maybe)
     t20 = in_place('cyber_not_exposed', impl, maybe)
     t21 = tri_all((t19, t20))
-    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:417)
+    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:418)
     # definition ai_rd_deployable (amazon-fmsf-2025.rspl:228)
     t23 = in_place('Critical_Deployment', impl, maybe)
     t24 = in_place('ai_rd_not_exposed', impl, maybe)

@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677
+# source sha256: cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677'
+SOURCE_HASH: str = 'cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '2b79abddbf2330229372b65fffd5674e5bf181b8d781e15c866c6bce5b413677',
+ 'source_hash': 'cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -63,6 +63,7 @@ _EVIDENCE: Any = {'covered_model': ('fact', ()),
  'noncompliance_reported': ('fact', ()),
  'material_noncompliance': ('fact', ()),
  'policy_change_proposed': ('fact', ()),
+ 'change_effective': ('date', ()),
  'last_rsp_update': ('date', ()),
  'last_procedural_review': ('date', ()),
  'competitor_without_safeguards': ('fact', ()),
@@ -792,7 +793,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'safeguards_approved_on'},
@@ -1150,8 +1151,8 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': (),
                    'key': 'notify'},),
   'fallbacks': (),
@@ -1225,8 +1226,8 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'event', 'event': 'change_effective'},
+                   'text': 'due change_effective',
                    'anchors': (),
                    'key': 'publish'}),
   'fallbacks': (),
@@ -1248,7 +1249,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (6, 0),
                                 'period': (12, 0),
                                 'event': 'last_rsp_update'},
@@ -1274,7 +1275,7 @@ _RULES: Any = ({'name': 'asl2_baseline',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_procedural_review'},
@@ -1746,100 +1747,100 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:851)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:856)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:731)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:736)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:742)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:747)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:766)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:771)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:786)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:791)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:797)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:802)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:822)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:827)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:833)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:838)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:851)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:856)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:865)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:870)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:873)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:892)
-    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:269)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:878)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:897)
+    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:274)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:911)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:916)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:933)
-    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:278)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:938)
+    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:283)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:954)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:985)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:959)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:990)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:998)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:1003)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1009)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1017)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1023)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1029)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1037)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1046)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1014)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1022)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1028)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1034)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1042)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1051)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1058)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1063)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1067)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1072)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1071)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1076)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1082)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1089)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1097)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1103)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1110)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1085)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1092)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1100)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1106)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1113)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:754)
+    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:759)
     t32 = in_place('interim_deployment_measures', impl, maybe)
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:759)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:764)
     t33 = in_place('ASL3_Deployment', impl, maybe)
-    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:773)
+    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:778)
     t34 = in_place('interim_security_measures', impl, maybe)
-    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:778)
+    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:783)
     t35 = in_place('ASL3_Security', impl, maybe)
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:781)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:786)
     t36 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:804)
+    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:809)
     t37 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:809)
+    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:814)
     t38 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:812)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:817)
     t39 = in_place('ASL3_Security', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:993)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:998)
     t40 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1001)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1006)
     t41 = in_place('ASL3_Deployment', impl, maybe)
     t42 = in_place('ASL3_Security', impl, maybe)
     t43 = tri_all((t41, t42))
-    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1125)
+    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1128)
     t44 = in_place('interim_deployment_measures', impl, maybe)
-    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1137)
+    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1140)
     t45 = in_place('interim_security_measures', impl, maybe)
-    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1151)
+    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1154)
     t46 = ev.get('competitor_without_safeguards')
-    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1159)
+    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1162)
     t47 = ev.get('competitor_without_safeguards')
     outcomes = (
         (t1, t2, t3, t4, t5, t6, t7, t8, t9, True, t15, t17, t20, t20, t24, t25, t20, True, True,
@@ -1861,7 +1862,7 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:466)
+    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:471)
     t0 = ev.get('affirmative_case_accepted')
     return (t0,)
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8
+# source sha256: 666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = 'b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8'
+SOURCE_HASH: str = '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -44,7 +44,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': 'b5aa803be0e3d84def38ea9662084a53b6858f04864bb072d6d58d343349beb8',
+ 'source_hash': '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -712,7 +712,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 4, 30)},
+                   'deadline': {'kind': 'fixed', 'date': datetime.date(2026, 4, 30)},
                    'text': 'due 2026-04-30',
                    'anchors': ({'text': '[S]', 'url': None},),
                    'key': 'begin'},
@@ -726,7 +726,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 7, 31)},
+                   'deadline': {'kind': 'fixed', 'date': datetime.date(2026, 7, 31)},
                    'text': 'due 2026-07-31',
                    'anchors': ({'text': '[S]', 'url': None},),
                    'key': 'publish'},
@@ -740,7 +740,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'date', 'date': datetime.date(2026, 10, 31)},
+                   'deadline': {'kind': 'fixed',
+                                'date': datetime.date(2026, 10, 31)},
                    'text': 'due 2026-10-31',
                    'anchors': ({'text': '[S]', 'url': None},),
                    'key': 'implement'}),
@@ -763,7 +764,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (3, 0),
                                 'period': (6, 0),
                                 'event': 'last_risk_report'},
@@ -923,8 +924,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': ('Board', 'LTBT'),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§3.4', 'url': None},),
                    'key': 'share'}),
   'fallbacks': (),
@@ -1001,8 +1002,9 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'context',
+                                'contexts': ('external_deployment',)},
+                   'text': 'due at external_deployment',
                    'anchors': ({'text': '§3.1', 'url': None},),
                    'key': 'publish'},),
   'fallbacks': (),
@@ -1225,7 +1227,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': ('Board',),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (3, 0),
                                 'period': (3, 0),
                                 'event': 'last_noncompliance_update'},
@@ -1251,8 +1253,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§4 item 3', 'url': None},
                                {'text': '§4 item 1', 'url': None}),
                    'key': 'investigate'},
@@ -1312,8 +1314,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'promptly',
                    'anchors': ({'text': '§4 item 3', 'url': None},),
                    'key': 'notify'},
                   {'action': 'publish',
@@ -1373,8 +1375,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'none'},
-                   'text': None,
+                   'deadline': {'kind': 'soft'},
+                   'text': 'regularly',
                    'anchors': ({'text': '§4 item 5', 'url': None},),
                    'key': 'complete'},),
   'fallbacks': (),
@@ -1396,7 +1398,7 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'every',
+                   'deadline': {'kind': 'recurring',
                                 'opens': (12, 0),
                                 'period': (12, 0),
                                 'event': 'last_procedural_review'},
@@ -1450,10 +1452,8 @@ _RULES: Any = ({'name': 'nonnovel_chembio',
                    'by_any': False,
                    'approved_by_any': False,
                    'to': (),
-                   'deadline': {'kind': 'within',
-                                'period': (0, 0),
-                                'event': 'new_version_effective'},
-                   'text': 'within 0 days of new_version_effective',
+                   'deadline': {'kind': 'event', 'event': 'new_version_effective'},
+                   'text': 'due new_version_effective',
                    'anchors': ({'text': '§4 item 7', 'url': None},),
                    'key': 'publish'},
                   {'action': 'maintain',
@@ -1917,88 +1917,88 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:867)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:865)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:891)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:889)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:907)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:905)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:921)
-    # definition highly_capable (anthropic-rsp-v3.0.rspl:417)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:919)
+    # definition highly_capable (anthropic-rsp-v3.0.rspl:415)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:948)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:963)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:979)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:992)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1002)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1019)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1036)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:449)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:946)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:961)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:977)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:990)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1000)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1017)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1034)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:447)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1042)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:452)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1040)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:450)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1050)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1048)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1057)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:438)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1055)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:436)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1063)
-    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:428)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1061)
+    # definition significantly_redacted (anthropic-rsp-v3.0.rspl:426)
     t20 = (
         member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
         None))
     )
     t22 = tri_all((t3, t20))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1088)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1094)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1100)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1109)
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1086)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1092)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1098)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1107)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1117)
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1115)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = tri_all((t24, t25))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1124)
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1122)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
     t30 = tri_all((t27, t28, t29))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1132)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1137)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1143)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1149)
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1129)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1134)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1139)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1145)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1164)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:458)
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1160)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:456)
     t32 = ev.get('highly_capable_imminent')
     t33 = tri_any((t3, t32))
     t34 = ev.get('no_competitor_soon')
     t35 = tri_all((t33, t34))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1176)
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1172)
     t37 = ev.get('competitors_all_strong')
     t38 = tri_all((t37, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1187)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:465)
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1183)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:463)
     t39 = ev.get('competitor_mitigation_better')
     t40 = ev.get('competitor_mitigation_affordable')
     t41 = tri_all((t39, t40))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:928)
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:926)
     t43 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:929)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:927)
     t44 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:931)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:929)
     t45 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1072)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:446)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1070)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:444)
     t46 = ev.get('reviewer_expertise')
     t47 = ev.get('reviewer_candour')
     t48 = ev.get('reviewer_no_conflicts')
@@ -2023,13 +2023,13 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:471)
+    # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:469)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:532)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:530)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:565)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:563)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:572)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:570)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

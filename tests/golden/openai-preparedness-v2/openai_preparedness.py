@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168
+# source sha256: c22ea0e9c499fabe374aff8bfec41b76a85edaac551e8065ebafa401e87a2ecb
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168'
+SOURCE_HASH: str = 'c22ea0e9c499fabe374aff8bfec41b76a85edaac551e8065ebafa401e87a2ecb'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '3e05f1b78a21d6863f117251f2f7fed8f7326d216e63bcb5df6cbb7e6d773168',
+ 'source_hash': 'c22ea0e9c499fabe374aff8bfec41b76a85edaac551e8065ebafa401e87a2ecb',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),
@@ -1346,6 +1346,30 @@ _RULES: Any = ({'name': 'bio_high',
   'fallbacks': (),
   'condition': 61,
   'ladder': False},
+ {'name': 'category_review_periodic',
+  'kind': 'cadence',
+  'title': 'Periodic review of the categories',
+  'anchors': ({'text': '§2.1', 'url': None}, {'text': '§2.3', 'url': None}),
+  'requirements': (),
+  'recommended': (),
+  'obligations': ({'action': 'review',
+                   'modality': 'must',
+                   'blocking': False,
+                   'objects': ('framework_document',),
+                   'contexts': (),
+                   'by': (),
+                   'approved_by': (),
+                   'by_any': False,
+                   'approved_by_any': False,
+                   'to': (),
+                   'deadline': {'kind': 'soft'},
+                   'text': 'periodically',
+                   'anchors': ({'text': '§2.1', 'url': None},
+                               {'text': '§2.3', 'url': None}),
+                   'key': 'review'},),
+  'fallbacks': (),
+  'condition': None,
+  'ladder': False},
  {'name': 'category_review',
   'kind': 'cadence',
   'title': 'Review of the categories on significant new information',
@@ -2381,41 +2405,43 @@ def _conditions(
     t58 = ev.get('risk_irremediable')
     t59 = tri_all((t51, t52, t55, t57, t58))
     t61 = tri_all((t50, t59))
-    # cadence category_review (openai-preparedness-v2.rspl:1322)
+    # cadence category_review_periodic (openai-preparedness-v2.rspl:1322)
+    # cadence category_review (openai-preparedness-v2.rspl:1329)
     t62 = ev.get('significant_new_information')
-    # rule marginal_risk_option (openai-preparedness-v2.rspl:1334)
+    # rule marginal_risk_option (openai-preparedness-v2.rspl:1341)
     t63 = ev.get('competitor_without_safeguards')
-    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1340)
+    # rule marginal_risk_conditions (openai-preparedness-v2.rspl:1347)
     t64 = ev.get('safeguards_adjusted')
-    # cadence framework_review (openai-preparedness-v2.rspl:1365)
-    # rule framework_change (openai-preparedness-v2.rspl:1373)
+    # cadence framework_review (openai-preparedness-v2.rspl:1372)
+    # rule framework_change (openai-preparedness-v2.rspl:1379)
     t65 = ev.get('framework_change_proposed')
-    # cadence sag_appointments (openai-preparedness-v2.rspl:1380)
-    # cadence internal_governance (openai-preparedness-v2.rspl:1388)
-    # rule noncompliance (openai-preparedness-v2.rspl:1398)
+    # cadence sag_appointments (openai-preparedness-v2.rspl:1386)
+    # cadence internal_governance (openai-preparedness-v2.rspl:1394)
+    # rule noncompliance (openai-preparedness-v2.rspl:1404)
     t66 = ev.get('noncompliance_reported')
-    # rule corrective_action (openai-preparedness-v2.rspl:1404)
+    # rule corrective_action (openai-preparedness-v2.rspl:1410)
     t67 = ev.get('noncompliance_substantiated')
-    # rule urgent_response (openai-preparedness-v2.rspl:1410)
+    # rule urgent_response (openai-preparedness-v2.rspl:1416)
     t68 = ev.get('urgent_risk')
-    # rule public_disclosure (openai-preparedness-v2.rspl:1420)
+    # rule public_disclosure (openai-preparedness-v2.rspl:1426)
     t69 = ev.get('major_deployment')
-    # rule third_party_evaluation (openai-preparedness-v2.rspl:1428)
+    # rule third_party_evaluation (openai-preparedness-v2.rspl:1434)
     t70 = ev.get('deeper_testing_warranted')
     t71 = ev.get('third_party_evaluation_available')
     t72 = tri_all((t70, t71))
-    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1435)
+    # rule third_party_stress_testing (openai-preparedness-v2.rspl:1441)
     t73 = ev.get('stress_testing_warranted')
     t74 = ev.get('quality_stress_testing_available')
     t75 = tri_all((t73, t74))
-    # waiver marginal_risk_adjustment (openai-preparedness-v2.rspl:1352)
+    # waiver marginal_risk_adjustment (openai-preparedness-v2.rspl:1359)
     t76 = ev.get('competitor_without_safeguards')
     t77 = ev.get('overall_risk_not_increased')
     t78 = ev.get('still_more_protective')
     t79 = tri_all((t76, t77, t78))
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t11, t15, t19, t25, t26, t33, t35, t36, t37, t38, t43, True, t15,
-        t45, t46, t48, t49, t61, t62, t63, t64, True, t65, True, True, t66, t67, t68, t69, t72, t75)
+        t45, t46, t48, t49, t61, True, t62, t63, t64, True, t65, True, True, t66, t67, t68, t69,
+        t72, t75)
     )
     return (
         outcomes, (t0, t1, t2, t3, t4, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t15, t17,

@@ -471,11 +471,12 @@ def waive_duty(
 ) -> tuple[str, list[str]]:
     """A duty's status and the contexts it blocks once the waivers applied to it are taken
     into account: it blocks no context it is waived in, and is `waived` when waived in every
-    context asked about (unless it is already settled: `done` or `lifted`)."""
+    context asked about (unless it is already settled, `done` or `lifted`, or is a ladder step
+    not in force, `standby` or `failed`)."""
     if not waived_in:
         return status, list(blocks)
     kept = [c for c in blocks if c not in waived_in]
-    if status not in ("done", "lifted") and all(c in waived_in for c in asked):
+    if status not in ("done", "lifted", "standby", "failed") and all(c in waived_in for c in asked):
         status = "waived"
     return status, kept
 

@@ -20,7 +20,7 @@ import datetime
 import math
 import re
 import reprlib
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 Tri = bool | None
@@ -1106,15 +1106,8 @@ def check_done(
     """The obligations done, as (rule, key) pairs of the policy: a duty's key is its `as`
     name, or its action when it has none. A prohibition (`prohibited`, and no duty of the
     same rule and key that can be done) is never done."""
-    items = check_list(raw, "done", 'a list of {"rule": R, "action": A}')
     out = set()
-    for i, item in enumerate(items):
-        field = f"done[{i}]"
-        if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
-            raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
-        pair = (item["rule"], item["action"])
-        if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in known:
-            raise AssessmentError(field, "an obligation of the policy", dict(item))
+    for field, item, pair in _duty_items(raw, "done", known, "an obligation of the policy"):
         if pair in prohibited:
             raise AssessmentError(
                 field, "an obligation that can be done, not a prohibition (must not)", dict(item)
@@ -1123,21 +1116,31 @@ def check_done(
     return frozenset(out)
 
 
+def _duty_items(
+    raw: object, key: str, known: frozenset[tuple[str, str]], expected: str
+) -> Iterator[tuple[str, Mapping[str, Any], tuple[str, str]]]:
+    """The items of a list of duties (`done`, `failed`), each `{"rule": R, "action": KEY}`
+    naming a duty among `known`: (its field, the item, the pair)."""
+    items = check_list(raw, key, 'a list of {"rule": R, "action": A}')
+    for i, item in enumerate(items):
+        field = f"{key}[{i}]"
+        if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
+            raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
+        pair = (item["rule"], item["action"])
+        if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in known:
+            raise AssessmentError(field, expected, dict(item))
+        yield field, item, pair
+
+
 def check_failed(
     raw: object, steps: frozenset[tuple[str, str]], done: frozenset[tuple[str, str]]
 ) -> frozenset[tuple[str, str]]:
     """The ladder steps failed (or unavailable), as (rule, key) pairs: only steps of an
     escalation ladder (`if unmet in order`) may be listed, and none listed as done too."""
-    items = check_list(raw, "failed", 'a list of {"rule": R, "action": A}')
     out = set()
-    for i, item in enumerate(items):
-        field = f"failed[{i}]"
-        if not isinstance(item, Mapping) or set(item) != {"rule", "action"}:
-            raise AssessmentError(field, 'an object {"rule": R, "action": A}', item)
-        pair = (item["rule"], item["action"])
-        if not isinstance(pair[0], str) or not isinstance(pair[1], str) or pair not in steps:
-            raise AssessmentError(field, "a step of an escalation ladder of the policy",
-                                  dict(item))  # fmt: skip
+    for field, item, pair in _duty_items(
+        raw, "failed", steps, "a step of an escalation ladder of the policy"
+    ):
         if pair in done:
             raise AssessmentError(field, "a step not also listed as done", dict(item))
         out.add(pair)

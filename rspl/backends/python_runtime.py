@@ -922,9 +922,21 @@ class Evaluator:
         self, i: int, context: str, lifted: frozenset[tuple[str, str]]
     ) -> tuple[frozenset[str], bool]:
         """`rule_needs[i][context]` less the requirements lifted there."""
+        return self._needs_in(self.rules[i], context, lifted)
+
+    def _needs(self, rule: Mapping[str, Any]) -> dict[str, tuple[frozenset[str], bool]]:
+        """Per context: the safeguards this rule requires (directly or through standards)
+        and whether one of the standards it requires is not yet defined."""
+        return {context: self._needs_in(rule, context, frozenset()) for context in self.contexts}
+
+    def _needs_in(
+        self, rule: Mapping[str, Any], context: str, lifted: frozenset[tuple[str, str]]
+    ) -> tuple[frozenset[str], bool]:
+        """The safeguards `rule` requires in `context`, less the requirements `lifted` there
+        (by waivers), and whether one of the standards it requires is not yet defined."""
         names: set[str] = set()
         hole = False
-        for target, kind, contexts in self.rules[i]["requirements"]:
+        for target, kind, contexts in rule["requirements"]:
             if (contexts and context not in contexts) or (target, context) in lifted:
                 continue
             if kind == "standard":
@@ -933,24 +945,6 @@ class Evaluator:
             else:
                 names.add(target)
         return frozenset(names), hole
-
-    def _needs(self, rule: Mapping[str, Any]) -> dict[str, tuple[frozenset[str], bool]]:
-        """Per context: the safeguards this rule requires (directly or through standards)
-        and whether one of the standards it requires is not yet defined."""
-        out: dict[str, tuple[frozenset[str], bool]] = {}
-        for context in self.contexts:
-            names: set[str] = set()
-            hole = False
-            for target, kind, contexts in rule["requirements"]:
-                if contexts and context not in contexts:
-                    continue
-                if kind == "standard":
-                    names.update(self.standards[target].safeguards)
-                    hole = hole or self.standards[target].hole
-                else:
-                    names.add(target)
-            out[context] = (frozenset(names), hole)
-        return out
 
     def combine(self, names: set[str] | frozenset[str]) -> frozenset[str]:
         return combine_standards(self.combine_mode, names, self.ancestors)

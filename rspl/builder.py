@@ -78,17 +78,6 @@ def _first_span(meta: Any, file: str) -> Span:
     return span_of(file, meta)
 
 
-def _deadline_word(d: n.Deadline) -> str:
-    """The words a deadline clause starts with (`within`, `due at`, `promptly`)."""
-    if isinstance(d, n.Soft):
-        return d.text
-    if isinstance(d, n.DueAt):
-        return "due at"
-    return {n.Within: "within", n.Before: "before", n.Every: "every", n.Until: "until"}.get(
-        type(d), "due"
-    )
-
-
 @v_args(meta=True)
 class Builder(Transformer[Token, Any]):
     """Builds the nodes of one file. `file` labels every span; problems go to `reporter`."""
@@ -525,7 +514,7 @@ class Builder(Transformer[Token, Any]):
             if soft is not None:
                 other = deadlines[1] if soft is deadlines[0] else deadlines[0]
                 self.reporter.add(msg.soft_with_deadline(
-                    soft.value.text, _deadline_word(other.value), soft.span, other.span
+                    soft.value.text, n.deadline_word(other.value), soft.span, other.span
                 ))  # fmt: skip
             else:
                 self.reporter.add(msg.two_deadlines(deadlines[1].span, deadlines[0].span))

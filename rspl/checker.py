@@ -892,8 +892,7 @@ class _Checker:
             return
         d = ob.deadline
         if d is not None and not isinstance(d, n.Until):
-            clause = {n.Within: "within", n.Before: "before", n.Every: "every",
-                      n.Due: "due"}[type(d)]  # fmt: skip
+            clause = n.deadline_word(d)
             self.report(msg.prohibition_deadline(ob.modality, action, clause, d.span, ob.span))
         if ob.approved_by:
             first, last = ob.approved_by[0].span, ob.approved_by[-1].span

@@ -740,3 +740,14 @@ def kind_of(decl: Decl) -> str:
     if isinstance(decl, RuleDecl):
         return decl.kind
     return DECL_KINDS[type(decl)]
+
+
+def deadline_word(d: Deadline) -> str:
+    """The words a deadline clause starts with (`within`, `due at`, `promptly`)."""
+    if isinstance(d, Soft):
+        return d.text
+    if isinstance(d, DueAt):
+        return "due at"
+    return {Within: "within", Before: "before", Every: "every", Until: "until"}.get(
+        type(d), "due"
+    )

@@ -984,7 +984,12 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
     approval of the CEO and the Board." """
     if waiver.kind == "duty":
         assert waiver.rule is not None
-        what = fmt("The duty to {} of rule “{}”", w.mid("action", waiver.target),
+        action = next(
+            (o.action for r in w.policy.rules if r.name == waiver.rule
+             for o in (*r.obligations, *r.fallbacks) if o.key == waiver.target),
+            waiver.target,
+        )  # the duty's action: the key is its `as` name when it has one
+        what = fmt("The duty to {} of rule “{}”", w.mid("action", action),
                    w.title("rule", waiver.rule))  # fmt: skip
     else:
         what = fmt("The requirement for {}", w.title(waiver.kind, waiver.target))

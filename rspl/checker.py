@@ -685,12 +685,12 @@ class _Checker:
         self.requirements(r)
         for ob in (*r.obligations, *r.fallbacks):
             self.obligation(ob)
-        self.duties(r)
+        self.duty_keys(r)
         self.contradictions(r)
         if not self.module.is_stdlib:
             self.need_source(r.anchors, r.name, r.kind)
 
-    def duties(self, r: n.RuleDecl) -> None:
+    def duty_keys(self, r: n.RuleDecl) -> None:
         """E1601 for two duties of the rule with one key; E1604 and W0045 for an `as` name
         that is another action or the duty's own; W0044 for a ladder of one step."""
         seen: dict[str, n.Name] = {}
@@ -728,14 +728,11 @@ class _Checker:
         decl = self.res.target(w.target)
         if w.rule is not None:
             self.obligation_exists(w.target, w.rule)
-            rule = self.res.target(w.rule)
-            if isinstance(rule, n.RuleDecl):
-                for ob in (*rule.obligations, *rule.fallbacks):
-                    if ob.key.text == w.target.text and ob.modality != "must":
-                        self.report(msg.waiver_duty_not_binding(
-                            w.name.text, ob.modality, w.target.text, rule.name.text,
-                            w.target.span))  # fmt: skip
-                        break
+            loose = [ob for ob in self.keyed_duties(w.target, w.rule) if ob.modality != "must"]
+            if loose:
+                self.report(msg.waiver_duty_not_binding(
+                    w.name.text, loose[0].modality, w.target.text, w.rule.text,
+                    w.target.span))  # fmt: skip
             return
         if not isinstance(decl, n.StandardDecl | n.SafeguardDecl):
             return
@@ -1551,8 +1548,9 @@ class _Checker:
 
     def _ladder_step(self, key: n.Name, rule_name: n.Name) -> bool:
         rule = self.res.target(rule_name)
-        return (isinstance(rule, n.RuleDecl) and rule.ladder is not None
-                and any(ob.key.text == key.text for ob in rule.fallbacks))  # fmt: skip
+        if not isinstance(rule, n.RuleDecl) or rule.ladder is None:
+            return False
+        return any(ob in rule.fallbacks for ob in self.keyed_duties(key, rule_name))
 
     def obligation_exists(self, action: n.Name, rule_name: n.Name) -> bool:
         """E0503 unless the rule has a duty (an obligation or fallback) with this key: its

@@ -169,6 +169,21 @@ def test_every_code_has_exactly_one_section_in_registry_order() -> None:
     assert found == list(CODES), "sections are not in registry order"
 
 
+def test_the_table_at_a_glance_lists_every_code_in_registry_order() -> None:
+    """Each code has one row in "Codes at a glance", linking to its section, with the
+    registry's name and severity."""
+    rows = re.findall(
+        r"^\| \[([EW][0-9]{4})\]\(#([a-z0-9-]+)\) \| ([a-z0-9-]+) \| (error|warning) \|",
+        DOC.read_text(encoding="utf-8"),
+        flags=re.M,
+    )
+    assert [r[0] for r in rows] == list(CODES)
+    for code, anchor, name, severity in rows:
+        assert anchor == f"{code.lower()}-{CODES[code].slug}", code
+        assert name == CODES[code].slug, code
+        assert severity == ("error" if code.startswith("E") else "warning"), code
+
+
 def test_no_other_heading_follows_the_code_sections() -> None:
     """`rspl explain` takes a section to the next `## ` heading, so once the code sections
     start, every `## ` heading must be a code heading."""

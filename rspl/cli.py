@@ -17,7 +17,7 @@ from typing import Any
 from rspl import __version__
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-TARGETS = ("python", "markdown", "jsonschema")
+TARGETS = ("python", "markdown", "jsonschema", "html")
 
 
 class _Parser(argparse.ArgumentParser):

@@ -111,6 +111,9 @@ def test_build_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     assert main(["build", "-o", str(tmp_path / "py"), "--target", "python",
                  write(tmp_path, "p.rspl", CLEAN)]) == 0  # fmt: skip
     assert [p.name for p in (tmp_path / "py").iterdir()] == ["p.py"]
+    assert main(["build", "-o", str(tmp_path / "html"), "--target", "html",
+                 write(tmp_path, "p.rspl", CLEAN)]) == 0  # fmt: skip
+    assert [p.name for p in (tmp_path / "html").iterdir()] == ["p.html"]
 
 
 def test_build_refuses_a_policy_with_errors(

@@ -15,6 +15,10 @@ Policy text can never break the document, because of two rules:
   environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
   filter fails loudly instead of printing raw policy text.
 
+`edition` returns the text together with the view it was laid out from; the HTML backend
+builds its page from both (the capability diagram from the view's `Graph`), so this module is
+the one place the document's wording lives.
+
 What each capability level requires is not re-derived here: it is what the reference
 interpreter returns for an assessment in which that level alone is reached, so the threshold
 tables say exactly what the evaluator does.

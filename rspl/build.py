@@ -28,6 +28,10 @@ def render_outputs(
         from rspl.backends import jsonschema
 
         files.update(jsonschema.render(policy))
+    if "html" in targets:
+        from rspl.backends import html
+
+        files.update(html.render(policy, templates))
     return files
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from rspl import __version__
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
-TARGETS = ("python", "markdown", "jsonschema")
+TARGETS = ("python", "markdown", "jsonschema", "html")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -71,7 +71,11 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         help="what to build (repeatable); default: everything",
     )
-    build.add_argument("--templates", metavar="DIR", help="override the Markdown templates")
+    build.add_argument(
+        "--templates",
+        metavar="DIR",
+        help="override the Markdown templates (the HTML edition follows them)",
+    )
     _add_import_path(build)
 
     test = sub.add_parser("test", help="run the scenarios in policies")

@@ -105,10 +105,15 @@ def test_build_writes_every_output(tmp_path: Path, capsys: pytest.CaptureFixture
     out = tmp_path / "out"
     assert main(["build", "-o", str(out), write(tmp_path, "p.rspl", CLEAN)]) == 0
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["p.assessment.schema.json", "p.decision.schema.json", "p.md", "p.py"]
+    assert names == [
+        "p.assessment.schema.json", "p.decision.schema.json", "p.html", "p.md", "p.py"
+    ]  # fmt: skip
     assert main(["build", "-o", str(tmp_path / "py"), "--target", "python",
                  write(tmp_path, "p.rspl", CLEAN)]) == 0  # fmt: skip
     assert [p.name for p in (tmp_path / "py").iterdir()] == ["p.py"]
+    assert main(["build", "-o", str(tmp_path / "html"), "--target", "html",
+                 write(tmp_path, "p.rspl", CLEAN)]) == 0  # fmt: skip
+    assert [p.name for p in (tmp_path / "html").iterdir()] == ["p.html"]
 
 
 def test_build_refuses_a_policy_with_errors(

@@ -39,6 +39,13 @@ def test_wheel_holds_data_files(wheel: Path) -> None:
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "rspl = rspl.cli:main" in text
     assert "rspl = rspl.highlight:RsplLexer" in text
+    # `rspl build` writes the HTML edition by default: its converter is a core dependency
+    metadata = next(n for n in names if n.endswith(".dist-info/METADATA"))
+    requires = [
+        line for line in zipfile.ZipFile(wheel).read(metadata).decode().splitlines()
+        if line.startswith("Requires-Dist:") and "extra ==" not in line
+    ]  # fmt: skip
+    assert any("markdown-it-py" in line for line in requires), requires
 
 
 def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:

@@ -48,7 +48,7 @@ def assert_same_everywhere(
         for i, (cwd, source) in enumerate(spellings(folder, name, tmp_path))
     ]
     first = builds[0]
-    assert len(first) == 4, sorted(first)  # .py, .md and the two schemas
+    assert len(first) == 5, sorted(first)  # .py, .md, .html and the two schemas
     for other in builds[1:]:
         assert other.keys() == first.keys()
         for file in first:

@@ -15,6 +15,10 @@ Policy text can never break the document, because of two rules:
   environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
   filter fails loudly instead of printing raw policy text.
 
+`edition` returns the text together with the view it was laid out from; the HTML backend
+builds its page from both (the capability diagram from the view's `Graph`), so this module is
+the one place the document's wording lives.
+
 What each capability level requires is not re-derived here: it is what the reference
 interpreter returns for an assessment in which that level alone is reached, so the threshold
 tables say exactly what the evaluator does.
@@ -945,6 +949,7 @@ class Document:
     baseline: Md
     domains: tuple[DomainView, ...]
     diagram: tuple[Md, ...]
+    graph: Graph
     families: tuple[FamilyView, ...]
     other_safeguards: tuple[SafeguardView, ...]
     rules: tuple[RuleView, ...]
@@ -1501,49 +1506,116 @@ def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
     )
 
 
-def _diagram(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> tuple[Md, ...]:
-    """Mermaid flowchart lines: each level to the standards (and alerts) it adds to what
-    every model needs. Node ids are generated; labels go through `mermaid_label`."""
-    lines = [Md("flowchart LR")]
+@attrs.frozen
+class GraphNode:
+    """A box of the capability diagram: a generated id and its label (plain policy text:
+    each backend escapes it for its own format)."""
+
+    id: str
+    label: str
+
+
+@attrs.frozen
+class GraphGroup:
+    """A framed group of boxes: a family and its standards, or a domain and its levels."""
+
+    id: str
+    label: str
+    nodes: tuple[GraphNode, ...]
+
+
+@attrs.frozen
+class GraphEdge:
+    """An arrow: `dotted` for alerts and `extends`; `label` is markup, never policy text."""
+
+    source: str
+    target: str
+    dotted: bool = False
+    label: str | None = None
+
+
+@attrs.frozen
+class Graph:
+    """The capability diagram as data: each level to the standards (and alerts) it adds to
+    what every model needs (`baseline`, with its own edges). The Markdown backend writes it
+    as Mermaid, the HTML backend as SVG."""
+
+    families: tuple[GraphGroup, ...]
+    baseline: GraphNode | None
+    domains: tuple[GraphGroup, ...]
+    alerts: tuple[GraphNode, ...]
+    edges: tuple[GraphEdge, ...]
+
+
+def _graph(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> Graph:
+    """The capability diagram's data. Node ids are generated, never policy names."""
     std_ids: dict[str, str] = {}
+    families: list[GraphGroup] = []
     for i, fam in enumerate(policy.families, 1):
-        lines.append(fmt(f"  subgraph F{i}[{{}}]", mermaid_label(w.raw("family", fam.name)
-                                                                  or fam.name)))  # fmt: skip
+        nodes: list[GraphNode] = []
         for j, std in enumerate((s for s in policy.standards if s.family == fam.name), 1):
             std_ids[std.name] = f"F{i}S{j}"
             label = w.raw("standard", std.name) or std.name
             if std.hole:
                 label += " (not yet defined)"
-            lines.append(fmt(f"    F{i}S{j}[{{}}]", mermaid_label(label)))
-        lines.append(Md("  end"))
+            nodes.append(GraphNode(f"F{i}S{j}", label))
+        families.append(GraphGroup(f"F{i}", w.raw("family", fam.name) or fam.name, tuple(nodes)))
     base = dict.fromkeys(r.name for r in baseline.standards)
+    edges: list[GraphEdge] = []
+    base_node = None
     if base:
-        lines.append(fmt("  B0([{}])", mermaid_label("Every model (below every level)")))
-        lines += [Md(f"  B0 --> {std_ids[n]}") for n in base]
-    alert_ids: dict[str, str] = {}
-    edges: list[Md] = []
+        base_node = GraphNode("B0", "Every model (below every level)")
+        edges += [GraphEdge("B0", std_ids[n]) for n in base]
+    alerts: dict[str, GraphNode] = {}
+    domains: list[GraphGroup] = []
     for i, d in enumerate(policy.domains, 1):
-        lines.append(fmt(f"  subgraph D{i}[{{}}]", mermaid_label(w.raw("domain", d.name)
-                                                                  or d.name)))  # fmt: skip
+        levels: list[GraphNode] = []
         for j, lv in enumerate(d.levels, 1):
             node = f"D{i}L{j}"
-            lines.append(fmt(f"    {node}[{{}}]", mermaid_label(lv.title or lv.name)))
+            levels.append(GraphNode(node, lv.title or lv.name))
             result = outcomes[(d.name, lv.name)]
             added = dict.fromkeys(r.name for r in result.standards if r.name not in base)
-            edges += [Md(f"  {node} --> {std_ids[n]}") for n in added]
+            edges += [GraphEdge(node, std_ids[n]) for n in added]
             for name in result.alerts:
                 if name in baseline.alerts:
                     continue
-                if name not in alert_ids:
-                    alert_ids[name] = f"A{len(alert_ids) + 1}"
+                if name not in alerts:
                     label = "Alert: " + (w.raw("rule", name) or name)
-                    edges.append(fmt("  " + alert_ids[name] + "{{{{{}}}}}", mermaid_label(label)))
-                edges.append(Md(f"  {node} -.-> {alert_ids[name]}"))
-        lines.append(Md("  end"))
-    lines += edges
+                    alerts[name] = GraphNode(f"A{len(alerts) + 1}", label)
+                edges.append(GraphEdge(node, alerts[name].id, dotted=True))
+        domains.append(GraphGroup(f"D{i}", w.raw("domain", d.name) or d.name, tuple(levels)))
     for std in policy.standards:
         if std.extends and std.extends in std_ids:
-            lines.append(Md(f"  {std_ids[std.name]} -. extends .-> {std_ids[std.extends]}"))
+            edges.append(GraphEdge(std_ids[std.name], std_ids[std.extends], True, "extends"))
+    return Graph(tuple(families), base_node, tuple(domains), tuple(alerts.values()), tuple(edges))
+
+
+def _diagram(graph: Graph) -> tuple[Md, ...]:
+    """Mermaid flowchart lines of the capability diagram. Labels go through
+    `mermaid_label`; an alert's box is written where it is first pointed at."""
+    lines = [Md("flowchart LR")]
+    for fam in graph.families:
+        lines.append(fmt(f"  subgraph {fam.id}[{{}}]", mermaid_label(fam.label)))
+        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in fam.nodes]
+        lines.append(Md("  end"))
+    edges = list(graph.edges)
+    if graph.baseline is not None:
+        lines.append(fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label)))
+        lines += [Md(f"  {e.source} --> {e.target}") for e in edges if e.source == "B0"]
+        edges = [e for e in edges if e.source != "B0"]
+    for d in graph.domains:
+        lines.append(fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label)))
+        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in d.nodes]
+        lines.append(Md("  end"))
+    alerts = {a.id: a for a in graph.alerts}
+    for e in edges:
+        if e.target in alerts:
+            alert = alerts.pop(e.target)
+            lines.append(fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label)))
+        if e.label:
+            lines.append(Md(f"  {e.source} -. {e.label} .-> {e.target}"))
+        else:
+            lines.append(Md(f"  {e.source} {'-.->' if e.dotted else '-->'} {e.target}"))
     return tuple(lines)
 
 
@@ -1648,6 +1720,7 @@ def document(policy: ir.Policy) -> Document:
     w = _Words(policy)
     baseline = outcome(policy, only_level(policy, None, None))
     outcomes = _outcomes(policy)
+    graph = _graph(w, policy, baseline, outcomes)
     rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
@@ -1670,7 +1743,8 @@ def document(policy: ir.Policy) -> Document:
         ),
         baseline=_requires_cell(w, baseline),
         domains=_domains(w, policy, outcomes, baseline),
-        diagram=_diagram(w, policy, baseline, outcomes),
+        diagram=_diagram(graph),
+        graph=graph,
         families=_families(w, policy),
         other_safeguards=tuple(
             _safeguard_view(w, sg)
@@ -1771,17 +1845,26 @@ def _tidy(text: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(policy: ir.Policy, templates: str | None = None) -> dict[str, str]:
-    """`{module}.md`: the policy document. Deterministic.
-
-    `templates` is a folder whose files replace the shipped templates of the same name
-    (`policy.md.j2` is the entry point)."""
+def edition(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> tuple[str, Document]:
+    """The document's Markdown text and the view it was laid out from: `render` writes the
+    text, the HTML backend reads both. `options` go to `document`."""
     env = environment(templates)
-    doc = document(policy)
+    doc = document(policy, **options)
     try:
         text = env.get_template("policy.md.j2").render(doc=doc)
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
     except (jinja2.TemplateError, UnescapedTextError) as exc:
         raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
-    return {module_name(policy) + ".md": _tidy(text)}
+    return _tidy(text), doc
+
+
+def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> dict[str, str]:
+    """`{module}.md`: the policy document. Deterministic.
+
+    `templates` is a folder whose files replace the shipped templates of the same name
+    (`policy.md.j2` is the entry point)."""
+    text, _ = edition(policy, templates, **options)
+    return {module_name(policy) + ".md": text}

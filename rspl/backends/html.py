@@ -1,0 +1,339 @@
+"""The HTML backend: the policy document as one self-contained web page, for publishing.
+
+`render(policy, templates)` returns one file, `{module}.html`. It is the Markdown backend's
+document, laid out as HTML: the text comes from `markdown.edition` (so every wording and table
+of the Markdown document is the HTML's too) and is converted by markdown-it-py (CommonMark
+and tables). What this module adds:
+
+- Safety. Raw HTML, images and every link that is not http(s) or a `#fragment` are turned
+  off, so the only markup in the page is what markdown-it writes for the Markdown backend's
+  escaped text, and what this module writes. No attribute value is policy text, except the
+  http(s) citation links and heading ids (slugs of letters, digits, `-` and `_`).
+- Self-containment. Styles are inline; the capability diagram is drawn as inline SVG from the
+  document view's `Graph` (never from the Mermaid text, and with no script); a Content
+  Security Policy forbids every fetch, so the page looks the same offline.
+- Anchors. Headings get the ids a forge gives them, so the contents and the standards' links
+  of the Markdown document work unchanged.
+- A printable layout. `@page` rules give the page size and margins, a running header with
+  the policy's title and version and page numbers; each major section starts a page, and
+  table rows, headings and diagram are never split.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+
+from rspl import __version__, ir
+from rspl.backends import markdown
+from rspl.wording import module_name
+
+__all__ = ["css_string", "diagram_svg", "render", "slug"]
+
+
+# ---------------------------------------------------------------------------- escaping
+
+
+def text(value: str) -> str:
+    """Policy text as HTML text (never as markup)."""
+    return html.escape(value, quote=True)
+
+
+def css_string(value: str) -> str:
+    """A CSS string literal holding `value`: every character but letters, digits and spaces
+    is a six-digit CSS escape, so no text can end the string, the rule or the style element."""
+    return '"' + "".join(
+        ch if (ch.isascii() and ch.isalnum()) or ch == " " else f"\\{ord(ch):06x}"
+        for ch in markdown.one_line(value)
+    ) + '"'
+
+
+def slug(heading: str) -> str:
+    """The anchor a forge such as GitHub gives a heading with this text (the rule the Markdown
+    backend's links assume): lower case, letters, digits, `-` and `_` kept, spaces to `-`."""
+    kept = "".join(c for c in heading.lower() if c.isalnum() or c in " -_")
+    return kept.replace(" ", "-")
+
+
+def _allowed_href(href: str) -> bool:
+    return href.startswith(("#", "https://", "http://")) and not any(
+        ch.isspace() or ch in "\"'<>`" for ch in href
+    )
+
+
+# ---------------------------------------------------------------------------- the diagram
+
+_BOX_W, _LINE_H, _PAD, _GAP, _COL_GAP, _WRAP = 230, 16, 8, 10, 90, 30
+
+
+def _lines(label: str) -> list[str]:
+    return textwrap.wrap(markdown.one_line(label), _WRAP, break_long_words=True) or [""]
+
+
+def _text_svg(x: float, y: float, lines: Sequence[str], cls: str) -> str:
+    spans = "".join(
+        f'<tspan x="{x:g}" dy="{0 if i == 0 else _LINE_H}">{text(line)}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text class="{cls}" x="{x:g}" y="{y:g}">{spans}</text>'
+
+
+class _Layout:
+    """Columns of framed groups of boxes, top to bottom; where each box is."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.boxes: dict[str, tuple[float, float, float, float]] = {}  # id -> x, y, w, h
+        self.column = 0
+        self.height = 0.0
+
+    def x(self) -> float:
+        return _PAD + self.column * (_BOX_W + 2 * _PAD + _COL_GAP)
+
+    def box(self, node: markdown.GraphNode, x: float, y: float, cls: str) -> float:
+        lines = _lines(node.label)
+        h = len(lines) * _LINE_H + 2 * _PAD
+        rx = h / 2 if cls == "base" else 4
+        self.parts.append(
+            f'<rect class="{cls}" x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{h:g}" '
+            f'rx="{rx:g}"/>'
+        )
+        self.parts.append(_text_svg(x + _BOX_W / 2, y + _PAD + 12, lines, "label"))
+        self.boxes[node.id] = (x, y, _BOX_W, h)
+        return h
+
+    def add_column(
+        self,
+        groups: Sequence[markdown.GraphGroup],
+        loose: Sequence[markdown.GraphNode],
+        cls: str,
+    ) -> None:
+        """One column: loose boxes first, then each group in a frame."""
+        if not groups and not loose:
+            return
+        x, y = self.x(), float(_PAD)
+        for node in loose:
+            y += self.box(node, x + _PAD, y, "base" if node.id == "B0" else cls) + _GAP
+        for group in groups:
+            title = _lines(group.label)
+            top = y
+            self.parts.append("")  # the frame goes here, drawn under its boxes
+            frame = len(self.parts) - 1
+            self.parts.append(_text_svg(x + _PAD, y + _PAD + 12, title, "group-label"))
+            y += _PAD + len(title) * _LINE_H + _PAD
+            for node in group.nodes:
+                y += self.box(node, x + _PAD, y, cls) + _GAP
+            y += _PAD - _GAP if group.nodes else _PAD
+            self.parts[frame] = (
+                f'<rect class="group" x="{x:g}" y="{top:g}" width="{_BOX_W + 2 * _PAD}" '
+                f'height="{y - top:g}" rx="6"/>'
+            )
+            y += _GAP
+        self.height = max(self.height, y)
+        self.column += 1
+
+
+def _edge_svg(layout: _Layout, edge: markdown.GraphEdge) -> str:
+    sx, sy, sw, sh = layout.boxes[edge.source]
+    tx, ty, tw, th = layout.boxes[edge.target]
+    y1, y2 = sy + sh / 2, ty + th / 2
+    cls = "edge dotted" if edge.dotted else "edge"
+    if sx == tx:  # within a column (a standard to the one it extends): an arc on the right
+        x1 = x2 = sx + sw
+        bend = x1 + 40
+        d = f"M{x1:g},{y1:g} C{bend:g},{y1:g} {bend:g},{y2:g} {x2:g},{y2:g}"
+    else:
+        if tx > sx:
+            x1, x2 = sx + sw, tx
+        else:
+            x1, x2 = sx, tx + tw
+        mid = (x1 + x2) / 2
+        d = f"M{x1:g},{y1:g} C{mid:g},{y1:g} {mid:g},{y2:g} {x2:g},{y2:g}"
+    path = f'<path class="{cls}" d="{d}" marker-end="url(#arrow)"/>'
+    if edge.label:
+        lx = (x1 + 40 * 0.75) if sx == tx else (x1 + x2) / 2
+        path += _text_svg(lx + 4, (y1 + y2) / 2 + 4, [edge.label], "edge-label")
+    return path
+
+
+def diagram_svg(graph: markdown.Graph) -> str:
+    """The capability diagram as inline SVG: alerts, then the levels of each domain (and the
+    baseline), then the standards of each family; arrows as in the Mermaid diagram."""
+    layout = _Layout()
+    layout.add_column((), graph.alerts, "alert")
+    base = (graph.baseline,) if graph.baseline is not None else ()
+    layout.add_column(graph.domains, base, "level")
+    layout.add_column(graph.families, (), "standard")
+    edges = [_edge_svg(layout, e) for e in graph.edges]
+    width = layout.x() + 50 if layout.column else 1
+    height = layout.height + _PAD
+    return "\n".join(
+        [
+            f'<figure class="diagram"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}">',
+            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/>'
+            "</marker></defs>",
+            *layout.parts,
+            *edges,
+            "</svg></figure>",
+        ]
+    )
+
+
+# ---------------------------------------------------------------------------- Markdown to HTML
+
+
+def _parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable("table")
+    md.disable(["image", "html_block", "html_inline"])
+    return md
+
+
+def _heading_text(inline: Token) -> str:
+    return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
+
+
+def _prepare(tokens: list[Token]) -> None:
+    """Give headings forge-style ids (`-1`, `-2` on repeats); turn any link that is not
+    http(s) or a fragment into plain text."""
+    seen: dict[str, int] = {}
+    for i, tok in enumerate(tokens):
+        if tok.type == "heading_open":
+            base = slug(_heading_text(tokens[i + 1]))
+            n = seen.get(base, 0)
+            seen[base] = n + 1
+            tok.attrs = {"id": base if n == 0 else f"{base}-{n}"}
+        opened = "a"  # a link_close pairs with the link_open before it
+        for child in tok.children or ():
+            if child.type == "link_open":
+                href = str(child.attrs.get("href", ""))
+                child.attrs = {"href": href} if _allowed_href(href) else {}
+                child.tag = opened = "a" if child.attrs else "span"
+            elif child.type == "link_close":
+                child.tag = opened
+
+
+class _Renderer(RendererHTML):
+    """markdown-it's renderer, with the diagram drawn as SVG and tables that scroll."""
+
+    def __init__(self, parser: Any = None, graph: markdown.Graph | None = None) -> None:
+        super().__init__(parser)
+        self.graph = graph
+
+    def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+        if tokens[idx].info.strip() == "mermaid" and self.graph is not None:
+            return diagram_svg(self.graph) + "\n"
+        return super().fence(tokens, idx, options, env)
+
+    def table_open(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return '<div class="table">' + self.renderToken(tokens, idx, options, env)
+
+    def table_close(
+        self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+    ) -> str:
+        return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def body(source: str, graph: markdown.Graph | None) -> str:
+    """The HTML of a Markdown document from the Markdown backend."""
+    md = _parser()
+    tokens = md.parse(source)
+    _prepare(tokens)
+    renderer = _Renderer(md, graph)
+    return renderer.render(tokens, md.options, {})
+
+
+# ---------------------------------------------------------------------------- the page
+
+_CSS = """\
+:root { color-scheme: light; }
+body { margin: 0; background: #fff; color: #1b1f24;
+  font: 15px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; }
+main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+h1 { font-size: 2rem; line-height: 1.2; margin: 0.5rem 0 1rem; }
+h2 { font-size: 1.45rem; margin-top: 2.5rem; padding-bottom: 0.25rem;
+  border-bottom: 1px solid #d0d7de; }
+h3 { font-size: 1.15rem; margin-top: 1.8rem; }
+h4 { font-size: 1rem; margin-top: 1.4rem; }
+a { color: #0b5cad; }
+code { font: 0.88em/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace;
+  background: #f3f4f6; padding: 0.05em 0.3em; border-radius: 3px; }
+pre { background: #f6f8fa; padding: 0.75rem; overflow-x: auto; }
+pre code { background: none; padding: 0; }
+div.table { overflow-x: auto; margin: 1rem 0; }
+table { border-collapse: collapse; font-size: 0.9rem; }
+th, td { border: 1px solid #d0d7de; padding: 0.35rem 0.6rem; text-align: left;
+  vertical-align: top; }
+th { background: #f6f8fa; }
+figure.diagram { margin: 1rem 0; overflow-x: auto; }
+figure.diagram svg { max-width: 100%; height: auto; font-size: 13px; }
+svg .group { fill: #f6f8fa; stroke: #8c959f; }
+svg .level, svg .standard { fill: #fff; stroke: #57606a; }
+svg .base { fill: #e7f0fb; stroke: #0b5cad; }
+svg .alert { fill: #fff5e0; stroke: #b35900; }
+svg .label { text-anchor: middle; fill: #1b1f24; }
+svg .group-label { font-weight: 600; fill: #1b1f24; }
+svg .edge { fill: none; stroke: #57606a; stroke-width: 1.3; }
+svg .edge.dotted { stroke-dasharray: 4 3; }
+svg .edge-label { font-size: 11px; fill: #57606a; }
+svg marker path { fill: #57606a; }
+@page { size: A4; margin: 20mm 16mm 18mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  a { color: inherit; }
+  h2 { break-before: page; }
+  h2#contents { break-before: auto; }
+  h1, h2, h3, h4 { break-after: avoid; break-inside: avoid; }
+  tr, li, figure.diagram, pre { break-inside: avoid; }
+  thead { display: table-header-group; }
+  div.table, figure.diagram { overflow: visible; }
+}
+"""
+
+
+def _header(doc: markdown.Document) -> str:
+    """The running header's text: the title, and the version when there is one."""
+    title = markdown.one_line(doc.title)
+    return f"{title}, version {markdown.one_line(doc.version)}" if doc.version else title
+
+
+def page(doc: markdown.Document, content: str) -> str:
+    """The whole page around `content`."""
+    running = css_string(_header(doc))
+    margin_boxes = (
+        "@page {\n"
+        f"  @top-center {{ content: {running}; font: 9pt sans-serif; color: #57606a; }}\n"
+        '  @bottom-center { content: "Page " counter(page) " of " counter(pages);'
+        " font: 9pt sans-serif; color: #57606a; }\n"
+        "}\n"
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="rspl {text(__version__)}">\n'
+        f"<title>{text(_header(doc))}</title>\n"
+        f"<style>\n{_CSS}{margin_boxes}</style>\n</head>\n<body>\n<main>\n"
+        f"{content}</main>\n</body>\n</html>\n"
+    )
+
+
+def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> dict[str, str]:
+    """`{module}.html`: the policy document as a self-contained page. Deterministic.
+    `templates` and `options` are the Markdown backend's."""
+    source, doc = markdown.edition(policy, templates, **options)
+    return {module_name(policy) + ".html": page(doc, body(source, doc.graph))}

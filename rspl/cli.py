@@ -72,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
         help="what to build (repeatable); default: everything",
     )
     build.add_argument("--templates", metavar="DIR", help="override the Markdown templates")
+    build.add_argument(
+        "--full-catalogue",
+        action="store_true",
+        help="list every declaration of the imported files in the document, used or not",
+    )
     _add_import_path(build)
 
     test = sub.add_parser("test", help="run the scenarios in policies")
@@ -108,7 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check(args.files, args.format, args.color, roots)
     if args.command == "build":
         targets = args.target or list(TARGETS)
-        return cmd_build(args.file, args.output, targets, args.templates, roots)
+        return cmd_build(
+            args.file, args.output, targets, args.templates, roots,
+            full_catalogue=args.full_catalogue,
+        )  # fmt: skip
     if args.command == "test":
         return cmd_test(args.files, roots)
     if args.command == "eval":
@@ -208,6 +216,8 @@ def cmd_build(
     targets: Sequence[str],
     templates: str | None,
     import_path: Sequence[str] = (),
+    *,
+    full_catalogue: bool = False,
 ) -> int:
     from rspl.build import TemplateError, write_outputs
 
@@ -218,7 +228,9 @@ def cmd_build(
     if isinstance(result, int):
         return result
     try:
-        written = write_outputs(result.policy, output, targets, templates)
+        written = write_outputs(
+            result.policy, output, targets, templates, full_catalogue=full_catalogue
+        )
     except OSError as exc:
         sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
         return EXIT_USAGE

@@ -53,7 +53,7 @@ rule r "R" { source "§3" when CBRN >= CBRN_3 require least_privilege }
         shown=("least_privilege",),
         hidden=("threat_modelling", "defence_in_depth", "zero_trust_architecture", "bug_bounty",
                 "multi_factor_authentication", "independent_security_audit"),
-    ),  # fmt: skip
+    ),
     # a standard brings its family, the standards it extends and their safeguards, those of
     # another stdlib module too; not the standard that extends it
     "a standard of std.rand_security": Case(
@@ -65,7 +65,7 @@ rule r "R" { source "§3" when CBRN >= CBRN_3 require RAND_SL3 }
                "incident_response"),
         hidden=("RAND_SL4", "sl_weight_isolation", "sl_minimal_attack_surface", "bug_bounty",
                 "threat_modelling"),
-    ),  # fmt: skip
+    ),
     # a safeguard's efficacy criterion brings the definition and evidence it reads, and a
     # definition what it reads in turn
     "efficacy criterion": Case(
@@ -81,7 +81,7 @@ safeguard other "Another safeguard" source "§4"
 """},
         shown=("classifiers", "robust", "red_team_passed", "jailbreak_rate"),
         hidden=("unrelated", "other"),
-    ),  # fmt: skip
+    ),
     # a role group brings its roles (and groups); evidence its deciders; an artifact its
     # audience; an obligation its action and the objects it names
     "roles, groups, artifacts and actions": Case(
@@ -109,7 +109,7 @@ artifact unused_card "Unused card" { audience Board }
         hidden=("Stranger", "Others", "Board", "unused_card"),
         used_actions=("publish", "pause"),
         unused_actions=("halt", "review", "delay"),
-    ),  # fmt: skip
+    ),
     # a context group brings its contexts; every context stays (an assessment that lists no
     # contexts is decided for each), used or not; an unused group goes
     "contexts and context groups": Case(
@@ -124,7 +124,7 @@ context internal "Internal" { includes internal_use, training }
         shown=("public_release", "external_deployment", "open_weights", "training",
                "fine_tuning_api"),
         hidden=("internal",),
-    ),  # fmt: skip
+    ),
     # a domain named only by a checkpoint, and the evidence of a deadline
     "domains and deadlines": Case(
         {"main.rspl": 'import std.actions, "domains.rspl"\n' + """
@@ -144,7 +144,7 @@ evidence model_trained: date "Training finished"
         shown=("Cyber", "model_trained"),
         hidden=("Bio",),
         used_actions=("report",),
-    ),  # fmt: skip
+    ),
 }
 
 

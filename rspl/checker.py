@@ -1593,7 +1593,7 @@ class _Checker:
             return  # a name misspelt or of the wrong kind may be meant for an import
         for found in unused_imports(self.program, self.res):
             target = found.target
-            self.report(msg.unused_import(target.kind == "module", target.path, target.span))
+            self.report(msg.unused_import(target.kind, target.path, target.span))
 
 
 def check(program: Program, res: Resolution, reporter: Reporter) -> None:

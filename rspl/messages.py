@@ -1708,10 +1708,10 @@ def unused_declaration(kind: str, name: str, span: Span) -> Diagnostic:
     )
 
 
-def unused_import(module: bool, path: str, span: Span) -> Diagnostic:
-    """W0012: an import (of the stdlib module `path` when `module`, else of the file `path`)
-    of which the importing file uses nothing."""
-    shown = f"`{path}`" if module else f"the file {_path_text(path)}"
+def unused_import(kind: str, path: str, span: Span) -> Diagnostic:
+    """W0012: an import of which the importing file uses nothing; `kind` is the import
+    target's: "module" (`std.x`, `folder.file`) or "file" (a quoted path)."""
+    shown = f"`{path}`" if kind == "module" else f"the file {_path_text(path)}"
     return _make(
         UNUSED_IMPORT,
         f"nothing from {shown} is used",

@@ -12,9 +12,14 @@ __all__ = ["TemplateError", "render_outputs", "write_outputs"]
 
 
 def render_outputs(
-    policy: ir.Policy, targets: Sequence[str], templates: str | None = None
+    policy: ir.Policy,
+    targets: Sequence[str],
+    templates: str | None = None,
+    *,
+    full_catalogue: bool = False,
 ) -> dict[str, str]:
-    """File name -> contents, for each target asked for. Deterministic."""
+    """File name -> contents, for each target asked for. Deterministic. The document shows
+    every declaration of the imported files with `full_catalogue`, else only those used."""
     files: dict[str, str] = {}
     if "python" in targets:
         from rspl.backends import python
@@ -23,7 +28,7 @@ def render_outputs(
     if "markdown" in targets:
         from rspl.backends import markdown
 
-        files.update(markdown.render(policy, templates))
+        files.update(markdown.render(policy, templates, full_catalogue=full_catalogue))
     if "jsonschema" in targets:
         from rspl.backends import jsonschema
 
@@ -31,17 +36,23 @@ def render_outputs(
     if "html" in targets:
         from rspl.backends import html
 
-        files.update(html.render(policy, templates))
+        files.update(html.render(policy, templates, full_catalogue=full_catalogue))
     return files
 
 
 def write_outputs(
-    policy: ir.Policy, output: str, targets: Sequence[str], templates: str | None = None
+    policy: ir.Policy,
+    output: str,
+    targets: Sequence[str],
+    templates: str | None = None,
+    *,
+    full_catalogue: bool = False,
 ) -> list[str]:
     """Write every output into the folder `output` (created if needed); the paths written."""
     os.makedirs(output, exist_ok=True)
     written = []
-    for name, text in sorted(render_outputs(policy, targets, templates).items()):
+    files = render_outputs(policy, targets, templates, full_catalogue=full_catalogue)
+    for name, text in sorted(files.items()):
         path = os.path.join(output, name)
         with open(path, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)

@@ -25,6 +25,7 @@ from rspl.limits import MAX_DEFINITION_DEPTH, file_stem, taken
 from rspl.loader import Program
 from rspl.resolver import Resolution, has_status
 from rspl.spans import Span, join
+from rspl.usage import unused_imports
 
 
 @attrs.frozen
@@ -1588,6 +1589,11 @@ class _Checker:
                 if id(item) not in self.res.used:
                     kind = n.kind_of(item)
                     self.report(msg.unused_declaration(kind, item.name.text, item.name.span))
+        if self.reporter.has_errors:
+            return  # a name misspelt or of the wrong kind may be meant for an import
+        for found in unused_imports(self.program, self.res):
+            target = found.target
+            self.report(msg.unused_import(target.kind, target.path, target.span))
 
 
 def check(program: Program, res: Resolution, reporter: Reporter) -> None:

@@ -76,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="override the Markdown templates (the HTML edition follows them)",
     )
+    build.add_argument(
+        "--full-catalogue",
+        action="store_true",
+        help="list every declaration of the imported files in the document, used or not",
+    )
     _add_import_path(build)
 
     test = sub.add_parser("test", help="run the scenarios in policies")
@@ -112,7 +117,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_check(args.files, args.format, args.color, roots)
     if args.command == "build":
         targets = args.target or list(TARGETS)
-        return cmd_build(args.file, args.output, targets, args.templates, roots)
+        return cmd_build(
+            args.file, args.output, targets, args.templates, roots,
+            full_catalogue=args.full_catalogue,
+        )  # fmt: skip
     if args.command == "test":
         return cmd_test(args.files, roots)
     if args.command == "eval":
@@ -212,6 +220,8 @@ def cmd_build(
     targets: Sequence[str],
     templates: str | None,
     import_path: Sequence[str] = (),
+    *,
+    full_catalogue: bool = False,
 ) -> int:
     from rspl.build import TemplateError, write_outputs
 
@@ -222,7 +232,9 @@ def cmd_build(
     if isinstance(result, int):
         return result
     try:
-        written = write_outputs(result.policy, output, targets, templates)
+        written = write_outputs(
+            result.policy, output, targets, templates, full_catalogue=full_catalogue
+        )
     except OSError as exc:
         sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
         return EXIT_USAGE

@@ -184,6 +184,7 @@ SCENARIO_WITHOUT_EXPECTATIONS = Code("W0008", "scenario-without-expectations", W
 EMPTY_STANDARD = Code("W0009", "empty-standard", WARNING, "a defined standard with no safeguards of its own or inherited")
 RENAMED_OUTPUT = Code("W0010", "renamed-output", WARNING, "the policy's name is taken by Python, so its output files get another name")
 BOUND_OUT_OF_RANGE = Code("W0011", "bound-out-of-range", WARNING, "a fraction compared with a bound above 1 (100%), which no fraction passes")
+UNUSED_IMPORT = Code("W0012", "unused-import", WARNING, "an import of which the importing file uses nothing")
 CRITERION_NEVER_HOLDS = Code("W0025", "criterion-never-holds", WARNING, "a criterion of a standard or requirement that no input makes true")
 CRITERION_ON_HOLE = Code("W0026", "criterion-on-hole", WARNING, "a `counts when` on a standard that is not yet defined")
 CARRY_FORWARD_NEVER_ALLOWED = Code("W0030", "carry-forward-never-allowed", WARNING, "a scenario carries forward a determination the policy never lets be carried forward")

@@ -742,6 +742,11 @@ class Policy:
     successor: str | None = None
     carry_forward: CarryForward | None = None
     waivers: tuple[Waiver, ...] = ()
+    # The names of the declarations of imported files (stdlib modules and the user's) that
+    # the policy does not use, directly or through what it uses (`rspl.usage`), in table
+    # order. Every backend but the document keeps them; the document leaves them out unless
+    # asked for the full catalogue.
+    imported_unused: tuple[str, ...] = ()
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

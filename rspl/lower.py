@@ -21,6 +21,7 @@ from rspl import nodes as n
 from rspl.loader import Program
 from rspl.resolver import LevelComparison, Resolution
 from rspl.spans import Span
+from rspl.usage import imported_unused
 
 _D = TypeVar("_D", bound=n.Item)
 _R = TypeVar("_R")
@@ -225,6 +226,7 @@ class _Lowerer:
             successor=header.successor,
             carry_forward=self.carry(header.carry_forward, "policy"),
             waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
+            imported_unused=imported_unused(self.program, self.res),
         )
 
     def waiver(self, w: n.WaiverDecl, every: tuple[ir.Context, ...]) -> ir.Waiver:

@@ -137,6 +137,7 @@ from rspl.diagnostics import (
     UNKNOWN_WORD,
     UNTERMINATED_TEXT,
     UNUSED_DECLARATION,
+    UNUSED_IMPORT,
     WAIVER_CONTEXT_NOT_REQUIRED,
     WAIVER_DUTY_NOT_BINDING,
     WAIVER_DUTY_WITHOUT_RULE,
@@ -1704,6 +1705,19 @@ def unused_declaration(kind: str, name: str, span: Span) -> Diagnostic:
         f"{kind} `{name}` is never used",
         span,
         help=f"nothing in the policy refers to this {kind}; use it or remove it",
+    )
+
+
+def unused_import(kind: str, path: str, span: Span) -> Diagnostic:
+    """W0012: an import of which the importing file uses nothing; `kind` is the import
+    target's: "module" (`std.x`, `folder.file`) or "file" (a quoted path)."""
+    shown = f"`{path}`" if kind == "module" else f"the file {_path_text(path)}"
+    return _make(
+        UNUSED_IMPORT,
+        f"nothing from {shown} is used",
+        span,
+        help="this file names nothing the import declares, so it adds nothing to the policy "
+        "or its document; remove it",
     )
 
 

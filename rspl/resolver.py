@@ -77,6 +77,8 @@ class Resolution:
     own: dict[str, dict[str, n.Decl]]
     refs: dict[int, Target] = attrs.field(factory=dict)
     used: set[int] = attrs.field(factory=set)
+    # by `id(item)`: the `id`s of the declarations the item names (`rspl.usage` follows them)
+    uses: dict[int, set[int]] = attrs.field(factory=dict)
     levels: dict[int, n.DomainDecl] = attrs.field(factory=dict)
     decl_module: dict[int, n.Module] = attrs.field(factory=dict)
     comparisons: dict[int, LevelComparison] = attrs.field(factory=dict)
@@ -110,6 +112,7 @@ class _Resolver:
         # per domain (by `id`): each level's rank, and the first level of each name
         self._ranks: dict[int, dict[int, int]] = {}
         self._by_name: dict[int, dict[str, n.LevelDecl]] = {}
+        self.current: n.Item | None = None  # the item being resolved, for `Resolution.uses`
 
     # ------------------------------------------------------------------ scopes
 
@@ -194,11 +197,17 @@ class _Resolver:
                 msg.require_non_safeguard if set(kinds) == set(_REQUIRABLE) else msg.wrong_kind
             )
             self.reporter.add(wrong(name.text, kind, kinds, name.span, decl.name.span))
-            self.res.used.add(id(decl))
+            self.use(decl)
             return None
         self.res.refs[id(name)] = decl
-        self.res.used.add(id(decl))
+        self.use(decl)
         return decl
+
+    def use(self, decl: n.Decl) -> None:
+        """`decl` is used, by the item being resolved."""
+        self.res.used.add(id(decl))
+        if self.current is not None:
+            self.res.uses.setdefault(id(self.current), set()).add(id(decl))
 
     def refs(
         self,
@@ -227,6 +236,8 @@ class _Resolver:
         if level is not None:
             self.res.refs[id(name)] = level
             self.res.levels[id(name)] = domain
+            if self.current is not None:  # a level stands for its domain
+                self.res.uses.setdefault(id(self.current), set()).add(id(domain))
             return level
         owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
         if owners:
@@ -257,7 +268,9 @@ class _Resolver:
         self.declare()
         for module in self.program.modules:
             for item in module.items:
+                self.current = item
                 self.item(module, item)
+        self.current = None
         return self.res
 
     def item(self, m: n.Module, item: n.Item) -> None:
@@ -318,7 +331,7 @@ class _Resolver:
             decl = self.res.scopes[m.name].get(w.target.text)
             if isinstance(decl, n.ActionDecl):
                 self.res.refs[id(w.target)] = decl
-                self.res.used.add(id(decl))
+                self.use(decl)
                 self.reporter.add(msg.waiver_duty_without_rule(w.target.text, w.target.span))
             else:
                 self.ref(m, w.target, _REQUIRABLE)
@@ -428,7 +441,7 @@ class _Resolver:
         else:
             for decl in self.res.scopes[m.name].values():
                 if isinstance(decl, n.DomainDecl) and has_status(decl, q.status):
-                    self.res.used.add(id(decl))
+                    self.use(decl)
                     domains.append(decl)
         op = _op(q.op)
         found = []
@@ -441,7 +454,7 @@ class _Resolver:
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
         if any(lv.name.text == level.text for lv in domain.levels):
-            self.res.used.add(id(domain))
+            self.use(domain)
 
     def scenario(self, m: n.Module, s: n.ScenarioDecl) -> None:
         for g in s.givens:

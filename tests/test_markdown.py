@@ -20,7 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from rspl import ir
-from rspl.backends.markdown import TemplateError, escape, one_line, render
+from rspl.backends.markdown import TemplateError, escape, one_line, render, used_only
 from rspl.interpreter import evaluate
 from rspl.pipeline import compile_file, compile_source
 
@@ -157,8 +157,10 @@ def policy(request: pytest.FixtureRequest) -> ir.Policy:
     return compiled(next(p for p in PATHS if p.name == request.param))
 
 
-def document_of(policy: ir.Policy, templates: str | None = None) -> str:
-    (text,) = render(policy, templates).values()
+def document_of(
+    policy: ir.Policy, templates: str | None = None, *, full_catalogue: bool = False
+) -> str:
+    (text,) = render(policy, templates, full_catalogue=full_catalogue).values()
     return text
 
 
@@ -423,8 +425,11 @@ def test_threshold_rows_agree_with_the_evaluator(policy: ir.Policy) -> None:
     assert set(strong_texts(baseline)) == required_standards(policy, None, None)
 
 
-def test_every_declaration_appears(policy: ir.Policy) -> None:
-    tokens = parse(document_of(policy))
+@pytest.mark.parametrize("full", [False, True], ids=["used", "full_catalogue"])
+def test_every_declaration_appears(policy: ir.Policy, full: bool) -> None:
+    """Every declaration the policy uses, and with the full catalogue every one (the
+    declarations of imported files the policy does not use are left out: test_catalogue)."""
+    tokens = parse(document_of(policy, full_catalogue=full))
     codes = {t.content for t in walk(tokens) if t.type == "code_inline"}
     names = [r.name for r in policy.roles] + [c.name for c in policy.contexts]
     names += [d.name for d in policy.domains]
@@ -433,11 +438,13 @@ def test_every_declaration_appears(policy: ir.Policy) -> None:
     names += [s.name for s in policy.safeguards] + [s.name for s in policy.standards]
     names += [a.name for a in policy.artifacts] + [r.name for r in policy.rules]
     names += [g.name for g in policy.context_groups]
-    assert [n for n in names if n not in codes] == []
+    left_out = () if full else policy.imported_unused
+    assert [n for n in names if n not in codes and n not in left_out] == []
 
 
-def test_every_source_is_listed(policy: ir.Policy) -> None:
-    tokens = parse(document_of(policy))
+@pytest.mark.parametrize("full", [False, True], ids=["used", "full_catalogue"])
+def test_every_source_is_listed(policy: ir.Policy, full: bool) -> None:
+    tokens = parse(document_of(policy, full_catalogue=full))
     start = next(
         i for i, t in enumerate(tokens)
         if t.type == "heading_open" and t.tag == "h2" and plain(tokens[i + 1]) == "Sources"
@@ -446,7 +453,7 @@ def test_every_source_is_listed(policy: ir.Policy) -> None:
     for tok in walk(tokens[start:]):
         if tok.type == "inline":
             listed += strong_texts(tok)
-    for anchor in all_anchors(policy):
+    for anchor in all_anchors(policy if full else used_only(policy)):
         assert one_line(anchor.text) in listed, anchor
 
 

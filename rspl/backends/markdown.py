@@ -31,7 +31,7 @@ import datetime
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, TypeGuard
+from typing import Any, Protocol, TypeGuard, TypeVar
 
 import attrs
 import jinja2
@@ -1715,8 +1715,41 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
     }
 
 
-def document(policy: ir.Policy) -> Document:
-    """The view of `policy` that the templates lay out."""
+class _Named(Protocol):
+    @property
+    def name(self) -> str: ...
+
+
+_D = TypeVar("_D", bound=_Named)
+
+
+def used_only(policy: ir.Policy) -> ir.Policy:
+    """`policy` without the declarations of imported files that it does not use
+    (`ir.Policy.imported_unused`). Nothing it keeps names one it drops, and none it drops
+    changes a decision, so the document says the same of everything it shows."""
+    if not policy.imported_unused:
+        return policy
+    drop = frozenset(policy.imported_unused)
+
+    def kept(items: tuple[_D, ...]) -> tuple[_D, ...]:
+        return tuple(x for x in items if x.name not in drop)
+
+    return attrs.evolve(
+        policy,
+        roles=kept(policy.roles), contexts=kept(policy.contexts),
+        context_groups=kept(policy.context_groups), domains=kept(policy.domains),
+        evidence=kept(policy.evidence), definitions=kept(policy.definitions),
+        safeguards=kept(policy.safeguards), families=kept(policy.families),
+        standards=kept(policy.standards), artifacts=kept(policy.artifacts),
+        actions=kept(policy.actions),
+    )  # fmt: skip
+
+
+def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
+    """The view of `policy` that the templates lay out: of the declarations of imported
+    files, only those the policy uses, unless `full_catalogue`."""
+    if not full_catalogue:
+        policy = used_only(policy)
     w = _Words(policy)
     baseline = outcome(policy, only_level(policy, None, None))
     outcomes = _outcomes(policy)
@@ -1865,6 +1898,8 @@ def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> d
     """`{module}.md`: the policy document. Deterministic.
 
     `templates` is a folder whose files replace the shipped templates of the same name
-    (`policy.md.j2` is the entry point)."""
+    (`policy.md.j2` is the entry point). Of the declarations of imported files (stdlib
+    modules included) the document shows only those the policy uses; the option
+    `full_catalogue=True` shows every one."""
     text, _ = edition(policy, templates, **options)
     return {module_name(policy) + ".md": text}

@@ -32,7 +32,7 @@ from typing import Any, TypeGuard
 import attrs
 import jinja2
 
-from rspl import __version__, ir
+from rspl import __version__, ir, prose
 from rspl.interpreter import evaluate
 from rspl.wording import module_name, money_text, role_choice
 
@@ -213,6 +213,8 @@ _RECIPIENT = {"share": "with", "consult": "with", "document": "for", "request": 
 # Actions whose recipient is their direct object: `notify to regulator` reads "notify the
 # regulator", not "notify to the regulator".
 _DIRECT = frozenset({"notify", "inform", "brief", "alert", "consult", "tell", "warn"})
+# Kinds of declaration that read as things after a verb, with `the` when singular.
+_THINGS = frozenset({"artifact", "safeguard", "standard", "evidence"})
 _COMPARE = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
             "==": "is", "!=": "is not"}  # fmt: skip
 _COMPARE_DATE = {">=": "is on or after", ">": "is after", "<=": "is on or before",
@@ -253,6 +255,7 @@ class _Words:
     def __init__(self, policy: ir.Policy) -> None:
         self.policy = policy
         self.titles: dict[tuple[str, str], str | None] = {}
+        self.phrases: dict[tuple[str, str], str] = {}
         for kind, decls in (
             ("role", policy.roles), ("context", policy.contexts),
             ("group", policy.context_groups), ("domain", policy.domains),
@@ -263,6 +266,9 @@ class _Words:
         ):  # fmt: skip
             for d in decls:
                 self.titles[(kind, d.name)] = d.title
+                phrase = getattr(d, "phrase", None)
+                if isinstance(phrase, str) and phrase:
+                    self.phrases[(kind, d.name)] = phrase
         for domain in policy.domains:
             for level in domain.levels:
                 self.titles[("level", f"{domain.name}.{level.name}")] = level.title
@@ -273,6 +279,9 @@ class _Words:
         self.contexts = tuple(c.name for c in policy.contexts)
         self.role_groups = {r.name: r.members for r in policy.roles if r.members}
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
+        org = one_line(policy.organization or "")
+        # the organisation's name stays a name wherever it stands (`Anthropic will ...`)
+        self.proper = frozenset({org, org.split(" ", 1)[0]} if org else ())
 
     # ------------------------------------------------------------------ names
 
@@ -285,11 +294,31 @@ class _Words:
         return escape(title) if title is not None else code(name)
 
     def mid(self, kind: str, name: str) -> Md:
-        """A title mid-sentence."""
+        """A declaration mid-sentence: its `phrase`, else its title by the rule of
+        `rspl.prose.mid` (a name as written, anything else lower-cased at its first letter)."""
+        phrase = self.phrases.get((kind, name))
+        if phrase is not None:
+            return escape(phrase)
         title = self.raw(kind, name)
         if title is None:
             return code(name)
-        return escape(_context_case(title) if kind == "context" else _mid_sentence(title))
+        return escape(prose.mid(title, self.proper))
+
+    def thing(self, kind: str, name: str) -> Md:
+        """A declared thing as the object of a verb: its `phrase`, else its title with `the`
+        when singular (`the plan for interim measures`, `interim measures`)."""
+        phrase = self.phrases.get((kind, name))
+        if phrase is not None:
+            return escape(phrase)
+        title = self.raw(kind, name)
+        if title is None:
+            return code(name)
+        return escape(prose.definite(title, self.proper))
+
+    def plural(self, kind: str, name: str) -> bool:
+        """Whether a declaration's title (or phrase) is plural, from its head noun."""
+        text = self.phrases.get((kind, name)) or self.raw(kind, name)
+        return text is not None and prose.is_plural(text)
 
     def roles(
         self, names: Sequence[str], start: bool = False, any_one: bool = False,
@@ -303,22 +332,49 @@ class _Words:
         return fmt(lead + "{}", words(shown, last)) if lead else words(shown, last)
 
     def role(self, name: str, start: bool = False) -> Md:
-        text = self.title("role", name) if start else self.mid("role", name)
+        """A role as an office (`the Board of Directors`) or a common noun (`law
+        enforcement`), by `rspl.prose.office`; its `phrase` when it has one. `start`: at the
+        start of a sentence (a capital first letter)."""
+        phrase = self.phrases.get(("role", name))
+        title = self.raw("role", name)
+        if phrase is not None:
+            shown = phrase
+        elif title is not None:
+            shown = prose.office(title, self.proper)
+        else:
+            shown = ""
+        if start and shown:
+            shown = shown[0].upper() + shown[1:]
+        text = escape(shown) if shown else code(name)
         members = self.role_groups.get(name)
         if not members:
             return text
         return fmt("{} ({})", text, words([self.mid("role", m) for m in members]))
 
-    def context_list(self, names: Sequence[str]) -> Md:
+    def context_list(self, names: Sequence[str], written: Sequence[str] = ()) -> Md:
         """`for external deployment and open-weight release`, `in every context`, or `in
-        every context except training`."""
+        every context except training`; `for any external deployment` when the policy named
+        a context group (`written`: the contexts as written)."""
         missing = [c for c in self.contexts if c not in names]
         if not names or not missing:
             return Md("in every context")
+        if written:
+            listed = words([self.context_word(c) for c in written])
+            return fmt(("in {}" if listed.startswith("every ") else "for {}"), listed)
         if len(missing) < len(names) and len(names) > 2:
             return fmt("in every context except {}",
                        words([self.mid("context", c) for c in missing]))  # fmt: skip
         return fmt("for {}", words([self.mid("context", c) for c in names]))
+
+    def context_word(self, name: str) -> Md:
+        """A context or a context group mid-sentence."""
+        kind = "group" if ("group", name) in self.titles else "context"
+        return self.mid(kind, name)
+
+    def contexts_written(self, names: Sequence[str], written: Sequence[str], last: str) -> Md:
+        """Contexts in a deadline or a list of objects: as the policy wrote them when it
+        named a group (`before any external deployment`), else each one."""
+        return words([self.context_word(c) for c in (written or names)], last)
 
     def level(self, domain: str, level: str) -> Md:
         return self.title("level", f"{domain}.{level}")
@@ -366,7 +422,7 @@ class _Words:
                 return self.verdict(e)
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
-                self.title("domain", e.domain), self.level(e.domain, e.level),
+                self.mid("domain", e.domain), self.level(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.Compare):
             table = _COMPARE_DATE if self._is_date(e.left) else _COMPARE
@@ -378,7 +434,8 @@ class _Words:
         if isinstance(e, ir.DefRef):
             return fmt("“{}” holds", self.title("definition", e.name))
         if isinstance(e, ir.Implemented):
-            return fmt("{} is implemented", self.title(e.kind, e.name))
+            verb = prose.be(self.plural(e.kind, e.name)) + " implemented"
+            return fmt("{} " + verb, self.thing(e.kind, e.name))
         if isinstance(e, ir.Not):
             return fmt("it is not the case that {}", self.nested(e.operand))
         if isinstance(e, ir.MemberTest):
@@ -481,14 +538,17 @@ class _Words:
         if d is None:
             return None
         if isinstance(d, ir.Within):
-            since = self.mid("evidence", d.event) if d.event else Md("this rule starting to apply")
+            since = self.thing("evidence", d.event) if d.event else Md(
+                "this rule starting to apply")
+            if prose.period_is_zero(d.text):  # `within 0 days of x`: at once
+                return fmt("immediately upon {}", since) if d.event else Md("immediately")
             return fmt("within {} of {}", escape(d.text), since)
         if isinstance(d, ir.Before):
-            return fmt("before {}", words([self.mid("context", c) for c in d.contexts], "or"))
+            return fmt("before {}", self.contexts_written(d.contexts, d.written, "or"))
         if isinstance(d, ir.Every):
-            text = fmt("every {}", escape(d.text))
+            text = escape(prose.every(d.text))
             if d.since:
-                return fmt("{}, counted from {}", text, self.mid("evidence", d.since))
+                return fmt("{}, counted from {}", text, self.thing("evidence", d.since))
             return text
         if isinstance(d, ir.Until):
             return fmt("until {}", self.condition(d.expr))
@@ -500,7 +560,7 @@ class _Words:
                 return fmt("by the {}", escape(title[0].lower() + title[1:]))
             return fmt("by the date of {}", self.mid("evidence", d.event))
         if isinstance(d, ir.DueAt):
-            return fmt("at {}", words([self.mid("context", c) for c in d.contexts], "or"))
+            return fmt("at {}", self.contexts_written(d.contexts, d.written, "or"))
         if isinstance(d, ir.Soft):
             return fmt("{} (no fixed {})", escape(d.text),
                        Md("interval" if d.recurring else "deadline"))  # fmt: skip
@@ -509,7 +569,18 @@ class _Words:
     def objects(self, ob: ir.Obligation) -> Md:
         """What the action is about, then who receives it: objects that are roles and the
         recipients of `to` ("report the incident to the regulator")."""
-        things = [self.mid(r.kind, r.name) for r in ob.objects if r.kind != "role"]
+        things: list[Md] = []
+        groups: set[str] = set()
+        for r in ob.objects:
+            if r.kind == "role":
+                continue
+            if r.kind == "context" and r.group is not None:
+                if r.group not in groups:  # a group the policy named: by its own name
+                    groups.add(r.group)
+                    things.append(self.context_word(r.group))
+                continue
+            things.append(self.thing(r.kind, r.name) if r.kind in _THINGS
+                          else self.mid(r.kind, r.name))  # fmt: skip
         named = [r.name for r in ob.objects if r.kind == "role"]
         people = [self.role(x) for x in dict.fromkeys([*named, *ob.to])]
         prep = _RECIPIENT.get(ob.action, "to")
@@ -555,25 +626,34 @@ class _Words:
         return _sentence(sentence, cites, ob.note)
 
     def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
+        """`**ASL-3 Security Standard** is required in every context`, `The safeguards
+        **A** and **B** are required for external deployment`: what is required is named
+        by its title as a bold label; the verb agrees with how many are named. Each modality
+        has its own sentence, with a verb: `should be in place`, `is permitted but not
+        required`, `*Recommended:* ... should be in place`, `*Illustrative example, not a
+        commitment:* ... would be in place`."""
         kind, modality = group[0].kind, group[0].modality
-        contexts = self.context_list(group[0].contexts)
+        contexts = self.context_list(group[0].contexts, group[0].written)
         if kind == "standard":
-            names = words([self.standard(r.target) for r in group])
-            label = Md("")
+            label = words([self.standard(r.target) for r in group])
+            plural = len(group) > 1
         else:
-            names = words([self.title("safeguard", r.target) for r in group])
-            label = Md("the safeguard " if len(group) == 1 else "the safeguards ")
+            names = words([fmt("**{}**", self.title("safeguard", r.target)) for r in group])
+            plural = len(group) > 1
+            label = fmt("the safeguard" + ("s" if plural else "") + " {}", names)
+        be = prose.be(plural)
         if modality == "must":
-            verb = "is" if len(group) == 1 else "are"
-            text = fmt("{}{} " + verb + " required {}", label, names, contexts)
-            text = Md(text[:1].upper() + text[1:])
+            text = fmt("{} " + be + " required {}", label, contexts)
         elif modality == "recommend":
-            text = fmt("*Recommended:* {}{}, {}", label, names, contexts)
+            text = fmt("*Recommended:* {} should be in place {}", label, contexts)
         elif modality == "illustrative":
-            text = fmt("*Illustrative example, not a commitment:* {}{}, {}", label, names, contexts)
-        else:  # should, may: reported, never enforced
-            text = fmt("{}{} *" + modality + "* be in place {}", label, names, contexts)
-            text = Md(text[:1].upper() + text[1:])
+            text = fmt("*Illustrative example, not a commitment:* {} would be in place {}",
+                       label, contexts)  # fmt: skip
+        elif modality == "should":
+            text = fmt("{} *should* be in place {}", label, contexts)
+        else:  # may: permitted, never required (reported, never enforced)
+            text = fmt("{} " + be + " permitted, but not required, {}", label, contexts)
+        text = _capital(text)
         if group[0].criterion is not None:
             text = fmt("{}, and counts only while {}", text, self.condition(group[0].criterion))
         return _sentence(text, cites, group[0].note)
@@ -604,7 +684,9 @@ class _Words:
             return fmt(" (as a precaution, until these are known: {})", join(shown, "; "))
         if shown[0].startswith("whether "):
             return fmt(" (as a precaution, until it is known {})", shown[0])
-        return fmt(" (as a precaution, until {} is known)", shown[0])
+        sole = self.evidence.get(unknown[0])
+        plural = sole is not None and self.plural("evidence", sole.name)
+        return fmt(" (as a precaution, until {} " + prose.be(plural) + " known)", shown[0])
 
     def criteria_of(self, name: str, contexts: Sequence[str], rules: Sequence[str]) -> list[Md]:
         """The criteria `name` counts under where it is required: those of a standard and
@@ -666,6 +748,14 @@ class _Words:
         if std is not None and std.hole:
             return fmt("{} (not yet defined, so never met)", shown)
         return shown
+
+
+def _capital(text: Md) -> Md:
+    """A sentence with a capital first letter (after any emphasis marker)."""
+    lead = len(text) - len(text.lstrip("*"))
+    if lead and text[lead:lead + 1].isalpha():
+        return Md(text[:lead] + text[lead].upper() + text[lead + 1:])
+    return Md(text[:1].upper() + text[1:])
 
 
 def _sentence(text: Md, cites: Md, note: str | None = None) -> Md:
@@ -992,7 +1082,7 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
         what = fmt("The duty to {} of rule “{}”", w.mid("action", action),
                    w.title("rule", waiver.rule))  # fmt: skip
     else:
-        what = fmt("The requirement for {}", w.title(waiver.kind, waiver.target))
+        what = fmt("The requirement for {}", w.thing(waiver.kind, waiver.target))
     where = w.context_list(waiver.contexts)
     when = (
         fmt(" when {}", w.condition(waiver.condition)) if waiver.condition is not None
@@ -1168,14 +1258,15 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         )  # fmt: skip
     checkpoint = None
     if rule.rules_out:
-        ruled = words([fmt("{} at {} or above", w.title("domain", ro.domain),
-                           w.level(ro.domain, _level_name(w.policy, ro.domain, ro.rank)))
-                       for ro in rule.rules_out])  # fmt: skip
+        ruled = [_ruled_out(w, ro) for ro in rule.rules_out]
+        what = (
+            fmt("{} is ruled out", ruled[0]) if len(ruled) == 1
+            else fmt("each of these is ruled out: {}", join(ruled, "; "))
+        )  # fmt: skip
         checkpoint = fmt(
-            "Checkpoint: when this condition is definitely not met, capability in {} is "
-            "ruled out, unless the assessment determines that such a level is reached.",
-            ruled,
-        )
+            "Checkpoint: when this condition is definitely not met, {}, unless the assessment "
+            "determines that such a level is reached.", what,
+        )  # fmt: skip
     return RuleView(
         kind=rule.kind,
         kind_word=Md(_KIND_WORD.get(rule.kind, "Rule")),
@@ -1191,6 +1282,17 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         ladder=rule.ladder,
         checkpoint=checkpoint,
     )
+
+
+def _ruled_out(w: _Words, ro: ir.RuleOut) -> Md:
+    """What a checkpoint rules out: `capability in Cyber at High or above`, or for a risk
+    verdict `a verdict of Not acceptable or worse on Misuse risk` (never "capability")."""
+    level = w.level(ro.domain, _level_name(w.policy, ro.domain, ro.rank))
+    if ro.domain in w.risk:
+        top = ro.rank == w.risk[ro.domain]
+        return fmt("a verdict of {}" + ("" if top else " or worse") + " on {}", level,
+                   w.title("domain", ro.domain))  # fmt: skip
+    return fmt("capability in {} at {} or above", w.mid("domain", ro.domain), level)
 
 
 def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:

@@ -687,6 +687,7 @@ class Waiver:
     means: str | None
     origin: Origin
     approved_by_any: bool = False  # `approved by A or B`: one approval suffices
+    written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
 def duty_key(ob: Obligation) -> str:

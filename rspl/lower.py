@@ -246,6 +246,7 @@ class _Lowerer:
             means=w.means,
             origin=self.origin(w.span),
             approved_by_any=w.approved_by_any and len(w.approved_by) > 1,
+            written=self.written(w.contexts),
         )
 
     def carry(self, c: n.CarryForward | None, scope: str) -> ir.CarryForward | None:

@@ -52,7 +52,7 @@ _SINGULAR_S = _set(
 )
 _PLURAL = _set("people children criteria phenomena data men women staff personnel")
 # Consonant sounds spelt with a vowel letter, vowel sounds spelt with a consonant letter.
-_YOU_ONE = re.compile(r"(?i)(one\b|once\b|one-|uni[^mnd]|use|usu|uti|ubiq|ura|uro|eu|ewe)")
+_YOU_ONE = re.compile(r"(?i)(one\b|once\b|one-|uni[^mnd]|use|usa|usu|uti|ubiq|ura|uro|eu|ewe)")
 _SILENT_H = re.compile(r"(?i)(hour|honest|honou?r|heir)")
 # Letters whose name starts with a vowel sound: "an MRI", "an LTBT", "an X", but "a UK".
 _VOWEL_LETTERS = frozenset("AEFHILMNORSX")
@@ -101,16 +101,37 @@ def is_name(title: str) -> bool:
     return all(w[:1].isupper() or not w[:1].isalpha() for w in big)
 
 
+def _head_words(title: str) -> list[str]:
+    """The words up to the head noun: those before the first preposition or relative word."""
+    head: list[str] = []
+    for word in _head_phrase(title):
+        if word.lower() in _BREAK and head:
+            break
+        head.append(word)
+    return head
+
+
 def numbered(title: str) -> bool:
     """Whether the title's noun phrase ends in a number: `Security level 4`, `Phase 2`."""
-    words = _head_phrase(title)
+    words = _head_words(title)
     return bool(words) and words[-1].rstrip(".").isdigit()
+
+
+def _unstop(title: str) -> str:
+    """A title without the full stop, colon or semicolon it ends with (`There is clear
+    evidence of harm.`): mid-sentence it would end the sentence. An abbreviation's stop
+    (`U.S.`) stays."""
+    last = title.rsplit(" ", 1)[-1]
+    if title.endswith((":", ";", ",")) or (title.endswith(".") and "." not in last[:-1]):
+        return title[:-1].rstrip()
+    return title
 
 
 def mid(title: str, proper: frozenset[str] = frozenset()) -> str:
     """A title mid-sentence: a name kept as written, anything else lower-cased at its first
     letter (`There is clear evidence` -> `there is clear evidence`). `proper`: words that
     are names wherever they stand (the organisation: `Anthropic will ...` stays)."""
+    title = _unstop(title)
     if not title or is_name(title):
         return title
     first = title.split(" ", 1)[0]
@@ -123,12 +144,7 @@ def mid(title: str, proper: frozenset[str] = frozenset()) -> str:
 def head_noun(title: str) -> str:
     """The last word before a preposition or relative word: `plan` in `Plan for interim
     measures`, `measures` in `Interim measures`, `Board` in `Board of Directors`."""
-    words = _head_phrase(title)
-    head: list[str] = []
-    for word in words:
-        if word.lower() in _BREAK and head:
-            break
-        head.append(word)
+    head = _head_words(title)
     return _letters(head[-1]) if head else ""
 
 
@@ -168,7 +184,7 @@ def article(text: str) -> str:
             return "an"
         return "a"
     core = _letters(word)
-    letters = core.replace("-", "").replace("'", "")
+    letters = core.split("-", 1)[0].replace("'", "")  # `MRI-style`: its first part
     if letters.isupper() and (len(letters) > 1 or len(word) == 1) and letters.isalpha():
         return "an" if letters[0] in _VOWEL_LETTERS else "a"  # read letter by letter
     if _SILENT_H.match(core):

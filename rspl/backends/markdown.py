@@ -379,6 +379,14 @@ class _Words:
     def level(self, domain: str, level: str) -> Md:
         return self.title("level", f"{domain}.{level}")
 
+    def level_mid(self, domain: str, level: str) -> Md:
+        """A level mid-sentence: a one-word title is the level's name (`High`), a longer one
+        reads by the rule of `rspl.prose.mid` (`CBRN-4 threshold`, `sandbagging threshold`)."""
+        title = self.raw("level", f"{domain}.{level}")
+        if title is None or " " not in title.strip():
+            return self.level(domain, level)
+        return escape(prose.mid(title, self.proper))
+
     # ------------------------------------------------------------------ conditions
 
     @staticmethod
@@ -415,14 +423,14 @@ class _Words:
         if isinstance(e, ir.LevelCmp) and e.residual:
             return fmt(
                 "the level in {} after mitigation " + _LEVEL_CMP[e.op] + " {}",
-                self.title("domain", e.domain), self.level(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.LevelCmp):
             if e.domain in self.risk:
                 return self.verdict(e)
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
-                self.mid("domain", e.domain), self.level(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.Compare):
             table = _COMPARE_DATE if self._is_date(e.left) else _COMPARE
@@ -599,8 +607,8 @@ class _Words:
             approvers = self.roles(ob.approved_by, any_one=ob.approved_by_any, approval=True)
             phrase = fmt("{}, approved by {}", phrase, approvers)
         deadline = self.deadline(ob.deadline)
-        if deadline is not None:
-            phrase = fmt("{} {}", phrase, deadline)
+        if deadline is not None:  # after an approval, a comma: the deadline is the duty's
+            phrase = fmt("{}, {}" if ob.approved_by else "{} {}", phrase, deadline)
         subject = (
             self.roles(ob.by, start=True, any_one=ob.by_any) if ob.by
             else self.subject if self.subject
@@ -1083,7 +1091,7 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
                    w.title("rule", waiver.rule))  # fmt: skip
     else:
         what = fmt("The requirement for {}", w.thing(waiver.kind, waiver.target))
-    where = w.context_list(waiver.contexts)
+    where = w.context_list(waiver.contexts, waiver.written)
     when = (
         fmt(" when {}", w.condition(waiver.condition)) if waiver.condition is not None
         else Md("")
@@ -1231,7 +1239,7 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
             clause = fmt("If {}, or that verdict cannot be ruled out", w.condition(e))
         elif isinstance(e, ir.LevelCmp) and e.op == ">=":
             clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
-                         w.level(e.domain, e.level))  # fmt: skip
+                         w.level_mid(e.domain, e.level))  # fmt: skip
         else:
             clause = fmt("If {}, or if this cannot be ruled out", w.condition(e))
         if warning:
@@ -1286,11 +1294,12 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
 
 def _ruled_out(w: _Words, ro: ir.RuleOut) -> Md:
     """What a checkpoint rules out: `capability in Cyber at High or above`, or for a risk
-    verdict `a verdict of Not acceptable or worse on Misuse risk` (never "capability")."""
-    level = w.level(ro.domain, _level_name(w.policy, ro.domain, ro.rank))
+    verdict `a verdict of not acceptable or worse (Misuse risk)`, as `_Words.verdict` says
+    a verdict (never "capability ... at Not acceptable")."""
+    level = w.level_mid(ro.domain, _level_name(w.policy, ro.domain, ro.rank))
     if ro.domain in w.risk:
         top = ro.rank == w.risk[ro.domain]
-        return fmt("a verdict of {}" + ("" if top else " or worse") + " on {}", level,
+        return fmt("a verdict of {}" + ("" if top else " or worse") + " ({})", level,
                    w.title("domain", ro.domain))  # fmt: skip
     return fmt("capability in {} at {} or above", w.mid("domain", ro.domain), level)
 

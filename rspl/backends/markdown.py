@@ -1744,7 +1744,7 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
         ),
         "evidence": tuple(
             _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
-                  w.roles(e.deciders, start=True))
+                  words([w.title("role", r) for r in e.deciders]))  # a cell: labels
             for e in policy.evidence
         ),
         "definitions": tuple(

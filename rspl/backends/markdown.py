@@ -203,9 +203,6 @@ def _code_filter(value: str) -> Md:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
-# A title that starts with one of these words reads on mid-sentence in lower case.
-_COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That", "These",
-                            "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
 _MODAL_NOT = {"must": "**must not**", "should": "*should not*"}
 # How roles follow other objects of an action: `share X with Board`.
@@ -228,21 +225,6 @@ _STATUS = {"tracked": "tracked", "research": "under research", "exploratory": "e
 
 def date_text(d: datetime.date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
-
-
-def _mid_sentence(text: str) -> str:
-    """A title placed mid-sentence: a leading article or common noun in lower case."""
-    first, _, rest = text.partition(" ")
-    if first in _COMMON_STARTS:
-        return first.lower() + (" " + rest if rest else "")
-    return text
-
-
-def _context_case(text: str) -> str:
-    """A context title mid-sentence (`external deployment`), acronyms left alone."""
-    if len(text) >= 2 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
 
 
 def _has_text(title: str | None) -> TypeGuard[str]:
@@ -420,6 +402,8 @@ class _Words:
 
     def condition(self, e: ir.Expr) -> Md:
         """A condition as one clause; nested groups in parentheses."""
+        if isinstance(e, ir.LevelCmp) and e.residual and e.domain in self.risk:
+            return self.verdict(e, after=True)
         if isinstance(e, ir.LevelCmp) and e.residual:
             return fmt(
                 "the level in {} after mitigation " + _LEVEL_CMP[e.op] + " {}",
@@ -480,9 +464,9 @@ class _Words:
         title = self.raw("evidence", name)
         if title is None:
             return code(name)
-        text = _mid_sentence(title)
-        if text[:1].isupper() and text[1:2].islower():
-            text = text[0].lower() + text[1:]
+        text = prose.mid(title, self.proper)
+        if text[:1].isupper() and text[1:2].islower() and not text.startswith(tuple(self.proper)):
+            text = text[0].lower() + text[1:]  # after `the`: `the attack success rate`
         return escape(text)
 
     def member_test(self, e: ir.MemberTest) -> Md:
@@ -493,11 +477,12 @@ class _Words:
             return fmt("{}, for {}", self.mid("evidence", e.name), which)
         return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
                    self.noun(e.name), which, self.value(e.right))  # fmt: skip
-    def verdict(self, e: ir.LevelCmp) -> Md:
+    def verdict(self, e: ir.LevelCmp, after: bool = False) -> Md:
         """A comparison with a risk verdict, as a verdict (`the risk is judged not acceptable
         (Misuse)`), never as a capability reaching a level."""
         level = self.raw("level", f"{e.domain}.{e.level}")
-        shown = escape(_context_case(level)) if level is not None else code(e.level)
+        shown = escape(prose.mid(level).lower() if " " not in level.strip() else prose.mid(level)
+                       ) if level is not None else code(e.level)  # fmt: skip
         top, bottom = e.rank == self.risk[e.domain], e.rank == 1
         phrase = {
             ">=": "is judged {}" + ("" if top else " or worse"),
@@ -507,7 +492,8 @@ class _Words:
             "==": "is judged {}",
             "!=": "is not judged {}",
         }[e.op]
-        return fmt("the risk " + phrase + " ({})", shown, self.title("domain", e.domain))
+        risk = "the risk after mitigation " if after else "the risk "
+        return fmt(risk + phrase + " ({})", shown, self.title("domain", e.domain))
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)

@@ -1,6 +1,7 @@
 """How a declared title reads inside a sentence, and the small word choices every sentence of
 the document makes: the article before a word (`a`/`an` by sound), whether a title is plural
-(from its head noun), the verb and pronoun that agree with it, and lists (`A, B and C`).
+(from its head noun), the verb that agrees with it, a noun's plural, and lists (`A, B and
+C`).
 
 The rule (docs/language.md, "How titles read in the document"):
 
@@ -209,12 +210,16 @@ def every(text: str) -> str:
     return ("about " + shown) if about else shown
 
 
+def plural(word: str) -> str:
+    """The plural of a simple noun (`attack` -> `attacks`, `category` -> `categories`,
+    `batch` -> `batches`)."""
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return word[:-1] + "ies"
+    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
+
+
 def be(plural: bool) -> str:
     return "are" if plural else "is"
-
-
-def pronoun(plural: bool) -> str:
-    return "they" if plural else "it"
 
 
 def listing(items: Sequence[str], last: str = "and") -> str:

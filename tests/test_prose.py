@@ -186,6 +186,7 @@ def test_words(kind: str, title: str, expected: str) -> None:
         "thing": lambda t: prose.definite(t),
         "office": lambda t: prose.office(t),
         "every": lambda t: prose.every(t),
+        "noun": lambda t: prose.plural(t),
     }[kind](title)
     assert got == expected
 

@@ -151,10 +151,8 @@ def join(parts: Iterable[Md], sep: str = ", ") -> Md:
 
 
 def words(parts: Sequence[Md], last: str = "and") -> Md:
-    """`a`, `a and b`, `a, b and c`."""
-    if len(parts) <= 1:
-        return join(parts)
-    return fmt("{} " + last + " {}", join(parts[:-1]), parts[-1])
+    """`a`, `a and b`, `a, b and c` (`rspl.prose.listing`, filled with Markdown parts)."""
+    return fmt(prose.listing(["{}"] * len(parts), last), *parts)
 
 
 _MERMAID_KEEP = frozenset(" .,:/'+-?!§_()")
@@ -453,7 +451,7 @@ class _Words:
         elif quantifier == "any":
             head = escape(f"some {per}")
         else:
-            head = escape(f"at least {count} {_plural(per) if count != 1 else per}")
+            head = escape(f"at least {count} {prose.plural(per) if count != 1 else per}")
         if found is None or found.members is None:
             return head
         listed = words([code(m) for m in found.members], "and" if quantifier == "all" else "or")
@@ -1297,12 +1295,6 @@ def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
                 if lv.rank == rank:
                     return lv.name
     return str(rank)
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return word[:-1] + "ies"
-    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def _measured(e: ir.Evidence) -> Md:

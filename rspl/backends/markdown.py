@@ -658,7 +658,7 @@ class _Words:
         for name in unknown:
             evidence = self.evidence.get(name)
             if ("domain", name) in self.titles:
-                shown.append(fmt("the {} level", self.title("domain", name)))
+                shown.append(fmt("the {} level", self.mid("domain", name)))
             elif evidence is not None and evidence.type in ("fact", "judgement"):
                 shown.append(fmt("whether {}", self.mid("evidence", name)))
             elif evidence is not None:

@@ -333,7 +333,8 @@ _KEYWORD_GROUPS: tuple[tuple[int, str, tuple[str, ...], int], ...] = (
 )  # fmt: skip
 # The tier of a keyword or symbol shown on its own (1 when not listed): the line's citations
 # after what continues it, the declaration's clauses and the end of a block last.
-_WORD_TIERS = {"per": 2, "note": 2, "carry": 4, "source": 5, "means": 5, "}": 6, "$END": 6}
+_WORD_TIERS = {"per": 2, "note": 2, "carry": 4, "source": 5, "means": 5, "phrase": 5, "}": 6,
+               "$END": 6}  # fmt: skip
 _SYMBOL_ORDER = (",", "(", ")", ":", "=", ".", "%", "-", "{", "}", "$END")
 
 

@@ -93,7 +93,8 @@ def is_name(title: str) -> bool:
     if is_acronym(words[0]):
         return True
     if len(words) >= 2 and all(w[:1].isupper() and w.lower() not in _SMALL for w in words[:2]):
-        return True  # `Effective Compute of the model`, `Risk Report as shared`: a term
+        if not is_acronym(words[1]):  # `Autonomous AI research`: sentence case after all
+            return True  # `Effective Compute of the model`, `Risk Report as shared`: a term
     if numbered(title):
         return True
     big = [w for w in words if w.lower() not in _SMALL]

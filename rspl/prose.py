@@ -92,9 +92,13 @@ def is_name(title: str) -> bool:
         return False
     if is_acronym(words[0]):
         return True
-    if len(words) >= 2 and all(w[:1].isupper() and w.lower() not in _SMALL for w in words[:2]):
-        if not is_acronym(words[1]):  # `Autonomous AI research`: sentence case after all
-            return True  # `Effective Compute of the model`, `Risk Report as shared`: a term
+    # `Effective Compute of the model`, `Risk Report as shared`: a term; but not `Autonomous
+    # AI research`, sentence case with an acronym second
+    two = words[:2] if len(words) >= 2 else []
+    if two and all(w[:1].isupper() and w.lower() not in _SMALL for w in two) and not is_acronym(
+        two[1]
+    ):
+        return True
     if numbered(title):
         return True
     big = [w for w in words if w.lower() not in _SMALL]

@@ -1066,13 +1066,15 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
     approval of the CEO and the Board." """
     if waiver.kind == "duty":
         assert waiver.rule is not None
-        action = next(
-            (o.action for r in w.policy.rules if r.name == waiver.rule
+        duty = next(
+            (o for r in w.policy.rules if r.name == waiver.rule
              for o in (*r.obligations, *r.fallbacks) if o.key == waiver.target),
-            waiver.target,
-        )  # the duty's action: the key is its `as` name when it has one
-        what = fmt("The duty to {} of rule “{}”", w.mid("action", action),
-                   w.title("rule", waiver.rule))  # fmt: skip
+            None,
+        )  # the duty: the key is its `as` name when it has one
+        verb = w.mid("action", duty.action if duty is not None else waiver.target)
+        objects = w.objects(duty) if duty is not None else Md("")
+        what = fmt("The duty of rule “{}” to {}", w.title("rule", waiver.rule),
+                   fmt("{} {}", verb, objects) if objects else verb)  # fmt: skip
     else:
         what = fmt("The requirement for {}", w.thing(waiver.kind, waiver.target))
     where = w.context_list(waiver.contexts, waiver.written)

@@ -154,6 +154,7 @@ def test_example_passes_checks(path: Path) -> None:
     "text, found",
     [
         ("share Plan for interim measures with the board", "title with its capital"),
+        ("share the Plan for interim measures", "title with its capital"),
         ("decide whether There is clear evidence", "title with its capital"),
         ("a MRI-style audit", "'a' before 'MRI-style'"),
         ("an UK AISI test", "'an' before 'UK'"),

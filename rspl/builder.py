@@ -206,6 +206,19 @@ class Builder(Transformer[Token, Any]):
     def means(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("means", c[0], meta)
 
+    def phrase(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("phrase", c[0], meta)
+
+    def _phrase(self, body: _Body) -> str | None:
+        """The declaration's `phrase`; E1801 when it has no words."""
+        found = body.one_clause("phrase")
+        if found is None:
+            return None
+        if not str(found.value).split():
+            self.reporter.add(msg.empty_phrase(body.what, found.span))
+            return None
+        return " ".join(str(found.value).split())
+
     def names(self, meta: Any, c: list[n.Name]) -> tuple[n.Name, ...]:
         return tuple(c)
 
@@ -231,6 +244,7 @@ class Builder(Transformer[Token, Any]):
             title=c[1],
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
             includes=body.flat("includes"),
         )
@@ -243,6 +257,7 @@ class Builder(Transformer[Token, Any]):
             includes=body.flat("includes"),
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
         )
 
@@ -327,6 +342,7 @@ class Builder(Transformer[Token, Any]):
             deciders=body.flat("decided_by"),
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
             per=c[2],
         )
@@ -342,6 +358,7 @@ class Builder(Transformer[Token, Any]):
             expr=c[2],
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
         )
 
@@ -355,6 +372,7 @@ class Builder(Transformer[Token, Any]):
             efficacy=body.one("efficacy", "counts when"),
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
         )
 
@@ -382,6 +400,7 @@ class Builder(Transformer[Token, Any]):
             references=body.many("reference"),
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
             efficacy=body.one("efficacy", "counts when"),
         )
@@ -413,6 +432,7 @@ class Builder(Transformer[Token, Any]):
             audience=body.flat("audience"),
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
         )
 
@@ -430,6 +450,7 @@ class Builder(Transformer[Token, Any]):
             blocking=c[2] is not None,
             anchors=body.many("anchor"),
             means=body.one("means"),
+            phrase=self._phrase(body),
             span=self._span(meta),
         )
 

@@ -172,6 +172,9 @@ DUTY_NAME_IS_ACTION = Code("E1604", "duty-name-is-action", ERROR, "an `as NAME` 
 FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
 NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with a thousands separator or a decimal comma, such as `1,000` or `0,05`")
 
+# how a declaration reads in the document
+EMPTY_PHRASE = Code("E1801", "empty-phrase", ERROR, "a `phrase` with no words")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")

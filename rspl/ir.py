@@ -254,6 +254,7 @@ class Role:
     anchors: tuple[Anchor, ...]
     means: str | None
     members: tuple[str, ...] = ()
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -262,6 +263,7 @@ class Context:
     title: str | None
     anchors: tuple[Anchor, ...]
     means: str | None
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -274,6 +276,7 @@ class ContextGroup:
     members: tuple[str, ...]
     anchors: tuple[Anchor, ...]
     means: str | None
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -391,6 +394,7 @@ class Evidence:
     """For a measurement family, what its members are (`attack`, `category`); else None."""
     members: tuple[str, ...] | None = None
     """A family's declared members, or None when the assessment names them (an open set)."""
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -401,6 +405,7 @@ class Definition:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -416,6 +421,7 @@ class Safeguard:
     anchors: tuple[Anchor, ...]
     means: str | None
     origin: Origin
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -444,6 +450,7 @@ class Standard:
     # `counts when`: the standard counts only while this holds, and so does every standard
     # that extends it (`docs/semantics.md`, section 6).
     criterion: Expr | None = None
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -454,6 +461,7 @@ class Artifact:
     audience: tuple[str, ...]
     anchors: tuple[Anchor, ...]
     means: str | None
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 @attrs.frozen
@@ -466,6 +474,7 @@ class Action:
     blocking: bool
     anchors: tuple[Anchor, ...]
     means: str | None
+    phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
 # ---------------------------------------------------------------------------- rules
@@ -496,6 +505,9 @@ class Before:
     """Due before any of `contexts` may proceed: they are blocked until it is done."""
 
     contexts: tuple[str, ...]
+    # the contexts as the policy wrote them, groups by their own name (for the document);
+    # empty when the policy named no group
+    written: tuple[str, ...] = ()
 
 
 @attrs.frozen
@@ -535,6 +547,7 @@ class DueAt:
     blocks (contrast `Before`)."""
 
     contexts: tuple[str, ...]
+    written: tuple[str, ...] = ()  # as in `Before`
 
 
 @attrs.frozen
@@ -574,6 +587,7 @@ class Ref:
 
     kind: RefKind
     name: str
+    group: str | None = None  # a context named through this context group
 
 
 @attrs.frozen
@@ -619,6 +633,7 @@ class Requirement:
     modality: Modality = "must"
     # `counts when`: this requirement is met only while it holds (a binding one only).
     criterion: Expr | None = None
+    written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
 @attrs.frozen
@@ -672,6 +687,7 @@ class Waiver:
     means: str | None
     origin: Origin
     approved_by_any: bool = False  # `approved by A or B`: one approval suffices
+    written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
 def duty_key(ob: Obligation) -> str:

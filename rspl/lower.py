@@ -248,6 +248,7 @@ class _Lowerer:
             means=w.means,
             origin=self.origin(w.span),
             approved_by_any=w.approved_by_any and len(w.approved_by) > 1,
+            written=self.written(w.contexts),
         )
 
     def carry(self, c: n.CarryForward | None, scope: str) -> ir.CarryForward | None:
@@ -264,15 +265,15 @@ class _Lowerer:
 
     def role(self, d: n.RoleDecl) -> ir.Role:
         return ir.Role(d.name.text, d.title, self.anchors(d.anchors), d.means,
-                       tuple(dict.fromkeys(m.text for m in d.includes)))
+                       tuple(dict.fromkeys(m.text for m in d.includes)), d.phrase)
 
     def context(self, d: n.ContextDecl) -> ir.Context | ir.ContextGroup:
         if d.includes:
             return ir.ContextGroup(
                 d.name.text, d.title, tuple(m.text for m in d.includes),
-                self.anchors(d.anchors), d.means,
+                self.anchors(d.anchors), d.means, d.phrase,
             )  # fmt: skip
-        return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means)
+        return ir.Context(d.name.text, d.title, self.anchors(d.anchors), d.means, d.phrase)
 
     def family(self, d: n.FamilyDecl) -> ir.Family:
         return ir.Family(d.name.text, d.title, self.anchors(d.anchors), d.means)
@@ -284,13 +285,13 @@ class _Lowerer:
             members = tuple(m.text for m in d.per.members)
         return ir.Evidence(
             d.name.text, _evidence_type(d.type.text), d.title, tuple(x.text for x in d.deciders),
-            self.anchors(d.anchors), d.means, self.origin(d.span), per, members,
+            self.anchors(d.anchors), d.means, self.origin(d.span), per, members, d.phrase,
         )  # fmt: skip
 
     def definition(self, d: n.DefinitionDecl) -> ir.Definition:
         return ir.Definition(
             d.name.text, d.title, self.expr(d.expr), self.anchors(d.anchors), d.means,
-            self.origin(d.span),
+            self.origin(d.span), d.phrase,
         )  # fmt: skip
 
     def safeguard(self, d: n.SafeguardDecl) -> ir.Safeguard:
@@ -298,17 +299,19 @@ class _Lowerer:
             d.name.text, d.title, _category(d.category.text) if d.category else None,
             _claim_type(d.claim.text) if d.claim else None,
             self.expr(d.efficacy) if d.efficacy is not None else None,
-            self.anchors(d.anchors), d.means, self.origin(d.span),
+            self.anchors(d.anchors), d.means, self.origin(d.span), d.phrase,
         )  # fmt: skip
 
     def artifact(self, d: n.ArtifactDecl) -> ir.Artifact:
         return ir.Artifact(
             d.name.text, d.title, d.contains, tuple(x.text for x in d.audience),
-            self.anchors(d.anchors), d.means,
+            self.anchors(d.anchors), d.means, d.phrase,
         )  # fmt: skip
 
     def action(self, d: n.ActionDecl) -> ir.Action:
-        return ir.Action(d.name.text, d.title, d.blocking, self.anchors(d.anchors), d.means)
+        return ir.Action(
+            d.name.text, d.title, d.blocking, self.anchors(d.anchors), d.means, d.phrase
+        )
 
     def domain(self, d: n.DomainDecl) -> ir.Domain:
         levels = tuple(
@@ -397,6 +400,7 @@ class _Lowerer:
             means=d.means,
             origin=self.origin(d.span),
             criterion=self.expr(d.efficacy) if d.efficacy is not None else None,
+            phrase=d.phrase,
         )
 
     # ------------------------------------------------------------------ rules
@@ -407,6 +411,7 @@ class _Lowerer:
                 t.text, _requirement_kind(self._kind(t)), self.contexts(req.contexts),
                 self.anchors(req.anchors), req.note, _modality(req.modality),
                 self.expr(req.efficacy) if req.efficacy is not None else None,
+                self.written(req.contexts),
             )
             for req in r.requirements
             for t in req.targets
@@ -443,6 +448,17 @@ class _Lowerer:
             else:
                 out.append(name.text)
         return tuple(dict.fromkeys(out))
+
+    def written(self, names: tuple[n.Name, ...]) -> tuple[str, ...]:
+        """The contexts as written when one of them is a group (the document names the group,
+        not its expansion); empty otherwise."""
+        if not any(self._is_group(x) for x in names):
+            return ()
+        return tuple(dict.fromkeys(x.text for x in names))
+
+    def _is_group(self, name: n.Name) -> bool:
+        target = self.res.target(name)
+        return isinstance(target, n.ContextDecl) and bool(target.includes)
 
     def _kind(self, name: n.Name) -> str:
         decl = self.res.target(name)
@@ -487,7 +503,8 @@ class _Lowerer:
         for x in names:
             kind = self._kind(x)
             if kind == "context":
-                out += [ir.Ref("context", c) for c in self.contexts((x,))]
+                group = x.text if self._is_group(x) else None
+                out += [ir.Ref("context", c, group) for c in self.contexts((x,))]
             else:
                 out.append(ir.Ref(_ref_kind(kind), x.text))
         return tuple(out)
@@ -500,7 +517,7 @@ class _Lowerer:
             period = self.period(d.amount.value, unit)
             return ir.Within(period, d.amount.text, d.event.text if d.event else None)
         if isinstance(d, n.Before):
-            return ir.Before(self.contexts(d.contexts))
+            return ir.Before(self.contexts(d.contexts), self.written(d.contexts))
         if isinstance(d, n.Every):
             high = d.high if d.high is not None else d.low
             text = ("about " if d.approximate else "") + f"{d.low:g}"
@@ -517,7 +534,7 @@ class _Lowerer:
         if isinstance(d, n.DueEvent):
             return ir.DueEvent(d.event.text)
         if isinstance(d, n.DueAt):
-            return ir.DueAt(self.contexts(d.contexts))
+            return ir.DueAt(self.contexts(d.contexts), self.written(d.contexts))
         if isinstance(d, n.Soft):
             return ir.Soft(d.text, units.SOFT_WORDS[d.text])
         raise AssertionError(f"unknown deadline {d!r}")  # pragma: no cover

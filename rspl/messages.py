@@ -47,6 +47,7 @@ from rspl.diagnostics import (
     DUPLICATE_DUTY,
     DUPLICATE_MEMBER,
     DUTY_NAME_IS_ACTION,
+    EMPTY_PHRASE,
     EMPTY_STANDARD,
     EXPECT_NOT_PER_CONTEXT,
     EXPRESSION_TOO_DEEP,
@@ -333,7 +334,8 @@ _KEYWORD_GROUPS: tuple[tuple[int, str, tuple[str, ...], int], ...] = (
 )  # fmt: skip
 # The tier of a keyword or symbol shown on its own (1 when not listed): the line's citations
 # after what continues it, the declaration's clauses and the end of a block last.
-_WORD_TIERS = {"per": 2, "note": 2, "carry": 4, "source": 5, "means": 5, "}": 6, "$END": 6}
+_WORD_TIERS = {"per": 2, "note": 2, "carry": 4, "source": 5, "means": 5, "phrase": 5, "}": 6,
+               "$END": 6}  # fmt: skip
 _SYMBOL_ORDER = (",", "(", ")", ":", "=", ".", "%", "-", "{", "}", "$END")
 
 
@@ -1646,6 +1648,17 @@ def number_with_separator(text: str, span: Span) -> Diagnostic:
         span,
         help=f"write numbers without separators: `{plain}`, or with an exponent such as "
         "`1e3`; a `,` separates items of a list",
+    )
+
+
+def empty_phrase(what: str, span: Span) -> Diagnostic:
+    """E1801: a `phrase` with nothing in it."""
+    return _make(
+        EMPTY_PHRASE,
+        f"the `phrase` of this {what} has no words",
+        span,
+        help="give the words the document uses for it mid-sentence, such as "
+        '`phrase "the plan for interim measures"`, or remove the clause to use the title',
     )
 
 

@@ -243,6 +243,7 @@ class RoleDecl:
     means: str | None
     span: Span = _span()
     includes: tuple[Name, ...] = ()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -255,6 +256,7 @@ class ContextDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -319,6 +321,7 @@ class EvidenceDecl:
     means: str | None
     span: Span = _span()
     per: PerMember | None = None
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -329,6 +332,7 @@ class DefinitionDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -341,6 +345,7 @@ class SafeguardDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -358,6 +363,7 @@ class StandardDecl:
     means: str | None
     span: Span = _span()
     efficacy: Expr | None = None  # `counts when`: the standard counts only while it holds
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -369,6 +375,7 @@ class ArtifactDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 @attrs.frozen
@@ -379,6 +386,7 @@ class ActionDecl:
     anchors: tuple[Anchor, ...]
     means: str | None
     span: Span = _span()
+    phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
 # ---------------------------------------------------------------------------- rules

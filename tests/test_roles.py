@@ -82,7 +82,7 @@ def test_the_document_says_or_for_by_a_or_b_and_and_for_by_a_b() -> None:
     either = "\n".join(render(_policy(*FORMS["any"])).values())
     both = "\n".join(render(_policy(*FORMS["all"])).values())
     assert "The CEO or the RSO **must** review, approved by any one of the Board, the CEO or the " \
-        "RSO before external deployment" in either
+        "RSO, before external deployment" in either
     assert "The CEO and the RSO **must** review, approved by the Board and the CEO" in both
     # a recipient after the object; a group named with its members
     assert "Leadership (the CEO and the RSO) **must** report the incident to the regulator" in both

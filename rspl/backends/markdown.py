@@ -36,7 +36,7 @@ from typing import Any, Protocol, TypeGuard, TypeVar
 import attrs
 import jinja2
 
-from rspl import __version__, ir
+from rspl import __version__, ir, prose
 from rspl.interpreter import evaluate
 from rspl.wording import module_name, money_text, role_choice
 
@@ -155,10 +155,8 @@ def join(parts: Iterable[Md], sep: str = ", ") -> Md:
 
 
 def words(parts: Sequence[Md], last: str = "and") -> Md:
-    """`a`, `a and b`, `a, b and c`."""
-    if len(parts) <= 1:
-        return join(parts)
-    return fmt("{} " + last + " {}", join(parts[:-1]), parts[-1])
+    """`a`, `a and b`, `a, b and c` (`rspl.prose.listing`, filled with Markdown parts)."""
+    return fmt(prose.listing(["{}"] * len(parts), last), *parts)
 
 
 _MERMAID_KEEP = frozenset(" .,:/'+-?!§_()")
@@ -207,9 +205,6 @@ def _code_filter(value: str) -> Md:
 
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")  # fmt: skip
-# A title that starts with one of these words reads on mid-sentence in lower case.
-_COMMON_STARTS = frozenset({"The", "A", "An", "Some", "Another", "This", "That", "These",
-                            "Those", "Any", "Each", "Every", "Date", "Time"})  # fmt: skip
 _MODAL = {"must": "**must**", "should": "*should*", "may": "*may*"}
 _MODAL_NOT = {"must": "**must not**", "should": "*should not*"}
 # How roles follow other objects of an action: `share X with Board`.
@@ -217,6 +212,8 @@ _RECIPIENT = {"share": "with", "consult": "with", "document": "for", "request": 
 # Actions whose recipient is their direct object: `notify to regulator` reads "notify the
 # regulator", not "notify to the regulator".
 _DIRECT = frozenset({"notify", "inform", "brief", "alert", "consult", "tell", "warn"})
+# Kinds of declaration that read as things after a verb, with `the` when singular.
+_THINGS = frozenset({"artifact", "safeguard", "standard", "evidence"})
 _COMPARE = {">=": "is at least", ">": "is more than", "<=": "is at most", "<": "is less than",
             "==": "is", "!=": "is not"}  # fmt: skip
 _COMPARE_DATE = {">=": "is on or after", ">": "is after", "<=": "is on or before",
@@ -232,21 +229,6 @@ def date_text(d: datetime.date) -> str:
     return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
-def _mid_sentence(text: str) -> str:
-    """A title placed mid-sentence: a leading article or common noun in lower case."""
-    first, _, rest = text.partition(" ")
-    if first in _COMMON_STARTS:
-        return first.lower() + (" " + rest if rest else "")
-    return text
-
-
-def _context_case(text: str) -> str:
-    """A context title mid-sentence (`external deployment`), acronyms left alone."""
-    if len(text) >= 2 and text[0].isupper() and text[1].islower():
-        return text[0].lower() + text[1:]
-    return text
-
-
 def _has_text(title: str | None) -> TypeGuard[str]:
     return bool(title and one_line(title))
 
@@ -257,6 +239,7 @@ class _Words:
     def __init__(self, policy: ir.Policy) -> None:
         self.policy = policy
         self.titles: dict[tuple[str, str], str | None] = {}
+        self.phrases: dict[tuple[str, str], str] = {}
         for kind, decls in (
             ("role", policy.roles), ("context", policy.contexts),
             ("group", policy.context_groups), ("domain", policy.domains),
@@ -267,6 +250,9 @@ class _Words:
         ):  # fmt: skip
             for d in decls:
                 self.titles[(kind, d.name)] = d.title
+                phrase = getattr(d, "phrase", None)
+                if isinstance(phrase, str) and phrase:
+                    self.phrases[(kind, d.name)] = phrase
         for domain in policy.domains:
             for level in domain.levels:
                 self.titles[("level", f"{domain.name}.{level.name}")] = level.title
@@ -277,6 +263,9 @@ class _Words:
         self.contexts = tuple(c.name for c in policy.contexts)
         self.role_groups = {r.name: r.members for r in policy.roles if r.members}
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
+        org = one_line(policy.organization or "")
+        # the organisation's name stays a name wherever it stands (`Anthropic will ...`)
+        self.proper = frozenset({org, org.split(" ", 1)[0]} if org else ())
 
     # ------------------------------------------------------------------ names
 
@@ -289,11 +278,31 @@ class _Words:
         return escape(title) if title is not None else code(name)
 
     def mid(self, kind: str, name: str) -> Md:
-        """A title mid-sentence."""
+        """A declaration mid-sentence: its `phrase`, else its title by the rule of
+        `rspl.prose.mid` (a name as written, anything else lower-cased at its first letter)."""
+        phrase = self.phrases.get((kind, name))
+        if phrase is not None:
+            return escape(phrase)
         title = self.raw(kind, name)
         if title is None:
             return code(name)
-        return escape(_context_case(title) if kind == "context" else _mid_sentence(title))
+        return escape(prose.mid(title, self.proper))
+
+    def thing(self, kind: str, name: str) -> Md:
+        """A declared thing as the object of a verb: its `phrase`, else its title with `the`
+        when singular (`the plan for interim measures`, `interim measures`)."""
+        phrase = self.phrases.get((kind, name))
+        if phrase is not None:
+            return escape(phrase)
+        title = self.raw(kind, name)
+        if title is None:
+            return code(name)
+        return escape(prose.definite(title, self.proper))
+
+    def plural(self, kind: str, name: str) -> bool:
+        """Whether a declaration's title (or phrase) is plural, from its head noun."""
+        text = self.phrases.get((kind, name)) or self.raw(kind, name)
+        return text is not None and prose.is_plural(text)
 
     def roles(
         self, names: Sequence[str], start: bool = False, any_one: bool = False,
@@ -307,25 +316,60 @@ class _Words:
         return fmt(lead + "{}", words(shown, last)) if lead else words(shown, last)
 
     def role(self, name: str, start: bool = False) -> Md:
-        text = self.title("role", name) if start else self.mid("role", name)
+        """A role as an office (`the Board of Directors`) or a common noun (`law
+        enforcement`), by `rspl.prose.office`; its `phrase` when it has one. `start`: at the
+        start of a sentence (a capital first letter)."""
+        phrase = self.phrases.get(("role", name))
+        title = self.raw("role", name)
+        if phrase is not None:
+            shown = phrase
+        elif title is not None:
+            shown = prose.office(title, self.proper)
+        else:
+            shown = ""
+        if start and shown:
+            shown = shown[0].upper() + shown[1:]
+        text = escape(shown) if shown else code(name)
         members = self.role_groups.get(name)
         if not members:
             return text
         return fmt("{} ({})", text, words([self.mid("role", m) for m in members]))
 
-    def context_list(self, names: Sequence[str]) -> Md:
+    def context_list(self, names: Sequence[str], written: Sequence[str] = ()) -> Md:
         """`for external deployment and open-weight release`, `in every context`, or `in
-        every context except training`."""
+        every context except training`; `for any external deployment` when the policy named
+        a context group (`written`: the contexts as written)."""
         missing = [c for c in self.contexts if c not in names]
         if not names or not missing:
             return Md("in every context")
+        if written:
+            listed = words([self.context_word(c) for c in written])
+            return fmt(("in {}" if listed.startswith("every ") else "for {}"), listed)
         if len(missing) < len(names) and len(names) > 2:
             return fmt("in every context except {}",
                        words([self.mid("context", c) for c in missing]))  # fmt: skip
         return fmt("for {}", words([self.mid("context", c) for c in names]))
 
+    def context_word(self, name: str) -> Md:
+        """A context or a context group mid-sentence."""
+        kind = "group" if ("group", name) in self.titles else "context"
+        return self.mid(kind, name)
+
+    def contexts_written(self, names: Sequence[str], written: Sequence[str], last: str) -> Md:
+        """Contexts in a deadline or a list of objects: as the policy wrote them when it
+        named a group (`before any external deployment`), else each one."""
+        return words([self.context_word(c) for c in (written or names)], last)
+
     def level(self, domain: str, level: str) -> Md:
         return self.title("level", f"{domain}.{level}")
+
+    def level_mid(self, domain: str, level: str) -> Md:
+        """A level mid-sentence: a one-word title is the level's name (`High`), a longer one
+        reads by the rule of `rspl.prose.mid` (`CBRN-4 threshold`, `sandbagging threshold`)."""
+        title = self.raw("level", f"{domain}.{level}")
+        if title is None or " " not in title.strip():
+            return self.level(domain, level)
+        return escape(prose.mid(title, self.proper))
 
     # ------------------------------------------------------------------ conditions
 
@@ -360,17 +404,19 @@ class _Words:
 
     def condition(self, e: ir.Expr) -> Md:
         """A condition as one clause; nested groups in parentheses."""
+        if isinstance(e, ir.LevelCmp) and e.residual and e.domain in self.risk:
+            return self.verdict(e, after=True)
         if isinstance(e, ir.LevelCmp) and e.residual:
             return fmt(
                 "the level in {} after mitigation " + _LEVEL_CMP[e.op] + " {}",
-                self.title("domain", e.domain), self.level(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.LevelCmp):
             if e.domain in self.risk:
                 return self.verdict(e)
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
-                self.title("domain", e.domain), self.level(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
             )  # fmt: skip
         if isinstance(e, ir.Compare):
             table = _COMPARE_DATE if self._is_date(e.left) else _COMPARE
@@ -382,7 +428,8 @@ class _Words:
         if isinstance(e, ir.DefRef):
             return fmt("“{}” holds", self.title("definition", e.name))
         if isinstance(e, ir.Implemented):
-            return fmt("{} is implemented", self.title(e.kind, e.name))
+            verb = prose.be(self.plural(e.kind, e.name)) + " implemented"
+            return fmt("{} " + verb, self.thing(e.kind, e.name))
         if isinstance(e, ir.Not):
             return fmt("it is not the case that {}", self.nested(e.operand))
         if isinstance(e, ir.MemberTest):
@@ -408,7 +455,7 @@ class _Words:
         elif quantifier == "any":
             head = escape(f"some {per}")
         else:
-            head = escape(f"at least {count} {_plural(per) if count != 1 else per}")
+            head = escape(f"at least {count} {prose.plural(per) if count != 1 else per}")
         if found is None or found.members is None:
             return head
         listed = words([code(m) for m in found.members], "and" if quantifier == "all" else "or")
@@ -419,9 +466,9 @@ class _Words:
         title = self.raw("evidence", name)
         if title is None:
             return code(name)
-        text = _mid_sentence(title)
-        if text[:1].isupper() and text[1:2].islower():
-            text = text[0].lower() + text[1:]
+        text = prose.mid(title, self.proper)
+        if text[:1].isupper() and text[1:2].islower() and not text.startswith(tuple(self.proper)):
+            text = text[0].lower() + text[1:]  # after `the`: `the attack success rate`
         return escape(text)
 
     def member_test(self, e: ir.MemberTest) -> Md:
@@ -432,11 +479,12 @@ class _Words:
             return fmt("{}, for {}", self.mid("evidence", e.name), which)
         return fmt("the {} of {} " + _COMPARE[e.op] + " {}",
                    self.noun(e.name), which, self.value(e.right))  # fmt: skip
-    def verdict(self, e: ir.LevelCmp) -> Md:
+    def verdict(self, e: ir.LevelCmp, after: bool = False) -> Md:
         """A comparison with a risk verdict, as a verdict (`the risk is judged not acceptable
         (Misuse)`), never as a capability reaching a level."""
         level = self.raw("level", f"{e.domain}.{e.level}")
-        shown = escape(_context_case(level)) if level is not None else code(e.level)
+        shown = escape(prose.mid(level).lower() if " " not in level.strip() else prose.mid(level)
+                       ) if level is not None else code(e.level)  # fmt: skip
         top, bottom = e.rank == self.risk[e.domain], e.rank == 1
         phrase = {
             ">=": "is judged {}" + ("" if top else " or worse"),
@@ -446,7 +494,8 @@ class _Words:
             "==": "is judged {}",
             "!=": "is not judged {}",
         }[e.op]
-        return fmt("the risk " + phrase + " ({})", shown, self.title("domain", e.domain))
+        risk = "the risk after mitigation " if after else "the risk "
+        return fmt(risk + phrase + " ({})", shown, self.title("domain", e.domain))
 
     def nested(self, e: ir.Expr) -> Md:
         inner = self.condition(e)
@@ -485,14 +534,17 @@ class _Words:
         if d is None:
             return None
         if isinstance(d, ir.Within):
-            since = self.mid("evidence", d.event) if d.event else Md("this rule starting to apply")
+            since = self.thing("evidence", d.event) if d.event else Md(
+                "this rule starting to apply")
+            if prose.period_is_zero(d.text):  # `within 0 days of x`: at once
+                return fmt("immediately upon {}", since) if d.event else Md("immediately")
             return fmt("within {} of {}", escape(d.text), since)
         if isinstance(d, ir.Before):
-            return fmt("before {}", words([self.mid("context", c) for c in d.contexts], "or"))
+            return fmt("before {}", self.contexts_written(d.contexts, d.written, "or"))
         if isinstance(d, ir.Every):
-            text = fmt("every {}", escape(d.text))
+            text = escape(prose.every(d.text))
             if d.since:
-                return fmt("{}, counted from {}", text, self.mid("evidence", d.since))
+                return fmt("{}, counted from {}", text, self.thing("evidence", d.since))
             return text
         if isinstance(d, ir.Until):
             return fmt("until {}", self.condition(d.expr))
@@ -504,7 +556,7 @@ class _Words:
                 return fmt("by the {}", escape(title[0].lower() + title[1:]))
             return fmt("by the date of {}", self.mid("evidence", d.event))
         if isinstance(d, ir.DueAt):
-            return fmt("at {}", words([self.mid("context", c) for c in d.contexts], "or"))
+            return fmt("at {}", self.contexts_written(d.contexts, d.written, "or"))
         if isinstance(d, ir.Soft):
             return fmt("{} (no fixed {})", escape(d.text),
                        Md("interval" if d.recurring else "deadline"))  # fmt: skip
@@ -513,7 +565,18 @@ class _Words:
     def objects(self, ob: ir.Obligation) -> Md:
         """What the action is about, then who receives it: objects that are roles and the
         recipients of `to` ("report the incident to the regulator")."""
-        things = [self.mid(r.kind, r.name) for r in ob.objects if r.kind != "role"]
+        things: list[Md] = []
+        groups: set[str] = set()
+        for r in ob.objects:
+            if r.kind == "role":
+                continue
+            if r.kind == "context" and r.group is not None:
+                if r.group not in groups:  # a group the policy named: by its own name
+                    groups.add(r.group)
+                    things.append(self.context_word(r.group))
+                continue
+            things.append(self.thing(r.kind, r.name) if r.kind in _THINGS
+                          else self.mid(r.kind, r.name))  # fmt: skip
         named = [r.name for r in ob.objects if r.kind == "role"]
         people = [self.role(x) for x in dict.fromkeys([*named, *ob.to])]
         prep = _RECIPIENT.get(ob.action, "to")
@@ -532,8 +595,8 @@ class _Words:
             approvers = self.roles(ob.approved_by, any_one=ob.approved_by_any, approval=True)
             phrase = fmt("{}, approved by {}", phrase, approvers)
         deadline = self.deadline(ob.deadline)
-        if deadline is not None:
-            phrase = fmt("{} {}", phrase, deadline)
+        if deadline is not None:  # after an approval, a comma: the deadline is the duty's
+            phrase = fmt("{}, {}" if ob.approved_by else "{} {}", phrase, deadline)
         subject = (
             self.roles(ob.by, start=True, any_one=ob.by_any) if ob.by
             else self.subject if self.subject
@@ -559,25 +622,34 @@ class _Words:
         return _sentence(sentence, cites, ob.note)
 
     def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
+        """`**ASL-3 Security Standard** is required in every context`, `The safeguards
+        **A** and **B** are required for external deployment`: what is required is named
+        by its title as a bold label; the verb agrees with how many are named. Each modality
+        has its own sentence, with a verb: `should be in place`, `is permitted but not
+        required`, `*Recommended:* ... should be in place`, `*Illustrative example, not a
+        commitment:* ... would be in place`."""
         kind, modality = group[0].kind, group[0].modality
-        contexts = self.context_list(group[0].contexts)
+        contexts = self.context_list(group[0].contexts, group[0].written)
         if kind == "standard":
-            names = words([self.standard(r.target) for r in group])
-            label = Md("")
+            label = words([self.standard(r.target) for r in group])
+            plural = len(group) > 1
         else:
-            names = words([self.title("safeguard", r.target) for r in group])
-            label = Md("the safeguard " if len(group) == 1 else "the safeguards ")
+            names = words([fmt("**{}**", self.title("safeguard", r.target)) for r in group])
+            plural = len(group) > 1
+            label = fmt("the safeguard" + ("s" if plural else "") + " {}", names)
+        be = prose.be(plural)
         if modality == "must":
-            verb = "is" if len(group) == 1 else "are"
-            text = fmt("{}{} " + verb + " required {}", label, names, contexts)
-            text = Md(text[:1].upper() + text[1:])
+            text = fmt("{} " + be + " required {}", label, contexts)
         elif modality == "recommend":
-            text = fmt("*Recommended:* {}{}, {}", label, names, contexts)
+            text = fmt("*Recommended:* {} should be in place {}", label, contexts)
         elif modality == "illustrative":
-            text = fmt("*Illustrative example, not a commitment:* {}{}, {}", label, names, contexts)
-        else:  # should, may: reported, never enforced
-            text = fmt("{}{} *" + modality + "* be in place {}", label, names, contexts)
-            text = Md(text[:1].upper() + text[1:])
+            text = fmt("*Illustrative example, not a commitment:* {} would be in place {}",
+                       label, contexts)  # fmt: skip
+        elif modality == "should":
+            text = fmt("{} *should* be in place {}", label, contexts)
+        else:  # may: permitted, never required (reported, never enforced)
+            text = fmt("{} " + be + " permitted, but not required, {}", label, contexts)
+        text = _capital(text)
         if group[0].criterion is not None:
             text = fmt("{}, and counts only while {}", text, self.condition(group[0].criterion))
         return _sentence(text, cites, group[0].note)
@@ -590,7 +662,7 @@ class _Words:
         for name in unknown:
             evidence = self.evidence.get(name)
             if ("domain", name) in self.titles:
-                shown.append(fmt("the {} level", self.title("domain", name)))
+                shown.append(fmt("the {} level", self.mid("domain", name)))
             elif evidence is not None and evidence.type in ("fact", "judgement"):
                 shown.append(fmt("whether {}", self.mid("evidence", name)))
             elif evidence is not None:
@@ -608,7 +680,9 @@ class _Words:
             return fmt(" (as a precaution, until these are known: {})", join(shown, "; "))
         if shown[0].startswith("whether "):
             return fmt(" (as a precaution, until it is known {})", shown[0])
-        return fmt(" (as a precaution, until {} is known)", shown[0])
+        sole = self.evidence.get(unknown[0])
+        plural = sole is not None and self.plural("evidence", sole.name)
+        return fmt(" (as a precaution, until {} " + prose.be(plural) + " known)", shown[0])
 
     def criteria_of(self, name: str, contexts: Sequence[str], rules: Sequence[str]) -> list[Md]:
         """The criteria `name` counts under where it is required: those of a standard and
@@ -670,6 +744,14 @@ class _Words:
         if std is not None and std.hole:
             return fmt("{} (not yet defined, so never met)", shown)
         return shown
+
+
+def _capital(text: Md) -> Md:
+    """A sentence with a capital first letter (after any emphasis marker)."""
+    lead = len(text) - len(text.lstrip("*"))
+    if lead and text[lead:lead + 1].isalpha():
+        return Md(text[:lead] + text[lead].upper() + text[lead + 1:])
+    return Md(text[:1].upper() + text[1:])
 
 
 def _sentence(text: Md, cites: Md, note: str | None = None) -> Md:
@@ -989,16 +1071,18 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
     approval of the CEO and the Board." """
     if waiver.kind == "duty":
         assert waiver.rule is not None
-        action = next(
-            (o.action for r in w.policy.rules if r.name == waiver.rule
+        duty = next(
+            (o for r in w.policy.rules if r.name == waiver.rule
              for o in (*r.obligations, *r.fallbacks) if o.key == waiver.target),
-            waiver.target,
-        )  # the duty's action: the key is its `as` name when it has one
-        what = fmt("The duty to {} of rule “{}”", w.mid("action", action),
-                   w.title("rule", waiver.rule))  # fmt: skip
+            None,
+        )  # the duty: the key is its `as` name when it has one
+        verb = w.mid("action", duty.action if duty is not None else waiver.target)
+        objects = w.objects(duty) if duty is not None else Md("")
+        what = fmt("The duty of rule “{}” to {}", w.title("rule", waiver.rule),
+                   fmt("{} {}", verb, objects) if objects else verb)  # fmt: skip
     else:
-        what = fmt("The requirement for {}", w.title(waiver.kind, waiver.target))
-    where = w.context_list(waiver.contexts)
+        what = fmt("The requirement for {}", w.thing(waiver.kind, waiver.target))
+    where = w.context_list(waiver.contexts, waiver.written)
     when = (
         fmt(" when {}", w.condition(waiver.condition)) if waiver.condition is not None
         else Md("")
@@ -1146,7 +1230,7 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
             clause = fmt("If {}, or that verdict cannot be ruled out", w.condition(e))
         elif isinstance(e, ir.LevelCmp) and e.op == ">=":
             clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
-                         w.level(e.domain, e.level))  # fmt: skip
+                         w.level_mid(e.domain, e.level))  # fmt: skip
         else:
             clause = fmt("If {}, or if this cannot be ruled out", w.condition(e))
         if warning:
@@ -1173,14 +1257,15 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
         )  # fmt: skip
     checkpoint = None
     if rule.rules_out:
-        ruled = words([fmt("{} at {} or above", w.title("domain", ro.domain),
-                           w.level(ro.domain, _level_name(w.policy, ro.domain, ro.rank)))
-                       for ro in rule.rules_out])  # fmt: skip
+        ruled = [_ruled_out(w, ro) for ro in rule.rules_out]
+        what = (
+            fmt("{} is ruled out", ruled[0]) if len(ruled) == 1
+            else fmt("each of these is ruled out: {}", join(ruled, "; "))
+        )  # fmt: skip
         checkpoint = fmt(
-            "Checkpoint: when this condition is definitely not met, capability in {} is "
-            "ruled out, unless the assessment determines that such a level is reached.",
-            ruled,
-        )
+            "Checkpoint: when this condition is definitely not met, {}, unless the assessment "
+            "determines that such a level is reached.", what,
+        )  # fmt: skip
     return RuleView(
         kind=rule.kind,
         kind_word=Md(_KIND_WORD.get(rule.kind, "Rule")),
@@ -1198,6 +1283,18 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
     )
 
 
+def _ruled_out(w: _Words, ro: ir.RuleOut) -> Md:
+    """What a checkpoint rules out: `capability in Cyber at High or above`, or for a risk
+    verdict `a verdict of not acceptable or worse (Misuse risk)`, as `_Words.verdict` says
+    a verdict (never "capability ... at Not acceptable")."""
+    level = w.level_mid(ro.domain, _level_name(w.policy, ro.domain, ro.rank))
+    if ro.domain in w.risk:
+        top = ro.rank == w.risk[ro.domain]
+        return fmt("a verdict of {}" + ("" if top else " or worse") + " ({})", level,
+                   w.title("domain", ro.domain))  # fmt: skip
+    return fmt("capability in {} at {} or above", w.mid("domain", ro.domain), level)
+
+
 def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
     for d in policy.domains:
         if d.name == domain:
@@ -1205,12 +1302,6 @@ def _level_name(policy: ir.Policy, domain: str, rank: int) -> str:
                 if lv.rank == rank:
                     return lv.name
     return str(rank)
-
-
-def _plural(word: str) -> str:
-    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
-        return word[:-1] + "ies"
-    return word + ("es" if word.endswith(("s", "x", "ch", "sh")) else "s")
 
 
 def _measured(e: ir.Evidence) -> Md:
@@ -1705,7 +1796,7 @@ def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
         ),
         "evidence": tuple(
             _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
-                  w.roles(e.deciders, start=True))
+                  words([w.title("role", r) for r in e.deciders]))  # a cell: labels
             for e in policy.evidence
         ),
         "definitions": tuple(

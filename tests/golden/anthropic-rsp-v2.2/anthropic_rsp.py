@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878
+# source sha256: 2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = 'cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878'
+SOURCE_HASH: str = '2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': 'cb011ac00ae87cb3cbff20111875139c81b03582688a39420f3c88d7c0ea9878',
+ 'source_hash': '2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -1747,100 +1747,100 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:856)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:859)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:736)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:739)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:747)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:750)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:771)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:774)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:791)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:794)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:802)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:805)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:827)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:830)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:838)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:841)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:856)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:859)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:870)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:873)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:878)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:897)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:881)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:900)
     # definition notably_more_capable (anthropic-rsp-v2.2.rspl:274)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:916)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:919)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:938)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:941)
     # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:283)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:959)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:990)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:962)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:993)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:1003)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:1006)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1014)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1022)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1028)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1034)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1042)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1051)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1017)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1025)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1031)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1037)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1045)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1054)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1063)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1066)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1071)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1076)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1074)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1079)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1085)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1092)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1100)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1106)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1113)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1088)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1095)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1103)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1109)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1116)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:759)
+    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:762)
     t32 = in_place('interim_deployment_measures', impl, maybe)
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:764)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:767)
     t33 = in_place('ASL3_Deployment', impl, maybe)
-    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:778)
+    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:781)
     t34 = in_place('interim_security_measures', impl, maybe)
-    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:783)
+    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:786)
     t35 = in_place('ASL3_Security', impl, maybe)
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:786)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:789)
     t36 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:809)
+    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:812)
     t37 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:814)
+    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:817)
     t38 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:817)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:820)
     t39 = in_place('ASL3_Security', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:998)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:1001)
     t40 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1006)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1009)
     t41 = in_place('ASL3_Deployment', impl, maybe)
     t42 = in_place('ASL3_Security', impl, maybe)
     t43 = tri_all((t41, t42))
-    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1128)
+    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1131)
     t44 = in_place('interim_deployment_measures', impl, maybe)
-    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1140)
+    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1143)
     t45 = in_place('interim_security_measures', impl, maybe)
-    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1154)
+    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1157)
     t46 = ev.get('competitor_without_safeguards')
-    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1162)
+    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1165)
     t47 = ev.get('competitor_without_safeguards')
     outcomes = (
         (t1, t2, t3, t4, t5, t6, t7, t8, t9, True, t15, t17, t20, t20, t24, t25, t20, True, True,

@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: fbbcbecca4d3c93ddfa89df39283e224e045b9ee3108bbfca82ee1e13099c161
+# source sha256: d448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = 'fbbcbecca4d3c93ddfa89df39283e224e045b9ee3108bbfca82ee1e13099c161'
+SOURCE_HASH: str = 'd448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -43,7 +43,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': 'fbbcbecca4d3c93ddfa89df39283e224e045b9ee3108bbfca82ee1e13099c161',
+ 'source_hash': 'd448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -1267,7 +1267,7 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:378)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:379)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:246)
     t0 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1299,9 +1299,9 @@ def _conditions(
         hi[18] = rule_out(lo[18], hi[18], 1)
         hi[19] = rule_out(lo[19], hi[19], 1)
         hi[20] = rule_out(lo[20], hi[20], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:366)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:367)
     t2 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:378)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:379)
     # definition leading_indicator_shown (microsoft-fgf-2025.rspl:246)
     t3 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
@@ -1311,8 +1311,8 @@ def _conditions(
  'autonomy_tools',
  'software_engineering'), (None, None))
     )
-    # rule baseline (microsoft-fgf-2025.rspl:393)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:401)
+    # rule baseline (microsoft-fgf-2025.rspl:394)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:402)
     #   for training
     t5 = level_cmp('>=', lo[3], hi[3], 1)
     #   for internal_use
@@ -1328,7 +1328,7 @@ def _conditions(
     #   for open_weights
     t11 = level_cmp('>=', lo[7], hi[7], 1)
     r3 = tri_any((t5, t6, t7, t8, t9, t10, t11))
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:414)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:415)
     #   for training
     t12 = level_cmp('>=', lo[9], hi[9], 1)
     #   for internal_use
@@ -1344,7 +1344,7 @@ def _conditions(
     #   for open_weights
     t18 = level_cmp('>=', lo[13], hi[13], 1)
     r4 = tri_any((t12, t13, t14, t15, t16, t17, t18))
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:427)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:428)
     #   for training
     t19 = level_cmp('>=', lo[15], hi[15], 1)
     #   for internal_use
@@ -1360,7 +1360,7 @@ def _conditions(
     #   for open_weights
     t25 = level_cmp('>=', lo[19], hi[19], 1)
     r5 = tri_any((t19, t20, t21, t22, t23, t24, t25))
-    # rule residual_cbrn (microsoft-fgf-2025.rspl:448)
+    # rule residual_cbrn (microsoft-fgf-2025.rspl:449)
     #   for training
     t26 = level_cmp('>=', lo[4], hi[4], 1)
     #   for internal_use
@@ -1376,7 +1376,7 @@ def _conditions(
     #   for open_weights
     t32 = level_cmp('>=', lo[8], hi[8], 1)
     r6 = tri_any((t26, t27, t28, t29, t30, t31, t32))
-    # rule residual_cyber (microsoft-fgf-2025.rspl:454)
+    # rule residual_cyber (microsoft-fgf-2025.rspl:455)
     #   for training
     t33 = level_cmp('>=', lo[10], hi[10], 1)
     #   for internal_use
@@ -1392,7 +1392,7 @@ def _conditions(
     #   for open_weights
     t39 = level_cmp('>=', lo[14], hi[14], 1)
     r7 = tri_any((t33, t34, t35, t36, t37, t38, t39))
-    # rule residual_autonomy (microsoft-fgf-2025.rspl:460)
+    # rule residual_autonomy (microsoft-fgf-2025.rspl:461)
     #   for training
     t40 = level_cmp('>=', lo[16], hi[16], 1)
     #   for internal_use
@@ -1408,7 +1408,7 @@ def _conditions(
     #   for open_weights
     t46 = level_cmp('>=', lo[20], hi[20], 1)
     r8 = tri_any((t40, t41, t42, t43, t44, t45, t46))
-    # rule critical_escalation (microsoft-fgf-2025.rspl:469)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:470)
     #   for training
     # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
     t47 = level_cmp('>=', lo[3], hi[3], 2)
@@ -1452,12 +1452,12 @@ def _conditions(
     t79 = level_cmp('>=', lo[19], hi[19], 2)
     t80 = tri_any((t77, t78, t79))
     r9 = tri_any((t50, t55, t60, t65, t70, t75, t80))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:481)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:482)
     t82 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:491)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:499)
+    # rule governance_programme (microsoft-fgf-2025.rspl:492)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:500)
     t83 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:507)
+    # cadence framework_review (microsoft-fgf-2025.rspl:508)
     outcomes = (t2, t3, True, r3, r4, r5, r6, r7, r8, r9, t82, True, t83, True)
     return (
         outcomes, (t0, t0, t2, t3, t3, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17,

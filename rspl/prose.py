@@ -118,9 +118,13 @@ def _head_words(title: str) -> list[str]:
 
 
 def numbered(title: str) -> bool:
-    """Whether the title's noun phrase ends in a number: `Security level 4`, `Phase 2`."""
+    """Whether the title's noun phrase ends in a number or a numbered code: `Security level
+    4`, `Phase 2`, `AI R&D-4`, `Tier 2b` (such a title is a name: it takes no article)."""
     words = _head_words(title)
-    return bool(words) and words[-1].rstrip(".").isdigit()
+    if not words:
+        return False
+    last = words[-1].rstrip(".")
+    return last.isdigit() or bool(re.search(r"[-.][0-9]+[a-z]?$|^[0-9]+[a-z]$", last))
 
 
 def _unstop(title: str) -> str:
@@ -246,6 +250,24 @@ def definite(title: str, proper: frozenset[str] = frozenset()) -> str:
     if is_plural(title) or numbered(title) or (shown[:1].isupper() and not is_name(title)):
         return shown
     return "the " + shown
+
+
+# Head nouns of a capability level's title that make it a thing reached, read with `the`
+# ("reaches the CBRN-4 threshold"); any other level title is a grade ("reaches Bio High").
+_LEVEL_NOUNS = _set(
+    "threshold thresholds level capability capabilities checkpoint propensity tier stage "
+    "category point line limit mark uplift"
+)
+
+
+def level(title: str, proper: frozenset[str] = frozenset()) -> str:
+    """A capability level as the object of `reaches` or `at`: with `the` when its head noun
+    names a threshold-like thing (`the non-novel chem/bio weapons threshold`, `the Model
+    Autonomy checkpoint`); as written when it is a grade (`Bio High`, `High`) or numbered
+    (`Cyber uplift level 1`, `AI R&D-4`)."""
+    if head_noun(title).lower() in _LEVEL_NOUNS:
+        return definite(title, proper)
+    return mid(title, proper)
 
 
 def office(title: str, proper: frozenset[str] = frozenset()) -> str:

@@ -188,6 +188,7 @@ def test_words(kind: str, title: str, expected: str) -> None:
         "office": lambda t: prose.office(t),
         "every": lambda t: prose.every(t),
         "noun": lambda t: prose.plural(t),
+        "level": lambda t: prose.level(t),
     }[kind](title)
     assert got == expected
 

@@ -363,13 +363,16 @@ class _Words:
     def level(self, domain: str, level: str) -> Md:
         return self.title("level", f"{domain}.{level}")
 
-    def level_mid(self, domain: str, level: str) -> Md:
+    def level_mid(self, domain: str, level: str, the: bool = False) -> Md:
         """A level mid-sentence: a one-word title is the level's name (`High`), a longer one
-        reads by the rule of `rspl.prose.mid` (`CBRN-4 threshold`, `sandbagging threshold`)."""
+        reads by the rule of `rspl.prose.mid` (`CBRN-4 threshold`, `sandbagging threshold`);
+        with `the`, as the object of `reaches` or `at`, with the article a threshold takes
+        (`the non-novel chem/bio weapons threshold`, but `Bio High`, `Cyber uplift level 1`;
+        `rspl.prose.level`)."""
         title = self.raw("level", f"{domain}.{level}")
         if title is None or " " not in title.strip():
             return self.level(domain, level)
-        return escape(prose.mid(title, self.proper))
+        return escape((prose.level if the else prose.mid)(title, self.proper))
 
     # ------------------------------------------------------------------ conditions
 
@@ -409,14 +412,14 @@ class _Words:
         if isinstance(e, ir.LevelCmp) and e.residual:
             return fmt(
                 "the level in {} after mitigation " + _LEVEL_CMP[e.op] + " {}",
-                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level, the=True),
             )  # fmt: skip
         if isinstance(e, ir.LevelCmp):
             if e.domain in self.risk:
                 return self.verdict(e)
             return fmt(
                 "capability in {} " + _LEVEL_CMP[e.op] + " {}",
-                self.mid("domain", e.domain), self.level_mid(e.domain, e.level),
+                self.mid("domain", e.domain), self.level_mid(e.domain, e.level, the=True),
             )  # fmt: skip
         if isinstance(e, ir.Compare):
             table = _COMPARE_DATE if self._is_date(e.left) else _COMPARE
@@ -624,15 +627,18 @@ class _Words:
     def requirement(self, group: Sequence[ir.Requirement], cites: Md) -> Md:
         """`**ASL-3 Security Standard** is required in every context`, `The safeguards
         **A** and **B** are required for external deployment`: what is required is named
-        by its title as a bold label; the verb agrees with how many are named. Each modality
-        has its own sentence, with a verb: `should be in place`, `is permitted but not
+        by its title as a bold label; the verb agrees with how many are named, and with
+        the title of a single standard (`**ASL-3 deployment protections** are required`).
+        Each modality has its own sentence, with a verb: `should be in place`, `is permitted but not
         required`, `*Recommended:* ... should be in place`, `*Illustrative example, not a
         commitment:* ... would be in place`."""
         kind, modality = group[0].kind, group[0].modality
         contexts = self.context_list(group[0].contexts, group[0].written)
         if kind == "standard":
             label = words([self.standard(r.target) for r in group])
-            plural = len(group) > 1
+            # one standard reads as its title does: "**ASL-3 deployment protections** are"
+            title = self.raw("standard", group[0].target)
+            plural = len(group) > 1 or (title is not None and prose.is_plural(title))
         else:
             names = words([fmt("**{}**", self.title("safeguard", r.target)) for r in group])
             plural = len(group) > 1
@@ -1230,7 +1236,7 @@ def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
             clause = fmt("If {}, or that verdict cannot be ruled out", w.condition(e))
         elif isinstance(e, ir.LevelCmp) and e.op == ">=":
             clause = fmt("If {}, or {} cannot be ruled out", w.condition(e),
-                         w.level_mid(e.domain, e.level))  # fmt: skip
+                         w.level_mid(e.domain, e.level, the=True))  # fmt: skip
         else:
             clause = fmt("If {}, or if this cannot be ruled out", w.condition(e))
         if warning:
@@ -1292,6 +1298,7 @@ def _ruled_out(w: _Words, ro: ir.RuleOut) -> Md:
         top = ro.rank == w.risk[ro.domain]
         return fmt("a verdict of {}" + ("" if top else " or worse") + " ({})", level,
                    w.title("domain", ro.domain))  # fmt: skip
+    level = w.level_mid(ro.domain, _level_name(w.policy, ro.domain, ro.rank), the=True)
     return fmt("capability in {} at {} or above", w.mid("domain", ro.domain), level)
 
 

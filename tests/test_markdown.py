@@ -424,7 +424,8 @@ def test_threshold_rows_agree_with_the_evaluator(policy: ir.Policy) -> None:
         assert needed - base <= shown <= needed | base, (domain, level)
     start = next(
         i for i, t in enumerate(tokens)
-        if t.type == "heading_open" and t.tag == "h2" and plain(tokens[i + 1]) == "Capability thresholds"
+        if t.type == "heading_open" and t.tag == "h2"
+        and plain(tokens[i + 1]) == "Capability thresholds"
     )  # fmt: skip
     baseline = tokens[start + 4]  # heading_open, inline, heading_close, paragraph_open
     assert plain(baseline).startswith(("Below every level", "When nothing else is known"))

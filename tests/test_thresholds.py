@@ -161,12 +161,22 @@ def test_money_threshold_is_in_the_thresholds_section_as_a_reader_writes_it() ->
     policy = policy_of(
         """evidence revenue: money "Annual revenue" source "§1"
 rule big "Large companies" { source "§3" when revenue >= 1e9 USD require base }
+rule bio2 "Bio two" {
+  source "§3"
+  when Bio >= Bio_2
+  require Std2 counts when revenue < 2500000000 USD
+}
 """
     )
     text = section(policy)
     assert (
         "| Annual revenue is at least USD 1 billion | the condition of rule Large companies "
         "(`big`) | §3 |" in text
+    )
+    assert "| Annual revenue is less than USD 2.5 billion | **Standard two**, as Bio two" in text
+    assert rows(policy)["Bio_2"][REQUIRES] == (
+        "**Standard two** (counts only while Annual revenue is less than USD 2.5 billion) "
+        "in every context"
     )
     assert "1000000000" not in text and "1e9" not in text and "000 USD" not in text
 

@@ -10,13 +10,14 @@ rules it hands to the evaluator grows linearly with the levels of a domain.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
 from markdown_it import MarkdownIt
+from profiles import examples
+from strategies import PolicySpec, bench_scaling, compile_policy, policies
 
 from rspl import ir
 from rspl.backends import thresholds
@@ -24,19 +25,7 @@ from rspl.backends.markdown import render
 from rspl.pipeline import compile_file, compile_source
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _load_scaling() -> Any:
-    """bench/scaling.py, whose generated policies are the ones the scaling figures time."""
-    spec = importlib.util.spec_from_file_location("bench_scaling", ROOT / "bench" / "scaling.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-scaling = _load_scaling()
+scaling = bench_scaling()  # its generated policies are the ones the scaling figures time
 
 HEADER = """policy tiny "Tiny" {
   organization "Org"
@@ -264,6 +253,13 @@ def test_the_sweep_decides_what_one_evaluation_per_level_decides(
         for lv in d.levels:
             alone = thresholds.outcome(policy, thresholds.only_level(policy, d.name, lv.name))
             assert fast.levels[(d.name, lv.name)].outcome == alone, (d.name, lv.name)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(spec=policies())
+def test_the_sweep_agrees_on_random_policies(spec: PolicySpec) -> None:
+    policy = compile_policy(spec.text)
+    assert thresholds.levels(policy, fast=True) == thresholds.levels(policy, fast=False)
 
 
 def test_rules_evaluated_grow_linearly_with_the_levels(monkeypatch: pytest.MonkeyPatch) -> None:

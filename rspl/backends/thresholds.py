@@ -239,7 +239,7 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     for reads in (*rule_reads.values(), *def_reads.values()):
         for domain, rank in reads.ranks:
             ranks.setdefault(domain, set()).add(rank)
-    criteria: set[str] = set()  # domains that efficacy criteria or standards' criteria read
+    criteria: set[str] = set()  # domains that criteria or waivers read
     for sg in policy.safeguards:
         if sg.efficacy is not None:
             for domain, rank in _expr_reads(sg.efficacy, defs, def_reads).ranks:
@@ -250,6 +250,12 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
             for domain, rank in _expr_reads(std.criterion, defs, def_reads).ranks:
                 ranks.setdefault(domain, set()).add(rank)
                 criteria.add(domain)
+    # the sweep keeps one level of the domain: nothing that explains a criterion by its
+    # figures, or decides a waiver, may read it (a requirement's `counts when`, a waiver)
+    later = [q.criterion for r in policy.rules for q in r.requirements if q.criterion is not None]
+    later += [wv.condition for wv in policy.waivers if wv.condition is not None]
+    for e in later:
+        criteria |= _expr_reads(e, defs, def_reads).domains
     fixed = [r for r in policy.rules if r.name in active or r.rules_out]
     by_domain: dict[str, list[ir.Rule]] = {}
     for r in policy.rules:
@@ -494,19 +500,35 @@ def _slice(
         used |= reads.definitions
         names |= reads.implemented
         names.update(q.target for q in r.requirements)
+        for q in r.requirements:  # a `counts when` of a require line
+            if q.criterion is not None:
+                crit = _expr_reads(q.criterion, defs, def_reads)
+                domains |= crit.domains
+                used |= crit.definitions
+                names |= crit.implemented
+    for wv in policy.waivers:  # the evaluator decides every waiver's condition
+        if wv.condition is not None:
+            reads = _expr_reads(wv.condition, defs, def_reads)
+            domains |= reads.domains
+            used |= reads.definitions
+            names |= reads.implemented
     todo = list(names)
     while todo:
         name = todo.pop()
         std = index.standards.get(name)
         more: list[str] = []
+        criterion: ir.Expr | None = None
         if std is not None:
             more = [*std.ancestors, *std.safeguards]
+            criterion = std.criterion
         sg = index.safeguards.get(name)
-        if sg is not None and sg.efficacy is not None:
-            reads = _expr_reads(sg.efficacy, defs, def_reads)
+        if sg is not None:
+            criterion = sg.efficacy
+        if criterion is not None:  # the evaluator decides every criterion in the slice
+            reads = _expr_reads(criterion, defs, def_reads)
             domains |= reads.domains
             used |= reads.definitions
-            more = list(reads.implemented)
+            more += reads.implemented
         for m in more:
             if m not in names:
                 names.add(m)

@@ -15,9 +15,11 @@ Policy text can never break the document, because of two rules:
   environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
   filter fails loudly instead of printing raw policy text.
 
-What each capability level requires is not re-derived here: it is what the reference
-interpreter returns for an assessment in which that level alone is reached, so the threshold
-tables say exactly what the evaluator does.
+What each capability level requires is not re-derived here: `rspl.backends.thresholds` asks
+the reference interpreter, for the baseline (every domain below its first level, nothing else
+known) and for each level reached alone, so the threshold tables say exactly what the
+evaluator does. This module only words it: the baseline once above the tables, and in each
+row what the level adds to it or drops from it.
 """
 
 from __future__ import annotations

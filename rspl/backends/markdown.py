@@ -1343,6 +1343,16 @@ def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
     )
 
 
+def _arrows(required: Sequence[thresholds.Required]) -> dict[str, str]:
+    """Each standard required, with its arrow: solid when required for certain in some
+    context, dotted and marked when only as a precaution."""
+    out: dict[str, str] = {}
+    for r in required:
+        if not r.unknown or r.name not in out:
+            out[r.name] = "-->" if not r.unknown else "-. precaution .->"
+    return out
+
+
 def _diagram(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[Md, ...]:
     """Mermaid flowchart lines: each level to the standards (and alerts) it adds to what
     every model needs. Node ids are generated; labels go through `mermaid_label`."""
@@ -1359,11 +1369,12 @@ def _diagram(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[Md
             lines.append(fmt(f"    F{i}S{j}[{{}}]", mermaid_label(label)))
         lines.append(Md("  end"))
     baseline = found.baseline
-    base = dict.fromkeys(r.name for r in baseline.standards)
+    base = _arrows(baseline.standards)
     base_alerts = {a.name for a in baseline.alerts}
     if base:
-        lines.append(fmt("  B0([{}])", mermaid_label("Every model (below every level)")))
-        lines += [Md(f"  B0 --> {std_ids[n]}") for n in base]
+        label = "Below every level, nothing else known"
+        lines.append(fmt("  B0([{}])", mermaid_label(label)))
+        lines += [Md(f"  B0 {arrow} {std_ids[n]}") for n, arrow in base.items()]
     alert_ids: dict[str, str] = {}
     edges: list[Md] = []
     for i, d in enumerate(policy.domains, 1):
@@ -1372,9 +1383,9 @@ def _diagram(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[Md
         for j, lv in enumerate(d.levels, 1):
             node = f"D{i}L{j}"
             lines.append(fmt(f"    {node}[{{}}]", mermaid_label(lv.title or lv.name)))
-            result = found.levels[(d.name, lv.name)].outcome
-            added = dict.fromkeys(r.name for r in result.standards if r.name not in base)
-            edges += [Md(f"  {node} --> {std_ids[n]}") for n in added]
+            result = found.levels[(d.name, lv.name)].outcome.beyond(baseline)
+            added = _arrows(result.standards)
+            edges += [Md(f"  {node} {arrow} {std_ids[n]}") for n, arrow in added.items()]
             for name in dict.fromkeys(a.name for a in result.alerts):
                 if name in base_alerts:
                     continue

@@ -323,7 +323,7 @@ def test_mermaid_labels_are_escaped(policy: ir.Policy) -> None:
         rf"    {node}\[{label}\]",
         rf"  {node}\(\[{label}\]\)",
         rf"  {node}\{{\{{{label}\}}\}}",
-        rf"  {node} (-->|-\.->|-\. extends \.->) {node}",
+        rf"  {node} (-->|-\.->|-\. extends \.->|-\. precaution \.->) {node}",
     ]
     pattern = re.compile("|".join(f"(?:{f})" for f in line_forms))
     fences = [t for t in parse(document_of(policy)) if t.type == "fence"]

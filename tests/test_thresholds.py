@@ -281,3 +281,22 @@ def test_rules_evaluated_grow_linearly_with_the_levels(monkeypatch: pytest.Monke
         thresholds.levels(result.policy)
         work.append(sum(handed))
     assert work[1] <= 4 * 1.2 * work[0], work
+
+
+def test_criteria_and_waivers_reading_definitions_build() -> None:
+    """The slice a level is decided on keeps what a standard's criterion and a waiver's
+    condition read (the build raised KeyError on the definition before)."""
+    policy = policy_of(
+        """evidence passed: fact "An evaluation passed" source "§1"
+define ok "Evaluations passed" as passed source "§1"
+define high "High" as Bio >= Bio_2 source "§1"
+standard Std3 "Standard three" in security extends Std2 { counts when ok source "§1" }
+rule bio1 "Bio one" { source "§3" when Bio >= Bio_1 require Std3 }
+waiver w "Waiver" { waives Std3 when high approved by RSO source "§4" }
+"""
+    )
+    found = rows(policy)
+    assert found["Bio_1"][REQUIRES].startswith("**Standard three** (counts only while")
+    assert "| “Evaluations passed” holds | standard **Standard three** counts only while" in (
+        section(policy)
+    )

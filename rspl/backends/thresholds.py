@@ -227,8 +227,9 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
       (`level_cmp` on a point, and checkpoints), which cannot tell apart the levels strictly
       between two such ranks: one evaluation serves each such run of levels.
     - Where that still leaves one evaluation of many rules per level (a domain of N levels
-      with N rules comparing against them), `_sweep` decides each rule on its own and each
-      level once on one rule per kind of rule that applies (`fast`; False: never, for tests).
+      with N rules comparing against them), `_sweep` decides each rule once per run of levels
+      its own comparisons cannot tell apart, and each level on one rule per kind of rule that
+      applies (`fast`; False: never, for tests).
     """
     base_outcome, base = _decide(policy, only_level(policy, None, None))
     active = set(base)

@@ -20,8 +20,9 @@ from rspl import prose
 
 # Markdown emphasis and escapes do not change how a sentence reads.
 _MARKUP = re.compile(r"\*\*|\*|`|\\(?=[^\w\s])")
-# A bold label (`**ASL-3 Standard**`) or a quoted one (`“Highly capable” holds`).
-_LABEL = re.compile(r"\*\*[^*]+\*\*|“[^”]*”|\"[^\"]*\"")
+# A bold label (`**ASL-3 Standard**`), an italic one (an alert: `the alert *Cybersecurity:
+# indicative thresholds crossed*`) or a quoted one (`“Highly capable” holds`).
+_LABEL = re.compile(r"\*\*[^*]+\*\*|(?<!\*)\*[^*]+\*(?!\*)|“[^”]*”|\"[^\"]*\"")
 _NOT_NOUN = frozenset({"and", "or", "to", "is", "of"})
 _A_AN = re.compile(r"(?<![\w-])(a|an|A|An) ([\w][\w.'&-]*)")
 _DOUBLED = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)

@@ -19,14 +19,15 @@ Policy text can never break the document, because of two rules:
 builds its page from both (the capability diagram from the view's `Graph`), so this module is
 the one place the document's wording lives.
 
-What each capability level requires is not re-derived here: it is what the reference
-interpreter returns for an assessment in which that level alone is reached, so the threshold
-tables say exactly what the evaluator does.
+What each capability level requires is not re-derived here: `rspl.backends.thresholds` asks
+the reference interpreter, for the baseline (every domain below its first level, nothing else
+known) and for each level reached alone, so the threshold tables say exactly what the
+evaluator does. This module only words it: the baseline once above the tables, and in each
+row what the level adds to it or drops from it.
 """
 
 from __future__ import annotations
 
-import bisect
 import datetime
 import re
 import urllib.parse
@@ -37,7 +38,8 @@ import attrs
 import jinja2
 
 from rspl import __version__, ir, prose
-from rspl.interpreter import evaluate
+from rspl.backends import thresholds
+from rspl.backends.thresholds import Outcome
 from rspl.wording import module_name, money_text, role_choice
 
 # ---------------------------------------------------------------------------- escaping
@@ -773,128 +775,163 @@ def citations(anchors: Sequence[ir.Anchor]) -> Md:
 # ---------------------------------------------------------------------------- thresholds
 
 
-@attrs.frozen
-class Required:
-    """A standard or safeguard the evaluator requires in `contexts` (policy order). `unknown`
-    is empty when a rule that certainly applies requires it; otherwise it is required only
-    as a precaution, and `unknown` names the missing evidence behind that."""
-
-    name: str
-    contexts: tuple[str, ...]
-    unknown: tuple[str, ...]
-
-
-@attrs.frozen
-class Outcome:
-    """What the evaluator decides for one assessment: the standards it requires, the
-    safeguards it requires on their own, the alerts it raises and the rules that certainly
-    apply."""
-
-    standards: tuple[Required, ...]
-    safeguards: tuple[Required, ...]
-    alerts: tuple[str, ...]
-    triggered: tuple[str, ...]
-    active: tuple[str, ...] = ()  # every rule that applies, precautionary ones included
-
-
-def only_level(policy: ir.Policy, domain: str | None, level: str | None) -> dict[str, Any]:
-    """The assessment in which `domain` has reached exactly `level` and every other domain
-    is below its first level; nothing else is known. `domain` None: every domain below."""
-    return {
-        "determinations": {
-            d.name: _at(d, level if d.name == domain else None) for d in policy.domains
-        }
-    }
-
-
-def _at(d: ir.Domain, level: str | None) -> dict[str, Any]:
-    """A determination of `d` at exactly `level`: for every setting it is assessed for, and
-    before mitigation (the level after is left out: at most that level)."""
-    one: dict[str, Any] = {"reached": level}
-    if d.residual:
-        one = {"before": one}
-    if d.settings:
-        one = {s.name: one for s in d.settings}
-    return one
-
-
-def outcome(policy: ir.Policy, assessment: dict[str, Any]) -> Outcome:
-    """Run the reference interpreter and read off what it requires, per context.
-
-    The decision's verdicts say what is required in each context; its rules say which rules
-    apply and which only as a precaution. A requirement counts as certain when one of the
-    rules that apply for certain asks for it in that context."""
-    decision = evaluate(policy, assessment)
-    standards = {s.name: s for s in policy.standards}
-    rules = {r.name: r for r in policy.rules}
-    status = {r["name"]: r for r in decision["rules"]}
-
-    def unknown(name: str, context: str) -> tuple[str, ...]:
-        owners = [
-            status[rule]
-            for rule in status
-            if any(
-                q.target == name and (not q.contexts or context in q.contexts)
-                for q in rules[rule].requirements
-            )
-        ]
-        if any(o["status"] == "triggered" for o in owners):
-            return ()
-        return tuple(sorted({m for o in owners for m in o["missing_evidence"]}))
-
-    found: dict[tuple[str, tuple[str, ...]], list[str]] = {}
-    for context, verdict in decision["verdicts"].items():
-        kept = [n for names in verdict["required_standards"].values() for n in names]
-        covered = {sg for n in kept for sg in standards[n].safeguards}
-        # a safeguard a standard covers is shown on its own when a `require` line of an
-        # active rule asks for it with a criterion of its own
-        own = {q.target for r in status for q in rules[r].requirements if q.criterion is not None
-               and (not q.contexts or context in q.contexts)}  # fmt: skip
-        loose = [n for n in verdict["missing"]
-                 if n not in standards and (n not in covered or n in own)]  # fmt: skip
-        for name in kept + loose:  # nothing is implemented: `missing` is all that is required
-            found.setdefault((name, unknown(name, context)), []).append(context)
-    order = {n: i for i, n in enumerate([*standards, *(s.name for s in policy.safeguards)])}
-    items = [Required(n, tuple(cs), u) for (n, u), cs in found.items()]
-    items.sort(key=lambda r: (bool(r.unknown), order[r.name], r.unknown))
-    return Outcome(
-        standards=tuple(r for r in items if r.name in standards),
-        safeguards=tuple(r for r in items if r.name not in standards),
-        alerts=tuple(a["warning"] for a in decision["alerts"]),
-        triggered=tuple(r["name"] for r in decision["rules"] if r["status"] == "triggered"),
-        active=tuple(r["name"] for r in decision["rules"]),
-    )
-
-
-def _requires_cell(w: _Words, out: Outcome) -> Md:
+def _required_parts(w: _Words, out: Outcome, cautious: bool = True) -> list[Md]:
+    """Each group of standards, then of safeguards, required in the same contexts with the
+    same certainty, in words; precautionary ones say what evidence they wait for (unless not
+    `cautious`: the caller says it once for all)."""
     parts = []
     groups: dict[tuple[tuple[str, ...], tuple[str, ...]], list[str]] = {}
     for req in out.standards:
         groups.setdefault((req.contexts, req.unknown), []).append(req.name)
     for (contexts, missing), names in groups.items():
-        shown = [fmt("{}{}", w.standard(n), w.counts_only(n, contexts, out.active)) for n in names]
-        parts.append(fmt("{} {}{}", words(shown),
-                         w.context_list(contexts), w.precaution(missing)))  # fmt: skip
+        shown = [fmt("{}{}", w.standard(n), w.counts_only(n, contexts, out.criteria_rules))
+                 for n in names]  # fmt: skip
+        why = w.precaution(missing) if cautious else Md("")
+        parts.append(fmt("{} {}{}", words(shown), w.context_list(contexts), why))
     groups = {}
     for req in out.safeguards:
         groups.setdefault((req.contexts, req.unknown), []).append(req.name)
     for (contexts, missing), names in groups.items():
-        label = "safeguard" if len(names) == 1 else "safeguards"
-        shown = [fmt("{}{}", w.title("safeguard", n), w.counts_only(n, contexts, out.active))
-                 for n in names]  # fmt: skip
-        parts.append(fmt(label + " {} {}{}", words(shown),
-                         w.context_list(contexts), w.precaution(missing)))  # fmt: skip
-    if not parts:
-        parts.append(Md("no standard or safeguard"))
-    for name in out.alerts:
-        parts.append(fmt("alert: *{}*", w.title("rule", name)))
+        label = "the safeguard" if len(names) == 1 else "the safeguards"
+        shown = [fmt("**{}**{}", w.title("safeguard", n),
+                     w.counts_only(n, contexts, out.criteria_rules)) for n in names]  # fmt: skip
+        why = w.precaution(missing) if cautious else Md("")
+        parts.append(fmt(label + " {} {}{}", words(shown), w.context_list(contexts), why))
+    return parts
+
+
+def _alert_parts(w: _Words, out: Outcome) -> list[Md]:
+    return [fmt("alert: *{}*{}", w.title("rule", a.name), w.precaution(a.unknown))
+            for a in out.alerts]  # fmt: skip
+
+
+def _requires_cell(w: _Words, result: thresholds.Level, base: Outcome, policy: ir.Policy) -> Md:
+    """What a level requires beyond the baseline (`Outcome.beyond`), then what of the
+    baseline it no longer requires (`Outcome.dropped`)."""
+    added = result.outcome.beyond(base)
+    parts = _required_parts(w, added) + _alert_parts(w, added)
+    gone = result.outcome.dropped(base, policy)
+    if gone:
+        dropped = Outcome(
+            tuple(r for r in gone if r.name in w.standards),
+            tuple(r for r in gone if r.name not in w.standards),
+            (),
+        )  # fmt: skip
+        parts.append(fmt("no longer: {}", join(_required_parts(w, dropped), "; ")))
+    return join(parts, "; ") if parts else Md("nothing beyond the baseline")
+
+
+def _baseline_text(w: _Words, base: Outcome) -> Md:
+    """The baseline in words: what is required below every level for certain, then, for
+    each set of missing evidence, what only as a precaution until it is known."""
+    sure = _required_parts(w, Outcome(
+        tuple(r for r in base.standards if not r.unknown),
+        tuple(r for r in base.safeguards if not r.unknown),
+        (), base.criteria_rules,
+    ))  # fmt: skip
+    sentences = []
+    if sure:
+        sentences.append(fmt("Below every level the evaluator requires {}.", join(sure, "; ")))
+    alerts = [a for a in base.alerts if not a.unknown]
+    if alerts:
+        sentences.append(fmt("It raises {}.", join(_alert_parts(w, attrs.evolve(
+            base, alerts=tuple(alerts))), "; ")))  # fmt: skip
+    unknowns = dict.fromkeys(r.unknown for r in (*base.standards, *base.safeguards, *base.alerts)
+                             if r.unknown)  # fmt: skip
+    steps = []
+    for missing in unknowns:
+        maybe = _required_parts(w, Outcome(
+            tuple(r for r in base.standards if r.unknown == missing),
+            tuple(r for r in base.safeguards if r.unknown == missing),
+            (), base.criteria_rules,
+        ), cautious=False)  # fmt: skip
+        raised = [fmt("*{}*", w.title("rule", a.name)) for a in base.alerts
+                  if a.unknown == missing]  # fmt: skip
+        verbs = [fmt("requires {}", join(maybe, "; "))] if maybe else []
+        if raised:
+            label = "alert" if len(raised) == 1 else "alerts"
+            verbs.append(fmt("raises the " + label + " {}", words(raised)))
+        steps.append(fmt("{}{}", join(verbs, ", and "), w.precaution(missing)))
+    also = " also" if sentences else ""
+    if len(steps) == 1:
+        sentences.append(fmt("When nothing else is known, the evaluator" + also + " {}.", steps[0]))
+    elif steps:
+        items = join([fmt("- It {}.", step) for step in steps], "\n")
+        sentences.append(fmt("When nothing else is known, the evaluator" + also + " takes these "
+                             "precautions, each until the evidence it names is known:\n\n{}",
+                             items))  # fmt: skip
+    if not sentences:
+        return Md("Below every level, and when nothing else is known, the evaluator requires "
+                  "no standard or safeguard.")  # fmt: skip
+    return join(sentences, " ")
+
+
+def _numeric(e: ir.Expr) -> list[ir.Expr]:
+    """The comparisons of quantities, dates and measurement families in `e`, in order,
+    without entering definitions (each definition has a row of its own)."""
+    out: list[ir.Expr] = []
+    stack = [e]
+    while stack:
+        cur = stack.pop()
+        if isinstance(cur, ir.Compare) or (isinstance(cur, ir.MemberTest) and cur.op):
+            out.append(cur)
+        elif isinstance(cur, ir.Not):
+            stack.append(cur.operand)
+        elif isinstance(cur, ir.And | ir.Or | ir.AtLeast):
+            stack.extend(reversed(cur.operands))
+    return out
+
+
+def _bounds(w: _Words, policy: ir.Policy) -> tuple[BoundView, ...]:
+    """Every numeric bound a rule or definition decides on, and every acceptance criterion
+    (a safeguard's efficacy criterion, a standard's or a `require` line's `counts when`),
+    where the reader looks for thresholds."""
+    out: list[BoundView] = []
+
+    def bounds(e: ir.Expr) -> Md:
+        return _capital(join([w.condition(x) for x in _numeric(e)], "; "))
+
+    for d in policy.definitions:
+        if _numeric(d.expr):
+            where = fmt("The definition “{}” ({})", w.title("definition", d.name), code(d.name))
+            out.append(BoundView(bounds(d.expr), where, citations(d.anchors)))
+    for r in policy.rules:
+        if r.condition is not None and _numeric(r.condition):
+            where = fmt("The condition of the rule *{}* ({})", w.title("rule", r.name),
+                        code(r.name))  # fmt: skip
+            out.append(BoundView(bounds(r.condition), where, citations(r.anchors)))
+    for sg in policy.safeguards:
+        if sg.efficacy is not None:
+            where = fmt("The safeguard **{}** counts as implemented only while this holds",
+                        w.title("safeguard", sg.name))  # fmt: skip
+            out.append(BoundView(_capital(w.condition(sg.efficacy)), where,
+                                 citations(sg.anchors)))  # fmt: skip
+    for std in policy.standards:
+        if std.criterion is not None:
+            where = fmt("The standard {} counts only while this holds", w.standard(std.name))
+            out.append(BoundView(_capital(w.condition(std.criterion)), where,
+                                 citations(std.anchors)))  # fmt: skip
+    for r in policy.rules:
+        for q in r.requirements:
+            if q.criterion is not None:
+                target = (w.standard(q.target) if q.target in w.standards
+                          else fmt("the safeguard **{}**",
+                                   w.title("safeguard", q.target)))  # fmt: skip
+                where = _capital(fmt("{}, as the rule *{}* requires it, counts only while this "
+                                     "holds", target,
+                                     w.title("rule", r.name)))  # fmt: skip
+                cites = citations(q.anchors) if q.anchors else citations(r.anchors)
+                out.append(BoundView(_capital(w.condition(q.criterion)), where, cites))
+    return tuple(out)
+
+
+def _rules_cell(w: _Words, level: thresholds.Level) -> Md:
+    """The rules that apply for certain from this level on, and those that stop."""
+    parts = [w.title("rule", n) for n in level.started]
+    if level.stopped:
+        parts.append(fmt("no longer: {}", join([w.title("rule", n) for n in level.stopped],
+                                               "; ")))  # fmt: skip
     return join(parts, "; ")
-
-
-def _rules_cell(w: _Words, out: Outcome, baseline: Outcome) -> Md:
-    """The rules this level makes certain, beyond those certain below every level."""
-    names = [n for n in out.triggered if n not in baseline.triggered]
-    return join([w.title("rule", n) for n in names], "; ")
 
 
 # ---------------------------------------------------------------------------- the view
@@ -1059,6 +1096,17 @@ class Document:
     role_choices: bool = False  # some duty has role alternatives or recipients, or a group
     prohibitions: bool = False  # the policy has a `must not` or `should not`
     waivers: tuple[WaiverView, ...] = ()
+    bounds: tuple[BoundView, ...] = ()
+
+
+@attrs.frozen
+class BoundView:
+    """A row of the table of numeric thresholds and criteria: `what` holds the bound or
+    criterion in words, `where` what it decides, `citations` its sources."""
+
+    what: Md
+    where: Md
+    citations: Md
 
 
 @attrs.frozen
@@ -1330,206 +1378,12 @@ def _evidence_kind(e: ir.Evidence) -> Md:
     return escape(f"{e.type} ({unit})" if unit else e.type)
 
 
-Outcomes = dict[tuple[str, str], Outcome]
-
-
-def _outcomes(policy: ir.Policy) -> Outcomes:
-    """What the evaluator requires for each level reached alone.
-
-    Exactly `outcome(policy, only_level(policy, domain, level))` for every level, found with
-    work proportional to the policy rather than to its square:
-
-    - A level is decided on the slice of the policy that can change with its domain: the
-      rules that read the domain or rule out levels, the rules active below every level, and
-      what those read or require. Every other rule reads only inputs that are the same as
-      below every level, where it is false, so it is false here too and adds nothing.
-    - The evaluator sees a level only through comparisons with the ranks the policy names
-      (`level_cmp` on a point, and checkpoints), which cannot tell apart the levels strictly
-      between two such ranks: one evaluation serves each such run of levels.
-    """
-    base = evaluate(policy, only_level(policy, None, None))
-    active = {r["name"] for r in base["rules"]}
-    defs = {d.name: d for d in policy.definitions}
-    def_reads: dict[str, _Reads] = {}
-    rule_reads = {r.name: _rule_reads(r, defs, def_reads) for r in policy.rules}
-    ranks: dict[str, set[int]] = {}
-    for reads in (*rule_reads.values(), *def_reads.values()):
-        for domain, rank in reads.ranks:
-            ranks.setdefault(domain, set()).add(rank)
-    for sg in policy.safeguards:
-        if sg.efficacy is not None:
-            for domain, rank in _expr_reads(sg.efficacy, defs, def_reads).ranks:
-                ranks.setdefault(domain, set()).add(rank)
-    for std in policy.standards:  # a standard's criterion decides whether it is implemented
-        if std.criterion is not None:
-            for domain, rank in _expr_reads(std.criterion, defs, def_reads).ranks:
-                ranks.setdefault(domain, set()).add(rank)
-    fixed = [r for r in policy.rules if r.name in active or r.rules_out]
-    by_domain: dict[str, list[ir.Rule]] = {}
-    for r in policy.rules:
-        if r.name not in active and not r.rules_out:
-            for domain in rule_reads[r.name].domains:
-                by_domain.setdefault(domain, []).append(r)
-    order = {r.name: i for i, r in enumerate(policy.rules)}
-    index = _Index.of(policy)
-    out: Outcomes = {}
-    for d in policy.domains:
-        rules = sorted([*fixed, *by_domain.get(d.name, [])], key=lambda r: order[r.name])
-        part = _slice(policy, d.name, rules, rule_reads, defs, def_reads, index)
-        cuts = sorted(ranks.get(d.name, ()))
-        seen: dict[tuple[int, bool], Outcome] = {}
-        for lv in d.levels:
-            i = bisect.bisect_left(cuts, lv.rank)
-            key = (i, i < len(cuts) and cuts[i] == lv.rank)
-            if key not in seen:
-                seen[key] = outcome(part, only_level(part, d.name, lv.name))
-            out[(d.name, lv.name)] = seen[key]
-    return out
-
-
-@attrs.frozen
-class _Reads:
-    """What an expression reads: domains, (domain, rank) pairs compared, definitions, and
-    safeguards or standards whose implementation it asks about."""
-
-    domains: frozenset[str]
-    ranks: frozenset[tuple[str, int]]
-    definitions: frozenset[str]
-    implemented: frozenset[str]
-
-
-def _expr_reads(e: ir.Expr, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
-    domains: set[str] = set()
-    ranks: set[tuple[str, int]] = set()
-    used: set[str] = set()
-    implemented: set[str] = set()
-    stack = [e]
-    while stack:
-        cur = stack.pop()
-        if isinstance(cur, ir.LevelCmp):
-            domains.add(cur.domain)
-            ranks.add((cur.domain, cur.rank))
-        elif isinstance(cur, ir.Not):
-            stack.append(cur.operand)
-        elif isinstance(cur, ir.And | ir.Or | ir.AtLeast):
-            stack.extend(cur.operands)
-        elif isinstance(cur, ir.Implemented):
-            implemented.add(cur.name)
-        elif isinstance(cur, ir.DefRef) and cur.name in defs and cur.name not in used:
-            used.add(cur.name)
-            if cur.name not in memo:
-                memo[cur.name] = _Reads(frozenset(), frozenset(), frozenset(), frozenset())
-                memo[cur.name] = _expr_reads(defs[cur.name].expr, defs, memo)
-            sub = memo[cur.name]
-            domains |= sub.domains
-            ranks |= sub.ranks
-            used |= sub.definitions
-            implemented |= sub.implemented
-    return _Reads(frozenset(domains), frozenset(ranks), frozenset(used), frozenset(implemented))
-
-
-def _rule_reads(r: ir.Rule, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
-    """What deciding rule `r` reads: its condition, its checkpoints and the `until`
-    conditions of its obligations and fallbacks."""
-    exprs = [r.condition] if r.condition is not None else []
-    exprs += [
-        ob.deadline.expr
-        for ob in (*r.obligations, *r.fallbacks)
-        if isinstance(ob.deadline, ir.Until)
-    ]
-    parts = [_expr_reads(e, defs, memo) for e in exprs]
-    return _Reads(
-        frozenset().union(*(p.domains for p in parts), (ro.domain for ro in r.rules_out)),
-        frozenset().union(*(p.ranks for p in parts), ((ro.domain, ro.rank) for ro in r.rules_out)),
-        frozenset().union(*(p.definitions for p in parts)),
-        frozenset().union(*(p.implemented for p in parts)),
-    )
-
-
-def _slice(
-    policy: ir.Policy,
-    domain: str,
-    rules: list[ir.Rule],
-    rule_reads: dict[str, _Reads],
-    defs: dict[str, ir.Definition],
-    def_reads: dict[str, _Reads],
-    index: _Index,
-) -> ir.Policy:
-    """`policy` with only `rules` and what they read or require (in policy order): the
-    domain `domain`, the domains, definitions and implementations their conditions read,
-    the standards they require with their ancestors, the safeguards of those and those
-    required on their own, and what those safeguards' efficacy criteria read. Costs the
-    size of the slice, not of the policy."""
-    domains = {domain}
-    used: set[str] = set()
-    names: set[str] = set()  # standards and safeguards
-    for r in rules:
-        reads = rule_reads[r.name]
-        domains |= reads.domains
-        used |= reads.definitions
-        names |= reads.implemented
-        names.update(q.target for q in r.requirements)
-    todo = list(names)
-    while todo:
-        name = todo.pop()
-        std = index.standards.get(name)
-        more: list[str] = []
-        if std is not None:
-            more = [*std.ancestors, *std.safeguards]
-        sg = index.safeguards.get(name)
-        if sg is not None and sg.efficacy is not None:
-            reads = _expr_reads(sg.efficacy, defs, def_reads)
-            domains |= reads.domains
-            used |= reads.definitions
-            more = list(reads.implemented)
-        for m in more:
-            if m not in names:
-                names.add(m)
-                todo.append(m)
-
-    def pick(items: Sequence[Any], keep: set[str]) -> tuple[Any, ...]:
-        at = index.position
-        return tuple(items[i] for i in sorted(at[id(items)][k] for k in keep if k in at[id(items)]))
-
-    return attrs.evolve(
-        policy,
-        rules=tuple(rules),
-        domains=pick(policy.domains, domains),
-        definitions=pick(policy.definitions, used),
-        standards=pick(policy.standards, names),
-        safeguards=pick(policy.safeguards, names),
-    )
-
-
-@attrs.frozen
-class _Index:
-    """Standards and safeguards by name, and each name's place in its table of the policy
-    (keyed by the table's id)."""
-
-    standards: dict[str, ir.Standard]
-    safeguards: dict[str, ir.Safeguard]
-    position: dict[int, dict[str, int]]
-
-    @staticmethod
-    def of(policy: ir.Policy) -> _Index:
-        tables: tuple[Sequence[Any], ...] = (
-            policy.domains, policy.definitions, policy.standards, policy.safeguards,
-        )  # fmt: skip
-        return _Index(
-            {s.name: s for s in policy.standards},
-            {s.name: s for s in policy.safeguards},
-            {id(t): {x.name: i for i, x in enumerate(t)} for t in tables},
-        )
-
-
-def _domains(
-    w: _Words, policy: ir.Policy, outcomes: Outcomes, baseline: Outcome
-) -> tuple[DomainView, ...]:
+def _domains(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[DomainView, ...]:
     out = []
     for d in policy.domains:
         levels = []
         for lv in d.levels:
-            result = outcomes[(d.name, lv.name)]
+            result = found.levels[(d.name, lv.name)]
             who = []
             if lv.actors:
                 who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
@@ -1541,8 +1395,8 @@ def _domains(
                     title=w.level(d.name, lv.name),
                     means=lv.means,
                     who=join(who, " "),
-                    requires=_requires_cell(w, result),
-                    rules=_rules_cell(w, result, baseline),
+                    requires=_requires_cell(w, result, found.baseline, policy),
+                    rules=_rules_cell(w, result),
                     citations=citations(lv.anchors),
                 )
             )
@@ -1624,7 +1478,8 @@ class GraphGroup:
 
 @attrs.frozen
 class GraphEdge:
-    """An arrow: `dotted` for alerts and `extends`; `label` is markup, never policy text."""
+    """An arrow: `dotted` for alerts, `extends` and precautions; `label` (`extends`,
+    `precaution`) is markup, never policy text."""
 
     source: str
     target: str
@@ -1635,8 +1490,8 @@ class GraphEdge:
 @attrs.frozen
 class Graph:
     """The capability diagram as data: each level to the standards (and alerts) it adds to
-    what every model needs (`baseline`, with its own edges). The Markdown backend writes it
-    as Mermaid, the HTML backend as SVG."""
+    what is required below every level (`baseline`, with its own edges). The Markdown
+    backend writes it as Mermaid, the HTML backend as SVG."""
 
     families: tuple[GraphGroup, ...]
     baseline: GraphNode | None
@@ -1645,8 +1500,24 @@ class Graph:
     edges: tuple[GraphEdge, ...]
 
 
-def _graph(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) -> Graph:
-    """The capability diagram's data. Node ids are generated, never policy names."""
+def _arrows(
+    source: str, required: Sequence[thresholds.Required], ids: dict[str, str]
+) -> list[GraphEdge]:
+    """An arrow from `source` to each standard required: solid when required for certain in
+    some context, dotted and marked `precaution` when only as a precaution."""
+    certain: dict[str, bool] = {}
+    for r in required:
+        if not r.unknown or r.name not in certain:
+            certain[r.name] = not r.unknown
+    return [
+        GraphEdge(source, ids[n]) if sure else GraphEdge(source, ids[n], True, "precaution")
+        for n, sure in certain.items()
+    ]
+
+
+def _graph(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> Graph:
+    """The capability diagram's data: each level to the standards (and alerts) it adds to
+    what is required below every level. Node ids are generated, never policy names."""
     std_ids: dict[str, str] = {}
     families: list[GraphGroup] = []
     for i, fam in enumerate(policy.families, 1):
@@ -1658,12 +1529,13 @@ def _graph(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) 
                 label += " (not yet defined)"
             nodes.append(GraphNode(f"F{i}S{j}", label))
         families.append(GraphGroup(f"F{i}", w.raw("family", fam.name) or fam.name, tuple(nodes)))
-    base = dict.fromkeys(r.name for r in baseline.standards)
+    baseline = found.baseline
+    base_alerts = {a.name for a in baseline.alerts}
     edges: list[GraphEdge] = []
     base_node = None
-    if base:
-        base_node = GraphNode("B0", "Every model (below every level)")
-        edges += [GraphEdge("B0", std_ids[n]) for n in base]
+    if baseline.standards:
+        base_node = GraphNode("B0", "Below every level, nothing else known")
+        edges += _arrows("B0", baseline.standards, std_ids)
     alerts: dict[str, GraphNode] = {}
     domains: list[GraphGroup] = []
     for i, d in enumerate(policy.domains, 1):
@@ -1671,11 +1543,10 @@ def _graph(w: _Words, policy: ir.Policy, baseline: Outcome, outcomes: Outcomes) 
         for j, lv in enumerate(d.levels, 1):
             node = f"D{i}L{j}"
             levels.append(GraphNode(node, lv.title or lv.name))
-            result = outcomes[(d.name, lv.name)]
-            added = dict.fromkeys(r.name for r in result.standards if r.name not in base)
-            edges += [GraphEdge(node, std_ids[n]) for n in added]
-            for name in result.alerts:
-                if name in baseline.alerts:
+            result = found.levels[(d.name, lv.name)].outcome.beyond(baseline)
+            edges += _arrows(node, result.standards, std_ids)
+            for name in dict.fromkeys(a.name for a in result.alerts):
+                if name in base_alerts:
                     continue
                 if name not in alerts:
                     label = "Alert: " + (w.raw("rule", name) or name)
@@ -1699,7 +1570,7 @@ def _diagram(graph: Graph) -> tuple[Md, ...]:
     edges = list(graph.edges)
     if graph.baseline is not None:
         lines.append(fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label)))
-        lines += [Md(f"  {e.source} --> {e.target}") for e in edges if e.source == "B0"]
+        lines += [_edge(e) for e in edges if e.source == "B0"]
         edges = [e for e in edges if e.source != "B0"]
     for d in graph.domains:
         lines.append(fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label)))
@@ -1710,11 +1581,15 @@ def _diagram(graph: Graph) -> tuple[Md, ...]:
         if e.target in alerts:
             alert = alerts.pop(e.target)
             lines.append(fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label)))
-        if e.label:
-            lines.append(Md(f"  {e.source} -. {e.label} .-> {e.target}"))
-        else:
-            lines.append(Md(f"  {e.source} {'-.->' if e.dotted else '-->'} {e.target}"))
+        lines.append(_edge(e))
     return tuple(lines)
+
+
+def _edge(e: GraphEdge) -> Md:
+    """One Mermaid arrow: solid, dotted, or dotted with its label (`-. extends .->`)."""
+    if e.label:
+        return Md(f"  {e.source} -. {e.label} .-> {e.target}")
+    return Md(f"  {e.source} {'-.->' if e.dotted else '-->'} {e.target}")
 
 
 def _sources(w: _Words, policy: ir.Policy) -> tuple[SourceView, ...]:
@@ -1849,9 +1724,8 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
     if not full_catalogue:
         policy = used_only(policy)
     w = _Words(policy)
-    baseline = outcome(policy, only_level(policy, None, None))
-    outcomes = _outcomes(policy)
-    graph = _graph(w, policy, baseline, outcomes)
+    found = thresholds.levels(policy)
+    graph = _graph(w, policy, found)
     rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
@@ -1872,8 +1746,8 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
             ChangeView(escape(date_text(c.date)) if c.date else Md(""), c.version, c.summary)
             for c in policy.changes
         ),
-        baseline=_requires_cell(w, baseline),
-        domains=_domains(w, policy, outcomes, baseline),
+        baseline=_baseline_text(w, found.baseline),
+        domains=_domains(w, policy, found),
         diagram=_diagram(graph),
         graph=graph,
         families=_families(w, policy),
@@ -1906,6 +1780,7 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
             o.prohibited for r in policy.rules for o in (*r.obligations, *r.fallbacks)
         ),
         waivers=_waiver_views(w, policy),
+        bounds=_bounds(w, policy),
     )
 
 

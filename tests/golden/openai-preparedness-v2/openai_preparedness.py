@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: d10e3a0f693fe4794de63fd81b98bc51abfb8c94bf52d32e73bbaae602aefc91
+# source sha256: f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = 'd10e3a0f693fe4794de63fd81b98bc51abfb8c94bf52d32e73bbaae602aefc91'
+SOURCE_HASH: str = 'f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -42,7 +42,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': 'd10e3a0f693fe4794de63fd81b98bc51abfb8c94bf52d32e73bbaae602aefc91',
+ 'source_hash': 'f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),

@@ -228,7 +228,7 @@ def test_document_shows_the_bounds(policy: ir.Policy) -> None:
     row = next(line for line in text.splitlines() if line.startswith("| CBRN-3"))
     assert "**ASL-3 Deployment** (counts only while time spent red-teaming is at least 2 weeks" \
         in row  # fmt: skip
-    assert "safeguard Input and output classifiers (counts only while jailbreak success rate " \
-        "is at most 5% (§4.3)) for external deployment" in row  # fmt: skip
+    assert "the safeguard **Input and output classifiers** (counts only while jailbreak " \
+        "success rate is at most 5% (§4.3)) for external deployment" in row  # fmt: skip
     # the rule, in sentences
     assert "and counts only while jailbreak success rate is at most 5% (§4.3)." in text

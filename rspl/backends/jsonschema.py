@@ -226,8 +226,8 @@ def _standard_lines(policy: ir.Policy) -> list[str]:
     out = []
     by_name = {s.name: s for s in policy.standards}
     for s in policy.standards:
-        parent = by_name[s.ancestors[0]] if s.ancestors else None
-        added = s.safeguards[len(parent.safeguards) :] if parent else s.safeguards
+        parent = by_name[s.parent] if s.parent else None
+        added = s.added_safeguards
         listed = ", ".join(added)
         kept: str | None
         if parent is not None:

@@ -644,13 +644,12 @@ class _Words:
         while cur is not None and cur not in memo and cur in self.standards:
             path.append(cur)
             on_path.add(cur)
-            ancestors = self.standards[cur].ancestors
-            cur = ancestors[0] if ancestors else None
+            cur = self.standards[cur].parent
             if cur in on_path:  # a cycle (rejected by the checker): stop here
                 cur = None
         for n in reversed(path):
-            ancestors = self.standards[n].ancestors
-            up = memo.get(ancestors[0], ()) if ancestors else ()
+            parent = self.standards[n].parent
+            up = memo.get(parent, ()) if parent else ()
             memo[n] = (n, *up) if self.standards[n].criterion is not None else up
         return memo.get(name, ())
 
@@ -1073,8 +1072,8 @@ def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
             # A standard that extends another lists only the safeguards it adds (its expanded
             # list is its parent's, then those): "includes everything in" says the rest, so
             # the section is as long as the policy, not the sum of every chain's length.
-            parent = standards[std.ancestors[0]] if std.ancestors else None
-            added = std.safeguards[len(parent.safeguards):] if parent else std.safeguards
+            parent = standards[std.parent] if std.parent else None
+            added = std.added_safeguards if parent else std.safeguards
             rows = [_safeguard_view(w, safeguards[name], notes) for name in added]
             views.append(
                 StandardView(

@@ -34,12 +34,17 @@ def render_outputs(
 def write_outputs(
     policy: ir.Policy, output: str, targets: Sequence[str], templates: str | None = None
 ) -> list[str]:
-    """Write every output into the folder `output` (created if needed); the paths written."""
+    """Write every output into the folder `output` (created if needed); the paths written,
+    sorted. One target at a time, each target's files written and let go before the next is
+    rendered, so the build holds one target's text at a time; Markdown first, since only its
+    templates can fail (`TemplateError`), and then nothing has been written."""
     os.makedirs(output, exist_ok=True)
     written = []
-    for name, text in sorted(render_outputs(policy, targets, templates).items()):
-        path = os.path.join(output, name)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        written.append(path)
-    return written
+    order = sorted(targets, key=lambda t: t != "markdown")
+    for target in order:
+        for name, text in sorted(render_outputs(policy, [target], templates).items()):
+            path = os.path.join(output, name)
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            written.append(path)
+    return sorted(written)

@@ -3,8 +3,9 @@
 Built by `rspl.lower` from a checked program. Names are plain strings (declarations are
 unique in a policy), levels are ranks (1 = the domain's lowest level; 0 = below every level),
 quantities are floats in their dimension's base unit (see `rspl.units`), and standards carry
-their expanded safeguards. Nothing here refers back to syntax nodes, except `Origin`s that
-let generated code and documents cite `.rspl` lines.
+the safeguards they add and a `Lineage` linking them to the standard they extend, from which
+their ancestors and expanded safeguards are computed when asked for. Nothing here refers back
+to syntax nodes, except `Origin`s that let generated code and documents cite `.rspl` lines.
 """
 
 from __future__ import annotations
@@ -434,6 +435,13 @@ class Lineage:
         self.added = added
         self.parent = parent
         self.hole = hole
+
+    def __repr__(self) -> str:  # the parent by name: a chain's repr stays short and flat
+        up = self.parent.name if self.parent is not None else None
+        return (
+            f"Lineage(name={self.name!r}, added={self.added!r}, parent={up!r}, "
+            f"hole={self.hole!r})"
+        )
 
     def up(self) -> Iterator[Lineage]:
         """This lineage, then its parent's, and so on to the root (iteratively)."""

@@ -1,6 +1,6 @@
 """Growth of the compiler's cost with the size of one dimension of a policy.
 
-Run: python bench/scaling.py [--quick] [--only DIMENSION ...] [--sizes N ...]
+Run: python bench/scaling.py [--quick] [--cpu] [--only DIMENSION ...] [--sizes N ...]
 
 For each dimension a synthetic policy is written at 3-4 sizes and compiled by `rspl check`
 and `rspl build` (all targets), each in a fresh `python -m rspl` process, timing the wall
@@ -13,7 +13,9 @@ clock and reading the child's peak memory (max RSS) from `wait4`:
 - `domains_rules`: N domains of three levels and N rules, one per domain;
 - `string`: one `means` text of N MB (with escapes) in an otherwise tiny policy.
 
-The growth exponent of a dimension is the log-log slope of the time between the two largest
+Times are wall-clock seconds, or with `--cpu` the child's CPU time (user + system), which the
+load of other processes on the machine inflates much less. The growth exponent of a dimension
+is the log-log slope of the time between the two largest
 sizes, after subtracting the fixed cost (the same command on a policy of size zero: start-up,
 stdlib, parser). The memory measured is the peak resident memory of the `rspl` process (max
 RSS, which includes the allocator's unused arenas) less that of the same command on the empty
@@ -131,8 +133,12 @@ DIMENSIONS: dict[str, tuple[Callable[[int], str], list[float], list[float], str]
 }
 
 
+CPU = False  # `--cpu`: time the child's CPU, not the wall clock
+
+
 def run(argv: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak memory (MB) of `python -m rspl ARGV` in a fresh process."""
+    """Seconds (wall, or with `CPU` the child's user + system CPU time) and peak memory (MB)
+    of `python -m rspl ARGV` in a fresh process."""
     t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "rspl", *argv], stdout=subprocess.DEVNULL,
@@ -146,6 +152,8 @@ def run(argv: list[str]) -> tuple[float, float]:
         proc.stderr.close()
     if proc.returncode not in (0, 1) or "Traceback" in err:
         raise SystemExit(f"rspl {' '.join(argv)} failed ({proc.returncode}):\n{err[-2000:]}")
+    if CPU:
+        seconds = usage.ru_utime + usage.ru_stime
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -172,7 +180,14 @@ def main() -> None:
     ap.add_argument("--only", nargs="+", choices=sorted(DIMENSIONS), help="these dimensions")
     ap.add_argument("--sizes", nargs="+", type=float, help="override the sizes")
     ap.add_argument("--repeat", type=int, default=None, help="runs per size (best is kept)")
+    ap.add_argument(
+        "--cpu", action="store_true",
+        help="time each run's CPU (user + system) instead of the wall clock: steadier when "
+        "other processes load the machine",
+    )  # fmt: skip
     args = ap.parse_args()
+    global CPU
+    CPU = args.cpu
     repeat = args.repeat or (1 if args.quick else 2)
     names = args.only or list(DIMENSIONS)
     exponents: dict[str, float] = {}

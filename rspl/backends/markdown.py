@@ -270,6 +270,8 @@ class _Words:
         self.risk = {d.name: len(d.levels) for d in policy.domains if d.risk}
         self.standards = {s.name: s for s in policy.standards}
         self.criterion_memo: dict[str, tuple[str, ...]] = {}
+        self.rules = {r.name: r for r in policy.rules}  # built once: not once per lookup
+        self.carries_forward = any(x.carry_forward for x in policy.domains)
         self.contexts = tuple(c.name for c in policy.contexts)
         self.role_groups = {r.name: r.members for r in policy.roles if r.members}
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
@@ -618,7 +620,7 @@ class _Words:
             for n in self.criterion_owners(name):
                 owner = self.standards[n]
                 found.append((owner.criterion, owner.anchors))  # type: ignore[arg-type]
-        by_name = {r.name: r for r in self.policy.rules}
+        by_name = self.rules
         for rule in rules:
             for q in by_name[rule].requirements:
                 applies = not q.contexts or any(c in q.contexts for c in contexts)
@@ -1480,7 +1482,7 @@ def _assessed(w: _Words, d: ir.Domain) -> Md | None:
 def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
     """When a determination of `d` carried forward from an earlier assessment counts (None
     when the policy never speaks of carrying determinations forward)."""
-    if not any(x.carry_forward for x in w.policy.domains):
+    if not w.carries_forward:
         return None
     parts: list[Md] = []
     for c in d.carry_forward:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import sys
 from typing import Any
 
 import attrs
@@ -91,11 +92,15 @@ class Builder(Transformer[Token, Any]):
 
     # ------------------------------------------------------------------ tokens
 
+    # Names and short strings are interned: a name is written again at every use, and short
+    # strings (citations such as "§2", titles) repeat; one copy each keeps the program small.
+
     def NAME(self, tok: Token) -> n.Name:  # noqa: N802 (Lark's terminal naming)
-        return n.Name(str(tok), span_of(self.file, tok))
+        return n.Name(sys.intern(str(tok)), span_of(self.file, tok))
 
     def STRING(self, tok: Token) -> str:  # noqa: N802
-        return unquote(str(tok))
+        text = unquote(str(tok))
+        return sys.intern(text) if len(text) <= 64 else text
 
     def DATE(self, tok: Token) -> n.DateLit:  # noqa: N802
         span = span_of(self.file, tok)

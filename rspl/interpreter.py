@@ -287,8 +287,19 @@ class _Evaluation:
                         self._failing(("requirement", rule.name, i), req.criterion, rule.name,
                                       req.anchors, req.target)  # fmt: skip
         chains: dict[str, tuple[Tri, frozenset[str]]] = {}
+        # id(lineage) -> the standards with a criterion in its chain, nearest first: each from
+        # its parent's (shared when it adds none), so a chain is walked once, not per standard
+        owners: dict[int, tuple[str, ...]] = {}
         for std in self.policy.standards if own else ():  # no criterion: no chain to walk
-            found = chain_criterion((std.name, *std.ancestors), own)
+            path = []
+            cur: ir.Lineage | None = std.lineage
+            while cur is not None and id(cur) not in owners:
+                path.append(cur)
+                cur = cur.parent
+            up = owners[id(cur)] if cur is not None else ()
+            for lin in reversed(path):
+                up = owners[id(lin)] = (lin.name, *up) if lin.name in own else up
+            found = chain_criterion(owners[id(std.lineage)], own)
             if found is not None:
                 chains[std.name] = found
         return chains

@@ -48,13 +48,18 @@ def write_outputs(
     *,
     full_catalogue: bool = False,
 ) -> list[str]:
-    """Write every output into the folder `output` (created if needed); the paths written."""
+    """Write every output into the folder `output` (created if needed); the paths written,
+    sorted. One target at a time, each target's files written and let go before the next is
+    rendered, so the build holds one target's text at a time; Markdown first, since only its
+    templates can fail (`TemplateError`), and then nothing has been written."""
     os.makedirs(output, exist_ok=True)
     written = []
-    files = render_outputs(policy, targets, templates, full_catalogue=full_catalogue)
-    for name, text in sorted(files.items()):
-        path = os.path.join(output, name)
-        with open(path, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        written.append(path)
-    return written
+    order = sorted(targets, key=lambda t: t != "markdown")
+    for target in order:
+        files = render_outputs(policy, [target], templates, full_catalogue=full_catalogue)
+        for name, text in sorted(files.items()):
+            path = os.path.join(output, name)
+            with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            written.append(path)
+    return sorted(written)

@@ -2,7 +2,9 @@
 
 The grammar shapes the tree; this Transformer only builds nodes, one method per grammar rule.
 Declaration bodies arrive as a list of clauses; `_Body` sorts them into fields and reports a
-clause given twice where it may appear once (E0006).
+clause given twice where it may appear once (E0006). `ItemBuilder` builds each top-level
+declaration while the file is being parsed (`rspl.parser.parse`'s `on_item`), so only one
+declaration's parse tree is alive at a time; `build` builds a whole tree.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime
 import math
 import re
+import sys
 from typing import Any
 
 import attrs
@@ -89,11 +92,15 @@ class Builder(Transformer[Token, Any]):
 
     # ------------------------------------------------------------------ tokens
 
+    # Names and short strings are interned: a name is written again at every use, and short
+    # strings (citations such as "§2", titles) repeat; one copy each keeps the program small.
+
     def NAME(self, tok: Token) -> n.Name:  # noqa: N802 (Lark's terminal naming)
-        return n.Name(str(tok), span_of(self.file, tok))
+        return n.Name(sys.intern(str(tok)), span_of(self.file, tok))
 
     def STRING(self, tok: Token) -> str:  # noqa: N802
-        return unquote(str(tok))
+        text = unquote(str(tok))
+        return sys.intern(text) if len(text) <= 64 else text
 
     def DATE(self, tok: Token) -> n.DateLit:  # noqa: N802
         span = span_of(self.file, tok)
@@ -906,3 +913,38 @@ def build(tree: lark.Tree[Any], file: str, reporter: Reporter) -> tuple[n.Item, 
         return ()
     result: tuple[n.Item, ...] = Builder(file, reporter).transform(tree)
     return result
+
+
+class ItemBuilder:
+    """Builds one file's declarations one at a time, as the parser completes them: pass
+    `build_item` as `rspl.parser.parse`'s `on_item`, then call `finish` on the tree it
+    returned. The same items and diagnostics as `build` on the whole tree: what the builder
+    reports is held back until `finish` (a file with a syntax error reports none of it), and
+    from the first expression nested deeper than the limit on, nothing more is built and the
+    file yields no items, only E0601."""
+
+    def __init__(self, file: str, reporter: Reporter) -> None:
+        self.file = file
+        self.reporter = reporter
+        self.held = Reporter()
+        self.builder = Builder(file, self.held)
+        self.deep: lark.Tree[Any] | None = None
+
+    def build_item(self, tree: lark.Tree[Any]) -> n.Item | None:
+        if self.deep is not None:
+            return None
+        self.deep = too_deep_expression(tree)
+        if self.deep is not None:
+            return None
+        item: n.Item = self.builder.transform(tree)
+        return item
+
+    def finish(self, tree: lark.Tree[Any]) -> tuple[n.Item, ...]:
+        if self.deep is not None:
+            span = span_of(self.file, self.deep.meta)
+            self.reporter.add(msg.expression_too_deep(MAX_EXPRESSION_DEPTH, span))
+            return ()
+        for d in self.held.diagnostics:
+            self.reporter.add(d)
+        items: list[n.Item] = tree.children  # type: ignore[assignment]  # built by build_item
+        return tuple(items)

@@ -231,10 +231,10 @@ def cmd_build(
     result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return result
+    policy = result.policy
+    del result  # the program and its resolution are not needed by the backends: free them
     try:
-        written = write_outputs(
-            result.policy, output, targets, templates, full_catalogue=full_catalogue
-        )
+        written = write_outputs(policy, output, targets, templates, full_catalogue=full_catalogue)
     except OSError as exc:
         sys.stderr.write(f"rspl: error: cannot write to {output}: {_reason(exc)}\n")
         return EXIT_USAGE

@@ -35,7 +35,6 @@ from rspl.semantics import (
     combine_standards,
     compare,
     compare_range,
-    complete_standards,
     criteria_order,
     criterion_entry,
     days_since,
@@ -232,9 +231,42 @@ class _Evaluation:
                 self._failing(("safeguard", name, 0), sg.efficacy, None, sg.anchors)
                 if value is None:
                     maybe[name] = unknown
-        standards = ((std.name, std.hole, std.safeguards) for std in self.policy.standards)
-        complete_standards(standards, sure, maybe, self.chains)
+        self._complete_standards(sure, maybe)
         return frozenset(sure), maybe
+
+    def _complete_standards(self, sure: set[str], maybe: dict[str, frozenset[str]]) -> None:
+        """What `rspl.semantics.complete_standards` decides for every standard, with each
+        standard's expanded safeguards summed up from its parent's (memoised per `ir.Lineage`)
+        instead of listed: a chain of N standards costs N, not N(N-1)/2."""
+        # id(lineage) -> (every safeguard surely in place, the union of the inputs of those
+        # that may be; None when one is neither)
+        memo: dict[int, tuple[bool, frozenset[str] | None]] = {}
+        for std in self.policy.standards:
+            path = []
+            cur: ir.Lineage | None = std.lineage
+            while cur is not None and id(cur) not in memo:
+                path.append(cur)
+                cur = cur.parent
+            acc = memo[id(cur)] if cur is not None else (True, frozenset())
+            for lin in reversed(path):
+                all_sure, inputs = acc
+                for s in lin.added:
+                    if s in maybe and inputs is not None:
+                        inputs = inputs | maybe[s]
+                    elif s not in sure:
+                        inputs = None
+                    all_sure = all_sure and s in sure
+                acc = memo[id(lin)] = (all_sure, inputs)
+            if std.hole:
+                continue
+            holds, unknown = self.chains.get(std.name, (True, frozenset()))
+            if holds is False:
+                continue
+            all_sure, inputs = acc
+            if holds is True and all_sure:
+                sure.add(std.name)
+            elif inputs is not None:
+                maybe[std.name] = inputs | unknown if unknown else inputs
 
     def _criteria(self) -> dict[str, tuple[Tri, frozenset[str]]]:
         """Decide the criteria of standards and requirements (on the assessment as given,
@@ -255,8 +287,19 @@ class _Evaluation:
                         self._failing(("requirement", rule.name, i), req.criterion, rule.name,
                                       req.anchors, req.target)  # fmt: skip
         chains: dict[str, tuple[Tri, frozenset[str]]] = {}
+        # id(lineage) -> the standards with a criterion in its chain, nearest first: each from
+        # its parent's (shared when it adds none), so a chain is walked once, not per standard
+        owners: dict[int, tuple[str, ...]] = {}
         for std in self.policy.standards if own else ():  # no criterion: no chain to walk
-            found = chain_criterion((std.name, *std.ancestors), own)
+            path = []
+            cur: ir.Lineage | None = std.lineage
+            while cur is not None and id(cur) not in owners:
+                path.append(cur)
+                cur = cur.parent
+            up = owners[id(cur)] if cur is not None else ()
+            for lin in reversed(path):
+                up = owners[id(lin)] = (lin.name, *up) if lin.name in own else up
+            found = chain_criterion(owners[id(std.lineage)], own)
             if found is not None:
                 chains[std.name] = found
         return chains

@@ -3,8 +3,9 @@
 Built by `rspl.lower` from a checked program. Names are plain strings (declarations are
 unique in a policy), levels are ranks (1 = the domain's lowest level; 0 = below every level),
 quantities are floats in their dimension's base unit (see `rspl.units`), and standards carry
-their expanded safeguards. Nothing here refers back to syntax nodes, except `Origin`s that
-let generated code and documents cite `.rspl` lines.
+the safeguards they add and a `Lineage` linking them to the standard they extend, from which
+their ancestors and expanded safeguards are computed when asked for. Nothing here refers back
+to syntax nodes, except `Origin`s that let generated code and documents cite `.rspl` lines.
 """
 
 from __future__ import annotations
@@ -424,23 +425,54 @@ class Safeguard:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
+class Lineage:
+    """A standard's place in its `extends` chain: its name, the safeguards it adds (its own,
+    less those it inherits, each once), whether it or a standard it extends is a hole, and its
+    parent's lineage. Shared by reference with every standard that extends it, so a chain of N
+    standards holds N of these, not the N(N-1)/2 names of its expanded lists; those lists are
+    computed on demand (`Standard.ancestors`, `Standard.safeguards`)."""
+
+    __slots__ = ("added", "hole", "name", "parent")
+
+    def __init__(
+        self, name: str, added: tuple[str, ...], parent: Lineage | None, hole: bool
+    ) -> None:
+        self.name = name
+        self.added = added
+        self.parent = parent
+        self.hole = hole
+
+    def __repr__(self) -> str:  # the parent by name: a chain's repr stays short and flat
+        up = self.parent.name if self.parent is not None else None
+        return (
+            f"Lineage(name={self.name!r}, added={self.added!r}, parent={up!r}, "
+            f"hole={self.hole!r})"
+        )
+
+    def up(self) -> Iterator[Lineage]:
+        """This lineage, then its parent's, and so on to the root (iteratively)."""
+        cur: Lineage | None = self
+        while cur is not None:
+            yield cur
+            cur = cur.parent
+
+
 @attrs.frozen
 class Standard:
     """A bundle of safeguards in a family.
 
     `ancestors` lists the standards it extends, nearest first; `safeguards` is the expanded
-    list (inherited first, then its own). `hole` means "not yet defined" (itself or a standard
-    it extends): never satisfied.
+    list (inherited first, then its own); both are computed from `lineage` when asked for, in
+    time proportional to their length (the IR stores each standard's added safeguards once).
+    `hole` means "not yet defined" (itself or a standard it extends): never satisfied.
     """
 
     name: str
     title: str | None
     family: str
     extends: str | None
-    ancestors: tuple[str, ...]
+    lineage: Lineage = attrs.field(eq=False, repr=False)
     own_safeguards: tuple[str, ...]
-    safeguards: tuple[str, ...]
-    hole: bool
     protects: tuple[str, ...]
     excludes: tuple[str, ...]
     references: tuple[str, ...]
@@ -451,6 +483,30 @@ class Standard:
     # that extends it (`docs/semantics.md`, section 6).
     criterion: Expr | None = None
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
+
+    @property
+    def hole(self) -> bool:
+        return self.lineage.hole
+
+    @property
+    def parent(self) -> str | None:
+        """The standard it extends (the first of `ancestors`), or None."""
+        up = self.lineage.parent
+        return up.name if up is not None else None
+
+    @property
+    def ancestors(self) -> tuple[str, ...]:
+        return tuple(x.name for x in self.lineage.up())[1:]
+
+    @property
+    def added_safeguards(self) -> tuple[str, ...]:
+        """The safeguards it adds to those it inherits: `safeguards` after its parent's."""
+        return self.lineage.added
+
+    @property
+    def safeguards(self) -> tuple[str, ...]:
+        chain = list(self.lineage.up())
+        return tuple(x for lin in reversed(chain) for x in lin.added)
 
 
 @attrs.frozen

@@ -24,7 +24,7 @@ import attrs
 
 from rspl import messages as msg
 from rspl import nodes as n
-from rspl.builder import build
+from rspl.builder import ItemBuilder
 from rspl.diagnostics import Label, Reporter
 from rspl.limits import MAX_IMPORT_DEPTH
 from rspl.parser import parse
@@ -173,8 +173,9 @@ class ImportRoots:
 def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
     """Parse and build one file; a file with a syntax error yields a module with no items.
     (`rspl.pipeline` pauses the cyclic collector around the whole compilation.)"""
-    tree = parse(text, label, reporter)
-    items = build(tree, label, reporter) if tree is not None else ()
+    builder = ItemBuilder(label, reporter)
+    tree = parse(text, label, reporter, builder.build_item)
+    items = builder.finish(tree) if tree is not None else ()
     return n.Module(name=name, path=label, items=items, is_stdlib=stdlib)
 
 

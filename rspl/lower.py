@@ -26,9 +26,6 @@ from rspl.usage import imported_unused
 _D = TypeVar("_D", bound=n.Item)
 _R = TypeVar("_R")
 _W = TypeVar("_W", bound=str)
-# A standard's ancestors (nearest first), expanded safeguards, and whether it or an ancestor is
-# a typed hole.
-_Lineage = tuple[tuple[str, ...], tuple[str, ...], bool]
 
 # ---------------------------------------------------------------------------- words
 # The checker has rejected every word outside these sets, so a failed conversion is a
@@ -149,7 +146,7 @@ class _Lowerer:
     def __init__(self, program: Program, res: Resolution) -> None:
         self.program = program
         self.res = res
-        self.lineages: dict[int, _Lineage] = {}  # id(standard) -> `_lineage`
+        self.lineages: dict[int, ir.Lineage] | None = None  # id(standard) -> lineage
 
     def origin(self, span: Span) -> ir.Origin:
         """Where `span` is, its file named relative to the main policy's folder
@@ -340,36 +337,49 @@ class _Lowerer:
         cur = self.res.target(d.extends) if d.extends else None
         return cur if isinstance(cur, n.StandardDecl) else None
 
-    def _lineage(self, d: n.StandardDecl) -> _Lineage:
-        """`d`'s ancestors (nearest first), its expanded safeguards (the root's first, each
-        once) and whether it or an ancestor is a typed hole. Computed once per standard, each
-        from its parent's, so the work is the size of what is returned: a chain of N standards
-        has N(N-1)/2 ancestors in all, and as many safeguards when each adds one."""
-        memo = self.lineages
-        if id(d) in memo:
-            return memo[id(d)]
-        path = [d]  # d, then the ancestors not yet known, nearest first
-        seen = {id(d)}
-        cur = self._parent(d)
-        while cur is not None and id(cur) not in memo:
-            if id(cur) in seen:  # a cycle (reported by the checker): no memo
-                return self._lineage_in_cycle(d)
-            path.append(cur)
-            seen.add(id(cur))
-            cur = self._parent(cur)
-        known = memo[id(cur)] if cur is not None else ((), (), False)
-        for std in reversed(path):
-            names, safeguards, hole = known
-            parent = self._parent(std)
-            if parent is not None:
-                names = (parent.name.text, *names)
-            # a scan, not a set of the inherited ones: a chain would build N sets of up to N
-            added = [x.text for x in std.includes if x.text not in safeguards]
-            known = (names, (*safeguards, *dict.fromkeys(added)), hole or std.hole is not None)
-            memo[id(std)] = known
-        return known
+    def _lineages(self) -> dict[int, ir.Lineage]:
+        """Every standard's `ir.Lineage`, by `id` of its declaration: one depth-first walk of
+        the `extends` forest from its roots, iterative, counting for each safeguard how many
+        standards on the path from the root added it, so a standard adds those of its own the
+        path has not (each once) in time proportional to its own list. A chain of N standards
+        costs N, not the N(N-1)/2 names of its expanded lists."""
+        decls = [item for _, item in self.decls() if isinstance(item, n.StandardDecl)]
+        children: dict[int, list[n.StandardDecl]] = {}
+        roots = []
+        for d in decls:
+            parent = self._parent(d)
+            if parent is None:
+                roots.append(d)
+            else:
+                children.setdefault(id(parent), []).append(d)
+        memo: dict[int, ir.Lineage] = {}
+        on_path: dict[str, int] = {}  # safeguard -> standards on the current path adding it
+        todo: list[tuple[n.StandardDecl, ir.Lineage | None]] = [(d, None) for d in roots]
+        todo.reverse()
+        leave: list[ir.Lineage] = []  # the current path, to undo `on_path` when leaving
+        depth: list[int] = []  # len(todo) when each lineage on `leave` was entered
+        while todo:
+            d, up = todo.pop()
+            while leave and depth[-1] > len(todo):  # d's subtree is not under these
+                for x in leave.pop().added:
+                    on_path[x] -= 1
+                depth.pop()
+            added = tuple(dict.fromkeys(x.text for x in d.includes if not on_path.get(x.text)))
+            hole = d.hole is not None or (up is not None and up.hole)
+            lin = memo[id(d)] = ir.Lineage(d.name.text, added, up, hole)
+            for x in added:
+                on_path[x] = on_path.get(x, 0) + 1
+            leave.append(lin)
+            depth.append(len(todo))
+            todo.extend((c, lin) for c in reversed(children.get(id(d), [])))
+        for d in decls:  # on or below an `extends` cycle (reported by the checker)
+            if id(d) not in memo:
+                memo[id(d)] = self._lineage_in_cycle(d)
+        return memo
 
-    def _lineage_in_cycle(self, d: n.StandardDecl) -> _Lineage:
+    def _lineage_in_cycle(self, d: n.StandardDecl) -> ir.Lineage:
+        """A lineage for a standard on or below a cycle, which the checker has rejected: its
+        safeguards expanded, its ancestors not linked."""
         ancestors: list[n.StandardDecl] = []
         cur = self._parent(d)
         while cur is not None and cur is not d and all(a is not cur for a in ancestors):
@@ -379,20 +389,19 @@ class _Lowerer:
         for std in [*reversed(ancestors), d]:
             safeguards.update(dict.fromkeys(x.text for x in std.includes))
         hole = any(s.hole is not None for s in (d, *ancestors))
-        return tuple(a.name.text for a in ancestors), tuple(safeguards), hole
+        return ir.Lineage(d.name.text, tuple(safeguards), None, hole)
 
     def standard(self, d: n.StandardDecl) -> ir.Standard:
-        ancestors, safeguards, hole = self._lineage(d)
+        if self.lineages is None:
+            self.lineages = self._lineages()
         return ir.Standard(
             name=d.name.text,
             title=d.title,
             family=d.family.text,
             extends=d.extends.text if d.extends else None,
-            ancestors=ancestors,
+            # a standard extending one not yet defined cannot be met either (`lineage.hole`)
+            lineage=self.lineages[id(d)],
             own_safeguards=tuple(dict.fromkeys(x.text for x in d.includes)),
-            safeguards=safeguards,
-            # a standard extending one not yet defined cannot be met either
-            hole=hole,
             protects=d.protects,
             excludes=d.excludes,
             references=d.references,

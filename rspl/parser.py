@@ -1,14 +1,18 @@
 """Pass 1, parse: source text to a Lark parse tree, or a syntax diagnostic in words.
 
 The Lark parser is built once per process (and cached on disk by Lark), from the grammar
-shipped in `grammar/rspl.lark`.
+shipped in `grammar/rspl.lark`. Given `on_item`, `parse` hands each top-level declaration's
+tree to it as soon as the parser has reduced it, and keeps what it returns in the declaration's
+place: the builder turns each into a node then, so the whole file's parse tree (about 50 bytes
+of memory per source byte) never exists at once.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
@@ -41,14 +45,48 @@ def get_parser() -> lark.Lark:
     )
 
 
-def parse(text: str, file: str, reporter: Reporter) -> lark.Tree[Any] | None:
+ItemHook = Callable[[lark.Tree[Any]], Any]
+"""Called with each top-level declaration's tree when it is complete; its result stands in
+the tree's place among the children of the root (`start`)."""
+
+
+def parse(
+    text: str, file: str, reporter: Reporter, on_item: ItemHook | None = None
+) -> lark.Tree[Any] | None:
     """Parse one file. On a syntax error, report it and return None."""
     parser = get_parser()
+    # Lark's LALR parser calls one callback per grammar rule to make the rule's tree; the
+    # callbacks of the top-level declarations are wrapped for this one parse.
+    lalr = cast(Any, parser).parser.parser.parser
+    saved = lalr.callbacks
+    if on_item is not None:
+        items = _item_rules()
+        lalr.callbacks = {
+            rule: _then(make, on_item) if rule.origin.name in items else make
+            for rule, make in saved.items()
+        }
     try:
-        return parser.parse(text)
+        tree: lark.Tree[Any] = parser.parse(text)
     except UnexpectedInput as err:
+        lalr.callbacks = saved
         _report_syntax_error(err, text, file, reporter)
         return None
+    finally:
+        lalr.callbacks = saved
+    return tree
+
+
+def _then(make: Callable[[list[Any]], Any], hook: ItemHook) -> Callable[[list[Any]], Any]:
+    return lambda children: hook(make(children))
+
+
+@functools.lru_cache(maxsize=1)
+def _item_rules() -> frozenset[str]:
+    """The rules of the top-level declarations: the alternatives of `_item` in the grammar."""
+    rules = cast(Any, get_parser()).parser.parser.parser.callbacks
+    return frozenset(
+        r.expansion[0].name for r in rules if r.origin.name == "_item" and len(r.expansion) == 1
+    )
 
 
 @functools.lru_cache(maxsize=1)

@@ -162,7 +162,10 @@ rule bio2 "Bio two" {
         "| Annual revenue is at least USD 1 billion | The condition of the rule *Large companies* "
         "(`big`) | §3 |" in text
     )
-    assert "| Annual revenue is less than USD 2.5 billion | **Standard two**, as the rule *Bio two*" in text
+    assert (
+        "| Annual revenue is less than USD 2.5 billion | **Standard two**, as the rule *Bio two*"
+        in text
+    )
     assert rows(policy)["Bio_2"][REQUIRES] == (
         "**Standard two** (counts only while annual revenue is less than USD 2.5 billion) "
         "in every context"
@@ -184,11 +187,14 @@ rule bio2 "Bio two" {
 """
     )
     text = section(policy)
-    assert "| Jailbreak success rate is at most 5% | The safeguard **Input classifiers** counts" in text
+    assert (
+        "| Jailbreak success rate is at most 5% | The safeguard **Input classifiers** counts"
+        in text
+    )
     assert "| Training compute is at least 1e26 FLOP | The condition of the rule *Bio two*" in text
     assert (
-        "| Jailbreak success rate is less than 1% | **Standard two**, as the rule *Bio two* requires it, "
-        "counts only while this holds | §5 |" in text
+        "| Jailbreak success rate is less than 1% | **Standard two**, as the rule *Bio two* "
+        "requires it, counts only while this holds | §5 |" in text
     )
 
 

@@ -262,6 +262,8 @@ class _Words:
         self.risk = {d.name: len(d.levels) for d in policy.domains if d.risk}
         self.standards = {s.name: s for s in policy.standards}
         self.criterion_memo: dict[str, tuple[str, ...]] = {}
+        self.rules = {r.name: r for r in policy.rules}  # built once: not once per lookup
+        self.carries_forward = any(x.carry_forward for x in policy.domains)
         self.contexts = tuple(c.name for c in policy.contexts)
         self.role_groups = {r.name: r.members for r in policy.roles if r.members}
         self.subject = escape(policy.organization) if _has_text(policy.organization) else None
@@ -704,7 +706,7 @@ class _Words:
             for n in self.criterion_owners(name):
                 owner = self.standards[n]
                 found.append((owner.criterion, owner.anchors))  # type: ignore[arg-type]
-        by_name = {r.name: r for r in self.policy.rules}
+        by_name = self.rules
         for rule in rules:
             for q in by_name[rule].requirements:
                 applies = not q.contexts or any(c in q.contexts for c in contexts)
@@ -730,13 +732,12 @@ class _Words:
         while cur is not None and cur not in memo and cur in self.standards:
             path.append(cur)
             on_path.add(cur)
-            ancestors = self.standards[cur].ancestors
-            cur = ancestors[0] if ancestors else None
+            cur = self.standards[cur].parent
             if cur in on_path:  # a cycle (rejected by the checker): stop here
                 cur = None
         for n in reversed(path):
-            ancestors = self.standards[n].ancestors
-            up = memo.get(ancestors[0], ()) if ancestors else ()
+            parent = self.standards[n].parent
+            up = memo.get(parent, ()) if parent else ()
             memo[n] = (n, *up) if self.standards[n].criterion is not None else up
         return memo.get(name, ())
 
@@ -1216,8 +1217,8 @@ def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
             # A standard that extends another lists only the safeguards it adds (its expanded
             # list is its parent's, then those): "includes everything in" says the rest, so
             # the section is as long as the policy, not the sum of every chain's length.
-            parent = standards[std.ancestors[0]] if std.ancestors else None
-            added = std.safeguards[len(parent.safeguards):] if parent else std.safeguards
+            parent = standards[std.parent] if std.parent else None
+            added = std.added_safeguards if parent else std.safeguards
             rows = [_safeguard_view(w, safeguards[name], notes) for name in added]
             views.append(
                 StandardView(
@@ -1438,7 +1439,7 @@ def _assessed(w: _Words, d: ir.Domain) -> Md | None:
 def _carry_forward(w: _Words, d: ir.Domain) -> Md | None:
     """When a determination of `d` carried forward from an earlier assessment counts (None
     when the policy never speaks of carrying determinations forward)."""
-    if not any(x.carry_forward for x in w.policy.domains):
+    if not w.carries_forward:
         return None
     parts: list[Md] = []
     for c in d.carry_forward:

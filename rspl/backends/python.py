@@ -554,7 +554,7 @@ def generate(policy: ir.Policy) -> str:
         # each standard as (family, parent, own safeguards, hole): the runtime expands the
         # ancestors and safeguards when the module loads, so the table is linear in a chain
         "_STANDARDS": {
-            s.name: (s.family, s.ancestors[0] if s.ancestors else None, s.own_safeguards, s.hole)
+            s.name: (s.family, s.parent, s.own_safeguards, s.hole)
             for s in policy.standards
         },
         "_CONTEXTS": tuple(c.name for c in policy.contexts),

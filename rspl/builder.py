@@ -944,7 +944,6 @@ class ItemBuilder:
             span = span_of(self.file, self.deep.meta)
             self.reporter.add(msg.expression_too_deep(MAX_EXPRESSION_DEPTH, span))
             return ()
-        for d in self.held.diagnostics:
-            self.reporter.add(d)
+        self.reporter.take(self.held)
         items: list[n.Item] = tree.children  # type: ignore[assignment]  # built by build_item
         return tuple(items)

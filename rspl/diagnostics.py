@@ -270,6 +270,12 @@ class Reporter:
         self._seen.add(key)
         self.diagnostics.append(d)
 
+    def take(self, held: Reporter) -> None:
+        """Record every diagnostic another reporter held back (the builder holds its reports
+        until the parse of a file ends), in order."""
+        for d in held.diagnostics:
+            self.add(d)
+
     @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)

@@ -142,14 +142,16 @@ def cmd_check(
     files: Sequence[str], fmt: str, color: str, import_path: Sequence[str] = ()
 ) -> int:
     from rspl.loader import FileRefusedError
-    from rspl.pipeline import compile_file
     from rspl.render import render, summary, to_json
 
     status = EXIT_OK
     reports: list[dict[str, object]] = []
-    for path in files:
+    expanded = _expand(files)
+    if expanded is None:
+        return EXIT_USAGE
+    for path in expanded:
         try:
-            result = compile_file(path, build_ir=False, import_path=import_path)
+            result = _compile(path, build_ir=False, import_path=import_path)
         except (OSError, FileRefusedError) as exc:
             sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
             return EXIT_USAGE
@@ -157,12 +159,14 @@ def cmd_check(
         if not result.ok:
             status = EXIT_ERRORS
         if fmt == "json":
-            reports.append({"file": path, "ok": result.ok, **to_json(diags)})
+            shown = STDIN_NAME if path == STDIN else path
+            reports.append({"file": shown, "ok": result.ok, **to_json(diags)})
             continue
         sys.stdout.write(render(diags, result.texts, fmt, _use_color(color)))
         if fmt == "snippet":
             verdict = "ok" if result.ok else "failed"
-            sys.stdout.write(f"{path}: {verdict} ({summary(diags)})\n")
+            sys.stdout.write(f"{STDIN_NAME if path == STDIN else path}: {verdict} "
+                             f"({summary(diags)})\n")  # fmt: skip
     if fmt == "json":
         sys.stdout.write(json.dumps({"files": reports}, indent=2, sort_keys=True) + "\n")
     return status
@@ -196,14 +200,64 @@ def cmd_explain(code: str) -> int:
     return EXIT_OK
 
 
+STDIN = "-"  # a FILE argument that means standard input
+STDIN_NAME = "<stdin>"  # how diagnostics name it; its imports are read relative to the cwd
+
+
+def _compile(path: str, *, build_ir: bool = True, import_path: Sequence[str] = ()) -> Any:
+    """`rspl.pipeline.compile_file`, or for `-` the policy read from standard input (at most
+    the size of a policy file; `rspl.limits`)."""
+    from rspl.loader import MAX_FILE_BYTES, TOO_LARGE, FileRefusedError
+    from rspl.pipeline import compile_file, compile_source
+
+    if path != STDIN:
+        return compile_file(path, build_ir=build_ir, import_path=import_path)
+    text = sys.stdin.read(MAX_FILE_BYTES + 1)
+    if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+        raise FileRefusedError(STDIN_NAME, TOO_LARGE)
+    return compile_source(STDIN_NAME, text, build_ir=build_ir, import_path=import_path)
+
+
+def _expand(files: Sequence[str]) -> list[str] | None:
+    """The policy files named on the command line: a folder stands for every `.rspl` file
+    under it (sorted, hidden folders skipped), a pattern that names no file (`policies/*.rspl`,
+    `**` for any depth) for the files it matches; `-` is standard input. None, after saying
+    why, when a folder holds no policy or a pattern matches nothing."""
+    import glob
+
+    out: list[str] = []
+    for arg in files:
+        if arg != STDIN and os.path.isdir(arg):
+            found = sorted(
+                os.path.join(root, name)
+                for root, dirs, names in os.walk(arg)
+                if not any(part.startswith(".") for part in os.path.relpath(root, arg).split(os.sep)
+                           if part != ".")
+                for name in names
+                if name.endswith(".rspl")
+            )  # fmt: skip
+            if not found:
+                sys.stderr.write(f"rspl: error: {_shown(arg)}: no .rspl files in this folder\n")
+                return None
+            out += found
+        elif arg != STDIN and not os.path.exists(arg) and glob.has_magic(arg):
+            matched = sorted(glob.glob(arg, recursive=True))
+            if not matched:
+                sys.stderr.write(f"rspl: error: {_shown(arg)}: matches no file\n")
+                return None
+            out += matched
+        else:
+            out.append(arg)
+    return out
+
+
 def _compile_or_report(path: str, import_path: Sequence[str]) -> Any:
     """The compilation of `path`, or an exit code after printing why there is none."""
     from rspl.loader import FileRefusedError
-    from rspl.pipeline import compile_file
     from rspl.render import render
 
     try:
-        result = compile_file(path, import_path=import_path)
+        result = _compile(path, import_path=import_path)
     except (OSError, FileRefusedError) as exc:
         sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
         return EXIT_USAGE
@@ -257,12 +311,18 @@ def cmd_eval(
     from rspl.interpreter import AssessmentError, evaluate
     from rspl.report import decision_text
 
+    if assessment_path == STDIN and path == STDIN:
+        sys.stderr.write("rspl: error: the policy and the assessment cannot both be `-`\n")
+        return EXIT_USAGE
     result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return result
     try:
-        with open(assessment_path, encoding="utf-8") as fh:
-            assessment = json.load(fh)
+        if assessment_path == STDIN:
+            assessment = json.load(sys.stdin)
+        else:
+            with open(assessment_path, encoding="utf-8") as fh:
+                assessment = json.load(fh)
     except (OSError, UnicodeDecodeError) as exc:
         sys.stderr.write(f"rspl: error: cannot read {assessment_path}: {_reason(exc)}\n")
         return EXIT_USAGE
@@ -290,7 +350,10 @@ def cmd_test(files: Sequence[str], import_path: Sequence[str] = ()) -> int:
     from rspl.testing import run_scenarios
 
     passed = failed = 0
-    for path in files:
+    expanded = _expand(files)
+    if expanded is None:
+        return EXIT_USAGE
+    for path in expanded:
         result = _compile_or_report(path, import_path)
         if isinstance(result, int):
             if result == EXIT_USAGE:

@@ -196,3 +196,55 @@ def test_a_broken_template_is_reported_without_traceback(
     assert main(["build", "-o", str(tmp_path / "o"), "--templates", str(templates), policy]) == 2
     assert "policy.md.j2:1:" in capsys.readouterr().err
     assert main(["build", "-o", str(tmp_path / "o"), "--templates", "nowhere", policy]) == 2
+
+
+# ---------------------------------------------------------------------------- many files, stdin
+
+
+def test_a_folder_stands_for_its_policies(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder is every `.rspl` file under it, sorted; hidden folders are skipped."""
+    write(tmp_path, "b.rspl", CLEAN)
+    (tmp_path / "sub").mkdir()
+    write(tmp_path, "sub/a.rspl", CLEAN.replace("policy p", "policy q"))
+    (tmp_path / ".git").mkdir()
+    write(tmp_path, ".git/broken.rspl", BROKEN)
+    write(tmp_path, "notes.txt", "not a policy")
+    assert main(["check", "--format", "json", str(tmp_path)]) == 0
+    files = [r["file"] for r in json.loads(capsys.readouterr().out)["files"]]
+    assert files == [str(tmp_path / "b.rspl"), str(tmp_path / "sub" / "a.rspl")]
+    assert main(["test", str(tmp_path)]) == 0
+    assert "0 passed, 0 failed" in capsys.readouterr().out
+    (tmp_path / "empty").mkdir()
+    assert main(["check", str(tmp_path / "empty")]) == 2
+    assert "no .rspl files in this folder" in capsys.readouterr().err
+
+
+def test_a_pattern_the_shell_left_alone_is_expanded(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write(tmp_path, "one.rspl", CLEAN)
+    write(tmp_path, "two.rspl", BROKEN)
+    assert main(["check", "--format", "concise", str(tmp_path / "*.rspl")]) == 1
+    out = capsys.readouterr().out
+    assert "two.rspl" in out and "E0204" in out
+    assert main(["check", str(tmp_path / "**" / "none*.rspl")]) == 2
+    assert "matches no file" in capsys.readouterr().err
+
+
+def test_dash_reads_the_policy_or_the_assessment_from_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(BROKEN))
+    assert main(["check", "--format", "concise", "-"]) == 1
+    assert "<stdin>:6:" in capsys.readouterr().out
+    policy = write(tmp_path, "p.rspl", CLEAN)
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"determinations": {"D": "D1"}}'))
+    assert main(["eval", "--format", "json", policy, "-"]) == 0
+    decision = json.loads(capsys.readouterr().out)
+    assert decision["verdicts"]["external_deployment"]["permitted"] is False
+    assert main(["eval", "-", "-"]) == 2
+    assert "cannot both be `-`" in capsys.readouterr().err

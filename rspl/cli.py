@@ -87,6 +87,10 @@ def _parser() -> argparse.ArgumentParser:
     test.add_argument("files", nargs="+", metavar="FILE")
     _add_import_path(test)
 
+    init = sub.add_parser("init", help="start a new policy: a policy with scenarios, and hooks")
+    init.add_argument("folder", nargs="?", default=".", metavar="DIR",
+                      help="where to write (default: the current folder)")  # fmt: skip
+
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
     ev.add_argument("assessment", metavar="ASSESSMENT.json")
@@ -108,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     if args.command == "explain":
         return cmd_explain(args.code)
+    if args.command == "init":
+        return cmd_init(args.folder)
     for folder in args.import_path:
         if not os.path.isdir(folder):
             sys.stderr.write(f"rspl: error: --import-path {_shown(folder)}: not a folder\n")
@@ -376,6 +382,39 @@ def cmd_test(files: Sequence[str], import_path: Sequence[str] = ()) -> int:
                 sys.stdout.write(f"  + actual   {f.actual}\n")
     sys.stdout.write(f"{passed} passed, {failed} failed\n")
     return EXIT_OK if failed == 0 else EXIT_ERRORS
+
+
+INIT_FILES = (("policy.rspl", "policy.rspl"), ("pre-commit-config.yaml", ".pre-commit-config.yaml"))
+
+
+def cmd_init(folder: str) -> int:
+    """Write a new policy (a domain, a standard, a rule and two scenarios that pass) and a
+    pre-commit configuration into `folder`; never overwrite a file."""
+    from importlib import resources
+
+    scaffold = resources.files("rspl") / "templates" / "init"
+    targets = [(src, os.path.join(folder, name)) for src, name in INIT_FILES]
+    existing = [path for _, path in targets if os.path.lexists(path)]
+    if existing:
+        shown = ", ".join(_shown(p) for p in existing)
+        sys.stderr.write(f"rspl: error: {shown} already exists; nothing was written\n")
+        return EXIT_USAGE
+    try:
+        os.makedirs(folder, exist_ok=True)
+        for src, path in targets:
+            text = (scaffold / src).read_text(encoding="utf-8")
+            with open(path, "x", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+            sys.stdout.write(f"wrote {path}\n")
+    except OSError as exc:
+        sys.stderr.write(f"rspl: error: cannot write to {_shown(folder)}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    policy = os.path.join(folder, "policy.rspl")
+    sys.stdout.write(
+        f"next: rspl check {policy}; rspl test {policy}; rspl build -o out {policy}\n"
+        "(and `pre-commit install` in a git repository to check on every commit)\n"
+    )
+    return EXIT_OK
 
 
 def _typed(main: str, origin: Any) -> str:

@@ -248,3 +248,22 @@ def test_dash_reads_the_policy_or_the_assessment_from_stdin(
     assert decision["verdicts"]["external_deployment"]["permitted"] is False
     assert main(["eval", "-", "-"]) == 2
     assert "cannot both be `-`" in capsys.readouterr().err
+
+
+def test_init_writes_a_policy_that_checks_and_passes_and_never_overwrites(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "new"
+    assert main(["init", str(folder)]) == 0
+    assert sorted(p.name for p in folder.iterdir()) == [".pre-commit-config.yaml", "policy.rspl"]
+    capsys.readouterr()
+    assert main(["check", str(folder)]) == 0
+    assert "ok (0 errors, 0 warnings)" in capsys.readouterr().out
+    assert main(["test", str(folder)]) == 0
+    assert "2 passed, 0 failed" in capsys.readouterr().out
+    before = (folder / "policy.rspl").read_text()
+    (folder / ".pre-commit-config.yaml").unlink()
+    assert main(["init", str(folder)]) == 2
+    assert "already exists; nothing was written" in capsys.readouterr().err
+    assert (folder / "policy.rspl").read_text() == before
+    assert not (folder / ".pre-commit-config.yaml").exists()

@@ -16,13 +16,12 @@ from rspl.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
+_NO_PRE_COMMIT = subprocess.run(
+    [sys.executable, "-m", "pre_commit", "--version"], capture_output=True
+).returncode != 0
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed"),
-    pytest.mark.skipif(
-        subprocess.run([sys.executable, "-m", "pre_commit", "--version"],
-                       capture_output=True).returncode != 0,  # fmt: skip
-        reason="pre-commit is not installed (it is in the test extra)",
-    ),
+    pytest.mark.skipif(_NO_PRE_COMMIT, reason="pre-commit is not installed (test extra)"),
 ]
 
 
@@ -45,7 +44,9 @@ def _repo(tmp_path: Path) -> Path:
     return repo
 
 
-def _pre_commit(args: list[str], repo: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def _pre_commit(
+    args: list[str], repo: Path, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=900)  # fmt: skip
 

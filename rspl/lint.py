@@ -150,7 +150,8 @@ def _duties(policy: ir.Policy) -> Iterator[tuple[ir.Rule, ir.Obligation]]:
 
 def _duty_text(ob: ir.Obligation) -> str:
     objects = ", ".join(f"`{r.name}`" for r in ob.objects)
-    return f"{ob.modality} {ob.action}" + (f" {objects}" if objects else "")
+    text = f"{ob.modality} {ob.action}" + (f" {objects}" if objects else "")
+    return text + (" to " + ", ".join(f"`{n}`" for n in ob.to) if ob.to else "")
 
 
 def _obligations(policy: ir.Policy, check: Check) -> Iterator[Match]:
@@ -162,7 +163,9 @@ def _obligations(policy: ir.Policy, check: Check) -> Iterator[Match]:
     for rule, ob in _duties(policy):
         if actions and ob.action not in actions:
             continue
-        if kinds and not any(r.kind in kinds for r in ob.objects):
+        # the recipients of `to ROLE, ...` count as role objects
+        refs = [*((r.kind, r.name) for r in ob.objects), *(("role", n) for n in ob.to)]
+        if kinds and not any(kind in kinds for kind, _ in refs):
             continue
         if deadlines and ir.deadline_kind(ob.deadline) not in deadlines:
             continue
@@ -170,7 +173,7 @@ def _obligations(policy: ir.Policy, check: Check) -> Iterator[Match]:
             continue
         why = ""
         if keywords:
-            names = [r.name for r in ob.objects if not kinds or r.kind in kinds]
+            names = [name for kind, name in refs if not kinds or kind in kinds]
             names += [ob.name] if ob.name and not kinds else []
             hits = [(k, n) for n in names if (k := keyword_hit(keywords, n, titles.get(n)))]
             if not hits:

@@ -257,19 +257,19 @@ def cmd_lint(
         header = _header_span(result)
         diags: list[Any] = []
         for profile in loaded:
-            outcomes, found = lint(result.policy, profile, header)
-            diags.extend(found)
+            outcomes, lacking = lint(result.policy, profile, header)
+            diags.extend(lacking)
             if fmt == "json":
-                reports.append(_lint_json(path, profile, outcomes, found))
+                reports.append(_lint_json(path, profile, outcomes, lacking))
             elif fmt != "sarif":
-                sys.stdout.write(render(found, result.texts, fmt, _use_color(color)))
+                sys.stdout.write(render(lacking, result.texts, fmt, _use_color(color)))
                 sys.stdout.write(_lint_summary(path, profile, outcomes))
         if fmt == "sarif":
             sarif.append((path, diags))
     if fmt == "json":
         sys.stdout.write(json.dumps({"files": reports}, indent=2, sort_keys=True) + "\n")
     if fmt == "sarif":
-        props = {"profiles": [p.id for p in loaded]}
+        props: dict[str, object] = {"profiles": [p.id for p in loaded]}
         sys.stdout.write(json.dumps(to_sarif(sarif, __version__, props), indent=2, sort_keys=True))
         sys.stdout.write("\n")
     return status

@@ -43,7 +43,9 @@ class Outcome:
     matches: tuple[Match, ...]
 
 
-def lint(policy: ir.Policy, profile: Profile, header: Span) -> tuple[list[Outcome], list[Diagnostic]]:
+def lint(
+    policy: ir.Policy, profile: Profile, header: Span
+) -> tuple[list[Outcome], list[Diagnostic]]:
     """Every element's outcome, and a diagnostic for each one not present."""
     outcomes: list[Outcome] = []
     diagnostics: list[Diagnostic] = []

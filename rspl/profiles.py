@@ -34,7 +34,8 @@ DEADLINE_KINDS = ("none", "fixed", "event", "within", "recurring", "soft", "unti
 DECLARATION_KINDS = ("role", "context", "artifact", "evidence", "safeguard", "standard",
                      "action", "definition", "domain", "waiver", "rule")  # fmt: skip
 SAFEGUARD_CATEGORIES = ("deployment", "security", "misalignment", "control",
-                        "internal_deployment", "governance", "transparency", "evaluation")  # fmt: skip
+                        "internal_deployment", "governance", "transparency",
+                        "evaluation")  # fmt: skip
 OBJECT_KINDS = ("role", "context", "family", "domain", "evidence", "definition", "safeguard",
                 "standard", "artifact", "action", "rule", "warning", "cadence")  # fmt: skip
 DOMAIN_STATUSES = ("tracked", "research", "exploratory", "watch")
@@ -69,7 +70,11 @@ CHECKS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
     "header": {"fields": (_WORDS, HEADER_FIELDS)},
     "rule": {"rule_kind": (_WORD, RULE_KINDS)},
 }
-REQUIRED_OPTIONS = {"declared": ("kinds", "keywords"), "header": ("fields",), "rule": ("rule_kind",)}
+REQUIRED_OPTIONS = {
+    "declared": ("kinds", "keywords"),
+    "header": ("fields",),
+    "rule": ("rule_kind",),
+}
 
 
 @attrs.frozen
@@ -219,7 +224,7 @@ class _Reader:
                 continue
             if key not in spec:
                 self.diagnostics.append(
-                    msg.profile_unknown_field(key, f"a `{kind}` check of {label}", where)
+                    msg.profile_unknown_field(key, f"the `{kind}` check of {label}", where)
                 )
                 ok = False
                 continue
@@ -236,7 +241,7 @@ class _Reader:
         for key in REQUIRED_OPTIONS.get(kind, ()):
             if key not in raw:
                 self.diagnostics.append(
-                    msg.profile_missing_field(key, f"a `{kind}` check of {label}", where)
+                    msg.profile_missing_field(key, f"the `{kind}` check of {label}", where)
                 )
                 ok = False
         return Check(kind, options) if ok else None

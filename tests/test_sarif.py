@@ -100,7 +100,8 @@ def test_lint_sarif_validates_for_every_example_and_profile(
     assert run["properties"]["profiles"] == ["seoul", "metr", "sb53"]
     assert {r["ruleId"] for r in run["results"]} <= {"W0050", "W0051"}
     assert run["results"], "the examples lack some elements"
-    files = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in run["results"]}
+    where = [r["locations"][0]["physicalLocation"] for r in run["results"]]
+    files = {w["artifactLocation"]["uri"] for w in where}
     assert files <= set(examples)
 
 

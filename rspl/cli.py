@@ -210,7 +210,7 @@ def cmd_lint(
     elements are warnings), 1 when a policy or a profile file has errors, 2 on usage errors."""
     from rspl import resources
     from rspl.lint import lint
-    from rspl.profiles import Profile, is_path, parse_profile
+    from rspl.profile import Profile, is_path, parse_profile
     from rspl.render import render, to_json, to_sarif
 
     loaded: list[Profile] = []

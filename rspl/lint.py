@@ -1,10 +1,12 @@
-"""`rspl lint`: the completeness of a policy against a profile (`rspl.profiles`).
+"""`rspl lint`: the completeness of a policy against a profile (`rspl.profile`).
 
 Each check of the vocabulary looks for something in the IR and returns what it found, in
 words, as `Match`es: `must publish `rsp_document``, `keyword "incident" in artifact
 `incident_procedures``. A match is binding when it comes from a `must` (or from a
-declaration, which binds by existing); a `should`, `may` or `recommend` duty matches without
-binding, and an `illustrative` one does not match at all.
+declaration, which binds by existing; a declaration imported from a library, such as the
+stdlib's catalogue of security controls, counts only when the policy uses it); a `should`,
+`may` or `recommend` duty matches without binding, and an `illustrative` one does not match
+at all.
 
 An element is present when its checks match bindingly (any one of them, or all of them when
 the element says `require = "all"`); not binding when they match only through non-binding
@@ -22,7 +24,7 @@ import attrs
 from rspl import ir
 from rspl import messages as msg
 from rspl.diagnostics import Diagnostic
-from rspl.profiles import Check, Element, Profile
+from rspl.profile import Check, Element, Profile
 from rspl.spans import Span
 
 SHOWN = 3  # matches shown per check; the rest are counted
@@ -279,7 +281,10 @@ def _required_names(policy: ir.Policy) -> set[str]:
 def _safeguards(policy: ir.Policy, check: Check) -> Iterator[Match]:
     categories = check.words("categories")
     required = _required_names(policy) if check.flag("required") else None
+    unused = set(policy.imported_unused)
     for s in policy.safeguards:
+        if s.name in unused:
+            continue
         if categories and s.category not in categories:
             continue
         if required is not None and s.name not in required:
@@ -301,9 +306,12 @@ def _declarations(policy: ir.Policy, kind: str) -> Sequence[object]:
 
 def _declared(policy: ir.Policy, check: Check) -> Iterator[Match]:
     keywords = check.words("keywords")
+    unused = set(policy.imported_unused)
     for kind in check.words("kinds"):
         for decl in _declarations(policy, kind):
             name = str(getattr(decl, "name"))  # noqa: B009
+            if name in unused:  # an imported catalogue entry the policy never uses
+                continue
             keyword = keyword_hit(keywords, name, getattr(decl, "title", None))
             if keyword is not None:
                 yield Match(f'{kind} `{name}` (keyword "{keyword}")', True)

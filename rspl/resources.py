@@ -1,8 +1,8 @@
 """Data files the compiler needs at run time: the grammar, the stdlib and the lint profiles.
 
 In a wheel they live in `rspl/_data/` (mapped there by `pyproject.toml`) and are read with
-`importlib.resources`; in a source checkout they are the top-level `grammar/`, `stdlib/` and
-`profiles/`.
+`importlib.resources`; in a source checkout they are the top-level `grammar/` and `stdlib/`.
+The lint profiles are package data in both: `rspl/profiles/NAME.toml`.
 """
 
 from __future__ import annotations
@@ -61,17 +61,17 @@ def doc_text(name: str) -> str:
 
 
 def profile_names() -> list[str]:
-    """The names of the shipped lint profiles (`profiles/NAME.toml`), sorted."""
+    """The names of the shipped lint profiles (`rspl/profiles/NAME.toml`), sorted."""
     return sorted(
         child.name[: -len(".toml")]
-        for child in _data_dir("profiles").iterdir()
+        for child in (resources.files("rspl") / "profiles").iterdir()
         if child.name.endswith(".toml")
     )
 
 
 def profile_text(name: str) -> tuple[str, str] | None:
     """(display path, text) of the shipped profile `name`, or None if there is none."""
-    node = _data_dir("profiles") / f"{name}.toml"
+    node = resources.files("rspl") / "profiles" / f"{name}.toml"
     if not node.is_file():
         return None
     return f"<profiles>/{name}.toml", node.read_text(encoding="utf-8")

@@ -30,7 +30,7 @@ from rspl.diagnostics import CODES, Diagnostic, Severity
 from rspl.explain import explain
 from rspl.lint import lint
 from rspl.pipeline import Compilation, compile_file
-from rspl.profiles import parse_profile
+from rspl.profile import parse_profile
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 MAIN = "policy.rspl"

@@ -4,8 +4,8 @@ California's SB 53, ...) as data, read from TOML files.
 A profile names its source and lists elements; each element carries an id, a title, the
 citation of the section of the published text it comes from, and one or more checks from a
 fixed vocabulary (`CHECKS`, documented in `docs/lint.md`) that `rspl.lint` runs over the IR.
-The shipped profiles live in the top-level `profiles/` folder (mapped into the wheel like the
-stdlib, read through `rspl.resources`); a user passes their own with `--profile FILE.toml`.
+The shipped profiles live in the package folder `rspl/profiles/` (read through
+`rspl.resources`); a user passes their own with `--profile FILE.toml`.
 
 Bad profile files are reported as diagnostics located in the profile (E1911-E1914), built by
 `rspl.messages`, never raised.

@@ -1,6 +1,6 @@
 """`rspl lint --profile`: completeness against published checklists.
 
-Golden files: `tests/golden/lint/EXAMPLE.PROFILE.txt` is `rspl lint --format concise` of each
+Golden files: `tests/lint/golden/EXAMPLE.PROFILE.txt` is `rspl lint --format concise` of each
 example under each shipped profile, byte for byte (`pytest tests/test_lint.py
 --update-golden` rewrites them; `docs/policies.md` summarises them). The probe policy
 `tests/lint/no_incident.rspl` has every element of the Seoul profile but an incident
@@ -22,7 +22,7 @@ from rspl.pipeline import compile_file
 from rspl.profile import CHECKS, Check, parse_profile
 
 ROOT = Path(__file__).resolve().parent.parent
-GOLDEN = ROOT / "tests" / "golden" / "lint"
+GOLDEN = ROOT / "tests" / "lint" / "golden"
 EXAMPLES = sorted(ROOT.glob("examples/*.rspl"))
 PROFILES = resources.profile_names()
 PROBE = ROOT / "tests" / "lint" / "no_incident.rspl"
@@ -177,9 +177,7 @@ def test_an_unknown_profile_name_is_a_usage_error(capsys: pytest.CaptureFixture[
     assert "no shipped profile 'seuol'" in err and "seoul" in err
 
 
-@pytest.mark.parametrize(
-    ("body", "code"),
-    [
+BAD_PROFILES = [
         ("[profile\n", "E1911"),
         ('[profile]\nid = "p"\ntitle = "P"\n[[element]]\n', "E1912"),
         (
@@ -204,8 +202,18 @@ def test_an_unknown_profile_name_is_a_usage_error(capsys: pytest.CaptureFixture[
             '[[element.check]]\nkind = "rule"\nrule_kind = "warning"\n' * 2,
             "E1916",
         ),
-    ],
-)
+]
+
+
+def test_every_lint_code_is_tested_here() -> None:
+    """tests/test_cases.py leaves the `profile-...` codes to this file."""
+    from rspl.diagnostics import CODES
+
+    lint_codes = {c for c, entry in CODES.items() if entry.slug.startswith("profile-")}
+    assert {code for _, code in BAD_PROFILES} | {"W0050", "W0051"} == lint_codes
+
+
+@pytest.mark.parametrize(("body", "code"), BAD_PROFILES)
 def test_a_bad_profile_is_reported_with_a_code_and_a_line(
     body: str, code: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -355,10 +355,11 @@ def describe(check: Check) -> str:
         text = "a `must` duty"
         if "actions" in o:
             text += f" to {_either(o['actions'])}"
-        if "object_kinds" in o:
-            text += f" on a {_either(o['object_kinds'])}"
+        kinds = _either(o["object_kinds"]) if "object_kinds" in o else ""
         if "objects" in o:
-            text += f" something named with {_kw(o['objects'])}"
+            text += f" on {f'a {kinds}' if kinds else 'something'} named with {_kw(o['objects'])}"
+        elif kinds:
+            text += f" on a {kinds}"
         if "deadline" in o:
             text += f" with a deadline of kind {_either(o['deadline'])}"
         if o.get("approved"):

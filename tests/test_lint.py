@@ -244,6 +244,24 @@ def test_an_illustrative_duty_never_matches_and_a_prohibition_never_satisfies() 
     assert not any(t.startswith("illustrative") for t in texts)
 
 
+@pytest.mark.parametrize(
+    ("example", "check", "matches"),
+    [
+        ("amazon-fmsf-2025", Check("header", {"fields": ["effective", "organization"]}), 1),
+        ("gdm-fsf-v3.0", Check("header", {"fields": ["effective"]}), 0),
+        ("gdm-fsf-v3.0", Check("domain", {"status": ["exploratory"], "min_count": 2}), 2),
+        ("gdm-fsf-v3.0", Check("domain", {"status": ["exploratory"], "min_count": 3}), 0),
+        ("openai-preparedness-v2", Check("domain", {"status": ["research"], "min_levels": 2}), 0),
+        ("amazon-fmsf-2025", Check("rule", {"rule_kind": "cadence"}), 2),
+        ("amazon-fmsf-2025", Check("halt", {"contexts": ["training"]}), 3),
+    ],
+)
+def test_checks_count_what_they_find(example: str, check: Check, matches: int) -> None:
+    policy = compile_file(str(ROOT / "examples" / f"{example}.rspl")).policy
+    assert policy is not None
+    assert len(list(run_check(policy, check))) == matches
+
+
 def test_docs_describe_every_check_and_option() -> None:
     doc = (ROOT / "docs" / "lint.md").read_text(encoding="utf-8")
     for kind, options in CHECKS.items():

@@ -24,7 +24,16 @@ def render(
     fmt: str = "snippet",
     color: bool = False,
 ) -> str:
-    """All diagnostics in one format, ending with a newline when there are any."""
+    """All diagnostics in one format, ending with a newline when there are any (a SARIF log
+    is written even for none: a run with no results)."""
+    if fmt == "sarif":
+        from rspl import __version__
+
+        files: dict[str, list[Diagnostic]] = {}
+        for d in diagnostics:
+            files.setdefault(d.span.file, []).append(d)
+        log = to_sarif(list(files.items()), __version__)
+        return json.dumps(log, indent=2, sort_keys=True) + "\n"
     if fmt == "json":
         return json.dumps(to_json(diagnostics), indent=2, sort_keys=True) + "\n"
     if fmt == "concise":

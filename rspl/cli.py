@@ -47,9 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument(
         "--format",
-        choices=("snippet", "concise", "json"),
+        choices=("snippet", "concise", "json", "sarif"),
         default="snippet",
-        help="snippet (default): source with carets; concise: one line each; json",
+        help="snippet (default): source with carets; concise: one line each; json; "
+        "sarif (SARIF 2.1.0, for code-scanning tools)",
     )
     check.add_argument(
         "--color",
@@ -58,6 +59,27 @@ def _parser() -> argparse.ArgumentParser:
         help="colour snippets (auto: when writing to a terminal)",
     )
     _add_import_path(check)
+
+    lint = sub.add_parser(
+        "lint", help="check that policies contain what a published checklist asks for"
+    )
+    lint.add_argument("files", nargs="+", metavar="POLICY")
+    lint.add_argument(
+        "--profile",
+        required=True,
+        action="append",
+        metavar="NAME",
+        help="a shipped profile (seoul, metr, sb53, ...) or a profile file PATH.toml "
+        "(repeatable)",
+    )
+    lint.add_argument(
+        "--format",
+        choices=("snippet", "concise", "json", "sarif"),
+        default="snippet",
+        help="snippet (default), concise (one line each), json or sarif",
+    )
+    lint.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _add_import_path(lint)
 
     explain = sub.add_parser("explain", help="explain a diagnostic code, e.g. E0201")
     explain.add_argument("code")
@@ -121,6 +143,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     roots = tuple(args.import_path)
     if args.command == "check":
         return cmd_check(args.files, args.format, args.color, roots)
+    if args.command == "lint":
+        return cmd_lint(args.files, args.profile, args.format, args.color, roots)
     if args.command == "build":
         targets = args.target or list(TARGETS)
         return cmd_build(
@@ -148,10 +172,11 @@ def cmd_check(
     files: Sequence[str], fmt: str, color: str, import_path: Sequence[str] = ()
 ) -> int:
     from rspl.loader import FileRefusedError
-    from rspl.render import render, summary, to_json
+    from rspl.render import render, summary, to_json, to_sarif
 
     status = EXIT_OK
     reports: list[dict[str, object]] = []
+    sarif: list[tuple[str, Sequence[Any]]] = []
     expanded = _expand(files)
     if expanded is None:
         return EXIT_USAGE
@@ -168,6 +193,9 @@ def cmd_check(
             shown = STDIN_NAME if path == STDIN else path
             reports.append({"file": shown, "ok": result.ok, **to_json(diags)})
             continue
+        if fmt == "sarif":
+            sarif.append((path, diags))
+            continue
         sys.stdout.write(render(diags, result.texts, fmt, _use_color(color)))
         if fmt == "snippet":
             verdict = "ok" if result.ok else "failed"
@@ -175,7 +203,143 @@ def cmd_check(
                              f"({summary(diags)})\n")  # fmt: skip
     if fmt == "json":
         sys.stdout.write(json.dumps({"files": reports}, indent=2, sort_keys=True) + "\n")
+    if fmt == "sarif":
+        log = to_sarif(sarif, __version__)
+        sys.stdout.write(json.dumps(log, indent=2, sort_keys=True) + "\n")
     return status
+
+
+def cmd_lint(
+    files: Sequence[str],
+    profiles: Sequence[str],
+    fmt: str,
+    color: str,
+    import_path: Sequence[str] = (),
+) -> int:
+    """Run each profile on each policy. Exit 0 when every policy and profile was read (missing
+    elements are warnings), 1 when a policy or a profile file has errors, 2 on usage errors."""
+    from rspl import resources
+    from rspl.lint import lint
+    from rspl.profile import Profile, is_path, parse_profile
+    from rspl.render import render, to_json, to_sarif
+
+    loaded: list[Profile] = []
+    status = EXIT_OK
+    for name in profiles:
+        if is_path(name):
+            try:
+                with open(name, encoding="utf-8") as fh:
+                    shown, text = name, fh.read()
+            except (OSError, UnicodeDecodeError) as exc:
+                sys.stderr.write(f"rspl: error: cannot read {_shown(name)}: {_reason(exc)}\n")
+                return EXIT_USAGE
+        else:
+            found = resources.profile_text(name)
+            if found is None:
+                known = ", ".join(resources.profile_names())
+                sys.stderr.write(
+                    f"rspl: error: no shipped profile {name!r}; the profiles are {known}, "
+                    "or give a file PATH.toml\n"
+                )
+                return EXIT_USAGE
+            shown, text = found
+        profile, problems = parse_profile(shown, text)
+        if profile is None:
+            if fmt == "sarif":
+                log = to_sarif([(shown, problems)], __version__)
+                sys.stdout.write(json.dumps(log, indent=2, sort_keys=True) + "\n")
+            elif fmt == "json":
+                report = {"profile": shown, "ok": False, **to_json(problems)}
+                sys.stdout.write(json.dumps({"files": [report]}, indent=2, sort_keys=True) + "\n")
+            else:
+                sys.stdout.write(render(problems, {shown: text}, fmt, _use_color(color)))
+            return EXIT_ERRORS
+        loaded.append(profile)
+    reports: list[dict[str, object]] = []
+    sarif: list[tuple[str, Sequence[Any]]] = []
+    expanded = _expand(files)
+    if expanded is None:
+        return EXIT_USAGE
+    for path in expanded:
+        result = _compile_or_report(path, import_path)
+        if isinstance(result, int):
+            if result == EXIT_USAGE:
+                return result
+            status = EXIT_ERRORS
+            continue
+        header = _header_span(result)
+        diags: list[Any] = []
+        for profile in loaded:
+            outcomes, lacking = lint(result.policy, profile, header)
+            diags.extend(lacking)
+            if fmt == "json":
+                reports.append(_lint_json(path, profile, outcomes, lacking))
+            elif fmt != "sarif":
+                sys.stdout.write(render(lacking, result.texts, fmt, _use_color(color)))
+                sys.stdout.write(_lint_summary(path, profile, outcomes))
+        if fmt == "sarif":
+            sarif.append((path, diags))
+    if fmt == "json":
+        sys.stdout.write(json.dumps({"files": reports}, indent=2, sort_keys=True) + "\n")
+    if fmt == "sarif":
+        props: dict[str, object] = {"profiles": [p.id for p in loaded]}
+        sys.stdout.write(json.dumps(to_sarif(sarif, __version__, props), indent=2, sort_keys=True))
+        sys.stdout.write("\n")
+    return status
+
+
+def _header_span(result: Any) -> Any:
+    """The span of the main file's `policy` header, where lint diagnostics point."""
+    from rspl import nodes
+
+    for item in result.program.main.items:
+        if isinstance(item, nodes.PolicyHeader):
+            return item.span
+    return result.program.main.span  # pragma: no cover - a compiled policy has a header
+
+
+def _lint_summary(path: str, profile: Any, outcomes: Sequence[Any]) -> str:
+    """Each present element with what satisfied it, then the count: what `rspl lint` prints
+    after the diagnostics, so that a pass by keyword says what it matched."""
+    lines = []
+    for o in outcomes:
+        if o.status != "present":
+            continue
+        shown = "; ".join(m.text for m in o.matches[:3])
+        more = len(o.matches) - 3
+        if more > 0:
+            shown += f"; and {more} more"
+        lines.append(f"{path}: {profile.id} {o.element.id} present: {shown}\n")
+    present = sum(o.status == "present" for o in outcomes)
+    weak = sum(o.status == "not_binding" for o in outcomes)
+    missing = sum(o.status == "missing" for o in outcomes)
+    lines.append(
+        f"{path}: {profile.id}: {present} of {len(outcomes)} elements present, "
+        f"{weak} not binding, {missing} missing\n"
+    )
+    return "".join(lines)
+
+
+def _lint_json(
+    path: str, profile: Any, outcomes: Sequence[Any], diags: Sequence[Any]
+) -> dict[str, object]:
+    from rspl.render import to_json
+
+    return {
+        "file": path,
+        "profile": {"id": profile.id, "title": profile.title, "source": profile.source},
+        "elements": [
+            {
+                "id": o.element.id,
+                "title": o.element.title,
+                "citation": o.element.citation,
+                "status": o.status,
+                "matched": [m.text for m in o.matches],
+            }
+            for o in outcomes
+        ],
+        **to_json(diags),
+    }
 
 
 def _shown(path: str) -> str:

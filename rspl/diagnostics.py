@@ -175,6 +175,14 @@ NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number 
 # how a declaration reads in the document
 EMPTY_PHRASE = Code("E1801", "empty-phrase", ERROR, "a `phrase` with no words")
 
+# profiles (`rspl lint --profile FILE`)
+PROFILE_NOT_TOML = Code("E1911", "profile-not-toml", ERROR, "a profile file that is not valid TOML")
+PROFILE_MISSING_FIELD = Code("E1912", "profile-missing-field", ERROR, "a profile, element or check lacks a required field")
+PROFILE_UNKNOWN_CHECK = Code("E1913", "profile-unknown-check", ERROR, "a profile element uses a check that is not in the vocabulary")
+PROFILE_BAD_VALUE = Code("E1914", "profile-bad-value", ERROR, "a profile field with a value of the wrong kind or outside its fixed list")
+PROFILE_UNKNOWN_FIELD = Code("E1915", "profile-unknown-field", ERROR, "a profile field or check option that does not exist")
+PROFILE_DUPLICATE_ELEMENT = Code("E1916", "profile-duplicate-element", ERROR, "two elements of a profile with the same id")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -203,6 +211,8 @@ DUE_AT_BLOCKING = Code("W0041", "due-at-blocking", WARNING, "`due at` on a bindi
 ONE_STEP_LADDER = Code("W0044", "one-step-ladder", WARNING, "an `if unmet in order` ladder with a single step")
 REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME` that repeats the duty's own action")
 LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
+PROFILE_ELEMENT_MISSING = Code("W0050", "profile-element-missing", WARNING, "`rspl lint`: the policy has nothing that satisfies an element of the profile")
+PROFILE_ELEMENT_NOT_BINDING = Code("W0051", "profile-element-not-binding", WARNING, "`rspl lint`: an element of the profile is satisfied only by duties that do not bind")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -94,6 +94,14 @@ from rspl.diagnostics import (
     ONE_ROLE_CHOICE,
     ONE_STEP_LADDER,
     OVERLAPPING_SETTINGS,
+    PROFILE_BAD_VALUE,
+    PROFILE_DUPLICATE_ELEMENT,
+    PROFILE_ELEMENT_MISSING,
+    PROFILE_ELEMENT_NOT_BINDING,
+    PROFILE_MISSING_FIELD,
+    PROFILE_NOT_TOML,
+    PROFILE_UNKNOWN_CHECK,
+    PROFILE_UNKNOWN_FIELD,
     PROHIBITED_RESTRICTION,
     PROHIBITION_APPROVED,
     PROHIBITION_CONTEXT_NOT_BLOCKED,
@@ -2409,4 +2417,94 @@ def repeated_role(role: str, where: str, span: Span, first: Span | None = None) 
         span,
         labels=[Label(first, "first named here")] if first is not None else [],
         help="name each role once; a group already stands for its members",
+    )
+
+
+# ---------------------------------------------------------------------- profiles (E1911-E1916)
+
+
+def profile_not_toml(reason: str, span: Span) -> Diagnostic:
+    """E1911: the profile file does not parse as TOML (`reason` is the TOML reader's)."""
+    return _make(
+        PROFILE_NOT_TOML,
+        f"this profile is not valid TOML: {reason}",
+        span,
+        help="a profile is a TOML file: a `[profile]` table and `[[element]]` tables "
+        "(see docs/lint.md)",
+    )
+
+
+def profile_missing_field(field: str, where: str, span: Span) -> Diagnostic:
+    """E1912: a required field of the profile, an element or a check is missing."""
+    return _make(
+        PROFILE_MISSING_FIELD,
+        f"{where} has no `{field}`",
+        span,
+        help=f"add `{field}`; docs/lint.md lists the fields of a profile, its elements and "
+        "each check",
+    )
+
+
+def profile_unknown_check(kind: str, known: Sequence[str], span: Span) -> Diagnostic:
+    """E1913: `kind = "..."` names no check of the vocabulary."""
+    suggestion = did_you_mean(kind, known, kind="check")
+    return _make(
+        PROFILE_UNKNOWN_CHECK,
+        f"unknown check `{kind}`",
+        span,
+        help=suggestion or "the checks are " + ", ".join(f"`{k}`" for k in known),
+    )
+
+
+def profile_bad_value(field: str, wanted: str, span: Span) -> Diagnostic:
+    """E1914: a profile field whose value is of the wrong kind or outside its fixed list."""
+    return _make(
+        PROFILE_BAD_VALUE,
+        f"{field} must be {wanted}",
+        span,
+        help="docs/lint.md lists the options of each check and their values",
+    )
+
+
+def profile_unknown_field(field: str, where: str, span: Span) -> Diagnostic:
+    """E1915: a key the profile format does not have, in the file, an element or a check."""
+    return _make(
+        PROFILE_UNKNOWN_FIELD,
+        f"{where} has an unknown field `{field}`",
+        span,
+        help="remove it, or check its spelling against docs/lint.md",
+    )
+
+
+def profile_duplicate_element(element: str, span: Span) -> Diagnostic:
+    """E1916: two `[[element]]` tables with the same `id`."""
+    return _make(
+        PROFILE_DUPLICATE_ELEMENT,
+        f"a second element with the id `{element}`",
+        span,
+        help="give each element of a profile its own id",
+    )
+
+
+def profile_element_missing(
+    profile: str, element: str, title: str, citation: str, wanted: str, span: Span
+) -> Diagnostic:
+    """W0050: nothing in the policy satisfies an element of the profile."""
+    return _make(
+        PROFILE_ELEMENT_MISSING,
+        f"{profile} {element} is missing: {title} ({citation})",
+        span,
+        help=f"it is satisfied by {wanted}",
+    )
+
+
+def profile_element_not_binding(
+    profile: str, element: str, title: str, citation: str, found: str, wanted: str, span: Span
+) -> Diagnostic:
+    """W0051: an element is satisfied only by duties that do not bind (`should`, `may`)."""
+    return _make(
+        PROFILE_ELEMENT_NOT_BINDING,
+        f"{profile} {element} is not binding: {title} ({citation}); found only {found}",
+        span,
+        help=f"it is satisfied by {wanted}",
     )

@@ -1,5 +1,6 @@
-"""Rendering diagnostics: source snippets with carets (default), one line each (concise), or
-JSON. The only module that turns diagnostics into text."""
+"""Rendering diagnostics: source snippets with carets (default), one line each (concise),
+JSON, or SARIF 2.1.0 (for code-scanning tools). The only module that turns diagnostics into
+text."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from collections.abc import Sequence
 from rspl.diagnostics import Diagnostic, Severity
 from rspl.spans import Span
 
-FORMATS = ("snippet", "concise", "json")
+FORMATS = ("snippet", "concise", "json", "sarif")
+
+SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+DOCS_PAGE = "docs/diagnostics.md"
+"""Where each code is documented, relative to the root of the RSPL source tree; a SARIF rule's
+`helpUri` points at the code's section there (and `rspl explain CODE` prints it)."""
 
 
 def render(
@@ -18,7 +24,16 @@ def render(
     fmt: str = "snippet",
     color: bool = False,
 ) -> str:
-    """All diagnostics in one format, ending with a newline when there are any."""
+    """All diagnostics in one format, ending with a newline when there are any (a SARIF log
+    is written even for none: a run with no results)."""
+    if fmt == "sarif":
+        from rspl import __version__
+
+        files: dict[str, list[Diagnostic]] = {}
+        for d in diagnostics:
+            files.setdefault(d.span.file, []).append(d)
+        log = to_sarif(list(files.items()), __version__)
+        return json.dumps(log, indent=2, sort_keys=True) + "\n"
     if fmt == "json":
         return json.dumps(to_json(diagnostics), indent=2, sort_keys=True) + "\n"
     if fmt == "concise":
@@ -32,6 +47,96 @@ def to_json(diagnostics: Sequence[Diagnostic]) -> dict[str, object]:
         "errors": sum(d.severity is Severity.ERROR for d in diagnostics),
         "warnings": sum(d.severity is Severity.WARNING for d in diagnostics),
     }
+
+
+def to_sarif(
+    files: Sequence[tuple[str, Sequence[Diagnostic]]],
+    version: str,
+    properties: dict[str, object] | None = None,
+) -> dict[str, object]:
+    """One SARIF 2.1.0 log with one run: `files` are (file as typed, its diagnostics). Each
+    code reported becomes a rule of `tool.driver.rules` (its slug, summary, default level and
+    help), each diagnostic a result with its file, line and column (columns count characters:
+    `unicodeCodePoints`). `properties` go in the run's property bag."""
+    from rspl.diagnostics import CODES
+
+    reported = {d.code for _, diags in files for d in diags}
+    codes = [c for c in CODES if c in reported]
+    index = {code: i for i, code in enumerate(codes)}
+    rules = []
+    for code in codes:
+        entry = CODES[code]
+        level = "error" if entry.severity is Severity.ERROR else "warning"
+        rules.append(
+            {
+                "id": code,
+                "name": entry.slug,
+                "shortDescription": {"text": entry.summary},
+                "helpUri": f"{DOCS_PAGE}#{code.lower()}-{entry.slug}",
+                "help": {"text": f"{entry.summary}. Run `rspl explain {code}` for an example."},
+                "defaultConfiguration": {"level": level},
+            }
+        )
+    results = []
+    for _, diags in files:
+        for d in diags:
+            results.append(_sarif_result(d, index[d.code]))
+    run: dict[str, object] = {
+        "tool": {
+            "driver": {
+                "name": "rspl",
+                "version": version,
+                "informationUri": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/",
+                "rules": rules,
+            }
+        },
+        "columnKind": "unicodeCodePoints",
+        "artifacts": [{"location": {"uri": _uri(path)}} for path, _ in files],
+        "results": results,
+    }
+    if properties:
+        run["properties"] = properties
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
+
+
+def _sarif_result(d: Diagnostic, rule_index: int) -> dict[str, object]:
+    s = d.span
+    region = {
+        "startLine": s.line,
+        "startColumn": s.column,
+        "endLine": max(s.end_line, s.line),
+        "endColumn": max(s.end_column, s.column + 1) if s.end_line <= s.line else s.end_column,
+    }
+    text = d.message + (f" (help: {d.help})" if d.help else "")
+    result: dict[str, object] = {
+        "ruleId": d.code,
+        "ruleIndex": rule_index,
+        "level": "error" if d.severity is Severity.ERROR else "warning",
+        "message": {"text": text},
+        "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": _uri(s.file)}, "region": region}}
+        ],
+    }
+    if d.labels:
+        result["relatedLocations"] = [
+            {
+                "id": i,
+                "message": {"text": lb.message},
+                "physicalLocation": {
+                    "artifactLocation": {"uri": _uri(lb.span.file)},
+                    "region": {"startLine": lb.span.line, "startColumn": lb.span.column},
+                },
+            }
+            for i, lb in enumerate(d.labels)
+        ]
+    return result
+
+
+def _uri(path: str) -> str:
+    """A file label as a relative URI reference (`/`-separated, unsafe characters escaped)."""
+    from urllib.parse import quote
+
+    return quote(path.replace("\\", "/"), safe="/._-~")
 
 
 def concise(d: Diagnostic) -> str:

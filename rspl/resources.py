@@ -1,7 +1,8 @@
-"""Data files the compiler needs at run time: the grammar and the stdlib.
+"""Data files the compiler needs at run time: the grammar, the stdlib and the lint profiles.
 
 In a wheel they live in `rspl/_data/` (mapped there by `pyproject.toml`) and are read with
 `importlib.resources`; in a source checkout they are the top-level `grammar/` and `stdlib/`.
+The lint profiles are package data in both: `rspl/profiles/NAME.toml`.
 """
 
 from __future__ import annotations
@@ -57,3 +58,20 @@ def stdlib_modules() -> list[str]:
 def doc_text(name: str) -> str:
     """The text of a shipped document in `docs/`, such as `diagnostics.md`."""
     return (_data_dir("docs") / name).read_text(encoding="utf-8")
+
+
+def profile_names() -> list[str]:
+    """The names of the shipped lint profiles (`rspl/profiles/NAME.toml`), sorted."""
+    return sorted(
+        child.name[: -len(".toml")]
+        for child in (resources.files("rspl") / "profiles").iterdir()
+        if child.name.endswith(".toml")
+    )
+
+
+def profile_text(name: str) -> tuple[str, str] | None:
+    """(display path, text) of the shipped profile `name`, or None if there is none."""
+    node = resources.files("rspl") / "profiles" / f"{name}.toml"
+    if not node.is_file():
+        return None
+    return f"<profiles>/{name}.toml", node.read_text(encoding="utf-8")

@@ -231,8 +231,10 @@ def test_there_are_enough_cases() -> None:
 
 
 def test_cases_cover_every_code() -> None:
-    """Every code in the registry is expected somewhere in a case that is not a known bug."""
-    covered: set[str] = set()
+    """Every code in the registry is expected somewhere in a case that is not a known bug,
+    but the codes of `rspl lint` (`profile-...`): a case file is checked, not linted, so
+    tests/test_lint.py covers those."""
+    covered = {c for c, entry in CODES.items() if entry.slug.startswith("profile-")}
     for path in CASES_DIR.rglob("*.rspl"):
         if path.name in KNOWN_BUGS:
             continue

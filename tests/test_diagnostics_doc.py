@@ -6,6 +6,11 @@ output of `rspl check --format concise` in a `text` block) and a `**Fixed**` par
 put right, which checks without errors and without the code). An example is a main file,
 `policy.rspl`, plus any extra files, each introduced by a line `<!-- file: NAME.rspl -->`.
 
+The codes of `rspl lint` (a profile file's errors, an element missing) are reported by lint,
+not check: their examples hold a profile too, a `toml` block introduced by `<!-- file:
+profile.toml -->`, and for them the test runs `rspl lint --profile profile.toml policy.rspl`
+where it would run `rspl check policy.rspl`.
+
 The outputs on the page (the per-code ones and the two in the introduction) must be exactly
 what the compiler prints; `pytest tests/test_diagnostics_doc.py --update-cases` rewrites them.
 """
@@ -19,17 +24,21 @@ from pathlib import Path
 import attrs
 import pytest
 
+from rspl.cli import _header_span as header_span
 from rspl.cli import main as rspl_main
-from rspl.diagnostics import CODES, Severity
+from rspl.diagnostics import CODES, Diagnostic, Severity
 from rspl.explain import explain
+from rspl.lint import lint
 from rspl.pipeline import Compilation, compile_file
+from rspl.profile import parse_profile
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 MAIN = "policy.rspl"
+PROFILE = "profile.toml"  # an example with this file is linted against it (`rspl lint`)
 
 _HEADING_RE = re.compile(r"^## ")
 _CODE_HEADING_RE = re.compile(r"^## ([A-Z]\d{4})\b(.*)$")
-_FILE_MARK_RE = re.compile(r"^<!-- file: ([\w./-]+\.rspl) -->$")
+_FILE_MARK_RE = re.compile(r"^<!-- file: ([\w./-]+\.(?:rspl|toml)) -->$")
 
 
 @attrs.frozen
@@ -106,6 +115,8 @@ def _blocks(lines: list[str], start: int, stop: int, part: str) -> list[Block]:
             name = None
             if info == "rspl":
                 name = mark.group(1) if mark else MAIN
+            elif info == "toml" and mark:
+                name = mark.group(1)
             body = "\n".join(lines[i + 1 : end]) + "\n"
             blocks.append(Block(info, name, part, body, i + 1, end))
             i = end + 1
@@ -141,6 +152,21 @@ def compile_example(
     return compile_file(MAIN)
 
 
+def reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]
+) -> list[Diagnostic]:
+    """What the example reports: `rspl check` of it, or, when it has a profile, what `rspl
+    lint` reports (the profile's errors, or the policy's, or the elements it lacks)."""
+    result = compile_example(tmp_path, monkeypatch, files)
+    if PROFILE not in files:
+        return list(result.diagnostics)
+    profile, problems = parse_profile(PROFILE, files[PROFILE])
+    if profile is None or result.policy is None:
+        return [*problems, *result.diagnostics]
+    _, found = lint(result.policy, profile, header_span(result))
+    return [*result.diagnostics, *found]
+
+
 def cli_output(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -151,6 +177,11 @@ def cli_output(
     write_example(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
+    if PROFILE in files:
+        rspl_main(["lint", "--profile", PROFILE, "--format", fmt, "--color", "never", MAIN])
+        out = capsys.readouterr().out
+        # only the diagnostics: the lines after them list the elements present
+        return "".join(line for line in out.splitlines(True) if not line.startswith(MAIN + ": "))
     rspl_main(["check", "--format", fmt, "--color", "never", MAIN])
     return capsys.readouterr().out
 
@@ -222,21 +253,20 @@ def test_section_has_a_bad_and_a_fixed_example(code: str) -> None:
 def test_bad_example_reports_the_code(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = compile_example(tmp_path, monkeypatch, code_sections()[code].files("bad"))
-    reported = sorted({d.code for d in result.diagnostics})
-    assert code in reported, f"the bad example of {code} reports {reported}"
+    found = reported(tmp_path, monkeypatch, code_sections()[code].files("bad"))
+    codes = sorted({d.code for d in found})
+    assert code in codes, f"the bad example of {code} reports {codes}"
 
 
 @pytest.mark.parametrize("code", list(CODES))
 def test_fixed_example_is_clean_of_the_code_and_of_errors(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    result = compile_example(tmp_path, monkeypatch, code_sections()[code].files("fixed"))
-    codes = sorted({d.code for d in result.diagnostics})
+    found = reported(tmp_path, monkeypatch, code_sections()[code].files("fixed"))
+    codes = sorted({d.code for d in found})
     assert code not in codes
-    errors = [d for d in result.diagnostics if d.severity is Severity.ERROR]
+    errors = [d for d in found if d.severity is Severity.ERROR]
     assert errors == [], f"the fixed example of {code} has errors: {codes}"
-    assert result.ok
 
 
 @pytest.mark.parametrize("code", list(CODES))

@@ -35,6 +35,10 @@ def test_wheel_holds_data_files(wheel: Path) -> None:
     for rel in stdlib:
         assert f"rspl/_data/{rel}" in names
     assert "rspl/_data/docs/diagnostics.md" in names
+    profiles = {p.name for p in (ROOT / "rspl" / "profiles").glob("*.toml")}
+    assert {"seoul.toml", "metr.toml", "sb53.toml"} <= profiles
+    for name in profiles:
+        assert f"rspl/profiles/{name}" in names, "the lint profiles ship with the package"
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
     assert "rspl = rspl.cli:main" in text
@@ -46,6 +50,8 @@ def test_wheel_holds_data_files(wheel: Path) -> None:
         if line.startswith("Requires-Dist:") and "extra ==" not in line
     ]  # fmt: skip
     assert any("markdown-it-py" in line for line in requires), requires
+    # profiles are TOML: `tomllib` from 3.11, the `tomli` backport before
+    assert any("tomli" in line and "python_version < " in line for line in requires), requires
 
 
 def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -> None:
@@ -88,3 +94,12 @@ def test_installed_wheel_runs_from_another_folder(wheel: Path, tmp_path: Path) -
         text=True,
     )
     assert "E0201" in explain.stdout
+    lint = subprocess.run(
+        [sys.executable, "-c", "from rspl.cli import main; main(['lint', '--profile', "
+         "'seoul', '--format', 'concise', 'p.rspl'])"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )  # fmt: skip
+    assert "p.rspl: seoul: " in lint.stdout, lint.stdout + lint.stderr

@@ -17,6 +17,12 @@ from rspl.diagnostics import CODES
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA = json.loads((ROOT / "tests" / "sarif" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+# The schema as published (byte for byte) in the npm package @microsoft/jest-sarif
+# 1.0.0-beta.0, lib/schemas/sarif-2.1.0-rtm.5.json (SchemaStore's SARIF 2.1.0 schema): every
+# log is validated against it too.
+PUBLISHED = json.loads(
+    (ROOT / "tests" / "sarif" / "sarif-schema-2.1.0-rtm.5.json").read_text("utf-8")
+)
 CASES = sorted((ROOT / "tests" / "cases").glob("*.rspl"))
 
 
@@ -25,19 +31,22 @@ def sarif(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, Any]:
     rspl_main([*args])
     log: dict[str, Any] = json.loads(capsys.readouterr().out)
     jsonschema.Draft4Validator(SCHEMA).validate(log)
+    jsonschema.Draft4Validator(PUBLISHED).validate(log)
     return log
 
 
 def test_the_schema_is_a_draft_4_schema() -> None:
-    jsonschema.Draft4Validator.check_schema(SCHEMA)
-    assert SCHEMA["properties"]["version"]["enum"] == ["2.1.0"]
+    for schema in (SCHEMA, PUBLISHED):
+        jsonschema.Draft4Validator.check_schema(schema)
+        assert schema["properties"]["version"]["enum"] == ["2.1.0"]
 
 
 def test_the_schema_rejects_what_it_should() -> None:
     """The vendored schema does validate: a result without a message is refused."""
     bad = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{}]}]}
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft4Validator(SCHEMA).validate(bad)
+    for schema in (SCHEMA, PUBLISHED):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft4Validator(schema).validate(bad)
 
 
 def test_check_sarif_of_every_case_file_validates(

@@ -47,10 +47,10 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     check.add_argument(
         "--format",
-        choices=("snippet", "concise", "json", "sarif"),
+        choices=("snippet", "concise", "json", "sarif", "github"),
         default="snippet",
         help="snippet (default): source with carets; concise: one line each; json; "
-        "sarif (SARIF 2.1.0, for code-scanning tools)",
+        "sarif (SARIF 2.1.0, for code-scanning tools); github (GitHub Actions annotations)",
     )
     check.add_argument(
         "--color",
@@ -74,9 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     lint.add_argument(
         "--format",
-        choices=("snippet", "concise", "json", "sarif"),
+        choices=("snippet", "concise", "json", "sarif", "github"),
         default="snippet",
-        help="snippet (default), concise (one line each), json or sarif",
+        help="snippet (default), concise (one line each), json, sarif or github",
     )
     lint.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     _add_import_path(lint)

@@ -1,16 +1,16 @@
 """Rendering diagnostics: source snippets with carets (default), one line each (concise),
-JSON, or SARIF 2.1.0 (for code-scanning tools). The only module that turns diagnostics into
-text."""
+JSON, SARIF 2.1.0 (for code-scanning tools) or GitHub Actions workflow commands (annotations
+on the pull request). The only module that turns diagnostics into text."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 
-from rspl.diagnostics import Diagnostic, Severity
+from rspl.diagnostics import CODES, Diagnostic, Severity
 from rspl.spans import Span
 
-FORMATS = ("snippet", "concise", "json", "sarif")
+FORMATS = ("snippet", "concise", "json", "sarif", "github")
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 DOCS_PAGE = "docs/diagnostics.md"
@@ -38,6 +38,8 @@ def render(
         return json.dumps(to_json(diagnostics), indent=2, sort_keys=True) + "\n"
     if fmt == "concise":
         return "".join(concise(d) + "\n" for d in diagnostics)
+    if fmt == "github":
+        return "".join(github(d) + "\n" for d in diagnostics)
     return "".join(snippet(d, texts, color) + "\n" for d in diagnostics)
 
 
@@ -143,6 +145,28 @@ def concise(d: Diagnostic) -> str:
     """`file:line:col: CODE message`."""
     s = d.span
     return f"{s.file}:{s.line}:{s.column}: {d.code} {d.message}"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(d: Diagnostic) -> str:
+    """A GitHub Actions workflow command (`::error file=...,line=...::message`): the runner
+    shows it as an annotation on the line. Values are escaped as the runner requires, so no
+    text of the policy can end the command or start another."""
+    s = d.span
+    level = "error" if d.severity is Severity.ERROR else "warning"
+    props = ",".join(f"{k}={_gh_property(str(v))}" for k, v in (
+        ("file", s.file), ("line", s.line), ("col", s.column), ("endLine", s.end_line),
+        ("endColumn", s.end_column), ("title", f"{d.code} {CODES[d.code].slug}"
+                                          if d.code in CODES else d.code),
+    ))  # fmt: skip
+    return f"::{level} {props}::{_gh_data(d.message)}"
 
 
 def summary(diagnostics: Sequence[Diagnostic]) -> str:

@@ -267,3 +267,24 @@ def test_init_writes_a_policy_that_checks_and_passes_and_never_overwrites(
     assert "already exists; nothing was written" in capsys.readouterr().err
     assert (folder / "policy.rspl").read_text() == before
     assert not (folder / ".pre-commit-config.yaml").exists()
+
+
+def test_github_format_writes_escaped_workflow_commands(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One annotation per diagnostic; a value with `%`, `,`, `:` or a line break cannot end
+    the command or start another."""
+    from rspl.diagnostics import Diagnostic, Severity
+    from rspl.render import github
+    from rspl.spans import Span
+
+    path = write(tmp_path, "p.rspl", BROKEN)
+    assert main(["check", "--format", "github", path]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(line.startswith(("::error file=", "::warning file=")) for line in lines)
+    assert any(",title=E0204 unknown-level::" in line for line in lines)
+    hostile = Diagnostic("E0201", Severity.ERROR, "bad\n::error::forged 100%",
+                         Span("a,b:c.rspl", 0, 1, 1, 1, 1, 2))  # fmt: skip
+    shown = github(hostile)
+    assert "\n" not in shown and shown.startswith("::error file=")
+    assert "file=a%2Cb%3Ac.rspl," in shown and shown.endswith("::bad%0A::error::forged 100%25")

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 
 from rspl import ir
-from rspl.semantics import BOOLEAN_TYPES, RANGES
+from rspl.semantics import BOOLEAN_TYPES, RANGES, level_slot
 
 INSTALL_HINT = "pip install 'rspl[analysis]'  (or: pip install z3-solver)"
 
@@ -73,6 +73,7 @@ class Assessment:
     implemented: dict[str, Any]
     done: dict[tuple[str, str], Any]
     failed: dict[tuple[str, str], Any]
+    approved: dict[str, Any]
     constraints: list[Any]
 
 
@@ -93,18 +94,19 @@ class Encoder:
     def __init__(self, policy: ir.Policy) -> None:
         self.z3 = load_z3()
         self.policy = policy
-        if policy.waivers:
-            raise NotEncoded("waivers")
-        if ir.level_slots(policy):
-            raise NotEncoded("determinations per setting or after mitigation")
         self.domains = {d.name: d for d in policy.domains}
         self.definitions = {d.name: d for d in policy.definitions}
         self.safeguards = {s.name: s for s in policy.safeguards}
         self.standards = {s.name: s for s in policy.standards}
         self.evidence = {e.name: e for e in policy.evidence}
-        for e in policy.evidence:
-            if e.per is not None and e.members is None:
-                raise NotEncoded(f"open measurement family {e.name}")
+        # each determination: (slot name, domain, setting, residual); a domain assessed per
+        # setting also keeps its plain slot, never given (the whole range) but narrowed by
+        # checkpoints, which a context outside every setting reads
+        self.slots: list[tuple[str, ir.Domain, str | None, bool]] = []
+        for d in policy.domains:
+            self.slots.append((d.name, d, None, False))
+            for setting, residual in d.slots():
+                self.slots.append((level_slot(d.name, setting, residual), d, setting, residual))
         self.duties = [
             (r, o, o in r.fallbacks) for r in policy.rules for o in (*r.obligations, *r.fallbacks)
         ]
@@ -117,8 +119,7 @@ class Encoder:
         for e in self.policy.evidence:
             if e.per is None:
                 out.append((e.name, e.type))
-            else:
-                assert e.members is not None
+            elif e.members is not None:  # an open family is not encoded (NotEncoded if read)
                 out += [(f"{e.name}.{m}", e.type) for m in e.members]
         return out
 
@@ -126,10 +127,21 @@ class Encoder:
         z3 = self.z3
         cons: list[Any] = []
         lo, hi = {}, {}
+        for slot, d, _, _ in self.slots:
+            lo[slot] = z3.Int(f"{prefix}lo.{slot}")
+            hi[slot] = z3.Int(f"{prefix}hi.{slot}")
+            cons += [0 <= lo[slot], lo[slot] <= hi[slot], hi[slot] <= len(d.levels)]
         for d in self.policy.domains:
-            lo[d.name] = z3.Int(f"{prefix}lo.{d.name}")
-            hi[d.name] = z3.Int(f"{prefix}hi.{d.name}")
-            cons += [0 <= lo[d.name], lo[d.name] <= hi[d.name], hi[d.name] <= len(d.levels)]
+            if d.settings:  # the plain slot is never given
+                cons += [lo[d.name] == 0, hi[d.name] == len(d.levels)]
+                # along the order a level reached carries up (`check_assessed`)
+                for a, b in zip(d.order, d.order[1:]):
+                    sa, sb = level_slot(d.name, a, False), level_slot(d.name, b, False)
+                    cons.append(lo[sb] >= lo[sa])
+            if d.residual:  # mitigation never raises a level
+                for setting in [s.name for s in d.settings] or [None]:
+                    before = level_slot(d.name, setting, False)
+                    cons.append(hi[level_slot(d.name, setting, True)] <= hi[before])
         known, value = {}, {}
         for name, kind in self.inputs():
             known[name] = z3.Bool(f"{prefix}known.{name}")
@@ -150,6 +162,7 @@ class Encoder:
         implemented = {
             n: z3.Bool(f"{prefix}impl.{n}") for n in (*self.safeguards, *self.standards)
         }
+        approved = {w.name: z3.Bool(f"{prefix}approved.{w.name}") for w in self.policy.waivers}
         done, failed = {}, {}
         for r, o, _ in self.duties:
             if not o.prohibited:
@@ -161,7 +174,7 @@ class Encoder:
                     if (r.name, o.key) in done:
                         cons.append(z3.Not(z3.And(f, done[r.name, o.key])))
         return Assessment(lo, hi, known, value, z3.Bool(f"{prefix}asof_known"), asof,
-                          implemented, done, failed, cons)  # fmt: skip
+                          implemented, done, failed, approved, cons)  # fmt: skip
 
     def fix(self, sym: Assessment, data: Mapping[str, Any]) -> list[Any]:
         """Constraints that pin `sym` to a concrete (valid) assessment, read as the
@@ -173,9 +186,9 @@ class Encoder:
         if any(c is not None for _, c in inp.qualified.values()):
             raise NotEncoded("carried-forward determinations")
         out = []
-        for d in self.policy.domains:
-            lo, hi = inp.intervals.get(d.name) or (0, len(d.levels))
-            out += [sym.lo[d.name] == lo, sym.hi[d.name] == hi]
+        for slot, d, _, _ in self.slots:
+            lo, hi = inp.intervals.get(slot) or (0, len(d.levels))
+            out += [sym.lo[slot] == lo, sym.hi[slot] == hi]
         for name, kind in self.inputs():
             owner, _, member = name.partition(".")
             got = inp.evidence.get(owner)
@@ -195,6 +208,7 @@ class Encoder:
         out += [v == (n in inp.implemented_names) for n, v in sym.implemented.items()]
         out += [v == (k in inp.done) for k, v in sym.done.items()]
         out += [v == (k in inp.failed) for k, v in sym.failed.items()]
+        out += [v == (k in inp.approved) for k, v in sym.approved.items()]
         return out
 
     def concrete(self, model: Any, sym: Assessment, context: str | None) -> dict[str, Any]:
@@ -207,15 +221,27 @@ class Encoder:
         out: dict[str, Any] = {}
         if model.eval(sym.asof_known, model_completion=True):
             out["as_of"] = datetime.date.fromordinal(get(sym.asof).as_long()).isoformat()
+        def det(d: ir.Domain, slot: str) -> dict[str, Any]:
+            lo, hi = get(sym.lo[slot]).as_long(), get(sym.hi[slot]).as_long()
+            out: dict[str, Any] = {}
+            if lo:
+                out["reached"] = d.levels[lo - 1].name
+            if hi > lo:
+                out["cannot_rule_out"] = d.levels[hi - 1].name
+            return out
+
+        def assessed(d: ir.Domain, setting: str | None) -> dict[str, Any]:
+            before = det(d, level_slot(d.name, setting, False))
+            if not d.residual:
+                return before
+            return {"before": before, "after": det(d, level_slot(d.name, setting, True))}
+
         dets: dict[str, Any] = {}
         for d in self.policy.domains:
-            lo, hi = get(sym.lo[d.name]).as_long(), get(sym.hi[d.name]).as_long()
-            det: dict[str, Any] = {}
-            if lo:
-                det["reached"] = d.levels[lo - 1].name
-            if hi > lo:
-                det["cannot_rule_out"] = d.levels[hi - 1].name
-            dets[d.name] = det
+            if d.settings:
+                dets[d.name] = {s.name: assessed(d, s.name) for s in d.settings}
+            else:
+                dets[d.name] = assessed(d, None)
         if dets:
             out["determinations"] = dets
         evidence: dict[str, Any] = {}
@@ -247,6 +273,9 @@ class Encoder:
         ]
         if failed:
             out["failed"] = failed
+        approved = [n for n, v in sym.approved.items() if z3.is_true(get(v))]
+        if approved:
+            out["approved"] = approved
         if context is not None:
             out["contexts"] = [context]
         return out
@@ -268,6 +297,7 @@ class _Run:
         self.lo = dict(sym.lo)
         self.hi = dict(sym.hi)
         self.criteria_phase = True  # criteria: the assessment as given, nothing implemented
+        self.context: str | None = None  # the context a per-context rule is decided for
         self.cache: dict[str, Tri3] = {}
         self.sure: dict[str, Any] = {}
         self.maybe: dict[str, Any] = {}
@@ -277,12 +307,11 @@ class _Run:
     def expr(self, e: ir.Expr) -> Tri3:
         z3 = self.z3
         if isinstance(e, ir.LevelCmp):
-            if e.residual:
-                raise NotEncoded("residual level comparisons")
-            return _level(z3, e.op, self.lo[e.domain], self.hi[e.domain], e.rank)
+            slot = self.enc.domains[e.domain].slot_read(e.residual, self.context)
+            return _level(z3, e.op, self.lo[slot], self.hi[slot], e.rank)
         if isinstance(e, ir.Compare):
             if isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound):
-                raise NotEncoded("max/min of a measurement family")
+                return self.bounded(e)
             lk, lv = self.value(e.left)
             rk, rv = self.value(e.right)
             known = z3.And(lk, rk)
@@ -292,9 +321,10 @@ class _Run:
             k, v = self.sym.known[e.name], self.sym.value[e.name]
             return z3.And(k, v), z3.And(k, z3.Not(v))
         if isinstance(e, ir.DefRef):
-            if e.name not in self.cache:
-                self.cache[e.name] = self.expr(self.enc.definitions[e.name].expr)
-            return self.cache[e.name]
+            key = e.name if self.context is None else f"{e.name} for {self.context}"
+            if key not in self.cache:
+                self.cache[key] = self.expr(self.enc.definitions[e.name].expr)
+            return self.cache[key]
         if isinstance(e, ir.Implemented):
             if self.criteria_phase:
                 return z3.BoolVal(False), z3.BoolVal(True)
@@ -314,7 +344,8 @@ class _Run:
     def member_test(self, e: ir.MemberTest) -> Tri3:
         z3 = self.z3
         members = self.enc.evidence[e.name].members
-        assert members is not None
+        if members is None:
+            raise NotEncoded(f"open measurement family {e.name}")
         items: list[Tri3] = []
         for m in members:
             k, v = self.sym.known[f"{e.name}.{m}"], self.sym.value[f"{e.name}.{m}"]
@@ -329,6 +360,39 @@ class _Run:
                 holds = _cmp(e.op, v, rv)
             items.append((z3.And(k, holds), z3.And(k, z3.Not(holds))))
         return _at_least(z3, e.count or len(items), items)
+
+    def bounded(self, e: ir.Compare) -> Tri3:
+        """`max F op v` / `min F op v` (either side), as `compare_range` decides it on the
+        bounds the known members give."""
+        z3 = self.z3
+        flip = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+        if isinstance(e.left, ir.MemberBound):
+            bound, op, other = e.left, e.op, e.right
+        else:
+            assert isinstance(e.right, ir.MemberBound)
+            bound, op, other = e.right, flip[e.op], e.left
+        if isinstance(other, ir.MemberBound) or op in ("==", "!="):
+            raise NotEncoded("max/min of a measurement family compared with == or !=")
+        members = self.enc.evidence[bound.name].members
+        if members is None:
+            raise NotEncoded(f"open measurement family {bound.name}")
+        rk, rv = self.value(other)
+        values = []
+        for m in members:
+            got = self.sym.value[f"{bound.name}.{m}"]
+            values.append((self.sym.known[f"{bound.name}.{m}"],
+                           z3.ToReal(got) if got.is_int() else got))  # fmt: skip
+        # max F >= v holds once one member does; min F >= v needs every member
+        upward = op in (">", ">=")
+        some = (bound.bound == "max") == upward
+        holds = [z3.And(k, _cmp(op, x, rv)) for k, x in values]
+        fails = [z3.And(k, z3.Not(_cmp(op, x, rv))) for k, x in values]
+        all_known = z3.And(*[k for k, _ in values])
+        if some:
+            t, f = z3.Or(*holds), z3.And(all_known, *[z3.Not(h) for h in holds])
+        else:
+            t, f = z3.And(all_known, *[z3.Not(x) for x in fails]), z3.Or(*fails)
+        return z3.And(rk, t), z3.And(rk, f)
 
     def value(self, v: ir.Value) -> tuple[Any, Any]:
         """(known, value as a z3 real)."""
@@ -400,10 +464,13 @@ class _Run:
             if rule.rules_out and rule.condition is not None:
                 _, false = self.expr(rule.condition)
                 for ro in rule.rules_out:
-                    lo, hi = self.lo[ro.domain], self.hi[ro.domain]
-                    contradiction.append(z3.And(false, lo >= ro.rank))
-                    top = _max(z3, lo, _min(z3, hi, ro.rank - 1))
-                    self.hi[ro.domain] = z3.If(false, top, hi)
+                    for slot, d, _, _ in enc.slots:
+                        if d.name != ro.domain:
+                            continue
+                        lo, hi = self.lo[slot], self.hi[slot]
+                        contradiction.append(z3.And(false, lo >= ro.rank))
+                        top = _max(z3, lo, _min(z3, hi, ro.rank - 1))
+                        self.hi[slot] = z3.If(false, top, hi)
         self.cache = {}
         # 2. Rules: each one's condition, and whether it applies in the context.
         conditions: dict[str, Tri3] = {}
@@ -416,10 +483,25 @@ class _Run:
             if rule.condition is None:
                 cond: Tri3 = (z3.BoolVal(True), z3.BoolVal(False))
             else:
+                self.context = context if rule.contexts else None
                 cond = self.expr(rule.condition)
+                self.context = None
             conditions[rule.name] = cond
             applies[rule.name] = z3.Not(cond[1])
-        # 3. Requirements in the context; a rule is unmet when one of them is not met.
+        # 3. Waivers applied in the context: covering it, their condition surely true, approved.
+        lifted: dict[str, list[Any]] = {}
+        waived: dict[tuple[str, str], list[Any]] = {}
+        for w in policy.waivers:
+            if context not in w.contexts:
+                continue
+            holds = z3.BoolVal(True) if w.condition is None else self.expr(w.condition)[0]
+            applied = z3.And(holds, self.sym.approved[w.name])
+            if w.kind == "duty":
+                assert w.rule is not None
+                waived.setdefault((w.rule, w.target), []).append(applied)
+            else:
+                lifted.setdefault(w.target, []).append(applied)
+        # 4. Requirements in the context; a rule is unmet when one of them is not met.
         required: dict[str, list[Any]] = {s: [] for s in enc.safeguards}
         missing: list[Any] = []
         unmet: dict[str, list[Any]] = {r.name: [] for r in policy.rules}
@@ -427,6 +509,7 @@ class _Run:
             for i, req in enumerate(rule.requirements):
                 if req.modality != "must" or (req.contexts and context not in req.contexts):
                     continue
+                here = z3.And(applies[rule.name], z3.Not(z3.Or(*lifted.get(req.target, []))))
                 failing = []
                 if (rule.name, i) in self.req_criteria:
                     failing.append(z3.Not(self.req_criteria[rule.name, i][0]))
@@ -439,12 +522,12 @@ class _Run:
                 else:
                     needs = [req.target]
                 for sg in needs:
-                    required[sg].append(applies[rule.name])
+                    required[sg].append(here)
                 failing += [z3.Not(self.sure[sg]) for sg in needs]
-                bad = z3.And(applies[rule.name], z3.Or(*failing))
+                bad = z3.And(here, z3.Or(*failing))
                 unmet[rule.name].append(bad)
                 missing.append(bad)
-        # 4. Duties that block the context.
+        # 5. Duties that block the context.
         blocks: list[Any] = []
         for rule in policy.rules:
             is_unmet = z3.Or(*unmet[rule.name])
@@ -455,7 +538,7 @@ class _Run:
                 before = ob.deadline.contexts if isinstance(ob.deadline, ir.Before) else ()
                 if not ((ob.blocking and (not named or context in named)) or context in before):
                     continue
-                live = [applies[rule.name]]
+                live = [applies[rule.name], z3.Not(z3.Or(*waived.get((rule.name, ob.key), [])))]
                 if n >= len(rule.obligations):  # a fallback
                     live.append(is_unmet)
                     if rule.ladder:
@@ -467,7 +550,7 @@ class _Run:
                 if isinstance(ob.deadline, ir.Until):
                     live.append(z3.Not(self.expr(ob.deadline.expr)[0]))
                 blocks.append(z3.And(*live))
-        # 5. The policy's period.
+        # 6. The policy's period.
         out_of_force = []
         if policy.effective is not None:
             out_of_force.append(self.sym.asof < policy.effective.toordinal())

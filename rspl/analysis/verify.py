@@ -207,6 +207,7 @@ def _same(z3: Any, a: Assessment, b: Assessment, *, evidence: bool, asof: bool) 
     out = [a.implemented[n] == b.implemented[n] for n in a.implemented]
     out += [a.done[k] == b.done[k] for k in a.done]
     out += [a.failed[k] == b.failed[k] for k in a.failed]
+    out += [a.approved[k] == b.approved[k] for k in a.approved]
     if evidence:
         for n in a.known:
             out += [a.known[n] == b.known[n], a.value[n] == b.value[n]]

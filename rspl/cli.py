@@ -308,11 +308,11 @@ def cmd_verify(
 ) -> int:
     """Exit 0 when no safety property is refuted, 1 when one is (or the analysis failed),
     2 for usage errors and when z3 is missing."""
-    try:
-        from rspl.analysis.encode import load_z3
+    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
 
+    try:
         load_z3()
-    except Exception as exc:  # noqa: BLE001 - AnalysisUnavailable, reported with the fix
+    except AnalysisUnavailableError as exc:
         sys.stderr.write(f"rspl: error: rspl verify needs the z3 solver: {exc}\n")
         return EXIT_USAGE
     from rspl.analysis.verify import SAFETY, report_text, verify

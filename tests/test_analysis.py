@@ -23,7 +23,7 @@ from profiles import examples  # noqa: E402
 from strategies import PolicySpec, assessments, compile_policy, policies  # noqa: E402
 
 from rspl import interpreter, ir  # noqa: E402
-from rspl.analysis.encode import Encoder, NotEncoded  # noqa: E402
+from rspl.analysis.encode import Encoder, NotEncodedError  # noqa: E402
 from rspl.analysis.verify import looser, verify  # noqa: E402
 from rspl.cli import main  # noqa: E402
 from rspl.pipeline import compile_file  # noqa: E402
@@ -54,13 +54,13 @@ def check_agree(policy: ir.Policy, batch: list[dict[str, Any]]) -> None:
     for context in [c.name for c in policy.contexts]:
         try:
             dec = enc.decide(sym, context)
-        except NotEncoded:  # a construct read only here (an open measurement family)
+        except NotEncodedError:  # a construct read only here (an open measurement family)
             return
         for assessment in batch:
             one = {**assessment, "contexts": [context]}
             try:
                 pinned = enc.fix(sym, one)
-            except NotEncoded:
+            except NotEncodedError:
                 continue
             want = interpreter.evaluate(policy, one)
             solver.push()

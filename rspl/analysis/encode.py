@@ -13,7 +13,7 @@ The encoding follows `rspl/interpreter.py` step by step (docs/semantics.md): thr
 conditions are pairs of z3 booleans (surely true, surely false), checkpoints narrow the
 intervals in policy order, criteria are read on the assessment as given with nothing
 implemented, a requirement counts only what is surely implemented, duties block unless done,
-lifted or off the ladder. What it does not encode raises `NotEncoded` naming the construct:
+lifted or off the ladder. What it does not encode raises `NotEncodedError` naming the construct:
 the analysis then answers "unknown", never a wrong proof. Every model is turned back into a
 concrete assessment (`Encoder.concrete`) for the reference interpreter to confirm.
 
@@ -36,7 +36,7 @@ from rspl.semantics import BOOLEAN_TYPES, RANGES, level_slot
 INSTALL_HINT = "pip install 'rspl[analysis]'  (or: pip install z3-solver)"
 
 
-class NotEncoded(Exception):
+class NotEncodedError(Exception):
     """A construct the encoding does not cover: the analysis answers unknown."""
 
     def __init__(self, construct: str) -> None:
@@ -44,16 +44,16 @@ class NotEncoded(Exception):
         self.construct = construct
 
 
-class AnalysisUnavailable(Exception):
+class AnalysisUnavailableError(Exception):
     """z3 is not installed."""
 
 
 def load_z3() -> Any:
-    """The z3 module, or AnalysisUnavailable with how to install it."""
+    """The z3 module, or AnalysisUnavailableError with how to install it."""
     try:
         import z3
     except ImportError:
-        raise AnalysisUnavailable(INSTALL_HINT) from None
+        raise AnalysisUnavailableError(INSTALL_HINT) from None
     return z3
 
 
@@ -115,11 +115,11 @@ class Encoder:
 
     def inputs(self) -> list[tuple[str, str]]:
         """Every scalar evidence input: (name or `family.member`, type)."""
-        out = []
+        out: list[tuple[str, str]] = []
         for e in self.policy.evidence:
             if e.per is None:
                 out.append((e.name, e.type))
-            elif e.members is not None:  # an open family is not encoded (NotEncoded if read)
+            elif e.members is not None:  # an open family is not encoded (NotEncodedError if read)
                 out += [(f"{e.name}.{m}", e.type) for m in e.members]
         return out
 
@@ -130,16 +130,17 @@ class Encoder:
         for slot, d, _, _ in self.slots:
             lo[slot] = z3.Int(f"{prefix}lo.{slot}")
             hi[slot] = z3.Int(f"{prefix}hi.{slot}")
-            cons += [0 <= lo[slot], lo[slot] <= hi[slot], hi[slot] <= len(d.levels)]
+            cons += [lo[slot] >= 0, lo[slot] <= hi[slot], hi[slot] <= len(d.levels)]
         for d in self.policy.domains:
             if d.settings:  # the plain slot is never given
                 cons += [lo[d.name] == 0, hi[d.name] == len(d.levels)]
                 # along the order a level reached carries up (`check_assessed`)
-                for a, b in zip(d.order, d.order[1:]):
+                for a, b in zip(d.order, d.order[1:], strict=False):
                     sa, sb = level_slot(d.name, a, False), level_slot(d.name, b, False)
                     cons.append(lo[sb] >= lo[sa])
             if d.residual:  # mitigation never raises a level
-                for setting in [s.name for s in d.settings] or [None]:
+                settings: list[str | None] = [s.name for s in d.settings] or [None]
+                for setting in settings:
                     before = level_slot(d.name, setting, False)
                     cons.append(hi[level_slot(d.name, setting, True)] <= hi[before])
         known, value = {}, {}
@@ -149,7 +150,7 @@ class Encoder:
                 value[name] = z3.Bool(f"{prefix}ev.{name}")
             elif kind == "date":
                 value[name] = z3.Int(f"{prefix}ev.{name}")
-                cons += [1 <= value[name], value[name] <= _ORDINAL_MAX]
+                cons += [value[name] >= 1, value[name] <= _ORDINAL_MAX]
             else:
                 value[name] = z3.Real(f"{prefix}ev.{name}")
                 low, high = RANGES.get(kind, (-math.inf, None))
@@ -158,7 +159,7 @@ class Encoder:
                 if high is not None:
                     cons.append(value[name] <= _real(z3, high))
         asof = z3.Int(f"{prefix}as_of")
-        cons += [1 <= asof, asof <= _ORDINAL_MAX]
+        cons += [asof >= 1, asof <= _ORDINAL_MAX]
         implemented = {
             n: z3.Bool(f"{prefix}impl.{n}") for n in (*self.safeguards, *self.standards)
         }
@@ -178,18 +179,18 @@ class Encoder:
 
     def fix(self, sym: Assessment, data: Mapping[str, Any]) -> list[Any]:
         """Constraints that pin `sym` to a concrete (valid) assessment, read as the
-        interpreter reads it. NotEncoded for a carried-forward determination."""
+        interpreter reads it. NotEncodedError for a carried-forward determination."""
         from rspl.interpreter import _Input
 
         z3 = self.z3
         inp = _Input(self.policy, data)
         if any(c is not None for _, c in inp.qualified.values()):
-            raise NotEncoded("carried-forward determinations")
+            raise NotEncodedError("carried-forward determinations")
         out = []
         for slot, d, _, _ in self.slots:
             lo, hi = inp.intervals.get(slot) or (0, len(d.levels))
             out += [sym.lo[slot] == lo, sym.hi[slot] == hi]
-        for name, kind in self.inputs():
+        for name, _ in self.inputs():
             owner, _, member = name.partition(".")
             got = inp.evidence.get(owner)
             if member and got is not None:
@@ -345,7 +346,7 @@ class _Run:
         z3 = self.z3
         members = self.enc.evidence[e.name].members
         if members is None:
-            raise NotEncoded(f"open measurement family {e.name}")
+            raise NotEncodedError(f"open measurement family {e.name}")
         items: list[Tri3] = []
         for m in members:
             k, v = self.sym.known[f"{e.name}.{m}"], self.sym.value[f"{e.name}.{m}"]
@@ -354,7 +355,7 @@ class _Run:
             else:
                 assert e.right is not None
                 if isinstance(e.right, ir.MemberBound):
-                    raise NotEncoded("max/min of a measurement family")
+                    raise NotEncodedError("max/min of a measurement family")
                 rk, rv = self.value(e.right)
                 k = z3.And(k, rk)
                 holds = _cmp(e.op, v, rv)
@@ -365,17 +366,17 @@ class _Run:
         """`max F op v` / `min F op v` (either side), as `compare_range` decides it on the
         bounds the known members give."""
         z3 = self.z3
-        flip = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
+        flip: dict[str, str] = {">=": "<=", "<=": ">=", ">": "<", "<": ">", "==": "==", "!=": "!="}
         if isinstance(e.left, ir.MemberBound):
-            bound, op, other = e.left, e.op, e.right
+            bound, op, other = e.left, str(e.op), e.right
         else:
             assert isinstance(e.right, ir.MemberBound)
             bound, op, other = e.right, flip[e.op], e.left
         if isinstance(other, ir.MemberBound) or op in ("==", "!="):
-            raise NotEncoded("max/min of a measurement family compared with == or !=")
+            raise NotEncodedError("max/min of a measurement family compared with == or !=")
         members = self.enc.evidence[bound.name].members
         if members is None:
-            raise NotEncoded(f"open measurement family {bound.name}")
+            raise NotEncodedError(f"open measurement family {bound.name}")
         rk, rv = self.value(other)
         values = []
         for m in members:
@@ -408,7 +409,7 @@ class _Run:
             start = self.sym.value[v.name]
             known = z3.And(self.sym.known[v.name], self.sym.asof_known)
             return known, z3.ToReal(self.sym.asof - start)
-        raise NotEncoded(type(v).__name__)
+        raise NotEncodedError(type(v).__name__)
 
     # ------------------------------------------------------------------ what is in place
 

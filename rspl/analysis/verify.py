@@ -7,8 +7,8 @@ result is an internal error, never a refutation (Cedar SymCC's discipline).
 
 Safety properties (a refutation makes `rspl verify` exit 1): `monotone` and `fail-closed`.
 Informational ones: `fail-closed-as_of` and `fail-closed-checkpoint` (the guarantee without
-one of its documented conditions: they find the two documented exceptions), `never-permitted`, `always-permitted`, and
-`dead-rule` per rule.
+one of its documented conditions: they find the two documented exceptions),
+`never-permitted`, `always-permitted`, and `dead-rule` per rule.
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from typing import Any
 import attrs
 
 from rspl import interpreter, ir
-from rspl.analysis.encode import Assessment, Decision, Encoder, NotEncoded
+from rspl.analysis.encode import Assessment, Decision, Encoder, NotEncodedError
 
 SAFETY = ("monotone", "fail-closed")
+Relation = Callable[[Assessment, Assessment, Decision], list[Any]]
 PROPERTIES = (*SAFETY, "fail-closed-as_of", "fail-closed-checkpoint", "never-permitted",
               "always-permitted")  # fmt: skip
 
@@ -60,7 +61,7 @@ class Verifier:
     def __init__(self, policy: ir.Policy, timeout: float = 10.0) -> None:
         self.policy = policy
         self.timeout = timeout
-        self.enc = Encoder(policy)  # NotEncoded propagates: the caller reports unknown
+        self.enc = Encoder(policy)  # NotEncodedError propagates: the caller reports unknown
         self.z3 = self.enc.z3
 
     # ------------------------------------------------------------------ solving
@@ -89,10 +90,7 @@ class Verifier:
 
     # ------------------------------------------------------------------ two-assessment properties
 
-    def pair(
-        self, prop: str, context: str, relate: Callable[[Assessment, Assessment, Decision], list[Any]],
-        words: str,
-    ) -> Result:  # fmt: skip
+    def pair(self, prop: str, context: str, relate: Relation, words: str) -> Result:
         """`prop` holds when no pair (A, B) related by `relate` has B's decision looser."""
         sa, da = self.decide("a.", context)
         sb, db = self.decide("b.", context)
@@ -131,8 +129,8 @@ class Verifier:
             z3 = self.z3
             out = [z3.And(b.lo[d] <= a.lo[d], b.hi[d] >= a.hi[d]) for d in a.lo]
             for name in a.known:
-                out.append(z3.Implies(b.known[name],
-                                      z3.And(a.known[name], b.value[name] == a.value[name])))  # fmt: skip
+                same = z3.And(a.known[name], b.value[name] == a.value[name])
+                out.append(z3.Implies(b.known[name], same))
             out.append(z3.Implies(b.asof_known, z3.And(a.asof_known, b.asof == a.asof)))
             if exception != "as_of":
                 out.append(b.asof_known == a.asof_known)
@@ -223,7 +221,7 @@ def verify(
     names = list(contexts) if contexts else [c.name for c in policy.contexts]
     try:
         v = Verifier(policy, timeout)
-    except NotEncoded as e:
+    except NotEncodedError as e:
         why = f"construct {e.construct} not encoded"
         return [Result(p, c, "unknown", why) for c in names for p in
                 PROPERTIES]  # fmt: skip
@@ -240,13 +238,13 @@ def verify(
         for prop, run in runs:
             try:
                 out.append(run(c))
-            except NotEncoded as e:
+            except NotEncodedError as e:
                 out.append(Result(prop, c, "unknown", f"construct {e.construct} not encoded"))
     if not contexts:
         for rule in policy.rules:
             try:
                 out.append(v.dead(rule))
-            except NotEncoded as e:
+            except NotEncodedError as e:
                 out.append(Result("dead-rule", None, "unknown",
                                   f"{rule.name}: construct {e.construct} not encoded"))  # fmt: skip
     return out

@@ -177,6 +177,14 @@ class Encoder:
         return Assessment(lo, hi, known, value, z3.Bool(f"{prefix}asof_known"), asof,
                           implemented, done, failed, approved, cons)  # fmt: skip
 
+    def plausible(self, sym: Assessment) -> list[Any]:
+        """Constraints that only make a witness easier to read: dates in this century.
+        Never part of a question, only tried once a witness is found."""
+        low = datetime.date(2000, 1, 1).toordinal()
+        high = datetime.date(2099, 12, 31).toordinal()
+        dates = [sym.asof] + [sym.value[n] for n, kind in self.inputs() if kind == "date"]
+        return [x >= low for x in dates] + [x <= high for x in dates]
+
     def fix(self, sym: Assessment, data: Mapping[str, Any]) -> list[Any]:
         """Constraints that pin `sym` to a concrete (valid) assessment, read as the
         interpreter reads it. NotEncodedError for a carried-forward determination."""

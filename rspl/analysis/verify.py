@@ -66,15 +66,18 @@ class Verifier:
 
     # ------------------------------------------------------------------ solving
 
-    def solve(self, constraints: Sequence[Any]) -> tuple[str, Any]:
-        """('sat', model), ('unsat', None) or ('unknown', reason)."""
+    def solve(self, constraints: Sequence[Any], *syms: Assessment) -> tuple[str, Any]:
+        """('sat', model), ('unsat', None) or ('unknown', reason). A model is taken, when
+        there is one, with the dates of `syms` in this century (`Encoder.plausible`)."""
         z3 = self.z3
         s = z3.Solver()
         s.set("timeout", max(1, int(self.timeout * 1000)))
         s.add(*constraints)
         got = s.check()
         if got == z3.sat:
-            return "sat", s.model()
+            model = s.model()
+            s.add(*[c for sym in syms for c in self.enc.plausible(sym)])
+            return "sat", s.model() if s.check() == z3.sat else model
         if got == z3.unsat:
             return "unsat", None
         return "unknown", s.reason_unknown()
@@ -95,7 +98,7 @@ class Verifier:
         sa, da = self.decide("a.", context)
         sb, db = self.decide("b.", context)
         cons = [*sa.constraints, *sb.constraints, *relate(sa, sb, da), self._looser_term(da, db)]
-        status, model = self.solve(cons)
+        status, model = self.solve(cons, sa, sb)
         if status == "unsat":
             return Result(prop, context, "proved", words)
         if status == "unknown":
@@ -156,7 +159,7 @@ class Verifier:
         sym, dec = self.decide("a.", context)
         goal = dec.permitted if permitted else z3.Not(dec.permitted)
         prop = "never-permitted" if permitted else "always-permitted"
-        status, model = self.solve([*sym.constraints, goal])
+        status, model = self.solve([*sym.constraints, goal], sym)
         if status == "unsat":
             word = "no assessment permits" if permitted else "every assessment permits"
             return Result(prop, context, "proved", f"{word} {context}")
@@ -184,7 +187,7 @@ class Verifier:
         for c in contexts[1:]:
             others.append(self.enc.decide(sym, c).conditions[rule.name][0])
         status, model = self.solve(
-            [*sym.constraints, z3.Or(dec.conditions[rule.name][0], *others)]
+            [*sym.constraints, z3.Or(dec.conditions[rule.name][0], *others)], sym
         )
         if status == "unsat":
             return Result("dead-rule", None, "proved", f"{rule.name} can never be triggered")

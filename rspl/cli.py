@@ -307,7 +307,7 @@ def cmd_verify(
     import_path: Sequence[str] = (),
 ) -> int:
     """Exit 0 when no safety property is refuted, 1 when one is (or the analysis failed),
-    2 for usage errors and when z3 is missing."""
+    2 for usage errors, a policy with errors, and when z3 is missing."""
     from rspl.analysis.encode import AnalysisUnavailableError, load_z3
 
     try:
@@ -322,7 +322,7 @@ def cmd_verify(
         return EXIT_USAGE
     result = _compile_or_report(path, import_path)
     if isinstance(result, int):
-        return result
+        return EXIT_USAGE  # a policy with errors: 2, so that 1 always means a refutation
     policy = result.policy
     known = [c.name for c in policy.contexts]
     for c in contexts or ():

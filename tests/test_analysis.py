@@ -185,7 +185,9 @@ def test_examples_are_monotone_and_fail_closed(path: Path) -> None:
 # ---------------------------------------------------------------------------- the command
 
 
-def test_verify_command_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+def test_verify_command_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["verify", str(PROBES / "non_monotone.rspl")]) == 1
     assert "monotone: refuted" in capsys.readouterr().out
     assert main(["verify", str(PROBES / "not_fact.rspl"), "--format", "json"]) == 0
@@ -194,6 +196,10 @@ def test_verify_command_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", str(PROBES / "not_fact.rspl"), "--context", "nowhere"]) == 2
     assert "not a context of the policy" in capsys.readouterr().err
     assert main(["verify", str(PROBES / "not_fact.rspl"), "--timeout", "0"]) == 2
+    assert main(["verify", str(PROBES / "missing.rspl")]) == 2
+    broken = tmp_path / "broken.rspl"
+    broken.write_text("policy p {\n", encoding="utf-8")
+    assert main(["verify", str(broken)]) == 2
 
 
 def test_verify_without_z3_says_how_to_install_it(
@@ -204,3 +210,13 @@ def test_verify_without_z3_says_how_to_install_it(
     monkeypatch.setitem(sys.modules, "z3", None)  # import z3 now raises ImportError
     assert main(["verify", str(PROBES / "not_fact.rspl")]) == 2
     assert "pip install 'rspl[analysis]'" in capsys.readouterr().err
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(spec=policies())
+def test_every_refutation_on_random_policies_is_confirmed(spec: PolicySpec) -> None:
+    """Whatever the policy, a property is proved, refuted with a witness the interpreter
+    confirmed, or unknown: never an internal error."""
+    policy = compile_policy(spec.text)
+    got = verify(policy, [spec.contexts[0]], timeout=20)
+    assert not [r for r in got if r.result == "error"], [r.json() for r in got]

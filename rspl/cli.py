@@ -120,6 +120,17 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--explain", action="store_true", help="show why each rule fired")
     ev.add_argument("--format", choices=("text", "json"), default="text")
     _add_import_path(ev)
+
+    ver = sub.add_parser(
+        "verify", help="prove or refute properties of a policy (needs the [analysis] extra)"
+    )
+    ver.add_argument("file", metavar="POLICY")
+    ver.add_argument("--context", action="append", metavar="C", help="only this context")
+    ver.add_argument("--format", choices=("text", "json"), default="text")
+    ver.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="seconds per solver call"
+    )
+    _add_import_path(ver)
     return p
 
 
@@ -157,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_eval(
             args.file, args.assessment, args.context, args.explain, args.format, roots
         )
+    if args.command == "verify":
+        return cmd_verify(args.file, args.context, args.format, args.timeout, roots)
     return EXIT_USAGE  # pragma: no cover - argparse rejects other commands
 
 
@@ -514,6 +527,51 @@ def cmd_eval(
     else:
         sys.stdout.write(decision_text(decision, explain))
     return EXIT_OK
+
+
+def cmd_verify(
+    path: str,
+    contexts: list[str] | None,
+    fmt: str,
+    timeout: float,
+    import_path: Sequence[str] = (),
+) -> int:
+    """Exit 0 when no safety property is refuted, 1 when one is (or the analysis failed),
+    2 for usage errors, a policy with errors, and when z3 is missing."""
+    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
+
+    try:
+        load_z3()
+    except AnalysisUnavailableError as exc:
+        sys.stderr.write(f"rspl: error: rspl verify needs the z3 solver: {exc}\n")
+        return EXIT_USAGE
+    from rspl.analysis.verify import SAFETY, report_text, verify
+
+    if timeout <= 0:
+        sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
+        return EXIT_USAGE
+    result = _compile_or_report(path, import_path)
+    if isinstance(result, int):
+        return EXIT_USAGE  # a policy with errors: 2, so that 1 always means a refutation
+    policy = result.policy
+    known = [c.name for c in policy.contexts]
+    for c in contexts or ():
+        if c not in known:
+            sys.stderr.write(
+                f"rspl: error: --context {_shown(c)}: not a context of the policy; "
+                f"its contexts are {', '.join(known)}\n"
+            )
+            return EXIT_USAGE
+    results = verify(policy, contexts, timeout)
+    if fmt == "json":
+        data = {"policy": policy.id, "results": [r.json() for r in results]}
+        sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    else:
+        sys.stdout.write(report_text(policy.id, results))
+    bad = any(
+        r.result == "error" or (r.prop in SAFETY and r.result == "refuted") for r in results
+    )
+    return EXIT_ERRORS if bad else EXIT_OK
 
 
 def cmd_test(files: Sequence[str], import_path: Sequence[str] = ()) -> int:

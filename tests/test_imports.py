@@ -240,12 +240,21 @@ def test_every_compiling_command_takes_import_path(tmp_path: Path, command: str)
 # ---------------------------------------------------------------------------- the main file
 
 
-@pytest.mark.parametrize("name", ["/dev/zero", "/dev/stdin", "folder"])
+@pytest.mark.parametrize("name", ["/dev/zero", "/dev/stdin"])
 def test_main_file_that_is_not_a_file_is_a_usage_error(tmp_path: Path, name: str) -> None:
-    (tmp_path / "folder").mkdir()
     done = check(name, cwd=tmp_path)
     assert done.returncode == 2
     assert "cannot read" in done.stderr and "not a file" in done.stderr
+
+
+def test_a_folder_without_policies_is_a_usage_error(tmp_path: Path) -> None:
+    """A folder stands for the policies under it (tests/test_cli.py); with none, nothing is
+    checked and the command says so."""
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder" / "notes.txt").write_text("not a policy", encoding="utf-8")
+    done = check("folder", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "no .rspl files in this folder" in done.stderr
 
 
 def test_main_file_too_large_or_binary_is_a_usage_error(tmp_path: Path) -> None:

@@ -263,7 +263,7 @@ class Encoder:
             elif kind == "date":
                 v = datetime.date.fromordinal(got.as_long()).isoformat()
             else:
-                v = _number(got)
+                v = _numeral(got)
             owner, _, member = name.partition(".")
             if member:
                 evidence.setdefault(owner, {})[member] = v
@@ -587,7 +587,7 @@ def _real(z3: Any, x: float | int) -> Any:
     return z3.RealVal(f"{f.numerator}/{f.denominator}")
 
 
-def _number(v: Any) -> float | int:
+def _numeral(v: Any) -> float | int:
     """A z3 numeral as the JSON number that stands for it."""
     if v.is_int():
         return int(v.as_long())

@@ -317,7 +317,7 @@ class _Run:
         z3 = self.z3
         if isinstance(e, ir.LevelCmp):
             slot = self.enc.domains[e.domain].slot_read(e.residual, self.context)
-            return _level(z3, e.op, self.lo[slot], self.hi[slot], e.rank)
+            return _sym_level(z3, e.op, self.lo[slot], self.hi[slot], e.rank)
         if isinstance(e, ir.Compare):
             if isinstance(e.left, ir.MemberBound) or isinstance(e.right, ir.MemberBound):
                 return self.bounded(e)
@@ -617,7 +617,7 @@ def _cmp(op: str, a: Any, b: Any) -> Any:
     return a != b
 
 
-def _level(z3: Any, op: str, lo: Any, hi: Any, r: int) -> Tri3:
+def _sym_level(z3: Any, op: str, lo: Any, hi: Any, r: int) -> Tri3:
     """`level_cmp` over [lo, hi]."""
     if op == ">=":
         return lo >= r, hi < r

@@ -242,8 +242,8 @@ class _Search:
         if since and isinstance(as_of, str):
             today = datetime.date.fromisoformat(as_of)
             for words, days in _day_regions(list(since)):
-                day = (today - datetime.timedelta(days=days)).isoformat()
-                out.append(("evidence", name, day, words))
+                shown = (today - datetime.timedelta(days=days)).isoformat()
+                out.append(("evidence", name, shown, words))
         if points:
             ordinals = [float(datetime.date.fromisoformat(p).toordinal()) for p in points]
             for a, b, point in _cut(ordinals, 1.0, 3652059.0):
@@ -523,7 +523,7 @@ def why_not_search(
     maps an assessment to its decision as JSON data and raises on a malformed one; the first
     call decides the assessment as given (restricted to `context`), so a bad assessment is
     rejected exactly as evaluating it is."""
-    if type(assessment) is not dict:  # noqa: E721 - exactly a dict, or the evaluator says why
+    if type(assessment) is not dict:  # exactly a dict, or the evaluator says why not
         decide(assessment)  # a malformed assessment is rejected here, as `evaluate` does
         assessment = dict(assessment)
     decide({**assessment, "contexts": [context]})  # the same for the fields and the context

@@ -73,7 +73,7 @@ def table(policy: ir.Policy) -> dict[str, Any]:
             criteria[st.name] = reads.of([st.criterion])[0]
     for d in policy.definitions:
         reads.of([d.expr])
-    evidence = {
+    kinds = {
         e.name: (
             "members" if e.per is not None else e.type,
             tuple(sorted(reads.points.get(e.name, ()), key=str if e.type == "date" else float)),
@@ -95,7 +95,7 @@ def table(policy: ir.Policy) -> dict[str, Any]:
         "rules": rules,
         "waivers": waivers,
         "criteria": criteria,
-        "evidence": evidence,
+        "evidence": kinds,
     }
 
 

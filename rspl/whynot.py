@@ -159,7 +159,13 @@ class _Search:
     def evaluate(self, atoms: frozenset[Atom]) -> Mapping[str, Any]:
         hit = self.cache.get(atoms)
         if hit is None:
-            hit = self.decide(self.apply(atoms))
+            try:
+                hit = self.decide(self.apply(atoms))
+            except Exception:  # a change the evaluator rejects is no answer
+                if not atoms:
+                    raise
+                hit = {"rules": [], "verdicts": {self.context: {
+                    "permitted": False, "reasons": ["not a valid assessment"]}}}
             self.evaluations += 1
             self.cache[atoms] = hit
         return hit
@@ -194,7 +200,7 @@ class _Search:
         for name in missing:
             rules.update(self.causes(name, decision))
         for ob in decision.get("obligations") or ():
-            if c in ob["blocks"]:
+            if c in ob["blocks"] and not ob["modality"].endswith(" not"):
                 out.append(("done", ob["rule"], ob["key"]))
                 rules.add(ob["rule"])
         for pr in decision.get("prohibitions") or ():
@@ -452,7 +458,10 @@ class _Search:
             if standard is not None:
                 title = t["standards"][standard][0]
                 noun = "safeguards" if len(names) > 1 else "safeguard"
-                out["text"] = f"implement the {title}'s missing {noun} {listed}"
+                owner = f"{title}'" if title.endswith("s") else f"{title}'s"
+                if not owner[:4].lower() == "the ":
+                    owner = "the " + owner
+                out["text"] = f"implement {owner} missing {noun} {listed}"
             else:
                 out["text"] = f"implement {listed}"
             return out

@@ -110,6 +110,7 @@ class _Search:
         self.max_evaluations = max_evaluations
         self.evaluations = 0
         self.cache: dict[frozenset[Atom], Mapping[str, Any]] = {}
+        self.standards = _expand(table["standards"])
 
     # ------------------------------------------------------------------ applying atoms
 
@@ -187,7 +188,7 @@ class _Search:
         required = [s for names in (verdict.get("required_standards") or {}).values()
                     for s in names]
         for name in required:
-            group = tuple(sorted(s for s in t["standards"][name][1] if s in missing))
+            group = tuple(sorted(s for s in self.standards[name][1] if s in missing))
             if group:
                 out.append(("implement", group))
                 covered.update(group)
@@ -290,7 +291,7 @@ class _Search:
             for target, contexts in requires:
                 if contexts and self.context not in contexts:
                     continue
-                std = t["standards"].get(target)
+                std = self.standards.get(target)
                 if target == name or (std is not None and (name in std[1] or name in std[3])):
                     out.add(rule)
         return out
@@ -451,15 +452,15 @@ class _Search:
         t = self.table
         if kind == "implement":
             names = list(atom[1])
-            standard = _owner(t, names)
+            standard = _owner(self.standards, names)
             out: dict[str, Any] = {"change": "implement", "safeguards": names,
                                    "standard": standard}
             listed = _and(names)
             if standard is not None:
-                title = t["standards"][standard][0]
+                title = self.standards[standard][0]
                 noun = "safeguards" if len(names) > 1 else "safeguard"
                 owner = f"{title}'" if title.endswith("s") else f"{title}'s"
-                if not owner[:4].lower() == "the ":
+                if owner[:4].lower() != "the ":
                     owner = "the " + owner
                 out["text"] = f"implement {owner} missing {noun} {listed}"
             else:
@@ -497,15 +498,34 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _owner(table: Mapping[str, Any], names: list[str]) -> str | None:
+def _expand(table: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...], bool,
+                                                        tuple[str, ...]]]:
+    """Each standard as (title, safeguards, hole, ancestors), its lineage expanded from the
+    table's (title, parent, added safeguards, hole), which stays linear in a chain."""
+    out: dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]] = {}
+    for name in table:
+        chain = [name]
+        while table[chain[-1]][1] is not None and table[chain[-1]][1] not in out:
+            chain.append(table[chain[-1]][1])
+        for link in reversed(chain):
+            title, parent, added, hole = table[link]
+            if parent is None:
+                out[link] = (title, tuple(added), hole, ())
+            else:
+                up = out[parent]
+                out[link] = (title, up[1] + tuple(added), hole, (parent, *up[3]))
+    return out
+
+
+def _owner(standards: Mapping[str, Any], names: list[str]) -> str | None:
     """The first standard, in policy order, whose safeguards include all of `names` and that
     is not a typed hole; None for a single safeguard required on its own."""
-    if len(names) == 1 and not any(names[0] in s[1] for s in table["standards"].values()):
+    if len(names) == 1 and not any(names[0] in s[1] for s in standards.values()):
         return None
-    for name, (_, safeguards, hole, _) in table["standards"].items():
+    for name, (_, safeguards, hole, _) in standards.items():
         if not hole and set(names) <= set(safeguards):
             return str(name)
-    for name, (_, safeguards, _, _) in table["standards"].items():
+    for name, (_, safeguards, _, _) in standards.items():
         if set(names) <= set(safeguards):
             return str(name)
     return None

@@ -54,7 +54,8 @@ def _until(obligations: Iterable[ir.Obligation]) -> list[ir.Expr]:
 
 def table(policy: ir.Policy) -> dict[str, Any]:
     """Plain data (quotable into a generated module): the inputs each rule, waiver and
-    criterion reads, each evidence's kind and thresholds, each standard's safeguards."""
+    criterion reads, each evidence's kind and thresholds, each standard's parent and the
+    safeguards it adds (linear in a chain of standards)."""
     reads = _Reads(policy)
     rules: dict[str, Any] = {}
     for r in policy.rules:
@@ -88,7 +89,7 @@ def table(policy: ir.Policy) -> dict[str, Any]:
             if not d.settings and not d.residual
         },
         "standards": {
-            s.name: (s.title or s.name, s.safeguards, s.hole, s.ancestors)
+            s.name: (s.title or s.name, s.parent, s.added_safeguards, s.hole)
             for s in policy.standards
         },
         "safeguards": tuple(s.name for s in policy.safeguards),

@@ -35,9 +35,9 @@ def applied(assessment: dict[str, Any], changes: list[dict[str, Any]], context: 
         if x["change"] == "implement":
             a["implemented"] = list(a.get("implemented") or []) + x["safeguards"]
         elif x["change"] == "done":
-            a["done"] = list(a.get("done") or []) + [{"rule": x["rule"], "action": x["action"]}]
+            a["done"] = [*list(a.get("done") or []), {"rule": x["rule"], "action": x["action"]}]
         elif x["change"] == "approve":
-            a["approved"] = list(a.get("approved") or []) + [x["waiver"]]
+            a["approved"] = [*list(a.get("approved") or []), x["waiver"]]
         elif x["change"] == "evidence":
             a["evidence"] = {**(a.get("evidence") or {}), x["evidence"]: x["value"]}
         else:

@@ -693,8 +693,10 @@ def generate(policy: ir.Policy) -> str:
         "    )\n"
         "\n"
         "\n"
-        '__all__ = ["CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", '
-        '"evaluate", "why_not"]\n'
+        "__all__ = [\n"
+        '    "CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate",\n'
+        '    "why_not",\n'
+        "]\n"
     )
     return "\n".join(out)
 

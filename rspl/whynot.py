@@ -110,7 +110,7 @@ class _Search:
         self.max_evaluations = max_evaluations
         self.evaluations = 0
         self.cache: dict[frozenset[Atom], Mapping[str, Any]] = {}
-        self.standards = _expand(table["standards"])
+        self.standards = _expand(table["standards"], table["titles"])
 
     # ------------------------------------------------------------------ applying atoms
 
@@ -498,17 +498,19 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _expand(table: Mapping[str, Any]) -> dict[str, tuple[str, tuple[str, ...], bool,
-                                                        tuple[str, ...]]]:
+def _expand(
+    table: Mapping[str, Any], titles: Mapping[str, str]
+) -> dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]]:
     """Each standard as (title, safeguards, hole, ancestors), its lineage expanded from the
-    table's (title, parent, added safeguards, hole), which stays linear in a chain."""
+    table's (parent, added safeguards, hole), which stays linear in a chain."""
     out: dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]] = {}
     for name in table:
         chain = [name]
-        while table[chain[-1]][1] is not None and table[chain[-1]][1] not in out:
-            chain.append(table[chain[-1]][1])
+        while table[chain[-1]][0] is not None and table[chain[-1]][0] not in out:
+            chain.append(table[chain[-1]][0])
         for link in reversed(chain):
-            title, parent, added, hole = table[link]
+            parent, added, hole = table[link]
+            title = titles[link]
             if parent is None:
                 out[link] = (title, tuple(added), hole, ())
             else:

@@ -54,8 +54,8 @@ def _until(obligations: Iterable[ir.Obligation]) -> list[ir.Expr]:
 
 def table(policy: ir.Policy) -> dict[str, Any]:
     """Plain data (quotable into a generated module): the inputs each rule, waiver and
-    criterion reads, each evidence's kind and thresholds, each standard's parent and the
-    safeguards it adds (linear in a chain of standards)."""
+    criterion reads, each evidence's kind and thresholds, each standard's parent, the
+    safeguards it adds (linear in a chain of standards) and its title."""
     reads = _Reads(policy)
     rules: dict[str, Any] = {}
     for r in policy.rules:
@@ -89,9 +89,10 @@ def table(policy: ir.Policy) -> dict[str, Any]:
             if not d.settings and not d.residual
         },
         "standards": {
-            s.name: (s.title or s.name, s.parent, s.added_safeguards, s.hole)
-            for s in policy.standards
+            s.name: (s.parent, s.added_safeguards, s.hole) for s in policy.standards
         },
+        # titles apart: pprint splits a long string in a tuple without parentheses
+        "titles": {s.name: s.title or s.name for s in policy.standards},
         "safeguards": tuple(s.name for s in policy.safeguards),
         "rules": rules,
         "waivers": waivers,
@@ -118,5 +119,10 @@ def context_title(policy: ir.Policy, context: str) -> str:
     """How the words name a context: its phrase, else its title, else its name."""
     for c in policy.contexts:
         if c.name == context:
-            return c.phrase or c.title or c.name
+            if c.phrase:
+                return c.phrase
+            words = c.title or c.name
+            if words[:1].isupper() and not words[1:2].isupper():
+                words = words[:1].lower() + words[1:]  # mid-sentence: "external deployment"
+            return words
     return context

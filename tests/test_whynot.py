@@ -203,7 +203,7 @@ def test_the_words_and_the_json(tmp_path: Path, capsys: pytest.CaptureFixture[st
     args = ["eval", str(V22), str(assessment), "--why-not", "external_deployment"]
     assert main(args) == 0
     text = capsys.readouterr().out
-    assert text.startswith("To permit External deployment, do one of:\n  (1) ")
+    assert text.startswith("To permit external deployment, do one of:\n  (1) ")
     assert "implement the ASL-3 Security Standard's missing safeguards" in text
     assert "determine CBRN below CBRN_4" in text
     assert main([*args, "--format", "json"]) == 0

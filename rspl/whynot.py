@@ -571,16 +571,17 @@ def why_not_text(result: Mapping[str, Any], title: str) -> str:
     if sets:
         lines.append(f"To permit {c}, do one of:")
         for i, changes in enumerate(sets, 1):
-            lines.append(f"  ({i}) " + "; and ".join(x["text"] for x in changes))
+            lead = f"  ({i}) "
+            lines.append(lead + changes[0]["text"])
+            lines += [" " * len(lead) + "and " + x["text"] for x in changes[1:]]
     elif result["exhaustive"]:
-        lines.append(f"Nothing can permit {c}: no combination of the changes derived from "
-                     "its decision permits it (all were tried).")
+        lines.append(f"Nothing can permit {c}: no combination of the changes derived from")
+        lines.append("its decision permits it (all were tried).")
     else:
         lines.append(f"No set of at most {result['bound']['max_size']} changes permits {c}.")
     if result["still_blocked_by"]:
-        lines.append("Still in the way with every missing safeguard implemented, every "
-                     "blocking duty done, every waiver approved and every level ruled out "
-                     "that can be:")
+        lines.append("Still in the way with every missing safeguard implemented, every blocking")
+        lines.append("duty done, every waiver approved and every level ruled out that can be:")
         lines += [f"  - {r}" for r in result["still_blocked_by"]]
     hit = result["bound"]["hit"]
     if hit == "size":
@@ -591,6 +592,6 @@ def why_not_text(result: Mapping[str, Any], title: str) -> str:
                      f"{result['bound']['max_evaluations']} evaluations: other sets may "
                      "also permit.")
     if sets:
-        lines.append("Each set is minimal (no part of it permits alone) and was confirmed "
-                     "by deciding the changed assessment; smallest sets first.")
+        lines.append("Each set is minimal (no part of it permits alone) and was confirmed by")
+        lines.append("deciding the changed assessment; smallest sets first.")
     return "\n".join(lines) + "\n"

@@ -132,7 +132,7 @@ class _Search:
             elif kind == "evidence":
                 evidence[atom[1]] = atom[2]
             else:
-                determinations[atom[1]] = self.determination(atom[1], atom[2])
+                _set_at(determinations, atom[1], self.determination(atom[1], atom[2]))
         for key, value in (
             ("implemented", implemented), ("done", done), ("approved", approved),
             ("evidence", evidence), ("determinations", determinations),
@@ -142,9 +142,9 @@ class _Search:
         a["contexts"] = [self.context]
         return a
 
-    def determination(self, domain: str, high: int) -> Any:
-        levels = tuple(self.table["domains"][domain])
-        given = (self.assessment.get("determinations") or {}).get(domain)
+    def determination(self, path: tuple[str, ...], high: int) -> Any:
+        levels = tuple(self.table["domains"][path[0]][0])
+        given = _get_at(self.assessment.get("determinations") or {}, path)
         interval = _determination_interval(given, levels)
         low = interval[0] if interval else 0
         value: dict[str, Any] = {
@@ -270,17 +270,26 @@ class _Search:
         return out
 
     def determination_atoms(self, domains: set[str]) -> list[Atom]:
+        """Levels ruled out in each determination of the domains (per setting, before and
+        after mitigation: each is a determination of its own)."""
         given = self.assessment.get("determinations") or {}
         out: list[Atom] = []
         for name in sorted(domains):
             if name not in self.table["domains"]:
-                continue  # a domain assessed per setting or after mitigation: left alone
-            levels = tuple(self.table["domains"][name])
-            interval = _determination_interval(given.get(name), levels)
-            if interval is None:
                 continue
-            low, high = interval
-            out += [("determination", name, h) for h in range(low, high)]
+            levels, settings, residual = self.table["domains"][name]
+            # per setting, only the setting holding the context decides its verdict
+            held = [s for s, contexts in settings if self.context in contexts]
+            parts: list[tuple[str, ...]] = [(s,) for s in held or
+                                            [s for s, _ in settings]] or [()]
+            if residual:
+                parts = [(*p, m) for p in parts for m in ("before", "after")]
+            for part in parts:
+                path = (name, *part)
+                interval = _determination_interval(_get_at(given, path), tuple(levels))
+                if interval is not None:
+                    low, high = interval
+                    out += [("determination", path, h) for h in range(low, high)]
         return out
 
     def causes(self, name: str, decision: Mapping[str, Any]) -> set[str]:
@@ -300,7 +309,7 @@ class _Search:
         """What stands in the way: each reason, once per active rule it comes from (a
         reason two rules cause needs both dealt with)."""
         decision = self.evaluate(atoms)
-        active = _active(decision)
+        active = _active(decision, self.context)
         out: list[tuple[str, str | None]] = []
         for reason in self.reasons(atoms):
             if reason.startswith("missing "):
@@ -316,8 +325,27 @@ class _Search:
 
     # ------------------------------------------------------------------ the search
 
+    def weakest(self, atoms: frozenset[Atom]) -> frozenset[Atom]:
+        """`atoms` with each level ruled out only as far as the set needs: each determination
+        change is replaced by the weakest one (fewest levels ruled out) that still permits."""
+        given = self.assessment.get("determinations") or {}
+        for atom in sorted(atoms, key=_atom_order):
+            if atom[0] != "determination":
+                continue
+            levels = tuple(self.table["domains"][atom[1][0]][0])
+            interval = _determination_interval(_get_at(given, atom[1]), levels)
+            top = interval[1] if interval else atom[2] + 1
+            for high in range(top - 1, atom[2], -1):
+                weaker = (atoms - {atom}) | {("determination", atom[1], high)}
+                if self.permits(weaker):
+                    atoms = weaker
+                    break
+        return atoms
+
     def minimal(self, atoms: frozenset[Atom]) -> list[frozenset[Atom]]:
-        """The inclusion-minimal permitting subsets of a permitting set `atoms`."""
+        """The inclusion-minimal permitting subsets of a permitting set `atoms` (after
+        weakening it)."""
+        atoms = self.weakest(atoms)
         smaller = [frozenset(s) for n in range(len(atoms))
                    for s in itertools.combinations(sorted(atoms, key=_atom_order), n)]
         found: list[frozenset[Atom]] = []
@@ -347,7 +375,22 @@ class _Search:
                 for name in a[1]:
                     inputs.update(t["criteria"].get(name, ()))
             out += [frozenset([a, b]) for b in fresh
-                    if b[0] in ("evidence", "determination") and b[1] in inputs]
+                    if (b[0] == "evidence" and b[1] in inputs)
+                    or (b[0] == "determination" and b[1][0] in inputs)]
+        # a rule that reads several determinations stops applying only when they are all
+        # ruled out together: one move rules each out as far as it can be (`minimal` then
+        # weakens each as far as the set still permits)
+        lowest: dict[tuple[str, ...], Atom] = {}
+        for a in fresh:
+            if a[0] == "determination" and (a[1] not in lowest or a[2] < lowest[a[1]][2]):
+                lowest[a[1]] = a
+        for rule in sorted(_active(self.evaluate(atoms), self.context)):
+            domains = set(t["rules"][rule][2]) if rule in t["rules"] else set()
+            # before mitigation suffices: the level after is never above it
+            move = frozenset(a for path, a in lowest.items() if path[0] in domains
+                             and not (path[-1] == "after" and (*path[:-1], "before") in lowest))
+            if len(move) > 1 and move not in out:
+                out.append(move)
         return out
 
     def run(self) -> dict[str, Any]:
@@ -397,7 +440,7 @@ class _Search:
                     hit = "evaluations"
                     break
                 left = set(self.reasons(here | move))
-                active = _active(self.evaluate(here | move))
+                active = _active(self.evaluate(here | move), self.context)
                 for r in reasons:
                     if r[0] not in left or (r[1] is not None and r[1] not in active):
                         removing[r].append(move)
@@ -479,19 +522,42 @@ class _Search:
             words = "" if atom[3] in ("true", "false") else f" ({atom[3]})"
             return {"change": "evidence", "evidence": atom[1], "value": value,
                     "region": atom[3], "text": f"establish {atom[1]} = {shown}{words}"}
-        domain, high = atom[1], atom[2]
-        levels = t["domains"][domain]
-        out = {"change": "determination", "domain": domain,
-               "value": self.determination(domain, high),
+        path, high = atom[1], atom[2]
+        levels = t["domains"][path[0]][0]
+        out = {"change": "determination", "domain": path[0], "path": list(path),
+               "value": self.determination(path, high),
                "rules_out": list(levels[high:])}
-        out["text"] = f"determine {domain} below {levels[high]}" + (
+        where = "".join(
+            " after mitigation" if p == "after" else " before mitigation" if p == "before"
+            else f" for {p}" for p in path[1:])
+        out["text"] = f"determine {path[0]}{where} below {levels[high]}" + (
             f" (rule out {_and(list(levels[high:]))})" if high + 1 < len(levels) else "")
         return out
 
 
-def _active(decision: Mapping[str, Any]) -> set[str]:
-    return {r["name"] for r in decision.get("rules") or ()
-            if r["status"] in ("triggered", "precautionary")}
+def _get_at(root: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = root
+    for key in path:
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _set_at(root: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
+    """Set the determination at `path`, copying the objects on the way (never the caller's)."""
+    for key in path[:-1]:
+        child = root.get(key)
+        child = dict(child) if isinstance(child, dict) else {}
+        root[key] = child
+        root = child
+    root[path[-1]] = value
+
+
+def _active(decision: Mapping[str, Any], context: str) -> set[str]:
+    """The rules that apply, a rule decided per context as it is for `context`."""
+    status = {r["name"]: r["status"] for r in decision.get("rules") or ()}
+    verdict = (decision.get("verdicts") or {}).get(context) or {}
+    status.update(verdict.get("context_rules") or {})
+    return {name for name, s in status.items() if s in ("triggered", "precautionary")}
 
 
 def _and(names: list[str]) -> str:

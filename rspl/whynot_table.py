@@ -84,9 +84,9 @@ def table(policy: ir.Policy) -> dict[str, Any]:
     }
     return {
         "domains": {
-            d.name: tuple(lv.name for lv in d.levels)
+            d.name: (tuple(lv.name for lv in d.levels),
+                     tuple((x.name, x.contexts) for x in d.settings), d.residual)
             for d in policy.domains
-            if not d.settings and not d.residual
         },
         "standards": {
             s.name: (s.parent, s.added_safeguards, s.hole) for s in policy.standards

@@ -42,7 +42,11 @@ def applied(assessment: dict[str, Any], changes: list[dict[str, Any]], context: 
             a["evidence"] = {**(a.get("evidence") or {}), x["evidence"]: x["value"]}
         else:
             assert x["change"] == "determination"
-            a["determinations"] = {**(a.get("determinations") or {}), x["domain"]: x["value"]}
+            node = a["determinations"] = dict(a.get("determinations") or {})
+            for key in x["path"][:-1]:
+                node[key] = dict(node.get(key) or {})
+                node = node[key]
+            node[x["path"][-1]] = x["value"]
     a["contexts"] = [context]
     return a
 
@@ -69,7 +73,9 @@ def check_answer(policy: ir.Policy, assessment: dict[str, Any], answer: dict[str
             if x["change"] == "evidence":  # only unknowns are supplied
                 assert given_evidence.get(x["evidence"]) is None
             if x["change"] == "determination":  # a reached level stays reached
-                before = given_levels.get(x["domain"])
+                before: Any = given_levels
+                for key in x["path"]:
+                    before = before.get(key) if isinstance(before, dict) else None
                 reached = before if isinstance(before, str) else (
                     before.get("reached") if isinstance(before, dict) else None)
                 assert x["value"].get("reached") == reached

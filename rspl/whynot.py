@@ -60,21 +60,43 @@ def _cut(points: list[float], low: float, high: float) -> list[tuple[float, floa
     return out
 
 
-def _regions(points: list[float], low: float, high: float) -> list[tuple[str, float]]:
-    """A sample value and its words for each region the thresholds `points` cut [low, high]."""
-    out: list[tuple[str, float]] = []
+def _regions(points: list[float], low: float, high: float
+             ) -> list[tuple[str, float, tuple[float, float, bool]]]:
+    """A sample value, its words and the region itself for each region the thresholds
+    `points` cut [low, high]."""
+    out: list[tuple[str, float, tuple[float, float, bool]]] = []
     for a, b, point in _cut(points, low, high):
         if point:
-            out.append((f"exactly {a:g}", a))
+            sample = a
         elif math.isinf(a) and math.isinf(b):
-            out.append(("any value", 0.0))
-        elif math.isinf(a) or a == low:
-            out.append((f"below {b:g}", b - max(1.0, abs(b)) if math.isinf(a) else (a + b) / 2))
-        elif math.isinf(b) or b == high:
-            out.append((f"above {a:g}", a + max(1.0, abs(a)) if math.isinf(b) else (a + b) / 2))
+            sample = 0.0
+        elif math.isinf(a):
+            sample = b - max(1.0, abs(b))
+        elif math.isinf(b):
+            sample = a + max(1.0, abs(a))
         else:
-            out.append((f"between {a:g} and {b:g}", (a + b) / 2))
+            sample = (a + b) / 2
+        out.append((_span_words(a, b, point, point, low, high), sample, (a, b, point)))
     return out
+
+
+def _span_words(a: float, b: float, a_in: bool, b_in: bool, low: float, high: float) -> str:
+    """Words for the values from a to b (`a_in`, `b_in`: the ends included; an end of the
+    dimension's range is included when it is finite)."""
+    a_in = a_in or (a == low and not math.isinf(a))
+    b_in = b_in or (b == high and not math.isinf(b))
+    if a == b:
+        return f"exactly {a:g}"
+    from_low = math.isinf(a) or (a == low and a_in)
+    to_high = math.isinf(b) or (b == high and b_in)
+    if from_low and to_high:
+        return "any value"
+    if from_low:
+        return f"at most {b:g}" if b_in else f"below {b:g}"
+    if to_high:
+        return f"at least {a:g}" if a_in else f"above {a:g}"
+    return (f"{'at least' if a_in else 'above'} {a:g} and "
+            f"{'at most' if b_in else 'below'} {b:g}")
 
 
 def _day_regions(points: list[float]) -> list[tuple[str, int]]:
@@ -239,8 +261,8 @@ class _Search:
             elif kind != "members":
                 low, high = _QUANTITY_RANGE.get(kind, (0.0, math.inf))
                 if points:
-                    for words, sample in _regions(list(points), low, high):
-                        out.append(("evidence", name, sample, words))
+                    for words, sample, region in _regions(list(points), low, high):
+                        out.append(("evidence", name, sample, words, region))
         return out
 
     def date_atoms(self, name: str, points: Any, since: Any) -> list[Atom]:
@@ -459,12 +481,44 @@ class _Search:
         result["bound"]["hit"] = hit
         result["exhaustive"] = hit is None
         ordered = sorted(solutions, key=_set_order)
-        result["sets"] = [[self.describe(a) for a in sorted(s, key=_atom_order)]
-                          for s in ordered]
+        result["sets"] = self.merged(ordered)
         if not ordered:
             result["still_blocked_by"] = self.closure()
         result["evaluations"] = self.evaluations
         return result
+
+    def merged(self, ordered: list[frozenset[Atom]]) -> list[list[dict[str, Any]]]:
+        """The sets described; sets that differ only in the region of one quantity, regions
+        next to each other, are one set whose value is stated as a bound ("at most 5%")."""
+        groups: dict[Any, list[tuple[frozenset[Atom], Atom | None]]] = {}
+        for s in ordered:
+            quantities = [a for a in s if a[0] == "evidence" and len(a) == 5]
+            if len(quantities) == 1:
+                key: Any = (s - {quantities[0]}, quantities[0][1])
+                groups.setdefault(key, []).append((s, quantities[0]))
+            else:
+                groups.setdefault((s, None), []).append((s, None))
+        out: list[list[dict[str, Any]]] = []
+        for members in groups.values():
+            pieces = sorted((m[1][4] for m in members if m[1] is not None),
+                            key=lambda r: (r[0], r[1]))
+            joined = all(p[1] == q[0] for p, q in itertools.pairwise(pieces))
+            if len(members) == 1 or not joined:
+                out += [[self.describe(a) for a in sorted(m[0], key=_atom_order)]
+                        for m in members]
+                continue
+            first, atom = members[0]
+            assert atom is not None
+            low, high = _QUANTITY_RANGE.get(self.table["evidence"][atom[1]][0], (0.0, math.inf))
+            words = _span_words(pieces[0][0], pieces[-1][1], pieces[0][2], pieces[-1][2],
+                                low, high)
+            described = [self.describe(a) for a in sorted(first, key=_atom_order)]
+            for x in described:
+                if x["change"] == "evidence" and x["evidence"] == atom[1]:
+                    x["region"] = words
+                    x["text"] = f"establish {atom[1]} {words} (e.g. {x['value']:g})"
+            out.append(described)
+        return out
 
     def closure(self) -> list[str]:
         """The reasons left after every change that is not a choice of evidence: the missing
@@ -519,9 +573,14 @@ class _Search:
             value = atom[2]
             shown = "true" if value is True else "false" if value is False else (
                 value if isinstance(value, str) else f"{value:g}")
-            words = "" if atom[3] in ("true", "false") else f" ({atom[3]})"
+            if len(atom) == 5:  # a quantity: its region, and the value that stands for it
+                text = f"establish {atom[1]} {atom[3]} (e.g. {shown})"
+            elif atom[3] in ("true", "false"):
+                text = f"establish {atom[1]} = {shown}"
+            else:
+                text = f"establish {atom[1]} = {shown} ({atom[3]})"
             return {"change": "evidence", "evidence": atom[1], "value": value,
-                    "region": atom[3], "text": f"establish {atom[1]} = {shown}{words}"}
+                    "region": atom[3], "text": text}
         path, high = atom[1], atom[2]
         levels = t["domains"][path[0]][0]
         out = {"change": "determination", "domain": path[0], "path": list(path),

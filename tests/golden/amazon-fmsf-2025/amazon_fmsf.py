@@ -955,10 +955,10 @@ _CARRY_NODES: Any = ({'kind': 'fact',
 
 _PERIOD: Any = (datetime.date(2025, 2, 1), None)
 
-_WHY_NOT: Any = {'domains': {'Release_safety': ('Acceptable', 'Not_acceptable'),
-             'CBRN': ('CCT',),
-             'Cyber': ('CCT',),
-             'AI_RD': ('CCT',)},
+_WHY_NOT: Any = {'domains': {'Release_safety': (('Acceptable', 'Not_acceptable'), (), False),
+             'CBRN': (('CCT',), (), False),
+             'Cyber': (('CCT',), (), False),
+             'AI_RD': (('CCT',), (), False)},
  'standards': {'Enterprise_Security': (None,
                                        ('threat_modelling',
                                         'least_privilege',

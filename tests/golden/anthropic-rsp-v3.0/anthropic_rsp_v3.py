@@ -1914,10 +1914,10 @@ _CARRY_NODES: Any = ()
 
 _PERIOD: Any = (datetime.date(2026, 2, 24), None)
 
-_WHY_NOT: Any = {'domains': {'ChemBio_NonNovel': ('NonNovel',),
-             'ChemBio_Novel': ('Novel',),
-             'Sabotage': ('Sabotage_opportunity',),
-             'Automated_RD': ('Highly_capable',)},
+_WHY_NOT: Any = {'domains': {'ChemBio_NonNovel': (('NonNovel',), (), False),
+             'ChemBio_Novel': (('Novel',), (), False),
+             'Sabotage': (('Sabotage_opportunity',), (), False),
+             'Automated_RD': (('Highly_capable',), (), False)},
  'standards': {'ASL3_Deployment': (None,
                                    ('classifier_guards',
                                     'trusted_user_access',

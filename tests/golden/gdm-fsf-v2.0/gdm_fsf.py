@@ -1858,12 +1858,12 @@ _CARRY_NODES: Any = ()
 
 _PERIOD: Any = (datetime.date(2025, 2, 4), datetime.date(2025, 9, 22))
 
-_WHY_NOT: Any = {'domains': {'CBRN': ('Alert', 'CCL'),
-             'Cyber_autonomy': ('Alert', 'CCL'),
-             'Cyber_uplift': ('Alert', 'CCL'),
-             'ML_RD_uplift': ('Alert', 'CCL'),
-             'ML_RD_autonomy': ('Alert', 'CCL'),
-             'Instrumental_reasoning': ('Alert', 'IR_1', 'IR_2')},
+_WHY_NOT: Any = {'domains': {'CBRN': (('Alert', 'CCL'), (), False),
+             'Cyber_autonomy': (('Alert', 'CCL'), (), False),
+             'Cyber_uplift': (('Alert', 'CCL'), (), False),
+             'ML_RD_uplift': (('Alert', 'CCL'), (), False),
+             'ML_RD_autonomy': (('Alert', 'CCL'), (), False),
+             'Instrumental_reasoning': (('Alert', 'IR_1', 'IR_2'), (), False)},
  'standards': {'IR1_mitigation': (None, ('reasoning_monitoring',), False),
                'IR2_mitigation': ('IR1_mitigation', (), True),
                'RAND_SL2': (None,

@@ -673,7 +673,7 @@ def _set_order(atoms: frozenset[Atom]) -> tuple[Any, ...]:
 
 def why_not_search(
     decide: Decide, table: Mapping[str, Any], assessment: Mapping[str, Any], context: str,
-    *, max_size: int = 8, max_evaluations: int = 5000,
+    *, max_size: int = 8, max_evaluations: int = 2000,
 ) -> dict[str, Any]:
     """The minimal sets of changes that would permit `context` (module docstring). `decide`
     maps an assessment to its decision as JSON data and raises on a malformed one; the first

@@ -103,7 +103,7 @@ def table(policy: ir.Policy) -> dict[str, Any]:
 
 def why_not(
     policy: ir.Policy, assessment: Mapping[str, Any], context: str,
-    *, max_size: int = 8, max_evaluations: int = 5000,
+    *, max_size: int = 8, max_evaluations: int = 2000,
 ) -> dict[str, Any]:
     """The minimal sets of changes that would permit `context` (`rspl/whynot.py`), each
     confirmed by the reference interpreter. Raises AssessmentError as `evaluate` does."""

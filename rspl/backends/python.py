@@ -682,7 +682,7 @@ def generate(policy: ir.Policy) -> str:
         "\n"
         "def why_not(\n"
         "    assessment: Mapping[str, Any], context: str, *, max_size: int = 8,\n"
-        "    max_evaluations: int = 5000,\n"
+        "    max_evaluations: int = 2000,\n"
         ") -> dict[str, Any]:\n"
         '    """Opt-in: the minimal sets of changes that would permit `context`, each confirmed\n'
         "    by `evaluate` (the same answer as `rspl eval --why-not`). Raises AssessmentError\n"

@@ -1232,7 +1232,7 @@ evaluate = _EVALUATOR.fast
 
 def why_not(
     assessment: Mapping[str, Any], context: str, *, max_size: int = 8,
-    max_evaluations: int = 5000,
+    max_evaluations: int = 2000,
 ) -> dict[str, Any]:
     """Opt-in: the minimal sets of changes that would permit `context`, each confirmed
     by `evaluate` (the same answer as `rspl eval --why-not`). Raises AssessmentError

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from profiles import examples
 from strategies import PolicySpec, any_assessment, compile_policy, load_module, policies
 
 from rspl import interpreter, ir
@@ -271,7 +272,7 @@ def test_a_hostile_assessment_is_rejected_by_the_module_too() -> None:
         assert type(caught.value).__name__ == "AssessmentError"
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(12), suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_the_module_agrees_with_the_interpreter_on_random_policies(data: st.DataObject) -> None:
     spec: PolicySpec = data.draw(policies())

@@ -686,6 +686,10 @@ def why_not_search(
     return _Search(decide, table, assessment, context, max_size, max_evaluations).run()
 
 
+def _changes(n: int) -> str:
+    return "1 change" if n == 1 else f"{n} changes"
+
+
 def why_not_text(result: Mapping[str, Any], title: str) -> str:
     """The answer in words, for people."""
     c = title
@@ -703,15 +707,15 @@ def why_not_text(result: Mapping[str, Any], title: str) -> str:
         lines.append(f"Nothing can permit {c}: no combination of the changes derived from")
         lines.append("its decision permits it (all were tried).")
     else:
-        lines.append(f"No set of at most {result['bound']['max_size']} changes permits {c}.")
+        lines.append(f"No set of at most {_changes(result['bound']['max_size'])} permits {c}.")
     if result["still_blocked_by"]:
         lines.append("Still in the way with every missing safeguard implemented, every blocking")
         lines.append("duty done, every waiver approved and every level ruled out that can be:")
         lines += [f"  - {r}" for r in result["still_blocked_by"]]
     hit = result["bound"]["hit"]
     if hit == "size":
-        lines.append(f"The search stopped at its bound of {result['bound']['max_size']} "
-                     "changes per set: larger sets may also permit.")
+        lines.append(f"The search stopped at its bound of {_changes(result['bound']['max_size'])} "
+                     "per set: larger sets may also permit.")
     elif hit == "evaluations":
         lines.append(f"The search stopped at its bound of "
                      f"{result['bound']['max_evaluations']} evaluations: other sets may "

@@ -292,3 +292,19 @@ def test_the_module_agrees_with_the_interpreter_on_random_policies(data: st.Data
             assert actual == expected
             if isinstance(expected, dict) and isinstance(assessment, dict):
                 check_answer(policy, assessment, expected)
+
+
+def test_the_bound_is_said(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Sets of one change cannot permit here: the answer says the bound stopped the search."""
+    assessment = tmp_path / "a.json"
+    assessment.write_text(json.dumps({"determinations": {"CBRN": "CBRN_3"}}), encoding="utf-8")
+    args = ["eval", str(V22), str(assessment), "--why-not", "training", "--max-changes", "1"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("No set of at most 1 change permits training and continued")
+    assert "The search stopped at its bound of 1 change per set" in out
+    assert main([*args, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["bound"]["hit"] == "size" and not data["exhaustive"] and data["sets"] == []
+    assert main([*args[:-1], "0"]) == 2
+    assert "--max-changes must be at least 1" in capsys.readouterr().err

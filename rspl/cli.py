@@ -119,6 +119,12 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--context", action="append", metavar="C", help="only this context")
     ev.add_argument("--explain", action="store_true", help="show why each rule fired")
     ev.add_argument("--format", choices=("text", "json"), default="text")
+    ev.add_argument(
+        "--why-not", metavar="CONTEXT", dest="why_not",
+        help="the minimal sets of changes that would permit CONTEXT",
+    )
+    ev.add_argument("--max-changes", type=int, default=8, metavar="N",
+                    help="with --why-not: at most N changes per set (default 8)")
     _add_import_path(ev)
 
     ver = sub.add_parser(
@@ -165,6 +171,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "test":
         return cmd_test(args.files, roots)
     if args.command == "eval":
+        if args.why_not is not None:
+            return cmd_why_not(
+                args.file, args.assessment, args.why_not, args.max_changes, args.format, roots
+            )
         return cmd_eval(
             args.file, args.assessment, args.context, args.explain, args.format, roots
         )
@@ -483,6 +493,64 @@ def cmd_build(
     return EXIT_OK
 
 
+class _Failed:
+    """An assessment file that could not be read (the error is already written)."""
+
+
+def _read_assessment(assessment_path: str) -> Any:
+    """The assessment JSON in the file `assessment_path` (`-`: standard input), or `_Failed`
+    after saying why it cannot be read."""
+    try:
+        if assessment_path == STDIN:
+            return json.load(sys.stdin)
+        with open(assessment_path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"rspl: error: cannot read {assessment_path}: {_reason(exc)}\n")
+    except json.JSONDecodeError as exc:
+        sys.stderr.write(f"rspl: error: {assessment_path} is not JSON: {exc}\n")
+    except RecursionError:  # Python's JSON reader recurses once per level of nesting
+        sys.stderr.write(f"rspl: error: {assessment_path} is nested too deeply to read\n")
+    return _Failed()
+
+
+def cmd_why_not(
+    path: str,
+    assessment_path: str,
+    context: str,
+    max_changes: int,
+    fmt: str,
+    import_path: Sequence[str] = (),
+) -> int:
+    """`rspl eval --why-not CONTEXT`: what would permit a blocked context (rspl/whynot.py)."""
+    from rspl.interpreter import AssessmentError
+    from rspl.whynot import why_not_text
+    from rspl.whynot_table import context_title, why_not
+
+    if max_changes < 1:
+        sys.stderr.write("rspl: error: --max-changes must be at least 1\n")
+        return EXIT_USAGE
+    if assessment_path == STDIN and path == STDIN:
+        sys.stderr.write("rspl: error: the policy and the assessment cannot both be `-`\n")
+        return EXIT_USAGE
+    result = _compile_or_report(path, import_path)
+    if isinstance(result, int):
+        return result
+    assessment = _read_assessment(assessment_path)
+    if isinstance(assessment, _Failed):
+        return EXIT_USAGE
+    try:
+        answer = why_not(result.policy, assessment, context, max_size=max_changes)
+    except AssessmentError as exc:
+        sys.stderr.write(f"rspl: error: bad assessment: {exc}\n")
+        return EXIT_ERRORS
+    if fmt == "json":
+        sys.stdout.write(json.dumps(answer, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(why_not_text(answer, context_title(result.policy, context)))
+    return EXIT_OK
+
+
 def cmd_eval(
     path: str,
     assessment_path: str,
@@ -500,20 +568,8 @@ def cmd_eval(
     result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return result
-    try:
-        if assessment_path == STDIN:
-            assessment = json.load(sys.stdin)
-        else:
-            with open(assessment_path, encoding="utf-8") as fh:
-                assessment = json.load(fh)
-    except (OSError, UnicodeDecodeError) as exc:
-        sys.stderr.write(f"rspl: error: cannot read {assessment_path}: {_reason(exc)}\n")
-        return EXIT_USAGE
-    except json.JSONDecodeError as exc:
-        sys.stderr.write(f"rspl: error: {assessment_path} is not JSON: {exc}\n")
-        return EXIT_USAGE
-    except RecursionError:  # Python's JSON reader recurses once per level of nesting
-        sys.stderr.write(f"rspl: error: {assessment_path} is nested too deeply to read\n")
+    assessment = _read_assessment(assessment_path)
+    if isinstance(assessment, _Failed):
         return EXIT_USAGE
     if contexts and isinstance(assessment, dict):
         assessment = {**assessment, "contexts": contexts}

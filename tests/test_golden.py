@@ -8,7 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from rspl.backends.python import runtime_source, semantics_source, split_imports
+from rspl.backends.python import (
+    runtime_source,
+    semantics_source,
+    split_imports,
+    whynot_source,
+)
 from rspl.build import render_outputs
 from rspl.cli import TARGETS
 from rspl.pipeline import compile_file
@@ -19,6 +24,7 @@ EXAMPLES = sorted(ROOT.glob("examples/*.rspl"))
 COPIED = {
     "rspl/semantics.py": semantics_source,
     "rspl/backends/python_runtime.py": runtime_source,
+    "rspl/whynot.py": whynot_source,
 }
 
 

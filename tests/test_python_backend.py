@@ -121,7 +121,8 @@ def test_hostile_text_cannot_add_code() -> None:
         for alias in (node.names if isinstance(node, ast.Import) else [node])
     }
     assert imports <= {
-        "__future__", "datetime", "math", "re", "reprlib", "collections.abc", "types", "typing",
+        "__future__", "datetime", "heapq", "itertools", "math", "re", "reprlib",
+        "collections.abc", "types", "typing",
     }  # fmt: skip
     assert "pwned" not in [n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
     calls = {

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import datetime
+import heapq
+import itertools
 import math
 import re
 import reprlib
@@ -26,6 +28,11 @@ from typing import Any, NamedTuple, Protocol
 # ---------------------------------------- rspl/backends/python_runtime.py (copied verbatim)
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
+
+
+# ---------------------------------------- rspl/whynot.py (copied verbatim)
+
+# <<< rspl/whynot.py, copied here verbatim >>>
 
 
 # ------------------------------------------------------------ policy tables (generated)
@@ -948,6 +955,143 @@ _CARRY_NODES: Any = ({'kind': 'fact',
 
 _PERIOD: Any = (datetime.date(2025, 2, 1), None)
 
+_WHY_NOT: Any = {'domains': {'Release_safety': (('Acceptable', 'Not_acceptable'), (), False),
+             'CBRN': (('CCT',), (), False),
+             'Cyber': (('CCT',), (), False),
+             'AI_RD': (('CCT',), (), False)},
+ 'standards': {'Enterprise_Security': (None,
+                                       ('threat_modelling',
+                                        'least_privilege',
+                                        'multi_factor_authentication',
+                                        'secure_development_lifecycle',
+                                        'continuous_security_monitoring',
+                                        'incident_response',
+                                        'vulnerability_management'),
+                                       False),
+               'Critical_Security': ('Enterprise_Security',
+                                     ('formal_verification',
+                                      'model_containment',
+                                      'multi_party_authorization',
+                                      'zero_trust_architecture',
+                                      'security_red_teaming'),
+                                     False),
+               'Critical_Deployment': (None,
+                                       ('safety_training',
+                                        'misuse_filtering',
+                                        'monitoring_and_escalation',
+                                        'account_moderation'),
+                                       False)},
+ 'titles': {'Enterprise_Security': 'Amazon enterprise security',
+            'Critical_Security': 'Security and containment for a model past a '
+                                 'threshold',
+            'Critical_Deployment': 'Deployment safeguards for a model past a '
+                                   'threshold'},
+ 'safeguards': ('cbrn_not_exposed',
+                'cyber_not_exposed',
+                'ai_rd_not_exposed',
+                'release_approved',
+                'formal_verification',
+                'model_containment',
+                'threat_modelling',
+                'defence_in_depth',
+                'zero_trust_architecture',
+                'least_privilege',
+                'multi_factor_authentication',
+                'secure_development_lifecycle',
+                'change_management',
+                'multi_party_authorization',
+                'supply_chain_security',
+                'continuous_security_monitoring',
+                'incident_response',
+                'vulnerability_management',
+                'security_red_teaming',
+                'bug_bounty',
+                'independent_security_audit',
+                'safety_training',
+                'misuse_filtering',
+                'misuse_response',
+                'account_moderation',
+                'jailbreak_patching',
+                'user_verification',
+                'safeguard_bounty',
+                'limited_affordances',
+                'monitoring_and_escalation',
+                'action_auditing',
+                'alignment_training',
+                'reasoning_monitoring'),
+ 'rules': {'evaluations': (('frontier_model',), (), ()),
+           'update_reevaluation': (('major_update',), (), ()),
+           'cbrn_signals': (('cbrn_signal',), (), ()),
+           'cyber_signals': (('cyber_signal',), (), ()),
+           'ai_rd_signals': (('ai_rd_signal',), (), ()),
+           'baseline': ((), (('Enterprise_Security', ()),), ()),
+           'cbrn_crossed': ((),
+                            (('Critical_Security', ()),
+                             ('Critical_Deployment',
+                              ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights')),
+                             ('cbrn_not_exposed',
+                              ('trusted_access',
+                               'external_deployment',
+                               'fine_tuning_api',
+                               'open_weights'))),
+                            ('CBRN',)),
+           'cyber_crossed': ((),
+                             (('Critical_Security', ()),
+                              ('Critical_Deployment',
+                               ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights')),
+                              ('cyber_not_exposed',
+                               ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'))),
+                             ('Cyber',)),
+           'ai_rd_crossed': ((),
+                             (('Critical_Security', ()),
+                              ('Critical_Deployment',
+                               ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights')),
+                              ('ai_rd_not_exposed',
+                               ('trusted_access',
+                                'external_deployment',
+                                'fine_tuning_api',
+                                'open_weights'))),
+                             ('AI_RD',)),
+           'release_decision': ((),
+                                (('release_approved',
+                                  ('trusted_access',
+                                   'external_deployment',
+                                   'fine_tuning_api',
+                                   'open_weights')),),
+                                ('AI_RD', 'CBRN', 'Cyber')),
+           'transparency': (('frontier_model',), (), ()),
+           'threshold_update': (('threat_landscape_changed',), (), ()),
+           'framework_review': ((), (), ())},
+ 'waivers': {},
+ 'criteria': {'cbrn_not_exposed': ('cbrn_safeguarded',),
+              'cyber_not_exposed': ('cyber_safeguarded',),
+              'ai_rd_not_exposed': ('ai_rd_safeguarded',),
+              'release_approved': (),
+              'Critical_Deployment': ('safeguards_effective',)},
+ 'evidence': {'cbrn_signal': ('members', (), ()),
+              'cyber_signal': ('members', (), ()),
+              'ai_rd_signal': ('members', (), ()),
+              'frontier_model': ('fact', (), ()),
+              'major_update': ('fact', (), ()),
+              'cbrn_safeguarded': ('judgement', (), ()),
+              'cyber_safeguarded': ('judgement', (), ()),
+              'ai_rd_safeguarded': ('judgement', (), ()),
+              'safeguards_effective': ('judgement', (), ()),
+              'threat_landscape_changed': ('fact', (), ()),
+              'last_framework_review': ('date', (), ())}}
+
 
 def _conditions(
     lo: list[int],
@@ -1085,4 +1229,21 @@ _EVALUATOR = Evaluator(
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.
 evaluate = _EVALUATOR.fast
 
-__all__ = ["CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate"]
+
+def why_not(
+    assessment: Mapping[str, Any], context: str, *, max_size: int = 8,
+    max_evaluations: int = 2000,
+) -> dict[str, Any]:
+    """Opt-in: the minimal sets of changes that would permit `context`, each confirmed
+    by `evaluate` (the same answer as `rspl eval --why-not`). Raises AssessmentError
+    as `evaluate` does."""
+    return why_not_search(
+        lambda a: evaluate(a).to_dict(), _WHY_NOT, assessment, context,
+        max_size=max_size, max_evaluations=max_evaluations,
+    )
+
+
+__all__ = [
+    "CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate",
+    "why_not",
+]

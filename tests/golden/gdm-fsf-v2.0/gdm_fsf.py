@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import datetime
+import heapq
+import itertools
 import math
 import re
 import reprlib
@@ -27,6 +29,11 @@ from typing import Any, NamedTuple, Protocol
 # ---------------------------------------- rspl/backends/python_runtime.py (copied verbatim)
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
+
+
+# ---------------------------------------- rspl/whynot.py (copied verbatim)
+
+# <<< rspl/whynot.py, copied here verbatim >>>
 
 
 # ------------------------------------------------------------ policy tables (generated)
@@ -1851,6 +1858,185 @@ _CARRY_NODES: Any = ()
 
 _PERIOD: Any = (datetime.date(2025, 2, 4), datetime.date(2025, 9, 22))
 
+_WHY_NOT: Any = {'domains': {'CBRN': (('Alert', 'CCL'), (), False),
+             'Cyber_autonomy': (('Alert', 'CCL'), (), False),
+             'Cyber_uplift': (('Alert', 'CCL'), (), False),
+             'ML_RD_uplift': (('Alert', 'CCL'), (), False),
+             'ML_RD_autonomy': (('Alert', 'CCL'), (), False),
+             'Instrumental_reasoning': (('Alert', 'IR_1', 'IR_2'), (), False)},
+ 'standards': {'IR1_mitigation': (None, ('reasoning_monitoring',), False),
+               'IR2_mitigation': ('IR1_mitigation', (), True),
+               'RAND_SL2': (None,
+                            ('least_privilege',
+                             'sl_physical_security',
+                             'multi_factor_authentication',
+                             'sl_endpoint_security',
+                             'sl_secure_weight_storage',
+                             'vulnerability_management',
+                             'continuous_security_monitoring',
+                             'incident_response'),
+                            False),
+               'RAND_SL3': ('RAND_SL2',
+                            ('multi_party_authorization',
+                             'sl_hardened_infrastructure',
+                             'sl_exfiltration_prevention'),
+                            False),
+               'RAND_SL4': ('RAND_SL3',
+                            ('sl_weight_isolation',
+                             'sl_datacentre_security',
+                             'sl_further_hardening',
+                             'sl_minimal_attack_surface'),
+                            False)},
+ 'titles': {'IR1_mitigation': 'Mitigation for Instrumental Reasoning Level 1',
+            'IR2_mitigation': 'Mitigation for Instrumental Reasoning Level 2',
+            'RAND_SL2': 'Security level 2 (RAND SL2)',
+            'RAND_SL3': 'Security level 3 (RAND SL3)',
+            'RAND_SL4': 'Security level 4 (RAND SL4)'},
+ 'safeguards': ('cbrn_safety_case',
+                'cyber_autonomy_safety_case',
+                'cyber_uplift_safety_case',
+                'ml_rd_uplift_safety_case',
+                'ml_rd_autonomy_safety_case',
+                'sl_physical_security',
+                'sl_endpoint_security',
+                'sl_secure_weight_storage',
+                'sl_hardened_infrastructure',
+                'sl_exfiltration_prevention',
+                'sl_weight_isolation',
+                'sl_datacentre_security',
+                'sl_further_hardening',
+                'sl_minimal_attack_surface',
+                'threat_modelling',
+                'defence_in_depth',
+                'zero_trust_architecture',
+                'least_privilege',
+                'multi_factor_authentication',
+                'secure_development_lifecycle',
+                'change_management',
+                'multi_party_authorization',
+                'supply_chain_security',
+                'continuous_security_monitoring',
+                'incident_response',
+                'vulnerability_management',
+                'security_red_teaming',
+                'bug_bounty',
+                'independent_security_audit',
+                'safety_training',
+                'misuse_filtering',
+                'misuse_response',
+                'account_moderation',
+                'jailbreak_patching',
+                'user_verification',
+                'safeguard_bounty',
+                'limited_affordances',
+                'monitoring_and_escalation',
+                'action_auditing',
+                'alignment_training',
+                'reasoning_monitoring'),
+ 'rules': {'regular_evaluation': (('frontier_model',), (), ()),
+           'exceptional_increase': (('exceptional_capability_increase',), (), ()),
+           'safety_buffer': (('safety_buffer_inadequate',), (), ()),
+           'cbrn_alert': ((), (), ('CBRN',)),
+           'cyber_autonomy_alert': ((), (), ('Cyber_autonomy',)),
+           'cyber_uplift_alert': ((), (), ('Cyber_uplift',)),
+           'ml_rd_uplift_alert': ((), (), ('ML_RD_uplift',)),
+           'ml_rd_autonomy_alert': ((), (), ('ML_RD_autonomy',)),
+           'instrumental_reasoning_alert': ((), (), ('Instrumental_reasoning',)),
+           'deployment_hold': (('mitigations_adequate', 'plan_holds_deployment'),
+                               (),
+                               ('CBRN',
+                                'Cyber_autonomy',
+                                'Cyber_uplift',
+                                'Instrumental_reasoning',
+                                'ML_RD_autonomy',
+                                'ML_RD_uplift')),
+           'development_hold': (('mitigations_adequate', 'plan_holds_development'),
+                                (),
+                                ('CBRN',
+                                 'Cyber_autonomy',
+                                 'Cyber_uplift',
+                                 'Instrumental_reasoning',
+                                 'ML_RD_autonomy',
+                                 'ML_RD_uplift')),
+           'cbrn_deployment': ((),
+                               (('cbrn_safety_case',
+                                 ('external_deployment',
+                                  'fine_tuning_api',
+                                  'open_weights')),),
+                               ('CBRN',)),
+           'cbrn_security': (('security_level_adjusted',), (), ('CBRN',)),
+           'cyber_autonomy_deployment': ((),
+                                         (('cyber_autonomy_safety_case',
+                                           ('external_deployment',
+                                            'fine_tuning_api',
+                                            'open_weights')),),
+                                         ('Cyber_autonomy',)),
+           'cyber_autonomy_security': (('security_level_adjusted',),
+                                       (),
+                                       ('Cyber_autonomy',)),
+           'cyber_uplift_deployment': ((),
+                                       (('cyber_uplift_safety_case',
+                                         ('external_deployment',
+                                          'fine_tuning_api',
+                                          'open_weights')),),
+                                       ('Cyber_uplift',)),
+           'cyber_uplift_security': (('security_level_adjusted',),
+                                     (),
+                                     ('Cyber_uplift',)),
+           'ml_rd_uplift_deployment': ((),
+                                       (('ml_rd_uplift_safety_case',
+                                         ('external_deployment',
+                                          'fine_tuning_api',
+                                          'open_weights')),),
+                                       ('ML_RD_uplift',)),
+           'ml_rd_uplift_security': (('security_level_adjusted',),
+                                     (),
+                                     ('ML_RD_uplift',)),
+           'ml_rd_autonomy_deployment': ((),
+                                         (('ml_rd_autonomy_safety_case',
+                                           ('external_deployment',
+                                            'fine_tuning_api',
+                                            'open_weights')),),
+                                         ('ML_RD_autonomy',)),
+           'ml_rd_autonomy_security': (('security_level_adjusted',),
+                                       (),
+                                       ('ML_RD_autonomy',)),
+           'ir_1': ((), (), ('Instrumental_reasoning',)),
+           'ir_2': (('control_evaluation_passed',),
+                    (),
+                    ('Instrumental_reasoning',)),
+           'disclosure': (('unmitigated_material_risk',),
+                          (),
+                          ('CBRN',
+                           'Cyber_autonomy',
+                           'Cyber_uplift',
+                           'Instrumental_reasoning',
+                           'ML_RD_autonomy',
+                           'ML_RD_uplift')),
+           'mitigation_review': ((), (), ()),
+           'framework_oversight': ((), (), ())},
+ 'waivers': {},
+ 'criteria': {'cbrn_safety_case': ('cbrn_safety_case_adequate',),
+              'cyber_autonomy_safety_case': ('cyber_autonomy_safety_case_adequate',),
+              'cyber_uplift_safety_case': ('cyber_uplift_safety_case_adequate',),
+              'ml_rd_uplift_safety_case': ('ml_rd_uplift_safety_case_adequate',),
+              'ml_rd_autonomy_safety_case': ('ml_rd_autonomy_safety_case_adequate',)},
+ 'evidence': {'frontier_model': ('fact', (), ()),
+              'exceptional_capability_increase': ('judgement', (), ()),
+              'safety_buffer_inadequate': ('judgement', (), ()),
+              'plan_holds_deployment': ('judgement', (), ()),
+              'plan_holds_development': ('judgement', (), ()),
+              'mitigations_adequate': ('judgement', (), ()),
+              'response_plan_due': ('date', (), ()),
+              'security_level_adjusted': ('judgement', (), ()),
+              'cbrn_safety_case_adequate': ('judgement', (), ()),
+              'cyber_autonomy_safety_case_adequate': ('judgement', (), ()),
+              'cyber_uplift_safety_case_adequate': ('judgement', (), ()),
+              'ml_rd_uplift_safety_case_adequate': ('judgement', (), ()),
+              'ml_rd_autonomy_safety_case_adequate': ('judgement', (), ()),
+              'control_evaluation_passed': ('judgement', (), ()),
+              'unmitigated_material_risk': ('judgement', (), ())}}
+
 
 def _conditions(
     lo: list[int],
@@ -2028,4 +2214,21 @@ _EVALUATOR = Evaluator(
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.
 evaluate = _EVALUATOR.fast
 
-__all__ = ["CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate"]
+
+def why_not(
+    assessment: Mapping[str, Any], context: str, *, max_size: int = 8,
+    max_evaluations: int = 2000,
+) -> dict[str, Any]:
+    """Opt-in: the minimal sets of changes that would permit `context`, each confirmed
+    by `evaluate` (the same answer as `rspl eval --why-not`). Raises AssessmentError
+    as `evaluate` does."""
+    return why_not_search(
+        lambda a: evaluate(a).to_dict(), _WHY_NOT, assessment, context,
+        max_size=max_size, max_evaluations=max_evaluations,
+    )
+
+
+__all__ = [
+    "CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate",
+    "why_not",
+]

@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import datetime
+import heapq
+import itertools
 import math
 import re
 import reprlib
@@ -26,6 +28,11 @@ from typing import Any, NamedTuple, Protocol
 # ---------------------------------------- rspl/backends/python_runtime.py (copied verbatim)
 
 # <<< rspl/backends/python_runtime.py, copied here verbatim >>>
+
+
+# ---------------------------------------- rspl/whynot.py (copied verbatim)
+
+# <<< rspl/whynot.py, copied here verbatim >>>
 
 
 # ------------------------------------------------------------ policy tables (generated)
@@ -1257,6 +1264,161 @@ _INSTANCES: Any = (None,
  None,
  None)
 
+_WHY_NOT: Any = {'domains': {'CBRN': (('High', 'Critical'),
+                      (('development', ('training', 'internal_use')),
+                       ('hosted_deployment',
+                        ('large_scale_internal_deployment',
+                         'trusted_access',
+                         'external_deployment',
+                         'fine_tuning_api')),
+                       ('open_weights', ('open_weights',))),
+                      True),
+             'Cyber': (('High', 'Critical'),
+                       (('development', ('training', 'internal_use')),
+                        ('hosted_deployment',
+                         ('large_scale_internal_deployment',
+                          'trusted_access',
+                          'external_deployment',
+                          'fine_tuning_api')),
+                        ('open_weights', ('open_weights',))),
+                       True),
+             'Autonomy': (('High', 'Critical'),
+                          (('development', ('training', 'internal_use')),
+                           ('hosted_deployment',
+                            ('large_scale_internal_deployment',
+                             'trusted_access',
+                             'external_deployment',
+                             'fine_tuning_api')),
+                           ('open_weights', ('open_weights',))),
+                          True)},
+ 'standards': {'Baseline_Security': (None,
+                                     ('threat_modelling',
+                                      'least_privilege',
+                                      'multi_factor_authentication',
+                                      'secure_development_lifecycle',
+                                      'vulnerability_management',
+                                      'incident_response'),
+                                     False),
+               'High_Security': ('Baseline_Security',
+                                 ('zero_trust_architecture',
+                                  'continuous_security_monitoring',
+                                  'supply_chain_security'),
+                                 False),
+               'Critical_Security': ('High_Security',
+                                     ('multi_party_authorization',
+                                      'security_red_teaming',
+                                      'independent_security_audit'),
+                                     False),
+               'High_Risk_Mitigations': (None,
+                                         ('safety_training',
+                                          'misuse_filtering',
+                                          'monitoring_and_escalation'),
+                                         False)},
+ 'titles': {'Baseline_Security': 'Baseline security',
+            'High_Security': 'Security for High-risk models',
+            'Critical_Security': 'Security for Critical-risk models',
+            'High_Risk_Mitigations': 'Safety mitigations for a High-risk '
+                                     'capability'},
+ 'safeguards': ('cbrn_mitigated',
+                'cyber_mitigated',
+                'autonomy_mitigated',
+                'internal_audit_programme',
+                'speak_up_channel',
+                'threat_modelling',
+                'defence_in_depth',
+                'zero_trust_architecture',
+                'least_privilege',
+                'multi_factor_authentication',
+                'secure_development_lifecycle',
+                'change_management',
+                'multi_party_authorization',
+                'supply_chain_security',
+                'continuous_security_monitoring',
+                'incident_response',
+                'vulnerability_management',
+                'security_red_teaming',
+                'bug_bounty',
+                'independent_security_audit',
+                'safety_training',
+                'misuse_filtering',
+                'misuse_response',
+                'account_moderation',
+                'jailbreak_patching',
+                'user_verification',
+                'safeguard_bounty',
+                'limited_affordances',
+                'monitoring_and_escalation',
+                'action_auditing',
+                'alignment_training',
+                'reasoning_monitoring'),
+ 'rules': {'leading_indicator_assessment': (('advanced_model',), (), ()),
+           'leading_indicators': (('leading_indicator',), (), ()),
+           'baseline': ((), (('Baseline_Security', ()),), ()),
+           'high_risk_cbrn': ((),
+                              (('High_Risk_Mitigations',
+                                ('large_scale_internal_deployment',
+                                 'trusted_access',
+                                 'external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights')),
+                               ('cbrn_mitigated',
+                                ('large_scale_internal_deployment',
+                                 'trusted_access',
+                                 'external_deployment',
+                                 'fine_tuning_api',
+                                 'open_weights')),
+                               ('High_Security', ())),
+                              ('CBRN',)),
+           'high_risk_cyber': ((),
+                               (('High_Risk_Mitigations',
+                                 ('large_scale_internal_deployment',
+                                  'trusted_access',
+                                  'external_deployment',
+                                  'fine_tuning_api',
+                                  'open_weights')),
+                                ('cyber_mitigated',
+                                 ('large_scale_internal_deployment',
+                                  'trusted_access',
+                                  'external_deployment',
+                                  'fine_tuning_api',
+                                  'open_weights')),
+                                ('High_Security', ())),
+                               ('Cyber',)),
+           'high_risk_autonomy': ((),
+                                  (('High_Risk_Mitigations',
+                                    ('large_scale_internal_deployment',
+                                     'trusted_access',
+                                     'external_deployment',
+                                     'fine_tuning_api',
+                                     'open_weights')),
+                                   ('autonomy_mitigated',
+                                    ('large_scale_internal_deployment',
+                                     'trusted_access',
+                                     'external_deployment',
+                                     'fine_tuning_api',
+                                     'open_weights')),
+                                   ('High_Security', ())),
+                                  ('Autonomy',)),
+           'residual_cbrn': ((), (), ('CBRN',)),
+           'residual_cyber': ((), (), ('Cyber',)),
+           'residual_autonomy': ((), (), ('Autonomy',)),
+           'critical_escalation': ((),
+                                   (('Critical_Security', ()),),
+                                   ('Autonomy', 'CBRN', 'Cyber')),
+           'unmitigable_risk': (('risk_cannot_be_mitigated',), (), ()),
+           'governance_programme': ((), (), ()),
+           'concern_follow_up': (('concern_raised',), (), ()),
+           'framework_review': ((), (), ())},
+ 'waivers': {},
+ 'criteria': {'High_Security': ('high_security_adequate',),
+              'Critical_Security': ('critical_security_adequate',)},
+ 'evidence': {'leading_indicator': ('members', (), ()),
+              'advanced_model': ('fact', (), ()),
+              'high_security_adequate': ('judgement', (), ()),
+              'critical_security_adequate': ('judgement', (), ()),
+              'risk_cannot_be_mitigated': ('judgement', (), ()),
+              'concern_raised': ('fact', (), ())}}
+
 
 def _conditions(
     lo: list[int],
@@ -1524,4 +1686,21 @@ _EVALUATOR = Evaluator(
 # evaluate(assessment, *, explain=False) -> Decision; raises AssessmentError.
 evaluate = _EVALUATOR.fast
 
-__all__ = ["CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate"]
+
+def why_not(
+    assessment: Mapping[str, Any], context: str, *, max_size: int = 8,
+    max_evaluations: int = 2000,
+) -> dict[str, Any]:
+    """Opt-in: the minimal sets of changes that would permit `context`, each confirmed
+    by `evaluate` (the same answer as `rspl eval --why-not`). Raises AssessmentError
+    as `evaluate` does."""
+    return why_not_search(
+        lambda a: evaluate(a).to_dict(), _WHY_NOT, assessment, context,
+        max_size=max_size, max_evaluations=max_evaluations,
+    )
+
+
+__all__ = [
+    "CONTEXTS", "POLICY_ID", "AssessmentError", "Decision", "Verdict", "evaluate",
+    "why_not",
+]

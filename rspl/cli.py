@@ -497,6 +497,23 @@ class _Failed:
     """An assessment file that could not be read (the error is already written)."""
 
 
+def _policy_and_assessment(
+    path: str, assessment_path: str, import_path: Sequence[str]
+) -> tuple[Any, Any] | int:
+    """The compiled policy and the assessment JSON of `rspl eval`, or an exit code after
+    saying why not (at most one of them may be `-`, standard input)."""
+    if assessment_path == STDIN and path == STDIN:
+        sys.stderr.write("rspl: error: the policy and the assessment cannot both be `-`\n")
+        return EXIT_USAGE
+    result = _compile_or_report(path, import_path)
+    if isinstance(result, int):
+        return result
+    assessment = _read_assessment(assessment_path)
+    if isinstance(assessment, _Failed):
+        return EXIT_USAGE
+    return result, assessment
+
+
 def _read_assessment(assessment_path: str) -> Any:
     """The assessment JSON in the file `assessment_path` (`-`: standard input), or `_Failed`
     after saying why it cannot be read."""
@@ -530,15 +547,10 @@ def cmd_why_not(
     if max_changes < 1:
         sys.stderr.write("rspl: error: --max-changes must be at least 1\n")
         return EXIT_USAGE
-    if assessment_path == STDIN and path == STDIN:
-        sys.stderr.write("rspl: error: the policy and the assessment cannot both be `-`\n")
-        return EXIT_USAGE
-    result = _compile_or_report(path, import_path)
-    if isinstance(result, int):
-        return result
-    assessment = _read_assessment(assessment_path)
-    if isinstance(assessment, _Failed):
-        return EXIT_USAGE
+    loaded = _policy_and_assessment(path, assessment_path, import_path)
+    if isinstance(loaded, int):
+        return loaded
+    result, assessment = loaded
     try:
         answer = why_not(result.policy, assessment, context, max_size=max_changes)
     except AssessmentError as exc:
@@ -562,15 +574,10 @@ def cmd_eval(
     from rspl.interpreter import AssessmentError, evaluate
     from rspl.report import decision_text
 
-    if assessment_path == STDIN and path == STDIN:
-        sys.stderr.write("rspl: error: the policy and the assessment cannot both be `-`\n")
-        return EXIT_USAGE
-    result = _compile_or_report(path, import_path)
-    if isinstance(result, int):
-        return result
-    assessment = _read_assessment(assessment_path)
-    if isinstance(assessment, _Failed):
-        return EXIT_USAGE
+    loaded = _policy_and_assessment(path, assessment_path, import_path)
+    if isinstance(loaded, int):
+        return loaded
+    result, assessment = loaded
     if contexts and isinstance(assessment, dict):
         assessment = {**assessment, "contexts": contexts}
     try:

@@ -284,24 +284,23 @@ class _Words:
     def mid(self, kind: str, name: str) -> Md:
         """A declaration mid-sentence: its `phrase`, else its title by the rule of
         `rspl.prose.mid` (a name as written, anything else lower-cased at its first letter)."""
-        phrase = self.phrases.get((kind, name))
-        if phrase is not None:
-            return escape(phrase)
-        title = self.raw(kind, name)
-        if title is None:
-            return code(name)
-        return escape(prose.mid(title, self.proper))
+        return self._placed(kind, name, prose.mid)
 
     def thing(self, kind: str, name: str) -> Md:
         """A declared thing as the object of a verb: its `phrase`, else its title with `the`
         when singular (`the plan for interim measures`, `interim measures`)."""
+        return self._placed(kind, name, prose.definite)
+
+    def _placed(self, kind: str, name: str, rule: Callable[[str, frozenset[str]], str]) -> Md:
+        """A declaration in running text: its `phrase` verbatim, else its title placed by
+        `rule`, else its name as code."""
         phrase = self.phrases.get((kind, name))
         if phrase is not None:
             return escape(phrase)
         title = self.raw(kind, name)
         if title is None:
             return code(name)
-        return escape(prose.definite(title, self.proper))
+        return escape(rule(title, self.proper))
 
     def plural(self, kind: str, name: str) -> bool:
         """Whether a declaration's title (or phrase) is plural, from its head noun."""

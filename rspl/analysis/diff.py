@@ -306,8 +306,11 @@ def _compare_duty(rule: str, o: ir.Obligation, n: ir.Obligation) -> list[Change]
     key = o.key
     ro, rn = MODALITY_RANK[o.modality], MODALITY_RANK[n.modality]
     if ro != rn:
-        kind = "weakened" if (rn < ro) != o.prohibited else "strengthened"
+        kind = "weakened" if rn < ro else "strengthened"  # `must not` -> `should not` too
         out.append(Change(kind, rule, key, f"{o.modality} -> {n.modality}"))
+    if o.prohibited != n.prohibited:
+        out.append(Change("changed", rule, key, "now a prohibition" if n.prohibited
+                          else "no longer a prohibition"))  # fmt: skip
     if o.blocking != n.blocking:
         kind = "weakened" if o.blocking else "strengthened"
         out.append(Change(kind, rule, key, "no longer blocks" if o.blocking else "now blocks"))

@@ -95,6 +95,19 @@ def test_the_hand_made_pair() -> None:
     assert ("looser", "no longer required: filters") in said
     # the new CBRN-4 rule
     assert ("stricter", "newly required: isolation") in said
+    # each witness keeps only inputs that matter for its change (a local minimum: which
+    # one depends on the witness the solver gave)
+    where = {w: r.where for r in c.regions for w in r.what}
+    assert where["no longer required: filters"][0].startswith("CBRN ")
+    assert "CBRN_3" in where["no longer required: filters"][0]
+    assert not any("uplift" in w for w in where["no longer required: filters"])
+    security = where["no longer required: security"]
+    assert security[0] == "every determination below every level"
+    assert security[1].startswith("uplift_score = ")
+    if "external_deployment becomes blocked" in where:
+        blocked = where["external_deployment becomes blocked"]
+        assert blocked[0].startswith("CBRN ") and blocked[0].endswith("CBRN_4")
+        assert blocked[1:] == ["implemented: filters, security"]
     changes = {(o.kind, o.rule, o.duty, o.detail) for o in got.obligations}
     assert changes == {
         ("weakened", "cbrn_3", "notify", "must -> should"),

@@ -30,6 +30,7 @@ import attrs
 
 from rspl import interpreter, ir
 from rspl.analysis.encode import Assessment, Decision, Encoder, NotEncodedError
+from rspl.semantics import AssessmentError
 
 MAX_REGIONS = 4
 MODALITY_RANK = {"must": 4, "should": 3, "recommend": 2, "may": 1, "illustrative": 0}
@@ -216,12 +217,10 @@ class Differ:
                                  "may be more")  # fmt: skip
         return res
 
-    def region(
-        self, model: Any, so: Assessment, sn: Assessment, context: str, direction: str
-    ) -> Region:
-        wo = self.eo.concrete(model, so, context)
-        wn = self.en.concrete(model, sn, context)
-        witness = {"old": wo, "new": wn}
+    def change(self, wo: dict[str, Any], wn: dict[str, Any], context: str,
+               direction: str) -> list[str]:  # fmt: skip
+        """How NEW's decision on `wn` is `direction` than OLD's on `wo`, as the interpreter
+        decides them (empty: it is not)."""
         got_o, got_n = interpreter.evaluate(self.old, wo), interpreter.evaluate(self.new, wn)
         a, b = (got_o, got_n) if direction == "looser" else (got_n, got_o)
         what = []
@@ -232,12 +231,78 @@ class Differ:
         if gone:
             verb = "no longer required" if direction == "looser" else "newly required"
             what.append(f"{verb}: " + ", ".join(gone))
-        where = _words(wo, wn)
+        return what
+
+    def region(
+        self, model: Any, so: Assessment, sn: Assessment, context: str, direction: str
+    ) -> Region:
+        wo = self.eo.concrete(model, so, context)
+        wn = self.en.concrete(model, sn, context)
+        what = self.change(wo, wn, context, direction)
         if not what:
             return Region(context, direction,
                           ["internal error: the interpreter does not confirm the witness"],
-                          where, witness, "error")  # fmt: skip
-        return Region(context, direction, what, where, witness)
+                          _words(wo, wn), {"old": wo, "new": wn}, "error")  # fmt: skip
+        wo, wn = self.smaller(wo, wn, context, direction, what)
+        return Region(context, direction, what, _words(wo, wn), {"old": wo, "new": wn})
+
+    def smaller(self, wo: dict[str, Any], wn: dict[str, Any], context: str, direction: str,
+                what: list[str]) -> tuple[dict[str, Any], dict[str, Any]]:  # fmt: skip
+        """The witness with every input that does not matter taken out, one at a time, in
+        both versions' assessments alike: a determination lowered below every level, a piece
+        of evidence or `as_of` left out, a name no longer implemented, done, failed or
+        approved; kept only when the interpreter still shows exactly the same change."""
+        for key, item in _candidates(wo, wn):
+            to, tn = _without(wo, key, item), _without(wn, key, item)
+            if (to, tn) == (wo, wn):
+                continue
+            try:
+                same = self.change(to, tn, context, direction) == what
+            except AssessmentError:
+                same = False
+            if same:
+                wo, wn = to, tn
+        return wo, wn
+
+
+def _lowest(v: Any) -> Any:
+    """A determination (of any shape: plain, per setting, before and after mitigation) with
+    every level below the lowest."""
+    if not isinstance(v, dict) or not v or "reached" in v or "cannot_rule_out" in v:
+        return {}
+    return {k: _lowest(x) for k, x in v.items()}
+
+
+def _candidates(wo: dict[str, Any], wn: dict[str, Any]) -> list[tuple[str, Any]]:
+    out: list[tuple[str, Any]] = []
+    for key in ("determinations", "evidence"):
+        names = sorted({*wo.get(key, {}), *wn.get(key, {})})
+        out += [(key, n) for n in names]
+    out.append(("as_of", None))
+    for key in ("implemented", "approved"):
+        out += [(key, n) for n in sorted({*wo.get(key, []), *wn.get(key, [])})]
+    for key in ("done", "failed"):
+        seen = {(d["rule"], d["action"]) for w in (wo, wn) for d in w.get(key, [])}
+        out += [(key, d) for d in sorted(seen)]
+    return out
+
+
+def _without(w: dict[str, Any], key: str, item: Any) -> dict[str, Any]:
+    out = dict(w)
+    if key == "as_of":
+        out.pop("as_of", None)
+    elif key == "determinations" and item in w.get(key, {}):
+        out[key] = {**w[key], item: _lowest(w[key][item])}
+    elif key == "evidence" and item in w.get(key, {}):
+        out[key] = {k: v for k, v in w[key].items() if k != item}
+    elif key in ("implemented", "approved") and item in w.get(key, []):
+        out[key] = [x for x in w[key] if x != item]
+    elif key in ("done", "failed"):
+        out[key] = [d for d in w.get(key, []) if (d["rule"], d["action"]) != item]
+    for k in ("evidence", "implemented", "approved", "done", "failed"):
+        if k in out and not out[k]:
+            del out[k]
+    return out
 
 
 def _det(v: dict[str, Any]) -> str:

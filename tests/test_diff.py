@@ -22,6 +22,10 @@ import pytest
 
 z3 = pytest.importorskip("z3", reason="rspl diff needs the [analysis] extra (z3-solver)")
 
+from hypothesis import given, settings  # noqa: E402
+from profiles import examples  # noqa: E402
+from strategies import PolicySpec, compile_policy, policies  # noqa: E402
+
 from rspl import interpreter, ir  # noqa: E402
 from rspl.analysis.diff import Diff, diff  # noqa: E402
 from rspl.cli import main  # noqa: E402
@@ -61,12 +65,27 @@ def confirm(old: ir.Policy, new: ir.Policy, got: Diff) -> None:
             was, now = a["verdicts"][c.context]["permitted"], b["verdicts"][c.context]["permitted"]
             gone = set(a["required_safeguards"]) - set(b["required_safeguards"])
             assert (now and not was) or gone, r.json()
-            # the two assessments agree on every input both versions declare
-            for key in ("evidence", "determinations"):
+            # the two assessments agree on every input both versions declare alike
+            alike = {
+                "determinations": _alike({d.name: _shape(d) for d in old.domains},
+                                         {d.name: _shape(d) for d in new.domains}),  # fmt: skip
+                "evidence": _alike(
+                    {e.name: (e.type, e.members) for e in old.evidence},
+                    {e.name: (e.type, e.members) for e in new.evidence},
+                ),
+            }
+            for key, names in alike.items():
                 wo, wn = r.witness["old"].get(key, {}), r.witness["new"].get(key, {})
-                for name in wo.keys() & wn.keys():
-                    if key == "evidence" or wo[name].keys() == wn[name].keys():
-                        assert wo[name] == wn[name], (name, r.json())
+                for name in names:
+                    assert wo.get(name) == wn.get(name), (name, r.json())
+
+
+def _shape(d: ir.Domain) -> tuple[Any, ...]:
+    return tuple(lv.name for lv in d.levels), tuple(s.name for s in d.settings), d.residual
+
+
+def _alike(a: dict[str, Any], b: dict[str, Any]) -> set[str]:
+    return {n for n in a.keys() & b.keys() if a[n] == b[n]}
 
 
 @pytest.mark.parametrize("path", EXAMPLES + sorted(PAIR.glob("*.rspl")), ids=lambda p: p.stem)
@@ -172,6 +191,21 @@ def test_the_what_changed_documents(name: str, update_cases: bool) -> None:
         return
     assert doc.is_file(), f"no {doc.name}: run with --update-golden"
     assert run.stdout == doc.read_text(encoding="utf-8"), f"{doc.name} is stale: --update-golden"
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(a=policies(), b=policies())
+def test_random_pairs_are_confirmed(a: PolicySpec, b: PolicySpec) -> None:
+    """Two random policies share many names with other declarations (levels, evidence
+    types): whatever they are, every witness is confirmed by the interpreter and a policy
+    against itself differs nowhere."""
+    old, new = compile_policy(a.text), compile_policy(b.text)
+    shared = [c for c in a.contexts if c in b.contexts][:1]
+    if not shared:
+        return
+    confirm(old, new, diff(old, new, shared, timeout=20))
+    same = diff(old, old, shared, timeout=20)
+    assert not any("found" in (c.looser, c.stricter) for c in same.contexts), same.json()
 
 
 # ---------------------------------------------------------------------------- the command

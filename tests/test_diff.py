@@ -68,7 +68,7 @@ def confirm(old: ir.Policy, new: ir.Policy, got: Diff) -> None:
             # the two assessments agree on every input both versions declare alike
             alike = {
                 "determinations": _alike({d.name: _shape(d) for d in old.domains},
-                                         {d.name: _shape(d) for d in new.domains}),  # fmt: skip
+                                         {d.name: _shape(d) for d in new.domains}),
                 "evidence": _alike(
                     {e.name: (e.type, e.members) for e in old.evidence},
                     {e.name: (e.type, e.members) for e in new.evidence},

@@ -22,7 +22,7 @@ import pytest
 
 z3 = pytest.importorskip("z3", reason="rspl diff needs the [analysis] extra (z3-solver)")
 
-from hypothesis import given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
 from profiles import examples  # noqa: E402
 from strategies import PolicySpec, compile_policy, policies  # noqa: E402
 
@@ -193,7 +193,9 @@ def test_the_what_changed_documents(name: str, update_cases: bool) -> None:
     assert run.stdout == doc.read_text(encoding="utf-8"), f"{doc.name} is stale: --update-golden"
 
 
-@settings(max_examples=examples(20), deadline=None)
+@settings(max_examples=examples(20), deadline=None,
+          suppress_health_check=[*settings().suppress_health_check,
+                                 HealthCheck.large_base_example])  # two policies: a large draw
 @given(a=policies(), b=policies())
 def test_random_pairs_are_confirmed(a: PolicySpec, b: PolicySpec) -> None:
     """Two random policies share many names with other declarations (levels, evidence

@@ -8,7 +8,9 @@ versions declare alike (a domain with the same levels, evidence of the same type
 standard, duty or waiver of the same name); an input only one version reads is free. Each
 model is turned into one concrete assessment per version (the same values on the shared
 inputs) and both are decided by the reference interpreter, which must confirm the
-difference; otherwise the finding is an internal error, never a difference.
+difference; otherwise the finding is an internal error, never a difference. Each version is
+decided while in force (its `effective` and `superseded` dates are set aside), and each
+witness is then made smaller with the interpreter alone (`Differ.smaller`).
 
 Distinct regions are listed by blocking what a witness showed (the context's verdict
 changing, or each safeguard no longer or newly required) and asking again, at most

@@ -137,6 +137,20 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="S", help="seconds per solver call"
     )
     _add_import_path(ver)
+
+    dif = sub.add_parser(
+        "diff", help="what changed in meaning between two versions (needs the [analysis] extra)"
+    )
+    dif.add_argument("old", metavar="OLD")
+    dif.add_argument("new", metavar="NEW")
+    dif.add_argument("--context", action="append", metavar="C", help="only this context")
+    dif.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    dif.add_argument("--fail-on", choices=("looser", "stricter", "any"), default=None,
+                     help="exit 1 when a change of this kind is found")  # fmt: skip
+    dif.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="seconds per solver call"
+    )
+    _add_import_path(dif)
     return p
 
 
@@ -180,6 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "verify":
         return cmd_verify(args.file, args.context, args.format, args.timeout, roots)
+    if args.command == "diff":
+        return cmd_diff(args.old, args.new, args.context, args.format, args.fail_on,
+                        args.timeout, roots)  # fmt: skip
     return EXIT_USAGE  # pragma: no cover - argparse rejects other commands
 
 
@@ -635,6 +652,54 @@ def cmd_verify(
         r.result == "error" or (r.prop in SAFETY and r.result == "refuted") for r in results
     )
     return EXIT_ERRORS if bad else EXIT_OK
+
+
+def cmd_diff(
+    old_path: str,
+    new_path: str,
+    contexts: list[str] | None,
+    fmt: str,
+    fail_on: str | None,
+    timeout: float,
+    import_path: Sequence[str] = (),
+) -> int:
+    """Exit 1 when a change of the `--fail-on` kind is found (or the analysis failed), 0
+    otherwise; 2 for usage errors, a policy with errors, and when z3 is missing."""
+    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
+
+    try:
+        load_z3()
+    except AnalysisUnavailableError as exc:
+        sys.stderr.write(f"rspl: error: rspl diff needs the z3 solver: {exc}\n")
+        return EXIT_USAGE
+    from rspl.analysis.diff import diff, report_markdown
+
+    if timeout <= 0:
+        sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
+        return EXIT_USAGE
+    old = _compile_or_report(old_path, import_path)
+    if isinstance(old, int):
+        return EXIT_USAGE
+    new = _compile_or_report(new_path, import_path)
+    if isinstance(new, int):
+        return EXIT_USAGE
+    shared = [c.name for c in old.policy.contexts if c.name in
+              {x.name for x in new.policy.contexts}]  # fmt: skip
+    for c in contexts or ():
+        if c not in shared:
+            sys.stderr.write(
+                f"rspl: error: --context {_shown(c)}: not a context of both versions; "
+                f"their shared contexts are {', '.join(shared) or 'none'}\n"
+            )
+            return EXIT_USAGE
+    got = diff(old.policy, new.policy, contexts, timeout)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(got.json(), indent=2) + "\n")
+    else:
+        sys.stdout.write(report_markdown(got))
+    if got.errors() or (fail_on is not None and got.found(fail_on)):
+        return EXIT_ERRORS
+    return EXIT_OK
 
 
 def cmd_test(files: Sequence[str], import_path: Sequence[str] = ()) -> int:

@@ -132,7 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     ver.add_argument("file", metavar="POLICY")
     ver.add_argument("--context", action="append", metavar="C", help="only this context")
-    ver.add_argument("--format", choices=("text", "json"), default="text")
+    ver.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     ver.add_argument(
         "--timeout", type=float, default=10.0, metavar="S", help="seconds per solver call"
     )
@@ -625,7 +625,7 @@ def cmd_verify(
     except AnalysisUnavailableError as exc:
         sys.stderr.write(f"rspl: error: rspl verify needs the z3 solver: {exc}\n")
         return EXIT_USAGE
-    from rspl.analysis.verify import SAFETY, report_text, verify
+    from rspl.analysis.verify import SAFETY, report_sarif, report_text, verify
 
     if timeout <= 0:
         sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
@@ -642,10 +642,16 @@ def cmd_verify(
                 f"its contexts are {', '.join(known)}\n"
             )
             return EXIT_USAGE
+    header = _header_span(result)
+    del result
     results = verify(policy, contexts, timeout)
     if fmt == "json":
         data = {"policy": policy.id, "results": [r.json() for r in results]}
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
+    elif fmt == "sarif":
+        region = {"startLine": header.line, "startColumn": header.column}
+        log = report_sarif(path, region, results, __version__)
+        sys.stdout.write(json.dumps(log, indent=2, sort_keys=True) + "\n")
     else:
         sys.stdout.write(report_text(policy.id, results))
     bad = any(

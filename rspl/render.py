@@ -93,7 +93,7 @@ def to_sarif(
             }
         },
         "columnKind": "unicodeCodePoints",
-        "artifacts": [{"location": {"uri": _uri(path)}} for path, _ in files],
+        "artifacts": [{"location": {"uri": sarif_uri(path)}} for path, _ in files],
         "results": results,
     }
     if properties:
@@ -116,7 +116,7 @@ def _sarif_result(d: Diagnostic, rule_index: int) -> dict[str, object]:
         "level": "error" if d.severity is Severity.ERROR else "warning",
         "message": {"text": text},
         "locations": [
-            {"physicalLocation": {"artifactLocation": {"uri": _uri(s.file)}, "region": region}}
+            {"physicalLocation": {"artifactLocation": {"uri": sarif_uri(s.file)}, "region": region}}
         ],
     }
     if d.labels:
@@ -125,7 +125,7 @@ def _sarif_result(d: Diagnostic, rule_index: int) -> dict[str, object]:
                 "id": i,
                 "message": {"text": lb.message},
                 "physicalLocation": {
-                    "artifactLocation": {"uri": _uri(lb.span.file)},
+                    "artifactLocation": {"uri": sarif_uri(lb.span.file)},
                     "region": {"startLine": lb.span.line, "startColumn": lb.span.column},
                 },
             }
@@ -134,7 +134,7 @@ def _sarif_result(d: Diagnostic, rule_index: int) -> dict[str, object]:
     return result
 
 
-def _uri(path: str) -> str:
+def sarif_uri(path: str) -> str:
     """A file label as a relative URI reference (`/`-separated, unsafe characters escaped)."""
     from urllib.parse import quote
 

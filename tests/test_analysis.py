@@ -220,3 +220,26 @@ def test_every_refutation_on_random_policies_is_confirmed(spec: PolicySpec) -> N
     policy = compile_policy(spec.text)
     got = verify(policy, [spec.contexts[0]], timeout=20)
     assert not [r for r in got if r.result == "error"], [r.json() for r in got]
+
+
+def test_verify_sarif_validates_and_marks_the_refutation(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--format sarif`: a SARIF 2.1.0 log (both vendored schemas) with one result per
+    property and context; the refuted safety property is a `fail` at level `error` carrying
+    its witness, a property that holds is a `pass`."""
+    import jsonschema
+
+    capsys.readouterr()
+    assert main(["verify", "--format", "sarif", str(PROBES / "non_monotone.rspl")]) == 1
+    log = json.loads(capsys.readouterr().out)
+    for name in ("sarif-schema-2.1.0.json", "sarif-schema-2.1.0-rtm.5.json"):
+        schema = json.loads((ROOT / "tests" / "sarif" / name).read_text(encoding="utf-8"))
+        jsonschema.Draft4Validator(schema).validate(log)
+    results = log["runs"][0]["results"]
+    failed = [r for r in results if r["ruleId"] == "monotone" and r["kind"] == "fail"]
+    assert failed and all(r["level"] == "error" for r in failed)
+    assert all(r["properties"]["witness"] for r in failed)
+    assert any(r["ruleId"] == "fail-closed" and r["kind"] == "pass" for r in results)
+    rule_ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
+    assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)

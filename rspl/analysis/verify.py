@@ -290,3 +290,80 @@ def report_text(policy_id: str, results: Sequence[Result]) -> str:
     lines.append(f"{refuted} safety properties refuted, {unknown} results unknown, "
                  f"{errors} internal errors")  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------- SARIF
+
+# What each property claims, for a SARIF rule; and which outcome is a finding: a refuted
+# safety property (error), a documented exception present (note), a context never or always
+# permitted or a rule that can never apply (warning).
+_CLAIMS = {
+    "monotone": "Raising any determination never makes a decision looser.",
+    "fail-closed": "Removing any piece of evidence never makes a decision looser.",
+    "fail-closed-as_of": "Fail-closed even when the assessment date is removed (a documented "
+    "exception: without a date the policy's period is not checked).",
+    "fail-closed-checkpoint": "Fail-closed even where a checkpoint contradicts the assessment "
+    "(a documented exception).",
+    "never-permitted": "The context is never permitted, whatever the assessment.",
+    "always-permitted": "The context is permitted whatever the assessment.",
+    "dead-rule": "The rule can never apply.",
+}
+_FINDING = {  # property -> (the outcome that is a finding, its SARIF level)
+    "monotone": ("refuted", "error"),
+    "fail-closed": ("refuted", "error"),
+    "fail-closed-as_of": ("refuted", "note"),
+    "fail-closed-checkpoint": ("refuted", "note"),
+    "never-permitted": ("proved", "warning"),
+    "always-permitted": ("proved", "warning"),
+    "dead-rule": ("proved", "warning"),
+}
+
+
+def report_sarif(
+    file: str, region: dict[str, int], results: Sequence[Result], version: str
+) -> dict[str, Any]:
+    """The results as one SARIF 2.1.0 log, every property a rule and every result a SARIF
+    result at `region` of `file` (the policy header): `kind` `fail` for a finding (with its
+    witness assessment in the result's properties), `pass` when the property holds as a good
+    policy wants, `open` when unknown; an internal error is a `fail` at level `error`."""
+    from rspl.render import SARIF_SCHEMA, sarif_uri
+
+    names = (*PROPERTIES, "dead-rule")
+    rules = [{"id": p, "name": p, "shortDescription": {"text": _CLAIMS[p]},
+              "helpUri": "docs/analysis.md#the-properties",
+              "defaultConfiguration": {"level": _FINDING[p][1]}}
+             for p in names]  # fmt: skip
+    index = {p: i for i, p in enumerate(names)}
+    out = []
+    for r in results:
+        finding, level = _FINDING[r.prop]
+        where = f" ({r.context})" if r.context else ""
+        entry: dict[str, Any] = {
+            "ruleId": r.prop,
+            "ruleIndex": index[r.prop],
+            "message": {"text": f"{r.prop}{where}: {r.result}. {r.detail}".strip()},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": sarif_uri(file)}, "region": region}}],
+        }  # fmt: skip
+        if r.result == "error":
+            entry.update(kind="fail", level="error")
+        elif r.result == "unknown":
+            entry.update(kind="open", level="none")
+        elif r.result == finding:
+            entry.update(kind="fail", level=level)
+        else:
+            entry.update(kind="pass", level="none")
+        props: dict[str, Any] = {"context": r.context, "result": r.result}
+        if r.witness is not None:
+            props["witness"] = r.witness
+        entry["properties"] = props
+        out.append(entry)
+    driver = {"name": "rspl verify", "version": version, "rules": rules,
+              "informationUri": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/"}  # fmt: skip
+    run = {
+        "tool": {"driver": driver},
+        "columnKind": "unicodeCodePoints",
+        "artifacts": [{"location": {"uri": sarif_uri(file)}}],
+        "results": out,
+    }
+    return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}

@@ -10,6 +10,7 @@ the interpreter confirms; every example is verified within the time budget.
 from __future__ import annotations
 
 import json
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -243,3 +244,25 @@ def test_verify_sarif_validates_and_marks_the_refutation(
     assert any(r["ruleId"] == "fail-closed" and r["kind"] == "pass" for r in results)
     rule_ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
+
+
+def test_a_witness_next_to_a_constant_keeps_its_side_as_a_float() -> None:
+    """z3 compares exact rationals, the interpreter floats: a model value one unit above
+    1e26 (as exact as z3 found it, 100000000000000004764729345) rounds onto the float 1e26
+    and would compare equal. The witness moves it to the next float on its own side (found
+    by the random-policy property: `never-permitted` reported an internal error)."""
+    import z3
+
+    from rspl.analysis.encode import _numeral
+
+    c = Fraction(1e26)
+    cuts = frozenset({c})
+    above = _numeral(z3.RealVal(str(c + 1)), cuts)
+    below = _numeral(z3.RealVal(str(c - 1)), cuts)
+    assert above > 1e26 and below < 1e26
+    assert _numeral(z3.RealVal(str(c)), cuts) == 1e26
+    assert _numeral(z3.RealVal("1/3"), frozenset({Fraction(1, 2)})) == 1 / 3
+    assert _numeral(z3.IntVal(7), cuts) == 7
+    policy = compile_file(str(PROBES / "float_edge.rspl")).policy
+    got = verify(policy, ["external_deployment"], timeout=20)
+    assert not [r for r in got if r.result == "error"], [r.json() for r in got]

@@ -94,6 +94,7 @@ class Encoder:
     def __init__(self, policy: ir.Policy) -> None:
         self.z3 = load_z3()
         self.policy = policy
+        self.cuts = numeric_constants(policy)
         self.domains = {d.name: d for d in policy.domains}
         self.definitions = {d.name: d for d in policy.definitions}
         self.safeguards = {s.name: s for s in policy.safeguards}
@@ -263,7 +264,7 @@ class Encoder:
             elif kind == "date":
                 v = datetime.date.fromordinal(got.as_long()).isoformat()
             else:
-                v = _numeral(got)
+                v = _numeral(got, self.cuts)
             owner, _, member = name.partition(".")
             if member:
                 evidence.setdefault(owner, {})[member] = v
@@ -587,12 +588,50 @@ def _real(z3: Any, x: float | int) -> Any:
     return z3.RealVal(f"{f.numerator}/{f.denominator}")
 
 
-def _numeral(v: Any) -> float | int:
-    """A z3 numeral as the JSON number that stands for it."""
-    if v.is_int():
+def _numeral(v: Any, cuts: frozenset[Fraction] = frozenset()) -> float | int:
+    """A z3 numeral as the JSON number that stands for it. The interpreter compares numbers
+    as floats, z3 as exact rationals: a value within one float step of a constant the policy
+    compares with (`cuts`, exact values of those floats) would round onto it and compare
+    equal. Such a value is moved to the float next to the constant on its own side, so every
+    comparison with a constant comes out as the solver decided it."""
+    if v.is_int() and abs(v.as_long()) <= 2**53:
         return int(v.as_long())
-    f = Fraction(v.numerator_as_long(), v.denominator_as_long())
-    return int(f) if f.denominator == 1 else float(f)
+    exact = (Fraction(v.as_long()) if v.is_int()
+             else Fraction(v.numerator_as_long(), v.denominator_as_long()))  # fmt: skip
+    shown = float(exact)
+    for _ in range(len(cuts) + 1):
+        wrong = [c for c in cuts if (exact > c) != (Fraction(shown) > c)
+                 or (exact < c) != (Fraction(shown) < c)]  # fmt: skip
+        if not wrong:
+            break
+        c = min(wrong, key=lambda c: abs(c - exact))
+        shown = math.nextafter(float(c), math.inf if exact > c else -math.inf)
+    if shown.is_integer() and abs(shown) <= 2**53:
+        return int(shown)
+    return shown
+
+
+def numeric_constants(policy: ir.Policy) -> frozenset[Fraction]:
+    """The exact values of every number the policy compares with (`_numeral`'s cuts)."""
+    out: set[Fraction] = set()
+    stack: list[Any] = [policy]
+    seen: set[int] = set()
+    while stack:
+        x = stack.pop()
+        if id(x) in seen:
+            continue
+        seen.add(id(x))
+        if isinstance(x, ir.Const):
+            if isinstance(x.value, int | float) and not isinstance(x.value, bool):
+                out.add(Fraction(x.value))
+            continue
+        if isinstance(x, tuple | list):
+            stack.extend(x)
+        elif isinstance(x, dict):
+            stack.extend(x.values())
+        elif attrs.has(type(x)):
+            stack.extend(getattr(x, f.name) for f in attrs.fields(type(x)))
+    return frozenset(out)
 
 
 def _min(z3: Any, a: Any, b: Any) -> Any:

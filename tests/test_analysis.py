@@ -249,20 +249,18 @@ def test_verify_sarif_validates_and_marks_the_refutation(
 def test_a_witness_next_to_a_constant_keeps_its_side_as_a_float() -> None:
     """z3 compares exact rationals, the interpreter floats: a model value one unit above
     1e26 (as exact as z3 found it, 100000000000000004764729345) rounds onto the float 1e26
-    and would compare equal. The witness moves it to the next float on its own side (found
-    by the random-policy property: `never-permitted` reported an internal error)."""
-    import z3
-
-    from rspl.analysis.encode import _numeral
+    and would compare equal; so would two values a unit apart. The witness maps the values
+    and the policy's constants to floats in order (found by the random-policy property:
+    `never-permitted` and `fail-closed-as_of` reported internal errors)."""
+    from rspl.analysis.encode import as_floats
 
     c = Fraction(1e26)
     cuts = frozenset({c})
-    above = _numeral(z3.RealVal(str(c + 1)), cuts)
-    below = _numeral(z3.RealVal(str(c - 1)), cuts)
-    assert above > 1e26 and below < 1e26
-    assert _numeral(z3.RealVal(str(c)), cuts) == 1e26
-    assert _numeral(z3.RealVal("1/3"), frozenset({Fraction(1, 2)})) == 1 / 3
-    assert _numeral(z3.IntVal(7), cuts) == 7
+    got = as_floats([c + 1, c - 1, c, c + 2, Fraction(7)], cuts)
+    assert got[c - 1] < 1e26 == got[c] < got[c + 1] < got[c + 2]  # order kept, as floats
+    assert got[Fraction(7)] == 7 and isinstance(got[Fraction(7)], int)
+    third = as_floats([Fraction(1, 3)], frozenset({Fraction(1, 2)}))
+    assert third[Fraction(1, 3)] == 1 / 3
     policy = compile_file(str(PROBES / "float_edge.rspl")).policy
     got = verify(policy, ["external_deployment"], timeout=20)
     assert not [r for r in got if r.result == "error"], [r.json() for r in got]

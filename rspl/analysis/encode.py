@@ -255,16 +255,19 @@ class Encoder:
         if dets:
             out["determinations"] = dets
         evidence: dict[str, Any] = {}
-        for name, kind in self.inputs():
-            if not z3.is_true(get(sym.known[name])):
-                continue
-            got = get(sym.value[name])
+        known = [(name, kind, get(sym.value[name])) for name, kind in self.inputs()
+                 if z3.is_true(get(sym.known[name]))]  # fmt: skip
+        numbers = as_floats(
+            [_exact(got) for _, kind, got in known if kind not in BOOLEAN_TYPES and kind != "date"],
+            self.cuts,
+        )
+        for name, kind, got in known:
             if kind in BOOLEAN_TYPES:
                 v: Any = z3.is_true(got)
             elif kind == "date":
                 v = datetime.date.fromordinal(got.as_long()).isoformat()
             else:
-                v = _numeral(got, self.cuts)
+                v = numbers[_exact(got)]
             owner, _, member = name.partition(".")
             if member:
                 evidence.setdefault(owner, {})[member] = v
@@ -588,31 +591,50 @@ def _real(z3: Any, x: float | int) -> Any:
     return z3.RealVal(f"{f.numerator}/{f.denominator}")
 
 
-def _numeral(v: Any, cuts: frozenset[Fraction] = frozenset()) -> float | int:
-    """A z3 numeral as the JSON number that stands for it. The interpreter compares numbers
-    as floats, z3 as exact rationals: a value within one float step of a constant the policy
-    compares with (`cuts`, exact values of those floats) would round onto it and compare
-    equal. Such a value is moved to the float next to the constant on its own side, so every
-    comparison with a constant comes out as the solver decided it."""
-    if v.is_int() and abs(v.as_long()) <= 2**53:
-        return int(v.as_long())
-    exact = (Fraction(v.as_long()) if v.is_int()
-             else Fraction(v.numerator_as_long(), v.denominator_as_long()))  # fmt: skip
-    shown = float(exact)
-    for _ in range(len(cuts) + 1):
-        wrong = [c for c in cuts if (exact > c) != (Fraction(shown) > c)
-                 or (exact < c) != (Fraction(shown) < c)]  # fmt: skip
-        if not wrong:
-            break
-        c = min(wrong, key=lambda c: abs(c - exact))
-        shown = math.nextafter(float(c), math.inf if exact > c else -math.inf)
-    if shown.is_integer() and abs(shown) <= 2**53:
-        return int(shown)
+def _exact(v: Any) -> Fraction:
+    """A z3 numeral as an exact rational."""
+    if v.is_int():
+        return Fraction(v.as_long())
+    return Fraction(v.numerator_as_long(), v.denominator_as_long())
+
+
+def _json_number(x: float) -> float | int:
+    return int(x) if x.is_integer() and abs(x) <= 2**53 else x
+
+
+def as_floats(values: Iterable[Fraction], cuts: frozenset[Fraction]) -> dict[Fraction, float | int]:
+    """JSON numbers for the exact values of a model. The interpreter compares numbers as
+    floats, z3 as exact rationals, so values within one float step of each other or of a
+    constant the policy compares with (`cuts`, exact values of those floats) would round
+    together and compare equal. The values and the cuts are mapped to floats in order, each
+    strictly above the one before (a cut to itself, exactly): every comparison between two
+    values, or a value and a constant, comes out as the solver decided it. (Between two cuts
+    one float step apart no value fits; there the nearest float is kept, and the interpreter's
+    confirmation catches it.)"""
+    wanted = set(values)
+    items = sorted(wanted | cuts)
+    exact = [Fraction(float(x)) == x for x in items]
+    # the next exactly representable item after each position (a float no value may reach)
+    above: list[float] = [math.inf] * len(items)
+    for i in range(len(items) - 2, -1, -1):
+        above[i] = float(items[i + 1]) if exact[i + 1] else above[i + 1]
+    shown: dict[Fraction, float | int] = {}
+    last = -math.inf
+    for i, x in enumerate(items):
+        f = float(x)
+        if not exact[i]:
+            if f <= last:
+                f = math.nextafter(last, math.inf)
+            if f >= above[i]:
+                f = math.nextafter(above[i], -math.inf)
+        if x in wanted:
+            shown[x] = _json_number(f)
+        last = f
     return shown
 
 
 def numeric_constants(policy: ir.Policy) -> frozenset[Fraction]:
-    """The exact values of every number the policy compares with (`_numeral`'s cuts)."""
+    """The exact values of every number the policy compares with (`as_floats`'s cuts)."""
     out: set[Fraction] = set()
     stack: list[Any] = [policy]
     seen: set[int] = set()

@@ -609,6 +609,22 @@ def cmd_eval(
     return EXIT_OK
 
 
+def _analysis_refused(command: str, timeout: float) -> int | None:
+    """The usage exit code of `rspl verify` or `rspl diff` when it cannot run (z3 missing, a
+    timeout that is not positive), after saying why; None when it can."""
+    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
+
+    try:
+        load_z3()
+    except AnalysisUnavailableError as exc:
+        sys.stderr.write(f"rspl: error: rspl {command} needs the z3 solver: {exc}\n")
+        return EXIT_USAGE
+    if timeout <= 0:
+        sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
+        return EXIT_USAGE
+    return None
+
+
 def cmd_verify(
     path: str,
     contexts: list[str] | None,
@@ -618,18 +634,10 @@ def cmd_verify(
 ) -> int:
     """Exit 0 when no safety property is refuted, 1 when one is (or the analysis failed),
     2 for usage errors, a policy with errors, and when z3 is missing."""
-    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
-
-    try:
-        load_z3()
-    except AnalysisUnavailableError as exc:
-        sys.stderr.write(f"rspl: error: rspl verify needs the z3 solver: {exc}\n")
-        return EXIT_USAGE
+    refused = _analysis_refused("verify", timeout)
+    if refused is not None:
+        return refused
     from rspl.analysis.verify import SAFETY, report_sarif, report_text, verify
-
-    if timeout <= 0:
-        sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
-        return EXIT_USAGE
     result = _compile_or_report(path, import_path)
     if isinstance(result, int):
         return EXIT_USAGE  # a policy with errors: 2, so that 1 always means a refutation
@@ -671,18 +679,10 @@ def cmd_diff(
 ) -> int:
     """Exit 1 when a change of the `--fail-on` kind is found (or the analysis failed), 0
     otherwise; 2 for usage errors, a policy with errors, and when z3 is missing."""
-    from rspl.analysis.encode import AnalysisUnavailableError, load_z3
-
-    try:
-        load_z3()
-    except AnalysisUnavailableError as exc:
-        sys.stderr.write(f"rspl: error: rspl diff needs the z3 solver: {exc}\n")
-        return EXIT_USAGE
+    refused = _analysis_refused("diff", timeout)
+    if refused is not None:
+        return refused
     from rspl.analysis.diff import diff, report_markdown
-
-    if timeout <= 0:
-        sys.stderr.write("rspl: error: --timeout must be a positive number of seconds\n")
-        return EXIT_USAGE
     old = _compile_or_report(old_path, import_path)
     if isinstance(old, int):
         return EXIT_USAGE

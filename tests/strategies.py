@@ -350,6 +350,12 @@ def _title(draw: st.DrawFn, base: str) -> str:
     return f' "{base}"'
 
 
+def _phrase(draw: st.DrawFn, base: str) -> str:
+    """Sometimes the exact words the document uses mid-sentence (a `phrase` clause; it never
+    changes a decision)."""
+    return f' phrase "the {base}"' if draw(st.integers(0, 3)) == 0 else ""
+
+
 def _source(draw: st.DrawFn) -> str:
     choice = draw(st.integers(0, 3))
     if choice == 0:
@@ -623,15 +629,18 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         env.actions += STD_ACTIONS
     out.append("# roles, contexts, actions and artifacts")
     for role in ROLES:
-        out.append(f"role {role}{_title(draw, 'Role')}{_source(draw)}")
-    out.append(f"role {ROLE_GROUP}{_title(draw, 'Role group')} includes R0, R1{_source(draw)}")
+        out.append(f"role {role}{_title(draw, 'Role')}{_phrase(draw, 'role')}{_source(draw)}")
+    out.append(
+        f"role {ROLE_GROUP}{_title(draw, 'Role group')}{_phrase(draw, 'role group')}"
+        f" includes R0, R1{_source(draw)}"
+    )
     for ctx in contexts:
         if ctx in STD_CONTEXTS:
             continue  # declared in the stdlib
-        out.append(f"context {ctx}{_title(draw, 'Context')}")
+        out.append(f"context {ctx}{_title(draw, 'Context')}{_phrase(draw, 'context')}")
     for action in ACTIONS:  # the stdlib's are declared there
         blocking = " blocking" if action in BLOCKING_ACTIONS else ""
-        out.append(f"action {action}{_title(draw, 'Action')}{blocking}")
+        out.append(f"action {action}{_title(draw, 'Action')}{blocking}{_phrase(draw, 'action')}")
     out.append('artifact art0 "Report" { contains "a", "b" audience R0 }')
     if not gate:  # levels per setting and after mitigation; the first domain stays plain
         for d in domains[1:]:

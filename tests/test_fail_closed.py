@@ -189,18 +189,18 @@ def weakenings(
             kind = "contradicted" if name in ruled_out else "information"
             yield kind, f"leave out determinations.{name}", _without(a, "determinations", name)
             continue
+        lo, hi = interval(d, value)
+        lowers = "contradicted" if lo >= ruled_out.get(name, lo + 1) else "information"
         if isinstance(value, dict) and ("provisional" in value or "carried_forward" in value):
-            yield "information", f"leave out determinations.{name}", _without(
-                a, "determinations", name
-            )
+            # a provisional level reached is still reached: leaving it out is lowering it
+            kind = lowers if lo else "information"
+            yield kind, f"leave out determinations.{name}", _without(a, "determinations", name)
             continue
         marked = {"reached": value} if isinstance(value, str) else dict(value)
         marked["provisional"] = "an evaluation"
         yield "information", f"mark determinations.{name} provisional", {
             **a, "determinations": {**a["determinations"], name: marked}
         }
-        lo, hi = interval(d, value)
-        lowers = "contradicted" if lo >= ruled_out.get(name, lo + 1) else "information"
         yield (lowers if lo else "information"), f"leave out determinations.{name}", _without(
             a, "determinations", name
         )
@@ -318,6 +318,17 @@ def test_contradicted_checkpoint() -> None:
     for _, decide in ENGINES:
         assert not decide(policy, module, more)["verdicts"]["deployment"]["permitted"]
         assert decide(policy, module, less)["verdicts"]["deployment"]["permitted"]
+    # A provisional level reached is reached all the same (section 16), so it contradicts the
+    # checkpoint too, and (a) must skip leaving it out (found by the random-policy property).
+    provisional = {"reached": "AI_RD_4", "provisional": "the long-task trial"}
+    more = {"determinations": {"AI_RD": provisional}, "evidence": {"long_tasks": False}}
+    for _, decide in ENGINES:
+        assert not decide(policy, module, more)["verdicts"]["deployment"]["permitted"]
+        assert decide(policy, module, less)["verdicts"]["deployment"]["permitted"]
+    domain = DomainSpec(name="AI_RD", status=None, levels=["AI_RD_4", "AI_RD_5"])
+    spec = PolicySpec("", [domain], {"long_tasks": "fact"}, [], [], ["deployment"], [], [], False)
+    kinds = {what: kind for kind, what, _ in weakenings(spec, policy, more)}
+    assert kinds["leave out determinations.AI_RD"] == "contradicted"
 
 
 # ---------------------------------------------------------------------------- (b)

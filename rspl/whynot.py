@@ -1,7 +1,8 @@
 """What would permit a blocked context: `rspl eval --why-not CONTEXT` (docs/semantics.md,
-section 22). Standard library only: every generated Python module carries this file verbatim
-(after its imports) and calls `why_not_search` with its own `evaluate`, so the interpreter and
-the module give the same answer.
+section 22). Standard library and `rspl.semantics` only: every generated Python module carries
+this file verbatim (after its imports, with `rspl.semantics` already in it) and calls
+`why_not_search` with its own `evaluate`, so the interpreter and the module give the same
+answer.
 
 The search is exact within its bounds. Candidate changes (atoms) are derived from the
 decision of each set tried: a required standard's missing safeguards, a safeguard required on
@@ -21,6 +22,8 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from rspl.semantics import Standard, expand_standards
 
 Atom = tuple[Any, ...]
 Decide = Callable[[Mapping[str, Any]], Mapping[str, Any]]
@@ -132,7 +135,7 @@ class _Search:
         self.max_evaluations = max_evaluations
         self.evaluations = 0
         self.cache: dict[frozenset[Atom], Mapping[str, Any]] = {}
-        self.standards = _expand(table["standards"], table["titles"])
+        self.standards = expand_standards(table["standards"])
 
     # ------------------------------------------------------------------ applying atoms
 
@@ -210,7 +213,7 @@ class _Search:
         required = [s for names in (verdict.get("required_standards") or {}).values()
                     for s in names]
         for name in required:
-            group = tuple(sorted(s for s in self.standards[name][1] if s in missing))
+            group = tuple(sorted(s for s in self.standards[name].safeguards if s in missing))
             if group:
                 out.append(("implement", group))
                 covered.update(group)
@@ -323,7 +326,8 @@ class _Search:
                 if contexts and self.context not in contexts:
                     continue
                 std = self.standards.get(target)
-                if target == name or (std is not None and (name in std[1] or name in std[3])):
+                within = std is not None and name in (*std.safeguards, *std.ancestors)
+                if target == name or within:
                     out.add(rule)
         return out
 
@@ -554,7 +558,7 @@ class _Search:
                                    "standard": standard}
             listed = _and(names)
             if standard is not None:
-                title = self.standards[standard][0]
+                title = t["titles"][standard]
                 noun = "safeguards" if len(names) > 1 else "safeguard"
                 owner = f"{title}'" if title.endswith("s") else f"{title}'s"
                 if owner[:4].lower() != "the ":
@@ -623,37 +627,16 @@ def _and(names: list[str]) -> str:
     return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
-def _expand(
-    table: Mapping[str, Any], titles: Mapping[str, str]
-) -> dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]]:
-    """Each standard as (title, safeguards, hole, ancestors), its lineage expanded from the
-    table's (parent, added safeguards, hole), which stays linear in a chain."""
-    out: dict[str, tuple[str, tuple[str, ...], bool, tuple[str, ...]]] = {}
-    for name in table:
-        chain = [name]
-        while table[chain[-1]][0] is not None and table[chain[-1]][0] not in out:
-            chain.append(table[chain[-1]][0])
-        for link in reversed(chain):
-            parent, added, hole = table[link]
-            title = titles[link]
-            if parent is None:
-                out[link] = (title, tuple(added), hole, ())
-            else:
-                up = out[parent]
-                out[link] = (title, up[1] + tuple(added), hole, (parent, *up[3]))
-    return out
-
-
-def _owner(standards: Mapping[str, Any], names: list[str]) -> str | None:
+def _owner(standards: Mapping[str, Standard], names: list[str]) -> str | None:
     """The first standard, in policy order, whose safeguards include all of `names` and that
     is not a typed hole; None for a single safeguard required on its own."""
-    if len(names) == 1 and not any(names[0] in s[1] for s in standards.values()):
+    if len(names) == 1 and not any(names[0] in s.safeguards for s in standards.values()):
         return None
-    for name, (_, safeguards, hole, _) in standards.items():
-        if not hole and set(names) <= set(safeguards):
+    for name, std in standards.items():
+        if not std.hole and set(names) <= set(std.safeguards):
             return str(name)
-    for name, (_, safeguards, _, _) in standards.items():
-        if set(names) <= set(safeguards):
+    for name, std in standards.items():
+        if set(names) <= set(std.safeguards):
             return str(name)
     return None
 

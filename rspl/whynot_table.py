@@ -54,8 +54,9 @@ def _until(obligations: Iterable[ir.Obligation]) -> list[ir.Expr]:
 
 def table(policy: ir.Policy) -> dict[str, Any]:
     """Plain data (quotable into a generated module): the inputs each rule, waiver and
-    criterion reads, each evidence's kind and thresholds, each standard's parent, the
-    safeguards it adds (linear in a chain of standards) and its title."""
+    criterion reads, each evidence's kind and thresholds, each standard's row as the
+    evaluator's table has it (family, parent, its own safeguards: linear in a chain of
+    standards, and hole) and its title."""
     reads = _Reads(policy)
     rules: dict[str, Any] = {}
     for r in policy.rules:
@@ -89,7 +90,7 @@ def table(policy: ir.Policy) -> dict[str, Any]:
             for d in policy.domains
         },
         "standards": {
-            s.name: (s.parent, s.added_safeguards, s.hole) for s in policy.standards
+            s.name: (s.family, s.parent, s.own_safeguards, s.hole) for s in policy.standards
         },
         # titles apart: pprint splits a long string in a tuple without parentheses
         "titles": {s.name: s.title or s.name for s in policy.standards},

@@ -47,6 +47,7 @@ from rspl.semantics import (
     criterion_entry,
     duty_modality,
     duty_state,
+    expand_standards,
     explaining,
     figure,
     input_owner,
@@ -106,46 +107,6 @@ EfficacyFn = Callable[
 class EvaluateFn(Protocol):
     def __call__(self, assessment: Mapping[str, Any], *, explain: bool = False) -> Decision:
         ...
-
-
-class Standard(NamedTuple):
-    """A standard of the policy: its family, the standards it extends (nearest first), its
-    expanded safeguards, and whether it is a typed hole (`not yet defined`)."""
-
-    family: str
-    ancestors: tuple[str, ...]
-    safeguards: tuple[str, ...]
-    hole: bool
-
-
-def expand_standards(
-    rows: Mapping[str, tuple[str, str | None, tuple[str, ...], bool]],
-) -> dict[str, Standard]:
-    """Each standard of the generated table, written as (family, the standard it extends or
-    None, its own safeguards, hole), expanded as the compiler expands it (`rspl/lower.py`):
-    its ancestors nearest first; its safeguards those of its parent, then its own not already
-    there, each once; a hole if it or an ancestor is one. Each from its parent's, without
-    recursion, so a chain as deep as `docs/limits.md` allows costs what it returns."""
-    out: dict[str, Standard] = {}
-    for name in rows:
-        path: list[str] = []  # name, then its ancestors not yet expanded, nearest first
-        on_path: set[str] = set()
-        cur: str | None = name
-        while cur is not None and cur not in out and cur in rows and cur not in on_path:
-            path.append(cur)
-            on_path.add(cur)
-            cur = rows[cur][1]
-        for std in reversed(path):
-            family, parent, own, hole = rows[std]
-            if parent is None or parent not in out:
-                out[std] = Standard(family, (), tuple(dict.fromkeys(own)), hole)
-                continue
-            up = out[parent]
-            added = dict.fromkeys(x for x in own if x not in up.safeguards)  # a scan, no set
-            out[std] = Standard(
-                family, (parent, *up.ancestors), (*up.safeguards, *added), hole or up.hole
-            )
-    return {name: out[name] for name in rows}  # in the policy's order
 
 
 class Evidence(NamedTuple):

@@ -32,6 +32,7 @@ from rspl.semantics import (
     check_evidence_values,
     check_failed,
     check_implemented,
+    check_provenance,
     combine_standards,
     compare,
     compare_range,
@@ -116,6 +117,8 @@ class _Input:
         raw = data.get("approved")
         names = frozenset(w.name for w in policy.waivers)
         self.approved = frozenset() if raw is None else check_approved(raw, names)
+        raw = data.get("provenance")
+        self.provenance = None if raw is None else check_provenance(raw, kinds, self.evidence)
 
 
 # ---------------------------------------------------------------------------- evaluation
@@ -648,6 +651,8 @@ class _Evaluation:
             "verdicts": verdicts,
             "criteria": criteria,
         }
+        if self.inp.provenance is not None:
+            decision["provenance"] = self.inp.provenance
         if policy.waivers:
             decision["waivers"] = waivers
         if self.explain:

@@ -582,7 +582,7 @@ def member_notes(name: str, kind: str, got: Mapping[str, Any] | None,
 
 ASSESSMENT_KEYS = (
     "approved", "as_of", "contexts", "determinations", "done", "evidence", "failed",
-    "implemented",
+    "implemented", "provenance",
 )  # fmt: skip
 _KEY_SET = frozenset(ASSESSMENT_KEYS)
 _DATE_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -1169,6 +1169,113 @@ def check_contexts(raw: object, every: tuple[str, ...]) -> tuple[str, ...]:
         if not isinstance(name, str) or name not in every:
             raise AssessmentError(f"contexts[{i}]", "a context: " + ", ".join(sorted(every)), name)
     return tuple(c for c in every if c in items)
+
+
+PROVENANCE_KEYS = ("reason", "runs", "status")
+RUN_KEYS = (
+    "created", "eval_id", "log", "metric", "model", "scorer", "sha256", "task", "task_version",
+)  # fmt: skip
+_RUN_TEXT = "an object with the keys " + ", ".join(RUN_KEYS)
+
+
+def _provenance_slots(kinds: Mapping[str, Any]) -> tuple[frozenset[str], tuple[str, ...]]:
+    """What a provenance record may be given for: each evidence name, and `F.MEMBER` for each
+    declared member of a measurement family F (any member of an open family); and the names
+    listed in a message."""
+    slots = set(kinds)
+    for name, kind in kinds.items():
+        if not isinstance(kind, str) and kind[1] is not None:
+            slots.update(f"{name}.{m}" for m in kind[1])
+    return frozenset(slots), tuple(sorted(kinds))
+
+
+def _is_slot(key: str, slots: frozenset[str], kinds: Mapping[str, Any]) -> bool:
+    if key in slots:
+        return True
+    family, dot, member = key.partition(".")
+    kind = kinds.get(family)
+    return bool(dot and member) and kind is not None and not isinstance(kind, str) \
+        and kind[1] is None
+
+
+def _evidence_given(key: str, evidence: Mapping[str, Any]) -> bool:
+    """Whether the (validated) evidence gives a value for a provenance slot."""
+    if key in evidence:
+        return True
+    family, dot, member = key.partition(".")
+    got = evidence.get(family)
+    return bool(dot) and isinstance(got, Mapping) and got.get(member) is not None
+
+
+def check_run(value: object, field: str) -> dict[str, Any]:
+    """One evaluation run a figure came from: every key of `RUN_KEYS`, each a string (or
+    null), `task_version` a string or an integer too."""
+    if not isinstance(value, Mapping):
+        raise AssessmentError(field, _RUN_TEXT, value)
+    for key in sorted(value, key=_key_order):
+        if not isinstance(key, str) or key not in RUN_KEYS:
+            raise AssessmentError(f"{field}.{field_name(key)}", "one of the keys "
+                                  + ", ".join(RUN_KEYS), key)  # fmt: skip
+    out: dict[str, Any] = {}
+    for key in RUN_KEYS:
+        if key not in value:
+            raise AssessmentError(field, _RUN_TEXT + f" (no {key})", dict(value))
+        got = value[key]
+        number = key == "task_version" and isinstance(got, int) and not isinstance(got, bool)
+        if got is not None and not isinstance(got, str) and not number:
+            what = "a string, an integer or null" if key == "task_version" else "a string or null"
+            raise AssessmentError(f"{field}.{key}", what, got)
+        out[key] = got
+    return out
+
+
+def check_provenance(
+    raw: object, kinds: Mapping[str, Any], evidence: Mapping[str, Any]
+) -> dict[str, Any]:
+    """`provenance`: where each figure came from. Evidence name (or `F.MEMBER` of a
+    measurement family) -> {"status": "measured" or "unknown", "reason": text or null,
+    "runs": [run, ...]} (`check_run`). A record agrees with the evidence: `measured` only for
+    a value given, `unknown` (with its reason) only for one left out. Returns a copy, sorted
+    by name; null records are left out."""
+    if not isinstance(raw, Mapping):
+        raise AssessmentError("provenance", "an object mapping evidence names to records", raw)
+    slots, names = _provenance_slots(kinds)
+    out: dict[str, Any] = {}
+    for key in sorted(raw, key=_key_order):
+        field = "provenance." + field_name(key)
+        if not isinstance(key, str) or not _is_slot(key, slots, kinds):
+            raise AssessmentError(field, "declared evidence: " + ", ".join(names), key)
+        record = raw[key]
+        if record is None:
+            continue
+        if not isinstance(record, Mapping):
+            raise AssessmentError(field, 'an object {"status": S, "reason": R, "runs": [...]}',
+                                  record)  # fmt: skip
+        for sub in sorted(record, key=_key_order):
+            if not isinstance(sub, str) or sub not in PROVENANCE_KEYS:
+                raise AssessmentError(f"{field}.{field_name(sub)}", "one of the keys "
+                                      + ", ".join(PROVENANCE_KEYS), sub)  # fmt: skip
+        status = record.get("status")
+        given = _evidence_given(key, evidence)
+        if status not in ("measured", "unknown"):
+            raise AssessmentError(f"{field}.status", '"measured" or "unknown"', status)
+        if (status == "measured") != given:
+            expected = ('"measured": evidence.' + key + " has a value" if given
+                        else '"unknown": evidence.' + key + " has no value")  # fmt: skip
+            raise AssessmentError(f"{field}.status", expected, status)
+        reason = record.get("reason")
+        if reason is not None and not isinstance(reason, str):
+            raise AssessmentError(f"{field}.reason", "a string or null", reason)
+        if status == "unknown" and not reason:
+            raise AssessmentError(f"{field}.reason", "why the evidence is unknown", reason)
+        runs = record.get("runs")
+        runs = [] if runs is None else check_list(runs, f"{field}.runs", "a list of runs")
+        out[key] = {
+            "status": status,
+            "reason": reason,
+            "runs": [check_run(run, f"{field}.runs[{i}]") for i, run in enumerate(runs)],
+        }
+    return out
 
 
 # ---------------------------------------------------------------------------- criteria

@@ -1012,6 +1012,40 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
     for key in list(out):
         if draw(st.integers(0, 15)) == 0:
             out[key] = None  # null means absent
+    if draw(st.integers(0, 3)) == 0:
+        out["provenance"] = draw(_provenance(spec, out.get("evidence") or {}))
+    return out
+
+
+_RUN = {
+    "created": "2025-06-01T12:00:00+00:00", "eval_id": "E1", "log": "logs/a.eval",
+    "metric": "accuracy", "model": "mockllm/model", "scorer": "match", "sha256": "0" * 64,
+    "task": "t", "task_version": 1,
+}  # fmt: skip
+
+
+@st.composite
+def _provenance(draw: st.DrawFn, spec: PolicySpec, ev: dict[str, Any]) -> dict[str, Any]:
+    """A provenance block that agrees with the evidence `ev`: a record per evidence item drawn
+    ("measured" with runs for a value given, "unknown" with a reason otherwise), and per member
+    of a family given."""
+    out: dict[str, Any] = {}
+    for name in spec.evidence:
+        pick = draw(st.integers(0, 3))
+        if pick == 0:
+            continue
+        if pick == 1:
+            out[name] = None
+        elif ev.get(name) is not None:
+            runs = draw(st.lists(st.just(_RUN), min_size=1, max_size=2))
+            out[name] = {"status": "measured", "reason": None, "runs": runs}
+        else:
+            out[name] = {"status": "unknown", "reason": "no successful log", "runs": []}
+    for name in spec.families:
+        got = ev.get(name)
+        for member, value in (got.items() if isinstance(got, dict) else ()):
+            if value is not None and draw(st.booleans()):
+                out[f"{name}.{member}"] = {"status": "measured", "runs": [_RUN]}
     return out
 
 
@@ -1038,6 +1072,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         *(("family",) * bool(spec.families)),
         "qualifier",
         *(("approved",) * bool(spec.waivers)),
+        "provenance",
     )))  # fmt: skip
     d = draw(st.sampled_from(spec.domains))
     assessed = [x for x in spec.domains if not x.plain]
@@ -1170,6 +1205,20 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
         bad = draw(st.sampled_from(("wv0", {"wv0": True}, 5, True, {}, ["nope"], ["r0"], [5],
                                     ["WV0"], [None])))  # fmt: skip
         base["approved"] = bad
+    elif kind == "provenance":
+        name = draw(st.sampled_from(sorted(spec.evidence)))
+        given = (base.get("evidence") or {}).get(name) is not None
+        base["provenance"] = draw(st.sampled_from((
+            [], "x", {"nope": None}, {name: "measured"}, {name: {"status": "done"}},
+            {name: {"status": "unknown" if given else "measured", "reason": "r"}},
+            {name: {"status": "unknown" if given else "measured", "runs": [],
+                    "reason": "r", "by": "R0"}},
+            {name: {"status": "measured" if given else "unknown", "reason": "r",
+                    "runs": [{**_RUN, "log": 5}]}},
+            {name: {"status": "measured" if given else "unknown", "reason": "r",
+                    "runs": [{"log": "a.eval"}]}},
+            {name: {"status": "measured" if given else "unknown", "reason": 5}},
+        )))  # fmt: skip
     elif kind == "contexts":
         base["contexts"] = draw(st.sampled_from(("ctx0", {"ctx0": 1}, 5, True, {}, [], ())))
     else:

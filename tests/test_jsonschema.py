@@ -213,7 +213,8 @@ def test_names_and_descriptions_come_from_the_policy() -> None:
         assert r.title is None or r.title in rules["description"]
     assert decision["properties"]["policy"]["properties"]["id"] == {"const": policy.id}
     assert policy.source_hash in json.dumps(decision)
-    assert set(decision["required"]) == set(decision["properties"]) - {"explanation"}
+    # `explanation` only when asked for; `provenance` only when the assessment gives one
+    assert set(decision["required"]) == set(decision["properties"]) - {"explanation", "provenance"}
 
 
 def test_hostile_text_stays_data() -> None:

@@ -15,6 +15,7 @@ years). What remains outside the schema is listed in `LIMITS` and in the schema 
 from __future__ import annotations
 
 import json
+import re
 import sys
 import urllib.parse
 from collections.abc import Iterable, Sequence
@@ -59,6 +60,8 @@ LIMITS = (
     "rejects object keys that are not strings, which JSON cannot write.",
     'The "format": "date" keyword is an annotation unless a validator is asked to assert '
     "formats; the pattern and the 10-character length carry the check.",
+    'A provenance record\'s status must agree with the evidence ("measured" for a value '
+    'given, "unknown" with a reason for one left out); the schema does not compare the two.',
 )
 
 _UNIT_NOTES: dict[str, str] = {
@@ -610,6 +613,51 @@ def _done_item(policy: ir.Policy, *, ladders: bool = False) -> Schema | bool:
     return {"oneOf": branches}
 
 
+def _run() -> Schema:
+    """One evaluation run a figure came from (`rspl.semantics.RUN_KEYS`)."""
+    text: Schema = {"type": ["string", "null"]}
+    fields: dict[str, Schema | bool] = dict.fromkeys(semantics.RUN_KEYS, text)
+    fields["task_version"] = {"type": ["string", "integer", "null"]}
+    return _object(
+        fields,
+        description="An evaluation run: its log file and SHA-256, eval id, task and version, "
+        "model, scorer, metric and creation time.",
+    )
+
+
+def provenance_record() -> Schema:
+    """One provenance record (`rspl.semantics.check_provenance`), under `$defs/provenance`."""
+    return _nullable(
+        _object(
+            {
+                "status": {"enum": ["measured", "unknown"]},
+                "reason": {"type": ["string", "null"]},
+                "runs": _array(_run()),
+            },
+            required=("status",),
+            description="Where a figure came from: measured by the runs listed, or unknown "
+            "and why.",
+        )
+    )
+
+
+def provenance_schema(policy: ir.Policy) -> Schema:
+    """`provenance`: evidence name (or `F.MEMBER` of a measurement family) -> record."""
+    record = _ref("provenance")
+    slots: dict[str, Schema | bool] = {}
+    patterns: dict[str, Schema | bool] = {}
+    for e in policy.evidence:
+        slots[e.name] = record
+        if e.per is not None and e.members is not None:
+            slots.update({f"{e.name}.{m}": record for m in e.members})
+        elif e.per is not None:
+            patterns["^" + re.escape(e.name) + r"\..+$"] = record
+    out: Schema = {"type": "object", "properties": slots, "additionalProperties": False}
+    if patterns:
+        out["patternProperties"] = patterns
+    return out
+
+
 def assessment_schema(policy: ir.Policy) -> Schema:
     """The schema of an assessment: every key optional, null the same as absent."""
     known = [*(s.name for s in policy.safeguards), *(s.name for s in policy.standards)]
@@ -623,6 +671,7 @@ def assessment_schema(policy: ir.Policy) -> Schema:
             [*_safeguard_lines(policy), *_standard_lines(policy)],
         ),
     }
+    defs["provenance"] = provenance_record()
     for d in policy.domains:
         defs["level:" + d.name] = _names(
             (lv.name for lv in d.levels), f"A level of {d.name}, lowest first", _level_lines(d)
@@ -674,6 +723,12 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "implemented": _nullable(
             _array(_ref("implementable")),
             "The safeguards and standards in place.",
+        ),
+        "provenance": _nullable(
+            provenance_schema(policy),
+            "Where each evidence figure came from (`rspl assess`): per evidence name, or "
+            "FAMILY.MEMBER, the runs that measured it or why it is unknown. Carried into the "
+            "decision.",
         ),
     }
     return {
@@ -1002,6 +1057,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
     defs: dict[str, Schema | bool] = {
         "date": _date_schema(),
         "anchor": _anchor(),
+        "provenance": provenance_record(),
         "context": _context_def(policy),
         "role": roles,
         "rule": _names(
@@ -1146,6 +1202,10 @@ def decision_schema(policy: ir.Policy) -> Schema:
             description="A verdict for each context asked about.",
         ),
         **_waivers(policy),
+        "provenance": _nullable(
+            provenance_schema(policy),
+            "Only when the assessment gives provenance: the records it gave, sorted by name.",
+        ),
         "explanation": _array(
             _object(
                 {
@@ -1159,7 +1219,7 @@ def decision_schema(policy: ir.Policy) -> Schema:
             "Only when asked for: every rule's condition, node by node.",
         ),
     }
-    required = [k for k in properties if k != "explanation"]
+    required = [k for k in properties if k not in ("explanation", "provenance")]
     return {
         "$schema": DIALECT,
         "$id": _urn(policy, "decision"),

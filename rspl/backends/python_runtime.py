@@ -41,6 +41,7 @@ from rspl.semantics import (
     check_evidence_values,
     check_failed,
     check_implemented,
+    check_provenance,
     combine_standards,
     complete_standards,
     criteria_order,
@@ -162,6 +163,7 @@ class State(NamedTuple):
     qualified: Mapping[str, Any] = MappingProxyType({})
     failed: frozenset[tuple[str, str]] = frozenset()  # (rule, key) ladder steps failed
     waived: Waived | None = None  # the waivers decided, when the policy has any
+    provenance: Mapping[str, Any] | None = None  # where each figure came from, when given
 
 
 class Requirements(NamedTuple):
@@ -697,6 +699,8 @@ class Decision:
             "verdicts": {c: {**v.to_dict(), "criteria": criteria[c]} for c, v in verdicts.items()},
             "criteria": criteria_order(x for c in self.contexts for x in criteria[c]),
         }
+        if self.state.provenance is not None:
+            decision["provenance"] = _copy(dict(self.state.provenance))
         if waived is not None:
             entries = self.waiver_entries(waived)
             decision["waivers"] = entries
@@ -1205,11 +1209,16 @@ class Evaluator:
         contexts = check_contexts(get("contexts"), self.contexts)
         raw = get("approved")
         approved = check_approved(raw, self.waiver_names) if raw is not None else _EMPTY
+        raw = get("provenance")
+        provenance = None
+        if raw is not None:
+            provenance = MappingProxyType(check_provenance(raw, self.evidence_kinds, ev))
         if hit is None:
             narrowed = list(given)  # the checkpoints in `conditions` narrow this copy
             outcomes, values = self.conditions(list(lo), narrowed, ev, impl, maybe, as_of)
             hi = tuple(narrowed)
-            state = State(lo, hi, ev, done, as_of, maybe, crit, report, failed)
+            state = State(lo, hi, ev, done, as_of, maybe, crit, report, failed,
+                          provenance=provenance)
             waived = None
             if self.waivers:
                 waived = self.decide_waivers(values, approved, contexts, state)
@@ -1228,7 +1237,8 @@ class Evaluator:
                     self._fast[key] = Shortcut(req.safeguards, req.holes, req.families, basis)
         else:
             outcomes, values, table = hit.outcomes, hit.values, hit.table
-            state = State(lo, hit.hi, ev, done, as_of, maybe, crit, _NO_QUALIFIED, failed)
+            state = State(lo, hit.hi, ev, done, as_of, maybe, crit, _NO_QUALIFIED, failed,
+                          provenance=provenance)
         return Decision(self, Basis(state, outcomes, values, table), impl, contexts, explain)
 
     def decide_waivers(

@@ -151,7 +151,43 @@ def _parser() -> argparse.ArgumentParser:
         "--timeout", type=float, default=10.0, metavar="S", help="seconds per solver call"
     )
     _add_import_path(dif)
+    _add_assess_and_gate(sub)
     return p
+
+
+def _add_assess_and_gate(sub: Any) -> None:
+    """`rspl assess` (Inspect logs -> assessment) and `rspl gate` (a release gate)."""
+    ass = sub.add_parser(
+        "assess", help="write an assessment from Inspect logs (needs the [inspect] extra)"
+    )
+    ass.add_argument("file", metavar="POLICY")
+    ass.add_argument("logs", nargs="*", metavar="LOGS",
+                     help="Inspect log files, or folders of them")  # fmt: skip
+    ass.add_argument("--bindings", default="rspl.bindings.toml", metavar="FILE",
+                     help="which evaluation measures each evidence (default "
+                     "rspl.bindings.toml)")  # fmt: skip
+    ass.add_argument("--check", action="store_true",
+                     help="only check the bindings against the policy")  # fmt: skip
+    ass.add_argument("-o", "--output", default="-", metavar="FILE",
+                     help="where to write the assessment (default: standard output)")  # fmt: skip
+    ass.add_argument("--as-of", dest="as_of", metavar="YYYY-MM-DD",
+                     help="the assessment's date, which log ages count up to (default today)")
+    ass.add_argument("--determinations", metavar="FILE",
+                     help="the roles' part of the assessment (determinations, judgements, "
+                     "implemented, ...), merged in unchanged")  # fmt: skip
+    ass.add_argument("--format", choices=("snippet", "concise"), default="snippet",
+                     help="how the bindings' diagnostics are shown")  # fmt: skip
+    ass.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    _add_import_path(ass)
+
+    gate = sub.add_parser("gate", help="exit 0 when the contexts are permitted, 1 if blocked")
+    gate.add_argument("file", metavar="POLICY")
+    gate.add_argument("assessment", metavar="ASSESSMENT.json")
+    gate.add_argument("--context", action="append", required=True, metavar="C",
+                      help="a context the release needs (repeatable)")  # fmt: skip
+    gate.add_argument("--format", choices=("text", "json"), default="text")
+    gate.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
+    _add_import_path(gate)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -194,6 +230,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     if args.command == "verify":
         return cmd_verify(args.file, args.context, args.format, args.timeout, roots)
+    if args.command == "assess":
+        return cmd_assess(args, roots)
+    if args.command == "gate":
+        return cmd_gate(args.file, args.assessment, args.context, args.format, args.junit, roots)
     if args.command == "diff":
         return cmd_diff(args.old, args.new, args.context, args.format, args.fail_on,
                         args.timeout, roots)  # fmt: skip
@@ -780,3 +820,118 @@ def _typed(main: str, origin: Any) -> str:
     if not name.startswith("<"):
         name = os.path.normpath(os.path.join(os.path.dirname(main), name))
     return f"{name}:{origin.line}"
+
+
+def cmd_assess(args: argparse.Namespace, import_path: Sequence[str] = ()) -> int:
+    """`rspl assess`: check the bindings, then (unless `--check`) read the logs and write the
+    assessment. Exit 0 when written (or the bindings check), 1 when the policy or the
+    bindings have errors, 2 when something cannot be read or inspect_ai is missing."""
+    import datetime
+
+    from rspl.assess import AssessError, assess
+    from rspl.bindings import read_bindings
+    from rspl.interpreter import AssessmentError, evaluate
+    from rspl.render import render, summary
+
+    result = _compile_or_report(args.file, import_path)
+    if isinstance(result, int):
+        return result
+    try:
+        with open(args.bindings, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        sys.stderr.write(f"rspl: error: cannot read {_shown(args.bindings)}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    bindings, problems = read_bindings(args.bindings, text, result.policy)
+    out = sys.stdout if args.check else sys.stderr
+    out.write(render(problems, {args.bindings: text}, args.format, _use_color(args.color)))
+    if args.check or bindings is None:
+        if args.format == "snippet" or bindings is None:
+            verdict = "ok" if bindings is not None else "failed"
+            out.write(f"{args.bindings}: {verdict} ({summary(problems)})\n")
+        return EXIT_OK if bindings is not None else EXIT_ERRORS
+    if not args.logs:
+        sys.stderr.write("rspl: error: rspl assess needs log files or folders (or --check)\n")
+        return EXIT_USAGE
+    as_of = None
+    if args.as_of is not None:
+        try:
+            as_of = datetime.date.fromisoformat(args.as_of)
+        except ValueError:
+            sys.stderr.write(f"rspl: error: --as-of {_shown(args.as_of)}: not a date "
+                             "YYYY-MM-DD\n")  # fmt: skip
+            return EXIT_USAGE
+    given: Any = None
+    if args.determinations is not None:
+        given = _read_assessment(args.determinations)
+        if isinstance(given, _Failed):
+            return EXIT_USAGE
+        if not isinstance(given, dict):
+            sys.stderr.write(f"rspl: error: {args.determinations}: not a JSON object\n")
+            return EXIT_USAGE
+    try:
+        assessment, notes = assess(result.policy, bindings, args.logs, as_of=as_of, given=given)
+    except AssessError as exc:
+        sys.stderr.write(f"rspl: error: {exc}\n")
+        return EXIT_USAGE
+    try:
+        evaluate(result.policy, assessment)
+    except AssessmentError as exc:
+        sys.stderr.write(f"rspl: error: the assessment would be invalid: {exc}\n")
+        return EXIT_USAGE
+    for note in notes:
+        sys.stderr.write(f"assess: {note}\n")
+    text = json.dumps(assessment, indent=2) + "\n"
+    if args.output == STDIN:
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        with open(args.output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        sys.stderr.write(f"rspl: error: cannot write {_shown(args.output)}: {_reason(exc)}\n")
+        return EXIT_USAGE
+    sys.stderr.write(f"wrote {args.output}\n")
+    return EXIT_OK
+
+
+def cmd_gate(
+    path: str,
+    assessment_path: str,
+    contexts: list[str],
+    fmt: str,
+    junit: str | None,
+    import_path: Sequence[str] = (),
+) -> int:
+    """`rspl gate`: exit 0 when every context asked is permitted, 1 when one is blocked, 2
+    for a policy that does not compile or an assessment that is not valid."""
+    from rspl.gate import gate_result, gate_text, junit_xml
+    from rspl.interpreter import AssessmentError, evaluate
+
+    loaded = _policy_and_assessment(path, assessment_path, import_path)
+    if loaded == EXIT_ERRORS:
+        return EXIT_USAGE  # the policy has errors: the gate cannot decide
+    if isinstance(loaded, int):
+        return loaded
+    result, assessment = loaded
+    if isinstance(assessment, dict):
+        assessment = {**assessment, "contexts": contexts}
+    try:
+        decision = evaluate(result.policy, assessment)
+    except AssessmentError as exc:
+        sys.stderr.write(f"rspl: error: bad assessment: {exc}\n")
+        return EXIT_USAGE
+    asked = list(decision["verdicts"])
+    answer = gate_result(decision, asked)
+    if junit is not None:
+        try:
+            with open(junit, "w", encoding="utf-8") as fh:
+                fh.write(junit_xml(answer, decision))
+        except OSError as exc:
+            sys.stderr.write(f"rspl: error: cannot write {_shown(junit)}: {_reason(exc)}\n")
+            return EXIT_USAGE
+    if fmt == "json":
+        sys.stdout.write(json.dumps(answer, indent=2, sort_keys=True) + "\n")
+    else:
+        sys.stdout.write(gate_text(answer))
+    return EXIT_OK if answer["permitted"] else EXIT_ERRORS

@@ -183,6 +183,19 @@ PROFILE_BAD_VALUE = Code("E1914", "profile-bad-value", ERROR, "a profile field w
 PROFILE_UNKNOWN_FIELD = Code("E1915", "profile-unknown-field", ERROR, "a profile field or check option that does not exist")
 PROFILE_DUPLICATE_ELEMENT = Code("E1916", "profile-duplicate-element", ERROR, "two elements of a profile with the same id")
 
+# bindings of evidence to evaluation logs (`rspl assess --bindings FILE`)
+BINDINGS_NOT_TOML = Code("E2101", "bindings-not-toml", ERROR, "a bindings file that is not valid TOML")
+BINDINGS_UNKNOWN_EVIDENCE = Code("E2102", "bindings-unknown-evidence", ERROR, "a bindings file names evidence the policy does not declare")
+BINDINGS_UNIT_MISMATCH = Code("E2103", "bindings-unit-mismatch", ERROR, "a metric's unit does not fit the type of the evidence it measures")
+BINDINGS_MISSING_FIELD = Code("E2104", "bindings-missing-field", ERROR, "a binding, or the `[assess]` table, lacks a required field")
+BINDINGS_UNKNOWN_FIELD = Code("E2105", "bindings-unknown-field", ERROR, "a field the bindings format does not have")
+BINDINGS_BAD_VALUE = Code("E2106", "bindings-bad-value", ERROR, "a bindings field with a value of the wrong kind or outside its fixed list")
+BINDINGS_FACT_COMPARISON = Code("E2107", "bindings-fact-comparison", ERROR, "a yes-or-no evidence bound without `true_when`, or a quantity bound with one")
+BINDINGS_BOUND_OUT_OF_RANGE = Code("E2108", "bindings-bound-out-of-range", ERROR, "a `true_when` bound outside the range of the metric's unit")
+BINDINGS_MEMBERS = Code("E2109", "bindings-members", ERROR, "`members` on evidence that is not a measurement family, a family bound without them, or an undeclared member")
+BINDINGS_AGGREGATE = Code("E2110", "bindings-aggregate", ERROR, "`tasks` without `aggregate`, `aggregate` without `tasks`, or both `task` and `tasks`")
+BINDINGS_FILTER_METRIC = Code("E2111", "bindings-filter-metric", ERROR, "a sample filter on a metric that cannot be recomputed from the samples")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -213,6 +226,8 @@ REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME
 LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
 PROFILE_ELEMENT_MISSING = Code("W0050", "profile-element-missing", WARNING, "`rspl lint`: the policy has nothing that satisfies an element of the profile")
 PROFILE_ELEMENT_NOT_BINDING = Code("W0051", "profile-element-not-binding", WARNING, "`rspl lint`: an element of the profile is satisfied only by duties that do not bind")
+BINDINGS_UNBOUND_EVIDENCE = Code("W0060", "bindings-unbound-evidence", WARNING, "`rspl assess`: measurable evidence that no binding measures")
+BINDINGS_JUDGEMENT_MEASURED = Code("W0061", "bindings-judgement-measured", WARNING, "`rspl assess`: a judgement, which a role decides, bound to an evaluation metric")
 
 
 def _collect_codes() -> dict[str, Code]:

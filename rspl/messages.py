@@ -27,6 +27,19 @@ from typing import Protocol
 
 from rspl import units
 from rspl.diagnostics import (
+    BINDINGS_AGGREGATE,
+    BINDINGS_BAD_VALUE,
+    BINDINGS_BOUND_OUT_OF_RANGE,
+    BINDINGS_FACT_COMPARISON,
+    BINDINGS_FILTER_METRIC,
+    BINDINGS_JUDGEMENT_MEASURED,
+    BINDINGS_MEMBERS,
+    BINDINGS_MISSING_FIELD,
+    BINDINGS_NOT_TOML,
+    BINDINGS_UNBOUND_EVIDENCE,
+    BINDINGS_UNIT_MISMATCH,
+    BINDINGS_UNKNOWN_EVIDENCE,
+    BINDINGS_UNKNOWN_FIELD,
     BOUND_OUT_OF_RANGE,
     CARRY_FORWARD_NEVER_ALLOWED,
     CARRY_FORWARD_NOT_DURATION,
@@ -2507,4 +2520,169 @@ def profile_element_not_binding(
         f"{profile} {element} is not binding: {title} ({citation}); found only {found}",
         span,
         help=f"it is satisfied by {wanted}",
+    )
+
+
+# ------------------------------------------------ bindings (`rspl assess`, E2101-E2111, W006x)
+
+_BINDINGS_DOC = "docs/tutorial-evals.md describes the bindings file"
+
+
+def bindings_not_toml(reason: str, span: Span) -> Diagnostic:
+    """E2101: the bindings file does not parse as TOML (`reason` is the TOML reader's)."""
+    return _make(
+        BINDINGS_NOT_TOML,
+        f"this bindings file is not valid TOML: {reason}",
+        span,
+        help="a bindings file is TOML: an `[assess]` table and one `[evidence.NAME]` table per "
+        "evidence measured; " + _BINDINGS_DOC,
+    )
+
+
+def bindings_unknown_evidence(name: str, declared: Sequence[str], span: Span) -> Diagnostic:
+    """E2102: a binding (or `not_measured`) names evidence the policy does not declare."""
+    return _make(
+        BINDINGS_UNKNOWN_EVIDENCE,
+        f"the policy declares no evidence `{name}`",
+        span,
+        help=did_you_mean(name, declared, kind="evidence")
+        or "the policy's evidence: " + ", ".join(f"`{d}`" for d in declared),
+    )
+
+
+def bindings_unit_mismatch(
+    name: str, unit: str, etype: str, fits: Sequence[str], span: Span
+) -> Diagnostic:
+    """E2103: the metric's unit cannot give a value of the evidence's type."""
+    help = (
+        "a metric gives a number: a date cannot be measured by one; give it in the assessment"
+        if not fits
+        else "a metric for " + etype + " evidence is in " + ", ".join(f"`{f}`" for f in fits)
+    )
+    return _make(
+        BINDINGS_UNIT_MISMATCH,
+        f"`{name}` is {etype} evidence, but its metric is bound in `{unit}`",
+        span,
+        help=help,
+    )
+
+
+def bindings_missing_field(field: str, where: str, span: Span) -> Diagnostic:
+    """E2104: a required field of a binding or of `[assess]` is missing."""
+    return _make(
+        BINDINGS_MISSING_FIELD,
+        f"{where} has no `{field}`",
+        span,
+        help=f"add `{field}`; " + _BINDINGS_DOC,
+    )
+
+
+def bindings_unknown_field(field: str, where: str, known: Sequence[str], span: Span) -> Diagnostic:
+    """E2105: a key the bindings format does not have."""
+    return _make(
+        BINDINGS_UNKNOWN_FIELD,
+        f"{where} has an unknown field `{field}`",
+        span,
+        help=did_you_mean(field, known, kind="field")
+        or "the fields here are " + ", ".join(f"`{k}`" for k in known),
+    )
+
+
+def bindings_bad_value(field: str, where: str, wanted: str, span: Span) -> Diagnostic:
+    """E2106: a field whose value is of the wrong kind or outside its fixed list."""
+    return _make(
+        BINDINGS_BAD_VALUE,
+        f"`{field}` of {where} must be {wanted}",
+        span,
+        help=_BINDINGS_DOC,
+    )
+
+
+def bindings_fact_comparison(name: str, etype: str, span: Span) -> Diagnostic:
+    """E2107: a yes-or-no evidence without `true_when`, or a quantity with one."""
+    if etype in units.BOOLEAN_TYPES:
+        return _make(
+            BINDINGS_FACT_COMPARISON,
+            f"`{name}` is a {etype} (yes or no), but its binding does not say when the metric "
+            "makes it true",
+            span,
+            help='add `true_when = ">= 0.5"` (a comparison and a bound in the metric\'s unit)',
+        )
+    return _make(
+        BINDINGS_FACT_COMPARISON,
+        f"`{name}` is {etype} evidence: the metric is its value, so `true_when` does not apply",
+        span,
+        help="remove `true_when`; the policy's rules compare the value themselves",
+    )
+
+
+def bindings_bound_out_of_range(name: str, bound: float, unit: str, span: Span) -> Diagnostic:
+    """E2108: a `true_when` bound that no value of the metric's unit can be compared with
+    sensibly (a fraction compared with 40, written for 40%)."""
+    hint = f"; for {bound:g}% write {bound / 100:g}" if unit == "fraction" and bound > 1 else ""
+    return _make(
+        BINDINGS_BOUND_OUT_OF_RANGE,
+        f"the bound {bound:g} of `{name}` is outside the range of a `{unit}` metric",
+        span,
+        help=f"a `{unit}` metric is {_UNIT_RANGES.get(unit, 'a number')}{hint}",
+    )
+
+
+_UNIT_RANGES = {"fraction": "from 0 to 1", "percent": "from 0 to 100"}
+
+
+def bindings_members(name: str, problem: str, span: Span) -> Diagnostic:
+    """E2109: `members` on plain evidence, a family bound without them, or an undeclared
+    member (`problem` says which, in words)."""
+    return _make(
+        BINDINGS_MEMBERS,
+        f"`{name}`: {problem}",
+        span,
+        help="a measurement family (`evidence F: TYPE per THING`) is bound member by member "
+        "under `[evidence.F.members]`; plain evidence by one metric",
+    )
+
+
+def bindings_aggregate(name: str, problem: str, span: Span) -> Diagnostic:
+    """E2110: `tasks` without `aggregate`, `aggregate` without `tasks`, or `task` and `tasks`."""
+    return _make(
+        BINDINGS_AGGREGATE,
+        f"`{name}`: {problem}",
+        span,
+        help='one task: `task = "T"`; several: `tasks = ["T1", "T2"]` with `aggregate = '
+        '"mean"`, `"max"` or `"min"`',
+    )
+
+
+def bindings_filter_metric(name: str, metric: str, span: Span) -> Diagnostic:
+    """E2111: a sample filter on a metric other than `accuracy` or `mean`."""
+    return _make(
+        BINDINGS_FILTER_METRIC,
+        f"`{name}` filters samples, but its metric `{metric}` cannot be recomputed from them",
+        span,
+        help="with `samples`, use `metric = \"accuracy\"` or `\"mean\"` (the mean of the "
+        "filtered samples' scores), or bind a metric the task computes per group itself",
+    )
+
+
+def bindings_unbound_evidence(name: str, etype: str, span: Span) -> Diagnostic:
+    """W0060: measurable evidence (a fact or a quantity) that no binding measures."""
+    return _make(
+        BINDINGS_UNBOUND_EVIDENCE,
+        f"no binding measures the {etype} evidence `{name}`: `rspl assess` leaves it unknown",
+        span,
+        help=f"bind it under `[evidence.{name}]`, or list it in `not_measured` of `[assess]` "
+        "when people give it (`--determinations`)",
+    )
+
+
+def bindings_judgement_measured(name: str, roles: Sequence[str], span: Span) -> Diagnostic:
+    """W0061: a judgement is bound to a metric."""
+    who = ", ".join(roles) if roles else "a role"
+    return _make(
+        BINDINGS_JUDGEMENT_MEASURED,
+        f"`{name}` is a judgement ({who} decides it), but it is bound to an evaluation metric",
+        span,
+        help="declare it a `fact` if an evaluation decides it, or leave it to its role "
+        "(`--determinations`)",
     )

@@ -294,7 +294,7 @@ class _Reader:
         return Bindings(self.locate.path, model, max_age, tuple(bindings), tuple(not_measured))
 
     def _unbound(self, bound: set[str], acknowledged: set[str]) -> None:
-        where = self.locate.at(("assess",))
+        where = self.locate.at(("assess",), "not_measured")
         for e in self.policy.evidence:
             if e.name in bound or e.name in acknowledged:
                 continue

@@ -155,6 +155,18 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """The command line parsed; `rspl assess` takes its log paths anywhere among its options
+    (`rspl assess POLICY --bindings B -o out.json logs/`), which argparse reads only with
+    `parse_intermixed_args` of the command's own parser."""
+    if argv[:1] == ["assess"]:
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        args = sub.choices["assess"].parse_intermixed_args(argv[1:])
+        args.command = "assess"
+        return args
+    return parser.parse_args(argv)
+
+
 def _add_assess_and_gate(sub: Any) -> None:
     """`rspl assess` (Inspect logs -> assessment) and `rspl gate` (a release gate)."""
     ass = sub.add_parser(
@@ -193,7 +205,7 @@ def _add_assess_and_gate(sub: Any) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        args = _parse(parser, list(sys.argv[1:] if argv is None else argv))
     except SystemExit as exc:
         return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
     if args.command is None:

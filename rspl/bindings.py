@@ -132,7 +132,9 @@ def read_bindings(
         return None, [msg.bindings_not_toml(_reason(str(exc)), where)]
     reader = _Reader(path, text, policy)
     found = reader.read(data)
-    out = sorted(reader.diagnostics, key=lambda d: (d.span.line, d.span.column, d.code))
+    # a field shared by a family's members is reported once, not once per member
+    unique = {(d.code, d.span.line, d.message): d for d in reversed(reader.diagnostics)}
+    out = sorted(unique.values(), key=lambda d: (d.span.line, d.span.column, d.code))
     if any(d.severity.value == "error" for d in out):
         return None, out
     return found, out
@@ -351,7 +353,8 @@ class _Reader:
                 continue
             mlabel = f"member `{member}` of {label}"
             self._unknown(spec, MEMBER_KEYS, mlabel, mpath)
-            measure = self._measure(f"{name}.{member}", e.type, spec, shared, mpath, mlabel)
+            measure = self._measure(f"{name}.{member}", e.type, spec, shared, mpath, mlabel,
+                                    label)
             if measure is not None:
                 out.append((member, measure))
         if len(out) != len(members):
@@ -366,6 +369,7 @@ class _Reader:
         shared: Mapping[str, Any],
         path: tuple[str, ...],
         label: str,
+        shared_label: str = "",
     ) -> Measure | None:
         table = {**shared, **own}
         ok = True
@@ -374,6 +378,9 @@ class _Reader:
             if key is not None and key not in own and key in shared:
                 return self.locate.at(path[:2], key)
             return self.locate.at(path, key)
+
+        def lab(key: str) -> str:
+            return shared_label if key not in own and key in shared else label
 
         where = at(None)
         task, tasks, aggregate = table.get("task"), table.get("tasks"), table.get("aggregate")
@@ -385,8 +392,8 @@ class _Reader:
             if not isinstance(tasks, list) or len(tasks) < 2 or not all(
                 isinstance(t, str) and t for t in tasks
             ):
-                self.add(msg.bindings_bad_value("tasks", label, "a list of two or more task names",
-                                                at("tasks")))  # fmt: skip
+                wanted = "a list of two or more task names"
+                self.add(msg.bindings_bad_value("tasks", lab("tasks"), wanted, at("tasks")))
                 ok = False
             elif aggregate is None:
                 self.add(msg.bindings_aggregate(name, "`tasks` without `aggregate`", at("tasks")))
@@ -397,7 +404,7 @@ class _Reader:
             self.add(msg.bindings_missing_field("task", label, where))
             ok = False
         elif not isinstance(task, str) or not task:
-            self.add(msg.bindings_bad_value("task", label, "a task name", at("task")))
+            self.add(msg.bindings_bad_value("task", lab("task"), "a task name", at("task")))
             ok = False
         else:
             names = (task,)
@@ -407,16 +414,17 @@ class _Reader:
                 ok = False
         if aggregate is not None and aggregate not in AGGREGATES:
             wanted = "one of " + ", ".join(f'"{a}"' for a in AGGREGATES)
-            self.add(msg.bindings_bad_value("aggregate", label, wanted, at("aggregate")))
+            self.add(msg.bindings_bad_value("aggregate", lab("aggregate"), wanted, at("aggregate")))
             ok = False
         version = table.get("task_version")
         if version is not None and (isinstance(version, bool)
                                     or not isinstance(version, str | int)):  # fmt: skip
-            self.add(msg.bindings_bad_value("task_version", label, "a string or an integer",
+            wanted = "a string or an integer"
+            self.add(msg.bindings_bad_value("task_version", lab("task_version"), wanted,
                                             at("task_version")))  # fmt: skip
             ok = False
-        scorer = self._text(table, "scorer", label, path, where, required=True, at=at)
-        metric = self._text(table, "metric", label, path, where, required=True, at=at)
+        scorer = self._text(table, "scorer", lab("scorer"), path, where, required=True, at=at)
+        metric = self._text(table, "metric", lab("metric"), path, where, required=True, at=at)
         unit = table.get("unit")
         if unit is None and metric == "accuracy":
             unit = "fraction"
@@ -425,15 +433,15 @@ class _Reader:
             ok = False
         elif not isinstance(unit, str) or unit not in UNITS:
             wanted = "one of " + ", ".join(f'"{u}"' for u in UNITS)
-            self.add(msg.bindings_bad_value("unit", label, wanted, at("unit")))
+            self.add(msg.bindings_bad_value("unit", lab("unit"), wanted, at("unit")))
             unit, ok = None, False
         elif unit not in fits(etype):
             self.add(msg.bindings_unit_mismatch(name, unit, etype, fits(etype), at("unit")))
             ok = False
-        true_when = self._comparison(name, etype, table, unit, label, at)
+        true_when = self._comparison(name, etype, table, unit, lab("true_when"), at)
         if true_when is False:
             ok = False
-        samples = self._samples(table, label, at)
+        samples = self._samples(table, lab("samples"), at)
         if samples is False:
             ok = False
         elif samples is not None and metric is not None and metric not in FILTERABLE:

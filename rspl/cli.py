@@ -161,7 +161,7 @@ def _parse(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespa
     `parse_intermixed_args` of the command's own parser."""
     if argv[:1] == ["assess"]:
         sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-        args = sub.choices["assess"].parse_intermixed_args(argv[1:])
+        args: argparse.Namespace = sub.choices["assess"].parse_intermixed_args(argv[1:])
         args.command = "assess"
         return args
     return parser.parse_args(argv)

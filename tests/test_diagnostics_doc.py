@@ -6,6 +6,9 @@ output of `rspl check --format concise` in a `text` block) and a `**Fixed**` par
 put right, which checks without errors and without the code). An example is a main file,
 `policy.rspl`, plus any extra files, each introduced by a line `<!-- file: NAME.rspl -->`.
 
+The codes of `rspl assess` (a bindings file's problems) are reported by `rspl assess --check`:
+their examples hold a `toml` block introduced by `<!-- file: rspl.bindings.toml -->`.
+
 The codes of `rspl lint` (a profile file's errors, an element missing) are reported by lint,
 not check: their examples hold a profile too, a `toml` block introduced by `<!-- file:
 profile.toml -->`, and for them the test runs `rspl lint --profile profile.toml policy.rspl`
@@ -24,6 +27,7 @@ from pathlib import Path
 import attrs
 import pytest
 
+from rspl.bindings import read_bindings
 from rspl.cli import _header_span as header_span
 from rspl.cli import main as rspl_main
 from rspl.diagnostics import CODES, Diagnostic, Severity
@@ -35,6 +39,7 @@ from rspl.profile import parse_profile
 DOC = Path(__file__).resolve().parent.parent / "docs" / "diagnostics.md"
 MAIN = "policy.rspl"
 PROFILE = "profile.toml"  # an example with this file is linted against it (`rspl lint`)
+BINDINGS = "rspl.bindings.toml"  # an example with this file checks it (`rspl assess --check`)
 
 _HEADING_RE = re.compile(r"^## ")
 _CODE_HEADING_RE = re.compile(r"^## ([A-Z]\d{4})\b(.*)$")
@@ -158,6 +163,10 @@ def reported(
     """What the example reports: `rspl check` of it, or, when it has a profile, what `rspl
     lint` reports (the profile's errors, or the policy's, or the elements it lacks)."""
     result = compile_example(tmp_path, monkeypatch, files)
+    if BINDINGS in files:
+        assert result.policy is not None, "a bindings example needs a policy that compiles"
+        _, problems = read_bindings(BINDINGS, files[BINDINGS], result.policy)
+        return [*result.diagnostics, *problems]
     if PROFILE not in files:
         return list(result.diagnostics)
     profile, problems = parse_profile(PROFILE, files[PROFILE])
@@ -177,6 +186,13 @@ def cli_output(
     write_example(tmp_path, files)
     monkeypatch.chdir(tmp_path)
     capsys.readouterr()
+    if BINDINGS in files:
+        rspl_main(["assess", MAIN, "--bindings", BINDINGS, "--check", "--format", fmt,
+                   "--color", "never"])  # fmt: skip
+        out = capsys.readouterr().out
+        # only the diagnostics: not the summary line
+        return "".join(line for line in out.splitlines(True)
+                       if not line.startswith(BINDINGS + ": "))  # fmt: skip
     if PROFILE in files:
         rspl_main(["lint", "--profile", PROFILE, "--format", fmt, "--color", "never", MAIN])
         out = capsys.readouterr().out

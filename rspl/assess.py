@@ -277,16 +277,17 @@ def measure(
             return Figure(None, why, tuple(runs), why)
         raw.append(value)
     value = _AGGREGATE[m.aggregate](raw) if m.aggregate is not None else raw[0]
-    what = f"{m.aggregate} {m.metric} of {', '.join(m.tasks)}" if m.aggregate else m.metric
+    what = f"the {m.aggregate} of {m.metric} on {', '.join(m.tasks)}" if m.aggregate else m.metric
     where = ", ".join(sources)
     if m.true_when is not None:
         op, bound = m.true_when
         result = compare(op, value, bound)
-        note = f"{'true' if result else 'false'} ({what} {value:g} {op} {bound:g}) from {where}"
+        note = (f"{'true' if result else 'false'} ({what} {value:g}, true when {op} {bound:g}) "
+                f"from {where}")  # fmt: skip
         return Figure(result, None, tuple(runs), note)
     converted = value * FACTORS.get(m.unit, 1.0)
-    unit = f" {m.unit}" if m.unit in FACTORS else ""
-    note = f"{converted:g} ({what} {value:g}{unit}) from {where}"
+    raw = f" {value:g} {m.unit}" if m.unit in FACTORS else ""
+    note = f"{converted:g} ({what}{raw}) from {where}"
     return Figure(converted, None, tuple(runs), note)
 
 

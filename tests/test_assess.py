@@ -118,7 +118,7 @@ def test_latest_successful_log_of_the_model(tmp_path: Path) -> None:
     assert run_["log"] == str(logs / "b.eval") and run_["model"] == M
     assert run_["created"] == "2025-08-02T09:00:00+00:00" and len(run_["sha256"]) == 64
     assert run_["eval_id"] == "cyber_range-lab-model-a-2025-08-02"
-    assert notes == [f"cyber = 0.4 (accuracy 0.4) from {logs / 'b.eval'}"]
+    assert notes == [f"cyber = 0.4 (accuracy) from {logs / 'b.eval'}"]
 
 
 def test_failed_and_cancelled_runs_leave_the_evidence_unknown(tmp_path: Path) -> None:
@@ -365,7 +365,8 @@ def test_example_policy_from_logs_to_the_gate(
     assert ev["cyber_indicative_crossed"] is False  # max(0.3, 0.1) < 0.5
     assert ev["self_improvement_indicative_crossed"] is False  # 0.5 < 0.6 on pull requests
     assert ev["generation_time_ratio"] == pytest.approx(0.6)
-    assert "assess: generation_time_ratio = 0.6 (ratio_percent 60 percent)" in err
+    note = "assess: generation_time_ratio = 0.6 (ratio_percent 60 percent) from logs/forecast.eval"
+    assert note in err
     gate = ["gate", str(OPENAI), "assessment.json", "--context", "external_deployment"]
     status, out, _ = cli([*gate, "--junit", "report.xml"], capsys)
     assert (status, out.splitlines()[0]) == (0, "external_deployment: permitted")

@@ -122,6 +122,8 @@ def main(folder: str) -> None:
               metrics={"gcg": 0.02, "pair": 0.04, "tap": 0.03})
     write_log(out / "old-model-cyber_range.eval", task="cyber_range", model="example/frontier-0",
               created="2025-05-01T09:00:00+00:00", metrics={"accuracy": 0.9})
+    for path in sorted(out.glob("*.eval")):
+        print(f"wrote {path}")
 
 
 if __name__ == "__main__":

@@ -122,3 +122,9 @@ def test_check_only_needs_no_logs(capsys: pytest.CaptureFixture[str]) -> None:
     status = rspl_main(["assess", str(FOLDER / "policy.rspl"), "--bindings",
                         str(FOLDER / "problems.toml"), "--check", "--format", "concise"])
     assert status == 1
+
+
+def test_cases_cover_every_bindings_code() -> None:
+    found = {code for path in CASES for _, _, code, _ in expected(path.read_text("utf-8"))}
+    codes = {c for c, entry in CODES.items() if entry.slug.startswith("bindings-")}
+    assert sorted(codes - found) == []

@@ -141,6 +141,9 @@ class _Search:
 
     def apply(self, atoms: frozenset[Atom]) -> dict[str, Any]:
         a = dict(self.assessment)
+        # Provenance records where the given figures came from; a change of evidence is no
+        # measurement, and the records (which must agree with the evidence) never decide.
+        a.pop("provenance", None)
         implemented = list(a.get("implemented") or [])
         done = list(a.get("done") or [])
         approved = list(a.get("approved") or [])

@@ -286,8 +286,8 @@ def measure(
                 f"from {where}")  # fmt: skip
         return Figure(result, None, tuple(runs), note)
     converted = value * FACTORS.get(m.unit, 1.0)
-    raw = f" {value:g} {m.unit}" if m.unit in FACTORS else ""
-    note = f"{converted:g} ({what}{raw}) from {where}"
+    given = f" {value:g} {m.unit}" if m.unit in FACTORS else ""
+    note = f"{converted:g} ({what}{given}) from {where}"
     return Figure(converted, None, tuple(runs), note)
 
 

@@ -63,6 +63,7 @@ RANGES: dict[str, tuple[float, float | None]] = {
 AGGREGATES = ("mean", "max", "min")
 OPERATORS = (">=", ">", "<=", "<", "==", "!=")
 FILTERABLE = ("accuracy", "mean")  # metrics recomputed from the filtered samples' scores
+FRACTION_METRICS = ("accuracy",)  # Inspect's metrics that are always from 0 to 1
 
 ASSESS_KEYS = ("model", "max_age_days", "not_measured")
 BINDING_KEYS = ("task", "tasks", "aggregate", "task_version", "scorer", "metric", "unit",
@@ -437,6 +438,9 @@ class _Reader:
             unit, ok = None, False
         elif unit not in fits(etype):
             self.add(msg.bindings_unit_mismatch(name, unit, etype, fits(etype), at("unit")))
+            ok = False
+        elif metric in FRACTION_METRICS and unit != "fraction":
+            self.add(msg.bindings_metric_unit(name, metric, unit, at("unit")))
             ok = False
         true_when = self._comparison(name, etype, table, unit, lab("true_when"), at)
         if true_when is False:

@@ -2567,6 +2567,17 @@ def bindings_unit_mismatch(
     )
 
 
+def bindings_metric_unit(name: str, metric: str, unit: str, span: Span) -> Diagnostic:
+    """E2103: a metric whose unit Inspect fixes (`accuracy`, from 0 to 1) bound in another."""
+    return _make(
+        BINDINGS_UNIT_MISMATCH,
+        f"`{metric}` of `{name}` is a fraction from 0 to 1, but it is bound in `{unit}`",
+        span,
+        help=f"Inspect's `{metric}` is never a percentage: remove `unit` (or write "
+        '`unit = "fraction"`), and write any bound as a fraction (0.4 for 40%)',
+    )
+
+
 def bindings_missing_field(field: str, where: str, span: Span) -> Diagnostic:
     """E2104: a required field of a binding or of `[assess]` is missing."""
     return _make(

@@ -956,9 +956,11 @@ def _qualify(pair: tuple[Any, dict[str, Any]]) -> Any:
 
 
 @st.composite
-def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
+def assessments(draw: st.DrawFn, spec: PolicySpec, provenance: bool = False) -> dict[str, Any]:
     """A valid assessment for `spec`: any field may be absent or null. One in four is a
-    release-gate call: determinations and a list of safeguards, nothing else."""
+    release-gate call: determinations and a list of safeguards, nothing else. With
+    `provenance`, one in four of the others has a provenance block that agrees with its
+    evidence (property tests that change the evidence draw without it)."""
     if draw(st.integers(0, 3)) == 0:
         return {
             "determinations": {
@@ -1012,7 +1014,7 @@ def assessments(draw: st.DrawFn, spec: PolicySpec) -> dict[str, Any]:
     for key in list(out):
         if draw(st.integers(0, 15)) == 0:
             out[key] = None  # null means absent
-    if draw(st.integers(0, 3)) == 0:
+    if provenance and draw(st.integers(0, 3)) == 0:
         out["provenance"] = draw(_provenance(spec, out.get("evidence") or {}))
     return out
 
@@ -1232,7 +1234,7 @@ def malformed_assessments(draw: st.DrawFn, spec: PolicySpec) -> Any:
 def any_assessment(spec: PolicySpec) -> st.SearchStrategy[Any]:
     """About nine valid assessments for every malformed one."""
     return st.sampled_from((*[False] * 8, True)).flatmap(
-        lambda bad: malformed_assessments(spec) if bad else assessments(spec)
+        lambda bad: malformed_assessments(spec) if bad else assessments(spec, provenance=True)
     )
 
 

@@ -32,6 +32,7 @@ def applied(assessment: dict[str, Any], changes: list[dict[str, Any]], context: 
             ) -> dict[str, Any]:
     """The assessment with the described changes made, read from the answer's JSON alone."""
     a = copy.deepcopy(assessment)
+    a.pop("provenance", None)  # as why-not does: a changed figure is no measurement
     for x in changes:
         if x["change"] == "implement":
             a["implemented"] = list(a.get("implemented") or []) + x["safeguards"]

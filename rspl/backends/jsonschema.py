@@ -60,8 +60,8 @@ LIMITS = (
     "rejects object keys that are not strings, which JSON cannot write.",
     'The "format": "date" keyword is an annotation unless a validator is asked to assert '
     "formats; the pattern and the 10-character length carry the check.",
-    'A provenance record\'s status must agree with the evidence ("measured" for a value '
-    'given, "unknown" with a reason for one left out); the schema does not compare the two.',
+    "The provenance record of a member of an open measurement family must agree with the "
+    "evidence too; the schema checks that only for declared evidence and members.",
 )
 
 _UNIT_NOTES: dict[str, str] = {
@@ -638,6 +638,13 @@ def provenance_record() -> Schema:
             description="Where a figure came from: measured by the runs listed, or unknown "
             "and why.",
         )
+        | {
+            "if": {"properties": {"status": {"const": "unknown"}}},
+            "then": {
+                "required": ["reason"],
+                "properties": {"reason": {"type": "string", "minLength": 1}},
+            },
+        }
     )
 
 
@@ -746,9 +753,49 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "type": "object",
         "properties": properties,
         "additionalProperties": False,
-        **_not_done_and_failed(policy),
+        **_all_of(_not_done_and_failed(policy), _provenance_agrees(policy)),
         "$defs": defs,
     }
+
+
+def _all_of(*parts: Schema) -> Schema:
+    """The `allOf` clauses of several parts, as one `allOf` (nothing when there are none)."""
+    clauses = [c for part in parts for c in part.get("allOf", [])]
+    return {"allOf": clauses} if clauses else {}
+
+
+def _provenance_agrees(policy: ir.Policy) -> Schema:
+    """A provenance record agrees with the evidence (`rspl.semantics.check_provenance`):
+    `measured` for a value given, `unknown` for one left out. Two clauses per evidence item
+    and declared member; an open family's members are named by the assessment, so their
+    records are checked by the evaluator only (`LIMITS`)."""
+    clauses: list[Schema] = []
+
+    def present(name: str, member: str | None, open_family: bool) -> Schema:
+        value: Schema = {"not": {"type": "null"}}
+        if member is not None:
+            value = {"type": "object", "required": [member], "properties": {member: value}}
+        elif open_family:
+            value = {"type": "object", "minProperties": 1}
+        evidence = {"type": "object", "required": [name], "properties": {name: value}}
+        return {"required": ["evidence"], "properties": {"evidence": evidence}}
+
+    def status(key: str, word: str) -> Schema:
+        record = {"type": "object", "required": ["status"],
+                  "properties": {"status": {"const": word}}}  # fmt: skip
+        provenance = {"type": "object", "required": [key], "properties": {key: record}}
+        return {"required": ["provenance"], "properties": {"provenance": provenance}}
+
+    slots: list[tuple[str, str, str | None, bool]] = []
+    for e in policy.evidence:
+        slots.append((e.name, e.name, None, e.per is not None and e.members is None))
+        if e.per is not None and e.members is not None:
+            slots += [(f"{e.name}.{m}", e.name, m, False) for m in e.members]
+    for key, name, member, open_family in slots:
+        given = present(name, member, open_family)
+        clauses.append({"if": status(key, "measured"), "then": given})
+        clauses.append({"if": status(key, "unknown"), "then": {"not": given}})
+    return {"allOf": clauses}
 
 
 def _not_done_and_failed(policy: ir.Policy) -> Schema:

@@ -677,7 +677,7 @@ class Builder(Transformer[Token, Any]):
         return n.Not(c[0], self._span(meta))
 
     def name_ref(self, meta: Any, c: list[Any]) -> n.NameRef:
-        return n.NameRef(c[0], self._span(meta))
+        return n.NameRef(c[0], c[0].span)  # `name_ref: NAME`: the name's own span, shared
 
     def implemented(self, meta: Any, c: list[Any]) -> n.Implemented:
         return n.Implemented(c[0], self._span(meta))

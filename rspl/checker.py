@@ -136,6 +136,15 @@ class _Checker:
             self.waiver(item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(item)
+        elif isinstance(item, n.AssertDecl):
+            self.assertion(item)
+
+    def assertion(self, a: n.AssertDecl) -> None:
+        """An assertion's condition is checked as a rule's is, but may not read a domain
+        assessed per context (E0803). What it claims is only proved by `rspl verify`."""
+        if a.when is not None and self.within_depth(a.when):
+            self.condition(a.when, "an assertion's condition")
+            self.undecided(a.when, "assertion")
 
     def header(self) -> None:
         headers = [i for i in self.program.main.items if isinstance(i, n.PolicyHeader)]
@@ -1582,7 +1591,7 @@ class _Checker:
                 continue
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import | n.RuleDecl | n.ScenarioDecl
-                              | n.WaiverDecl):  # fmt: skip
+                              | n.WaiverDecl | n.AssertDecl):  # fmt: skip
                     continue
                 if self.res.own[module.name].get(item.name.text) is not item:
                     continue  # a duplicate, already reported

@@ -2159,6 +2159,7 @@ _UNDECIDED = {
     "efficacy": "an efficacy criterion",
     "criterion": "a `counts when` criterion",
     "waiver": "a waiver's condition",
+    "assertion": "an assertion's condition",
 }
 
 
@@ -2179,7 +2180,8 @@ def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
     is `checkpoint` (a rule with `rules out`), `until`, `efficacy` (a safeguard's `counts
-    when`), `criterion` (a standard's or a requirement's) or `waiver` (a waiver's `when`)."""
+    when`), `criterion` (a standard's or a requirement's), `waiver` (a waiver's `when`) or
+    `assertion` (an `assert` block's `when`)."""
     what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,

@@ -9,6 +9,7 @@ in `grammar/rspl.lark`.
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 import attrs
 
@@ -548,6 +549,29 @@ class WaiverDecl:
     approved_by_any: bool = False  # `approved by A or B`: one approval suffices
 
 
+# ---------------------------------------------------------------------------- assertions
+
+AssertKind = Literal["never_permitted", "always_permitted", "requires"]
+
+
+@attrs.frozen
+class AssertDecl:
+    """`assert NAME "TITLE" { CLAIM }`: a property the policy states about itself. `kind`
+    never_permitted / always_permitted: `target` is a context (or group); requires: `target`
+    is a standard or safeguard, required in `contexts` (none: every context). `when` None:
+    always."""
+
+    name: Name
+    title: str | None
+    kind: AssertKind
+    target: Name
+    contexts: tuple[Name, ...]
+    when: Expr | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- scenarios
 
 
@@ -711,6 +735,7 @@ Decl = (
     | RuleDecl
     | WaiverDecl
     | ScenarioDecl
+    | AssertDecl
 )
 Item = PolicyHeader | Import | Decl
 
@@ -740,6 +765,7 @@ DECL_KINDS: dict[type, str] = {
     RuleDecl: "rule",
     WaiverDecl: "waiver",
     ScenarioDecl: "scenario",
+    AssertDecl: "assert",
 }
 
 

@@ -306,6 +306,8 @@ class _Resolver:
             self.waiver(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
+        elif isinstance(item, n.AssertDecl):
+            self.assertion(m, item)
 
     def carry_forward(self, m: n.Module, c: n.CarryForward | None) -> None:
         if c is not None and c.when is not None:
@@ -323,6 +325,17 @@ class _Resolver:
             self.obligation(m, ob)
         for cmp in rule.rules_out:
             self.expr(m, cmp)
+
+    def assertion(self, m: n.Module, a: n.AssertDecl) -> None:
+        """An assertion names a context (never/always permitted) or a standard or safeguard
+        (`requires`, with the contexts of its `for`); its condition reads as a rule's."""
+        if a.kind == "requires":
+            self.ref(m, a.target, _REQUIRABLE)
+            self.refs(m, a.contexts, _CONTEXT, unknown=msg.unknown_context)
+        else:
+            self.ref(m, a.target, _CONTEXT, unknown=msg.unknown_context)
+        if a.when is not None:
+            self.expr(m, a.when)
 
     def waiver(self, m: n.Module, w: n.WaiverDecl) -> None:
         """A waiver's target: a standard or safeguard, or with `of RULE` an action of a rule

@@ -298,6 +298,15 @@ class Encoder:
     def decide(self, sym: Assessment, context: str) -> Decision:
         return _Run(self, sym).decide(context)
 
+    def condition(self, sym: Assessment, e: ir.Expr) -> Tri3:
+        """An assertion's condition over `sym` (`interpreter.condition_value`): the
+        determinations as given, what is implemented in place."""
+        run = _Run(self, sym)
+        run.in_place()
+        run.criteria_phase = False
+        run.cache = {}
+        return run.expr(e)
+
 
 class _Run:
     """One encoding of the decision over one symbolic assessment (the interpreter's

@@ -5,7 +5,8 @@ model the solver returns is a counterexample; it is turned into concrete assessm
 through the reference interpreter, which must show the same violation: if it does not, the
 result is an internal error, never a refutation (Cedar SymCC's discipline).
 
-Safety properties (a refutation makes `rspl verify` exit 1): `monotone` and `fail-closed`.
+Safety properties (a refutation makes `rspl verify` exit 1): `monotone`, `fail-closed` and
+each `assert` block of the policy, per context it names.
 Informational ones: `fail-closed-as_of` and `fail-closed-checkpoint` (the guarantee without
 one of its documented conditions: they find the two documented exceptions),
 `never-permitted`, `always-permitted`, and `dead-rule` per rule.
@@ -22,9 +23,9 @@ import attrs
 from rspl import interpreter, ir
 from rspl.analysis.encode import Assessment, Decision, Encoder, NotEncodedError
 
-SAFETY = ("monotone", "fail-closed")
+SAFETY = ("monotone", "fail-closed", "assert")
 Relation = Callable[[Assessment, Assessment, Decision], list[Any]]
-PROPERTIES = (*SAFETY, "fail-closed-as_of", "fail-closed-checkpoint", "never-permitted",
+PROPERTIES = ("monotone", "fail-closed", "fail-closed-as_of", "fail-closed-checkpoint", "never-permitted",
               "always-permitted")  # fmt: skip
 
 
@@ -35,15 +36,19 @@ class Result:
     result: str  # proved, refuted, unknown, error
     detail: str
     witness: dict[str, Any] | None = None
+    subject: str | None = None  # the assertion an `assert` result is about
 
     def json(self) -> dict[str, Any]:
-        return {
+        out = {
             "property": self.prop,
             "context": self.context,
             "result": self.result,
             "detail": self.detail,
             "witness": self.witness,
         }
+        if self.subject is not None:
+            out["assertion"] = self.subject
+        return out
 
 
 def looser(before: dict[str, Any], after: dict[str, Any], context: str) -> str | None:
@@ -204,6 +209,65 @@ class Verifier:
                       {"assessment": witness})  # fmt: skip
 
 
+    # ------------------------------------------------------------------ assertions
+
+    def assertion(self, a: ir.Assertion, context: str) -> Result:
+        """An `assert` block for one of its contexts: a model of the condition (surely true)
+        with the claim broken is the witness, which the interpreter must confirm."""
+        z3 = self.z3
+        sym, dec = self.decide("a.", context)
+        cond = self.enc.condition(sym, a.condition)[0] if a.condition else z3.BoolVal(True)
+        if a.kind == "requires":
+            needs = self._needs(a)
+            broken = z3.Not(z3.And(*[dec.required[s] for s in needs]))
+        else:
+            broken = dec.permitted if a.kind == "never_permitted" else z3.Not(dec.permitted)
+        status, model = self.solve([*sym.constraints, cond, broken], sym)
+        claim = assertion_words(a, context)
+        if status == "unsat":
+            return Result("assert", context, "proved", claim, subject=a.name)
+        if status == "unknown":
+            return Result("assert", context, "unknown", f"{claim}: solver: {model}",
+                          subject=a.name)  # fmt: skip
+        witness = self.enc.concrete(model, sym, context)
+        got = interpreter.evaluate(self.policy, witness)
+        holds = a.condition is None or interpreter.condition_value(
+            self.policy, witness, a.condition) is True  # fmt: skip
+        if a.kind == "requires":
+            missing = sorted(set(self._needs(a)) - set(got["required_safeguards"]))
+            confirmed = bool(missing)
+            how = f"{a.target} is not required in {context} here (not required: " \
+                  f"{', '.join(missing)})"  # fmt: skip
+        else:
+            permitted = got["verdicts"][context]["permitted"]
+            confirmed = permitted == (a.kind == "never_permitted")
+            how = f"{context} is {'permitted' if permitted else 'blocked'} here"
+        if not (holds and confirmed):
+            return Result("assert", context, "error",
+                          "internal error: the interpreter does not confirm the witness",
+                          {"assessment": witness}, subject=a.name)  # fmt: skip
+        return Result("assert", context, "refuted", f"{claim}: {how}", {"assessment": witness},
+                      subject=a.name)  # fmt: skip
+
+    def _needs(self, a: ir.Assertion) -> list[str]:
+        """The safeguards whose requirement makes `a.target` required."""
+        if a.target_kind == "safeguard":
+            return [a.target]
+        std = self.enc.standards[a.target]
+        if std.hole or not std.safeguards:
+            raise NotEncodedError(f"the requirement of {a.target}, a standard not yet defined")
+        return list(std.safeguards)
+
+
+def assertion_words(a: ir.Assertion, context: str) -> str:
+    """What `a` claims for `context`, in words."""
+    when = " when its condition holds" if a.condition is not None else ""
+    if a.kind == "requires":
+        return f"{a.name}: {a.target} is required in {context}{when}"
+    word = "never" if a.kind == "never_permitted" else "always"
+    return f"{a.name}: {context} is {word} permitted{when}"
+
+
 def _same(z3: Any, a: Assessment, b: Assessment, *, evidence: bool, asof: bool) -> list[Any]:
     out = [a.implemented[n] == b.implemented[n] for n in a.implemented]
     out += [a.done[k] == b.done[k] for k in a.done]
@@ -226,8 +290,10 @@ def verify(
         v = Verifier(policy, timeout)
     except NotEncodedError as e:
         why = f"construct {e.construct} not encoded"
-        return [Result(p, c, "unknown", why) for c in names for p in
-                PROPERTIES]  # fmt: skip
+        return [Result(p, c, "unknown", why) for c in names for p in PROPERTIES] + [
+            Result("assert", c, "unknown", why, subject=a.name)
+            for a in policy.assertions for c in a.contexts if c in names
+        ]  # fmt: skip
     out: list[Result] = []
     runs: list[tuple[str, Callable[[str], Result]]] = [
         ("monotone", v.monotone),
@@ -243,6 +309,15 @@ def verify(
                 out.append(run(c))
             except NotEncodedError as e:
                 out.append(Result(prop, c, "unknown", f"construct {e.construct} not encoded"))
+    for a in policy.assertions:
+        for c in a.contexts:
+            if contexts and c not in contexts:
+                continue
+            try:
+                out.append(v.assertion(a, c))
+            except NotEncodedError as e:
+                out.append(Result("assert", c, "unknown", f"{assertion_words(a, c)}: "
+                                  f"construct {e.construct} not encoded", subject=a.name))  # fmt: skip
     if not contexts:
         for rule in policy.rules:
             try:
@@ -267,7 +342,7 @@ def report_text(policy_id: str, results: Sequence[Result]) -> str:
     lines = [f"rspl verify {policy_id}"]
     context: str | None = None
     for r in results:
-        if r.prop == "dead-rule":
+        if r.prop in ("dead-rule", "assert"):
             continue
         if r.context != context:
             context = r.context
@@ -282,6 +357,14 @@ def report_text(policy_id: str, results: Sequence[Result]) -> str:
         lines.append(f"rules: {len(checked)} checked, {len(dead)} never triggered or not decided")
         for r in dead:
             lines.append(f"  dead-rule: {r.result}: {r.detail}")
+            for key, value in (r.witness or {}).items():
+                lines.append(f"    {key}: {json.dumps(value, sort_keys=True)}")
+    asserted = [r for r in results if r.prop == "assert"]
+    if asserted:
+        held = sum(r.result == "proved" for r in asserted)
+        lines.append(f"assertions: {len(asserted)} checked, {held} proved")
+        for r in asserted:
+            lines.append(f"  assert: {r.result}: {r.detail}")
             for key, value in (r.witness or {}).items():
                 lines.append(f"    {key}: {json.dumps(value, sort_keys=True)}")
     refuted = sum(r.result == "refuted" and r.prop in SAFETY for r in results)
@@ -307,6 +390,7 @@ _CLAIMS = {
     "never-permitted": "The context is never permitted, whatever the assessment.",
     "always-permitted": "The context is permitted whatever the assessment.",
     "dead-rule": "The rule can never apply.",
+    "assert": "A property the policy states about itself (an `assert` block) holds.",
 }
 _FINDING = {  # property -> (the outcome that is a finding, its SARIF level)
     "monotone": ("refuted", "error"),
@@ -316,6 +400,7 @@ _FINDING = {  # property -> (the outcome that is a finding, its SARIF level)
     "never-permitted": ("proved", "warning"),
     "always-permitted": ("proved", "warning"),
     "dead-rule": ("proved", "warning"),
+    "assert": ("refuted", "error"),
 }
 
 
@@ -328,7 +413,7 @@ def report_sarif(
     policy wants, `open` when unknown; an internal error is a `fail` at level `error`."""
     from rspl.render import SARIF_SCHEMA, sarif_uri
 
-    names = (*PROPERTIES, "dead-rule")
+    names = (*PROPERTIES, "dead-rule", "assert")
     rules = [{"id": p, "name": p, "shortDescription": {"text": _CLAIMS[p]},
               "helpUri": "docs/analysis.md#the-properties",
               "defaultConfiguration": {"level": _FINDING[p][1]}}

@@ -183,6 +183,73 @@ def test_examples_are_monotone_and_fail_closed(path: Path) -> None:
     assert {r.result for r in got if r.prop in ("monotone", "fail-closed")} == {"proved"}
 
 
+# ---------------------------------------------------------------------------- assertions
+
+
+def test_assertions_are_proved_or_refuted_with_a_confirmed_witness() -> None:
+    """Each claim of tests/policies/verify/assertions.rspl, true and false: the false ones
+    are refuted with an assessment where, by the interpreter, the condition holds and the
+    claim fails."""
+    policy = compile_file(str(PROBES / "assertions.rspl")).policy
+    assert policy is not None
+    got = [r for r in verify(policy) if r.prop == "assert"]
+    outcome: dict[str, set[str]] = {}
+    for r in got:
+        outcome.setdefault(r.subject or "", set()).add(r.result)
+    assert outcome == {
+        "open_weights_blocked": {"proved"}, "open_weights_never": {"refuted"},
+        "training_open": {"proved"}, "training_always": {"refuted"},
+        "security_at_3": {"proved"}, "deployment_at_uplift": {"refuted"},
+    }  # fmt: skip
+    claims = {a.name: a for a in policy.assertions}
+    for r in got:
+        if r.result != "refuted":
+            continue
+        a, context, witness = claims[r.subject or ""], r.context, r.witness["assessment"]
+        assert context is not None
+        if a.condition is not None:
+            assert interpreter.condition_value(policy, witness, a.condition) is True
+        decision = interpreter.evaluate(policy, witness)
+        if a.kind == "requires":
+            assert "filters" not in decision["required_safeguards"]
+        else:
+            assert decision["verdicts"][context]["permitted"] == (a.kind == "never_permitted")
+
+
+@pytest.mark.parametrize("name", ["openai-preparedness-v2", "anthropic-rsp-v3.0"])
+def test_the_assertions_of_the_examples_hold(name: str) -> None:
+    """The examples state what their frameworks promise (no external deployment at
+    Critical; ASL-3 security at either chem/bio threshold, ...); every claim is proved in
+    every context it names."""
+    policy = compile_file(str(ROOT / "examples" / f"{name}.rspl")).policy
+    assert policy is not None and len(policy.assertions) >= 2
+    got = [r for r in verify(policy, timeout=60) if r.prop == "assert"]
+    assert {r.subject for r in got} == {a.name for a in policy.assertions}
+    assert {r.result for r in got} == {"proved"}, [r.json() for r in got if r.result != "proved"]
+
+
+def test_check_and_build_do_not_need_z3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Assertions are only checked by `rspl verify`: `rspl check` compiles them without the
+    [analysis] extra."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "z3", None)  # import z3 now raises ImportError
+    assert main(["check", str(PROBES / "assertions.rspl")]) == 0
+    assert "ok (0 errors" in capsys.readouterr().out
+
+
+def test_a_refuted_assertion_fails_verify(capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["verify", str(PROBES / "assertions.rspl"), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    refuted = [r for r in data["results"] if r["property"] == "assert" and r["result"] ==
+               "refuted"]  # fmt: skip
+    assert {r["assertion"] for r in refuted} == {
+        "open_weights_never", "training_always", "deployment_at_uplift"}
+
+
 # ---------------------------------------------------------------------------- the command
 
 

@@ -25,8 +25,8 @@ from rspl.analysis.encode import Assessment, Decision, Encoder, NotEncodedError
 
 SAFETY = ("monotone", "fail-closed", "assert")
 Relation = Callable[[Assessment, Assessment, Decision], list[Any]]
-PROPERTIES = ("monotone", "fail-closed", "fail-closed-as_of", "fail-closed-checkpoint", "never-permitted",
-              "always-permitted")  # fmt: skip
+PROPERTIES = ("monotone", "fail-closed", "fail-closed-as_of", "fail-closed-checkpoint",
+              "never-permitted", "always-permitted")  # fmt: skip
 
 
 @attrs.define
@@ -316,8 +316,8 @@ def verify(
             try:
                 out.append(v.assertion(a, c))
             except NotEncodedError as e:
-                out.append(Result("assert", c, "unknown", f"{assertion_words(a, c)}: "
-                                  f"construct {e.construct} not encoded", subject=a.name))  # fmt: skip
+                why = f"{assertion_words(a, c)}: construct {e.construct} not encoded"
+                out.append(Result("assert", c, "unknown", why, subject=a.name))
     if not contexts:
         for rule in policy.rules:
             try:

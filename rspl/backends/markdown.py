@@ -1177,14 +1177,13 @@ class AssertView:
 
 
 def _assertion_text(w: _Words, a: ir.Assertion) -> Md:
-    """"Never permitted for open-weight release when ...", "The ASL-3 standard is required
-    in every context whenever ..." """
+    """"Never permitted for open-weight release when ...", "Whenever ..., the policy requires
+    the ASL-3 standard in every context." """
     where = w.context_list(a.contexts, a.written)
     if a.kind == "requires":
         assert a.condition is not None  # the grammar's
-        thing = w.thing(a.target_kind, a.target)
-        return fmt("{}{} is required {} whenever {}.", Md(thing[:1].upper()), Md(thing[1:]),
-                   where, w.condition(a.condition))  # fmt: skip
+        return fmt("Whenever {}, the policy requires {} {}.", w.condition(a.condition),
+                   w.thing(a.target_kind, a.target), where)  # fmt: skip
     word = "Never" if a.kind == "never_permitted" else "Always"
     when = fmt(" when {}", w.condition(a.condition)) if a.condition is not None else Md("")
     return fmt(word + " permitted {}{}.", where, when)

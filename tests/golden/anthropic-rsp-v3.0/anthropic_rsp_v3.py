@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c
+# source sha256: a17e820c17b9d1da9ae26e781e68c62884a0c4ca4325c9ac0561ff354f8cf2c7
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c'
+SOURCE_HASH: str = 'a17e820c17b9d1da9ae26e781e68c62884a0c4ca4325c9ac0561ff354f8cf2c7'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c',
+ 'source_hash': 'a17e820c17b9d1da9ae26e781e68c62884a0c4ca4325c9ac0561ff354f8cf2c7',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),

@@ -250,6 +250,55 @@ def test_a_refuted_assertion_fails_verify(capsys: pytest.CaptureFixture[str]) ->
         "open_weights_never", "training_always", "deployment_at_uplift"}
 
 
+# ---------------------------------------------------------------------------- the whole policy
+
+
+def test_levels_standards_and_requirements_that_add_nothing() -> None:
+    """tests/policies/verify/coverage.rspl: a level no rule reads, a standard no rule
+    requires, two requirements a required standard always includes; and, refuted with
+    witnesses the interpreter confirms, the levels, standards and requirement that count."""
+    policy = compile_file(str(PROBES / "coverage.rspl")).policy
+    assert policy is not None
+    got = {(r.prop, r.subject): r for r in verify(policy)
+           if r.prop in ("unreachable-level", "never-required", "shadowed-requirement")}
+    assert {k: r.result for k, r in got.items()} == {
+        ("unreachable-level", "CBRN.CBRN_2"): "proved",
+        ("unreachable-level", "CBRN.CBRN_3"): "refuted",
+        ("unreachable-level", "CBRN.CBRN_4"): "refuted",
+        ("never-required", "ASL3"): "refuted",
+        ("never-required", "ASL4"): "refuted",
+        ("never-required", "ASL5"): "proved",
+        ("shadowed-requirement", "cbrn_3: require ASL3"): "refuted",
+        ("shadowed-requirement", "cbrn_3: require filters"): "proved",
+        ("shadowed-requirement", "cbrn_4: require monitoring"): "proved",
+    }  # fmt: skip
+    # CBRN-3 triggers cbrn_3: the level below does not
+    pair = got["unreachable-level", "CBRN.CBRN_3"].witness
+    statuses = [{r["name"]: r["status"] for r in interpreter.evaluate(policy, pair[k])["rules"]}
+                for k in ("below", "at")]  # fmt: skip
+    assert statuses[0].get("cbrn_3") is None and statuses[1]["cbrn_3"] != "not_triggered"
+    # ASL3 applies without ASL4 (or ASL5) being required
+    witness = got["shadowed-requirement", "cbrn_3: require ASL3"].witness["assessment"]
+    std = interpreter.evaluate(policy, witness)["required_standards"]
+    assert std == {"deployment": ["ASL3"]}
+
+
+@settings(max_examples=examples(15), deadline=None)
+@given(spec=policies())
+def test_whole_policy_properties_on_random_policies(spec: PolicySpec) -> None:
+    """Levels, standards and requirements of random policies: proved, refuted with a
+    witness the interpreter confirmed, or unknown; never an internal error."""
+    from rspl.analysis.verify import Verifier
+
+    policy = compile_policy(spec.text)
+    try:
+        v = Verifier(policy, 20)
+        got = v.unreachable_levels() + v.never_required() + v.shadowed()
+    except NotEncodedError:
+        return
+    assert not [r for r in got if r.result == "error"], [r.json() for r in got]
+
+
 # ---------------------------------------------------------------------------- the command
 
 

@@ -157,7 +157,18 @@ class Builder(Transformer[Token, Any]):
             superseded=(body.one("superseded") or (None, None))[0],
             successor=(body.one("superseded") or (None, None))[1],
             carry_forward=body.one("carry_forward", "carry forward"),
+            renames=body.many("renames"),
         )
+
+    def renames(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("renames", n.Rename((c[0],), c[1], False, self._span(meta)), meta)
+
+    def merges(self, meta: Any, c: list[Any]) -> _Clause:
+        rename = n.Rename(tuple(c[:-1]), c[-1], True, self._span(meta))
+        return self._clause("renames", rename, meta)
+
+    def renamed(self, meta: Any, c: list[Any]) -> n.Renamed:
+        return n.Renamed(c[0], c[1], self._span(meta))
 
     def superseded(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("superseded", (c[0], c[1]), meta)

@@ -168,6 +168,26 @@ class _Checker:
             self.report(msg.implicit_aggregation(h.name.span))
         self.period(h)
         self.carry_forward(h.carry_forward)
+        self.rename_map(h.renames)
+
+    def rename_map(self, renames: tuple[n.Rename, ...]) -> None:
+        """E2201-E2203: each old name renamed once, a level as a level, one entry per new
+        name. The old names belong to the superseded version: only `rspl diff` reads them."""
+        old_seen: dict[str, n.Renamed] = {}
+        new_seen: dict[str, n.Renamed] = {}
+        for r in renames:
+            for old in r.old:
+                if (old.level is None) != (r.new.level is None):
+                    self.report(msg.rename_shape(old.text, r.new.text, old.span))
+                if old.text in old_seen:
+                    self.report(msg.renamed_twice(old.text, old.span, old_seen[old.text].span))
+                else:
+                    old_seen[old.text] = old
+            if r.new.text in new_seen:
+                self.report(msg.renamed_onto_same(r.new.text, r.new.span,
+                                                  new_seen[r.new.text].span))  # fmt: skip
+            else:
+                new_seen[r.new.text] = r.new
 
     def period(self, h: n.PolicyHeader) -> None:
         """E1102: the policy's period must not be empty."""

@@ -746,6 +746,17 @@ class Waiver:
     written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
+@attrs.frozen
+class Rename:
+    """One entry of the rename map a policy declares from the version it supersedes
+    (`renames OLD as NEW`, `merges A, B as NEW`): names of that version (`DOMAIN.LEVEL` for
+    a level; otherwise a domain, standard or safeguard) and what this one calls them.
+    Read by `rspl diff` only."""
+
+    old: tuple[str, ...]
+    new: str
+
+
 AssertKind = Literal["never_permitted", "always_permitted", "requires"]
 
 
@@ -846,6 +857,7 @@ class Policy:
     # asked for the full catalogue.
     imported_unused: tuple[str, ...] = ()
     assertions: tuple[Assertion, ...] = ()
+    renames: tuple[Rename, ...] = ()
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

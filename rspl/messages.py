@@ -113,7 +113,10 @@ from rspl.diagnostics import (
     REDUNDANT_DUTY_NAME,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
+    RENAME_SHAPE,
+    RENAMED_ONTO_SAME,
     RENAMED_OUTPUT,
+    RENAMED_TWICE,
     REPEATED_ROLE,
     REQUIRE_NON_SAFEGUARD,
     RESIDUAL_WITHOUT_MITIGATION,
@@ -1159,6 +1162,40 @@ def superseded_not_after_effective(
 
 
 # ---------------------------------------------------------------------- waivers (E1301-E1303)
+
+
+def renamed_twice(old: str, span: Span, first: Span) -> Diagnostic:
+    """E2201: one old name given two new names in the header's rename map."""
+    return _make(
+        RENAMED_TWICE,
+        f"`{old}` is renamed twice",
+        span,
+        labels=[Label(first, "first renamed here")],
+        help="an old name has one new name; to split it, rename its levels one by one "
+        "(`renames D.L1 as A.L1`, `renames D.L2 as B.L2`)",
+    )
+
+
+def rename_shape(old: str, new: str, span: Span) -> Diagnostic:
+    """E2202: a level renamed as a domain, standard or safeguard, or the other way round."""
+    return _make(
+        RENAME_SHAPE,
+        f"`{old}` and `{new}` are not the same kind of name",
+        span,
+        help="a level (`DOMAIN.LEVEL`) is renamed as a level; a domain, standard or safeguard "
+        "as a domain, standard or safeguard",
+    )
+
+
+def renamed_onto_same(new: str, span: Span, first: Span) -> Diagnostic:
+    """E2203: two entries of the rename map end in the same new name."""
+    return _make(
+        RENAMED_ONTO_SAME,
+        f"two entries of the rename map are renamed as `{new}`",
+        span,
+        labels=[Label(first, "also renamed as it here")],
+        help=f"write one `merges A, B as {new}` for names that became one",
+    )
 
 
 def waiver_without_target(name: str, span: Span) -> Diagnostic:

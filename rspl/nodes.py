@@ -197,6 +197,31 @@ class Change:
 
 
 @attrs.frozen
+class Renamed:
+    """`NAME` or `DOMAIN.LEVEL` in a rename map (`level` None: a domain, standard or
+    safeguard)."""
+
+    name: Name
+    level: Name | None
+    span: Span = _span()
+
+    @property
+    def text(self) -> str:
+        return self.name.text if self.level is None else f"{self.name.text}.{self.level.text}"
+
+
+@attrs.frozen
+class Rename:
+    """`renames OLD as NEW` (one old name) or `merges A, B as NEW` in the header: names of
+    the version this one supersedes, and what they are called here."""
+
+    old: tuple[Renamed, ...]
+    new: Renamed
+    merge: bool
+    span: Span = _span()
+
+
+@attrs.frozen
 class PolicyHeader:
     name: Name
     title: str | None
@@ -214,6 +239,7 @@ class PolicyHeader:
     superseded: DateLit | None = None
     successor: str | None = None
     carry_forward: CarryForward | None = None
+    renames: tuple[Rename, ...] = ()
 
 
 @attrs.frozen

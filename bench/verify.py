@@ -5,11 +5,13 @@ Run: python bench/verify.py [--timeout S]
 Each example under `examples/` is compiled, then verified in every context (monotone,
 fail-closed and its two documented exceptions, never and always permitted), every rule is
 checked for being dead, every level, standard and includable requirement for adding nothing,
-and every `assert` block in each context it names, as `rspl verify POLICY` does. Every refutation has been confirmed by
-the reference interpreter (an unconfirmed one is an `error`). Prints one row per example:
-the time (the median of 3 runs, compilation excluded), then per property how many contexts
-were proved (P), refuted (R), unknown (U) or errors (E); the whole-policy properties are
-counted over the rules, levels, standards and requirements, assertions per context. The last line is machine-readable: `verify_max_seconds=T errors=N unknown=M`.
+and every `assert` block in each context it names, as `rspl verify POLICY` does. Every
+refutation has been confirmed by the reference interpreter (an unconfirmed one is an
+`error`). Prints one row per example: the time (the median of 3 runs, compilation excluded),
+then per property how many contexts were proved (P), refuted (R), unknown (U) or errors (E);
+the whole-policy properties are counted over the rules, levels, standards and requirements,
+assertions per context. The last line is machine-readable: `verify_max_seconds=T errors=N
+unknown=M`.
 """
 
 from __future__ import annotations

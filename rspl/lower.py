@@ -225,8 +225,9 @@ class _Lowerer:
             waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
             imported_unused=imported_unused(self.program, self.res),
             assertions=tuple(self.of(n.AssertDecl, lambda a: self.assertion(a, plain))),
-            renames=tuple(ir.Rename(tuple(o.text for o in r.old), r.new.text)
-                          for r in header.renames),  # fmt: skip
+            renames=tuple(
+                ir.Rename(tuple(o.text for o in r.old), r.new.text) for r in header.renames
+            ),
         )
 
     def assertion(self, a: n.AssertDecl, every: tuple[ir.Context, ...]) -> ir.Assertion:

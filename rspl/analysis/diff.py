@@ -166,9 +166,9 @@ class RenameMap:
                         self.notes.append(f"the rename map names level {o}, which OLD does "
                                           "not declare: left out")  # fmt: skip
                         continue
-                    d, lv = o.split(".", 1)
-                    nd, nl = r.new.split(".", 1)
-                    levels[d, lv] = (nd, nl)
+                    domain, level = o.split(".", 1)
+                    new_domain, new_level = r.new.split(".", 1)
+                    levels[domain, level] = (new_domain, new_level)
                 else:
                     kind = old_kind.get(o)
                     if kind is None or kind != new_kind.get(r.new):
@@ -194,16 +194,16 @@ class RenameMap:
         od_ = {d.name: d for d in old.domains}
         self.residual: set[str] = set()  # translated domains whose level after mitigation is
         feeds: dict[tuple[str, str], list[tuple[str, int]]] = {}
-        for d in old.domains:
-            if not plain(d):
+        for od in old.domains:
+            if not plain(od):
                 continue
-            target = self.domains.get(d.name, d.name if d.name in nd_ else None)
-            for rank, lv in enumerate(d.levels, 1):
-                to = levels.get((d.name, lv.name))
+            target = self.domains.get(od.name, od.name if od.name in nd_ else None)
+            for rank, lv in enumerate(od.levels, 1):
+                to = levels.get((od.name, lv.name))
                 if to is None and target is not None:
                     to = (target, lv.name)
                 if to is not None:
-                    feeds.setdefault(to, []).append((d.name, rank))
+                    feeds.setdefault(to, []).append((od.name, rank))
         self.translated: dict[str, list[list[tuple[str, int]]]] = {}
         # the domains the map names, and a domain of both versions whose levels differ (its
         # levels are then matched by name)
@@ -214,21 +214,21 @@ class RenameMap:
                     and all(feeds.get((name, lv.name)) for lv in nd_[name].levels)):
                 named.add(name)
         for name in sorted(named):
-            d = nd_.get(name)
-            if d is None or not plain(d):
+            dom = nd_.get(name)
+            if dom is None or not plain(dom):
                 self.notes.append(f"domain {name} is assessed per setting: its rename map is "
                                   "left out")  # fmt: skip
                 continue
-            sources = [feeds.get((name, lv.name), []) for lv in d.levels]
-            unfed = [lv.name for lv, src in zip(d.levels, sources, strict=True) if not src]
+            sources = [feeds.get((name, lv.name), []) for lv in dom.levels]
+            unfed = [lv.name for lv, src in zip(dom.levels, sources, strict=True) if not src]
             if unfed:
                 self.notes.append(f"domain {name}: level {', '.join(unfed)} has no level of OLD "
                                   "renamed into it: compared as a separate input")  # fmt: skip
                 continue
             self.translated[name] = sources
             # after mitigation too, when NEW and every domain feeding it have that level
-            fed = {d for level in sources for d, _ in level}
-            if d.residual and all(od_[x].residual for x in fed):
+            fed = {src for level in sources for src, _ in level}
+            if dom.residual and all(od_[x].residual for x in fed):
                 self.residual.add(name)
 
     def forward(self, old_name: str) -> list[str]:

@@ -172,11 +172,6 @@ DUTY_NAME_IS_ACTION = Code("E1604", "duty-name-is-action", ERROR, "an `as NAME` 
 FRACTION_WITH_SLASH = Code("E1701", "fraction-with-slash", ERROR, "a fraction written with `/`, such as `1/20`")
 NUMBER_WITH_SEPARATOR = Code("E1702", "number-with-separator", ERROR, "a number written with a thousands separator or a decimal comma, such as `1,000` or `0,05`")
 
-# the map from the version a policy supersedes (`renames`, `merges`; `rspl diff`)
-RENAMED_TWICE = Code("E2201", "renamed-twice", ERROR, "a rename map that gives one old name two new names")
-RENAME_SHAPE = Code("E2202", "rename-shape", ERROR, "a rename map between a level (`DOMAIN.LEVEL`) and a domain, standard or safeguard")
-RENAMED_ONTO_SAME = Code("E2203", "renamed-onto-same", ERROR, "two entries of a rename map with the same new name")
-
 # how a declaration reads in the document
 EMPTY_PHRASE = Code("E1801", "empty-phrase", ERROR, "a `phrase` with no words")
 
@@ -187,6 +182,11 @@ PROFILE_UNKNOWN_CHECK = Code("E1913", "profile-unknown-check", ERROR, "a profile
 PROFILE_BAD_VALUE = Code("E1914", "profile-bad-value", ERROR, "a profile field with a value of the wrong kind or outside its fixed list")
 PROFILE_UNKNOWN_FIELD = Code("E1915", "profile-unknown-field", ERROR, "a profile field or check option that does not exist")
 PROFILE_DUPLICATE_ELEMENT = Code("E1916", "profile-duplicate-element", ERROR, "two elements of a profile with the same id")
+
+# the map from the version a policy supersedes (`renames`, `merges`; `rspl diff`)
+RENAMED_TWICE = Code("E2201", "renamed-twice", ERROR, "a rename map that gives one old name two new names")
+RENAME_SHAPE = Code("E2202", "rename-shape", ERROR, "a rename map between a level (`DOMAIN.LEVEL`) and a domain, standard or safeguard")
+RENAMED_ONTO_SAME = Code("E2203", "renamed-onto-same", ERROR, "two entries of a rename map with the same new name")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")

@@ -330,7 +330,7 @@ _KEYWORD_GROUPS: tuple[tuple[int, str, tuple[str, ...], int], ...] = (
                           "context", "action", "define", "import", "scenario", "family",
                           "artifact", "warning", "cadence", "policy", "assert"), 2),
     (3, "a header field", ("organization", "version", "effective", "published", "supersedes",
-                           "superseded", "url", "change", "combine"), 2),
+                           "superseded", "url", "change", "combine", "renames", "merges"), 2),
     (3, "a requirement", ("require",), 1),
     (3, "an obligation", ("must", "should", "may", "recommend", "illustrative"), 1),
     (3, "a waiver", ("waiver",), 1),

@@ -362,6 +362,31 @@ def test_verify_sarif_validates_and_marks_the_refutation(
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
 
 
+def test_verify_sarif_of_assertions_and_whole_policy_properties(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The SARIF log of the assertions and of the levels, standards and requirements
+    validates; a refuted assertion is a `fail` at level `error`, a level that decides
+    nothing a `fail` at level `warning`, each naming what it is about."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "sarif" / "sarif-schema-2.1.0.json").read_text(
+        encoding="utf-8"))  # fmt: skip
+    found: dict[str, set[tuple[str, str]]] = {}
+    for name in ("assertions.rspl", "coverage.rspl"):
+        capsys.readouterr()
+        main(["verify", "--format", "sarif", str(PROBES / name)])
+        log = json.loads(capsys.readouterr().out)
+        jsonschema.Draft4Validator(schema).validate(log)
+        for r in log["runs"][0]["results"]:
+            found.setdefault(r["ruleId"], set()).add((r["kind"], r["level"]))
+            if r["ruleId"] == "unreachable-level" and r["kind"] == "fail":
+                assert r["message"]["text"].startswith("unreachable-level (CBRN.CBRN_")
+    assert ("fail", "error") in found["assert"] and ("pass", "none") in found["assert"]
+    for prop in ("unreachable-level", "never-required", "shadowed-requirement"):
+        assert found[prop] == {("fail", "warning"), ("pass", "none")}, prop
+
+
 def test_a_witness_next_to_a_constant_keeps_its_side_as_a_float() -> None:
     """z3 compares exact rationals, the interpreter floats: a model value one unit above
     1e26 (as exact as z3 found it, 100000000000000004764729345) rounds onto the float 1e26

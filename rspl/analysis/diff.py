@@ -628,10 +628,13 @@ def name_changes(
             if kind == "levels":
                 gone["levels"] |= set(olds.split(", "))
                 came["levels"].add(new_name)
-            elif kind == "domains":
+            elif kind == "domains":  # its levels go with it, those of the same name
                 for o in olds.split(", "):
-                    gone["levels"] |= {x for x in a["levels"] if x.startswith(o + ".")}
-                came["levels"] |= {x for x in b["levels"] if x.startswith(new_name + ".")}
+                    for x in a["levels"]:
+                        domain, level = x.split(".", 1)
+                        if domain == o and f"{new_name}.{level}" in b["levels"]:
+                            gone["levels"].add(x)
+                            came["levels"].add(f"{new_name}.{level}")
     for k in out:
         out[k]["removed"] = [x for x in out[k]["removed"] if x not in gone[k]]
         out[k]["added"] = [x for x in out[k]["added"] if x not in came[k]]

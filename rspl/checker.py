@@ -141,10 +141,18 @@ class _Checker:
 
     def assertion(self, a: n.AssertDecl) -> None:
         """An assertion's condition is checked as a rule's is, but may not read a domain
-        assessed per context (E0803). What it claims is only proved by `rspl verify`."""
+        assessed per context (E0803); W0070 for `requires` a standard not yet defined. What
+        it claims is only proved by `rspl verify`."""
         if a.when is not None and self.within_depth(a.when):
             self.condition(a.when, "an assertion's condition")
             self.undecided(a.when, "assertion")
+        decl = self.res.target(a.target) if a.kind == "requires" else None
+        hole = self._hole_of(decl) if isinstance(decl, n.StandardDecl) else None
+        if hole is not None:
+            assert hole.hole is not None
+            extended = None if hole is decl else hole.name.text
+            self.report(msg.assertion_on_hole(a.name.text, a.target.text, extended,
+                                              a.target.span, hole.hole))  # fmt: skip
 
     def header(self) -> None:
         headers = [i for i in self.program.main.items if isinstance(i, n.PolicyHeader)]

@@ -218,6 +218,7 @@ REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME
 LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
 PROFILE_ELEMENT_MISSING = Code("W0050", "profile-element-missing", WARNING, "`rspl lint`: the policy has nothing that satisfies an element of the profile")
 PROFILE_ELEMENT_NOT_BINDING = Code("W0051", "profile-element-not-binding", WARNING, "`rspl lint`: an element of the profile is satisfied only by duties that do not bind")
+ASSERTION_ON_HOLE = Code("W0070", "assertion-on-hole", WARNING, "an assertion that a standard not yet defined is required, which `rspl verify` cannot check")
 
 
 def _collect_codes() -> dict[str, Code]:

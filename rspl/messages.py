@@ -27,6 +27,7 @@ from typing import Protocol
 
 from rspl import units
 from rspl.diagnostics import (
+    ASSERTION_ON_HOLE,
     BOUND_OUT_OF_RANGE,
     CARRY_FORWARD_NEVER_ALLOWED,
     CARRY_FORWARD_NOT_DURATION,
@@ -1814,6 +1815,23 @@ def hole_required(target: str, hole: str | None, span: Span, hole_span: Span) ->
         labels=[Label(hole_span, "declared as not yet defined here")],
         help="every context this requirement covers stays blocked until the "
         "standard is defined; that may be what the policy intends",
+    )
+
+
+def assertion_on_hole(
+    name: str, target: str, hole: str | None, span: Span, hole_span: Span
+) -> Diagnostic:
+    """W0070: `assert NAME { requires TARGET ... }` where TARGET is not yet defined (`hole`
+    None) or extends the standard `hole`, which is not."""
+    what = "is" if hole is None else f"extends `{hole}`, which is"
+    return _make(
+        ASSERTION_ON_HOLE,
+        f"assertion `{name}` requires `{target}`, which {what} not yet defined: "
+        "`rspl verify` cannot check it",
+        span,
+        labels=[Label(hole_span, "declared as not yet defined here")],
+        help="a standard not yet defined includes no safeguard to require; assert what it "
+        "means for the decision instead, e.g. `never permitted CONTEXT when ...`",
     )
 
 

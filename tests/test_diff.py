@@ -280,6 +280,31 @@ def test_random_pairs_are_confirmed(a: PolicySpec, b: PolicySpec) -> None:
     assert not any("found" in (c.looser, c.stricter) for c in same.contexts), same.json()
 
 
+def _renamed(spec: PolicySpec) -> str:
+    """`spec`'s text with a domain (one assessed once), every safeguard, standard and rule
+    renamed, and the rename map that says so in the header."""
+    plain = [d.name for d in spec.domains if not d.settings][:1]
+    names = plain + spec.safeguards + [s.name for s in spec.standards] + spec.rules
+    text = spec.text
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v2", text)
+    entries = "".join(f"  renames {name} as {name}_v2\n" for name in names)
+    return text.replace("  effective 2025-05-14\n", "  effective 2025-05-14\n" + entries, 1)
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(spec=policies())
+def test_a_random_policy_renamed_through_its_map_differs_nowhere(spec: PolicySpec) -> None:
+    """Renaming declarations and saying so in the map changes nothing `rspl diff` can see:
+    no decision, no duty; every rename listed as such."""
+    old = compile_policy(spec.text)
+    new = compile_policy(_renamed(spec), "renamed.rspl")
+    got = diff(old, new, spec.contexts[:1], timeout=20)
+    assert not any("found" in (c.looser, c.stricter) for c in got.contexts), got.json()
+    assert got.obligations == [], got.json()
+    assert got.names["safeguards"]["removed"] == got.names["safeguards"]["added"] == []
+
+
 # ---------------------------------------------------------------------------- the command
 
 

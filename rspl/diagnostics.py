@@ -183,6 +183,11 @@ PROFILE_BAD_VALUE = Code("E1914", "profile-bad-value", ERROR, "a profile field w
 PROFILE_UNKNOWN_FIELD = Code("E1915", "profile-unknown-field", ERROR, "a profile field or check option that does not exist")
 PROFILE_DUPLICATE_ELEMENT = Code("E1916", "profile-duplicate-element", ERROR, "two elements of a profile with the same id")
 
+# the map from the version a policy supersedes (`renames`, `merges`; `rspl diff`)
+RENAMED_TWICE = Code("E2201", "renamed-twice", ERROR, "a rename map that gives one old name two new names")
+RENAME_SHAPE = Code("E2202", "rename-shape", ERROR, "a rename map between a level (`DOMAIN.LEVEL`) and a domain, standard or safeguard")
+RENAMED_ONTO_SAME = Code("E2203", "renamed-onto-same", ERROR, "two entries of a rename map with the same new name")
+
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
 RULE_NEVER_FIRES = Code("W0002", "rule-never-fires", WARNING, "a rule whose condition can never be true")
@@ -213,6 +218,7 @@ REDUNDANT_DUTY_NAME = Code("W0045", "redundant-duty-name", WARNING, "an `as NAME
 LADDER_STATUS_NOT_LADDER = Code("W0046", "ladder-status-not-ladder", WARNING, "a scenario expects `standby` or `failed` of a duty that is not a ladder step")
 PROFILE_ELEMENT_MISSING = Code("W0050", "profile-element-missing", WARNING, "`rspl lint`: the policy has nothing that satisfies an element of the profile")
 PROFILE_ELEMENT_NOT_BINDING = Code("W0051", "profile-element-not-binding", WARNING, "`rspl lint`: an element of the profile is satisfied only by duties that do not bind")
+ASSERTION_ON_HOLE = Code("W0070", "assertion-on-hole", WARNING, "an assertion that a standard not yet defined is required, which `rspl verify` cannot check")
 
 
 def _collect_codes() -> dict[str, Code]:

@@ -286,6 +286,8 @@ class _Resolver:
                 self.carry_forward(m, item.carry_forward)
         elif isinstance(item, n.PolicyHeader):
             self.carry_forward(m, item.carry_forward)
+            for rename in item.renames:
+                self.renamed(m, rename.new)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -306,6 +308,8 @@ class _Resolver:
             self.waiver(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
+        elif isinstance(item, n.AssertDecl):
+            self.assertion(m, item)
 
     def carry_forward(self, m: n.Module, c: n.CarryForward | None) -> None:
         if c is not None and c.when is not None:
@@ -323,6 +327,28 @@ class _Resolver:
             self.obligation(m, ob)
         for cmp in rule.rules_out:
             self.expr(m, cmp)
+
+    def renamed(self, m: n.Module, r: n.Renamed) -> None:
+        """What a rename map calls a name now: a domain, standard, safeguard or rule of this
+        policy, or `DOMAIN.LEVEL` (the names of the version it supersedes are only read by
+        `rspl diff`)."""
+        if r.level is None:
+            self.ref(m, r.name, ("domain", "standard", "safeguard", "rule", "warning", "cadence"))
+            return
+        domain = self.ref(m, r.name, ("domain",))
+        if isinstance(domain, n.DomainDecl):
+            self.level(domain, r.level)
+
+    def assertion(self, m: n.Module, a: n.AssertDecl) -> None:
+        """An assertion names a context (never/always permitted) or a standard or safeguard
+        (`requires`, with the contexts of its `for`); its condition reads as a rule's."""
+        if a.kind == "requires":
+            self.ref(m, a.target, _REQUIRABLE)
+            self.refs(m, a.contexts, _CONTEXT, unknown=msg.unknown_context)
+        else:
+            self.ref(m, a.target, _CONTEXT, unknown=msg.unknown_context)
+        if a.when is not None:
+            self.expr(m, a.when)
 
     def waiver(self, m: n.Module, w: n.WaiverDecl) -> None:
         """A waiver's target: a standard or safeguard, or with `of RULE` an action of a rule

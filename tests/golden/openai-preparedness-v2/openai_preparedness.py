@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7
+# source sha256: 167062933d4bed7d3446d5dae936b366a4bdfb3dad4d8cc0a88daa28bfe5a9ab
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = 'f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7'
+SOURCE_HASH: str = '167062933d4bed7d3446d5dae936b366a4bdfb3dad4d8cc0a88daa28bfe5a9ab'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -49,7 +49,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': 'f6ef9877d708856c62c0c6632a2b7a9c5ba4bdeff9c83dbe8612121ff21f43a7',
+ 'source_hash': '167062933d4bed7d3446d5dae936b366a4bdfb3dad4d8cc0a88daa28bfe5a9ab',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),

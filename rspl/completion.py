@@ -11,6 +11,7 @@ names come from the keyword the name follows (`require` takes standards and safe
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import attrs
 from lark.exceptions import LarkError
@@ -85,7 +86,7 @@ def complete(index: Index, file: str, text: str, offset: int) -> list[Completion
     typed = text[start:offset]
     decls = list(_DECL.finditer(text, 0, start))
     head = decls[-1] if decls else None
-    fragment = text[head.start() if head else 0:start]
+    fragment = text[head.start() if head else 0 : start]
     words = [w for w in _TOKEN.findall(fragment) if not w.startswith(("#", '"'))]
     if head is not None and head.group(1) == "import":
         return [Completion(m, "module") for m in stdlib_modules() if m.startswith(typed)]
@@ -104,9 +105,10 @@ def _accepts(fragment: str) -> set[str] | None:
     """The terminals the grammar accepts after `fragment` (the text of the enclosing
     declaration up to the cursor), or None when that text does not parse so far."""
     try:
-        ip = get_parser().parse_interactive(fragment)
+        ip: Any = get_parser().parse_interactive(fragment)
         ip.exhaust_lexer()
-        return set(ip.accepts())
+        accepted: set[str] = set(ip.accepts())
+        return accepted
     except LarkError:
         return None
 

@@ -55,8 +55,9 @@ class DocumentParser:
         if done is None:
             held = Reporter()
             module = build_module(name, label, text, held, stdlib)
-            clean = not any(d.code in ("E0001", "E0002", "E0003", "E0004", "E0601")
-                            for d in held.diagnostics)
+            clean = not any(
+                d.code in ("E0001", "E0002", "E0003", "E0004", "E0601") for d in held.diagnostics
+            )
             done = Parsed(text, module.items, tuple(held.diagnostics), clean)
         else:
             self.reused += 1
@@ -136,7 +137,7 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     lo, hi = 0, limit
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if a[len(a) - mid:] == b[len(b) - mid:]:
+        if a[len(a) - mid :] == b[len(b) - mid :]:
             lo = mid
         else:
             hi = mid - 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import re
+
 import attrs
 
 from rspl import nodes as n
@@ -161,9 +162,11 @@ class Index:
             if symbol.kind == LEVEL and other.kind == LEVEL and other.domain is not symbol.domain:
                 continue  # two domains may each have a level of that name
             where = f"in `{other.domain.name.text}`" if other.domain is not None else ""
-            return (f"`{new}` is already the name of a {other.kind} {where}".rstrip()
-                    + f" ({self.compilation.program.names.get(other.file, other.file)}, line "
-                    f"{other.span.line})")
+            return (
+                f"`{new}` is already the name of a {other.kind} {where}".rstrip()
+                + f" ({self.compilation.program.names.get(other.file, other.file)}, line "
+                f"{other.span.line})"
+            )
         return None
 
 
@@ -190,12 +193,14 @@ def describe(index: Index, symbol: Symbol) -> str:
     if isinstance(node, n.LevelDecl | n.DefinitionDecl):
         parts.append("```rspl\n" + _source(index, node.span) + "\n```")
     if isinstance(node, n.DomainDecl):
-        parts.append("levels, lowest first: " + ", ".join(
-            f"`{lv.name.text}`" for lv in node.levels))
+        parts.append(
+            "levels, lowest first: " + ", ".join(f"`{lv.name.text}`" for lv in node.levels)
+        )
     anchors = getattr(node, "anchors", ())
     if anchors:
-        parts.append("source: " + ", ".join(
-            f"[{a.text}]({a.url})" if a.url else a.text for a in anchors))
+        parts.append(
+            "source: " + ", ".join(f"[{a.text}]({a.url})" if a.url else a.text for a in anchors)
+        )
     where = index.compilation.program.names.get(symbol.file, symbol.file)
     parts.append(f"declared in `{where}`, line {symbol.span.line}")
     return "\n\n".join(parts)
@@ -203,22 +208,25 @@ def describe(index: Index, symbol: Symbol) -> str:
 
 def _source(index: Index, span: Span) -> str:
     text = index.compilation.program.texts.get(span.file, "")
-    return text[span.start:span.end]
+    return text[span.start : span.end]
 
 
 def _standard(index: Index, node: n.StandardDecl) -> str:
     from rspl.semantics import expand_standards
 
-    rows = {}
+    rows: dict[str, tuple[str, str | None, tuple[str, ...], bool]] = {}
     for module in index.compilation.program.modules:
         for item in module.items:
             if isinstance(item, n.StandardDecl):
-                rows.setdefault(item.name.text, (
-                    item.family.text,
-                    item.extends.text if item.extends is not None else None,
-                    tuple(s.text for s in item.includes),
-                    item.hole is not None,
-                ))
+                rows.setdefault(
+                    item.name.text,
+                    (
+                        item.family.text,
+                        item.extends.text if item.extends is not None else None,
+                        tuple(s.text for s in item.includes),
+                        item.hole is not None,
+                    ),
+                )
     std = expand_standards(rows)[node.name.text]
     own = {s.text for s in node.includes}
     lines = [f"family `{std.family}`"]
@@ -228,7 +236,5 @@ def _standard(index: Index, node: n.StandardDecl) -> str:
         lines.append("*not yet defined*")
     if std.safeguards:
         lines.append("safeguards:")
-        lines.extend(
-            f"- `{s}`" + ("" if s in own else " (inherited)") for s in std.safeguards
-        )
+        lines.extend(f"- `{s}`" + ("" if s in own else " (inherited)") for s in std.safeguards)
     return "\n".join(lines)

@@ -116,8 +116,9 @@ class RsplServer(LanguageServer):
         self.text_document_publish_diagnostics(
             t.PublishDiagnosticsParams(
                 uri=uri,
-                diagnostics=[self.diagnostic(shown, d) for d in comp.diagnostics
-                             if d.span.file == doc.path],
+                diagnostics=[
+                    self.diagnostic(shown, d) for d in comp.diagnostics if d.span.file == doc.path
+                ],
             )
         )
         return doc
@@ -150,19 +151,20 @@ class RsplServer(LanguageServer):
         lines = self._lines(doc, span.file)
         codec = self.workspace.position_codec
         start = codec.position_to_client_units(
-            lines, ServerTextPosition(span.line - 1, span.column - 1))
+            lines, ServerTextPosition(span.line - 1, span.column - 1)
+        )
         end = codec.position_to_client_units(
-            lines, ServerTextPosition(span.end_line - 1, span.end_column - 1))
-        return t.Range(t.Position(start.line, start.character), t.Position(end.line,
-                                                                             end.character))
+            lines, ServerTextPosition(span.end_line - 1, span.end_column - 1)
+        )
+        return t.Range(t.Position(start.line, start.character), t.Position(end.line, end.character))
 
     def uri_of(self, doc: Document, file: str) -> str | None:
         if file == doc.path:
             return doc.uri
         if file.startswith("<stdlib>/"):
             real = stdlib_path(file)
-            return from_fs_path(str(real)) if real is not None else None
-        return from_fs_path(os.path.abspath(file))
+            return _uri(str(real)) if real is not None else None
+        return _uri(os.path.abspath(file))
 
     def location(self, doc: Document, span: Span) -> t.Location | None:
         uri = self.uri_of(doc, span.file)
@@ -193,6 +195,11 @@ class RsplServer(LanguageServer):
         return doc, doc.index.at(doc.path, self.offset(uri, position))
 
 
+def _uri(path: str) -> str | None:
+    uri: str | None = from_fs_path(path)
+    return uri
+
+
 server = RsplServer()
 
 
@@ -217,7 +224,8 @@ def did_close(ls: RsplServer, params: t.DidCloseTextDocumentParams) -> None:
     if doc is not None and doc.pending is not None:
         doc.pending.cancel()
     ls.text_document_publish_diagnostics(
-        t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+        t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
+    )
 
 
 @server.feature(t.TEXT_DOCUMENT_HOVER)
@@ -260,8 +268,9 @@ def prepare_rename(ls: RsplServer, params: t.PrepareRenameParams) -> t.Range | N
     if occ is None:
         return None
     if occ.symbol.stdlib:
-        raise JsonRpcInvalidParams(f"`{occ.symbol.name}` is declared in the standard library, "
-                                   "which cannot be edited")
+        raise JsonRpcInvalidParams(
+            f"`{occ.symbol.name}` is declared in the standard library, which cannot be edited"
+        )
     return ls.range(doc, occ.span)
 
 
@@ -278,8 +287,7 @@ def rename(ls: RsplServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
     for o in doc.index.occurrences(occ.symbol):
         uri = ls.uri_of(doc, o.span.file)
         if uri is not None:
-            changes.setdefault(uri, []).append(t.TextEdit(ls.range(doc, o.span),
-                                                          params.new_name))
+            changes.setdefault(uri, []).append(t.TextEdit(ls.range(doc, o.span), params.new_name))
     return t.WorkspaceEdit(changes=changes)
 
 
@@ -290,8 +298,9 @@ def document_symbols(ls: RsplServer, params: t.DocumentSymbolParams) -> list[t.D
     out: list[t.DocumentSymbol] = []
     for sym in doc.index.declarations(doc.path):
         entry = _document_symbol(ls, doc, sym)
-        if sym.kind == LEVEL and out and out[-1].children is not None:
-            out[-1].children.append(entry)
+        children = out[-1].children if out else None
+        if sym.kind == LEVEL and isinstance(children, list):
+            children.append(entry)
         else:
             out.append(entry)
     return out
@@ -309,9 +318,7 @@ def _document_symbol(ls: RsplServer, doc: Document, sym: Symbol) -> t.DocumentSy
     )
 
 
-@server.feature(
-    t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=[" ", "(", ","])
-)
+@server.feature(t.TEXT_DOCUMENT_COMPLETION, t.CompletionOptions(trigger_characters=[" ", "(", ","]))
 def completion(ls: RsplServer, params: t.CompletionParams) -> t.CompletionList:
     from rspl.completion import complete
 
@@ -322,7 +329,8 @@ def completion(ls: RsplServer, params: t.CompletionParams) -> t.CompletionList:
     items = [
         t.CompletionItem(
             label=c.label,
-            kind=t.CompletionItemKind.Keyword if c.kind == "keyword"
+            kind=t.CompletionItemKind.Keyword
+            if c.kind == "keyword"
             else _COMPLETION_KINDS.get(c.kind, t.CompletionItemKind.Reference),
             detail=c.detail,
         )
@@ -350,7 +358,10 @@ _COMPLETION_KINDS: dict[str, t.CompletionItemKind] = {
 @server.feature(t.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: RsplServer, params: t.DocumentFormattingParams) -> list[t.TextEdit]:
     try:
-        from rspl.fmt import FormatError, format_source
+        from rspl.fmt import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
+            FormatError,
+            format_source,
+        )
     except ImportError as missing:  # pragma: no cover - until `rspl fmt` is merged
         raise JsonRpcException("this rspl has no formatter (`rspl fmt`)") from missing
     document = ls.workspace.get_text_document(params.text_document.uri)
@@ -393,7 +404,8 @@ def semantic_tokens(ls: RsplServer, params: t.SemanticTokensParams) -> t.Semanti
     for tok in classify(doc.index, doc.path, document.source):
         start = codec.position_to_client_units(lines, ServerTextPosition(tok.line, tok.column))
         end = codec.position_to_client_units(
-            lines, ServerTextPosition(tok.line, tok.column + tok.length))
+            lines, ServerTextPosition(tok.line, tok.column + tok.length)
+        )
         line, col = start.line, start.character
         delta_col = col - last_col if line == last_line else col
         mods = sum(1 << TOKEN_MODIFIERS.index(m) for m in tok.modifiers)

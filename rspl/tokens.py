@@ -68,8 +68,14 @@ def semantic_tokens(index: Index, file: str, text: str) -> Iterator[Token]:
         if kind in Name and token_type is not None:
             occ = index.at(file, offset)
             if occ is not None:
-                modifiers = tuple(m for m, on in (("declaration", occ.is_decl),
-                                                  ("defaultLibrary", occ.symbol.stdlib)) if on)
+                modifiers = tuple(
+                    m
+                    for m, on in (
+                        ("declaration", occ.is_decl),
+                        ("defaultLibrary", occ.symbol.stdlib),
+                    )
+                    if on
+                )
         pieces = value.split("\n")
         for i, piece in enumerate(pieces):
             if i:

@@ -25,8 +25,7 @@ PIECES = ["x", "_", "1", " ", "\n", "#", '"', "{", "}", "(", ")", ",", "rule ", 
 
 def _spans(node: Any, out: list[tuple[int, int, int, int, int, int]]) -> None:
     if isinstance(node, Span):
-        out.append((node.start, node.end, node.line, node.column, node.end_line,
-                    node.end_column))
+        out.append((node.start, node.end, node.line, node.column, node.end_line, node.end_column))
     elif isinstance(node, tuple):
         for x in node:
             _spans(x, out)
@@ -51,7 +50,7 @@ def _edit(rng: random.Random, text: str) -> str:
         return text[:at] + rng.choice([" ", "\n", "\n# note\n", "x"]) + text[at:]
     if rng.random() < 0.5:  # insert
         return text[:at] + rng.choice(PIECES) + text[at:]
-    return text[:at] + text[at + rng.randint(1, 3):]  # delete
+    return text[:at] + text[at + rng.randint(1, 3) :]  # delete
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.stem)

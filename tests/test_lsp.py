@@ -33,8 +33,9 @@ _env = dict(os.environ, PYTHONPATH=str(ROOT))
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(server_command=[sys.executable, "-m", "rspl", "lsp"],
-                              server_env=_env),  # fmt: skip
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "rspl", "lsp"], server_env=_env
+    ),
 )
 async def client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
     params = t.InitializeParams(
@@ -56,8 +57,7 @@ async def _open(client: LanguageClient, uri: str = MAIN_URI, text: str | None = 
     return text
 
 
-def _pos(text: str, needle: str, nth: int = 0, into: int = 1, at_end: bool = False
-         ) -> t.Position:
+def _pos(text: str, needle: str, nth: int = 0, into: int = 1, at_end: bool = False) -> t.Position:
     """The position `into` characters into the `nth` occurrence of `needle` in `text` (with
     `at_end`, `needle` is a prefix of `text` and the position is just after it)."""
     at = -1
@@ -76,9 +76,11 @@ def _doc(uri: str = MAIN_URI) -> t.TextDocumentIdentifier:
 
 
 async def test_diagnostics_on_open_with_code_range_and_related(client: LanguageClient) -> None:
-    text = MAIN.read_text(encoding="utf-8").replace(
-        "rule cbrn_3_security", 'role CBRN "dup"\nrule cbrn_3_security'
-    ).replace("require ASL3_Security", "require ASL3_Securty")
+    text = (
+        MAIN.read_text(encoding="utf-8")
+        .replace("rule cbrn_3_security", 'role CBRN "dup"\nrule cbrn_3_security')
+        .replace("require ASL3_Security", "require ASL3_Securty")
+    )
     await _open(client, text=text)
     diags = {d.code: d for d in client.diagnostics[MAIN_URI]}
     unknown = diags["E0201"]
@@ -103,8 +105,11 @@ async def test_diagnostics_as_you_type_debounced(client: LanguageClient) -> None
         client.text_document_did_change(
             t.DidChangeTextDocumentParams(
                 t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=version),
-                [t.TextDocumentContentChangePartial(
-                    t.Range(t.Position(line, 7), t.Position(line, 11)), word)],
+                [
+                    t.TextDocumentContentChangePartial(
+                        t.Range(t.Position(line, 7), t.Position(line, 11)), word
+                    )
+                ],
             )
         )
     start = time.monotonic()
@@ -123,27 +128,32 @@ async def test_diagnostics_as_you_type_debounced(client: LanguageClient) -> None
 async def test_hover_level_standard_role_and_diagnostic(client: LanguageClient) -> None:
     text = await _open(client)
     level = await client.text_document_hover_async(
-        t.HoverParams(_doc(), _pos(text, "CBRN_3", nth=1)))
+        t.HoverParams(_doc(), _pos(text, "CBRN_3", nth=1))
+    )
     assert level is not None and isinstance(level.contents, t.MarkupContent)
     assert "level" in level.contents.value and "Significant help" in level.contents.value
     assert 'level CBRN_3 "CBRN-3"' in level.contents.value  # its source
     std = await client.text_document_hover_async(
-        t.HoverParams(_doc(), _pos(text, "require ASL3_Security", into=9)))
+        t.HoverParams(_doc(), _pos(text, "require ASL3_Security", into=9))
+    )
     assert std is not None and isinstance(std.contents, t.MarkupContent)
     value = std.contents.value
     assert "extends `ASL2_Security`" in value
     assert value.index("asl2_supply_chain` (inherited)") < value.index("asl3_perimeters")
     role = await client.text_document_hover_async(
-        t.HoverParams(_doc(), _pos(text, "decided by RSO", into=12)))
+        t.HoverParams(_doc(), _pos(text, "decided by RSO", into=12))
+    )
     assert role is not None and isinstance(role.contents, t.MarkupContent)
     assert "Responsible Scaling Officer" in role.contents.value
     assert "decides capability levels" in role.contents.value
     bad = text.replace("when CBRN >=", "when CBRX >=")
-    client.text_document_did_change(t.DidChangeTextDocumentParams(
-        t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
-        [t.TextDocumentContentChangeWholeDocument(bad)]))
-    diag = await client.text_document_hover_async(
-        t.HoverParams(_doc(), _pos(bad, "CBRX", into=2)))
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
+            [t.TextDocumentContentChangeWholeDocument(bad)],
+        )
+    )
+    diag = await client.text_document_hover_async(t.HoverParams(_doc(), _pos(bad, "CBRX", into=2)))
     assert diag is not None and isinstance(diag.contents, t.MarkupContent)
     assert diag.contents.value.startswith("## E0201")
 
@@ -154,37 +164,48 @@ async def test_hover_level_standard_role_and_diagnostic(client: LanguageClient) 
 async def test_definition_across_imports_and_stdlib(client: LanguageClient) -> None:
     text = await _open(client)
     lib = await client.text_document_definition_async(
-        t.DefinitionParams(_doc(), _pos(text, "includes asl2_supply_chain", into=10)))
+        t.DefinitionParams(_doc(), _pos(text, "includes asl2_supply_chain", into=10))
+    )
     assert isinstance(lib, t.Location) and lib.uri == LIB_URI
-    assert lib.range.start == _pos(LIB.read_text(encoding="utf-8"), "asl2_supply_chain",
-                                   into=0)
+    assert lib.range.start == _pos(LIB.read_text(encoding="utf-8"), "asl2_supply_chain", into=0)
     std = await client.text_document_definition_async(
-        t.DefinitionParams(_doc(), _pos(text, "for training", into=5)))
+        t.DefinitionParams(_doc(), _pos(text, "for training", into=5))
+    )
     assert isinstance(std, t.Location)
     assert std.uri == from_fs_path(str(CONTEXTS.resolve()))
     assert Path(CONTEXTS).is_file()
     here = await client.text_document_definition_async(
-        t.DefinitionParams(_doc(), _pos(text, "CBRN >= CBRN_3", into=10)))
+        t.DefinitionParams(_doc(), _pos(text, "CBRN >= CBRN_3", into=10))
+    )
     assert isinstance(here, t.Location) and here.uri == MAIN_URI
     assert here.range.start == _pos(text, "level CBRN_3", into=6)
     nothing = await client.text_document_definition_async(
-        t.DefinitionParams(_doc(), _pos(text, "organization", into=2)))
+        t.DefinitionParams(_doc(), _pos(text, "organization", into=2))
+    )
     assert nothing is None
 
 
 async def test_references_across_files(client: LanguageClient) -> None:
     text = await _open(client)
-    found = await client.text_document_references_async(t.ReferenceParams(
-        context=t.ReferenceContext(include_declaration=True), text_document=_doc(),
-        position=_pos(text, "by RSO", into=4)))
+    found = await client.text_document_references_async(
+        t.ReferenceParams(
+            context=t.ReferenceContext(include_declaration=True),
+            text_document=_doc(),
+            position=_pos(text, "by RSO", into=4),
+        )
+    )
     assert found is not None
     assert {(loc.uri, loc.range.start.line) for loc in found} == {
         (LIB_URI, _pos(LIB.read_text(encoding="utf-8"), "RSO").line),
         (MAIN_URI, _pos(text, "by RSO").line),
     }
-    refs = await client.text_document_references_async(t.ReferenceParams(
-        context=t.ReferenceContext(include_declaration=False), text_document=_doc(),
-        position=_pos(text, "CBRN_3", nth=1)))
+    refs = await client.text_document_references_async(
+        t.ReferenceParams(
+            context=t.ReferenceContext(include_declaration=False),
+            text_document=_doc(),
+            position=_pos(text, "CBRN_3", nth=1),
+        )
+    )
     assert refs is not None and len(refs) == 2  # the rule's `when`, the scenario's `given`
     assert all(loc.uri == MAIN_URI for loc in refs)
 
@@ -192,26 +213,34 @@ async def test_references_across_files(client: LanguageClient) -> None:
 async def test_rename_and_its_refusals(client: LanguageClient) -> None:
     text = await _open(client)
     edit = await client.text_document_rename_async(
-        t.RenameParams(_doc(), _pos(text, "ASL2_Security", nth=1), "ASL2_Sec"))
+        t.RenameParams(_doc(), _pos(text, "ASL2_Security", nth=1), "ASL2_Sec")
+    )
     assert edit is not None and edit.changes is not None
     assert len(edit.changes[MAIN_URI]) == 3  # declaration, `extends`, the scenario
     assert all(e.new_text == "ASL2_Sec" for e in edit.changes[MAIN_URI])
     cross = await client.text_document_rename_async(
-        t.RenameParams(_doc(), _pos(text, "by RSO", into=4), "Officer"))
+        t.RenameParams(_doc(), _pos(text, "by RSO", into=4), "Officer")
+    )
     assert cross is not None and cross.changes is not None
     assert set(cross.changes) == {MAIN_URI, LIB_URI}
-    for bad, why in (("ASL3_Security", "already the name"), ("9lives", "not a valid name"),
-                     ("rule", "keyword")):
+    for bad, why in (
+        ("ASL3_Security", "already the name"),
+        ("9lives", "not a valid name"),
+        ("rule", "keyword"),
+    ):
         with pytest.raises(JsonRpcException, match=why):
             await client.text_document_rename_async(
-                t.RenameParams(_doc(), _pos(text, "ASL2_Security", nth=1), bad))
+                t.RenameParams(_doc(), _pos(text, "ASL2_Security", nth=1), bad)
+            )
     with pytest.raises(JsonRpcException, match="standard library"):
         await client.text_document_rename_async(
-            t.RenameParams(_doc(), _pos(text, "for training", into=5), "teaching"))
+            t.RenameParams(_doc(), _pos(text, "for training", into=5), "teaching")
+        )
     # a level may share its name with a level of another domain, not of its own
     with pytest.raises(JsonRpcException, match="already the name of a level"):
         await client.text_document_rename_async(
-            t.RenameParams(_doc(), _pos(text, "CBRN_3", nth=1), "CBRN_4"))
+            t.RenameParams(_doc(), _pos(text, "CBRN_3", nth=1), "CBRN_4")
+        )
 
 
 # ---------------------------------------------------------------------------- completion
@@ -220,12 +249,17 @@ async def test_rename_and_its_refusals(client: LanguageClient) -> None:
 async def _complete(client: LanguageClient, text: str, at: str) -> dict[str, t.CompletionItem]:
     """Completion just after `at`, in `text` with `at` inserted (the first `«»` marks it)."""
     doc = text.replace("«»", at, 1)
-    client.text_document_did_change(t.DidChangeTextDocumentParams(
-        t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
-        [t.TextDocumentContentChangeWholeDocument(doc)]))
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
+            [t.TextDocumentContentChangeWholeDocument(doc)],
+        )
+    )
     result = await client.text_document_completion_async(
-        t.CompletionParams(_doc(), _pos(doc, doc[:text.index("«»") + len(at)], into=0,
-                                        nth=0, at_end=True)))
+        t.CompletionParams(
+            _doc(), _pos(doc, doc[: text.index("«»") + len(at)], into=0, nth=0, at_end=True)
+        )
+    )
     assert isinstance(result, t.CompletionList)
     return {item.label: item for item in result.items}
 
@@ -241,18 +275,20 @@ async def test_completion_by_kind(client: LanguageClient) -> None:
     assert set(by) == {"RSO"}
     when = await _complete(client, rule, "rules out CBRN >= ")
     assert {k for k, v in when.items() if v.kind != t.CompletionItemKind.Keyword} == {
-        "CBRN_3", "CBRN_4"}
+        "CBRN_3",
+        "CBRN_4",
+    }
     assert when["CBRN_3"].kind == t.CompletionItemKind.EnumMember
     assert "NUMBER" not in when
-    val = await _complete(client, text.replace("when CBRN >= CBRN_3 or uplift", "«»"),
-                          "when up")
+    val = await _complete(client, text.replace("when CBRN >= CBRN_3 or uplift", "«»"), "when up")
     assert set(val) == {"uplift"}
     clauses = await _complete(client, rule, "")
     assert {"require", "when", "source"} <= set(clauses)  # the grammar's keywords here
     assert clauses["require"].kind == t.CompletionItemKind.Keyword
     assert "policy" not in clauses  # not a rule clause
-    imports = await _complete(client, text.replace("import std.contexts",
-                                                   "import std.contexts\n«»"), "import std.")
+    imports = await _complete(
+        client, text.replace("import std.contexts", "import std.contexts\n«»"), "import std."
+    )
     assert {"std.actions", "std.contexts"} <= set(imports)
 
 
@@ -261,14 +297,16 @@ async def test_completion_by_kind(client: LanguageClient) -> None:
 
 async def test_document_symbols(client: LanguageClient) -> None:
     await _open(client)
-    symbols = await client.text_document_document_symbol_async(
-        t.DocumentSymbolParams(_doc()))
+    symbols = await client.text_document_document_symbol_async(t.DocumentSymbolParams(_doc()))
     assert symbols is not None
     names = [(s.name, s.kind) for s in symbols if isinstance(s, t.DocumentSymbol)]
     assert names == [
-        ("CBRN", t.SymbolKind.Enum), ("uplift", t.SymbolKind.Variable),
-        ("ASL2_Security", t.SymbolKind.Struct), ("ASL3_Security", t.SymbolKind.Struct),
-        ("cbrn_3_security", t.SymbolKind.Method), ("cannot_rule_out", t.SymbolKind.Module),
+        ("CBRN", t.SymbolKind.Enum),
+        ("uplift", t.SymbolKind.Variable),
+        ("ASL2_Security", t.SymbolKind.Struct),
+        ("ASL3_Security", t.SymbolKind.Struct),
+        ("cbrn_3_security", t.SymbolKind.Method),
+        ("cannot_rule_out", t.SymbolKind.Module),
     ]
     domain = symbols[0]
     assert isinstance(domain, t.DocumentSymbol) and domain.children is not None
@@ -278,8 +316,7 @@ async def test_document_symbols(client: LanguageClient) -> None:
 
 async def test_semantic_tokens(client: LanguageClient) -> None:
     text = await _open(client)
-    result = await client.text_document_semantic_tokens_full_async(
-        t.SemanticTokensParams(_doc()))
+    result = await client.text_document_semantic_tokens_full_async(t.SemanticTokensParams(_doc()))
     assert result is not None
     legend = client.capabilities  # the server's legend is fixed: read it from the module
     del legend
@@ -290,9 +327,9 @@ async def test_semantic_tokens(client: LanguageClient) -> None:
     data = result.data
     lines = text.split("\n")
     for i in range(0, len(data), 5):
-        dl, dc, length, kind, mods = data[i:i + 5]
+        dl, dc, length, kind, mods = data[i : i + 5]
         line, col = line + dl, (col + dc if dl == 0 else dc)
-        word = lines[line][col:col + length]
+        word = lines[line][col : col + length]
         flags = {m for j, m in enumerate(TOKEN_MODIFIERS) if mods & (1 << j)}
         tokens.setdefault(word, (TOKEN_TYPES[kind], flags))
     assert tokens["rule"] == ("keyword", set())
@@ -303,8 +340,12 @@ async def test_semantic_tokens(client: LanguageClient) -> None:
     assert tokens["training"] == ("namespace", {"defaultLibrary"})
     assert tokens['"CBRN weapons"'][0] == "string"
     assert tokens[">="][0] == "operator"
-    assert tokens["# The language server tests' policy: declarations here, in lib.rspl and "
-                  "in the stdlib."][0] == "comment"
+    assert (
+        tokens[
+            "# The language server tests' policy: declarations here, in lib.rspl and in the stdlib."
+        ][0]
+        == "comment"
+    )
 
 
 # ---------------------------------------------------------------------------- formatting
@@ -314,24 +355,35 @@ async def test_formatting_through_rspl_fmt(client: LanguageClient) -> None:
     fmt = pytest.importorskip("rspl.fmt")
     text = await _open(client)
     messy = text.replace("  decided by RSO", "      decided   by RSO")
-    client.text_document_did_change(t.DidChangeTextDocumentParams(
-        t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
-        [t.TextDocumentContentChangeWholeDocument(messy)]))
-    edits = await client.text_document_formatting_async(t.DocumentFormattingParams(
-        _doc(), t.FormattingOptions(tab_size=2, insert_spaces=True)))
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
+            [t.TextDocumentContentChangeWholeDocument(messy)],
+        )
+    )
+    edits = await client.text_document_formatting_async(
+        t.DocumentFormattingParams(_doc(), t.FormattingOptions(tab_size=2, insert_spaces=True))
+    )
     assert edits and edits[0].new_text == fmt.format_source(messy, str(MAIN))
-    client.text_document_did_change(t.DidChangeTextDocumentParams(
-        t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=3),
-        [t.TextDocumentContentChangeWholeDocument("rule {")]))
-    assert await client.text_document_formatting_async(t.DocumentFormattingParams(
-        _doc(), t.FormattingOptions(tab_size=2, insert_spaces=True))) == []
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=3),
+            [t.TextDocumentContentChangeWholeDocument("rule {")],
+        )
+    )
+    assert (
+        await client.text_document_formatting_async(
+            t.DocumentFormattingParams(_doc(), t.FormattingOptions(tab_size=2, insert_spaces=True))
+        )
+        == []
+    )
 
 
 async def test_open_imported_file_is_read_from_the_editor(client: LanguageClient) -> None:
     await _open(client, LIB_URI, LIB.read_text(encoding="utf-8").replace("role RSO", "role CSO"))
     text = MAIN.read_text(encoding="utf-8")
     client.text_document_did_open(
-        t.DidOpenTextDocumentParams(t.TextDocumentItem(MAIN_URI, "rspl", 1, text)))
-    await asyncio.wait_for(
-        client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
+        t.DidOpenTextDocumentParams(t.TextDocumentItem(MAIN_URI, "rspl", 1, text))
+    )
+    await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
     assert any("RSO" in d.message for d in client.diagnostics[MAIN_URI])

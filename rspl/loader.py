@@ -10,7 +10,10 @@ What a compilation may read is decided here, in one place (`ImportRoots`, `read_
 policy's folder or under a folder given with `--import-path` (E0106); it must be named `*.rspl`,
 be a regular file (no folder, device, FIFO or socket), at most `MAX_FILE_BYTES` long, and UTF-8
 text without NUL characters (E0107). A refused file is never shown: its diagnostic points at
-the import statement. Build outputs name files by `Program.names`, relative to the main
+the import statement. Imported files are parsed once per process and content
+(`parse_module`, keyed by the SHA-256 of their text): `rspl check` of many files and the
+language server's re-checks reuse the stdlib's and shared files' modules. Build outputs name
+files by `Program.names`, relative to the main
 policy's folder, so they do not depend on where or how the policy was compiled.
 """
 
@@ -184,7 +187,9 @@ def build_module(
 
 
 MODULE_CACHE_SIZE = 64
-"""How many parsed files `parse_module` keeps (least recently used dropped first)."""
+"""How many parsed imported files `parse_module` keeps (least recently used dropped first).
+The main file is not cached: it is the one being edited, and `rspl check` of many files would
+keep them all."""
 
 _module_cache: OrderedDict[tuple[str, str, bool, bytes], tuple[n.Module, tuple[Diagnostic, ...]]]
 _module_cache = OrderedDict()
@@ -220,7 +225,7 @@ def load(
     read: Reader = read_file,
     import_path: Sequence[str] = (),
     *,
-    parse_main: ModuleParser = parse_module,
+    parse_main: ModuleParser = build_module,
 ) -> Program:
     """Load the policy in `path` (whose text is `text`) and all it imports; imported files
     may come only from under `path`'s folder or an `import_path` folder. `parse_main` parses

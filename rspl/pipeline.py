@@ -18,7 +18,7 @@ import attrs
 
 from rspl.checker import check
 from rspl.diagnostics import Diagnostic, Reporter
-from rspl.loader import ModuleParser, Program, Reader, load, parse_module, read_file
+from rspl.loader import ModuleParser, Program, Reader, build_module, load, read_file
 from rspl.resolver import Resolution, resolve
 
 if TYPE_CHECKING:  # the IR is imported only when it is built: `rspl check` starts faster
@@ -33,7 +33,7 @@ class Unit:
     text: str
     read: Reader
     import_path: tuple[str, ...] = ()
-    parse_main: ModuleParser = parse_module
+    parse_main: ModuleParser = build_module
     reporter: Reporter = attrs.field(factory=Reporter)
     program: Program | None = None
     resolution: Resolution | None = None
@@ -124,7 +124,7 @@ def compile_source(
     *,
     build_ir: bool = True,
     import_path: Sequence[str] = (),
-    parse_main: ModuleParser = parse_module,
+    parse_main: ModuleParser = build_module,
 ) -> Compilation:
     """Compile the policy whose main file is `path` with contents `text`: run `PASSES` in
     order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering.

@@ -95,14 +95,14 @@ def test_imported_modules_are_cached_by_content() -> None:
     main = 'import "lib.rspl"\nrole T "t" { includes R }\n'
     first = compile_source("main.rspl", main, read, build_ir=False)
     again = compile_source("main.rspl", main, read, build_ir=False)
-    lib = [m for m in first.program.modules if m.path.endswith("lib.rspl")][0]
-    lib_again = [m for m in again.program.modules if m.path.endswith("lib.rspl")][0]
+    lib = next(m for m in first.program.modules if m.path.endswith("lib.rspl"))
+    lib_again = next(m for m in again.program.modules if m.path.endswith("lib.rspl"))
     assert lib_again is lib  # the same text: not parsed again
     assert first.diagnostics == again.diagnostics
     # an edit of the imported file misses the cache (content, not time)
     files["lib.rspl"] = files["lib.rspl"].replace('role S "s"', 'role S "s" {')
     edited = compile_source("main.rspl", main, read, build_ir=False)
-    lib_edited = [m for m in edited.program.modules if m.path.endswith("lib.rspl")][0]
+    lib_edited = next(m for m in edited.program.modules if m.path.endswith("lib.rspl"))
     assert lib_edited is not lib
     assert "E0003" in [d.code for d in edited.diagnostics]  # the file ends too soon
     # and what parsing reported is reported again on a hit

@@ -73,6 +73,7 @@ class Index:
         self._occurrences: dict[str, list[Occurrence]] = {}
         self._refs: dict[int, list[Occurrence]] = {}
         self.module_of_file: dict[str, n.Module] = {m.path: m for m in program.modules}
+        self._texts = program.texts
         for module in program.modules:
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import):
@@ -102,6 +103,9 @@ class Index:
         self._add(Occurrence(node.name.span, symbol, is_decl=True))
 
     def _add(self, occ: Occurrence) -> None:
+        span = occ.span
+        if self._texts.get(span.file, "")[span.start : span.end] != occ.symbol.name:
+            return  # a name the compiler made up (the levels of `risk verdict`): not written
         self._occurrences.setdefault(occ.span.file, []).append(occ)
         self._refs.setdefault(id(occ.symbol.node), []).append(occ)
 
@@ -151,6 +155,8 @@ class Index:
         """Why `symbol` cannot be renamed to `new`, or None when it can."""
         if symbol.stdlib:
             return f"`{symbol.name}` is declared in the standard library, which cannot be edited"
+        if not any(o.is_decl for o in self._refs.get(id(symbol.node), ())):
+            return f"`{symbol.name}` is not declared by name in the policy (the compiler adds it)"
         problem = name_problem(new)
         if problem is not None:
             return problem

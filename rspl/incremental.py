@@ -48,6 +48,11 @@ class DocumentParser:
         self.last: dict[tuple[str, str, bool], Parsed] = {}
         self.reused = 0  # how many parses were incremental (for tests and the benchmark)
 
+    def forget(self, label: str) -> None:
+        """Drop what is kept of the file `label` (its document was closed)."""
+        for key in [k for k in self.last if k[1] == label]:
+            del self.last[key]
+
     def parse(self, name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
         key = (name, label, stdlib)
         prev = self.last.get(key)

@@ -121,6 +121,19 @@ class Index:
         occ = self._occurrences[file][i]
         return occ if occ.span.start <= offset <= occ.span.end else None
 
+    def import_at(self, file: str, offset: int) -> str | None:
+        """The file label of the module imported by the import target written at `offset` in
+        `file` (`std.contexts`, `"lib.rspl"`), or None."""
+        module = self.module_of_file.get(file)
+        if module is None:
+            return None
+        program = self.compilation.program
+        paths = {m.name: m.path for m in program.modules}
+        for key, target in program.imports.get(module.name, ()):
+            if target.span.start <= offset <= target.span.end:
+                return paths.get(key)
+        return None
+
     def symbol_of(self, node: Target) -> Symbol | None:
         return self._by_node.get(id(node))
 

@@ -13,6 +13,7 @@ rename, completion (`rspl.completion`), the outline and semantic tokens; formatt
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import Sequence
 from typing import Any
@@ -35,6 +36,7 @@ from rspl.resources import stdlib_path
 from rspl.spans import Span
 
 DEBOUNCE_SECONDS = 0.15
+logger = logging.getLogger(__name__)
 _SYNTAX_ERRORS = frozenset({"E0001", "E0002", "E0003", "E0004"})
 
 # declaration kinds in the outline
@@ -79,6 +81,8 @@ class RsplServer(LanguageServer):
         super().__init__("rspl", __version__)
         self.documents: dict[str, Document] = {}
         self.parser = DocumentParser()
+        # `--import-path` folders, from the client's `initializationOptions.importPath`
+        self.import_path: list[str] = []
 
     # ------------------------------------------------------------------ compiling
 
@@ -103,9 +107,23 @@ class RsplServer(LanguageServer):
             doc.pending.cancel()
             doc.pending = None
         text = self.workspace.get_text_document(uri).source
-        folders = [f for f in (to_fs_path(w.uri) for w in self.workspace.folders.values()) if f]
-        comp = compile_source(doc.path, text, self.read, build_ir=False, import_path=folders,
-                              parse_main=self.parser.parse)  # fmt: skip
+        try:
+            comp = compile_source(
+                doc.path,
+                text,
+                self.read,
+                build_ir=False,
+                import_path=self.import_path,
+                parse_main=self.parser.parse,
+            )
+        except Exception:  # an internal error: say so, keep serving from the last compilation
+            logger.exception("rspl: internal error while checking %s", doc.path)
+            self.window_log_message(
+                t.LogMessageParams(
+                    t.MessageType.Error, f"rspl: internal error while checking {doc.path}"
+                )
+            )
+            return doc
         # while the text does not parse (mid-typing), names keep coming from the last
         # compilation that did: completion and navigation go on working
         unparsed = any(d.code in _SYNTAX_ERRORS and d.span.file == doc.path
@@ -203,6 +221,14 @@ def _uri(path: str) -> str | None:
 server = RsplServer()
 
 
+@server.feature(t.INITIALIZE)
+def initialize(ls: RsplServer, params: t.InitializeParams) -> None:
+    options = params.initialization_options
+    folders = options.get("importPath") if isinstance(options, dict) else None
+    if isinstance(folders, list):
+        ls.import_path = [str(f) for f in folders]
+
+
 @server.feature(t.TEXT_DOCUMENT_DID_OPEN)
 def did_open(ls: RsplServer, params: t.DidOpenTextDocumentParams) -> None:
     ls.check(params.text_document.uri)
@@ -221,8 +247,10 @@ def did_save(ls: RsplServer, params: t.DidSaveTextDocumentParams) -> None:
 @server.feature(t.TEXT_DOCUMENT_DID_CLOSE)
 def did_close(ls: RsplServer, params: t.DidCloseTextDocumentParams) -> None:
     doc = ls.documents.pop(params.text_document.uri, None)
-    if doc is not None and doc.pending is not None:
-        doc.pending.cancel()
+    if doc is not None:
+        ls.parser.forget(doc.path)
+        if doc.pending is not None:
+            doc.pending.cancel()
     ls.text_document_publish_diagnostics(
         t.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[])
     )
@@ -249,7 +277,12 @@ def hover(ls: RsplServer, params: t.HoverParams) -> t.Hover | None:
 @server.feature(t.TEXT_DOCUMENT_DEFINITION)
 def definition(ls: RsplServer, params: t.DefinitionParams) -> t.Location | None:
     doc, occ = ls.at(params.text_document.uri, params.position)
-    return ls.location(doc, occ.symbol.span) if occ is not None else None
+    if occ is not None:
+        return ls.location(doc, occ.symbol.span)
+    assert doc.index is not None  # an import target: the file it imports
+    imported = doc.index.import_at(doc.path, ls.offset(params.text_document.uri, params.position))
+    uri = ls.uri_of(doc, imported) if imported is not None else None
+    return t.Location(uri, t.Range(t.Position(0, 0), t.Position(0, 0))) if uri else None
 
 
 @server.feature(t.TEXT_DOCUMENT_REFERENCES)

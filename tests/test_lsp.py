@@ -183,6 +183,14 @@ async def test_definition_across_imports_and_stdlib(client: LanguageClient) -> N
         t.DefinitionParams(_doc(), _pos(text, "organization", into=2))
     )
     assert nothing is None
+    imported = await client.text_document_definition_async(
+        t.DefinitionParams(_doc(), _pos(text, '"lib.rspl"', into=3))
+    )
+    assert isinstance(imported, t.Location) and imported.uri == LIB_URI
+    module = await client.text_document_definition_async(
+        t.DefinitionParams(_doc(), _pos(text, "std.contexts", into=5))
+    )
+    assert isinstance(module, t.Location) and module.uri == std.uri
 
 
 async def test_references_across_files(client: LanguageClient) -> None:
@@ -371,12 +379,10 @@ async def test_formatting_through_rspl_fmt(client: LanguageClient) -> None:
             [t.TextDocumentContentChangeWholeDocument("rule {")],
         )
     )
-    assert (
-        await client.text_document_formatting_async(
-            t.DocumentFormattingParams(_doc(), t.FormattingOptions(tab_size=2, insert_spaces=True))
-        )
-        == []
+    unparsable = await client.text_document_formatting_async(
+        t.DocumentFormattingParams(_doc(), t.FormattingOptions(tab_size=2, insert_spaces=True))
     )
+    assert unparsable is not None and len(unparsable) == 0  # no edits: left as it is
 
 
 async def test_open_imported_file_is_read_from_the_editor(client: LanguageClient) -> None:
@@ -387,3 +393,37 @@ async def test_open_imported_file_is_read_from_the_editor(client: LanguageClient
     )
     await asyncio.wait_for(client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS), 10)
     assert any("RSO" in d.message for d in client.diagnostics[MAIN_URI])
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "rspl", "lsp"], server_env=_env
+    ),
+)
+async def client_with_import_path(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    params = t.InitializeParams(
+        capabilities=client_capabilities("visual-studio-code"),
+        initialization_options={"importPath": [str(HERE)]},
+    )
+    await lsp_client.initialize_session(params)
+    yield
+    await lsp_client.shutdown_session()
+
+
+async def test_import_path_from_initialization_options(
+    client: LanguageClient, client_with_import_path: LanguageClient
+) -> None:
+    """`importPath` is `rspl check --import-path`: without it, a file outside the policy's
+    folder may not be imported (E0106), as `rspl check` says."""
+    uri = from_fs_path(str(HERE / "sub" / "policy.rspl"))
+    text = (
+        'policy p "P" {\n  organization "T"\n  version "1"\n}\n'
+        'import "../lib.rspl"\nrole T "t" { includes RSO }\n'
+    )
+    for each, refused in ((client, True), (client_with_import_path, False)):
+        each.text_document_did_open(
+            t.DidOpenTextDocumentParams(t.TextDocumentItem(uri, "rspl", 1, text))
+        )
+        await each.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+        errors = {d.code for d in each.diagnostics[uri] if d.severity == t.DiagnosticSeverity.Error}
+        assert ("E0106" in errors) == refused and (refused or not errors), errors

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -38,6 +39,7 @@ from rspl.spans import Span
 DEBOUNCE_SECONDS = 0.15
 logger = logging.getLogger(__name__)
 _SYNTAX_ERRORS = frozenset({"E0001", "E0002", "E0003", "E0004"})
+_NO_HEADER = "E0101"
 
 # declaration kinds in the outline
 _SYMBOL_KINDS: dict[str, t.SymbolKind] = {
@@ -70,8 +72,9 @@ class Document:
 
     uri: str
     path: str
-    compilation: Compilation | None = None
+    compilation: Compilation | None = None  # the last that parsed: the index's
     index: Index | None = None
+    latest: Compilation | None = None  # the last, parsed or not: the diagnostics'
     pending: asyncio.TimerHandle | None = None
     lines: dict[str, list[str]] = attrs.field(factory=dict)
 
@@ -130,16 +133,50 @@ class RsplServer(LanguageServer):
                        for d in comp.diagnostics)  # fmt: skip
         if doc.index is None or not unparsed:
             doc.compilation, doc.index, doc.lines = comp, Index(comp), {}
-        shown = Document(doc.uri, doc.path, comp)
+        doc.latest = comp
+        shown = [d for d in comp.diagnostics if d.span.file == doc.path]
+        if any(d.code == _NO_HEADER for d in shown) and self.imported_elsewhere(doc):
+            shown = [d for d in shown if d.code != _NO_HEADER]  # a library, not a policy
+        latest = Document(doc.uri, doc.path, comp)
         self.text_document_publish_diagnostics(
             t.PublishDiagnosticsParams(
-                uri=uri,
-                diagnostics=[
-                    self.diagnostic(shown, d) for d in comp.diagnostics if d.span.file == doc.path
-                ],
+                uri=uri, diagnostics=[self.diagnostic(latest, d) for d in shown]
             )
         )
         return doc
+
+    def imported_elsewhere(self, doc: Document) -> bool:
+        """Whether another policy imports the file of `doc`: an open document whose program
+        has it, or a `.rspl` file in the same folder whose text names it in an `import` (a
+        file without a `policy` header is then a library, and E0101 is not reported)."""
+        real = os.path.realpath(doc.path)
+        for other in self.documents.values():
+            comp = other.latest
+            if other is doc or comp is None:
+                continue
+            if any(os.path.realpath(m.path) == real for m in comp.program.modules[1:]):
+                return True
+        folder = os.path.dirname(real)
+        stem = os.path.splitext(os.path.basename(real))[0]
+        pattern = re.compile(
+            rf"^\s*import\b[^\n]*(\"{re.escape(stem)}\.rspl\"|\b{re.escape(stem)}\b)",
+            re.MULTILINE,
+        )
+        try:
+            siblings = [f for f in os.listdir(folder) if f.endswith(".rspl")]
+        except OSError:
+            return False
+        for name in siblings:
+            path = os.path.join(folder, name)
+            if os.path.realpath(path) == real:
+                continue
+            try:
+                text = read_file(path)
+            except (OSError, ValueError):
+                continue
+            if pattern.search(text):
+                return True
+        return False
 
     def schedule(self, uri: str) -> None:
         doc = self.document(uri)
@@ -263,14 +300,15 @@ def hover(ls: RsplServer, params: t.HoverParams) -> t.Hover | None:
     if occ is not None:
         text = describe(doc.index, occ.symbol)
         return t.Hover(t.MarkupContent(t.MarkupKind.Markdown, text), ls.range(doc, occ.span))
-    assert doc.compilation is not None
+    latest = Document(doc.uri, doc.path, doc.latest)
+    assert latest.compilation is not None
     offset = ls.offset(params.text_document.uri, params.position)
-    for d in doc.compilation.diagnostics:
+    for d in latest.compilation.diagnostics:
         if d.span.file == doc.path and d.span.start <= offset <= d.span.end:
             from rspl.explain import explain
 
             entry = explain(d.code) or d.code
-            return t.Hover(t.MarkupContent(t.MarkupKind.Markdown, entry), ls.range(doc, d.span))
+            return t.Hover(t.MarkupContent(t.MarkupKind.Markdown, entry), ls.range(latest, d.span))
     return None
 
 

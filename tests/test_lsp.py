@@ -395,6 +395,19 @@ async def test_open_imported_file_is_read_from_the_editor(client: LanguageClient
     assert any("RSO" in d.message for d in client.diagnostics[MAIN_URI])
 
 
+async def test_a_library_needs_no_policy_header(client: LanguageClient) -> None:
+    """An imported file has no `policy` header: E0101 is not reported for a file another
+    policy imports (main.rspl imports lib.rspl), only for one nothing imports."""
+    await _open(client, LIB_URI)
+    assert "E0101" not in {d.code for d in client.diagnostics[LIB_URI]}
+    orphan = from_fs_path(str(HERE / "orphan.rspl"))
+    client.text_document_did_open(
+        t.DidOpenTextDocumentParams(t.TextDocumentItem(orphan, "rspl", 1, 'role X "x"\n'))
+    )
+    await client.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    assert "E0101" in {d.code for d in client.diagnostics[orphan]}
+
+
 @pytest_lsp.fixture(
     config=ClientServerConfig(
         server_command=[sys.executable, "-m", "rspl", "lsp"], server_env=_env

@@ -199,7 +199,7 @@ class RsplServer(LanguageServer):
         if found is None:
             assert doc.compilation is not None
             text = doc.compilation.texts.get(file, "")
-            found = doc.lines[file] = text.splitlines(keepends=True) or [""]
+            found = doc.lines[file] = text.split("\n")  # lines as the compiler counts them
         return found
 
     def range(self, doc: Document, span: Span) -> t.Range:
@@ -469,7 +469,7 @@ def semantic_tokens(ls: RsplServer, params: t.SemanticTokensParams) -> t.Semanti
     assert doc.index is not None
     document = ls.workspace.get_text_document(params.text_document.uri)
     codec = ls.workspace.position_codec
-    lines = document.lines
+    lines = document.source.split("\n")  # as the lexer's tokens count them
     data: list[int] = []
     last_line = last_col = 0
     for tok in classify(doc.index, doc.path, document.source):

@@ -440,3 +440,37 @@ async def test_import_path_from_initialization_options(
         await each.wait_for_notification(t.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
         errors = {d.code for d in each.diagnostics[uri] if d.severity == t.DiagnosticSeverity.Error}
         assert ("E0106" in errors) == refused and (refused or not errors), errors
+
+
+def _utf16(text: str, needle: str) -> t.Position:
+    """The position of `needle` in `text` in UTF-16 code units, as VS Code counts them."""
+    at = text.index(needle)
+    line = text.count("\n", 0, at)
+    before = text[text.rfind("\n", 0, at) + 1 : at]
+    return t.Position(line, len(before.encode("utf-16-le")) // 2)
+
+
+async def test_positions_are_in_the_clients_units(client: LanguageClient) -> None:
+    """A character outside the BMP counts two UTF-16 units: ranges and positions agree."""
+    text = MAIN.read_text(encoding="utf-8").replace(
+        "evidence uplift",
+        'standard S3 "\U0001f512 lock" in securty { includes asl3_perimeters source "x" }\n'
+        "evidence uplift",
+    )
+    await _open(client, text=text)
+    diag = next(d for d in client.diagnostics[MAIN_URI] if d.code == "E0201")
+    start = _utf16(text, "securty")
+    assert diag.range.start == start
+    assert diag.range.end == t.Position(start.line, start.character + len("securty"))
+    fixed = text.replace("securty", "security")
+    client.text_document_did_change(
+        t.DidChangeTextDocumentParams(
+            t.VersionedTextDocumentIdentifier(uri=MAIN_URI, version=2),
+            [t.TextDocumentContentChangeWholeDocument(fixed)],
+        )
+    )
+    where = _utf16(fixed, "security { includes asl3")
+    found = await client.text_document_definition_async(
+        t.DefinitionParams(_doc(), t.Position(where.line, where.character + 1))
+    )
+    assert isinstance(found, t.Location) and found.uri == LIB_URI

@@ -26,6 +26,7 @@ _DECL = re.compile(
     re.MULTILINE,
 )
 _TOKEN = re.compile(r'#[^\n]*|"(?:[^"\\]|\\.)*"?|>=|<=|==|!=|[<>=(),{}:.]|[A-Za-z_][A-Za-z0-9_]*')
+_CLOSED = re.compile(r'"(?:[^"\\]|\\.)*"')
 _COMPARE = (">=", "<=", "==", "!=", ">", "<")
 _VALUES = ("evidence", "definition", "domain")
 _ROLES = ("role",)
@@ -87,7 +88,10 @@ def complete(index: Index, file: str, text: str, offset: int) -> list[Completion
     decls = list(_DECL.finditer(text, 0, start))
     head = decls[-1] if decls else None
     fragment = text[head.start() if head else 0 : start]
-    words = [w for w in _TOKEN.findall(fragment) if not w.startswith(("#", '"'))]
+    tokens = _TOKEN.findall(fragment)
+    if tokens and _unfinished(tokens[-1], fragment):
+        return []  # inside a comment or a string: nothing to complete
+    words = [w for w in tokens if not w.startswith(("#", '"'))]
     if head is not None and head.group(1) == "import":
         return [Completion(m, "module") for m in stdlib_modules() if m.startswith(typed)]
     accepts = _accepts(fragment)
@@ -99,6 +103,15 @@ def complete(index: Index, file: str, text: str, offset: int) -> list[Completion
                        if a in texts and a != texts[a] and texts[a].isalpha()})  # fmt: skip
     out.extend(Completion(k, "keyword") for k in keywords)
     return [c for c in out if c.label.startswith(typed)]
+
+
+def _unfinished(token: str, fragment: str) -> bool:
+    """Whether the last token of `fragment` is a comment or string the cursor is still in."""
+    if token.startswith("#"):
+        return fragment.endswith(token)
+    if token.startswith('"'):
+        return _CLOSED.fullmatch(token) is None and fragment.endswith(token)
+    return False
 
 
 def _accepts(fragment: str) -> set[str] | None:

@@ -290,6 +290,8 @@ async def test_completion_by_kind(client: LanguageClient) -> None:
     assert "NUMBER" not in when
     val = await _complete(client, text.replace("when CBRN >= CBRN_3 or uplift", "«»"), "when up")
     assert set(val) == {"uplift"}
+    assert await _complete(client, rule, 'source "req') == {}  # in a string
+    assert await _complete(client, rule, "# require ") == {}  # in a comment
     clauses = await _complete(client, rule, "")
     assert {"require", "when", "source"} <= set(clauses)  # the grammar's keywords here
     assert clauses["require"].kind == t.CompletionItemKind.Keyword

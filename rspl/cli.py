@@ -156,9 +156,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_lsp(sub: Any) -> None:
-    sub.add_parser(
+    lsp = sub.add_parser(
         "lsp", help="run the language server over standard input and output (the lsp extra)"
     )
+    lsp.add_argument("--stdio", action="store_true",
+                     help="serve over standard input and output (the default and only way; "
+                     "accepted because LSP clients pass it)")  # fmt: skip
 
 
 def cmd_lsp() -> int:

@@ -69,6 +69,7 @@ def test_vscode_extension_starts_rspl_lsp() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     assert command[0] in project["project"]["scripts"]
     assert _parser().parse_args(command[1:]).command == "lsp"
+    assert _parser().parse_args([*command[1:], "--stdio"]).command == "lsp"  # what clients add
     script = main.read_text(encoding="utf-8")
     assert 'require("vscode-languageclient/node")' in script
     assert f'.get("server.command", {json.dumps(command)})' in script

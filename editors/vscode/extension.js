@@ -4,7 +4,7 @@
 "use strict";
 
 const vscode = require("vscode");
-const { LanguageClient, TransportKind } = require("vscode-languageclient/node");
+const { LanguageClient } = require("vscode-languageclient/node");
 
 let client;
 
@@ -12,7 +12,8 @@ function activate(context) {
   const [command, ...args] = vscode.workspace
     .getConfiguration("rspl")
     .get("server.command", ["rspl", "lsp"]);
-  const server = { command, args, transport: TransportKind.stdio };
+  // stdio is the default transport; naming it would make the client append `--stdio`
+  const server = { command, args };
   client = new LanguageClient(
     "rspl",
     "RSPL language server",

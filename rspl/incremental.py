@@ -21,12 +21,20 @@ from typing import Any
 
 import attrs
 
+from rspl import diagnostics as dg
 from rspl import nodes as n
 from rspl.builder import ItemBuilder
-from rspl.diagnostics import Diagnostic, Label, Reporter
+from rspl.diagnostics import Diagnostic, Reporter
 from rspl.loader import build_module
 from rspl.parser import parse
 from rspl.spans import Span
+
+SYNTAX_ERRORS = frozenset(
+    c.code for c in (dg.UNEXPECTED_TOKEN, dg.INVALID_CHARACTER, dg.UNEXPECTED_END,
+                     dg.UNTERMINATED_TEXT)
+)  # fmt: skip
+"""The codes of a text that does not parse."""
+NOT_CLEAN = SYNTAX_ERRORS | {dg.EXPRESSION_TOO_DEEP.code}
 
 
 @attrs.frozen
@@ -60,16 +68,13 @@ class DocumentParser:
         if done is None:
             held = Reporter()
             module = build_module(name, label, text, held, stdlib)
-            clean = not any(
-                d.code in ("E0001", "E0002", "E0003", "E0004", "E0601") for d in held.diagnostics
-            )
+            clean = not any(d.code in NOT_CLEAN for d in held.diagnostics)
             done = Parsed(text, module.items, tuple(held.diagnostics), clean)
         else:
             self.reused += 1
         if done.clean:  # the next version is parsed from the last one without errors
             self.last[key] = done
-        for d in done.diagnostics:
-            reporter.add(d)
+        reporter.take(done.diagnostics)
         return n.Module(name=name, path=label, items=done.items, is_stdlib=stdlib)
 
 
@@ -198,6 +203,6 @@ def _shift_diagnostic(d: Diagnostic, label: str, delta: int, lines: int) -> Diag
         d,
         span=_shift_span(d.span, label, delta, lines),
         labels=tuple(
-            Label(_shift_span(lb.span, label, delta, lines), lb.message) for lb in d.labels
+            attrs.evolve(lb, span=_shift_span(lb.span, label, delta, lines)) for lb in d.labels
         ),
     )

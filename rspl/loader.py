@@ -209,8 +209,7 @@ def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: b
             _module_cache.popitem(last=False)
     else:
         _module_cache.move_to_end(key)
-    for d in hit[1]:
-        reporter.add(d)
+    reporter.take(hit[1])
     return hit[0]
 
 

@@ -28,8 +28,8 @@ from pygls.workspace.position_codec import ServerTextPosition
 
 from rspl import __version__
 from rspl import nodes as n
-from rspl.diagnostics import Diagnostic, Severity
-from rspl.incremental import DocumentParser
+from rspl.diagnostics import MISSING_POLICY_HEADER, Diagnostic, Severity
+from rspl.incremental import SYNTAX_ERRORS, DocumentParser
 from rspl.index import LEVEL, Index, Symbol, describe
 from rspl.loader import FileRefusedError, read_file
 from rspl.pipeline import Compilation, compile_source
@@ -38,8 +38,7 @@ from rspl.spans import Span
 
 DEBOUNCE_SECONDS = 0.15
 logger = logging.getLogger(__name__)
-_SYNTAX_ERRORS = frozenset({"E0001", "E0002", "E0003", "E0004"})
-_NO_HEADER = "E0101"
+_NO_HEADER = MISSING_POLICY_HEADER.code
 
 # declaration kinds in the outline
 _SYMBOL_KINDS: dict[str, t.SymbolKind] = {
@@ -129,7 +128,7 @@ class RsplServer(LanguageServer):
             return doc
         # while the text does not parse (mid-typing), names keep coming from the last
         # compilation that did: completion and navigation go on working
-        unparsed = any(d.code in _SYNTAX_ERRORS and d.span.file == doc.path
+        unparsed = any(d.code in SYNTAX_ERRORS and d.span.file == doc.path
                        for d in comp.diagnostics)  # fmt: skip
         if doc.index is None or not unparsed:
             doc.compilation, doc.index, doc.lines = comp, Index(comp), {}

@@ -8,6 +8,7 @@ outline from it; it has no dependency on the server and is tested on its own.
 from __future__ import annotations
 
 import bisect
+import os
 import re
 
 import attrs
@@ -132,6 +133,20 @@ class Index:
         for key, target in program.imports.get(module.name, ()):
             if target.span.start <= offset <= target.span.end:
                 return paths.get(key)
+        return None
+
+    def declared_at(self, real: str, start: int) -> Symbol | None:
+        """The symbol whose name is declared at offset `start` of the file whose real path
+        (symlinks resolved) is `real`: the same declaration seen from another compilation."""
+        reals: dict[str, str] = {}
+        for symbol in self.symbols:
+            if symbol.span.start != start:
+                continue
+            path = reals.get(symbol.file)
+            if path is None:
+                path = reals[symbol.file] = os.path.realpath(symbol.file)
+            if path == real:
+                return symbol
         return None
 
     def symbol_of(self, node: Target) -> Symbol | None:

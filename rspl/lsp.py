@@ -30,7 +30,7 @@ from rspl import __version__
 from rspl import nodes as n
 from rspl.diagnostics import MISSING_POLICY_HEADER, Diagnostic, Severity
 from rspl.incremental import SYNTAX_ERRORS, DocumentParser
-from rspl.index import LEVEL, Index, Symbol, describe
+from rspl.index import LEVEL, Index, Occurrence, Symbol, describe
 from rspl.loader import FileRefusedError, read_file
 from rspl.pipeline import Compilation, compile_source
 from rspl.resources import stdlib_path
@@ -243,6 +243,28 @@ class RsplServer(LanguageServer):
             related_information=related or None,
         )
 
+    def everywhere(
+        self, doc: Document, symbol: Symbol, *, include_decl: bool = True
+    ) -> list[tuple[Document, Symbol, Occurrence]]:
+        """Where `symbol` is written: in `doc`'s compilation, and in that of every other open
+        document whose policy has the file that declares it (a file several policies import),
+        each place once."""
+        key = (os.path.realpath(symbol.file), symbol.span.start)
+        seen: set[tuple[str, int]] = set()
+        out = []
+        for each in [doc, *(d for d in self.documents.values() if d is not doc)]:
+            if each.index is None:
+                continue
+            same = symbol if each is doc else each.index.declared_at(*key)
+            if same is None:
+                continue
+            for o in each.index.occurrences(same, include_decl=include_decl):
+                where = (os.path.realpath(o.span.file), o.span.start)
+                if where not in seen:
+                    seen.add(where)
+                    out.append((each, same, o))
+        return out
+
     def at(self, uri: str, position: t.Position) -> tuple[Document, Any]:
         doc = self.ready(uri)
         assert doc.index is not None
@@ -327,9 +349,8 @@ def references(ls: RsplServer, params: t.ReferenceParams) -> list[t.Location]:
     doc, occ = ls.at(params.text_document.uri, params.position)
     if occ is None:
         return []
-    assert doc.index is not None
-    found = doc.index.occurrences(occ.symbol, include_decl=params.context.include_declaration)
-    return [loc for o in found if (loc := ls.location(doc, o.span)) is not None]
+    found = ls.everywhere(doc, occ.symbol, include_decl=params.context.include_declaration)
+    return [loc for each, _, o in found if (loc := ls.location(each, o.span)) is not None]
 
 
 @server.feature(t.TEXT_DOCUMENT_PREPARE_RENAME)
@@ -349,15 +370,18 @@ def rename(ls: RsplServer, params: t.RenameParams) -> t.WorkspaceEdit | None:
     doc, occ = ls.at(params.text_document.uri, params.position)
     if occ is None:
         raise JsonRpcInvalidParams("there is no declared name here to rename")
-    assert doc.index is not None
-    problem = doc.index.rename_problem(occ.symbol, params.new_name)
-    if problem is not None:
-        raise JsonRpcInvalidParams(f"cannot rename `{occ.symbol.name}`: {problem}")
+    found = ls.everywhere(doc, occ.symbol)
+    for each, same, _ in found:  # no collision in any policy that has the declaration
+        assert each.index is not None
+        problem = each.index.rename_problem(same, params.new_name)
+        if problem is not None:
+            raise JsonRpcInvalidParams(f"cannot rename `{occ.symbol.name}`: {problem}")
     changes: dict[str, list[t.TextEdit]] = {}
-    for o in doc.index.occurrences(occ.symbol):
-        uri = ls.uri_of(doc, o.span.file)
+    for each, _, o in found:
+        uri = ls.uri_of(each, o.span.file)
         if uri is not None:
-            changes.setdefault(uri, []).append(t.TextEdit(ls.range(doc, o.span), params.new_name))
+            edit = t.TextEdit(ls.range(each, o.span), params.new_name)
+            changes.setdefault(uri, []).append(edit)
     return t.WorkspaceEdit(changes=changes)
 
 

@@ -476,3 +476,29 @@ async def test_positions_are_in_the_clients_units(client: LanguageClient) -> Non
         t.DefinitionParams(_doc(), t.Position(where.line, where.character + 1))
     )
     assert isinstance(found, t.Location) and found.uri == LIB_URI
+
+
+async def test_references_and_rename_from_an_imported_file(client: LanguageClient) -> None:
+    """From lib.rspl (checked on its own), the uses in main.rspl count too once main.rspl is
+    open: its policy has lib.rspl."""
+    text = await _open(client)
+    lib = await _open(client, LIB_URI)
+    at = _pos(lib, "role RSO", into=6)
+    found = await client.text_document_references_async(
+        t.ReferenceParams(
+            context=t.ReferenceContext(include_declaration=True),
+            text_document=_doc(LIB_URI),
+            position=at,
+        )
+    )
+    assert found is not None
+    assert {(loc.uri, loc.range.start.line) for loc in found} == {
+        (LIB_URI, at.line),
+        (MAIN_URI, _pos(text, "by RSO").line),
+    }
+    edit = await client.text_document_rename_async(t.RenameParams(_doc(LIB_URI), at, "CRO"))
+    assert edit is not None and edit.changes is not None
+    assert {uri: len(edits) for uri, edits in edit.changes.items()} == {LIB_URI: 1, MAIN_URI: 1}
+    # a name taken in main.rspl, which lib.rspl alone does not see, collides too
+    with pytest.raises(JsonRpcException, match="already the name"):
+        await client.text_document_rename_async(t.RenameParams(_doc(LIB_URI), at, "CBRN"))

@@ -5,9 +5,13 @@ Each open document is compiled as the main file of a policy (open documents it i
 read from the editor, other files from disk), incrementally (`rspl.incremental`) and with
 imported files cached by content (`rspl.loader.parse_module`), 150 ms after the last change,
 at once on open and save, and before answering any request about it. The answers come from
-the symbol index of the last compilation (`rspl.index`): hover, go to definition, references,
-rename, completion (`rspl.completion`), the outline and semantic tokens; formatting is
-`rspl.fmt.format_source`.
+the symbol index of the last compilation that parsed (`rspl.index`; while the text does not
+parse, mid-typing, it keeps serving): hover, go to definition, references and rename (also
+through every other open policy that has the declaring file), completion (`rspl.completion`),
+the outline and semantic tokens (`rspl.tokens`); formatting is `rspl.fmt.format_source`.
+Diagnostics are `rspl check`'s, except that a file another policy imports is a library: its
+missing `policy` header (E0101) is not reported. `initializationOptions.importPath` gives the
+folders of `rspl check --import-path`.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from rspl import nodes as n
 from rspl.diagnostics import MISSING_POLICY_HEADER, Diagnostic, Severity
 from rspl.incremental import SYNTAX_ERRORS, DocumentParser
 from rspl.index import LEVEL, Index, Occurrence, Symbol, describe
-from rspl.loader import FileRefusedError, read_file
+from rspl.loader import read_file
 from rspl.pipeline import Compilation, compile_source
 from rspl.resources import stdlib_path
 from rspl.spans import Span
@@ -515,4 +519,4 @@ def main() -> int:
     return 0
 
 
-__all__ = ["DEBOUNCE_SECONDS", "FileRefusedError", "RsplServer", "main", "server"]
+__all__ = ["DEBOUNCE_SECONDS", "TOKEN_MODIFIERS", "TOKEN_TYPES", "RsplServer", "main", "server"]

@@ -112,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="start a new policy: a policy with scenarios, and hooks")
     init.add_argument("folder", nargs="?", default=".", metavar="DIR",
                       help="where to write (default: the current folder)")  # fmt: skip
+    _add_lsp(sub)
 
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
@@ -154,6 +155,29 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _add_lsp(sub: Any) -> None:
+    lsp = sub.add_parser(
+        "lsp", help="run the language server over standard input and output (the lsp extra)"
+    )
+    lsp.add_argument("--stdio", action="store_true",
+                     help="serve over standard input and output (the default and only way; "
+                     "accepted because LSP clients pass it)")  # fmt: skip
+
+
+def cmd_lsp() -> int:
+    """`rspl lsp`: the language server (`rspl.lsp`); pygls comes with the `lsp` extra."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        sys.stderr.write(
+            "rspl: error: the language server needs pygls: pip install 'rspl[lsp]'\n"
+        )
+        return EXIT_USAGE
+    from rspl.lsp import main as serve
+
+    return serve()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     try:
@@ -167,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_explain(args.code)
     if args.command == "init":
         return cmd_init(args.folder)
+    if args.command == "lsp":
+        return cmd_lsp()
     for folder in args.import_path:
         if not os.path.isdir(folder):
             sys.stderr.write(f"rspl: error: --import-path {_shown(folder)}: not a folder\n")

@@ -14,6 +14,7 @@ keeps the two in step.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -286,10 +287,11 @@ class Reporter:
         self._seen.add(key)
         self.diagnostics.append(d)
 
-    def take(self, held: Reporter) -> None:
+    def take(self, held: Reporter | Iterable[Diagnostic]) -> None:
         """Record every diagnostic another reporter held back (the builder holds its reports
-        until the parse of a file ends), in order."""
-        for d in held.diagnostics:
+        until the parse of a file ends), or that an earlier parse of the same text reported
+        (reused by `rspl.loader.parse_module` and `rspl.incremental`), in order."""
+        for d in held.diagnostics if isinstance(held, Reporter) else held:
             self.add(d)
 
     @property

@@ -76,6 +76,8 @@ class Resolution:
     scopes: dict[str, dict[str, n.Decl]]
     own: dict[str, dict[str, n.Decl]]
     refs: dict[int, Target] = attrs.field(factory=dict)
+    # every name node bound in `refs`, in the order met (the language server's index)
+    bound: list[n.Name] = attrs.field(factory=list)
     used: set[int] = attrs.field(factory=set)
     # by `id(item)`: the `id`s of the declarations the item names (`rspl.usage` follows them)
     uses: dict[int, set[int]] = attrs.field(factory=dict)
@@ -200,6 +202,7 @@ class _Resolver:
             self.use(decl)
             return None
         self.res.refs[id(name)] = decl
+        self.res.bound.append(name)
         self.use(decl)
         return decl
 
@@ -235,6 +238,7 @@ class _Resolver:
         level = self._by_name[id(domain)].get(name.text)
         if level is not None:
             self.res.refs[id(name)] = level
+            self.res.bound.append(name)
             self.res.levels[id(name)] = domain
             if self.current is not None:  # a level stands for its domain
                 self.res.uses.setdefault(id(self.current), set()).add(id(domain))
@@ -357,6 +361,7 @@ class _Resolver:
             decl = self.res.scopes[m.name].get(w.target.text)
             if isinstance(decl, n.ActionDecl):
                 self.res.refs[id(w.target)] = decl
+                self.res.bound.append(w.target)
                 self.use(decl)
                 self.reporter.add(msg.waiver_duty_without_rule(w.target.text, w.target.span))
             else:

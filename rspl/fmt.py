@@ -79,6 +79,8 @@ class Layout:
     on one line when it all fits and one per line (indented) when it does not."""
 
     head: frozenset[str] = frozenset()
+    breaks: frozenset[str] = frozenset()
+    """Keywords or subtrees of the title line before which it may break when too long."""
 
 
 DECLARATIONS: dict[str, Layout] = {
@@ -93,7 +95,7 @@ DECLARATIONS: dict[str, Layout] = {
     # The expression after `as` is part of the title line (see `_head`).
     "definition_decl": Layout(),
     "safeguard_decl": Layout(),
-    "standard_decl": Layout(head=frozenset({"extends"})),
+    "standard_decl": Layout(head=frozenset({"extends"}), breaks=frozenset({"in", "extends"})),
     "artifact_decl": Layout(),
     "action_decl": Layout(head=frozenset({"blocking"})),
     "rule_decl": Layout(head=frozenset({"rule_kind"})),
@@ -252,6 +254,7 @@ class _Printer:
         self.at_start = True
         self.indent = 0
         self.after_open = False
+        self.breaks = 0  # line breaks made so far, other than inside strings
 
     @property
     def column(self) -> int:
@@ -259,6 +262,7 @@ class _Printer:
 
     def newline(self, indent: int) -> None:
         if not self.at_start:
+            self.breaks += 1
             self.lines.append(self.cur.rstrip())
             self.cur = ""
             self.at_start = True
@@ -288,8 +292,8 @@ class _Printer:
         for i, word in enumerate(words[1:], start=2):
             need = len(word) + (1 + rest if i == len(words) else 0)
             if self.column + 1 + need > WIDTH and self.column > indent:
-                self.newline(indent)
-                self.write(word)
+                self.lines.append(self.cur.rstrip())
+                self.cur = " " * indent + word
             else:
                 self.cur += " " + word
         self.cur += '"'
@@ -409,16 +413,20 @@ def render(doc: Doc) -> str:
 
 def _fill(out: _Printer, indent: int, mode: int, d: Fill, stack: list[_Cmd]) -> None:
     """Print a list's items, each on the current line if it fits there (with what follows
-    the list when it is the last item), else on a new line."""
+    the list when it is the last item) and the item before it took one line (a string
+    wrapped aside), else on a new line."""
+    broken = False
     for i, item in enumerate(d.items):
         if i > 0:
             width = _flat_width(item)
             if i == len(d.items) - 1:
                 width += _rest_width(stack)
-            if mode == _FLAT or (not item.forced and out.column + 1 + width <= WIDTH):
+            fits = not broken and not item.forced and out.column + 1 + width <= WIDTH
+            if mode == _FLAT or fits:
                 out.space()
             else:
                 out.newline(indent)
+        before = out.breaks
         sub: list[_Cmd] = [(indent, mode if mode == _FLAT else _BREAK, item)]
         while sub:  # print the item fully before deciding on the next one
             ind, m, doc = sub.pop()
@@ -449,6 +457,7 @@ def _fill(out: _Printer, indent: int, mode: int, d: Fill, stack: list[_Cmd]) -> 
                 out.blank(ind)
             elif isinstance(doc, Comment):
                 out.comment(doc.text, doc.trailing, ind)
+        broken = out.breaks != before
 
 
 def _rest_width(stack: list[_Cmd]) -> int:
@@ -525,6 +534,11 @@ def _last(node: _Node) -> lark.Token:
     if isinstance(node, lark.Token):
         return node
     return _last(node.children[-1])
+
+
+def _name(node: _Node) -> str:
+    """A token's text, a tree's rule name."""
+    return str(node) if isinstance(node, lark.Token) else str(node.data)
 
 
 def _spaced(before: _Node, after: _Node) -> bool:
@@ -634,6 +648,9 @@ class _Builder:
         if node.data in DECLARATIONS:
             return self.declaration(node, DECLARATIONS[node.data])
         children = node.children
+        if any(isinstance(c, lark.Token) and c == "(" for c in children):
+            # a parenthesised list or expression: its continuation lines indented once more
+            return Nest([self.fill(children) if "," in children else self.run(children)])
         if any(isinstance(c, lark.Token) and c == "," for c in children):
             return self.fill(children)
         if node.data in _OPERATORS:
@@ -642,7 +659,7 @@ class _Builder:
                 if i:
                     if isinstance(child, lark.Token) and str(child) in ("or", "and"):
                         parts.append(Line())
-                    else:
+                    elif _spaced(children[i - 1], child):
                         parts.append(Space())
                 parts.append(self.node(child))
             return Group(parts)
@@ -682,11 +699,11 @@ class _Builder:
             head, body = list(children[:cut]), list(children[cut:])
         items = self.items(body)
         if brace is None:
-            parts: list[Doc] = [Group([self.head(head)])]
+            parts: list[Doc] = [Group([self.head(head, layout)])]
             for item in items:
                 parts.append(Concat([*self.prefix(item[0], blanks=False), self.item(item)]))
             return Nest([Fill(parts)])
-        head_doc = Group([Nest([self.head(head)])])
+        head_doc = Group([Nest([self.head(head, layout)])])
         close = children[-1]
         assert isinstance(close, lark.Token)
         inner: list[Doc] = []
@@ -706,13 +723,17 @@ class _Builder:
             return Concat([*parts, self.token(close)])
         return Concat([*parts, Nest(inner), Line(hard=True), self.token(close)])
 
-    def head(self, head: Sequence[_Node]) -> Doc:
+    def head(self, head: Sequence[_Node], layout: Layout) -> Doc:
         """A declaration's title line; a definition's expression may go to the next line."""
+        cuts = [i for i, c in enumerate(head) if i and _name(c) in layout.breaks]
+        if cuts:
+            bounds = [0, *cuts, len(head)]
+            return Fill([self.run(head[a:b]) for a, b in itertools.pairwise(bounds)])
         if any(isinstance(c, lark.Token) and c == "," for c in head):
             return self.fill(head)
         for i, child in enumerate(head):
             if i and head[i - 1] == "as" and isinstance(child, lark.Tree):
-                return Concat([self.run(head[:i]), Group([Nest([Line(), self.node(child)])]),
+                return Concat([self.run(head[:i]), Group([Line(), self.node(child)]),
                                *([Space(), self.run(head[i + 1 :])] if head[i + 1 :] else [])])
         return self.run(head)
 

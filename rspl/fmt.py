@@ -229,7 +229,7 @@ class Fill(Doc):
 # ---------------------------------------------------------------------------- strings
 
 _ESCAPE = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t"}
-_WORD_BREAK = re.compile(r"(?<=[^ ]) (?=[^ ])")
+_WORD_BREAK = re.compile(r"(?<=\S) (?=\S)")
 
 
 def quote_string(value: str) -> str:
@@ -331,7 +331,9 @@ def _flat_width(doc: Doc) -> int:
         return sum(_flat_width(p) for p in doc.parts)
     if isinstance(doc, Fill):
         return sum(_flat_width(p) for p in doc.items) + max(len(doc.items) - 1, 0)
-    return WIDTH * 10  # a comment or a blank line
+    if isinstance(doc, Comment) and doc.trailing:
+        return 0  # it ends the line, wherever the line ends
+    return WIDTH * 10  # a comment on its own line, a blank line
 
 
 def _fits(room: int, doc: Doc, rest: list[_Cmd]) -> bool:
@@ -421,7 +423,7 @@ def _fill(out: _Printer, indent: int, mode: int, d: Fill, stack: list[_Cmd]) -> 
             width = _flat_width(item)
             if i == len(d.items) - 1:
                 width += _rest_width(stack)
-            fits = not broken and not item.forced and out.column + 1 + width <= WIDTH
+            fits = not broken and out.column + 1 + width <= WIDTH
             if mode == _FLAT or fits:
                 out.space()
             else:

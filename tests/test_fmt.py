@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -179,7 +180,7 @@ def test_case(case: Path) -> None:
 
 
 def _shipped() -> list[Path]:
-    files = [*sorted((ROOT / "examples").rglob("*.rspl")), *sorted((ROOT / "stdlib").rglob("*.rspl"))]
+    files = [p for top in ("examples", "stdlib") for p in sorted((ROOT / top).rglob("*.rspl"))]
     return [*files, ROOT / "rspl" / "templates" / "init" / "policy.rspl"]
 
 
@@ -236,6 +237,17 @@ def _squash(text: str, tokens: list[lark.Token]) -> str:
         prev = tok.end_pos or start
     out.append(text[prev:])
     return "".join(out)
+
+
+def test_the_example_in_the_language_reference_is_what_fmt_gives() -> None:
+    """docs/language.md, "Formatting": the second block is the first one formatted."""
+    doc = (ROOT / "docs" / "language.md").read_text(encoding="utf-8")
+    section = doc[doc.index("\n## Formatting\n") :]
+    untidy, tidy = re.findall(r"```rspl\n(.*?)```", section, re.DOTALL)[:2]
+    first = "# Written in any layout,\n"
+    assert untidy.startswith(first)
+    assert tidy.startswith("# `rspl fmt` gives:\n")
+    assert format_source(untidy) == first + tidy.split("\n", 1)[1]
 
 
 def test_a_file_that_does_not_parse_raises_with_its_diagnostics() -> None:

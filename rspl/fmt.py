@@ -521,21 +521,34 @@ _Node = lark.Tree[Any] | lark.Token
 
 
 def _tokens(node: _Node) -> Iterator[lark.Token]:
-    if isinstance(node, lark.Token):
-        yield node
-        return
-    for child in node.children:
-        yield from _tokens(child)
+    """The tokens of a tree, in order (iteratively: parentheses may nest without limit)."""
+    stack: list[_Node] = [node]
+    while stack:
+        top = stack.pop()
+        if isinstance(top, lark.Token):
+            yield top
+        else:
+            stack.extend(reversed(top.children))
 
 
 def _first(node: _Node) -> lark.Token:
-    return next(_tokens(node))
+    while isinstance(node, lark.Tree):
+        node = node.children[0]
+    return node
 
 
 def _last(node: _Node) -> lark.Token:
-    if isinstance(node, lark.Token):
-        return node
-    return _last(node.children[-1])
+    while isinstance(node, lark.Tree):
+        node = node.children[-1]
+    return node
+
+
+def _parenthesised(node: _Node) -> _Node | None:
+    """The expression inside `( ... )`, if `node` is one in parentheses."""
+    if (isinstance(node, lark.Tree) and len(node.children) == 3
+            and _name(node.children[0]) == "(" and _name(node.children[2]) == ")"):  # fmt: skip
+        return node.children[1]
+    return None
 
 
 def _name(node: _Node) -> str:
@@ -650,6 +663,8 @@ class _Builder:
         if node.data in DECLARATIONS:
             return self.declaration(node, DECLARATIONS[node.data])
         children = node.children
+        if _parenthesised(node) is not None:
+            return self.parentheses(node)
         if any(isinstance(c, lark.Token) and c == "(" for c in children):
             # a parenthesised list or expression: its continuation lines indented once more
             return Nest([self.fill(children) if "," in children else self.run(children)])
@@ -666,6 +681,21 @@ class _Builder:
                 parts.append(self.node(child))
             return Group(parts)
         return self.run(children)
+
+    def parentheses(self, node: _Node) -> Doc:
+        """`((( x )))`: the parentheses around an expression, however many, laid out without
+        recursion, the inside indented once when it breaks."""
+        opens: list[lark.Token] = []
+        closes: list[lark.Token] = []
+        inner = _parenthesised(node)
+        while inner is not None:
+            assert isinstance(node, lark.Tree)
+            first, last = node.children[0], node.children[2]
+            assert isinstance(first, lark.Token) and isinstance(last, lark.Token)
+            opens.append(first)
+            closes.append(last)
+            node, inner = inner, _parenthesised(inner)
+        return Nest([*map(self.token, opens), self.node(node), *map(self.token, reversed(closes))])
 
     def run(self, children: Sequence[_Node]) -> Doc:
         """Children side by side."""

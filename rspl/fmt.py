@@ -24,10 +24,13 @@ meaning.
 
 How to add a construct (say a new declaration `assert NAME "title" { ... }`):
 
-- A declaration (a top-level item, or any rule whose items go one per line in `{ }`): one
-  entry in `DECLARATIONS`, naming the subtrees that belong to its title line (`head`),
-  e.g. `"assert_decl": Layout()`. Its items are laid out one per line in a block, or after
-  the title in the one-line form, with no further code.
+- A declaration (a top-level item, or any rule with a `{ }` block): one entry in
+  `DECLARATIONS`, e.g. `"assert_decl": Layout()`, naming in `head` the subtrees that belong
+  to its title line (as `extends` of a standard) and in `breaks` where a long title line may
+  break. Its items are laid out one per line in a block, or after the title in the one-line
+  form, with no further code. (Without an entry, a top-level item or a rule with braces is
+  laid out as a declaration whose title line holds only tokens: the entry is needed only
+  when its title line holds a subtree.)
 - A clause with optional parts that may go on lines of their own when it is too long
   (`must X by R within 30 days`): add the parts' rule names to `SUBCLAUSES`.
 - Anything else (a new expression, a new list) needs nothing: tokens are spaced by
@@ -651,7 +654,8 @@ class _Builder:
             if parts:
                 parts.append(Line(hard=True))
             parts.extend(self.prefix(child))
-            parts.append(self.node(child))
+            # every top-level item is a declaration, listed in DECLARATIONS or not
+            parts.append(self.declaration(child, DECLARATIONS.get(child.data, Layout())))
         if self.end:
             parts.append(Line(hard=True))
             parts.extend(self.comments(self.end))
@@ -660,9 +664,9 @@ class _Builder:
     def node(self, node: _Node) -> Doc:
         if isinstance(node, lark.Token):
             return self.token(node)
-        if node.data in DECLARATIONS:
-            return self.declaration(node, DECLARATIONS[node.data])
         children = node.children
+        if node.data in DECLARATIONS or any(_name(c) == "{" for c in children):
+            return self.declaration(node, DECLARATIONS.get(node.data, Layout()))
         if _parenthesised(node) is not None:
             return self.parentheses(node)
         if any(isinstance(c, lark.Token) and c == "(" for c in children):

@@ -799,9 +799,7 @@ def cmd_fmt(files: Sequence[str], check: bool, diff: bool, color: str = "auto") 
     """Format policy files in place (standard input to standard output); with `check` or
     `diff`, write nothing and exit 1 if a file would change. A file that does not parse is
     left as it is: its syntax errors are shown and the exit code is 2."""
-    import difflib
-
-    from rspl.fmt import FormatError, format_source
+    from rspl.fmt import FormatError, format_source, unified_diff
     from rspl.loader import MAX_FILE_BYTES, TOO_LARGE, FileRefusedError, read_file
     from rspl.render import render
 
@@ -837,10 +835,7 @@ def cmd_fmt(files: Sequence[str], check: bool, diff: bool, color: str = "auto") 
             continue
         changed += 1
         if diff:
-            sys.stdout.writelines(difflib.unified_diff(
-                text.splitlines(keepends=True), formatted.splitlines(keepends=True),
-                f"{shown} (original)", f"{shown} (formatted)",
-            ))  # fmt: skip
+            sys.stdout.write(unified_diff(text, formatted, shown))
         if check:
             sys.stdout.write(f"would reformat {_shown(shown)}\n")
         if check or diff:

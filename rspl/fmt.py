@@ -811,6 +811,16 @@ class _Builder:
         return Nest([Fill([self.run(children[a:b]) for a, b in itertools.pairwise(bounds)])])
 
 
+def unified_diff(before: str, after: str, name: str) -> str:
+    """What formatting changes in the file `name`, as a unified diff (`rspl fmt --diff`)."""
+    import difflib  # only here and in `rspl.messages.did_you_mean` (tests/test_did_you_mean.py)
+
+    return "".join(difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        f"{name} (original)", f"{name} (formatted)",
+    ))  # fmt: skip
+
+
 def _check_depth(tree: lark.Tree[Any], path: str) -> None:
     """The compiler's own limit on nesting, so that a pathological file is refused the way
     `rspl check` refuses it rather than overflowing the stack here."""
@@ -839,4 +849,7 @@ def format_source(text: str, path: str = "<stdin>") -> str:
     return render(builder.start(cst))
 
 
-__all__ = ["DECLARATIONS", "SUBCLAUSES", "FormatError", "Layout", "format_source", "quote_string"]
+__all__ = [
+    "DECLARATIONS", "SUBCLAUSES", "FormatError", "Layout", "format_source", "quote_string",
+    "unified_diff",
+]  # fmt: skip

@@ -287,11 +287,12 @@ class _Printer:
         if self.lines and self.lines[-1] != "" and not self.after_open:
             self.lines.append("")
 
-    def string(self, body: str, indent: int, rest: int) -> None:
-        """A string literal, its words filling the lines; `rest`: the width of what follows
-        it on its line (the closing quote aside)."""
+    def string(self, body: str, rest: int) -> None:
+        """A string literal, its words filling the lines, continuing `INDENT` further in than
+        the line it starts on; `rest`: the width of what follows it on its line."""
         words = _WORD_BREAK.split(body)
         self.write('"' + words[0])
+        indent = len(self.cur) - len(self.cur.lstrip(" ")) + INDENT
         for i, word in enumerate(words[1:], start=2):
             need = len(word) + (1 + rest if i == len(words) else 0)
             if self.column + 1 + need > WIDTH and self.column > indent:
@@ -389,7 +390,7 @@ def render(doc: Doc) -> str:
         if isinstance(d, Text):
             out.write(d.text)
         elif isinstance(d, Str):
-            out.string(d.body, indent, _rest_width(stack))
+            out.string(d.body, _rest_width(stack))
         elif isinstance(d, Space):
             out.space()
         elif isinstance(d, Line):
@@ -450,7 +451,7 @@ def _fill(out: _Printer, indent: int, mode: int, d: Fill, stack: list[_Cmd]) -> 
             elif isinstance(doc, Text):
                 out.write(doc.text)
             elif isinstance(doc, Str):
-                out.string(doc.body, ind, _rest_width(stack + sub))
+                out.string(doc.body, _rest_width(stack + sub))
             elif isinstance(doc, Space):
                 out.space()
             elif isinstance(doc, Line):

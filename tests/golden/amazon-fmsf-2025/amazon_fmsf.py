@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: bb842d7b604268113bab50788f820a7546e9d7f0d08eaf688d459373d5a1e8ef
+# source sha256: d645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = 'bb842d7b604268113bab50788f820a7546e9d7f0d08eaf688d459373d5a1e8ef'
+SOURCE_HASH: str = 'd645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -50,7 +50,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': 'bb842d7b604268113bab50788f820a7546e9d7f0d08eaf688d459373d5a1e8ef',
+ 'source_hash': 'd645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),

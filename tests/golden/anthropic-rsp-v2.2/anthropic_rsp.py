@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 5d8587eed63859cbe408feaf24d3d4bd70a0797f721f6cae23534dc3ac52387b
+# source sha256: 0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '5d8587eed63859cbe408feaf24d3d4bd70a0797f721f6cae23534dc3ac52387b'
+SOURCE_HASH: str = '0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -49,7 +49,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '5d8587eed63859cbe408feaf24d3d4bd70a0797f721f6cae23534dc3ac52387b',
+ 'source_hash': '0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: d5917eaab2f29ade00b0ab1b56e5810354bc865c2478cdd915a2db13c87ce2ac
+# source sha256: 91c5b439c8a9e63054352aca2f2e84a8325994244ca8124566a98f574c7b13bf
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = 'd5917eaab2f29ade00b0ab1b56e5810354bc865c2478cdd915a2db13c87ce2ac'
+SOURCE_HASH: str = '91c5b439c8a9e63054352aca2f2e84a8325994244ca8124566a98f574c7b13bf'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': 'd5917eaab2f29ade00b0ab1b56e5810354bc865c2478cdd915a2db13c87ce2ac',
+ 'source_hash': '91c5b439c8a9e63054352aca2f2e84a8325994244ca8124566a98f574c7b13bf',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 36c5eb7c5632e712b460053b2152f78d1d5a30dcf1cf53d4617f96f44deecfb4
+# source sha256: ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = '36c5eb7c5632e712b460053b2152f78d1d5a30dcf1cf53d4617f96f44deecfb4'
+SOURCE_HASH: str = 'ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': '36c5eb7c5632e712b460053b2152f78d1d5a30dcf1cf53d4617f96f44deecfb4',
+ 'source_hash': 'ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 26fd20b66df07871a143077d989d8f75e01627b4b9b6ff9c8fbedfa413243c52
+# source sha256: 4208e602d82a3e54f51914f96d3e276b1dac8e2c6c8d5a7fe8d24a02c88d6e77
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '26fd20b66df07871a143077d989d8f75e01627b4b9b6ff9c8fbedfa413243c52'
+SOURCE_HASH: str = '4208e602d82a3e54f51914f96d3e276b1dac8e2c6c8d5a7fe8d24a02c88d6e77'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '26fd20b66df07871a143077d989d8f75e01627b4b9b6ff9c8fbedfa413243c52',
+ 'source_hash': '4208e602d82a3e54f51914f96d3e276b1dac8e2c6c8d5a7fe8d24a02c88d6e77',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),

@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: e7ba1103da4778585d7e82fe86472213f46f920cf662ce9747b56710f92906b6
+# source sha256: f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = 'e7ba1103da4778585d7e82fe86472213f46f920cf662ce9747b56710f92906b6'
+SOURCE_HASH: str = 'f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -50,7 +50,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': 'e7ba1103da4778585d7e82fe86472213f46f920cf662ce9747b56710f92906b6',
+ 'source_hash': 'f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),

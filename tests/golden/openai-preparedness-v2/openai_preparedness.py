@@ -5,7 +5,7 @@
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
-# source sha256: 6ed2cae2ef411ac1c1294cda4015e9d1e5ee73ae8f172441d1d2fac1e9ae979d
+# source sha256: b007674c43c1afb0a2fe99410efdf02d5020f86cedd90c200530f77a0b0a7fe4
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'openai_preparedness'
 POLICY_VERSION: str | None = '2'
-SOURCE_HASH: str = '6ed2cae2ef411ac1c1294cda4015e9d1e5ee73ae8f172441d1d2fac1e9ae979d'
+SOURCE_HASH: str = 'b007674c43c1afb0a2fe99410efdf02d5020f86cedd90c200530f77a0b0a7fe4'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -49,7 +49,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'openai_preparedness',
  'version': '2',
- 'source_hash': '6ed2cae2ef411ac1c1294cda4015e9d1e5ee73ae8f172441d1d2fac1e9ae979d',
+ 'source_hash': 'b007674c43c1afb0a2fe99410efdf02d5020f86cedd90c200530f77a0b0a7fe4',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Bio_Chem', ('High', 'Critical'), ('SAG', 'Leadership')),

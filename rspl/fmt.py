@@ -11,7 +11,11 @@ A pass of its own, beside the compiler's (it reads only `grammar/rspl.lark`):
 3. Turn the concrete tree into a layout document (`Doc`: text, spaces, soft and hard line
    breaks, groups, indentation), table-driven below, and print it at `WIDTH` columns: a group
    goes on one line when it fits and breaks at each of its soft line breaks when it does not
-   (Wadler's "prettier printer"); a list (`a, b, c`) fills each line as far as it can.
+   (Wadler's "prettier printer": a condition breaks before each `or`); a fill puts as many
+   of its items on a line as fit, an item after one that took several lines starting a new
+   line: the items of a list (`a, b, c`), the parts of a clause (`must X`, `by R`, `per
+   "§2"`) and the clauses of a declaration written without braces. Texts fill their lines
+   too, continuing `INDENT` further in than the line they start on.
 
 Every token is printed as written and in order, with two exceptions that keep the meaning
 (the IR is equal before and after; tests/test_fmt.py checks it on generated programs): a

@@ -9,7 +9,7 @@ meaning kept.
   comment survives (count, text and order), and the meaning is unchanged: the built syntax
   tree (whose equality ignores spans) and its diagnostics' codes for the robustness suite's
   grammar-generated and mutated programs, and the compiled IR (origins and source hash aside)
-  for the random policies of tests/strategies.py. CI's profile runs 5,200 programs.
+  for the random policies of tests/strategies.py. CI's profile runs 5,000 programs.
 - The command: --check, --diff, in place, standard input, folders, a file that does not parse.
 """
 

@@ -2,12 +2,12 @@
 
 A pass of its own, beside the compiler's (it reads only `grammar/rspl.lark`):
 
-1. Parse with the compiler's parser (`rspl.parser.parse`): a file that does not parse raises
-   `FormatError` with its syntax diagnostics, and nothing is formatted.
-2. Parse again with every token kept (`keep_all_tokens`), collecting the comments, which the
-   grammar ignores, with a lexer callback. Each comment is attached by position: to the token
-   before it when it is on that token's line (a trailing comment), else to the token after it
-   (or to the end of the file).
+1. Parse with every token kept (`keep_all_tokens`), collecting the comments, which the
+   grammar ignores, with a lexer callback. A file that does not parse raises `FormatError`
+   with the syntax diagnostics of the compiler's parser (`rspl.parser.parse`), and nothing is
+   formatted; nor is an expression nested deeper than the compiler allows (E0601).
+2. Attach each comment by position: to the token before it when it is on that token's line
+   (a trailing comment), else to the token after it (or to the end of the file).
 3. Turn the concrete tree into a layout document (`Doc`: text, spaces, soft and hard line
    breaks, groups, indentation), table-driven below, and print it at `WIDTH` columns: a group
    goes on one line when it fits and breaks at each of its soft line breaks when it does not
@@ -519,7 +519,7 @@ def _cst_parser() -> tuple[lark.Lark, list[lark.Token]]:
         parser="lalr",
         keep_all_tokens=True,
         maybe_placeholders=False,
-        propagate_positions=False,
+        propagate_positions=True,
         lexer_callbacks={"COMMENT": comments.append},
     )
     return parser, comments
@@ -839,16 +839,20 @@ def _check_depth(tree: lark.Tree[Any], path: str) -> None:
 def format_source(text: str, path: str = "<stdin>") -> str:
     """The canonical layout of a policy file's text. Raises `FormatError` (with the syntax
     diagnostics, each with its code and place) when the text does not parse."""
-    reporter = Reporter()
-    tree = parse(text, path, reporter)
-    if tree is None:
-        raise FormatError(reporter.sorted())
-    _check_depth(tree, path)
     parser, comments = _cst_parser()
     comments.clear()
-    cst = parser.parse(text)
-    found = sorted(comments, key=lambda c: c.start_pos or 0)
-    comments.clear()
+    try:
+        cst = parser.parse(text)
+    except lark.exceptions.LarkError:
+        # the compiler's parser says why, in its words (the same grammar refuses the text)
+        reporter = Reporter()
+        if parse(text, path, reporter) is None:
+            raise FormatError(reporter.sorted()) from None
+        raise  # pragma: no cover - the two parsers accept the same texts
+    finally:
+        found = sorted(comments, key=lambda c: c.start_pos or 0)
+        comments.clear()
+    _check_depth(cst, path)
     tokens = list(_tokens(cst))
     builder = _Builder(text, tokens, found)
     return render(builder.start(cst))

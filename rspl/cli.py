@@ -114,6 +114,17 @@ def _parser() -> argparse.ArgumentParser:
                       help="where to write (default: the current folder)")  # fmt: skip
     _add_lsp(sub)
 
+    fmt = sub.add_parser("fmt", help="lay out policies in the one canonical style")
+    fmt.add_argument("files", nargs="+", metavar="FILE",
+                     help="files, folders (every .rspl file under them), patterns, or - "
+                     "(standard input, formatted to standard output)")  # fmt: skip
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; list the files that would change and exit 1 if any")
+    fmt.add_argument("--diff", action="store_true",
+                     help="write nothing; print what would change as a unified diff")
+    fmt.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the syntax errors of a file that does not parse")
+
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
     ev.add_argument("assessment", metavar="ASSESSMENT.json")
@@ -193,6 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_init(args.folder)
     if args.command == "lsp":
         return cmd_lsp()
+    if args.command == "fmt":
+        return cmd_fmt(args.files, args.check, args.diff, args.color)
     for folder in args.import_path:
         if not os.path.isdir(folder):
             sys.stderr.write(f"rspl: error: --import-path {_shown(folder)}: not a folder\n")
@@ -806,3 +819,66 @@ def _typed(main: str, origin: Any) -> str:
     if not name.startswith("<"):
         name = os.path.normpath(os.path.join(os.path.dirname(main), name))
     return f"{name}:{origin.line}"
+
+
+def cmd_fmt(files: Sequence[str], check: bool, diff: bool, color: str = "auto") -> int:
+    """Format policy files in place (standard input to standard output); with `check` or
+    `diff`, write nothing and exit 1 if a file would change. A file that does not parse is
+    left as it is: its syntax errors are shown and the exit code is 2."""
+    from rspl.fmt import FormatError, format_source, unified_diff
+    from rspl.loader import MAX_FILE_BYTES, TOO_LARGE, FileRefusedError, read_file
+    from rspl.render import render
+
+    expanded = _expand(files)
+    if expanded is None:
+        return EXIT_USAGE
+    status = EXIT_OK
+    changed = unchanged = 0
+    for path in expanded:
+        shown = STDIN_NAME if path == STDIN else path
+        try:
+            if path == STDIN:
+                text = sys.stdin.read(MAX_FILE_BYTES + 1)
+                if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+                    raise FileRefusedError(STDIN_NAME, TOO_LARGE)
+            else:
+                text = read_file(path)
+        except (OSError, FileRefusedError) as exc:
+            sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
+            status = EXIT_USAGE
+            continue
+        try:
+            formatted = format_source(text, shown)
+        except FormatError as err:
+            sys.stderr.write(render(err.diagnostics, {shown: text}, "snippet", _use_color(color)))
+            sys.stderr.write(f"{_shown(shown)}: not formatted: it does not parse\n")
+            status = EXIT_USAGE
+            continue
+        if formatted == text:
+            unchanged += 1
+            if path == STDIN and not (check or diff):
+                sys.stdout.write(formatted)
+            continue
+        changed += 1
+        if diff:
+            sys.stdout.write(unified_diff(text, formatted, shown))
+        if check:
+            sys.stdout.write(f"would reformat {_shown(shown)}\n")
+        if check or diff:
+            status = max(status, EXIT_ERRORS)
+        elif path == STDIN:
+            sys.stdout.write(formatted)
+        else:
+            try:
+                with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(formatted)
+            except OSError as exc:
+                sys.stderr.write(f"rspl: error: cannot write {_shown(path)}: {_reason(exc)}\n")
+                status = EXIT_USAGE
+                continue
+            sys.stderr.write(f"reformatted {_shown(path)}\n")
+    if STDIN not in expanded or len(expanded) > 1:
+        verb = "would be reformatted" if check or diff else "reformatted"
+        sys.stderr.write(f"{changed} file{'s' * (changed != 1)} {verb}, "
+                         f"{unchanged} left unchanged\n")  # fmt: skip
+    return status

@@ -25,7 +25,7 @@ from typing import Any
 
 import attrs
 from lsprotocol import types as t
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams
+from pygls.exceptions import JsonRpcInvalidParams
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace.position_codec import ServerTextPosition
@@ -33,6 +33,7 @@ from pygls.workspace.position_codec import ServerTextPosition
 from rspl import __version__
 from rspl import nodes as n
 from rspl.diagnostics import MISSING_POLICY_HEADER, Diagnostic, Severity
+from rspl.fmt import FormatError, format_source
 from rspl.incremental import SYNTAX_ERRORS, DocumentParser
 from rspl.index import LEVEL, Index, Occurrence, Symbol, describe
 from rspl.loader import read_file
@@ -455,13 +456,6 @@ _COMPLETION_KINDS: dict[str, t.CompletionItemKind] = {
 
 @server.feature(t.TEXT_DOCUMENT_FORMATTING)
 def formatting(ls: RsplServer, params: t.DocumentFormattingParams) -> list[t.TextEdit]:
-    try:
-        from rspl.fmt import (  # type: ignore[import-untyped,import-not-found,unused-ignore]
-            FormatError,
-            format_source,
-        )
-    except ImportError as missing:  # pragma: no cover - until `rspl fmt` is merged
-        raise JsonRpcException("this rspl has no formatter (`rspl fmt`)") from missing
     document = ls.workspace.get_text_document(params.text_document.uri)
     doc = ls.document(params.text_document.uri)
     try:

@@ -367,7 +367,7 @@ async def test_semantic_tokens(client: LanguageClient) -> None:
 
 
 async def test_formatting_through_rspl_fmt(client: LanguageClient) -> None:
-    fmt = pytest.importorskip("rspl.fmt")
+    from rspl import fmt
     text = await _open(client)
     messy = text.replace("  decided by RSO", "      decided   by RSO")
     client.text_document_did_change(

@@ -222,6 +222,10 @@ def main() -> None:
                       f"{r['build']:>8.3f} {r['check_mb']:>8.1f} {r['build_mb']:>8.1f} "
                       f"{r['ratio_check']:>7.1f} {r['ratio_build']:>7.1f}", flush=True)  # fmt: skip
                 path.unlink()
+            worst_ratio = max(worst_ratio, rows[-1][1]["ratio"])
+            worst_check = max(worst_check, rows[-1][1]["ratio_check"])
+            if len(rows) < 2:
+                continue  # one size: its memory, but no exponent
             (x0, r0), (x1, r1) = rows[-2], rows[-1]
             exps = [
                 slope(x0, r0[cmd] - base[cmd], x1, r1[cmd] - base[cmd])
@@ -232,8 +236,6 @@ def main() -> None:
             ) / math.log(r1["out_bytes"] / r0["out_bytes"])
             growth = math.log(r1["out_bytes"] / r0["out_bytes"]) / math.log(x1 / x0)
             exponents[name] = max(exps)
-            worst_ratio = max(worst_ratio, r1["ratio"])
-            worst_check = max(worst_check, r1["ratio_check"])
             print(f"{name:<14} exponent: check {exps[0]:.2f}, build {exps[1]:.2f}; output grows "
                   f"with exponent {growth:.2f}, build time per output byte {out_exp:.2f}",
                   flush=True)  # fmt: skip

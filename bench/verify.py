@@ -3,12 +3,15 @@
 Run: python bench/verify.py [--timeout S]
 
 Each example under `examples/` is compiled, then verified in every context (monotone,
-fail-closed and its two documented exceptions, never and always permitted) and every rule is
-checked for being dead, as `rspl verify POLICY` does. Every refutation has been confirmed by
-the reference interpreter (an unconfirmed one is an `error`). Prints one row per example:
-the time (the median of 3 runs, compilation excluded), then per property how many contexts
-were proved (P), refuted (R), unknown (U) or errors (E); dead rules are counted over the
-rules. The last line is machine-readable: `verify_max_seconds=T errors=N unknown=M`.
+fail-closed and its two documented exceptions, never and always permitted), every rule is
+checked for being dead, every level, standard and includable requirement for adding nothing,
+and every `assert` block in each context it names, as `rspl verify POLICY` does. Every
+refutation has been confirmed by the reference interpreter (an unconfirmed one is an
+`error`). Prints one row per example: the time (the median of 3 runs, compilation excluded),
+then per property how many contexts were proved (P), refuted (R), unknown (U) or errors (E);
+the whole-policy properties are counted over the rules, levels, standards and requirements,
+assertions per context. The last line is machine-readable: `verify_max_seconds=T errors=N
+unknown=M`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rspl.analysis.verify import PROPERTIES, verify  # noqa: E402
+from rspl.analysis.verify import PROPERTIES, WHOLE, verify  # noqa: E402
 from rspl.pipeline import compile_file  # noqa: E402
 
 LETTER = {"proved": "P", "refuted": "R", "unknown": "U", "error": "E"}
@@ -33,7 +36,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds per solver call")
     args = parser.parse_args()
-    props = (*PROPERTIES, "dead-rule")
+    props = (*PROPERTIES, "dead-rule", *WHOLE, "assert")
     print("| example | seconds | " + " | ".join(props) + " |")
     print("|---|---:|" + "---|" * len(props))
     worst, errors, unknown = 0.0, 0, 0

@@ -46,6 +46,16 @@ class _Clause:
     span: Span
 
 
+@attrs.frozen
+class _Claim:
+    """The claim of an `assert` block before it is put into its declaration."""
+
+    kind: n.AssertKind
+    target: n.Name
+    contexts: tuple[n.Name, ...]
+    when: n.Expr | None
+
+
 class _Body:
     """The clauses of one declaration, sorted by key."""
 
@@ -147,7 +157,18 @@ class Builder(Transformer[Token, Any]):
             superseded=(body.one("superseded") or (None, None))[0],
             successor=(body.one("superseded") or (None, None))[1],
             carry_forward=body.one("carry_forward", "carry forward"),
+            renames=body.many("renames"),
         )
+
+    def renames(self, meta: Any, c: list[Any]) -> _Clause:
+        return self._clause("renames", n.Rename((c[0],), c[1], False, self._span(meta)), meta)
+
+    def merges(self, meta: Any, c: list[Any]) -> _Clause:
+        rename = n.Rename(tuple(c[:-1]), c[-1], True, self._span(meta))
+        return self._clause("renames", rename, meta)
+
+    def renamed(self, meta: Any, c: list[Any]) -> n.Renamed:
+        return n.Renamed(c[0], c[1], self._span(meta))
 
     def superseded(self, meta: Any, c: list[Any]) -> _Clause:
         return self._clause("superseded", (c[0], c[1]), meta)
@@ -677,7 +698,7 @@ class Builder(Transformer[Token, Any]):
         return n.Not(c[0], self._span(meta))
 
     def name_ref(self, meta: Any, c: list[Any]) -> n.NameRef:
-        return n.NameRef(c[0], self._span(meta))
+        return n.NameRef(c[0], c[0].span)  # `name_ref: NAME`: the name's own span, shared
 
     def implemented(self, meta: Any, c: list[Any]) -> n.Implemented:
         return n.Implemented(c[0], self._span(meta))
@@ -771,6 +792,32 @@ class Builder(Transformer[Token, Any]):
         text = ("about " if approximate else "") + f"{c[1]} in {c[2]}"
         value = part / whole if 0 <= part <= whole and whole > 0 else 0.0
         return n.Quantity(value, text, None, approximate, self._span(meta), (part, whole))
+
+    # ------------------------------------------------------------------ assertions
+
+    def assert_decl(self, meta: Any, c: list[Any]) -> n.AssertDecl:
+        body = _Body(c[2:], self.reporter, "assertion")
+        claim = next(x for x in c[2:] if isinstance(x, _Claim))
+        return n.AssertDecl(
+            name=c[0],
+            title=c[1],
+            kind=claim.kind,
+            target=claim.target,
+            contexts=claim.contexts,
+            when=claim.when,
+            anchors=body.many("anchor"),
+            means=body.one("means"),
+            span=self._span(meta),
+        )
+
+    def claim_never(self, meta: Any, c: list[Any]) -> _Claim:
+        return _Claim("never_permitted", c[0], (), c[1])
+
+    def claim_always(self, meta: Any, c: list[Any]) -> _Claim:
+        return _Claim("always_permitted", c[0], (), c[1])
+
+    def claim_requires(self, meta: Any, c: list[Any]) -> _Claim:
+        return _Claim("requires", c[0], tuple(c[1] or ()), c[2])
 
     # ------------------------------------------------------------------ scenarios
 

@@ -136,6 +136,23 @@ class _Checker:
             self.waiver(item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(item)
+        elif isinstance(item, n.AssertDecl):
+            self.assertion(item)
+
+    def assertion(self, a: n.AssertDecl) -> None:
+        """An assertion's condition is checked as a rule's is, but may not read a domain
+        assessed per context (E0803); W0070 for `requires` a standard not yet defined. What
+        it claims is only proved by `rspl verify`."""
+        if a.when is not None and self.within_depth(a.when):
+            self.condition(a.when, "an assertion's condition")
+            self.undecided(a.when, "assertion")
+        decl = self.res.target(a.target) if a.kind == "requires" else None
+        hole = self._hole_of(decl) if isinstance(decl, n.StandardDecl) else None
+        if hole is not None:
+            assert hole.hole is not None
+            extended = None if hole is decl else hole.name.text
+            self.report(msg.assertion_on_hole(a.name.text, a.target.text, extended,
+                                              a.target.span, hole.hole))  # fmt: skip
 
     def header(self) -> None:
         headers = [i for i in self.program.main.items if isinstance(i, n.PolicyHeader)]
@@ -159,6 +176,26 @@ class _Checker:
             self.report(msg.implicit_aggregation(h.name.span))
         self.period(h)
         self.carry_forward(h.carry_forward)
+        self.rename_map(h.renames)
+
+    def rename_map(self, renames: tuple[n.Rename, ...]) -> None:
+        """E2201-E2203: each old name renamed once, a level as a level, one entry per new
+        name. The old names belong to the superseded version: only `rspl diff` reads them."""
+        old_seen: dict[str, n.Renamed] = {}
+        new_seen: dict[str, n.Renamed] = {}
+        for r in renames:
+            for old in r.old:
+                if (old.level is None) != (r.new.level is None):
+                    self.report(msg.rename_shape(old.text, r.new.text, old.span))
+                if old.text in old_seen:
+                    self.report(msg.renamed_twice(old.text, old.span, old_seen[old.text].span))
+                else:
+                    old_seen[old.text] = old
+            if r.new.text in new_seen:
+                self.report(msg.renamed_onto_same(r.new.text, r.new.span,
+                                                  new_seen[r.new.text].span))  # fmt: skip
+            else:
+                new_seen[r.new.text] = r.new
 
     def period(self, h: n.PolicyHeader) -> None:
         """E1102: the policy's period must not be empty."""
@@ -1582,7 +1619,7 @@ class _Checker:
                 continue
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import | n.RuleDecl | n.ScenarioDecl
-                              | n.WaiverDecl):  # fmt: skip
+                              | n.WaiverDecl | n.AssertDecl):  # fmt: skip
                     continue
                 if self.res.own[module.name].get(item.name.text) is not item:
                     continue  # a duplicate, already reported

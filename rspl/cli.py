@@ -112,6 +112,18 @@ def _parser() -> argparse.ArgumentParser:
     init = sub.add_parser("init", help="start a new policy: a policy with scenarios, and hooks")
     init.add_argument("folder", nargs="?", default=".", metavar="DIR",
                       help="where to write (default: the current folder)")  # fmt: skip
+    _add_lsp(sub)
+
+    fmt = sub.add_parser("fmt", help="lay out policies in the one canonical style")
+    fmt.add_argument("files", nargs="+", metavar="FILE",
+                     help="files, folders (every .rspl file under them), patterns, or - "
+                     "(standard input, formatted to standard output)")  # fmt: skip
+    fmt.add_argument("--check", action="store_true",
+                     help="write nothing; list the files that would change and exit 1 if any")
+    fmt.add_argument("--diff", action="store_true",
+                     help="write nothing; print what would change as a unified diff")
+    fmt.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the syntax errors of a file that does not parse")
 
     ev = sub.add_parser("eval", help="decide an assessment under a policy")
     ev.add_argument("file", metavar="POLICY")
@@ -200,6 +212,27 @@ def _add_assess_and_gate(sub: Any) -> None:
     gate.add_argument("--format", choices=("text", "json"), default="text")
     gate.add_argument("--junit", metavar="FILE", help="also write a JUnit XML report")
     _add_import_path(gate)
+def _add_lsp(sub: Any) -> None:
+    lsp = sub.add_parser(
+        "lsp", help="run the language server over standard input and output (the lsp extra)"
+    )
+    lsp.add_argument("--stdio", action="store_true",
+                     help="serve over standard input and output (the default and only way; "
+                     "accepted because LSP clients pass it)")  # fmt: skip
+
+
+def cmd_lsp() -> int:
+    """`rspl lsp`: the language server (`rspl.lsp`); pygls comes with the `lsp` extra."""
+    try:
+        import pygls  # noqa: F401
+    except ImportError:
+        sys.stderr.write(
+            "rspl: error: the language server needs pygls: pip install 'rspl[lsp]'\n"
+        )
+        return EXIT_USAGE
+    from rspl.lsp import main as serve
+
+    return serve()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -215,6 +248,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_explain(args.code)
     if args.command == "init":
         return cmd_init(args.folder)
+    if args.command == "lsp":
+        return cmd_lsp()
+    if args.command == "fmt":
+        return cmd_fmt(args.files, args.check, args.diff, args.color)
     for folder in args.import_path:
         if not os.path.isdir(folder):
             sys.stderr.write(f"rspl: error: --import-path {_shown(folder)}: not a folder\n")
@@ -947,3 +984,64 @@ def cmd_gate(
     else:
         sys.stdout.write(gate_text(answer))
     return EXIT_OK if answer["permitted"] else EXIT_ERRORS
+def cmd_fmt(files: Sequence[str], check: bool, diff: bool, color: str = "auto") -> int:
+    """Format policy files in place (standard input to standard output); with `check` or
+    `diff`, write nothing and exit 1 if a file would change. A file that does not parse is
+    left as it is: its syntax errors are shown and the exit code is 2."""
+    from rspl.fmt import FormatError, format_source, unified_diff
+    from rspl.loader import MAX_FILE_BYTES, TOO_LARGE, FileRefusedError, read_file
+    from rspl.render import render
+
+    expanded = _expand(files)
+    if expanded is None:
+        return EXIT_USAGE
+    status = EXIT_OK
+    changed = unchanged = 0
+    for path in expanded:
+        shown = STDIN_NAME if path == STDIN else path
+        try:
+            if path == STDIN:
+                text = sys.stdin.read(MAX_FILE_BYTES + 1)
+                if len(text.encode("utf-8")) > MAX_FILE_BYTES:
+                    raise FileRefusedError(STDIN_NAME, TOO_LARGE)
+            else:
+                text = read_file(path)
+        except (OSError, FileRefusedError) as exc:
+            sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
+            status = EXIT_USAGE
+            continue
+        try:
+            formatted = format_source(text, shown)
+        except FormatError as err:
+            sys.stderr.write(render(err.diagnostics, {shown: text}, "snippet", _use_color(color)))
+            sys.stderr.write(f"{_shown(shown)}: not formatted: it does not parse\n")
+            status = EXIT_USAGE
+            continue
+        if formatted == text:
+            unchanged += 1
+            if path == STDIN and not (check or diff):
+                sys.stdout.write(formatted)
+            continue
+        changed += 1
+        if diff:
+            sys.stdout.write(unified_diff(text, formatted, shown))
+        if check:
+            sys.stdout.write(f"would reformat {_shown(shown)}\n")
+        if check or diff:
+            status = max(status, EXIT_ERRORS)
+        elif path == STDIN:
+            sys.stdout.write(formatted)
+        else:
+            try:
+                with open(path, "w", encoding="utf-8", newline="\n") as fh:
+                    fh.write(formatted)
+            except OSError as exc:
+                sys.stderr.write(f"rspl: error: cannot write {_shown(path)}: {_reason(exc)}\n")
+                status = EXIT_USAGE
+                continue
+            sys.stderr.write(f"reformatted {_shown(path)}\n")
+    if STDIN not in expanded or len(expanded) > 1:
+        verb = "would be reformatted" if check or diff else "reformatted"
+        sys.stderr.write(f"{changed} file{'s' * (changed != 1)} {verb}, "
+                         f"{unchanged} left unchanged\n")  # fmt: skip
+    return status

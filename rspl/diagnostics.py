@@ -14,6 +14,7 @@ keeps the two in step.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -195,6 +196,10 @@ BINDINGS_BOUND_OUT_OF_RANGE = Code("E2108", "bindings-bound-out-of-range", ERROR
 BINDINGS_MEMBERS = Code("E2109", "bindings-members", ERROR, "`members` on evidence that is not a measurement family, a family bound without them, or an undeclared member")
 BINDINGS_AGGREGATE = Code("E2110", "bindings-aggregate", ERROR, "`tasks` without `aggregate`, `aggregate` without `tasks`, or both `task` and `tasks`")
 BINDINGS_FILTER_METRIC = Code("E2111", "bindings-filter-metric", ERROR, "a sample filter on a metric that cannot be recomputed from the samples")
+# the map from the version a policy supersedes (`renames`, `merges`; `rspl diff`)
+RENAMED_TWICE = Code("E2201", "renamed-twice", ERROR, "a rename map that gives one old name two new names")
+RENAME_SHAPE = Code("E2202", "rename-shape", ERROR, "a rename map between a level (`DOMAIN.LEVEL`) and a domain, standard or safeguard")
+RENAMED_ONTO_SAME = Code("E2203", "renamed-onto-same", ERROR, "two entries of a rename map with the same new name")
 
 # warnings
 UNUSED_DECLARATION = Code("W0001", "unused-declaration", WARNING, "a declaration nothing uses")
@@ -228,6 +233,7 @@ PROFILE_ELEMENT_MISSING = Code("W0050", "profile-element-missing", WARNING, "`rs
 PROFILE_ELEMENT_NOT_BINDING = Code("W0051", "profile-element-not-binding", WARNING, "`rspl lint`: an element of the profile is satisfied only by duties that do not bind")
 BINDINGS_UNBOUND_EVIDENCE = Code("W0060", "bindings-unbound-evidence", WARNING, "`rspl assess`: measurable evidence that no binding measures")
 BINDINGS_JUDGEMENT_MEASURED = Code("W0061", "bindings-judgement-measured", WARNING, "`rspl assess`: a judgement, which a role decides, bound to an evaluation metric")
+ASSERTION_ON_HOLE = Code("W0070", "assertion-on-hole", WARNING, "an assertion that a standard not yet defined is required, which `rspl verify` cannot check")
 
 
 def _collect_codes() -> dict[str, Code]:
@@ -295,10 +301,11 @@ class Reporter:
         self._seen.add(key)
         self.diagnostics.append(d)
 
-    def take(self, held: Reporter) -> None:
+    def take(self, held: Reporter | Iterable[Diagnostic]) -> None:
         """Record every diagnostic another reporter held back (the builder holds its reports
-        until the parse of a file ends), in order."""
-        for d in held.diagnostics:
+        until the parse of a file ends), or that an earlier parse of the same text reported
+        (reused by `rspl.loader.parse_module` and `rspl.incremental`), in order."""
+        for d in held.diagnostics if isinstance(held, Reporter) else held:
             self.add(d)
 
     @property

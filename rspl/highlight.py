@@ -33,7 +33,7 @@ KEYWORDS = (
     "counted", "prohibited", "waiver", "waives", "waived", "phrase", "order", "failed",
     "accepted", "rejected", "after", "assessed", "mitigation", "residual", "ordered", "risk",
     "verdict", "carry", "carried", "forward", "provisional", "superseded", "force", "from",
-    "on", "max", "min",
+    "on", "max", "min", "assert", "never", "always", "requires", "renames", "merges",
 )  # fmt: skip
 # The time words of a soft deadline (one terminal in the grammar, `SOFT`).
 TIME_WORDS = ("promptly", "immediately", "without delay", "in a timely manner", "regularly",

@@ -875,3 +875,10 @@ def evaluate(
     except Exception as error:  # noqa: BLE001 - input whose methods fail is malformed
         raise unreadable(error) from None
     return _Evaluation(policy, inp, explain).run()
+
+
+def condition_value(policy: ir.Policy, assessment: Mapping[str, Any], condition: ir.Expr) -> Tri:
+    """The value of an assertion's condition (`ir.Assertion`) on `assessment`: the
+    determinations as given (before any checkpoint narrows them), with what the assessment
+    implements in place. `rspl verify` confirms each assertion's witness with it."""
+    return _Evaluation(policy, _Input(policy, assessment), False).expr(condition)[0]

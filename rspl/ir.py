@@ -746,6 +746,43 @@ class Waiver:
     written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
+@attrs.frozen
+class Rename:
+    """One entry of the rename map a policy declares from the version it supersedes
+    (`renames OLD as NEW`, `merges A, B as NEW`): names of that version (`DOMAIN.LEVEL` for
+    a level; otherwise a domain, standard or safeguard) and what this one calls them.
+    Read by `rspl diff` only."""
+
+    old: tuple[str, ...]
+    new: str
+
+
+AssertKind = Literal["never_permitted", "always_permitted", "requires"]
+
+
+@attrs.frozen
+class Assertion:
+    """A property the policy states about itself (`assert`), proved or refuted by `rspl
+    verify` only. `never_permitted` / `always_permitted`: no assessment (every assessment)
+    where `condition` surely holds permits each of `contexts` (the context `target`, a group
+    expanded). `requires`: wherever `condition` surely holds, the standard or safeguard
+    `target` (`target_kind`) is required in each of `contexts` (every context when the
+    assertion names none). `condition` reads the assessment as given (before checkpoints),
+    with what is implemented in place; None: always. `written`: the contexts as written."""
+
+    name: str
+    title: str | None
+    kind: AssertKind
+    target: str
+    target_kind: Literal["context", "standard", "safeguard"]
+    contexts: tuple[str, ...]
+    condition: Expr | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    origin: Origin
+    written: tuple[str, ...] = ()
+
+
 def duty_key(ob: Obligation) -> str:
     """The key that names a duty of its rule (in `done`, `failed` and waivers): its `as`
     name, or its action when it has none."""
@@ -819,6 +856,8 @@ class Policy:
     # order. Every backend but the document keeps them; the document leaves them out unless
     # asked for the full catalogue.
     imported_unused: tuple[str, ...] = ()
+    assertions: tuple[Assertion, ...] = ()
+    renames: tuple[Rename, ...] = ()
 
 
 def level_slots(policy: Policy) -> tuple[tuple[str, str], ...]:

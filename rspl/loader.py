@@ -10,14 +10,19 @@ What a compilation may read is decided here, in one place (`ImportRoots`, `read_
 policy's folder or under a folder given with `--import-path` (E0106); it must be named `*.rspl`,
 be a regular file (no folder, device, FIFO or socket), at most `MAX_FILE_BYTES` long, and UTF-8
 text without NUL characters (E0107). A refused file is never shown: its diagnostic points at
-the import statement. Build outputs name files by `Program.names`, relative to the main
+the import statement. Imported files are parsed once per process and content
+(`parse_module`, keyed by the SHA-256 of their text): `rspl check` of many files and the
+language server's re-checks reuse the stdlib's and shared files' modules. Build outputs name
+files by `Program.names`, relative to the main
 policy's folder, so they do not depend on where or how the policy was compiled.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
 import attrs
@@ -25,7 +30,7 @@ import attrs
 from rspl import messages as msg
 from rspl import nodes as n
 from rspl.builder import ItemBuilder
-from rspl.diagnostics import Label, Reporter
+from rspl.diagnostics import Diagnostic, Label, Reporter
 from rspl.limits import MAX_IMPORT_DEPTH
 from rspl.parser import parse
 from rspl.resources import stdlib_module, stdlib_modules
@@ -170,13 +175,46 @@ class ImportRoots:
         )
 
 
-def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
-    """Parse and build one file; a file with a syntax error yields a module with no items.
-    (`rspl.pipeline` pauses the cyclic collector around the whole compilation.)"""
+def build_module(
+    name: str, label: str, text: str, reporter: Reporter, stdlib: bool
+) -> n.Module:
+    """Parse and build one file, uncached; a file with a syntax error yields a module with no
+    items. (`rspl.pipeline` pauses the cyclic collector around the whole compilation.)"""
     builder = ItemBuilder(label, reporter)
     tree = parse(text, label, reporter, builder.build_item)
     items = builder.finish(tree) if tree is not None else ()
     return n.Module(name=name, path=label, items=items, is_stdlib=stdlib)
+
+
+MODULE_CACHE_SIZE = 64
+"""How many parsed imported files `parse_module` keeps (least recently used dropped first).
+The main file is not cached: it is the one being edited, and `rspl check` of many files would
+keep them all."""
+
+_module_cache: OrderedDict[tuple[str, str, bool, bytes], tuple[n.Module, tuple[Diagnostic, ...]]]
+_module_cache = OrderedDict()
+
+
+def parse_module(name: str, label: str, text: str, reporter: Reporter, stdlib: bool) -> n.Module:
+    """`build_module`, cached by content: a file whose name, label and text (its SHA-256) were
+    parsed before is not parsed again; the module (nodes are immutable) and what parsing
+    reported are reused. Invalidated by content only, never by time: an edited file misses."""
+    key = (name, label, stdlib, hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest())
+    hit = _module_cache.get(key)
+    if hit is None:
+        held = Reporter()
+        hit = (build_module(name, label, text, held, stdlib), tuple(held.diagnostics))
+        _module_cache[key] = hit
+        if len(_module_cache) > MODULE_CACHE_SIZE:
+            _module_cache.popitem(last=False)
+    else:
+        _module_cache.move_to_end(key)
+    reporter.take(hit[1])
+    return hit[0]
+
+
+ModuleParser = Callable[[str, str, str, Reporter, bool], n.Module]
+"""Parses one file: `parse_module`'s signature (name, label, text, reporter, stdlib)."""
 
 
 def load(
@@ -185,13 +223,16 @@ def load(
     reporter: Reporter,
     read: Reader = read_file,
     import_path: Sequence[str] = (),
+    *,
+    parse_main: ModuleParser = build_module,
 ) -> Program:
     """Load the policy in `path` (whose text is `text`) and all it imports; imported files
-    may come only from under `path`'s folder or an `import_path` folder."""
+    may come only from under `path`'s folder or an `import_path` folder. `parse_main` parses
+    the main file (the language server passes an incremental parser, `rspl.incremental`)."""
     path = os.path.normpath(path)
     roots = ImportRoots.of(path, import_path)
     home = roots.folders[0]
-    main = parse_module(path, path, text, reporter, stdlib=False)
+    main = parse_main(path, path, text, reporter, False)
     modules: dict[str, n.Module] = {path: main}
     imports: dict[str, tuple[tuple[str, n.ImportTarget], ...]] = {}
     texts = {path: text}
@@ -320,8 +361,10 @@ __all__ = [
     "FileRefusedError",
     "ImportRoots",
     "Label",
+    "ModuleParser",
     "Program",
     "Reader",
+    "build_module",
     "load",
     "parse_module",
     "read_file",

@@ -224,6 +224,33 @@ class _Lowerer:
             carry_forward=self.carry(header.carry_forward, "policy"),
             waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
             imported_unused=imported_unused(self.program, self.res),
+            assertions=tuple(self.of(n.AssertDecl, lambda a: self.assertion(a, plain))),
+            renames=tuple(
+                ir.Rename(tuple(o.text for o in r.old), r.new.text) for r in header.renames
+            ),
+        )
+
+    def assertion(self, a: n.AssertDecl, every: tuple[ir.Context, ...]) -> ir.Assertion:
+        if a.kind == "requires":
+            kind = self._kind(a.target)
+            assert kind in ("standard", "safeguard")
+            names = a.contexts
+        else:
+            kind, names = "context", (a.target,)
+        contexts = self.contexts(names) if names else tuple(c.name for c in every)
+        order = {c.name: i for i, c in enumerate(every)}
+        return ir.Assertion(
+            name=a.name.text,
+            title=a.title,
+            kind=a.kind,
+            target=a.target.text,
+            target_kind=kind,  # type: ignore[arg-type]
+            contexts=tuple(sorted(contexts, key=lambda c: order.get(c, len(order)))),
+            condition=self.expr(a.when) if a.when is not None else None,
+            anchors=self.anchors(a.anchors),
+            means=a.means,
+            origin=self.origin(a.span),
+            written=tuple(x.text for x in names),
         )
 
     def waiver(self, w: n.WaiverDecl, every: tuple[ir.Context, ...]) -> ir.Waiver:

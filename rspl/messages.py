@@ -27,6 +27,7 @@ from typing import Protocol
 
 from rspl import units
 from rspl.diagnostics import (
+    ASSERTION_ON_HOLE,
     BINDINGS_AGGREGATE,
     BINDINGS_BAD_VALUE,
     BINDINGS_BOUND_OUT_OF_RANGE,
@@ -126,7 +127,10 @@ from rspl.diagnostics import (
     REDUNDANT_DUTY_NAME,
     REDUNDANT_REQUIREMENT,
     REDUNDANT_SAFEGUARD,
+    RENAME_SHAPE,
+    RENAMED_ONTO_SAME,
     RENAMED_OUTPUT,
+    RENAMED_TWICE,
     REPEATED_ROLE,
     REQUIRE_NON_SAFEGUARD,
     RESIDUAL_WITHOUT_MITIGATION,
@@ -338,12 +342,13 @@ _KEYWORD_GROUPS: tuple[tuple[int, str, tuple[str, ...], int], ...] = (
     (1, "who acts or receives", ("by", "approved", "to"), 2),
     (3, "a declaration", ("rule", "role", "domain", "evidence", "safeguard", "standard",
                           "context", "action", "define", "import", "scenario", "family",
-                          "artifact", "warning", "cadence", "policy"), 2),
+                          "artifact", "warning", "cadence", "policy", "assert"), 2),
     (3, "a header field", ("organization", "version", "effective", "published", "supersedes",
-                           "superseded", "url", "change", "combine"), 2),
+                           "superseded", "url", "change", "combine", "renames", "merges"), 2),
     (3, "a requirement", ("require",), 1),
     (3, "an obligation", ("must", "should", "may", "recommend", "illustrative"), 1),
     (3, "a waiver", ("waiver",), 1),
+    (3, "an assertion's claim", ("never", "always", "requires"), 1),
     (3, "a level", ("level",), 1),
     (3, "a safeguard clause", ("category", "claim", "counts"), 2),
     (3, "a domain clause", ("status", "decided", "assessed", "ordered", "risk"), 2),
@@ -1173,6 +1178,40 @@ def superseded_not_after_effective(
 # ---------------------------------------------------------------------- waivers (E1301-E1303)
 
 
+def renamed_twice(old: str, span: Span, first: Span) -> Diagnostic:
+    """E2201: one old name given two new names in the header's rename map."""
+    return _make(
+        RENAMED_TWICE,
+        f"`{old}` is renamed twice",
+        span,
+        labels=[Label(first, "first renamed here")],
+        help="an old name has one new name; to split it, rename its levels one by one "
+        "(`renames D.L1 as A.L1`, `renames D.L2 as B.L2`)",
+    )
+
+
+def rename_shape(old: str, new: str, span: Span) -> Diagnostic:
+    """E2202: a level renamed as a domain, standard or safeguard, or the other way round."""
+    return _make(
+        RENAME_SHAPE,
+        f"`{old}` and `{new}` are not the same kind of name",
+        span,
+        help="a level (`DOMAIN.LEVEL`) is renamed as a level; a domain, standard or safeguard "
+        "as a domain, standard or safeguard",
+    )
+
+
+def renamed_onto_same(new: str, span: Span, first: Span) -> Diagnostic:
+    """E2203: two entries of the rename map end in the same new name."""
+    return _make(
+        RENAMED_ONTO_SAME,
+        f"two entries of the rename map are renamed as `{new}`",
+        span,
+        labels=[Label(first, "also renamed as it here")],
+        help=f"write one `merges A, B as {new}` for names that became one",
+    )
+
+
 def waiver_without_target(name: str, span: Span) -> Diagnostic:
     """E1301: a waiver with no `waives` clause."""
     return _make(
@@ -1792,6 +1831,23 @@ def hole_required(target: str, hole: str | None, span: Span, hole_span: Span) ->
     )
 
 
+def assertion_on_hole(
+    name: str, target: str, hole: str | None, span: Span, hole_span: Span
+) -> Diagnostic:
+    """W0070: `assert NAME { requires TARGET ... }` where TARGET is not yet defined (`hole`
+    None) or extends the standard `hole`, which is not."""
+    what = "is" if hole is None else f"extends `{hole}`, which is"
+    return _make(
+        ASSERTION_ON_HOLE,
+        f"assertion `{name}` requires `{target}`, which {what} not yet defined: "
+        "`rspl verify` cannot check it",
+        span,
+        labels=[Label(hole_span, "declared as not yet defined here")],
+        help="a standard not yet defined includes no safeguard to require; assert what it "
+        "means for the decision instead, e.g. `never permitted CONTEXT when ...`",
+    )
+
+
 def implicit_aggregation(span: Span) -> Diagnostic:
     """W0004: the header has no `combine` clause."""
     return _make(
@@ -2172,6 +2228,7 @@ _UNDECIDED = {
     "efficacy": "an efficacy criterion",
     "criterion": "a `counts when` criterion",
     "waiver": "a waiver's condition",
+    "assertion": "an assertion's condition",
 }
 
 
@@ -2192,7 +2249,8 @@ def settings_disjoint(domains: Sequence[str], span: Span) -> Diagnostic:
 def setting_undecided(domain: str, where: str, span: Span) -> Diagnostic:
     """E0803: the per-setting domain `domain` is read where no context is decided: `where`
     is `checkpoint` (a rule with `rules out`), `until`, `efficacy` (a safeguard's `counts
-    when`), `criterion` (a standard's or a requirement's) or `waiver` (a waiver's `when`)."""
+    when`), `criterion` (a standard's or a requirement's), `waiver` (a waiver's `when`) or
+    `assertion` (an `assert` block's `when`)."""
     what = _UNDECIDED[where]
     return _make(
         SETTING_UNDECIDED,

@@ -9,6 +9,7 @@ in `grammar/rspl.lark`.
 from __future__ import annotations
 
 import datetime
+from typing import Literal
 
 import attrs
 
@@ -196,6 +197,31 @@ class Change:
 
 
 @attrs.frozen
+class Renamed:
+    """`NAME` or `DOMAIN.LEVEL` in a rename map (`level` None: a domain, standard or
+    safeguard)."""
+
+    name: Name
+    level: Name | None
+    span: Span = _span()
+
+    @property
+    def text(self) -> str:
+        return self.name.text if self.level is None else f"{self.name.text}.{self.level.text}"
+
+
+@attrs.frozen
+class Rename:
+    """`renames OLD as NEW` (one old name) or `merges A, B as NEW` in the header: names of
+    the version this one supersedes, and what they are called here."""
+
+    old: tuple[Renamed, ...]
+    new: Renamed
+    merge: bool
+    span: Span = _span()
+
+
+@attrs.frozen
 class PolicyHeader:
     name: Name
     title: str | None
@@ -213,6 +239,7 @@ class PolicyHeader:
     superseded: DateLit | None = None
     successor: str | None = None
     carry_forward: CarryForward | None = None
+    renames: tuple[Rename, ...] = ()
 
 
 @attrs.frozen
@@ -548,6 +575,29 @@ class WaiverDecl:
     approved_by_any: bool = False  # `approved by A or B`: one approval suffices
 
 
+# ---------------------------------------------------------------------------- assertions
+
+AssertKind = Literal["never_permitted", "always_permitted", "requires"]
+
+
+@attrs.frozen
+class AssertDecl:
+    """`assert NAME "TITLE" { CLAIM }`: a property the policy states about itself. `kind`
+    never_permitted / always_permitted: `target` is a context (or group); requires: `target`
+    is a standard or safeguard, required in `contexts` (none: every context). `when` None:
+    always."""
+
+    name: Name
+    title: str | None
+    kind: AssertKind
+    target: Name
+    contexts: tuple[Name, ...]
+    when: Expr | None
+    anchors: tuple[Anchor, ...]
+    means: str | None
+    span: Span = _span()
+
+
 # ---------------------------------------------------------------------------- scenarios
 
 
@@ -711,6 +761,7 @@ Decl = (
     | RuleDecl
     | WaiverDecl
     | ScenarioDecl
+    | AssertDecl
 )
 Item = PolicyHeader | Import | Decl
 
@@ -740,6 +791,7 @@ DECL_KINDS: dict[type, str] = {
     RuleDecl: "rule",
     WaiverDecl: "waiver",
     ScenarioDecl: "scenario",
+    AssertDecl: "assert",
 }
 
 

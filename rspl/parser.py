@@ -30,6 +30,7 @@ _VALUE_TERMINALS = frozenset({"NAME", "STRING", "DATE", "NUMBER", "COMPARE", "SO
 _DECL_KEYWORDS = {
     "policy", "role", "context", "family", "domain", "evidence", "define", "safeguard",
     "standard", "artifact", "action", "rule", "warning", "cadence", "scenario", "level",
+    "assert",
 }  # fmt: skip
 
 

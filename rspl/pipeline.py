@@ -18,7 +18,7 @@ import attrs
 
 from rspl.checker import check
 from rspl.diagnostics import Diagnostic, Reporter
-from rspl.loader import Program, Reader, load, read_file
+from rspl.loader import ModuleParser, Program, Reader, build_module, load, read_file
 from rspl.resolver import Resolution, resolve
 
 if TYPE_CHECKING:  # the IR is imported only when it is built: `rspl check` starts faster
@@ -33,6 +33,7 @@ class Unit:
     text: str
     read: Reader
     import_path: tuple[str, ...] = ()
+    parse_main: ModuleParser = build_module
     reporter: Reporter = attrs.field(factory=Reporter)
     program: Program | None = None
     resolution: Resolution | None = None
@@ -40,7 +41,10 @@ class Unit:
 
 
 def _load(unit: Unit) -> None:
-    unit.program = load(unit.path, unit.text, unit.reporter, unit.read, unit.import_path)
+    unit.program = load(
+        unit.path, unit.text, unit.reporter, unit.read, unit.import_path,
+        parse_main=unit.parse_main,
+    )
 
 
 def _resolve(unit: Unit) -> None:
@@ -120,12 +124,14 @@ def compile_source(
     *,
     build_ir: bool = True,
     import_path: Sequence[str] = (),
+    parse_main: ModuleParser = build_module,
 ) -> Compilation:
     """Compile the policy whose main file is `path` with contents `text`: run `PASSES` in
     order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering.
+    `parse_main` parses the main file (`rspl.incremental` re-parses only what an edit touched).
     `read` reads imported files; they may come only from under `path`'s folder or one of the
     `import_path` folders (see `rspl.loader`)."""
-    unit = Unit(path, text, read, tuple(import_path))
+    unit = Unit(path, text, read, tuple(import_path), parse_main)
     with collector_paused():
         for step in PASSES:
             if step.needs_clean and (unit.reporter.has_errors or not build_ir):

@@ -76,6 +76,8 @@ class Resolution:
     scopes: dict[str, dict[str, n.Decl]]
     own: dict[str, dict[str, n.Decl]]
     refs: dict[int, Target] = attrs.field(factory=dict)
+    # every name node bound in `refs`, in the order met (the language server's index)
+    bound: list[n.Name] = attrs.field(factory=list)
     used: set[int] = attrs.field(factory=set)
     # by `id(item)`: the `id`s of the declarations the item names (`rspl.usage` follows them)
     uses: dict[int, set[int]] = attrs.field(factory=dict)
@@ -200,6 +202,7 @@ class _Resolver:
             self.use(decl)
             return None
         self.res.refs[id(name)] = decl
+        self.res.bound.append(name)
         self.use(decl)
         return decl
 
@@ -235,6 +238,7 @@ class _Resolver:
         level = self._by_name[id(domain)].get(name.text)
         if level is not None:
             self.res.refs[id(name)] = level
+            self.res.bound.append(name)
             self.res.levels[id(name)] = domain
             if self.current is not None:  # a level stands for its domain
                 self.res.uses.setdefault(id(self.current), set()).add(id(domain))
@@ -286,6 +290,8 @@ class _Resolver:
                 self.carry_forward(m, item.carry_forward)
         elif isinstance(item, n.PolicyHeader):
             self.carry_forward(m, item.carry_forward)
+            for rename in item.renames:
+                self.renamed(m, rename.new)
         elif isinstance(item, n.DefinitionDecl):
             self.expr(m, item.expr)
         elif isinstance(item, n.SafeguardDecl):
@@ -306,6 +312,8 @@ class _Resolver:
             self.waiver(m, item)
         elif isinstance(item, n.ScenarioDecl):
             self.scenario(m, item)
+        elif isinstance(item, n.AssertDecl):
+            self.assertion(m, item)
 
     def carry_forward(self, m: n.Module, c: n.CarryForward | None) -> None:
         if c is not None and c.when is not None:
@@ -324,6 +332,28 @@ class _Resolver:
         for cmp in rule.rules_out:
             self.expr(m, cmp)
 
+    def renamed(self, m: n.Module, r: n.Renamed) -> None:
+        """What a rename map calls a name now: a domain, standard, safeguard or rule of this
+        policy, or `DOMAIN.LEVEL` (the names of the version it supersedes are only read by
+        `rspl diff`)."""
+        if r.level is None:
+            self.ref(m, r.name, ("domain", "standard", "safeguard", "rule", "warning", "cadence"))
+            return
+        domain = self.ref(m, r.name, ("domain",))
+        if isinstance(domain, n.DomainDecl):
+            self.level(domain, r.level)
+
+    def assertion(self, m: n.Module, a: n.AssertDecl) -> None:
+        """An assertion names a context (never/always permitted) or a standard or safeguard
+        (`requires`, with the contexts of its `for`); its condition reads as a rule's."""
+        if a.kind == "requires":
+            self.ref(m, a.target, _REQUIRABLE)
+            self.refs(m, a.contexts, _CONTEXT, unknown=msg.unknown_context)
+        else:
+            self.ref(m, a.target, _CONTEXT, unknown=msg.unknown_context)
+        if a.when is not None:
+            self.expr(m, a.when)
+
     def waiver(self, m: n.Module, w: n.WaiverDecl) -> None:
         """A waiver's target: a standard or safeguard, or with `of RULE` an action of a rule
         (E1303 for an action named without its rule)."""
@@ -331,6 +361,7 @@ class _Resolver:
             decl = self.res.scopes[m.name].get(w.target.text)
             if isinstance(decl, n.ActionDecl):
                 self.res.refs[id(w.target)] = decl
+                self.res.bound.append(w.target)
                 self.use(decl)
                 self.reporter.add(msg.waiver_duty_without_rule(w.target.text, w.target.span))
             else:

@@ -75,3 +75,15 @@ def profile_text(name: str) -> tuple[str, str] | None:
     if not node.is_file():
         return None
     return f"<profiles>/{name}.toml", node.read_text(encoding="utf-8")
+
+
+def stdlib_path(label: str) -> Path | None:
+    """The file on disk of the stdlib module labelled `<stdlib>/std/x.rspl` (see
+    `stdlib_module`), or None when the stdlib is not a folder of files (a zipped install)."""
+    prefix = "<stdlib>/"
+    if not label.startswith(prefix):
+        return None
+    node = _data_dir("stdlib")
+    for part in label[len(prefix):].split("/"):
+        node = node / part
+    return node if isinstance(node, Path) and node.is_file() else None

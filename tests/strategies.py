@@ -166,6 +166,7 @@ class PolicySpec:
     # done, so an assessment that gives one as done is refused
     prohibited: list[tuple[str, str]] = dataclasses.field(default_factory=list)
     waivers: list[str] = dataclasses.field(default_factory=list)  # names of its waivers
+    assertions: list[str] = dataclasses.field(default_factory=list)  # names of its `assert`s
 
 
 @dataclasses.dataclass
@@ -755,6 +756,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         lines.append("}")
         out.append("\n".join(lines))
     waivers = _waivers(draw, env, requirable, obligations, contexts, levels_only, out)
+    assertions = _assertions(draw, env, requirable, contexts, levels_only, out)
     return PolicySpec(
         text="\n\n".join(out) + "\n",
         domains=domains,
@@ -769,6 +771,7 @@ def policies(draw: st.DrawFn) -> PolicySpec:
         families=families,
         steps=steps,
         waivers=waivers,
+        assertions=assertions,
     )
 
 
@@ -796,6 +799,37 @@ def _waivers(draw: st.DrawFn, env: _Env, requirable: list[str],
             lines.append("  when " + condition(draw, env, 2, "levels" if levels_only else "any"))
         roles = draw(st.lists(st.sampled_from(ROLES), min_size=1, max_size=2, unique=True))
         lines.append("  approved by " + ", ".join(roles))
+        if (src := _source(draw)) != "":
+            lines.append(" " + src)
+        lines.append("}")
+        out.append("\n".join(lines))
+        names.append(name)
+    return names
+
+
+def _assertions(draw: st.DrawFn, env: _Env, requirable: list[str], contexts: list[str],
+                levels_only: bool, out: list[str]) -> list[str]:  # fmt: skip
+    """Maybe some `assert` blocks (appended to `out`), each of the three claims: never or
+    always permitted in a context, or a standard or safeguard required (in some contexts or
+    all), with a condition or none (`requires` always has one)."""
+    names: list[str] = []
+    if draw(st.integers(0, 2)) == 0:
+        return names
+    for i in range(draw(st.integers(1, 3))):
+        name = f"as{i}"
+        kind = draw(st.sampled_from(("never", "always", "requires")))
+        when = ""
+        if kind == "requires" or draw(st.integers(0, 3)):
+            when = " when " + condition(draw, env, 2, "levels" if levels_only else "any")
+        if kind == "requires":
+            claim = f"requires {draw(st.sampled_from(requirable))}"
+            if draw(st.booleans()):
+                claim += " for " + ", ".join(draw(
+                    st.lists(st.sampled_from(contexts), min_size=1, max_size=2, unique=True)
+                ))  # fmt: skip
+        else:
+            claim = f"{kind} permitted {draw(st.sampled_from(contexts))}"
+        lines = [f"assert {name}{_title(draw, 'Assertion')} {{", f"  {claim}{when}"]
         if (src := _source(draw)) != "":
             lines.append(" " + src)
         lines.append("}")

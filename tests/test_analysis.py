@@ -183,6 +183,122 @@ def test_examples_are_monotone_and_fail_closed(path: Path) -> None:
     assert {r.result for r in got if r.prop in ("monotone", "fail-closed")} == {"proved"}
 
 
+# ---------------------------------------------------------------------------- assertions
+
+
+def test_assertions_are_proved_or_refuted_with_a_confirmed_witness() -> None:
+    """Each claim of tests/policies/verify/assertions.rspl, true and false: the false ones
+    are refuted with an assessment where, by the interpreter, the condition holds and the
+    claim fails."""
+    policy = compile_file(str(PROBES / "assertions.rspl")).policy
+    assert policy is not None
+    got = [r for r in verify(policy) if r.prop == "assert"]
+    outcome: dict[str, set[str]] = {}
+    for r in got:
+        outcome.setdefault(r.subject or "", set()).add(r.result)
+    assert outcome == {
+        "open_weights_blocked": {"proved"}, "open_weights_never": {"refuted"},
+        "training_open": {"proved"}, "training_always": {"refuted"},
+        "security_at_3": {"proved"}, "deployment_at_uplift": {"refuted"},
+    }  # fmt: skip
+    claims = {a.name: a for a in policy.assertions}
+    for r in got:
+        if r.result != "refuted":
+            continue
+        a, context, witness = claims[r.subject or ""], r.context, r.witness["assessment"]
+        assert context is not None
+        if a.condition is not None:
+            assert interpreter.condition_value(policy, witness, a.condition) is True
+        decision = interpreter.evaluate(policy, witness)
+        if a.kind == "requires":
+            assert "filters" not in decision["required_safeguards"]
+        else:
+            assert decision["verdicts"][context]["permitted"] == (a.kind == "never_permitted")
+
+
+@pytest.mark.parametrize("name", ["openai-preparedness-v2", "anthropic-rsp-v3.0"])
+def test_the_assertions_of_the_examples_hold(name: str) -> None:
+    """The examples state what their frameworks promise (no external deployment at
+    Critical; ASL-3 security at either chem/bio threshold, ...); every claim is proved in
+    every context it names."""
+    policy = compile_file(str(ROOT / "examples" / f"{name}.rspl")).policy
+    assert policy is not None and len(policy.assertions) >= 2
+    got = [r for r in verify(policy, timeout=60) if r.prop == "assert"]
+    assert {r.subject for r in got} == {a.name for a in policy.assertions}
+    assert {r.result for r in got} == {"proved"}, [r.json() for r in got if r.result != "proved"]
+
+
+def test_check_and_build_do_not_need_z3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Assertions are only checked by `rspl verify`: `rspl check` compiles them without the
+    [analysis] extra."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "z3", None)  # import z3 now raises ImportError
+    assert main(["check", str(PROBES / "assertions.rspl")]) == 0
+    assert "ok (0 errors" in capsys.readouterr().out
+
+
+def test_a_refuted_assertion_fails_verify(capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["verify", str(PROBES / "assertions.rspl"), "--format", "json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    refuted = [r for r in data["results"] if r["property"] == "assert" and r["result"] ==
+               "refuted"]  # fmt: skip
+    assert {r["assertion"] for r in refuted} == {
+        "open_weights_never", "training_always", "deployment_at_uplift"}
+
+
+# ---------------------------------------------------------------------------- the whole policy
+
+
+def test_levels_standards_and_requirements_that_add_nothing() -> None:
+    """tests/policies/verify/coverage.rspl: a level no rule reads, a standard no rule
+    requires, two requirements a required standard always includes; and, refuted with
+    witnesses the interpreter confirms, the levels, standards and requirement that count."""
+    policy = compile_file(str(PROBES / "coverage.rspl")).policy
+    assert policy is not None
+    got = {(r.prop, r.subject): r for r in verify(policy)
+           if r.prop in ("unreachable-level", "never-required", "shadowed-requirement")}
+    assert {k: r.result for k, r in got.items()} == {
+        ("unreachable-level", "CBRN.CBRN_2"): "proved",
+        ("unreachable-level", "CBRN.CBRN_3"): "refuted",
+        ("unreachable-level", "CBRN.CBRN_4"): "refuted",
+        ("never-required", "ASL3"): "refuted",
+        ("never-required", "ASL4"): "refuted",
+        ("never-required", "ASL5"): "proved",
+        ("shadowed-requirement", "cbrn_3: require ASL3"): "refuted",
+        ("shadowed-requirement", "cbrn_3: require filters"): "proved",
+        ("shadowed-requirement", "cbrn_4: require monitoring"): "proved",
+    }  # fmt: skip
+    # CBRN-3 triggers cbrn_3: the level below does not
+    pair = got["unreachable-level", "CBRN.CBRN_3"].witness
+    statuses = [{r["name"]: r["status"] for r in interpreter.evaluate(policy, pair[k])["rules"]}
+                for k in ("below", "at")]  # fmt: skip
+    assert statuses[0].get("cbrn_3") is None and statuses[1]["cbrn_3"] != "not_triggered"
+    # ASL3 applies without ASL4 (or ASL5) being required
+    witness = got["shadowed-requirement", "cbrn_3: require ASL3"].witness["assessment"]
+    std = interpreter.evaluate(policy, witness)["required_standards"]
+    assert std == {"deployment": ["ASL3"]}
+
+
+@settings(max_examples=examples(15), deadline=None)
+@given(spec=policies())
+def test_whole_policy_properties_on_random_policies(spec: PolicySpec) -> None:
+    """Levels, standards and requirements of random policies: proved, refuted with a
+    witness the interpreter confirmed, or unknown; never an internal error."""
+    from rspl.analysis.verify import Verifier
+
+    policy = compile_policy(spec.text)
+    try:
+        v = Verifier(policy, 20)
+        got = v.unreachable_levels() + v.never_required() + v.shadowed()
+    except NotEncodedError:
+        return
+    assert not [r for r in got if r.result == "error"], [r.json() for r in got]
+
+
 # ---------------------------------------------------------------------------- the command
 
 
@@ -244,6 +360,31 @@ def test_verify_sarif_validates_and_marks_the_refutation(
     assert any(r["ruleId"] == "fail-closed" and r["kind"] == "pass" for r in results)
     rule_ids = [rule["id"] for rule in log["runs"][0]["tool"]["driver"]["rules"]]
     assert all(rule_ids[r["ruleIndex"]] == r["ruleId"] for r in results)
+
+
+def test_verify_sarif_of_assertions_and_whole_policy_properties(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The SARIF log of the assertions and of the levels, standards and requirements
+    validates; a refuted assertion is a `fail` at level `error`, a level that decides
+    nothing a `fail` at level `warning`, each naming what it is about."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tests" / "sarif" / "sarif-schema-2.1.0.json").read_text(
+        encoding="utf-8"))  # fmt: skip
+    found: dict[str, set[tuple[str, str]]] = {}
+    for name in ("assertions.rspl", "coverage.rspl"):
+        capsys.readouterr()
+        main(["verify", "--format", "sarif", str(PROBES / name)])
+        log = json.loads(capsys.readouterr().out)
+        jsonschema.Draft4Validator(schema).validate(log)
+        for r in log["runs"][0]["results"]:
+            found.setdefault(r["ruleId"], set()).add((r["kind"], r["level"]))
+            if r["ruleId"] == "unreachable-level" and r["kind"] == "fail":
+                assert r["message"]["text"].startswith("unreachable-level (CBRN.CBRN_")
+    assert ("fail", "error") in found["assert"] and ("pass", "none") in found["assert"]
+    for prop in ("unreachable-level", "never-required", "shadowed-requirement"):
+        assert found[prop] == {("fail", "warning"), ("pass", "none")}, prop
 
 
 def test_a_witness_next_to_a_constant_keeps_its_side_as_a_float() -> None:

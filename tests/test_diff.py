@@ -28,7 +28,7 @@ from profiles import examples  # noqa: E402
 from strategies import PolicySpec, compile_policy, policies  # noqa: E402
 
 from rspl import interpreter, ir  # noqa: E402
-from rspl.analysis.diff import Diff, diff  # noqa: E402
+from rspl.analysis.diff import Diff, RenameMap, diff  # noqa: E402
 from rspl.cli import main  # noqa: E402
 from rspl.pipeline import compile_file  # noqa: E402
 
@@ -56,6 +56,7 @@ def confirm(old: ir.Policy, new: ir.Policy, got: Diff) -> None:
     version decided as if in force on the witness's `as_of`: periods are set aside)."""
     old = attrs.evolve(old, effective=None, superseded=None)
     new = attrs.evolve(new, effective=None, superseded=None)
+    renames = RenameMap(old, new)
     for c in got.contexts:
         for r in c.regions:
             assert r.result == "found", r.json()
@@ -64,7 +65,10 @@ def confirm(old: ir.Policy, new: ir.Policy, got: Diff) -> None:
             if r.direction == "stricter":
                 a, b = b, a
             was, now = a["verdicts"][c.context]["permitted"], b["verdicts"][c.context]["permitted"]
-            gone = set(a["required_safeguards"]) - set(b["required_safeguards"])
+            # a safeguard required on one side and not, under any of its names, on the other
+            move = renames.forward if r.direction == "looser" else renames.backward
+            kept = set(b["required_safeguards"])
+            gone = {x for x in a["required_safeguards"] if not set(move(x)) & kept}
             assert (now and not was) or gone, r.json()
             # the two assessments agree on every input both versions declare alike
             alike = {
@@ -164,6 +168,48 @@ def test_the_pair_the_other_way_round() -> None:
     }
 
 
+def test_a_renamed_policy_differs_nowhere_through_its_map() -> None:
+    """tests/policies/diff/renamed.rspl is old.rspl with a domain, a level, both safeguards
+    and a rule renamed, and the map saying so: no decision differs, no duty changes, and the
+    names are listed as renamed. Without the map the renamed inputs are unrelated, and
+    differences appear."""
+    old, new = _policy(PAIR / "old.rspl"), _policy(PAIR / "renamed.rspl")
+    got = diff(old, new)
+    assert not got.found("any") and got.obligations == []
+    assert got.names["levels"] == {"removed": [], "added": [],
+                                   "renamed": ["CBRN.CBRN_4 -> ChemBio.State"]}  # fmt: skip
+    assert got.names["safeguards"]["renamed"] == ["security -> security_controls",
+                                                  "filters -> output_classifiers"]  # fmt: skip
+    assert got.names["domains"]["renamed"] == ["CBRN -> ChemBio"]
+    assert got.names["rules"]["renamed"] == ["cbrn_3 -> chembio_3"]
+    unmapped = diff(old, attrs.evolve(new, renames=()))
+    assert unmapped.found("looser") and unmapped.found("stricter")
+    confirm(old, attrs.evolve(new, renames=()), unmapped)
+
+
+def test_merged_safeguards_count_when_all_were_implemented() -> None:
+    """`merges security, filters as protections`: an assessment of OLD carried over has the
+    merged safeguard implemented only when both were; where OLD asked for one of them only,
+    NEW (asking for the merged one) is stricter, with a witness the interpreter confirms. An
+    entry naming what OLD does not declare is left out with a note."""
+    text = (PAIR / "renamed.rspl").read_text(encoding="utf-8")
+    text = text.replace("renames security as security_controls\n", "")
+    text = text.replace("renames filters as output_classifiers\n",
+                        "merges security, filters as protections\n  renames nothing as measured\n")
+    text = text.replace('safeguard output_classifiers "Output classifiers" source "§5"\n', "")
+    text = text.replace("safeguard security_controls", "safeguard protections")
+    text = text.replace("  require output_classifiers\n", "")
+    new = compile_policy(text.replace("security_controls", "protections"), "merged.rspl")
+    old = _policy(PAIR / "old.rspl")
+    got = diff(old, new)
+    confirm(old, new, got)
+    assert got.found("stricter") and not got.found("looser")
+    assert got.names["safeguards"]["renamed"] == ["security, filters -> protections"]
+    assert any("nothing, which OLD does not declare" in n for n in got.notes), got.notes
+    region = got.contexts[0].regions[0]
+    assert region.witness["old"].get("implemented") == ["security"]
+
+
 @pytest.mark.parametrize("name", sorted(CHANGES))
 def test_the_example_pairs(name: str) -> None:
     """Both directions are found in some context of each pair, and every witness is
@@ -232,6 +278,31 @@ def test_random_pairs_are_confirmed(a: PolicySpec, b: PolicySpec) -> None:
     confirm(old, new, diff(old, new, shared, timeout=20))
     same = diff(old, old, shared, timeout=20)
     assert not any("found" in (c.looser, c.stricter) for c in same.contexts), same.json()
+
+
+def _renamed(spec: PolicySpec) -> str:
+    """`spec`'s text with a domain (one assessed once), every safeguard, standard and rule
+    renamed, and the rename map that says so in the header."""
+    plain = [d.name for d in spec.domains if not d.settings][:1]
+    names = plain + spec.safeguards + [s.name for s in spec.standards] + spec.rules
+    text = spec.text
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name)}\b", f"{name}_v2", text)
+    entries = "".join(f"  renames {name} as {name}_v2\n" for name in names)
+    return text.replace("  effective 2025-05-14\n", "  effective 2025-05-14\n" + entries, 1)
+
+
+@settings(max_examples=examples(20), deadline=None)
+@given(spec=policies())
+def test_a_random_policy_renamed_through_its_map_differs_nowhere(spec: PolicySpec) -> None:
+    """Renaming declarations and saying so in the map changes nothing `rspl diff` can see:
+    no decision, no duty; every rename listed as such."""
+    old = compile_policy(spec.text)
+    new = compile_policy(_renamed(spec), "renamed.rspl")
+    got = diff(old, new, spec.contexts[:1], timeout=20)
+    assert not any("found" in (c.looser, c.stricter) for c in got.contexts), got.json()
+    assert got.obligations == [], got.json()
+    assert got.names["safeguards"]["removed"] == got.names["safeguards"]["added"] == []
 
 
 # ---------------------------------------------------------------------------- the command

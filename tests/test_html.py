@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from rspl.backends import html as html_backend
 from rspl.backends import markdown
-from rspl.backends.html import css_string, diagram_svg, render, slug
+from rspl.backends.html import body, css_string, diagram_svg, render, sections, slug
 from rspl.pipeline import compile_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -212,3 +213,26 @@ def test_css_string_holds_only_letters_digits_spaces_and_escapes(value: str) -> 
 )
 def test_slugs_are_the_forges(heading: str, anchor: str) -> None:
     assert slug(heading) == anchor
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, HOSTILE], ids=lambda p: p.stem)
+def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
+    """`body` renders one section at a time to bound its memory; the page must be the one
+    markdown-it gives for the whole document at once."""
+    result = compile_file(str(path))
+    assert result.policy is not None
+    source, doc = markdown.edition(result.policy)
+    parts = list(sections(source))
+    assert "".join(parts) == source and len(parts) > 5
+    md = html_backend._parser()
+    tokens = md.parse(source)
+    html_backend._prepare(tokens, {})
+    whole = html_backend._Renderer(md, doc.graph).render(tokens, md.options, {})
+    assert body(source, doc.graph) == whole
+
+
+def test_a_heading_inside_a_fence_does_not_split() -> None:
+    source = "# A\n\ntext\n```\n# not a heading\n```\n#hashtag text\n## B\n"
+    assert list(sections(source)) == [
+        "# A\n\ntext\n```\n# not a heading\n```\n#hashtag text\n", "## B\n"
+    ]

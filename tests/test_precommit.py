@@ -57,6 +57,7 @@ def test_the_init_configuration_runs_check_and_test(tmp_path: Path) -> None:
     done = _pre_commit(["run", "--all-files"], repo, env)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "rspl check" in done.stdout and "rspl test" in done.stdout
+    assert "rspl fmt" in done.stdout
     policy = repo / "policy.rspl"
     policy.write_text(policy.read_text().replace("Bio >= Bio_high", "Bio >= Bio_higher"))
     done = _pre_commit(["run", "--all-files"], repo, env)
@@ -69,7 +70,25 @@ def test_the_published_hooks_pass_with_try_repo(tmp_path: Path) -> None:
     and runs them on a policy repository, as a user's `repos:` entry would."""
     repo = _repo(tmp_path)
     env = _env(tmp_path)
-    for hook in ("rspl-check", "rspl-test"):
+    for hook in ("rspl-check", "rspl-fmt", "rspl-test"):
         done = _pre_commit(["try-repo", str(ROOT), hook, "--all-files"], repo, env)
         assert done.returncode == 0, done.stdout + done.stderr
         assert "Passed" in done.stdout
+
+
+def test_the_published_fmt_hook_formats_and_fails_on_an_untidy_policy(tmp_path: Path) -> None:
+    """`rspl-fmt` rewrites a policy that is not formatted and fails (files were modified),
+    as formatter hooks do; run again on the result, it passes."""
+    repo = _repo(tmp_path)
+    env = _env(tmp_path)
+    policy = repo / "policy.rspl"
+    tidy = policy.read_text()
+    policy.write_text(tidy.replace("  status tracked\n", "      status    tracked\n"))
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    done = _pre_commit(["try-repo", str(ROOT), "rspl-fmt", "--all-files"], repo, env)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "files were modified by this hook" in done.stdout
+    assert policy.read_text() == tidy
+    subprocess.run(["git", "-C", str(repo), "add", "."], check=True)
+    done = _pre_commit(["try-repo", str(ROOT), "rspl-fmt", "--all-files"], repo, env)
+    assert done.returncode == 0, done.stdout + done.stderr

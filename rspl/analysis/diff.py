@@ -18,8 +18,9 @@ changing, or each safeguard no longer or newly required) and asking again, at mo
 
 Obligations added, removed or weakened are compared on the IR, by rule name and duty key
 (`obligation_changes`); no solver is needed for them. Declarations (levels, standards,
-safeguards) are matched by name: RSPL has no renaming map yet, so a renamed level or
-standard shows as one removed and one added.
+safeguards) are matched by name and through the rename map NEW declares in its header
+(`renames OLD as NEW`, `merges A, B as NEW`; `RenameMap`): an assessment of OLD is carried
+over to NEW's names, and what the map renames is listed as renamed, not removed and added.
 """
 
 from __future__ import annotations
@@ -125,6 +126,140 @@ def _levels(d: ir.Domain) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(lv.name for lv in d.levels), tuple(s.name for s in d.settings)
 
 
+class RenameMap:
+    """NEW's map from OLD's names (`renames`, `merges` in NEW's header,
+    docs/language.md), checked against OLD: an entry naming what OLD does not declare, or a
+    name of another kind than its new name, is left out with a note.
+
+    `names`: each old standard or safeguard and its new name (`inverse`: the other way, a
+    merge listing several). A domain of NEW is `translated` when every one of its levels is
+    fed by levels of OLD: a level renamed (`renames D.L as N.M`), or the level of the same
+    name of a domain renamed or merged into it (or of the same name): NEW's determination is
+    then OLD's carried over level by level, the highest level fed winning (a merge takes the
+    highest of its domains). The level before mitigation is translated, and the one after
+    mitigation too when both versions assess it; a domain assessed per setting is not
+    translated."""
+
+    def __init__(self, old: ir.Policy, new: ir.Policy) -> None:
+        self.notes: list[str] = []
+        self.names: dict[str, str] = {}
+        self.domains: dict[str, str] = {}
+        self.rules: dict[str, str] = {}  # old rule -> new rule (its duties compared as one)
+        self.shown: dict[str, list[str]] = {"levels": [], "domains": [], "standards": [],
+                                            "safeguards": [], "rules": []}  # fmt: skip
+
+        def kinds(p: ir.Policy) -> dict[str, str]:
+            out = {d.name: "domains" for d in p.domains}
+            out.update({s.name: "standards" for s in p.standards})
+            out.update({s.name: "safeguards" for s in p.safeguards})
+            out.update({r.name: "rules" for r in p.rules})
+            return out
+
+        old_kind, new_kind = kinds(old), kinds(new)
+        old_levels = {f"{d.name}.{lv.name}" for d in old.domains for lv in d.levels}
+        levels: dict[tuple[str, str], tuple[str, str]] = {}
+        for r in new.renames:
+            valid = []
+            for o in r.old:
+                if "." in o:
+                    if o not in old_levels:
+                        self.notes.append(f"the rename map names level {o}, which OLD does "
+                                          "not declare: left out")  # fmt: skip
+                        continue
+                    domain, level = o.split(".", 1)
+                    new_domain, new_level = r.new.split(".", 1)
+                    levels[domain, level] = (new_domain, new_level)
+                else:
+                    kind = old_kind.get(o)
+                    if kind is None or kind != new_kind.get(r.new):
+                        what = "which OLD does not declare" if kind is None else (
+                            f"a {kind[:-1]} in OLD but not in NEW")
+                        self.notes.append(f"the rename map names {o}, {what}: left out")
+                        continue
+                    into = {"domains": self.domains, "rules": self.rules}.get(kind, self.names)
+                    into[o] = r.new
+                valid.append(o)
+            if valid:
+                kind = "levels" if "." in r.new else new_kind.get(r.new, "safeguards")
+                self.shown[kind].append(f"{', '.join(valid)} -> {r.new}")
+        self.new_rules = set(self.rules.values())  # rules of NEW that OLD called otherwise
+        self.inverse: dict[str, list[str]] = {}
+        for o, name in self.names.items():
+            self.inverse.setdefault(name, []).append(o)
+
+        def plain(d: ir.Domain) -> bool:
+            return not d.settings
+
+        nd_ = {d.name: d for d in new.domains}
+        od_ = {d.name: d for d in old.domains}
+        self.residual: set[str] = set()  # translated domains whose level after mitigation is
+        feeds: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        for od in old.domains:
+            if not plain(od):
+                continue
+            target = self.domains.get(od.name, od.name if od.name in nd_ else None)
+            for rank, lv in enumerate(od.levels, 1):
+                to = levels.get((od.name, lv.name))
+                if to is None and target is not None:
+                    to = (target, lv.name)
+                if to is not None:
+                    feeds.setdefault(to, []).append((od.name, rank))
+        self.translated: dict[str, list[list[tuple[str, int]]]] = {}
+        # the domains the map names, and a domain of both versions whose levels differ (its
+        # levels are then matched by name)
+        named = {n for n, _ in levels.values()} | set(self.domains.values())
+        for name in sorted(nd_.keys() & od_.keys() - named - set(self.domains)):
+            if (plain(nd_[name]) and plain(od_[name])
+                    and [x.name for x in nd_[name].levels] != [x.name for x in od_[name].levels]
+                    and all(feeds.get((name, lv.name)) for lv in nd_[name].levels)):
+                named.add(name)
+        for name in sorted(named):
+            dom = nd_.get(name)
+            if dom is None or not plain(dom):
+                self.notes.append(f"domain {name} is assessed per setting: its rename map is "
+                                  "left out")  # fmt: skip
+                continue
+            sources = [feeds.get((name, lv.name), []) for lv in dom.levels]
+            unfed = [lv.name for lv, src in zip(dom.levels, sources, strict=True) if not src]
+            if unfed:
+                self.notes.append(f"domain {name}: level {', '.join(unfed)} has no level of OLD "
+                                  "renamed into it: compared as a separate input")  # fmt: skip
+                continue
+            self.translated[name] = sources
+            # after mitigation too, when NEW and every domain feeding it have that level
+            fed = {src for level in sources for src, _ in level}
+            if dom.residual and all(od_[x].residual for x in fed):
+                self.residual.add(name)
+
+    def forward(self, old_name: str) -> list[str]:
+        """What NEW calls a standard or safeguard of OLD."""
+        return [self.names.get(old_name, old_name)]
+
+    def backward(self, new_name: str) -> list[str]:
+        """What OLD called a standard or safeguard of NEW (several, for a merge)."""
+        same = [] if new_name in self.names else [new_name]
+        return self.inverse.get(new_name, []) + same
+
+    def counterparts(self, key: str, item: Any) -> tuple[set[Any], set[Any]]:
+        """The inputs of OLD's and NEW's assessments that stand for `item` (under `key`):
+        taken out of a witness together."""
+        olds, news = {item}, {item}
+        if key == "determinations":
+            for name, sources in self.translated.items():
+                fed = {d for level in sources for d, _ in level}
+                if name in news or fed & olds:
+                    news.add(name)
+                    olds |= fed
+        elif key == "implemented":
+            olds |= set(self.inverse.get(item, ()))
+            news |= {self.names[o] for o in olds if o in self.names}
+        elif key in ("done", "failed"):
+            rule, action = item
+            news.add((self.rules.get(rule, rule), action))
+            olds |= {(o, action) for o, n in self.rules.items() if n == rule}
+        return olds, news
+
+
 class Differ:
     def __init__(self, old: ir.Policy, new: ir.Policy, timeout: float = 10.0) -> None:
         # each version is compared while in force: its period (`effective`, `superseded`),
@@ -136,10 +271,14 @@ class Differ:
         self.eo, self.en = Encoder(old), Encoder(new)
         self.z3 = self.eo.z3
         self.notes: list[str] = []
+        self.renames = RenameMap(old, new)
+        self.notes += self.renames.notes
         od = {d.name: d for d in old.domains}
         nd = {d.name: d for d in new.domains}
         self.shared_domains = set()
         for name in sorted(od.keys() & nd.keys()):
+            if name in self.renames.domains or name in self.renames.translated:
+                continue  # renamed away, or reached through the map
             if _levels(od[name]) == _levels(nd[name]):
                 self.shared_domains.add(name)
             else:
@@ -149,29 +288,56 @@ class Differ:
                 )
 
     def tie(self, a: Assessment, b: Assessment) -> list[Any]:
-        """Equalities making `a` (OLD's) and `b` (NEW's) one assessment on shared inputs."""
+        """Equalities making `a` (OLD's) and `b` (NEW's) one assessment on shared inputs:
+        NEW's assessment is OLD's translated through the rename map (`RenameMap`)."""
+        z3 = self.z3
         out = [a.asof_known == b.asof_known, a.asof == b.asof]
         for slot in sorted(a.lo.keys() & b.lo.keys()):
             domain = slot.split(" for ")[0].removeprefix("residual ")
             if domain in self.shared_domains:
                 out += [a.lo[slot] == b.lo[slot], a.hi[slot] == b.hi[slot]]
+        for name, sources in sorted(self.renames.translated.items()):
+            prefixes = ("", "residual ") if name in self.renames.residual else ("",)
+            for prefix in prefixes:
+                for bound, new in ((a.lo, b.lo), (a.hi, b.hi)):
+                    term: Any = z3.IntVal(0)
+                    for k, level in enumerate(sources, 1):  # the highest level fed wins
+                        fed = z3.Or(*[bound[prefix + d] >= rank for d, rank in level])
+                        term = z3.If(fed, k, term)
+                    out.append(new[prefix + name] == term)
         for name in sorted(a.known.keys() & b.known.keys()):
             out.append(a.known[name] == b.known[name])
             if a.value[name].sort() == b.value[name].sort():
                 out.append(a.value[name] == b.value[name])
-        for x, y in ((a.implemented, b.implemented), (a.done, b.done), (a.failed, b.failed),
-                     (a.approved, b.approved)):  # fmt: skip
-            out += [x[k] == y[k] for k in sorted(x.keys() & y.keys())]  # type: ignore[index]
+        renamed = self.renames.names
+        for new_name, olds in sorted(self.renames.inverse.items()):
+            if new_name in b.implemented and all(o in a.implemented for o in olds):
+                out.append(b.implemented[new_name] == z3.And(*[a.implemented[o] for o in olds]))
+        out += [a.implemented[k] == b.implemented[k]
+                for k in sorted(a.implemented.keys() & b.implemented.keys())
+                if k not in renamed and k not in self.renames.inverse]  # fmt: skip
+        rules = self.renames.rules
+        for x, y in ((a.done, b.done), (a.failed, b.failed)):
+            for (rule, key), v in sorted(x.items()):
+                if (rules.get(rule, rule), key) in y and (rule in rules or rule not in
+                                                          self.renames.new_rules):
+                    out.append(v == y[rules.get(rule, rule), key])
+        out += [a.approved[k] == b.approved[k]
+                for k in sorted(a.approved.keys() & b.approved.keys())]  # fmt: skip
         return out
 
     def symptoms(self, do: Decision, dn: Decision, direction: str) -> dict[str, Any]:
-        """Each way NEW's decision can be `direction` than OLD's, as a z3 term."""
+        """Each way NEW's decision can be `direction` than OLD's, as a z3 term: permitted
+        where the other blocks, or a safeguard the other requires (through the rename map)
+        no longer required."""
         z3 = self.z3
         a, b = (do, dn) if direction == "looser" else (dn, do)
         out: dict[str, Any] = {}
         out["permitted"] = z3.And(b.permitted, z3.Not(a.permitted))
         for s, req in sorted(a.required.items()):
-            other = b.required.get(s, z3.BoolVal(False))
+            names = (self.renames.forward(s) if direction == "looser"
+                     else self.renames.backward(s))  # fmt: skip
+            other = z3.Or(*[b.required[x] for x in names if x in b.required])
             out[s] = z3.And(req, z3.Not(other))
         return out
 
@@ -229,7 +395,9 @@ class Differ:
         if b["verdicts"][context]["permitted"] and not a["verdicts"][context]["permitted"]:
             what.append(f"{context} " + ("becomes permitted" if direction == "looser"
                                          else "becomes blocked"))  # fmt: skip
-        gone = sorted(set(a["required_safeguards"]) - set(b["required_safeguards"]))
+        move = self.renames.forward if direction == "looser" else self.renames.backward
+        kept = set(b["required_safeguards"])
+        gone = sorted(x for x in a["required_safeguards"] if not set(move(x)) & kept)
         if gone:
             verb = "no longer required" if direction == "looser" else "newly required"
             what.append(f"{verb}: " + ", ".join(gone))
@@ -255,7 +423,8 @@ class Differ:
         of evidence or `as_of` left out, a name no longer implemented, done, failed or
         approved; kept only when the interpreter still shows exactly the same change."""
         for key, item in _candidates(wo, wn):
-            to, tn = _without(wo, key, item), _without(wn, key, item)
+            olds, news = self.renames.counterparts(key, item)
+            to, tn = _without(wo, key, olds), _without(wn, key, news)
             if (to, tn) == (wo, wn):
                 continue
             try:
@@ -289,18 +458,21 @@ def _candidates(wo: dict[str, Any], wn: dict[str, Any]) -> list[tuple[str, Any]]
     return out
 
 
-def _without(w: dict[str, Any], key: str, item: Any) -> dict[str, Any]:
+def _without(w: dict[str, Any], key: str, items: set[Any]) -> dict[str, Any]:
+    """`w` with each of `items` (under `key`) taken out or, a determination, lowered."""
     out = dict(w)
     if key == "as_of":
         out.pop("as_of", None)
-    elif key == "determinations" and item in w.get(key, {}):
-        out[key] = {**w[key], item: _lowest(w[key][item])}
-    elif key == "evidence" and item in w.get(key, {}):
-        out[key] = {k: v for k, v in w[key].items() if k != item}
-    elif key in ("implemented", "approved") and item in w.get(key, []):
-        out[key] = [x for x in w[key] if x != item]
+    elif key == "determinations":
+        out[key] = {k: _lowest(v) if k in items else v for k, v in w.get(key, {}).items()}
+        if not w.get(key):
+            out.pop(key, None)
+    elif key == "evidence" and w.get(key):
+        out[key] = {k: v for k, v in w[key].items() if k not in items}
+    elif key in ("implemented", "approved") and w.get(key):
+        out[key] = [x for x in w[key] if x not in items]
     elif key in ("done", "failed"):
-        out[key] = [d for d in w.get(key, []) if (d["rule"], d["action"]) != item]
+        out[key] = [d for d in w.get(key, []) if (d["rule"], d["action"]) not in items]
     for k in ("evidence", "implemented", "approved", "done", "failed"):
         if k in out and not out[k]:
             del out[k]
@@ -399,13 +571,17 @@ def _compare_duty(rule: str, o: ir.Obligation, n: ir.Obligation) -> list[Change]
     return out
 
 
-def obligation_changes(old: ir.Policy, new: ir.Policy) -> list[Change]:
-    """Duties added, removed, weakened or strengthened, by rule name and duty key."""
+def obligation_changes(
+    old: ir.Policy, new: ir.Policy, renames: dict[str, str] | None = None
+) -> list[Change]:
+    """Duties added, removed, weakened or strengthened, by rule name (OLD's rules renamed as
+    NEW's rename map says: `renames`) and duty key."""
 
-    def duties(p: ir.Policy) -> dict[tuple[str, str], ir.Obligation]:
-        return {(r.name, o.key): o for r in p.rules for o in (*r.obligations, *r.fallbacks)}
+    def duties(p: ir.Policy, names: dict[str, str]) -> dict[tuple[str, str], ir.Obligation]:
+        return {(names.get(r.name, r.name), o.key): o
+                for r in p.rules for o in (*r.obligations, *r.fallbacks)}  # fmt: skip
 
-    do, dn = duties(old), duties(new)
+    do, dn = duties(old, renames or {}), duties(new, {})
     out: list[Change] = []
     for k in sorted(do.keys() | dn.keys()):
         if k not in dn:
@@ -421,8 +597,12 @@ def obligation_changes(old: ir.Policy, new: ir.Policy) -> list[Change]:
     return out
 
 
-def name_changes(old: ir.Policy, new: ir.Policy) -> dict[str, dict[str, list[str]]]:
-    """Levels, standards, safeguards and contexts declared in only one version, by name."""
+def name_changes(
+    old: ir.Policy, new: ir.Policy, renames: RenameMap | None = None
+) -> dict[str, dict[str, list[str]]]:
+    """Levels, standards, safeguards and contexts declared in only one version, by name;
+    with NEW's rename map, what it renames (`OLD -> NEW`) is listed apart, not as removed
+    and added (a renamed domain's levels with it)."""
 
     def names(p: ir.Policy) -> dict[str, set[str]]:
         return {
@@ -433,14 +613,47 @@ def name_changes(old: ir.Policy, new: ir.Policy) -> dict[str, dict[str, list[str
         }
 
     a, b = names(old), names(new)
-    return {k: {"removed": sorted(a[k] - b[k]), "added": sorted(b[k] - a[k])} for k in a}
+    out = {k: {"removed": sorted(a[k] - b[k]), "added": sorted(b[k] - a[k])} for k in a}
+    if renames is None or not new.renames:
+        return out
+    gone: dict[str, set[str]] = {k: set() for k in a}
+    came: dict[str, set[str]] = {k: set() for k in a}
+    for o, n in renames.names.items():
+        kind = "standards" if n in b["standards"] else "safeguards"
+        gone[kind].add(o)
+        came[kind].add(n)
+    for kind, pairs in renames.shown.items():
+        for pair in pairs:
+            olds, new_name = pair.split(" -> ")
+            if kind == "levels":
+                gone["levels"] |= set(olds.split(", "))
+                came["levels"].add(new_name)
+            elif kind == "domains":  # its levels go with it, those of the same name
+                for o in olds.split(", "):
+                    for x in a["levels"]:
+                        domain, level = x.split(".", 1)
+                        if domain == o and f"{new_name}.{level}" in b["levels"]:
+                            gone["levels"].add(x)
+                            came["levels"].add(f"{new_name}.{level}")
+    for k in out:
+        out[k]["removed"] = [x for x in out[k]["removed"] if x not in gone[k]]
+        out[k]["added"] = [x for x in out[k]["added"] if x not in came[k]]
+    for kind, pairs in renames.shown.items():
+        if pairs:
+            out.setdefault(kind, {"removed": [], "added": []})["renamed"] = pairs
+    return out
 
 
 def diff(
     old: ir.Policy, new: ir.Policy, contexts: Sequence[str] | None = None, timeout: float = 10.0
 ) -> Diff:
-    notes = ["declarations are matched by name: NEW declares no renaming map, so a renamed "
-             "level, standard or safeguard shows as one removed and one added"]  # fmt: skip
+    if new.renames:
+        notes = [f"declarations are matched by name and through NEW's rename map "
+                 f"({len(new.renames)} entries): an assessment of OLD is carried over to NEW's "
+                 "names"]  # fmt: skip
+    else:
+        notes = ["declarations are matched by name: NEW declares no renaming map, so a renamed "
+                 "level, standard or safeguard shows as one removed and one added"]  # fmt: skip
     shared = [c.name for c in old.contexts if c.name in {x.name for x in new.contexts}]
     names = list(contexts) if contexts else shared
     results: list[ContextResult] = []
@@ -459,8 +672,9 @@ def diff(
     def label(p: ir.Policy) -> str:
         return p.id if p.version is None else f"{p.id} {p.version}"
 
-    return Diff(label(old), label(new), results, obligation_changes(old, new),
-                name_changes(old, new), notes)  # fmt: skip
+    renames = RenameMap(old, new)
+    return Diff(label(old), label(new), results, obligation_changes(old, new, renames.rules),
+                name_changes(old, new, renames), notes)  # fmt: skip
 
 
 # ---------------------------------------------------------------------------- output
@@ -503,9 +717,9 @@ def report_markdown(d: Diff) -> str:
             lines.append(f"| {o.kind} | {o.rule} | {o.duty} | {o.detail} |")
     lines += ["", "## Declarations (by name)", ""]
     for kind, ch in d.names.items():
-        for verb in ("removed", "added"):
-            if ch[verb]:
+        for verb in ("renamed", "removed", "added"):
+            if ch.get(verb):
                 lines.append(f"- {kind} {verb}: " + ", ".join(f"`{x}`" for x in ch[verb]))
-    if not any(ch[v] for ch in d.names.values() for v in ("removed", "added")):
+    if not any(ch.get(v) for ch in d.names.values() for v in ("renamed", "removed", "added")):
         lines.append("The same levels, standards, safeguards and contexts.")
     return "\n".join(lines) + "\n"

@@ -85,6 +85,8 @@ class Decision:
     required: dict[str, Any]  # safeguard -> required in the context
     conditions: dict[str, Tri3]  # rule -> its condition (per-context rules: in the context)
     contradiction: Any  # an applying checkpoint rules out a level the assessment says is reached
+    # (rule, index of the requirement) -> the binding requirement applies in the context
+    applied: dict[tuple[str, int], Any] = attrs.field(factory=dict)
 
 
 _ORDINAL_MAX = datetime.date.max.toordinal()
@@ -297,6 +299,15 @@ class Encoder:
 
     def decide(self, sym: Assessment, context: str) -> Decision:
         return _Run(self, sym).decide(context)
+
+    def condition(self, sym: Assessment, e: ir.Expr) -> Tri3:
+        """An assertion's condition over `sym` (`interpreter.condition_value`): the
+        determinations as given, what is implemented in place."""
+        run = _Run(self, sym)
+        run.in_place()
+        run.criteria_phase = False
+        run.cache = {}
+        return run.expr(e)
 
 
 class _Run:
@@ -518,11 +529,13 @@ class _Run:
         required: dict[str, list[Any]] = {s: [] for s in enc.safeguards}
         missing: list[Any] = []
         unmet: dict[str, list[Any]] = {r.name: [] for r in policy.rules}
+        in_force: dict[tuple[str, int], Any] = {}
         for rule in policy.rules:
             for i, req in enumerate(rule.requirements):
                 if req.modality != "must" or (req.contexts and context not in req.contexts):
                     continue
                 here = z3.And(applies[rule.name], z3.Not(z3.Or(*lifted.get(req.target, []))))
+                in_force[rule.name, i] = here
                 failing = []
                 if (rule.name, i) in self.req_criteria:
                     failing.append(z3.Not(self.req_criteria[rule.name, i][0]))
@@ -576,6 +589,7 @@ class _Run:
             required={s: z3.Or(*v) for s, v in required.items()},
             conditions=conditions,
             contradiction=z3.Or(*contradiction),
+            applied=in_force,
         )
 
 

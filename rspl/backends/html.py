@@ -22,8 +22,9 @@ and tables). What this module adds:
 from __future__ import annotations
 
 import html
+import re
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -202,10 +203,9 @@ def _heading_text(inline: Token) -> str:
     return "".join(c.content for c in inline.children or () if c.type in ("text", "code_inline"))
 
 
-def _prepare(tokens: list[Token]) -> None:
-    """Give headings forge-style ids (`-1`, `-2` on repeats); turn any link that is not
-    http(s) or a fragment into plain text."""
-    seen: dict[str, int] = {}
+def _prepare(tokens: list[Token], seen: dict[str, int]) -> None:
+    """Give headings forge-style ids (`-1`, `-2` on repeats, counted in `seen` across the
+    whole document); turn any link that is not http(s) or a fragment into plain text."""
     for i, tok in enumerate(tokens):
         if tok.type == "heading_open":
             base = slug(_heading_text(tokens[i + 1]))
@@ -245,13 +245,43 @@ class _Renderer(RendererHTML):
         return self.renderToken(tokens, idx, options, env) + "</div>\n"
 
 
+_FENCE = re.compile(r"(`{3,}|~{3,})")
+_HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")  # an ATX heading: it interrupts any block
+
+
+def sections(source: str) -> Iterator[str]:
+    """The Markdown split before each heading line outside a fenced block. A heading ends
+    any paragraph, list or table before it, and the generated Markdown defines no link
+    references, so each part renders alone as it would within the whole."""
+    part: list[str] = []
+    fence = ""
+    for line in source.splitlines(keepends=True):
+        if fence:
+            if line.lstrip(" ").startswith(fence):
+                fence = ""
+        elif (opening := _FENCE.match(line.lstrip(" "))) is not None:
+            fence = opening.group(1)
+        elif _HEADING.match(line) and part:
+            yield "".join(part)
+            part = []
+        part.append(line)
+    if part:
+        yield "".join(part)
+
+
 def body(source: str, graph: markdown.Graph | None) -> str:
-    """The HTML of a Markdown document from the Markdown backend."""
+    """The HTML of a Markdown document from the Markdown backend, one section at a time:
+    markdown-it's tokens take about 50 times the text they stand for, so parsing a large
+    policy's document whole would hold far more than its output (bench/scaling.py)."""
     md = _parser()
-    tokens = md.parse(source)
-    _prepare(tokens)
     renderer = _Renderer(md, graph)
-    return renderer.render(tokens, md.options, {})
+    seen: dict[str, int] = {}
+    out: list[str] = []
+    for part in sections(source):
+        tokens = md.parse(part)
+        _prepare(tokens, seen)
+        out.append(renderer.render(tokens, md.options, {}))
+    return "".join(out)
 
 
 # ---------------------------------------------------------------------------- the page

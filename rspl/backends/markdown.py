@@ -1097,6 +1097,7 @@ class Document:
     prohibitions: bool = False  # the policy has a `must not` or `should not`
     waivers: tuple[WaiverView, ...] = ()
     bounds: tuple[BoundView, ...] = ()
+    assertions: tuple[AssertView, ...] = ()
 
 
 @attrs.frozen
@@ -1161,6 +1162,43 @@ def _waiver_views(w: _Words, policy: ir.Policy) -> tuple[WaiverView, ...]:
             text=_waiver_text(w, x),
         )
         for x in policy.waivers
+    )
+
+
+@attrs.frozen
+class AssertView:
+    """An assertion: its title, name, sources and the sentence that states its claim."""
+
+    name: str
+    title: Md
+    citations: Md
+    means: str | None
+    text: Md
+
+
+def _assertion_text(w: _Words, a: ir.Assertion) -> Md:
+    """"Never permitted for open-weight release when ...", "Whenever ..., the policy requires
+    the ASL-3 standard in every context." """
+    where = w.context_list(a.contexts, a.written)
+    if a.kind == "requires":
+        assert a.condition is not None  # the grammar's
+        return fmt("Whenever {}, the policy requires {} {}.", w.condition(a.condition),
+                   w.thing(a.target_kind, a.target), where)  # fmt: skip
+    word = "Never" if a.kind == "never_permitted" else "Always"
+    when = fmt(" when {}", w.condition(a.condition)) if a.condition is not None else Md("")
+    return fmt(word + " permitted {}{}.", where, when)
+
+
+def _assert_views(w: _Words, policy: ir.Policy) -> tuple[AssertView, ...]:
+    return tuple(
+        AssertView(
+            name=x.name,
+            title=escape(x.title) if _has_text(x.title) else code(x.name),
+            citations=citations(x.anchors),
+            means=x.means,
+            text=_assertion_text(w, x),
+        )
+        for x in policy.assertions
     )
 
 
@@ -1781,6 +1819,7 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
         ),
         waivers=_waiver_views(w, policy),
         bounds=_bounds(w, policy),
+        assertions=_assert_views(w, policy),
     )
 
 

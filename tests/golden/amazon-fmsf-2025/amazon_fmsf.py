@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: b8c62f90873986079945715c2b4a338a85e14ee93079371efaa6e7d9a7805857
+# source sha256: d645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'amazon_fmsf'
 POLICY_VERSION: str | None = '2025'
-SOURCE_HASH: str = 'b8c62f90873986079945715c2b4a338a85e14ee93079371efaa6e7d9a7805857'
+SOURCE_HASH: str = 'd645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -50,7 +50,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'amazon_fmsf',
  'version': '2025',
- 'source_hash': 'b8c62f90873986079945715c2b4a338a85e14ee93079371efaa6e7d9a7805857',
+ 'source_hash': 'd645f0cf4dcdfb84bfe84432e5759d3ec13a950f1690382c111e01b7a267259d',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('Release_safety', ('Acceptable', 'Not_acceptable'), ('senior_leadership',)),
@@ -1105,52 +1105,52 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence evaluations (amazon-fmsf-2025.rspl:334)
+    # cadence evaluations (amazon-fmsf-2025.rspl:333)
     t0 = ev.get('frontier_model')
-    # rule update_reevaluation (amazon-fmsf-2025.rspl:347)
+    # rule update_reevaluation (amazon-fmsf-2025.rspl:345)
     t1 = ev.get('major_update')
-    # warning cbrn_signals (amazon-fmsf-2025.rspl:354)
+    # warning cbrn_signals (amazon-fmsf-2025.rspl:351)
     t2 = (
         member_test(1, None, ev.get('cbrn_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning cyber_signals (amazon-fmsf-2025.rspl:360)
+    # warning cyber_signals (amazon-fmsf-2025.rspl:357)
     t3 = (
         member_test(1, None, ev.get('cyber_signal'), ('benchmark', 'red_team', 'uplift'), (None,
         None))
     )
-    # warning ai_rd_signals (amazon-fmsf-2025.rspl:366)
+    # warning ai_rd_signals (amazon-fmsf-2025.rspl:363)
     t4 = member_test(1, None, ev.get('ai_rd_signal'), ('benchmark', 'red_team'), (None, None))
-    # rule baseline (amazon-fmsf-2025.rspl:375)
-    # rule cbrn_crossed (amazon-fmsf-2025.rspl:384)
+    # rule baseline (amazon-fmsf-2025.rspl:372)
+    # rule cbrn_crossed (amazon-fmsf-2025.rspl:381)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule cyber_crossed (amazon-fmsf-2025.rspl:400)
+    # rule cyber_crossed (amazon-fmsf-2025.rspl:397)
     t6 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:416)
+    # rule ai_rd_crossed (amazon-fmsf-2025.rspl:413)
     t7 = level_cmp('>=', lo[3], hi[3], 1)
-    # rule release_decision (amazon-fmsf-2025.rspl:435)
-    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:219)
+    # rule release_decision (amazon-fmsf-2025.rspl:432)
+    # definition any_threshold_crossed (amazon-fmsf-2025.rspl:218)
     t8 = level_cmp('>=', lo[1], hi[1], 1)
     t9 = level_cmp('>=', lo[2], hi[2], 1)
     t10 = level_cmp('>=', lo[3], hi[3], 1)
     t11 = tri_any((t8, t9, t10))
-    # rule transparency (amazon-fmsf-2025.rspl:444)
+    # rule transparency (amazon-fmsf-2025.rspl:441)
     t13 = ev.get('frontier_model')
-    # rule threshold_update (amazon-fmsf-2025.rspl:452)
+    # rule threshold_update (amazon-fmsf-2025.rspl:449)
     t14 = ev.get('threat_landscape_changed')
-    # cadence framework_review (amazon-fmsf-2025.rspl:461)
-    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:389)
-    # definition cbrn_deployable (amazon-fmsf-2025.rspl:222)
+    # cadence framework_review (amazon-fmsf-2025.rspl:458)
+    # until, of cbrn_crossed.deploy (amazon-fmsf-2025.rspl:386)
+    # definition cbrn_deployable (amazon-fmsf-2025.rspl:221)
     t15 = in_place('Critical_Deployment', impl, maybe)
     t16 = in_place('cbrn_not_exposed', impl, maybe)
     t17 = tri_all((t15, t16))
-    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:405)
-    # definition cyber_deployable (amazon-fmsf-2025.rspl:225)
+    # until, of cyber_crossed.deploy (amazon-fmsf-2025.rspl:402)
+    # definition cyber_deployable (amazon-fmsf-2025.rspl:224)
     t19 = in_place('Critical_Deployment', impl, maybe)
     t20 = in_place('cyber_not_exposed', impl, maybe)
     t21 = tri_all((t19, t20))
-    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:421)
-    # definition ai_rd_deployable (amazon-fmsf-2025.rspl:228)
+    # until, of ai_rd_crossed.deploy (amazon-fmsf-2025.rspl:418)
+    # definition ai_rd_deployable (amazon-fmsf-2025.rspl:227)
     t23 = in_place('Critical_Deployment', impl, maybe)
     t24 = in_place('ai_rd_not_exposed', impl, maybe)
     t25 = tri_all((t23, t24))
@@ -1170,15 +1170,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:234)
+    # efficacy of cbrn_not_exposed (amazon-fmsf-2025.rspl:233)
     t0 = ev.get('cbrn_safeguarded')
-    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:241)
+    # efficacy of cyber_not_exposed (amazon-fmsf-2025.rspl:240)
     t1 = ev.get('cyber_safeguarded')
-    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:248)
+    # efficacy of ai_rd_not_exposed (amazon-fmsf-2025.rspl:247)
     t2 = ev.get('ai_rd_safeguarded')
-    # efficacy of release_approved (amazon-fmsf-2025.rspl:255)
+    # efficacy of release_approved (amazon-fmsf-2025.rspl:254)
     t3 = level_cmp('<=', lo[0], hi[0], 1)
-    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:295)
+    # criterion of Critical_Deployment (amazon-fmsf-2025.rspl:294)
     t4 = ev.get('safeguards_effective')
     return (t0, t1, t2, t3, t4)
 

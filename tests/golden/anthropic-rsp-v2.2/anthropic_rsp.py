@@ -4,7 +4,7 @@
 # source file: anthropic-rsp-v2.2.rspl
 # source file: <stdlib>/std/contexts.rspl
 # source file: <stdlib>/std/actions.rspl
-# source sha256: 2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689
+# source sha256: 0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp'
 POLICY_VERSION: str | None = '2.2'
-SOURCE_HASH: str = '2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689'
+SOURCE_HASH: str = '0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea'
 CONTEXTS: tuple[str, ...] = ('third_party_environment',
  'training',
  'internal_use',
@@ -49,7 +49,7 @@ CONTEXTS: tuple[str, ...] = ('third_party_environment',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp',
  'version': '2.2',
- 'source_hash': '2121522481fa8f0a78a62a7ded1a49b43e06cf0d0cec3be782297f5aaf091689',
+ 'source_hash': '0b757b762433205a881034a362c4ae5cdd8a5b98c4a6a15b274c4d61a2a84bea',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('CBRN_3', 'CBRN_4'), ('CEO', 'RSO')),
@@ -1943,100 +1943,100 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:859)
+    # checkpoint autonomy_checkpoint (anthropic-rsp-v2.2.rspl:842)
     t0 = level_cmp('>=', lo[2], hi[2], 1)
     if t0 is False:
         hi[1] = rule_out(lo[1], hi[1], 1)
-    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:739)
+    # rule asl2_baseline (anthropic-rsp-v2.2.rspl:721)
     t1 = ev.get('covered_model')
-    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:750)
+    # rule cbrn_3_deployment (anthropic-rsp-v2.2.rspl:732)
     t2 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:774)
+    # rule cbrn_3_security (anthropic-rsp-v2.2.rspl:757)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:794)
+    # rule cbrn_4 (anthropic-rsp-v2.2.rspl:777)
     t4 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:805)
+    # rule ai_rd_4_security (anthropic-rsp-v2.2.rspl:788)
     t5 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:830)
+    # rule ai_rd_4_affirmative_case (anthropic-rsp-v2.2.rspl:813)
     t6 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:841)
+    # rule ai_rd_5 (anthropic-rsp-v2.2.rspl:824)
     t7 = level_cmp('>=', lo[1], hi[1], 2)
-    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:859)
+    # warning autonomy_checkpoint (anthropic-rsp-v2.2.rspl:842)
     t8 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning cyber_watch (anthropic-rsp-v2.2.rspl:873)
+    # warning cyber_watch (anthropic-rsp-v2.2.rspl:856)
     t9 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:881)
-    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:900)
-    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:274)
+    # cadence cyber_assessment (anthropic-rsp-v2.2.rspl:864)
+    # cadence comprehensive_assessment (anthropic-rsp-v2.2.rspl:883)
+    # definition notably_more_capable (anthropic-rsp-v2.2.rspl:266)
     t10 = compare('>=', ev.get('ec_growth'), 4.0)
     t11 = compare('>=', days_since(ev.get('last_comprehensive_assessment'), as_of), 182.62125)
     t12 = tri_any((t10, t11))
     t14 = ev.get('rso_orders_assessment')
     t15 = tri_any((t12, t14))
-    # rule capability_decision (anthropic-rsp-v2.2.rspl:919)
+    # rule capability_decision (anthropic-rsp-v2.2.rspl:902)
     t16 = ev.get('rso_orders_assessment')
     t17 = tri_any((t12, t16))
-    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:941)
-    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:283)
+    # rule safeguards_decision (anthropic-rsp-v2.2.rspl:923)
+    # definition beyond_asl2 (anthropic-rsp-v2.2.rspl:275)
     t18 = level_cmp('>=', lo[0], hi[0], 1)
     t19 = level_cmp('>=', lo[1], hi[1], 1)
     t20 = tri_any((t18, t19))
-    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:962)
-    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:993)
+    # rule follow_up_assessment (anthropic-rsp-v2.2.rspl:944)
+    # rule pretraining_monitoring (anthropic-rsp-v2.2.rspl:975)
     t22 = ev.get('asl3_security_reference')
     t23 = compare('>=', ev.get('pretraining_vs_reference'), 1.0)
     t24 = tri_all((t22, t23))
-    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:1006)
+    # rule near_threshold_cap (anthropic-rsp-v2.2.rspl:988)
     t25 = ev.get('barely_below_threshold')
-    # rule us_government_notice (anthropic-rsp-v2.2.rspl:1017)
-    # rule rso_office (anthropic-rsp-v2.2.rspl:1025)
-    # rule readiness (anthropic-rsp-v2.2.rspl:1031)
-    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1037)
-    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1045)
-    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1054)
+    # rule us_government_notice (anthropic-rsp-v2.2.rspl:999)
+    # rule rso_office (anthropic-rsp-v2.2.rspl:1007)
+    # rule readiness (anthropic-rsp-v2.2.rspl:1013)
+    # rule internal_transparency (anthropic-rsp-v2.2.rspl:1019)
+    # rule noncompliance_process (anthropic-rsp-v2.2.rspl:1027)
+    # rule noncompliance_case (anthropic-rsp-v2.2.rspl:1035)
     t26 = ev.get('noncompliance_reported')
-    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1066)
+    # rule material_noncompliance_notice (anthropic-rsp-v2.2.rspl:1046)
     t27 = ev.get('material_noncompliance')
-    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1074)
-    # rule policy_change (anthropic-rsp-v2.2.rspl:1079)
+    # rule employee_agreements (anthropic-rsp-v2.2.rspl:1054)
+    # rule policy_change (anthropic-rsp-v2.2.rspl:1059)
     t28 = ev.get('policy_change_proposed')
-    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1088)
-    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1095)
-    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1103)
-    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1109)
-    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1116)
+    # cadence public_disclosure (anthropic-rsp-v2.2.rspl:1068)
+    # cadence compliance_review (anthropic-rsp-v2.2.rspl:1075)
+    # rule cbrn_list (anthropic-rsp-v2.2.rspl:1083)
+    # rule industry_adoption (anthropic-rsp-v2.2.rspl:1089)
+    # rule competitor_clause (anthropic-rsp-v2.2.rspl:1096)
     t29 = ev.get('competitor_without_safeguards')
     t30 = ev.get('required_safeguards_lowered')
     t31 = tri_all((t29, t30))
-    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:762)
+    # until, of cbrn_3_deployment.share (anthropic-rsp-v2.2.rspl:745)
     t32 = in_place('interim_deployment_measures', impl, maybe)
-    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:767)
+    # until, of cbrn_3_deployment.de_deploy (anthropic-rsp-v2.2.rspl:750)
     t33 = in_place('ASL3_Deployment', impl, maybe)
-    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:781)
+    # until, of cbrn_3_security.share (anthropic-rsp-v2.2.rspl:764)
     t34 = in_place('interim_security_measures', impl, maybe)
-    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:786)
+    # until, of cbrn_3_security.de_deploy (anthropic-rsp-v2.2.rspl:769)
     t35 = in_place('ASL3_Security', impl, maybe)
-    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:789)
+    # until, of cbrn_3_security.delete_weights (anthropic-rsp-v2.2.rspl:772)
     t36 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:812)
+    # until, of ai_rd_4_security.share (anthropic-rsp-v2.2.rspl:795)
     t37 = in_place('interim_security_measures', impl, maybe)
-    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:817)
+    # until, of ai_rd_4_security.de_deploy (anthropic-rsp-v2.2.rspl:800)
     t38 = in_place('ASL3_Security', impl, maybe)
-    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:820)
+    # until, of ai_rd_4_security.delete_weights (anthropic-rsp-v2.2.rspl:803)
     t39 = in_place('ASL3_Security', impl, maybe)
-    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:1001)
+    # until, of pretraining_monitoring.pause (anthropic-rsp-v2.2.rspl:983)
     t40 = in_place('ASL3_Security', impl, maybe)
-    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:1009)
+    # until, of near_threshold_cap.cap (anthropic-rsp-v2.2.rspl:991)
     t41 = in_place('ASL3_Deployment', impl, maybe)
     t42 = in_place('ASL3_Security', impl, maybe)
     t43 = tri_all((t41, t42))
-    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1131)
+    # waiver interim_deployment_approval (anthropic-rsp-v2.2.rspl:1111)
     t44 = in_place('interim_deployment_measures', impl, maybe)
-    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1143)
+    # waiver interim_security_approval (anthropic-rsp-v2.2.rspl:1123)
     t45 = in_place('interim_security_measures', impl, maybe)
-    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1157)
+    # waiver competitor_lowers_deployment (anthropic-rsp-v2.2.rspl:1137)
     t46 = ev.get('competitor_without_safeguards')
-    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1165)
+    # waiver competitor_lowers_security (anthropic-rsp-v2.2.rspl:1144)
     t47 = ev.get('competitor_without_safeguards')
     outcomes = (
         (t1, t2, t3, t4, t5, t6, t7, t8, t9, True, t15, t17, t20, t20, t24, t25, t20, True, True,
@@ -2058,7 +2058,7 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:471)
+    # efficacy of ai_rd_affirmative_case (anthropic-rsp-v2.2.rspl:458)
     t0 = ev.get('affirmative_case_accepted')
     return (t0,)
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c
+# source sha256: 9280f3ef8fb44901f289b4ae983c8b0f8d0ea0eec8eb15259a6d1b999bb02ee8
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'anthropic_rsp_v3'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c'
+SOURCE_HASH: str = '9280f3ef8fb44901f289b4ae983c8b0f8d0ea0eec8eb15259a6d1b999bb02ee8'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'anthropic_rsp_v3',
  'version': '3.0',
- 'source_hash': '666329a5179c4e401d9153b0b4302af9eca8a6d0cd989e53ec1c6050d521fc2c',
+ 'source_hash': '9280f3ef8fb44901f289b4ae983c8b0f8d0ea0eec8eb15259a6d1b999bb02ee8',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('ChemBio_NonNovel', ('NonNovel',), ('CEO', 'RSO')),
@@ -2146,88 +2146,88 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:865)
+    # rule nonnovel_chembio (anthropic-rsp-v3.0.rspl:849)
     t0 = level_cmp('>=', lo[0], hi[0], 1)
-    # rule novel_chembio (anthropic-rsp-v3.0.rspl:889)
+    # rule novel_chembio (anthropic-rsp-v3.0.rspl:872)
     t1 = level_cmp('>=', lo[1], hi[1], 1)
-    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:905)
+    # rule sabotage_opportunities (anthropic-rsp-v3.0.rspl:888)
     t2 = level_cmp('>=', lo[2], hi[2], 1)
-    # rule automated_rd (anthropic-rsp-v3.0.rspl:919)
+    # rule automated_rd (anthropic-rsp-v3.0.rspl:902)
     # definition highly_capable (anthropic-rsp-v3.0.rspl:415)
     t3 = level_cmp('>=', lo[3], hi[3], 1)
-    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:946)
-    # cadence roadmap (anthropic-rsp-v3.0.rspl:961)
-    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:977)
-    # cadence risk_reports (anthropic-rsp-v3.0.rspl:990)
-    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:1000)
-    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:1017)
-    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1034)
-    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:447)
+    # cadence industry_recommendations (anthropic-rsp-v3.0.rspl:927)
+    # cadence roadmap (anthropic-rsp-v3.0.rspl:942)
+    # cadence roadmap_goals (anthropic-rsp-v3.0.rspl:958)
+    # cadence risk_reports (anthropic-rsp-v3.0.rspl:971)
+    # cadence risk_report_principles (anthropic-rsp-v3.0.rspl:979)
+    # cadence risk_report_procedure (anthropic-rsp-v3.0.rspl:996)
+    # rule marginal_risk_section (anthropic-rsp-v3.0.rspl:1012)
+    # definition marginal_risk_section_needed (anthropic-rsp-v3.0.rspl:445)
     t5 = ev.get('industry_risk_high')
     t6 = ev.get('relies_on_marginal_risk')
     t7 = tri_all((t5, t6))
-    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1040)
-    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:450)
+    # rule marginal_risk_approval (anthropic-rsp-v3.0.rspl:1018)
+    # definition marginal_risk_decisive (anthropic-rsp-v3.0.rspl:449)
     t9 = ev.get('relies_on_marginal_risk')
     t10 = ev.get('marginal_risk_major_role')
     t11 = tri_all((t9, t10))
-    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1048)
+    # rule offcycle_public (anthropic-rsp-v3.0.rspl:1026)
     t13 = ev.get('publicly_deployed')
     t14 = ev.get('more_capable_than_last_report')
     t15 = tri_all((t13, t14))
-    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1055)
-    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:436)
+    # rule offcycle_internal (anthropic-rsp-v3.0.rspl:1033)
+    # definition internal_in_scope (anthropic-rsp-v3.0.rspl:434)
     t16 = ev.get('internal_significant_risk')
     t17 = ev.get('autonomous_research_use')
     t18 = tri_any((t16, t17))
-    # rule external_review (anthropic-rsp-v3.0.rspl:1061)
+    # rule external_review (anthropic-rsp-v3.0.rspl:1039)
     # definition significantly_redacted (anthropic-rsp-v3.0.rspl:426)
     t20 = (
         member_test(1, None, ev.get('deems_redacted'), ('RSO', 'CEO', 'Board', 'LTBT'), (None,
         None))
     )
     t22 = tri_all((t3, t20))
-    # cadence rso_office (anthropic-rsp-v3.0.rspl:1086)
-    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1092)
-    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1098)
-    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1107)
+    # cadence rso_office (anthropic-rsp-v3.0.rspl:1063)
+    # cadence internal_transparency (anthropic-rsp-v3.0.rspl:1069)
+    # cadence noncompliance_process (anthropic-rsp-v3.0.rspl:1075)
+    # rule noncompliance_case (anthropic-rsp-v3.0.rspl:1082)
     t23 = ev.get('noncompliance_reported')
-    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1115)
+    # rule noncompliance_substantiated_case (anthropic-rsp-v3.0.rspl:1090)
     t24 = ev.get('noncompliance_reported')
     t25 = ev.get('noncompliance_substantiated')
     t26 = tri_all((t24, t25))
-    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1122)
+    # rule material_noncompliance (anthropic-rsp-v3.0.rspl:1097)
     t27 = ev.get('noncompliance_reported')
     t28 = ev.get('noncompliance_substantiated')
     t29 = ev.get('material_safety_risk')
     t30 = tri_all((t27, t28, t29))
-    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1129)
-    # cadence internal_review (anthropic-rsp-v3.0.rspl:1134)
-    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1139)
-    # rule policy_change (anthropic-rsp-v3.0.rspl:1145)
+    # cadence employee_agreements (anthropic-rsp-v3.0.rspl:1104)
+    # cadence internal_review (anthropic-rsp-v3.0.rspl:1109)
+    # cadence procedural_compliance (anthropic-rsp-v3.0.rspl:1114)
+    # rule policy_change (anthropic-rsp-v3.0.rspl:1119)
     t31 = ev.get('policy_change_proposed')
-    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1160)
-    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:456)
+    # rule appendix_a_lead (anthropic-rsp-v3.0.rspl:1134)
+    # definition anthropic_in_lead (anthropic-rsp-v3.0.rspl:455)
     t32 = ev.get('highly_capable_imminent')
     t33 = tri_any((t3, t32))
     t34 = ev.get('no_competitor_soon')
     t35 = tri_all((t33, t34))
-    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1172)
+    # rule appendix_a_competitors_strong (anthropic-rsp-v3.0.rspl:1146)
     t37 = ev.get('competitors_all_strong')
     t38 = tri_all((t37, t3))
-    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1183)
-    # definition general_upleveling (anthropic-rsp-v3.0.rspl:463)
+    # rule appendix_a_upleveling (anthropic-rsp-v3.0.rspl:1157)
+    # definition general_upleveling (anthropic-rsp-v3.0.rspl:462)
     t39 = ev.get('competitor_mitigation_better')
     t40 = ev.get('competitor_mitigation_affordable')
     t41 = tri_all((t39, t40))
-    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:926)
+    # until, of automated_rd.achieve (anthropic-rsp-v3.0.rspl:909)
     t43 = in_place('eyes_on_everything', impl, maybe)
-    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:927)
+    # until, of automated_rd.perform (anthropic-rsp-v3.0.rspl:910)
     t44 = in_place('systematic_alignment_assessment', impl, maybe)
-    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:929)
+    # until, of automated_rd.develop (anthropic-rsp-v3.0.rspl:912)
     t45 = in_place('internal_red_teaming', impl, maybe)
-    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1070)
-    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:444)
+    # until, of external_review.select (anthropic-rsp-v3.0.rspl:1047)
+    # definition eligible_reviewers (anthropic-rsp-v3.0.rspl:441)
     t46 = ev.get('reviewer_expertise')
     t47 = ev.get('reviewer_candour')
     t48 = ev.get('reviewer_no_conflicts')
@@ -2254,11 +2254,11 @@ def _efficacy(
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
     # efficacy of classifier_guards (anthropic-rsp-v3.0.rspl:469)
     t0 = ev.get('classifier_robustness')
-    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:530)
+    # efficacy of internal_red_teaming (anthropic-rsp-v3.0.rspl:528)
     t1 = ev.get('red_team_outperforms_bounty')
-    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:563)
+    # efficacy of containment_argument (anthropic-rsp-v3.0.rspl:561)
     t2 = ev.get('containment_argument_accepted')
-    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:570)
+    # efficacy of posture_parity (anthropic-rsp-v3.0.rspl:568)
     t3 = ev.get('posture_matched')
     return (t0, t1, t2, t3)
 

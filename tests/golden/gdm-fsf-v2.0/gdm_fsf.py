@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 82ee252a7c96ec93c880af881b550481c785347468df1301764cb419cc7a5700
+# source sha256: ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '2.0'
-SOURCE_HASH: str = '82ee252a7c96ec93c880af881b550481c785347468df1301764cb419cc7a5700'
+SOURCE_HASH: str = 'ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '2.0',
- 'source_hash': '82ee252a7c96ec93c880af881b550481c785347468df1301764cb419cc7a5700',
+ 'source_hash': 'ef8a5b015db41a284763c08110a6c061c1122618ab19739f21ce11bda3b03bf8',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -2056,26 +2056,26 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:500)
+    # cadence regular_evaluation (gdm-fsf-v2.0.rspl:491)
     t0 = ev.get('frontier_model')
-    # rule exceptional_increase (gdm-fsf-v2.0.rspl:511)
+    # rule exceptional_increase (gdm-fsf-v2.0.rspl:503)
     t1 = ev.get('exceptional_capability_increase')
-    # rule safety_buffer (gdm-fsf-v2.0.rspl:521)
+    # rule safety_buffer (gdm-fsf-v2.0.rspl:513)
     t2 = ev.get('safety_buffer_inadequate')
-    # warning cbrn_alert (gdm-fsf-v2.0.rspl:537)
+    # warning cbrn_alert (gdm-fsf-v2.0.rspl:530)
     t3 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:553)
+    # warning cyber_autonomy_alert (gdm-fsf-v2.0.rspl:544)
     t4 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:567)
+    # warning cyber_uplift_alert (gdm-fsf-v2.0.rspl:558)
     t5 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:581)
+    # warning ml_rd_uplift_alert (gdm-fsf-v2.0.rspl:572)
     t6 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:595)
+    # warning ml_rd_autonomy_alert (gdm-fsf-v2.0.rspl:586)
     t7 = level_cmp('>=', lo[4], hi[4], 1)
-    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:609)
+    # warning instrumental_reasoning_alert (gdm-fsf-v2.0.rspl:600)
     t8 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule deployment_hold (gdm-fsf-v2.0.rspl:628)
-    # definition any_alert (gdm-fsf-v2.0.rspl:358)
+    # rule deployment_hold (gdm-fsf-v2.0.rspl:619)
+    # definition any_alert (gdm-fsf-v2.0.rspl:354)
     t9 = level_cmp('>=', lo[0], hi[0], 1)
     t10 = level_cmp('>=', lo[1], hi[1], 1)
     t11 = level_cmp('>=', lo[2], hi[2], 1)
@@ -2085,57 +2085,57 @@ def _conditions(
     t15 = tri_any((t9, t10, t11, t12, t13, t14))
     t17 = ev.get('plan_holds_deployment')
     t18 = tri_all((t15, t17))
-    # rule development_hold (gdm-fsf-v2.0.rspl:634)
+    # rule development_hold (gdm-fsf-v2.0.rspl:625)
     t19 = ev.get('plan_holds_development')
     t20 = tri_all((t15, t19))
-    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:646)
+    # rule cbrn_deployment (gdm-fsf-v2.0.rspl:637)
     t21 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v2.0.rspl:659)
+    # rule cbrn_security (gdm-fsf-v2.0.rspl:648)
     t22 = level_cmp('>=', lo[0], hi[0], 2)
     t23 = ev.get('security_level_adjusted')
     t24 = tri_not(t23)
     t25 = tri_all((t22, t24))
-    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:667)
+    # rule cyber_autonomy_deployment (gdm-fsf-v2.0.rspl:656)
     t26 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:678)
+    # rule cyber_autonomy_security (gdm-fsf-v2.0.rspl:667)
     t27 = level_cmp('>=', lo[1], hi[1], 2)
     t28 = ev.get('security_level_adjusted')
     t29 = tri_not(t28)
     t30 = tri_all((t27, t29))
-    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:687)
+    # rule cyber_uplift_deployment (gdm-fsf-v2.0.rspl:676)
     t31 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:698)
+    # rule cyber_uplift_security (gdm-fsf-v2.0.rspl:687)
     t32 = level_cmp('>=', lo[2], hi[2], 2)
     t33 = ev.get('security_level_adjusted')
     t34 = tri_not(t33)
     t35 = tri_all((t32, t34))
-    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:708)
+    # rule ml_rd_uplift_deployment (gdm-fsf-v2.0.rspl:696)
     t36 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:719)
+    # rule ml_rd_uplift_security (gdm-fsf-v2.0.rspl:707)
     t37 = level_cmp('>=', lo[3], hi[3], 2)
     t38 = ev.get('security_level_adjusted')
     t39 = tri_not(t38)
     t40 = tri_all((t37, t39))
-    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:728)
+    # rule ml_rd_autonomy_deployment (gdm-fsf-v2.0.rspl:716)
     t41 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:739)
+    # rule ml_rd_autonomy_security (gdm-fsf-v2.0.rspl:727)
     t42 = level_cmp('>=', lo[4], hi[4], 2)
     t43 = ev.get('security_level_adjusted')
     t44 = tri_not(t43)
     t45 = tri_all((t42, t44))
-    # rule ir_1 (gdm-fsf-v2.0.rspl:753)
+    # rule ir_1 (gdm-fsf-v2.0.rspl:741)
     t46 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule ir_2 (gdm-fsf-v2.0.rspl:768)
-    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:362)
+    # rule ir_2 (gdm-fsf-v2.0.rspl:756)
+    # definition ir_2_deemed (gdm-fsf-v2.0.rspl:357)
     t47 = level_cmp('>=', lo[5], hi[5], 3)
     t48 = level_cmp('>=', lo[5], hi[5], 2)
     t49 = ev.get('control_evaluation_passed')
     t50 = tri_not(t49)
     t51 = tri_all((t48, t50))
     t52 = tri_any((t47, t51))
-    # rule disclosure (gdm-fsf-v2.0.rspl:778)
-    # definition any_ccl (gdm-fsf-v2.0.rspl:371)
-    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:354)
+    # rule disclosure (gdm-fsf-v2.0.rspl:766)
+    # definition any_ccl (gdm-fsf-v2.0.rspl:366)
+    # definition any_misuse_ccl (gdm-fsf-v2.0.rspl:350)
     t54 = level_cmp('>=', lo[0], hi[0], 2)
     t55 = level_cmp('>=', lo[1], hi[1], 2)
     t56 = level_cmp('>=', lo[2], hi[2], 2)
@@ -2146,11 +2146,11 @@ def _conditions(
     t62 = tri_any((t59, t61))
     t64 = ev.get('unmitigated_material_risk')
     t65 = tri_all((t62, t64))
-    # cadence mitigation_review (gdm-fsf-v2.0.rspl:786)
-    # cadence framework_oversight (gdm-fsf-v2.0.rspl:791)
-    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:631)
+    # cadence mitigation_review (gdm-fsf-v2.0.rspl:774)
+    # cadence framework_oversight (gdm-fsf-v2.0.rspl:779)
+    # until, of deployment_hold.delay (gdm-fsf-v2.0.rspl:622)
     t66 = ev.get('mitigations_adequate')
-    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:637)
+    # until, of development_hold.pause (gdm-fsf-v2.0.rspl:628)
     t67 = ev.get('mitigations_adequate')
     outcomes = (
         (t0, t1, t2, t3, t4, t5, t6, t7, t8, t18, t20, t21, t25, t26, t30, t31, t35, t36, t40, t41,
@@ -2173,15 +2173,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:379)
+    # efficacy of cbrn_safety_case (gdm-fsf-v2.0.rspl:374)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:386)
+    # efficacy of cyber_autonomy_safety_case (gdm-fsf-v2.0.rspl:381)
     t1 = ev.get('cyber_autonomy_safety_case_adequate')
-    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:392)
+    # efficacy of cyber_uplift_safety_case (gdm-fsf-v2.0.rspl:387)
     t2 = ev.get('cyber_uplift_safety_case_adequate')
-    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:398)
+    # efficacy of ml_rd_uplift_safety_case (gdm-fsf-v2.0.rspl:393)
     t3 = ev.get('ml_rd_uplift_safety_case_adequate')
-    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:404)
+    # efficacy of ml_rd_autonomy_safety_case (gdm-fsf-v2.0.rspl:399)
     t4 = ev.get('ml_rd_autonomy_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
 

@@ -7,7 +7,7 @@
 # source file: <stdlib>/std/rand_security.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: 182eac922b45b6d59502b00946b1d64970cf8944f06a44f6f05b10fac3398f15
+# source sha256: d504ca315e03e7aa7f6a552317bb613349bd9bbca97b6e731aa3355adca32526
 
 from __future__ import annotations
 
@@ -40,7 +40,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'gdm_fsf'
 POLICY_VERSION: str | None = '3.0'
-SOURCE_HASH: str = '182eac922b45b6d59502b00946b1d64970cf8944f06a44f6f05b10fac3398f15'
+SOURCE_HASH: str = 'd504ca315e03e7aa7f6a552317bb613349bd9bbca97b6e731aa3355adca32526'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -51,7 +51,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'gdm_fsf',
  'version': '3.0',
- 'source_hash': '182eac922b45b6d59502b00946b1d64970cf8944f06a44f6f05b10fac3398f15',
+ 'source_hash': 'd504ca315e03e7aa7f6a552317bb613349bd9bbca97b6e731aa3355adca32526',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('Alert', 'CCL'), ('GDM',)),
@@ -2144,9 +2144,9 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:545)
-    # rule risk_assessment (gdm-fsf-v3.0.rspl:553)
-    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:369)
+    # cadence capability_monitoring (gdm-fsf-v3.0.rspl:547)
+    # rule risk_assessment (gdm-fsf-v3.0.rspl:555)
+    # definition risk_assessment_needed (gdm-fsf-v3.0.rspl:381)
     t0 = ev.get('new_frontier_model')
     t1 = ev.get('meaningful_new_capabilities')
     t2 = ev.get('model_retired')
@@ -2159,74 +2159,74 @@ def _conditions(
     # rule risk_not_acceptable (gdm-fsf-v3.0.rspl:565)
     t10 = level_cmp('>=', lo[6], hi[6], 2)
     t11 = tri_all((t8, t10))
-    # rule safety_buffer (gdm-fsf-v3.0.rspl:573)
+    # rule safety_buffer (gdm-fsf-v3.0.rspl:572)
     t12 = ev.get('safety_buffer_inadequate')
-    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:583)
-    # warning cbrn_alert (gdm-fsf-v3.0.rspl:597)
+    # cadence ml_rd_progress_information (gdm-fsf-v3.0.rspl:580)
+    # warning cbrn_alert (gdm-fsf-v3.0.rspl:593)
     t13 = level_cmp('>=', lo[0], hi[0], 1)
-    # warning cyber_alert (gdm-fsf-v3.0.rspl:609)
+    # warning cyber_alert (gdm-fsf-v3.0.rspl:603)
     t14 = level_cmp('>=', lo[1], hi[1], 1)
-    # warning manipulation_alert (gdm-fsf-v3.0.rspl:619)
+    # warning manipulation_alert (gdm-fsf-v3.0.rspl:613)
     t15 = level_cmp('>=', lo[2], hi[2], 1)
-    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:629)
+    # warning ml_rd_acceleration_alert (gdm-fsf-v3.0.rspl:623)
     t16 = level_cmp('>=', lo[3], hi[3], 1)
-    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:640)
+    # warning ml_rd_automation_alert (gdm-fsf-v3.0.rspl:634)
     t17 = level_cmp('>=', lo[4], hi[4], 1)
-    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:660)
+    # rule cbrn_deployment (gdm-fsf-v3.0.rspl:654)
     t18 = level_cmp('>=', lo[0], hi[0], 2)
-    # rule cbrn_security (gdm-fsf-v3.0.rspl:676)
+    # rule cbrn_security (gdm-fsf-v3.0.rspl:669)
     t19 = level_cmp('>=', lo[0], hi[0], 2)
     t20 = ev.get('misuse_security_adequate')
     t21 = tri_not(t20)
     t22 = tri_all((t19, t21))
-    # rule cyber_deployment (gdm-fsf-v3.0.rspl:687)
+    # rule cyber_deployment (gdm-fsf-v3.0.rspl:680)
     t23 = level_cmp('>=', lo[1], hi[1], 2)
-    # rule cyber_security (gdm-fsf-v3.0.rspl:701)
+    # rule cyber_security (gdm-fsf-v3.0.rspl:695)
     t24 = level_cmp('>=', lo[1], hi[1], 2)
     t25 = ev.get('misuse_security_adequate')
     t26 = tri_not(t25)
     t27 = tri_all((t24, t26))
-    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:712)
+    # rule manipulation_deployment (gdm-fsf-v3.0.rspl:706)
     t28 = level_cmp('>=', lo[2], hi[2], 2)
-    # rule manipulation_security (gdm-fsf-v3.0.rspl:727)
+    # rule manipulation_security (gdm-fsf-v3.0.rspl:721)
     t29 = level_cmp('>=', lo[2], hi[2], 2)
     t30 = ev.get('misuse_security_adequate')
     t31 = tri_not(t30)
     t32 = tri_all((t29, t31))
-    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:743)
+    # rule ml_rd_acceleration_deployment (gdm-fsf-v3.0.rspl:737)
     t33 = level_cmp('>=', lo[3], hi[3], 2)
-    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:759)
+    # rule ml_rd_acceleration_security (gdm-fsf-v3.0.rspl:753)
     t34 = level_cmp('>=', lo[3], hi[3], 2)
     t35 = ev.get('ml_rd_security_adequate')
     t36 = tri_not(t35)
     t37 = tri_all((t34, t36))
-    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:771)
+    # rule ml_rd_automation_deployment (gdm-fsf-v3.0.rspl:765)
     t38 = level_cmp('>=', lo[4], hi[4], 2)
-    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:786)
+    # rule ml_rd_automation_security (gdm-fsf-v3.0.rspl:780)
     t39 = level_cmp('>=', lo[4], hi[4], 2)
     t40 = ev.get('ml_rd_security_adequate')
     t41 = tri_not(t40)
     t42 = tri_all((t39, t41))
-    # rule safety_case_update (gdm-fsf-v3.0.rspl:799)
+    # rule safety_case_update (gdm-fsf-v3.0.rspl:793)
     t43 = ev.get('material_safety_case_update')
-    # rule ir_1 (gdm-fsf-v3.0.rspl:809)
+    # rule ir_1 (gdm-fsf-v3.0.rspl:803)
     t44 = level_cmp('>=', lo[5], hi[5], 1)
-    # rule ir_2 (gdm-fsf-v3.0.rspl:818)
+    # rule ir_2 (gdm-fsf-v3.0.rspl:812)
     t45 = level_cmp('>=', lo[5], hi[5], 2)
-    # rule disclosure (gdm-fsf-v3.0.rspl:828)
-    # definition any_ccl (gdm-fsf-v3.0.rspl:396)
-    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:378)
+    # rule disclosure (gdm-fsf-v3.0.rspl:822)
+    # definition any_ccl (gdm-fsf-v3.0.rspl:407)
+    # definition any_misuse_ccl (gdm-fsf-v3.0.rspl:389)
     t46 = level_cmp('>=', lo[0], hi[0], 2)
     t47 = level_cmp('>=', lo[1], hi[1], 2)
     t48 = level_cmp('>=', lo[2], hi[2], 2)
     t49 = tri_any((t46, t47, t48))
-    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:382)
+    # definition any_ml_rd_ccl (gdm-fsf-v3.0.rspl:393)
     t51 = level_cmp('>=', lo[3], hi[3], 2)
     t52 = level_cmp('>=', lo[4], hi[4], 2)
     t53 = tri_any((t51, t52))
     t55 = level_cmp('>=', lo[5], hi[5], 1)
     t56 = tri_any((t49, t53, t55))
-    # definition unmitigated_ccl (gdm-fsf-v3.0.rspl:386)
+    # definition unmitigated_ccl (gdm-fsf-v3.0.rspl:397)
     t58 = level_cmp('>=', lo[7], hi[7], 2)
     t59 = level_cmp('>=', lo[8], hi[8], 2)
     t60 = level_cmp('>=', lo[9], hi[9], 2)
@@ -2236,18 +2236,18 @@ def _conditions(
     t64 = level_cmp('>=', lo[12], hi[12], 1)
     t65 = tri_any((t63, t64))
     t67 = tri_all((t56, t65))
-    # cadence framework_update (gdm-fsf-v3.0.rspl:836)
-    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:846)
+    # cadence framework_update (gdm-fsf-v3.0.rspl:830)
+    # rule framework_undermined_update (gdm-fsf-v3.0.rspl:839)
     t68 = ev.get('framework_undermined')
-    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:672)
+    # until, of cbrn_deployment.delay (gdm-fsf-v3.0.rspl:665)
     t69 = in_place('cbrn_safety_case', impl, maybe)
-    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:697)
+    # until, of cyber_deployment.delay (gdm-fsf-v3.0.rspl:691)
     t70 = in_place('cyber_safety_case', impl, maybe)
-    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:722)
+    # until, of manipulation_deployment.delay (gdm-fsf-v3.0.rspl:717)
     t71 = in_place('manipulation_safety_case', impl, maybe)
-    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:754)
+    # until, of ml_rd_acceleration_deployment.delay (gdm-fsf-v3.0.rspl:749)
     t72 = in_place('ml_rd_acceleration_safety_case', impl, maybe)
-    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:781)
+    # until, of ml_rd_automation_deployment.delay (gdm-fsf-v3.0.rspl:776)
     t73 = in_place('ml_rd_automation_safety_case', impl, maybe)
     outcomes = (
         (True, t8, t11, t12, True, t13, t14, t15, t16, t17, t18, t22, t23, t27, t28, t32, t33, t37,
@@ -2271,15 +2271,15 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:405)
+    # efficacy of cbrn_safety_case (gdm-fsf-v3.0.rspl:416)
     t0 = ev.get('cbrn_safety_case_adequate')
-    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:412)
+    # efficacy of cyber_safety_case (gdm-fsf-v3.0.rspl:423)
     t1 = ev.get('cyber_safety_case_adequate')
-    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:418)
+    # efficacy of manipulation_safety_case (gdm-fsf-v3.0.rspl:429)
     t2 = ev.get('manipulation_safety_case_adequate')
-    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:424)
+    # efficacy of ml_rd_acceleration_safety_case (gdm-fsf-v3.0.rspl:435)
     t3 = ev.get('ml_rd_acceleration_safety_case_adequate')
-    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:431)
+    # efficacy of ml_rd_automation_safety_case (gdm-fsf-v3.0.rspl:441)
     t4 = ev.get('ml_rd_automation_safety_case_adequate')
     return (t0, t1, t2, t3, t4)
 

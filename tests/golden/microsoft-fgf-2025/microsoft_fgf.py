@@ -6,7 +6,7 @@
 # source file: <stdlib>/std/actions.rspl
 # source file: <stdlib>/std/security_controls.rspl
 # source file: <stdlib>/std/deployment_controls.rspl
-# source sha256: d448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72
+# source sha256: f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from typing import Any, NamedTuple, Protocol
 
 POLICY_ID: str = 'microsoft_fgf'
 POLICY_VERSION: str | None = '1.0'
-SOURCE_HASH: str = 'd448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72'
+SOURCE_HASH: str = 'f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09'
 CONTEXTS: tuple[str, ...] = ('training',
  'internal_use',
  'large_scale_internal_deployment',
@@ -50,7 +50,7 @@ CONTEXTS: tuple[str, ...] = ('training',
 
 _PROVENANCE: Any = {'id': 'microsoft_fgf',
  'version': '1.0',
- 'source_hash': 'd448a60d95bc165db676945f260473d092685eb5706efdd04eee9a6b16c92d72',
+ 'source_hash': 'f5dc0348f51ec89dab24272ec2bc83dcbfc4886453d806fd47bf8182f352fb09',
  'compiler': 'rspl 0.1.0'}
 
 _DOMAINS: Any = (('CBRN', ('High', 'Critical'), ('Microsoft',)),
@@ -1433,8 +1433,8 @@ def _conditions(
     as_of: datetime.date | None,
 ) -> tuple[Values, Values]:
     """Every rule's outcome, in policy order, and the value of every node in `_NODES`."""
-    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:379)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:246)
+    # checkpoint leading_indicators (microsoft-fgf-2025.rspl:373)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
     t0 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
  'science_maths',
@@ -1465,10 +1465,10 @@ def _conditions(
         hi[18] = rule_out(lo[18], hi[18], 1)
         hi[19] = rule_out(lo[19], hi[19], 1)
         hi[20] = rule_out(lo[20], hi[20], 1)
-    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:367)
+    # cadence leading_indicator_assessment (microsoft-fgf-2025.rspl:362)
     t2 = ev.get('advanced_model')
-    # warning leading_indicators (microsoft-fgf-2025.rspl:379)
-    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:246)
+    # warning leading_indicators (microsoft-fgf-2025.rspl:373)
+    # definition leading_indicator_shown (microsoft-fgf-2025.rspl:245)
     t3 = (
         member_test(1, None, ev.get('leading_indicator'), ('general_reasoning',
  'science_maths',
@@ -1477,8 +1477,8 @@ def _conditions(
  'autonomy_tools',
  'software_engineering'), (None, None))
     )
-    # rule baseline (microsoft-fgf-2025.rspl:394)
-    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:402)
+    # rule baseline (microsoft-fgf-2025.rspl:388)
+    # rule high_risk_cbrn (microsoft-fgf-2025.rspl:396)
     #   for training
     t5 = level_cmp('>=', lo[3], hi[3], 1)
     #   for internal_use
@@ -1494,7 +1494,7 @@ def _conditions(
     #   for open_weights
     t11 = level_cmp('>=', lo[7], hi[7], 1)
     r3 = tri_any((t5, t6, t7, t8, t9, t10, t11))
-    # rule high_risk_cyber (microsoft-fgf-2025.rspl:415)
+    # rule high_risk_cyber (microsoft-fgf-2025.rspl:409)
     #   for training
     t12 = level_cmp('>=', lo[9], hi[9], 1)
     #   for internal_use
@@ -1510,7 +1510,7 @@ def _conditions(
     #   for open_weights
     t18 = level_cmp('>=', lo[13], hi[13], 1)
     r4 = tri_any((t12, t13, t14, t15, t16, t17, t18))
-    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:428)
+    # rule high_risk_autonomy (microsoft-fgf-2025.rspl:422)
     #   for training
     t19 = level_cmp('>=', lo[15], hi[15], 1)
     #   for internal_use
@@ -1526,7 +1526,7 @@ def _conditions(
     #   for open_weights
     t25 = level_cmp('>=', lo[19], hi[19], 1)
     r5 = tri_any((t19, t20, t21, t22, t23, t24, t25))
-    # rule residual_cbrn (microsoft-fgf-2025.rspl:449)
+    # rule residual_cbrn (microsoft-fgf-2025.rspl:443)
     #   for training
     t26 = level_cmp('>=', lo[4], hi[4], 1)
     #   for internal_use
@@ -1542,7 +1542,7 @@ def _conditions(
     #   for open_weights
     t32 = level_cmp('>=', lo[8], hi[8], 1)
     r6 = tri_any((t26, t27, t28, t29, t30, t31, t32))
-    # rule residual_cyber (microsoft-fgf-2025.rspl:455)
+    # rule residual_cyber (microsoft-fgf-2025.rspl:449)
     #   for training
     t33 = level_cmp('>=', lo[10], hi[10], 1)
     #   for internal_use
@@ -1558,7 +1558,7 @@ def _conditions(
     #   for open_weights
     t39 = level_cmp('>=', lo[14], hi[14], 1)
     r7 = tri_any((t33, t34, t35, t36, t37, t38, t39))
-    # rule residual_autonomy (microsoft-fgf-2025.rspl:461)
+    # rule residual_autonomy (microsoft-fgf-2025.rspl:455)
     #   for training
     t40 = level_cmp('>=', lo[16], hi[16], 1)
     #   for internal_use
@@ -1574,56 +1574,56 @@ def _conditions(
     #   for open_weights
     t46 = level_cmp('>=', lo[20], hi[20], 1)
     r8 = tri_any((t40, t41, t42, t43, t44, t45, t46))
-    # rule critical_escalation (microsoft-fgf-2025.rspl:470)
+    # rule critical_escalation (microsoft-fgf-2025.rspl:464)
     #   for training
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t47 = level_cmp('>=', lo[3], hi[3], 2)
     t48 = level_cmp('>=', lo[9], hi[9], 2)
     t49 = level_cmp('>=', lo[15], hi[15], 2)
     t50 = tri_any((t47, t48, t49))
     #   for internal_use
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t52 = level_cmp('>=', lo[3], hi[3], 2)
     t53 = level_cmp('>=', lo[9], hi[9], 2)
     t54 = level_cmp('>=', lo[15], hi[15], 2)
     t55 = tri_any((t52, t53, t54))
     #   for large_scale_internal_deployment
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t57 = level_cmp('>=', lo[5], hi[5], 2)
     t58 = level_cmp('>=', lo[11], hi[11], 2)
     t59 = level_cmp('>=', lo[17], hi[17], 2)
     t60 = tri_any((t57, t58, t59))
     #   for trusted_access
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t62 = level_cmp('>=', lo[5], hi[5], 2)
     t63 = level_cmp('>=', lo[11], hi[11], 2)
     t64 = level_cmp('>=', lo[17], hi[17], 2)
     t65 = tri_any((t62, t63, t64))
     #   for external_deployment
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t67 = level_cmp('>=', lo[5], hi[5], 2)
     t68 = level_cmp('>=', lo[11], hi[11], 2)
     t69 = level_cmp('>=', lo[17], hi[17], 2)
     t70 = tri_any((t67, t68, t69))
     #   for fine_tuning_api
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t72 = level_cmp('>=', lo[5], hi[5], 2)
     t73 = level_cmp('>=', lo[11], hi[11], 2)
     t74 = level_cmp('>=', lo[17], hi[17], 2)
     t75 = tri_any((t72, t73, t74))
     #   for open_weights
-    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:252)
+    # definition critical_risk_anywhere (microsoft-fgf-2025.rspl:251)
     t77 = level_cmp('>=', lo[7], hi[7], 2)
     t78 = level_cmp('>=', lo[13], hi[13], 2)
     t79 = level_cmp('>=', lo[19], hi[19], 2)
     t80 = tri_any((t77, t78, t79))
     r9 = tri_any((t50, t55, t60, t65, t70, t75, t80))
-    # rule unmitigable_risk (microsoft-fgf-2025.rspl:482)
+    # rule unmitigable_risk (microsoft-fgf-2025.rspl:475)
     t82 = ev.get('risk_cannot_be_mitigated')
-    # rule governance_programme (microsoft-fgf-2025.rspl:492)
-    # rule concern_follow_up (microsoft-fgf-2025.rspl:500)
+    # rule governance_programme (microsoft-fgf-2025.rspl:485)
+    # rule concern_follow_up (microsoft-fgf-2025.rspl:492)
     t83 = ev.get('concern_raised')
-    # cadence framework_review (microsoft-fgf-2025.rspl:508)
+    # cadence framework_review (microsoft-fgf-2025.rspl:500)
     outcomes = (t2, t3, True, r3, r4, r5, r6, r7, r8, r9, t82, True, t83, True)
     return (
         outcomes, (t0, t0, t2, t3, t3, t5, t6, t7, t8, t9, t10, t11, t12, t13, t14, t15, t16, t17,
@@ -1643,9 +1643,9 @@ def _efficacy(
     as_of: datetime.date | None,
 ) -> Values:
     """The value of every node in `_EFFICACY_NODES`: each safeguard's criterion."""
-    # criterion of High_Security (microsoft-fgf-2025.rspl:303)
+    # criterion of High_Security (microsoft-fgf-2025.rspl:301)
     t0 = ev.get('high_security_adequate')
-    # criterion of Critical_Security (microsoft-fgf-2025.rspl:309)
+    # criterion of Critical_Security (microsoft-fgf-2025.rspl:307)
     t1 = ev.get('critical_security_adequate')
     return (t0, t1)
 

@@ -79,8 +79,9 @@ class Resolution:
     # every name node bound in `refs`, in the order met (the language server's index)
     bound: list[n.Name] = attrs.field(factory=list)
     used: set[int] = attrs.field(factory=set)
-    # by `id(item)`: the `id`s of the declarations the item names (`rspl.usage` follows them)
-    uses: dict[int, set[int]] = attrs.field(factory=dict)
+    # by `id(item)`: the `id`s of the declarations the item names, possibly repeated
+    # (`rspl.usage` follows them)
+    uses: dict[int, list[int]] = attrs.field(factory=dict)
     levels: dict[int, n.DomainDecl] = attrs.field(factory=dict)
     decl_module: dict[int, n.Module] = attrs.field(factory=dict)
     comparisons: dict[int, LevelComparison] = attrs.field(factory=dict)
@@ -209,8 +210,19 @@ class _Resolver:
     def use(self, decl: n.Decl) -> None:
         """`decl` is used, by the item being resolved."""
         self.res.used.add(id(decl))
-        if self.current is not None:
-            self.res.uses.setdefault(id(self.current), set()).add(id(decl))
+        self._uses(decl)
+
+    def _uses(self, decl: n.Decl) -> None:
+        """The item being resolved names `decl`. A list, not a set: most items name a few
+        declarations, and a set's table takes four times a short list's memory. A name
+        written again right after itself is kept once; other repeats are harmless."""
+        if self.current is None:
+            return
+        found = self.res.uses.get(id(self.current))
+        if found is None:
+            self.res.uses[id(self.current)] = [id(decl)]
+        elif found[-1] != id(decl):
+            found.append(id(decl))
 
     def refs(
         self,
@@ -240,8 +252,7 @@ class _Resolver:
             self.res.refs[id(name)] = level
             self.res.bound.append(name)
             self.res.levels[id(name)] = domain
-            if self.current is not None:  # a level stands for its domain
-                self.res.uses.setdefault(id(self.current), set()).add(id(domain))
+            self._uses(domain)  # a level stands for its domain
             return level
         owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
         if owners:

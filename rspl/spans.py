@@ -5,91 +5,119 @@ from __future__ import annotations
 from typing import Any
 
 
-class Span:
+# The file of a span is kept as a number into this table, one entry per distinct file name the
+# process has seen (names only, never texts: a language server that re-checks a file a
+# thousand times adds one entry). Entries are never removed; a number means the same file for
+# the life of the process.
+_FILES: list[str] = []
+_FILE_NUMBERS: dict[str, int] = {}
+
+
+def _file_number(file: str) -> int:
+    number = _FILE_NUMBERS.get(file)
+    if number is None:
+        if not isinstance(file, str):
+            raise TypeError(f"a span's file is a name (str), not {type(file).__name__}")
+        number = _FILE_NUMBERS[file] = len(_FILES)
+        _FILES.append(file)
+    return number
+
+
+class Span(int):
     """A range of source text: file, 0-based character offsets, 1-based line and column.
 
     `end_line`/`end_column` point just past the last character, as Lark reports them.
 
-    Immutable. A policy has about ten spans per declaration, so the six numbers are kept
-    packed in one integer (each in `width` bits, the width in the lowest six): with the file
-    name, 48 bytes for the object and about 40 for the integer, against 96 bytes and up to
-    six integer objects of 28-32 bytes each as separate fields (docs/performance.md,
-    "Memory against the source size")."""
+    Immutable. A policy has about ten spans per declaration, so a span is one integer: the
+    file's number (`_FILES`) and the six positions, each in `width` bits, with the width in
+    the lowest six bits. An `int` subclass without slots has no per-object dictionary: 48 to
+    64 bytes a span, against 88 for an object holding a packed integer and the file name, and
+    some 200 for seven separate fields (docs/performance.md, "Memory: spans as integers"). It is an `int` only for its storage: compare spans with `==` (same file and
+    positions) and read their fields; their order and arithmetic mean nothing."""
 
-    __slots__ = ("_packed", "file")
+    __slots__ = ()
 
-    file: str
-    _packed: int
-
-    def __init__(
-        self, file: str, start: int, end: int, line: int, column: int, end_line: int,
+    def __new__(
+        cls, file: str, start: int, end: int, line: int, column: int, end_line: int,
         end_column: int,
-    ) -> None:
-        values = (start, end, line, column, end_line, end_column)
+    ) -> Span:  # fmt: skip
+        values = (_file_number(file), start, end, line, column, end_line, end_column)
         if min(values) < 0:
-            raise ValueError(f"a span's positions cannot be negative: {values}")
-        width = max(v.bit_length() for v in values)
+            raise ValueError(f"a span's positions cannot be negative: {values[1:]}")
+        width = max(max(v.bit_length() for v in values), 1)
+        if width > 63:
+            raise ValueError(f"a span's positions are too large: {values[1:]}")
         packed = 0
         for v in values:
             packed = packed << width | v
-        object.__setattr__(self, "file", file)
-        object.__setattr__(self, "_packed", packed << 6 | width)
+        return int.__new__(cls, packed << 6 | width)
 
     def _field(self, index: int) -> int:
-        """The `index`-th of (start, end, line, column, end_line, end_column)."""
-        width = self._packed & 63
-        return self._packed >> (6 + width * (5 - index)) & ((1 << width) - 1)
+        """The `index`-th of (file number, start, end, line, column, end_line, end_column)."""
+        packed = int(self)
+        width = packed & 63
+        return packed >> (6 + width * (6 - index)) & ((1 << width) - 1)
+
+    @property
+    def file(self) -> str:
+        return _FILES[self._field(0)]
 
     @property
     def start(self) -> int:
-        return self._field(0)
-
-    @property
-    def end(self) -> int:
         return self._field(1)
 
     @property
-    def line(self) -> int:
+    def end(self) -> int:
         return self._field(2)
 
     @property
-    def column(self) -> int:
+    def line(self) -> int:
         return self._field(3)
 
     @property
-    def end_line(self) -> int:
+    def column(self) -> int:
         return self._field(4)
 
     @property
-    def end_column(self) -> int:
+    def end_line(self) -> int:
         return self._field(5)
+
+    @property
+    def end_column(self) -> int:
+        return self._field(6)
 
     def _fields(self) -> tuple[str, int, int, int, int, int, int]:
         return (self.file, self.start, self.end, self.line, self.column, self.end_line,
                 self.end_column)  # fmt: skip
 
-    def __setattr__(self, name: str, value: Any) -> None:
-        raise AttributeError(f"a Span is immutable (setting {name!r})")
-
-    def __delattr__(self, name: str) -> None:
-        raise AttributeError(f"a Span is immutable (deleting {name!r})")
-
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        assert isinstance(other, Span)
-        return self.file == other.file and self._packed == other._packed
+        return int(self) == int(other)  # type: ignore[call-overload]
 
-    def __hash__(self) -> int:
-        return hash((self.file, self._packed))
+    def __ne__(self, other: object) -> bool:
+        if other.__class__ is not Span:
+            return NotImplemented
+        return int(self) != int(other)  # type: ignore[call-overload]
+
+    __hash__ = int.__hash__
 
     def __repr__(self) -> str:
         file, start, end, line, column, end_line, end_column = self._fields()
         return (f"Span(file={file!r}, start={start}, end={end}, line={line}, column={column}, "
                 f"end_line={end_line}, end_column={end_column})")  # fmt: skip
 
+    __str__ = __repr__
+
     def __reduce__(self) -> tuple[Any, ...]:
+        # by file name, not number: the number means nothing in another process
         return (Span, self._fields())
+
+    def __copy__(self) -> Span:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Span:
+        return self
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -14,21 +14,15 @@ This module reads no logs and imports nothing from Inspect: `rspl.assess` does t
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 import attrs
 
-from rspl import ir, units
+from rspl import ir, tomlfile, units
 from rspl import messages as msg
 from rspl.diagnostics import Diagnostic
 from rspl.spans import Span
-
-if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEFAULT_NAME = "rspl.bindings.toml"
 
@@ -126,11 +120,11 @@ def read_bindings(
     """The bindings in `text` (the file `path`) checked against `policy`: the bindings (None
     when there is an error) and every diagnostic, errors and warnings, in file order."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, column = _position(str(exc))
+        data = tomlfile.loads(text)
+    except tomlfile.TomlSyntaxError as exc:
+        line, column = exc.line, exc.column
         where = _Locator(path, text).span(line, column)
-        return None, [msg.bindings_not_toml(_reason(str(exc)), where)]
+        return None, [msg.bindings_not_toml(exc.reason, where)]
     reader = _Reader(path, text, policy)
     found = reader.read(data)
     # a field shared by a family's members is reported once, not once per member
@@ -206,18 +200,6 @@ def _starts_with_key(line: str, dotted: Sequence[str]) -> bool:
     key = _split_key(stripped.split("=", 1)[0])
     size = min(len(key), len(dotted))
     return size > 0 and tuple(key[:size]) == tuple(dotted[:size])
-
-
-_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _position(message: str) -> tuple[int, int]:
-    match = _POSITION_RE.search(message)
-    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-
-
-def _reason(message: str) -> str:
-    return _POSITION_RE.sub("", message).strip()
 
 
 # ---------------------------------------------------------------------------- reading

@@ -14,20 +14,15 @@ Bad profile files are reported as diagnostics located in the profile (E1911-E191
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
 from rspl import messages as msg
+from rspl import tomlfile
 from rspl.diagnostics import Diagnostic
 from rspl.spans import Span
-
-if sys.version_info >= (3, 11):  # pragma: no cover - depends on the interpreter
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
 
 DEADLINE_KINDS = ("none", "fixed", "event", "within", "recurring", "soft", "until", "before",
                   "context")  # fmt: skip
@@ -120,10 +115,10 @@ def is_path(name: str) -> bool:
 def parse_profile(path: str, text: str) -> tuple[Profile | None, list[Diagnostic]]:
     """The profile in `text` (the file `path`), or None with the diagnostics that say why."""
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        line, column = _position(str(exc))
-        return None, [msg.profile_not_toml(_reason(str(exc)), _span(path, text, line, column))]
+        data = tomlfile.loads(text)
+    except tomlfile.TomlSyntaxError as exc:
+        line, column = exc.line, exc.column
+        return None, [msg.profile_not_toml(exc.reason, _span(path, text, line, column))]
     return _Reader(path, text).profile(data)
 
 
@@ -298,18 +293,6 @@ def _wanted(shape: str, allowed: tuple[str, ...] | None) -> str:
         choices = ", ".join(f"`{a}`" for a in allowed)
         return f"one of {choices}" if shape == _WORD else f"a list of some of {choices}"
     return "a text" if shape == _WORD else "a non-empty list of texts"
-
-
-_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
-
-
-def _position(message: str) -> tuple[int, int]:
-    match = _POSITION_RE.search(message)
-    return (int(match.group(1)), int(match.group(2))) if match else (1, 1)
-
-
-def _reason(message: str) -> str:
-    return _POSITION_RE.sub("", message).strip()
 
 
 def _span(path: str, text: str, line: int, column: int) -> Span:

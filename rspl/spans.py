@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-
 # The file of a span is kept as a number into this table, one entry per distinct file name the
 # process has seen (names only, never texts: a language server that re-checks a file a
 # thousand times adds one entry). Entries are never removed; a number means the same file for
@@ -32,8 +31,9 @@ class Span(int):
     file's number (`_FILES`) and the six positions, each in `width` bits, with the width in
     the lowest six bits. An `int` subclass without slots has no per-object dictionary: 48 to
     64 bytes a span, against 88 for an object holding a packed integer and the file name, and
-    some 200 for seven separate fields (docs/performance.md, "Memory: spans as integers"). It is an `int` only for its storage: compare spans with `==` (same file and
-    positions) and read their fields; their order and arithmetic mean nothing."""
+    some 200 for seven separate fields (docs/performance.md, "Memory: spans as integers").
+    It is an `int` only for its storage: compare spans with `==` (same file and positions)
+    and read their fields; their order and arithmetic mean nothing."""
 
     __slots__ = ()
 
@@ -93,12 +93,12 @@ class Span(int):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        return int(self) == int(other)  # type: ignore[call-overload]
+        return int(self) == int(other)
 
     def __ne__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        return int(self) != int(other)  # type: ignore[call-overload]
+        return int(self) != int(other)
 
     __hash__ = int.__hash__
 

@@ -54,9 +54,8 @@ class Span(int):
 
     def _field(self, index: int) -> int:
         """The `index`-th of (file number, start, end, line, column, end_line, end_column)."""
-        packed = int(self)
-        width = packed & 63
-        return packed >> (6 + width * (6 - index)) & ((1 << width) - 1)
+        width = self & 63  # int's operators on a Span give plain ints
+        return self >> (6 + width * (6 - index)) & ((1 << width) - 1)
 
     @property
     def file(self) -> str:
@@ -93,12 +92,12 @@ class Span(int):
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        return int(self) == int(other)
+        return int.__eq__(self, other)
 
     def __ne__(self, other: object) -> bool:
         if other.__class__ is not Span:
             return NotImplemented
-        return int(self) != int(other)
+        return int.__ne__(self, other)
 
     __hash__ = int.__hash__
 

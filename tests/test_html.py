@@ -16,7 +16,7 @@ import pytest
 
 from rspl.backends import html as html_backend
 from rspl.backends import markdown
-from rspl.backends.html import body, css_string, diagram_svg, render, sections, slug
+from rspl.backends.html import body, css_string, diagram_svg, pieces, render, sections, slug
 from rspl.pipeline import compile_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -229,6 +229,21 @@ def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
     html_backend._prepare(tokens, {})
     whole = html_backend._Renderer(md, doc.graph).render(tokens, md.options, {})
     assert body(source, doc.graph) == whole
+    # and with every table cut into pieces of one or two rows (`pieces`)
+    assert body(source, doc.graph, rows=1) == whole
+    assert body(source, doc.graph, rows=2) == whole
+
+
+def test_a_long_table_is_cut_between_rows_with_its_header_again() -> None:
+    head = "| a | b |\n|---|--:|\n"
+    source = "text\n\n" + head + "| 1 | 2 |\n| 3 | 4 |\n| 5 | 6 |\nafter\n"
+    assert list(pieces(source, 2)) == [
+        ("text\n\n" + head + "| 1 | 2 |\n| 3 | 4 |\n", True, False),
+        (head + "| 5 | 6 |\nafter\n", False, True),
+    ]
+    assert body(source, None, rows=1) == body(source, None)
+    fenced = "```\n| a |\n|---|\n| 1 |\n| 2 |\n```\n"  # not a table: never cut
+    assert list(pieces(fenced, 1)) == [(fenced, True, True)]
 
 
 def test_a_heading_inside_a_fence_does_not_split() -> None:

@@ -269,18 +269,73 @@ def sections(source: str) -> Iterator[str]:
         yield "".join(part)
 
 
-def body(source: str, graph: markdown.Graph | None) -> str:
-    """The HTML of a Markdown document from the Markdown backend, one section at a time:
-    markdown-it's tokens take about 50 times the text they stand for, so parsing a large
-    policy's document whole would hold far more than its output (bench/scaling.py)."""
+TABLE_ROWS = 200
+"""The most rows of one table that markdown-it parses at once (`body`)."""
+
+_TBODY = "<tbody>\n"
+_TABLE_END = "</tbody>\n</table>\n</div>\n"
+
+
+def pieces(section: str, rows: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bool]]:
+    """`section` cut into pieces that markdown-it can parse alone, each as (text, opens,
+    closes): a table of more than `rows` body rows is cut between two rows, and the piece
+    after the cut starts with the table's header and delimiter rows again. `opens` is False
+    for a piece that continues a table (its HTML up to the table's `<tbody>` repeats what is
+    already written) and `closes` False for a piece the next one continues (its closing
+    `</tbody></table>` is not yet the end). A row of a pipe table renders the same whatever
+    rows are around it: the header fixes the columns and the delimiter row the alignment."""
+    lines = section.splitlines(keepends=True)
+    piece: list[str] = []
+    opens = True
+    fence = ""
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if fence:
+            if line.lstrip(" ").startswith(fence):
+                fence = ""
+        elif (opening := _FENCE.match(line.lstrip(" "))) is not None:
+            fence = opening.group(1)
+        elif line.startswith("|") and i < len(lines) and _DELIMITER.match(lines[i]):
+            head = [line, lines[i]]
+            piece += head
+            i += 1
+            count = 0
+            while i < len(lines) and lines[i].startswith("|"):
+                if count == rows:  # another row after a full piece: cut here
+                    yield "".join(piece), opens, False
+                    piece, opens, count = list(head), False, 0
+                piece.append(lines[i])
+                count += 1
+                i += 1
+            continue
+        piece.append(line)
+    yield "".join(piece), opens, True
+
+
+_DELIMITER = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*\r?\n?$")
+
+
+def body(source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS) -> str:
+    """The HTML of a Markdown document from the Markdown backend, one section at a time and
+    a long table `rows` rows at a time (`pieces`): markdown-it's tokens take about 50 times
+    the text they stand for, so parsing a large policy's document whole, or its thresholds
+    table of thousands of rows, would hold far more than its output (bench/memory.py)."""
     md = _parser()
     renderer = _Renderer(md, graph)
     seen: dict[str, int] = {}
     out: list[str] = []
     for part in sections(source):
-        tokens = md.parse(part)
-        _prepare(tokens, seen)
-        out.append(renderer.render(tokens, md.options, {}))
+        for text, opens, closes in pieces(part, rows):
+            tokens = md.parse(text)
+            _prepare(tokens, seen)
+            html = renderer.render(tokens, md.options, {})
+            if not opens:
+                html = html[html.index(_TBODY) + len(_TBODY):]
+            if not closes:
+                html = html[: html.rindex(_TABLE_END)]
+            out.append(html)
     return "".join(out)
 
 

@@ -14,7 +14,7 @@ unused arenas, which RSS includes, are not counted):
   build`);
 - `IR`: what the IR holds once the program and its resolution are freed;
 - for each backend: the size of its output and the most it held above the IR while
-  rendering it (`rspl build` renders and writes one target at a time).
+  writing it as `rspl build` does (`rspl.build.write_outputs`, one target at a time).
 
 Each figure is also given per byte of source (the bar of issue 9 is 20 bytes of memory per
 byte of source). The figures do not depend on the machine's load.
@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import gc
 import sys
+import tempfile
 import tracemalloc
 from pathlib import Path
 
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scaling import DIMENSIONS
 
 from rspl import pipeline
-from rspl.build import render_outputs
+from rspl.build import write_outputs
 
 TARGETS = ("python", "markdown", "jsonschema", "html")
 
@@ -70,11 +71,11 @@ def measure(name: str, size: float) -> list[tuple[str, float, float | None]]:
         ("IR", (held - before) / 1e6, None),
     ]
     for target in TARGETS:
-        tracemalloc.reset_peak()
-        files = render_outputs(policy, [target])
-        _, peak = tracemalloc.get_traced_memory()
-        written = sum(len(t.encode()) for t in files.values())
-        del files
+        with tempfile.TemporaryDirectory() as folder:
+            tracemalloc.reset_peak()
+            paths = write_outputs(policy, folder, [target])  # as `rspl build` writes them
+            _, peak = tracemalloc.get_traced_memory()
+            written = sum(Path(p).stat().st_size for p in paths)
         gc.collect()
         rows.append((target, (peak - held) / 1e6, written / 1e6))
     tracemalloc.stop()

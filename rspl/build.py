@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from rspl import ir
 from rspl.backends.markdown import TemplateError
 
-__all__ = ["TemplateError", "render_outputs", "write_outputs"]
+__all__ = ["TemplateError", "render_outputs", "render_pieces", "write_outputs"]
 
 
 def render_outputs(
@@ -40,6 +40,28 @@ def render_outputs(
     return files
 
 
+def render_pieces(
+    policy: ir.Policy,
+    target: str,
+    templates: str | None = None,
+    *,
+    full_catalogue: bool = False,
+) -> dict[str, Iterable[str]]:
+    """File name -> its text in pieces, for one target. The JSON Schemas and the HTML page
+    come as they are produced, so that writing them holds a piece at a time, not the file
+    (bench/memory.py); the other targets' text comes whole, as one piece."""
+    if target == "jsonschema":
+        from rspl.backends import jsonschema
+
+        return dict(jsonschema.render_pieces(policy))
+    if target == "html":
+        from rspl.backends import html
+
+        return dict(html.render_pieces(policy, templates, full_catalogue=full_catalogue))
+    files = render_outputs(policy, [target], templates, full_catalogue=full_catalogue)
+    return {name: (text,) for name, text in files.items()}
+
+
 def write_outputs(
     policy: ir.Policy,
     output: str,
@@ -49,17 +71,19 @@ def write_outputs(
     full_catalogue: bool = False,
 ) -> list[str]:
     """Write every output into the folder `output` (created if needed); the paths written,
-    sorted. One target at a time, each target's files written and let go before the next is
-    rendered, so the build holds one target's text at a time; Markdown first, since only its
-    templates can fail (`TemplateError`), and then nothing has been written."""
+    sorted. One target at a time, each file written as its pieces come (`render_pieces`)
+    and let go before the next; Markdown first, since only its templates can fail
+    (`TemplateError`), and then nothing has been written."""
     os.makedirs(output, exist_ok=True)
     written = []
     order = sorted(targets, key=lambda t: t != "markdown")
     for target in order:
-        files = render_outputs(policy, [target], templates, full_catalogue=full_catalogue)
-        for name, text in sorted(files.items()):
+        files = render_pieces(policy, target, templates, full_catalogue=full_catalogue)
+        for name in sorted(files):
             path = os.path.join(output, name)
             with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+                for piece in files[name]:
+                    fh.write(piece)
             written.append(path)
+        del files
     return sorted(written)

@@ -68,3 +68,18 @@ def test_outputs_match_golden(
 def test_every_golden_folder_has_an_example() -> None:
     stems = {p.stem for p in EXAMPLES}
     assert {p.name for p in GOLDEN.iterdir() if p.is_dir()} <= stems
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_what_build_writes_is_what_render_gives(example: Path, tmp_path: Path) -> None:
+    """`rspl build` writes some outputs in pieces as they are produced (`render_pieces`): the
+    files hold exactly the text the goldens are made from."""
+    from rspl.build import write_outputs
+
+    result = compile_file(str(example))
+    assert result.policy is not None
+    texts = render_outputs(result.policy, TARGETS)
+    paths = write_outputs(result.policy, str(tmp_path), TARGETS)
+    assert sorted(Path(p).name for p in paths) == sorted(texts)
+    for path in paths:
+        assert Path(path).read_bytes() == texts[Path(path).name].encode("utf-8"), path

@@ -284,6 +284,9 @@ def pieces(section: str, rows: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bo
     already written) and `closes` False for a piece the next one continues (its closing
     `</tbody></table>` is not yet the end). A row of a pipe table renders the same whatever
     rows are around it: the header fixes the columns and the delimiter row the alignment."""
+    if section.count("\n|") + section.startswith("|") <= rows + 2:
+        yield section, True, True  # no table in it is long enough to cut (and no copy made)
+        return
     lines = section.splitlines(keepends=True)
     piece: list[str] = []
     opens = True
@@ -317,15 +320,17 @@ def pieces(section: str, rows: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bo
 _DELIMITER = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*\r?\n?$")
 
 
-def body(source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS) -> str:
-    """The HTML of a Markdown document from the Markdown backend, one section at a time and
-    a long table `rows` rows at a time (`pieces`): markdown-it's tokens take about 50 times
-    the text they stand for, so parsing a large policy's document whole, or its thresholds
-    table of thousands of rows, would hold far more than its output (bench/memory.py)."""
+def body_pieces(
+    source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS
+) -> Iterator[str]:
+    """The HTML of a Markdown document from the Markdown backend, in pieces: one section at
+    a time and a long table `rows` rows at a time (`pieces`). markdown-it's tokens take about
+    50 times the text they stand for, so parsing a large policy's document whole, or its
+    thresholds table of thousands of rows, would hold far more than its output
+    (bench/memory.py)."""
     md = _parser()
     renderer = _Renderer(md, graph)
     seen: dict[str, int] = {}
-    out: list[str] = []
     for part in sections(source):
         for text, opens, closes in pieces(part, rows):
             tokens = md.parse(text)
@@ -335,8 +340,12 @@ def body(source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS) -> s
                 html = html[html.index(_TBODY) + len(_TBODY):]
             if not closes:
                 html = html[: html.rindex(_TABLE_END)]
-            out.append(html)
-    return "".join(out)
+            yield html
+
+
+def body(source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS) -> str:
+    """The HTML of a Markdown document (`body_pieces`, joined)."""
+    return "".join(body_pieces(source, graph, rows))
 
 
 # ---------------------------------------------------------------------------- the page
@@ -394,8 +403,8 @@ def _header(doc: markdown.Document) -> str:
     return f"{title}, version {markdown.one_line(doc.version)}" if doc.version else title
 
 
-def page(doc: markdown.Document, content: str) -> str:
-    """The whole page around `content`."""
+def _page_ends(doc: markdown.Document) -> tuple[str, str]:
+    """The page before its content and after it."""
     running = css_string(_header(doc))
     margin_boxes = (
         "@page {\n"
@@ -404,7 +413,7 @@ def page(doc: markdown.Document, content: str) -> str:
         " font: 9pt sans-serif; color: #57606a; }\n"
         "}\n"
     )
-    return (
+    head = (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta http-equiv="Content-Security-Policy" '
@@ -413,12 +422,35 @@ def page(doc: markdown.Document, content: str) -> str:
         f'<meta name="generator" content="rspl {text(__version__)}">\n'
         f"<title>{text(_header(doc))}</title>\n"
         f"<style>\n{_CSS}{margin_boxes}</style>\n</head>\n<body>\n<main>\n"
-        f"{content}</main>\n</body>\n</html>\n"
     )
+    return head, "</main>\n</body>\n</html>\n"
+
+
+def page(doc: markdown.Document, content: str) -> str:
+    """The whole page around `content`."""
+    head, tail = _page_ends(doc)
+    return head + content + tail
+
+
+def render_pieces(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> dict[str, Iterator[str]]:
+    """`{module}.html` as the pieces of its text, produced as they are read (`rspl build`
+    writes each to the file as it comes): the page's head, the body a section or a part of
+    a long table at a time (`body_pieces`), the end."""
+
+    def text_pieces() -> Iterator[str]:
+        source, doc = markdown.edition(policy, templates, **options)
+        head, tail = _page_ends(doc)
+        yield head
+        yield from body_pieces(source, doc.graph)
+        yield tail
+
+    return {module_name(policy) + ".html": text_pieces()}
 
 
 def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> dict[str, str]:
     """`{module}.html`: the policy document as a self-contained page. Deterministic.
     `templates` and `options` are the Markdown backend's."""
-    source, doc = markdown.edition(policy, templates, **options)
-    return {module_name(policy) + ".html": page(doc, body(source, doc.graph))}
+    files = render_pieces(policy, templates, **options)
+    return {name: "".join(parts) for name, parts in files.items()}

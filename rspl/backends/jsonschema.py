@@ -18,7 +18,7 @@ import json
 import re
 import sys
 import urllib.parse
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import attrs
@@ -1286,29 +1286,41 @@ def decision_schema(policy: ir.Policy) -> Schema:
 # ---------------------------------------------------------------------------- files
 
 
-def dump(schema: Schema) -> str:
-    """Deterministic JSON text: sorted keys, two-space indent, ASCII only, final newline.
-
-    The same text as `json.dumps`, joined from its pieces a few thousand at a time: with an
-    indent, `json.dumps` lists every piece (a token or a line break, about 60 bytes of memory
-    each) before joining them, five times the size of the text."""
+def dump_pieces(schema: Schema) -> Iterator[str]:
+    """`dump`'s text in pieces of a few thousand of the encoder's tokens: with an indent,
+    `json.dumps` lists every token (a token or a line break, about 60 bytes of memory each)
+    before joining them, five times the size of the text."""
     encoder = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=True, allow_nan=False)
-    parts: list[str] = []
     batch: list[str] = []
     for piece in encoder.iterencode(schema):
         batch.append(piece)
         if len(batch) >= 4096:
-            parts.append("".join(batch))
+            yield "".join(batch)
             batch.clear()
-    parts.append("".join(batch))
-    parts.append("\n")
-    return "".join(parts)
+    batch.append("\n")
+    yield "".join(batch)
+
+
+def dump(schema: Schema) -> str:
+    """Deterministic JSON text: sorted keys, two-space indent, ASCII only, final newline;
+    the same text as `json.dumps` with those options."""
+    return "".join(dump_pieces(schema))
+
+
+def render_pieces(policy: ir.Policy) -> dict[str, Iterator[str]]:
+    """File name -> its text in pieces, produced as they are read: each schema is built
+    only when its file is written, and written as it is encoded (`rspl build`)."""
+    base = module_name(policy)
+
+    def built(make: Callable[[ir.Policy], Schema]) -> Iterator[str]:
+        yield from dump_pieces(make(policy))
+
+    return {
+        f"{base}.assessment.schema.json": built(assessment_schema),
+        f"{base}.decision.schema.json": built(decision_schema),
+    }
 
 
 def render(policy: ir.Policy) -> dict[str, str]:
     """File name -> contents: the assessment and decision schemas of `policy`."""
-    base = module_name(policy)
-    return {
-        f"{base}.assessment.schema.json": dump(assessment_schema(policy)),
-        f"{base}.decision.schema.json": dump(decision_schema(policy)),
-    }
+    return {name: "".join(parts) for name, parts in render_pieces(policy).items()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 # The file of a span is kept as a number into this table, one entry per distinct file name the
@@ -12,13 +13,19 @@ _FILES: list[str] = []
 _FILE_NUMBERS: dict[str, int] = {}
 
 
+_FILES_LOCK = threading.Lock()  # two threads meeting a new name must not number it twice
+
+
 def _file_number(file: str) -> int:
     number = _FILE_NUMBERS.get(file)
     if number is None:
         if not isinstance(file, str):
             raise TypeError(f"a span's file is a name (str), not {type(file).__name__}")
-        number = _FILE_NUMBERS[file] = len(_FILES)
-        _FILES.append(file)
+        with _FILES_LOCK:
+            number = _FILE_NUMBERS.get(file)
+            if number is None:
+                _FILES.append(file)
+                number = _FILE_NUMBERS[file] = len(_FILES) - 1
     return number
 
 

@@ -51,3 +51,13 @@ def test_negative_positions_and_other_files_are_refused() -> None:
         Span("main.rspl", -1, 0, 1, 1, 1, 1)
     with pytest.raises(TypeError, match="name"):
         Span(b"main.rspl", 0, 0, 1, 1, 1, 1)  # type: ignore[arg-type]
+
+
+def test_a_new_file_name_gets_one_number_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = [f"threads-{i % 7}.rspl" for i in range(700)]
+    with ThreadPoolExecutor(8) as pool:
+        spans = list(pool.map(lambda name: Span(name, 0, 1, 1, 1, 1, 2), names))
+    for name, span in zip(names, spans, strict=True):
+        assert span == Span(name, 0, 1, 1, 1, 1, 2) and span.file == name

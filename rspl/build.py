@@ -11,6 +11,9 @@ from rspl.backends.markdown import TemplateError
 __all__ = ["TemplateError", "render_outputs", "render_pieces", "write_outputs"]
 
 
+_ORDER = ("python", "markdown", "jsonschema", "html")
+
+
 def render_outputs(
     policy: ir.Policy,
     targets: Sequence[str],
@@ -18,25 +21,13 @@ def render_outputs(
     *,
     full_catalogue: bool = False,
 ) -> dict[str, str]:
-    """File name -> contents, for each target asked for. Deterministic. The document shows
-    every declaration of the imported files with `full_catalogue`, else only those used."""
+    """File name -> contents, for each target asked for (`render_pieces`, joined).
+    Deterministic. The document shows every declaration of the imported files with
+    `full_catalogue`, else only those used."""
     files: dict[str, str] = {}
-    if "python" in targets:
-        from rspl.backends import python
-
-        files.update(python.render(policy))
-    if "markdown" in targets:
-        from rspl.backends import markdown
-
-        files.update(markdown.render(policy, templates, full_catalogue=full_catalogue))
-    if "jsonschema" in targets:
-        from rspl.backends import jsonschema
-
-        files.update(jsonschema.render(policy))
-    if "html" in targets:
-        from rspl.backends import html
-
-        files.update(html.render(policy, templates, full_catalogue=full_catalogue))
+    for target in (t for t in _ORDER if t in targets):
+        pieces = render_pieces(policy, target, templates, full_catalogue=full_catalogue)
+        files.update((name, "".join(parts)) for name, parts in pieces.items())
     return files
 
 
@@ -49,7 +40,16 @@ def render_pieces(
 ) -> dict[str, Iterable[str]]:
     """File name -> its text in pieces, for one target. The JSON Schemas and the HTML page
     come as they are produced, so that writing them holds a piece at a time, not the file
-    (bench/memory.py); the other targets' text comes whole, as one piece."""
+    (bench/memory.py); the Python module and the Markdown come whole, as one piece."""
+    if target == "python":
+        from rspl.backends import python
+
+        return {name: (text,) for name, text in python.render(policy).items()}
+    if target == "markdown":
+        from rspl.backends import markdown
+
+        files = markdown.render(policy, templates, full_catalogue=full_catalogue)
+        return {name: (text,) for name, text in files.items()}
     if target == "jsonschema":
         from rspl.backends import jsonschema
 
@@ -58,8 +58,7 @@ def render_pieces(
         from rspl.backends import html
 
         return dict(html.render_pieces(policy, templates, full_catalogue=full_catalogue))
-    files = render_outputs(policy, [target], templates, full_catalogue=full_catalogue)
-    return {name: (text,) for name, text in files.items()}
+    raise ValueError(f"unknown target {target!r}: one of {', '.join(_ORDER)}")
 
 
 def write_outputs(

@@ -249,19 +249,33 @@ _FENCE = re.compile(r"(`{3,}|~{3,})")
 _HEADING = re.compile(r"#{1,6}(?:[ \t]|$)")  # an ATX heading: it interrupts any block
 
 
+class _Fences:
+    """Fenced code blocks, line by line: `code(line)` is True for a fence's lines (its
+    opening and closing lines too), where a heading or a table is only text."""
+
+    def __init__(self) -> None:
+        self.open = ""
+
+    def code(self, line: str) -> bool:
+        stripped = line.lstrip(" ")
+        if self.open:
+            if stripped.startswith(self.open):
+                self.open = ""
+            return True
+        if (opening := _FENCE.match(stripped)) is not None:
+            self.open = opening.group(1)
+            return True
+        return False
+
+
 def sections(source: str) -> Iterator[str]:
     """The Markdown split before each heading line outside a fenced block. A heading ends
     any paragraph, list or table before it, and the generated Markdown defines no link
     references, so each part renders alone as it would within the whole."""
     part: list[str] = []
-    fence = ""
+    fences = _Fences()
     for line in source.splitlines(keepends=True):
-        if fence:
-            if line.lstrip(" ").startswith(fence):
-                fence = ""
-        elif (opening := _FENCE.match(line.lstrip(" "))) is not None:
-            fence = opening.group(1)
-        elif _HEADING.match(line) and part:
+        if not fences.code(line) and _HEADING.match(line) and part:
             yield "".join(part)
             part = []
         part.append(line)
@@ -290,16 +304,13 @@ def pieces(section: str, rows: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bo
     lines = section.splitlines(keepends=True)
     piece: list[str] = []
     opens = True
-    fence = ""
+    fences = _Fences()
     i = 0
     while i < len(lines):
         line = lines[i]
         i += 1
-        if fence:
-            if line.lstrip(" ").startswith(fence):
-                fence = ""
-        elif (opening := _FENCE.match(line.lstrip(" "))) is not None:
-            fence = opening.group(1)
+        if fences.code(line):
+            pass
         elif line.startswith("|") and i < len(lines) and _DELIMITER.match(lines[i]):
             head = [line, lines[i]]
             piece += head
@@ -424,12 +435,6 @@ def _page_ends(doc: markdown.Document) -> tuple[str, str]:
         f"<style>\n{_CSS}{margin_boxes}</style>\n</head>\n<body>\n<main>\n"
     )
     return head, "</main>\n</body>\n</html>\n"
-
-
-def page(doc: markdown.Document, content: str) -> str:
-    """The whole page around `content`."""
-    head, tail = _page_ends(doc)
-    return head + content + tail
 
 
 def render_pieces(

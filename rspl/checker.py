@@ -324,7 +324,7 @@ class _Checker:
                 lc = self.res.level_comparison(x)
                 lcs = (lc,) if lc is not None else ()
             elif isinstance(x, n.DomainQuant):
-                lcs = self.res.quantified.get(id(x), ())
+                lcs = self.res.quantified.get(x.span, ())
             for lc in lcs:
                 domain = self.per_setting.get(lc.domain)
                 if domain is not None:
@@ -1066,7 +1066,7 @@ class _Checker:
         if isinstance(decl, n.DomainDecl):
             return Type("domain", decl.name.text)
         if isinstance(decl, n.LevelDecl):
-            owner = self.res.levels.get(id(name))
+            owner = self.res.levels.get(name.span)
             return Type("level", owner.name.text if owner else "")
         return ERROR
 
@@ -1292,7 +1292,7 @@ class _Checker:
         return True
 
     def _level_rank(self, name: n.Name) -> tuple[str, int] | None:
-        owner = self.res.levels.get(id(name))
+        owner = self.res.levels.get(name.span)
         if owner is None:
             return None
         for i, lv in enumerate(owner.levels):
@@ -1623,7 +1623,7 @@ class _Checker:
                     continue
                 if self.res.own[module.name].get(item.name.text) is not item:
                     continue  # a duplicate, already reported
-                if id(item) not in self.res.used:
+                if item.span not in self.res.used:
                     kind = n.kind_of(item)
                     self.report(msg.unused_declaration(kind, item.name.text, item.name.span))
         if self.reporter.has_errors:

@@ -86,7 +86,7 @@ class Index:
         if res is not None:
             seen: set[int] = set()
             for name in res.bound:
-                symbol = self._by_node.get(id(res.refs[id(name)]))
+                symbol = self._by_node.get(id(res.target(name)))
                 if symbol is not None and id(name) not in seen:
                     seen.add(id(name))
                     self._add(Occurrence(name.span, symbol, is_decl=False))

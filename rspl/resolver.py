@@ -22,6 +22,7 @@ from rspl import messages as msg
 from rspl import nodes as n
 from rspl.diagnostics import Reporter
 from rspl.loader import Program
+from rspl.spans import Span
 
 if TYPE_CHECKING:  # for the `Op` type only: `rspl check` never imports the IR (start-up)
     from rspl import ir
@@ -68,37 +69,40 @@ class LevelComparison:
 
 @attrs.define
 class Resolution:
-    """What every name means. `refs` is keyed by `id(name_node)`; nodes live as long as the
-    program, which owns them. `comparisons` holds, by `id(compare_node)`, each comparison of a
-    domain with one of its levels; `quantified`, by `id(domain_quant_node)`, what an
-    `any/all domains OP LEVEL` stands for."""
+    """What every name means. Every table is keyed by a node's span: `refs` by the name
+    node's, `comparisons` by the comparison's (each comparison of a domain with one of its
+    levels), `quantified` by the `any/all domains OP LEVEL` node's (what it stands for),
+    `decl_module`, `used` and `uses` by the declaration's. No two nodes of one kind in a
+    program start and end at the same place of the same file, so a span names its node as
+    well as its `id` would, and the node already holds it: an `id` key is a new 32-byte
+    integer for every entry, about a tenth of what `rspl check` holds (docs/performance.md,
+    "Resolution tables keyed by spans")."""
 
     scopes: dict[str, dict[str, n.Decl]]
     own: dict[str, dict[str, n.Decl]]
-    refs: dict[int, Target] = attrs.field(factory=dict)
+    refs: dict[Span, Target] = attrs.field(factory=dict)
     # every name node bound in `refs`, in the order met (the language server's index)
     bound: list[n.Name] = attrs.field(factory=list)
-    used: set[int] = attrs.field(factory=set)
-    # by `id(item)`: the `id`s of the declarations the item names, possibly repeated
-    # (`rspl.usage` follows them)
-    uses: dict[int, list[int]] = attrs.field(factory=dict)
-    levels: dict[int, n.DomainDecl] = attrs.field(factory=dict)
-    decl_module: dict[int, n.Module] = attrs.field(factory=dict)
-    comparisons: dict[int, LevelComparison] = attrs.field(factory=dict)
-    quantified: dict[int, tuple[LevelComparison, ...]] = attrs.field(factory=dict)
+    used: set[Span] = attrs.field(factory=set)
+    # by item: the declarations the item names, possibly repeated (`rspl.usage` follows them)
+    uses: dict[Span, list[Span]] = attrs.field(factory=dict)
+    levels: dict[Span, n.DomainDecl] = attrs.field(factory=dict)
+    decl_module: dict[Span, n.Module] = attrs.field(factory=dict)
+    comparisons: dict[Span, LevelComparison] = attrs.field(factory=dict)
+    quantified: dict[Span, tuple[LevelComparison, ...]] = attrs.field(factory=dict)
 
     def target(self, name: n.Name) -> Target | None:
-        return self.refs.get(id(name))
+        return self.refs.get(name.span)
 
     def level_comparison(self, compare: n.Compare) -> LevelComparison | None:
         """The comparison as `DOMAIN op LEVEL` when it compares a domain with one of its own
         levels (in either order); None for any other comparison."""
-        return self.comparisons.get(id(compare))
+        return self.comparisons.get(compare.span)
 
     def quantified_comparisons(self, q: n.DomainQuant) -> tuple[LevelComparison, ...]:
         """`DOMAIN op LEVEL` for each domain `q` ranges over that has the level, in scope
         order (`any` is their disjunction, `all` their conjunction)."""
-        return self.quantified[id(q)]
+        return self.quantified[q.span]
 
     def lookup(self, module: n.Module, text: str) -> n.Decl | None:
         return self.scopes[module.name].get(text)
@@ -130,7 +134,7 @@ class _Resolver:
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import):
                     continue
-                self.res.decl_module[id(item)] = module
+                self.res.decl_module[item.span] = module
                 by_name.setdefault(item.name.text, []).append((rank, -order, item))
         winners: set[int] = set()
         for decls in by_name.values():
@@ -202,14 +206,14 @@ class _Resolver:
             self.reporter.add(wrong(name.text, kind, kinds, name.span, decl.name.span))
             self.use(decl)
             return None
-        self.res.refs[id(name)] = decl
+        self.res.refs[name.span] = decl
         self.res.bound.append(name)
         self.use(decl)
         return decl
 
     def use(self, decl: n.Decl) -> None:
         """`decl` is used, by the item being resolved."""
-        self.res.used.add(id(decl))
+        self.res.used.add(decl.span)
         self._uses(decl)
 
     def _uses(self, decl: n.Decl) -> None:
@@ -218,11 +222,11 @@ class _Resolver:
         written again right after itself is kept once; other repeats are harmless."""
         if self.current is None:
             return
-        found = self.res.uses.get(id(self.current))
+        found = self.res.uses.get(self.current.span)
         if found is None:
-            self.res.uses[id(self.current)] = [id(decl)]
-        elif found[-1] != id(decl):
-            found.append(id(decl))
+            self.res.uses[self.current.span] = [decl.span]
+        elif found[-1] != decl.span:
+            found.append(decl.span)
 
     def refs(
         self,
@@ -249,9 +253,9 @@ class _Resolver:
         self.ranks(domain)
         level = self._by_name[id(domain)].get(name.text)
         if level is not None:
-            self.res.refs[id(name)] = level
+            self.res.refs[name.span] = level
             self.res.bound.append(name)
-            self.res.levels[id(name)] = domain
+            self.res.levels[name.span] = domain
             self._uses(domain)  # a level stands for its domain
             return level
         owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
@@ -371,7 +375,7 @@ class _Resolver:
         if w.target is not None and w.rule is None:
             decl = self.res.scopes[m.name].get(w.target.text)
             if isinstance(decl, n.ActionDecl):
-                self.res.refs[id(w.target)] = decl
+                self.res.refs[w.target.span] = decl
                 self.res.bound.append(w.target)
                 self.use(decl)
                 self.reporter.add(msg.waiver_duty_without_rule(w.target.text, w.target.span))
@@ -463,13 +467,13 @@ class _Resolver:
             if (
                 isinstance(domain, n.DomainDecl)
                 and isinstance(level, n.LevelDecl)
-                and self.res.levels.get(id(level_side.name)) is domain
+                and self.res.levels.get(level_side.name.span) is domain
             ):
                 op = _op(c.op, swapped=swapped)
                 found = self.comparison(domain, op, level)
                 if domain_side.residual:
                     found = attrs.evolve(found, residual=True)
-                self.res.comparisons[id(c)] = found
+                self.res.comparisons[c.span] = found
                 return
 
     def domain_quant(self, m: n.Module, q: n.DomainQuant) -> None:
@@ -492,7 +496,7 @@ class _Resolver:
             if level is not None and has_status(domain, q.status):
                 lc = self.comparison(domain, op, level)
                 found.append(attrs.evolve(lc, residual=True) if q.residual else lc)
-        self.res.quantified[id(q)] = tuple(found)
+        self.res.quantified[q.span] = tuple(found)
 
     def _quant_level(self, domain: n.DomainDecl, level: n.Name) -> None:
         if any(lv.name.text == level.text for lv in domain.levels):

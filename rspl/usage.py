@@ -24,6 +24,7 @@ import attrs
 from rspl import nodes as n
 from rspl.loader import Program
 from rspl.resolver import Resolution
+from rspl.spans import Span
 
 
 def counts_unnamed(item: n.Item) -> bool:
@@ -33,11 +34,11 @@ def counts_unnamed(item: n.Item) -> bool:
     return isinstance(item, n.PolicyHeader | n.RuleDecl | n.WaiverDecl | n.ScenarioDecl)
 
 
-def used_items(program: Program, res: Resolution) -> set[int]:
-    """The `id`s of the items the policy uses (see the module docstring), imports included."""
-    items = {id(item): item for m in program.modules for item in m.items}
-    todo = [id(item) for item in program.main.items]
-    todo += [key for key, item in items.items() if counts_unnamed(item)]
+def used_items(program: Program, res: Resolution) -> set[Span]:
+    """The spans (the keys of `Resolution`'s tables) of the items the policy uses (see the
+    module docstring), imports included."""
+    todo = [item.span for item in program.main.items]
+    todo += [item.span for m in program.modules for item in m.items if counts_unnamed(item)]
     seen = set(todo)
     while todo:
         for used in res.uses.get(todo.pop(), ()):
@@ -56,7 +57,7 @@ def imported_unused(program: Program, res: Resolution) -> tuple[str, ...]:
         for m in program.modules
         if m is not program.main
         for item in m.items
-        if not isinstance(item, n.PolicyHeader | n.Import) and id(item) not in used
+        if not isinstance(item, n.PolicyHeader | n.Import) and item.span not in used
     )
 
 
@@ -79,7 +80,7 @@ def unused_imports(program: Program, res: Resolution) -> list[UnusedImport]:
         named = {
             res.decl_module[decl].name
             for item in m.items
-            for decl in res.uses.get(id(item), ())
+            for decl in res.uses.get(item.span, ())
             if decl in res.decl_module
         }
         for key, target in program.imports.get(m.name, ()):

@@ -45,7 +45,7 @@ def test_every_used_declaration_has_a_reference(index: Index) -> None:
     assert res is not None
     main = index.compilation.program.main.path
     for symbol in index.declarations(main):
-        if symbol.kind != "level" and id(symbol.node) in res.used:
+        if symbol.kind != "level" and symbol.node.span in res.used:
             assert index.occurrences(symbol, include_decl=False), symbol.name
 
 

@@ -87,6 +87,12 @@ class _Body:
         return tuple(v for c in self.by_key.get(key, []) for v in c.value)
 
 
+def _word(tok: Token) -> str:
+    """A keyword or operator as written (`rule`, `>=`), interned: one string per spelling,
+    where `str(tok)` would make one per use."""
+    return sys.intern(str(tok))
+
+
 def _first_span(meta: Any, file: str) -> Span:
     return span_of(file, meta)
 
@@ -488,7 +494,7 @@ class Builder(Transformer[Token, Any]):
     # ------------------------------------------------------------------ rules
 
     def rule_kind(self, meta: Any, c: list[Any]) -> str:
-        return str(c[0])
+        return _word(c[0])
 
     def rule_decl(self, meta: Any, c: list[Any]) -> n.RuleDecl:
         kind: str = c[0]
@@ -549,7 +555,7 @@ class Builder(Transformer[Token, Any]):
         return self._clause("rules_out", c[0], meta)
 
     def modality(self, meta: Any, c: list[Any]) -> str:
-        return str(c[0])
+        return _word(c[0])
 
     def negated(self, meta: Any, c: list[Any]) -> Span:
         return self._span(meta)
@@ -716,7 +722,7 @@ class Builder(Transformer[Token, Any]):
 
     def _domain_quant(self, quantifier: str, meta: Any, c: list[Any]) -> n.DomainQuant:
         return n.DomainQuant(
-            quantifier, c[1], c[2], str(c[3]), c[4], self._span(meta), residual=c[0] is True
+            quantifier, c[1], c[2], _word(c[3]), c[4], self._span(meta), residual=c[0] is True
         )
 
     def any_domain(self, meta: Any, c: list[Any]) -> n.DomainQuant:
@@ -728,7 +734,7 @@ class Builder(Transformer[Token, Any]):
     def _member_test(self, quantifier: str, count: int | None, meta: Any,
                      c: list[Any]) -> n.MemberTest:  # fmt: skip
         c = [*c, None, None][:3]  # no comparison: a yes-or-no family
-        op = None if c[1] is None else str(c[1])
+        op = None if c[1] is None else _word(c[1])
         return n.MemberTest(quantifier, count, c[0], op, c[2], self._span(meta))
 
     def members_all(self, meta: Any, c: list[Any]) -> n.MemberTest:
@@ -755,7 +761,7 @@ class Builder(Transformer[Token, Any]):
         return n.NameRef(c[0], self._span(meta), residual=True)
 
     def comparison(self, meta: Any, c: list[Any]) -> n.Compare:
-        return n.Compare(c[0], str(c[1]), c[2], self._span(meta))
+        return n.Compare(c[0], _word(c[1]), c[2], self._span(meta))
 
     def since(self, meta: Any, c: list[Any]) -> n.Since:
         return n.Since(c[0], self._span(meta))
@@ -882,7 +888,7 @@ class Builder(Transformer[Token, Any]):
         return self._expect("provisional", meta, c)
 
     def carry_result(self, meta: Any, c: list[Any]) -> str:
-        return str(c[0])
+        return _word(c[0])
 
     def expect_carried(self, meta: Any, c: list[Any]) -> n.Expect:
         return n.Expect("carried_" + c[1], (c[0],), self._span(meta))
@@ -930,7 +936,7 @@ class Builder(Transformer[Token, Any]):
         return self._expect("alert", meta, c)
 
     def verdict(self, meta: Any, c: list[Any]) -> str:
-        return str(c[0])
+        return _word(c[0])
 
     def expect_verdict(self, meta: Any, c: list[Any]) -> n.ExpectVerdict:
         return n.ExpectVerdict(c[0], c[1], self._span(meta))

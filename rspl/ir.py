@@ -6,6 +6,7 @@ quantities are floats in their dimension's base unit (see `rspl.units`), and sta
 the safeguards they add and a `Lineage` linking them to the standard they extend, from which
 their ancestors and expanded safeguards are computed when asked for. Nothing here refers back
 to syntax nodes, except `Origin`s that let generated code and documents cite `.rspl` lines.
+Like the nodes, IR classes have no `__weakref__` slot (`weakref_slot=False`).
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ Json: TypeAlias = bool | int | float | str | Sequence["Json"] | Mapping[str, "Js
 """JSON data, read-only (so a `dict[str, str]` is JSON too)."""
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Origin:
     """Where a declaration was written: file label and 1-based line."""
 
@@ -92,7 +93,7 @@ class Origin:
     line: int
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Anchor:
     """A citation of the published policy: `§3.1`, optionally with a URL."""
 
@@ -103,7 +104,7 @@ class Anchor:
 # ---------------------------------------------------------------------------- expressions
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class LevelCmp:
     """`DOMAIN op LEVEL`, with the level's rank in the domain (1 = lowest)."""
 
@@ -114,14 +115,14 @@ class LevelCmp:
     residual: bool = False  # `residual DOMAIN op LEVEL`: the level after mitigation
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class EvidenceValue:
     """The value of a quantity or date evidence input."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Const:
     """A literal: a float in base units (with its dimension) or a date; `text` as written."""
 
@@ -130,14 +131,14 @@ class Const:
     text: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class SinceValue:
     """Days from the dated evidence `name` to the assessment's as-of date."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MemberBound:
     """`max NAME` / `min NAME`: the highest or lowest member value of the measurement family
     `name`. With members missing it is only bounded (`semantics.member_bound`)."""
@@ -149,7 +150,7 @@ class MemberBound:
 Value = EvidenceValue | Const | SinceValue | MemberBound
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Compare:
     """`left op right` over quantities (same dimension) or dates."""
 
@@ -158,21 +159,21 @@ class Compare:
     right: Value
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Fact:
     """A true-or-false evidence input (a fact or a judgement)."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DefRef:
     """A use of a named definition."""
 
     name: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Implemented:
     """A safeguard or standard (the `kind`) is in the assessment's implemented list."""
 
@@ -180,22 +181,22 @@ class Implemented:
     kind: RequirementKind
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Not:
     operand: Expr
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class And:
     operands: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Or:
     operands: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class AtLeast:
     """True when at least `count` operands are true."""
 
@@ -203,7 +204,7 @@ class AtLeast:
     operands: tuple[Expr, ...]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MemberTest:
     """`all`, `any` or `at least count of` the members of the measurement family `name` meet
     `op right` (for a yes-or-no family `op` and `right` are None: the member is yes).
@@ -239,14 +240,14 @@ def walk(e: Expr, definitions: Mapping[str, Definition]) -> Iterator[Expr]:
 # ---------------------------------------------------------------------------- declarations
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Change:
     date: datetime.date | None
     version: str
     summary: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Role:
     """A role; with `members`, a role group standing for the roles (or groups) it lists."""
 
@@ -258,7 +259,7 @@ class Role:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Context:
     name: str
     title: str | None
@@ -267,7 +268,7 @@ class Context:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ContextGroup:
     """A name for several contexts (`context deployment { includes a, b }`); lowering
     replaces every use of it by its members."""
@@ -280,7 +281,7 @@ class ContextGroup:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Family:
     name: str
     title: str | None
@@ -288,7 +289,7 @@ class Family:
     means: str | None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Level:
     name: str
     title: str | None
@@ -300,7 +301,7 @@ class Level:
     origin: Origin
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Setting:
     """One setting a domain is assessed for (`assessed per context`): a context, or a
     context group whose members share one determination."""
@@ -309,7 +310,7 @@ class Setting:
     contexts: tuple[str, ...]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CarryForward:
     """When a determination carried forward from an earlier assessment counts: made at most
     `within` before the assessment date (None: any age; `text` as written) and, if given,
@@ -322,7 +323,7 @@ class CarryForward:
     scope: Literal["policy", "domain"]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Domain:
     """A risk domain. `settings`: the settings it is determined for, each separately (empty:
     one determination for every context); `residual`: it also has a level after mitigation;
@@ -380,7 +381,7 @@ class Domain:
         return tuple(out)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Evidence:
     """An input. `type` is fact, judgement, date or a dimension from `rspl.units`."""
 
@@ -398,7 +399,7 @@ class Evidence:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Definition:
     name: str
     title: str | None
@@ -409,7 +410,7 @@ class Definition:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Safeguard:
     """A control. With an `efficacy` criterion it only counts as implemented when the
     criterion holds as well."""
@@ -457,7 +458,7 @@ class Lineage:
             cur = cur.parent
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Standard:
     """A bundle of safeguards in a family.
 
@@ -509,7 +510,7 @@ class Standard:
         return tuple(x for lin in reversed(chain) for x in lin.added)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Artifact:
     name: str
     title: str | None
@@ -520,7 +521,7 @@ class Artifact:
     phrase: str | None = None  # the words mid-sentence (docs/language.md)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Action:
     """An action an obligation names. A `blocking` action under `must` blocks the contexts it
     names (all contexts when it names none) while the obligation is in force."""
@@ -536,7 +537,7 @@ class Action:
 # ---------------------------------------------------------------------------- rules
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Period:
     """A calendar span: whole `months` (a year is 12), then `days`. `within 1 year of
     2025-04-15` is due 2026-04-15; a month added to 31 January ends on the last day of
@@ -546,7 +547,7 @@ class Period:
     days: int
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Within:
     """Due `period` after the dated evidence `event` (no due date when `event` is None: the
     time the rule began to apply is not an input)."""
@@ -556,7 +557,7 @@ class Within:
     event: str | None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Before:
     """Due before any of `contexts` may proceed: they are blocked until it is done."""
 
@@ -566,7 +567,7 @@ class Before:
     written: tuple[str, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Every:
     """Recurring: due from `low` to `high` after the dated evidence `since`; `text` says it
     in the policy's words (`about 3 to 6 months`)."""
@@ -577,19 +578,19 @@ class Every:
     since: str | None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Until:
     """In force until the condition holds."""
 
     expr: Expr
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Due:
     date: datetime.date
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DueEvent:
     """`due EVENT`: due on the date the dated evidence `event` gives (fail-closed: due, with
     no date, while the date is not given)."""
@@ -597,7 +598,7 @@ class DueEvent:
     event: str
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DueAt:
     """`due at CONTEXT, ...`: due when one of `contexts` is asked about, else open; never
     blocks (contrast `Before`)."""
@@ -606,7 +607,7 @@ class DueAt:
     written: tuple[str, ...] = ()  # as in `Before`
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Soft:
     """A soft deadline: a time word with no fixed length, `text` as the language spells it
     (`promptly`, `in a timely manner`); `recurring` for a word that says how often
@@ -637,7 +638,7 @@ def deadline_kind(d: Deadline | None) -> DeadlineKind:
     return kinds[type(d)]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Ref:
     """A name with the kind of declaration it names (role, context, artifact, ...)."""
 
@@ -646,7 +647,7 @@ class Ref:
     group: str | None = None  # a context named through this context group
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Obligation:
     modality: Modality
     action: str
@@ -676,7 +677,7 @@ class Obligation:
     prohibited: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Requirement:
     """Require a standard or a safeguard (`kind`) in `contexts` (empty: every context). Only
     a `must` requirement binds; any other `modality` is reported as a recommendation."""
@@ -692,7 +693,7 @@ class Requirement:
     written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class RuleOut:
     """A checkpoint not reached rules out `domain` at `rank` and above."""
 
@@ -700,7 +701,7 @@ class RuleOut:
     rank: int
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Rule:
     """A rule, warning (raises an alert) or cadence. `condition` None means always."""
 
@@ -723,7 +724,7 @@ class Rule:
     ladder: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Waiver:
     """A permission, exemption or waiver. `kind` standard or safeguard: it lifts the
     requirement of `target`; `kind` duty: it waives the duty `target` (its key: the action)
@@ -746,7 +747,7 @@ class Waiver:
     written: tuple[str, ...] = ()  # `contexts` as written, groups unexpanded (as in `Before`)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Rename:
     """One entry of the rename map a policy declares from the version it supersedes
     (`renames OLD as NEW`, `merges A, B as NEW`): names of that version (`DOMAIN.LEVEL` for
@@ -760,7 +761,7 @@ class Rename:
 AssertKind = Literal["never_permitted", "always_permitted", "requires"]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Assertion:
     """A property the policy states about itself (`assert`), proved or refuted by `rspl
     verify` only. `never_permitted` / `always_permitted`: no assessment (every assessment)
@@ -789,7 +790,7 @@ def duty_key(ob: Obligation) -> str:
     return ob.key
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Expectation:
     """What a scenario expects. `what` is required, not_required, missing, recommended,
     triggered, not_triggered, precautionary, alert, permitted, blocked, obligation or
@@ -806,7 +807,7 @@ class Expectation:
     roles: tuple[tuple[str, tuple[str, ...], bool], ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Scenario:
     """A named test: `assessment` is evaluator input (plain JSON data)."""
 
@@ -818,7 +819,7 @@ class Scenario:
     origin: Origin
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Policy:
     id: str
     title: str | None

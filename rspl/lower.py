@@ -147,15 +147,22 @@ class _Lowerer:
         self.program = program
         self.res = res
         self.lineages: dict[int, ir.Lineage] | None = None  # id(standard) -> lineage
+        # one IR tuple per distinct list of citations (`anchors`)
+        self._anchors: dict[tuple[tuple[str, str | None], ...], tuple[ir.Anchor, ...]] = {}
 
     def origin(self, span: Span) -> ir.Origin:
         """Where `span` is, its file named relative to the main policy's folder
         (`Program.names`): build outputs do not depend on the path the policy was built from."""
         return ir.Origin(self.program.names.get(span.file, span.file), span.line)
 
-    @staticmethod
-    def anchors(anchors: tuple[n.Anchor, ...]) -> tuple[ir.Anchor, ...]:
-        return tuple(ir.Anchor(a.text, a.url) for a in anchors)
+    def anchors(self, anchors: tuple[n.Anchor, ...]) -> tuple[ir.Anchor, ...]:
+        """The citations as IR values. Policies cite the same sections again and again
+        (`source "§4"` on every rule of a section): equal lists share one frozen tuple."""
+        key = tuple((a.text, a.url) for a in anchors)
+        found = self._anchors.get(key)
+        if found is None:
+            found = self._anchors[key] = tuple(ir.Anchor(a.text, a.url) for a in anchors)
+        return found
 
     def decls(self) -> list[tuple[n.Module, n.Item]]:
         return [(m, item) for m in self.program.modules for item in m.items]

@@ -4,6 +4,9 @@ Every node carries a `span` (where it came from) that takes no part in equality,
 trees that say the same thing compare equal wherever they were written. Sequences are
 tuples; an absent optional part is `None` or `()`. Node class names match the grammar rules
 in `grammar/rspl.lark`.
+
+Nodes have no `__weakref__` slot (`weakref_slot=False`): nothing takes a weak reference to
+one, and without it half the node classes fit a smaller allocation (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ def _span() -> Span:
     return attrs.field(eq=False, default=NO_SPAN, repr=False)
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Name:
     """An identifier as written: a reference to or the name of a declaration."""
 
@@ -30,7 +33,7 @@ class Name:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Anchor:
     """A source anchor: where in the published policy a declaration comes from."""
 
@@ -42,7 +45,7 @@ class Anchor:
 # ---------------------------------------------------------------------------- expressions
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class NameRef:
     """A name used as a value: evidence, a definition, a domain or a level. `residual`:
     written `residual D`, the domain's level after mitigation (`assessed after mitigation`)."""
@@ -52,7 +55,7 @@ class NameRef:
     residual: bool = False
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Quantity:
     """A number with an optional unit word (`4x`, `6 months`, `25%`, `200`); `about 4x`
     marks it approximate (the policy's own hedge, kept in every output)."""
@@ -66,7 +69,7 @@ class Quantity:
     ratio: tuple[float, float] | None = None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DateLit:
     """A calendar date literal; `value` is None when the text is not a real date."""
 
@@ -75,7 +78,7 @@ class DateLit:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Since:
     """`since EVIDENCE`: the time from a dated event to the assessment date."""
 
@@ -83,7 +86,7 @@ class Since:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Compare:
     """`left OP right` with OP one of >=, <=, ==, !=, >, <."""
 
@@ -93,25 +96,25 @@ class Compare:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Not:
     operand: Expr
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class And:
     operands: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Or:
     operands: tuple[Expr, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class AtLeast:
     """`any of (...)` (count 1), `all of (...)` (count None: every item), `at least N of (...)`."""
 
@@ -121,7 +124,7 @@ class AtLeast:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DomainQuant:
     """`any [STATUS] domain [of (D, ...)] OP LEVEL` and its `all ... domains` twin.
 
@@ -137,7 +140,7 @@ class DomainQuant:
     residual: bool = False  # `any residual domain ...`: the levels after mitigation
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Implemented:
     """`NAME is implemented`: a safeguard or standard is in place."""
 
@@ -145,7 +148,7 @@ class Implemented:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MemberBound:
     """`max NAME` / `min NAME` (`bound`): the highest or lowest value of a measurement
     family's members."""
@@ -155,7 +158,7 @@ class MemberBound:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class MemberTest:
     """`all NAME [OP VALUE]`, `any ...` (count 1), `at least N of ...` over the members of a
     measurement family; `op`/`right` None for a yes-or-no family (the member is yes).
@@ -175,7 +178,7 @@ Expr = NameRef | Compare | Not | And | Or | AtLeast | DomainQuant | Implemented 
 # ---------------------------------------------------------------------------- header
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class CarryForward:
     """`carry forward within DURATION [when EXPR]` or `carry forward when EXPR`: when a
     determination carried forward from an earlier assessment may be used (in a domain, or
@@ -186,7 +189,7 @@ class CarryForward:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Change:
     """One changelog entry: date, version, summary."""
 
@@ -196,7 +199,7 @@ class Change:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Renamed:
     """`NAME` or `DOMAIN.LEVEL` in a rename map (`level` None: a domain, standard or
     safeguard)."""
@@ -210,7 +213,7 @@ class Renamed:
         return self.name.text if self.level is None else f"{self.name.text}.{self.level.text}"
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Rename:
     """`renames OLD as NEW` (one old name) or `merges A, B as NEW` in the header: names of
     the version this one supersedes, and what they are called here."""
@@ -221,7 +224,7 @@ class Rename:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PolicyHeader:
     name: Name
     title: str | None
@@ -242,7 +245,7 @@ class PolicyHeader:
     renames: tuple[Rename, ...] = ()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ImportTarget:
     """`std.contexts` (kind "module") or `"shared/roles.rspl"` (kind "file")."""
 
@@ -251,7 +254,7 @@ class ImportTarget:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Import:
     targets: tuple[ImportTarget, ...]
     span: Span = _span()
@@ -260,7 +263,7 @@ class Import:
 # ---------------------------------------------------------------------------- declarations
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class RoleDecl:
     """A role; with `includes` it is a role group that stands for the roles it lists."""
 
@@ -273,7 +276,7 @@ class RoleDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ContextDecl:
     """A context; with `includes` it is a group that stands for the contexts it lists."""
 
@@ -286,7 +289,7 @@ class ContextDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class FamilyDecl:
     name: Name
     title: str | None
@@ -295,7 +298,7 @@ class FamilyDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class LevelDecl:
     name: Name
     title: str | None
@@ -306,7 +309,7 @@ class LevelDecl:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DomainDecl:
     name: Name
     title: str | None
@@ -326,7 +329,7 @@ class DomainDecl:
     carry_forward: CarryForward | None = None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class PerMember:
     """`per DIMENSION [(MEMBER, ...)]`: evidence measured once per member of a family
     (`per attack (gcg, pair)`); `members` None when the set is open (the assessment's)."""
@@ -336,7 +339,7 @@ class PerMember:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class EvidenceDecl:
     """Typed evidence: `evidence NAME: TYPE [per DIMENSION (MEMBERS)] "title"`."""
 
@@ -351,7 +354,7 @@ class EvidenceDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DefinitionDecl:
     name: Name
     title: str | None
@@ -362,7 +365,7 @@ class DefinitionDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class SafeguardDecl:
     name: Name
     title: str | None
@@ -375,7 +378,7 @@ class SafeguardDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class StandardDecl:
     name: Name
     title: str | None
@@ -393,7 +396,7 @@ class StandardDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ArtifactDecl:
     name: Name
     title: str | None
@@ -405,7 +408,7 @@ class ArtifactDecl:
     phrase: str | None = None  # `phrase STRING`: the words mid-sentence
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ActionDecl:
     name: Name
     title: str | None
@@ -419,7 +422,7 @@ class ActionDecl:
 # ---------------------------------------------------------------------------- rules
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Within:
     """`within 30 days [of EVENT]`: due a fixed time after an event (default: the trigger)."""
 
@@ -428,7 +431,7 @@ class Within:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Before:
     """`before CONTEXT, ...`: due before any of these contexts (or groups) may proceed."""
 
@@ -436,7 +439,7 @@ class Before:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Every:
     """`every 3 to 6 months [since EVENT]`: recurring, with an earliest and latest interval."""
 
@@ -448,7 +451,7 @@ class Every:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Until:
     """`until CONDITION`: in force until the condition holds."""
 
@@ -456,7 +459,7 @@ class Until:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Due:
     """`due DATE`: a fixed calendar deadline."""
 
@@ -464,7 +467,7 @@ class Due:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DueEvent:
     """`due EVENT`: due on the date the dated evidence EVENT gives."""
 
@@ -472,7 +475,7 @@ class DueEvent:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class DueAt:
     """`due at CONTEXT, ...`: due when one of these contexts (or groups) is asked about;
     unlike `before`, it never blocks."""
@@ -481,7 +484,7 @@ class DueAt:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Soft:
     """A soft deadline: a time word with no fixed length (`promptly`, `regularly`); `text` is
     the word as the language spells it (one space between words)."""
@@ -493,7 +496,7 @@ class Soft:
 Deadline = Within | Before | Every | Until | Due | DueEvent | DueAt | Soft
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Obligation:
     modality: str
     action: Name
@@ -520,7 +523,7 @@ class Obligation:
     negated: Span | None = None
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Requirement:
     """`[MODALITY] require A, B [for CONTEXT, ...] [per "§x"]... [note "..."]`; without a
     modality (or with `must`) the requirement binds; otherwise it is only reported."""
@@ -534,7 +537,7 @@ class Requirement:
     efficacy: Expr | None = None  # `counts when`: the requirement is met only while it holds
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class RuleDecl:
     """A `rule`, `warning` or `cadence` (the `kind`)."""
 
@@ -555,7 +558,7 @@ class RuleDecl:
 # ---------------------------------------------------------------------------- waivers
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class WaiverDecl:
     """`waiver NAME "TITLE" { waives T [of RULE] for C, ... when X approved by R, ... }`:
     lifts the requirement of a standard or safeguard `target` (`rule` None), or the duty
@@ -580,7 +583,7 @@ class WaiverDecl:
 AssertKind = Literal["never_permitted", "always_permitted", "requires"]
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class AssertDecl:
     """`assert NAME "TITLE" { CLAIM }`: a property the policy states about itself. `kind`
     never_permitted / always_permitted: `target` is a context (or group); requires: `target`
@@ -601,7 +604,7 @@ class AssertDecl:
 # ---------------------------------------------------------------------------- scenarios
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenLevel:
     """`given D at L [cannot rule out U]`; `given D below L` (level None, unsure L's predecessor);
     `given D cannot rule out U` (level None)."""
@@ -615,7 +618,7 @@ class GivenLevel:
     residual: bool = False  # `given residual D ...`
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenValue:
     """`given NAME = VALUE`; value is a Quantity, a DateLit or a bool (`yes`/`no`)."""
 
@@ -624,20 +627,20 @@ class GivenValue:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenImplemented:
     names: tuple[Name, ...]
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenDone:
     action: Name
     rule: Name
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenFailed:
     """`given failed KEY of RULE`: a step of the rule's escalation ladder has failed."""
 
@@ -646,7 +649,7 @@ class GivenFailed:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenApproved:
     """`given approved W, ...`: the approval of these waivers is done."""
 
@@ -654,13 +657,13 @@ class GivenApproved:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenAsOf:
     date: DateLit
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenMember:
     """`given NAME for MEMBER = VALUE`: one member's value of a measurement family."""
 
@@ -670,7 +673,7 @@ class GivenMember:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenProvisional:
     """`given D provisional "evaluation"`: D's determination waits for that evaluation."""
 
@@ -679,7 +682,7 @@ class GivenProvisional:
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class GivenCarried:
     """`given D carried forward from "model" on DATE`."""
 
@@ -695,7 +698,7 @@ Given = (
 )
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Expect:
     """`expect ...`: `what` is required, not_required, missing, recommended, triggered,
     not_triggered, precautionary or alert, about `names`."""
@@ -706,14 +709,14 @@ class Expect:
     context: Name | None = None  # `expect triggered RULE for CONTEXT`: its status there
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ExpectVerdict:
     context: Name
     verdict: str
     span: Span = _span()
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ExpectObligation:
     action: Name
     rule: Name
@@ -723,7 +726,7 @@ class ExpectObligation:
     prohibited: bool = False  # `expect prohibited ACTION of RULE`
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ExpectRoles:
     """`expect obligation ACTION of RULE by A or B approved by ... to R`: each clause is
     (`by`, `approved_by` or `to`, the roles, whether any one of them suffices)."""
@@ -737,7 +740,7 @@ class ExpectRoles:
 Expectation = Expect | ExpectVerdict | ExpectObligation | ExpectRoles
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class ScenarioDecl:
     name: Name
     title: str | None
@@ -766,7 +769,7 @@ Decl = (
 Item = PolicyHeader | Import | Decl
 
 
-@attrs.frozen
+@attrs.frozen(weakref_slot=False)
 class Module:
     """One parsed `.rspl` file. `name` is the module path (`std.contexts`) or the file path."""
 

@@ -85,7 +85,7 @@ class Resolution:
     bound: list[n.Name] = attrs.field(factory=list)
     used: set[Span] = attrs.field(factory=set)
     # by item: the declarations the item names, possibly repeated (`rspl.usage` follows them)
-    uses: dict[Span, list[Span]] = attrs.field(factory=dict)
+    uses: dict[Span, tuple[Span, ...]] = attrs.field(factory=dict)
     levels: dict[Span, n.DomainDecl] = attrs.field(factory=dict)
     decl_module: dict[Span, n.Module] = attrs.field(factory=dict)
     comparisons: dict[Span, LevelComparison] = attrs.field(factory=dict)
@@ -120,6 +120,7 @@ class _Resolver:
         self._ranks: dict[int, dict[int, int]] = {}
         self._by_name: dict[int, dict[str, n.LevelDecl]] = {}
         self.current: n.Item | None = None  # the item being resolved, for `Resolution.uses`
+        self.named: list[Span] = []  # the declarations it has named so far
 
     # ------------------------------------------------------------------ scopes
 
@@ -217,16 +218,12 @@ class _Resolver:
         self._uses(decl)
 
     def _uses(self, decl: n.Decl) -> None:
-        """The item being resolved names `decl`. A list, not a set: most items name a few
-        declarations, and a set's table takes four times a short list's memory. A name
-        written again right after itself is kept once; other repeats are harmless."""
-        if self.current is None:
-            return
-        found = self.res.uses.get(self.current.span)
-        if found is None:
-            self.res.uses[self.current.span] = [decl.span]
-        elif found[-1] != decl.span:
-            found.append(decl.span)
+        """The item being resolved names `decl`. Kept as a tuple once the item is resolved
+        (`run`), not a set: most items name a few declarations, and a set's table takes four
+        times a short tuple's memory. A name written again right after itself is kept once;
+        other repeats are harmless."""
+        if self.current is not None and (not self.named or self.named[-1] != decl.span):
+            self.named.append(decl.span)
 
     def refs(
         self,
@@ -289,6 +286,9 @@ class _Resolver:
             for item in module.items:
                 self.current = item
                 self.item(module, item)
+                if self.named:
+                    self.res.uses[item.span] = tuple(self.named)
+                    self.named.clear()
         self.current = None
         return self.res
 

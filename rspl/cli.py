@@ -503,18 +503,24 @@ STDIN = "-"  # a FILE argument that means standard input
 STDIN_NAME = "<stdin>"  # how diagnostics name it; its imports are read relative to the cwd
 
 
-def _compile(path: str, *, build_ir: bool = True, import_path: Sequence[str] = ()) -> Any:
+def _compile(
+    path: str, *, build_ir: bool = True, import_path: Sequence[str] = (), keep_program: bool = True
+) -> Any:
     """`rspl.pipeline.compile_file`, or for `-` the policy read from standard input (at most
     the size of a policy file; `rspl.limits`)."""
     from rspl.loader import MAX_FILE_BYTES, TOO_LARGE, FileRefusedError
     from rspl.pipeline import compile_file, compile_source
 
     if path != STDIN:
-        return compile_file(path, build_ir=build_ir, import_path=import_path)
+        return compile_file(
+            path, build_ir=build_ir, import_path=import_path, keep_program=keep_program
+        )
     text = sys.stdin.read(MAX_FILE_BYTES + 1)
     if len(text.encode("utf-8")) > MAX_FILE_BYTES:
         raise FileRefusedError(STDIN_NAME, TOO_LARGE)
-    return compile_source(STDIN_NAME, text, build_ir=build_ir, import_path=import_path)
+    return compile_source(
+        STDIN_NAME, text, build_ir=build_ir, import_path=import_path, keep_program=keep_program
+    )
 
 
 def _expand(files: Sequence[str]) -> list[str] | None:
@@ -550,13 +556,16 @@ def _expand(files: Sequence[str]) -> list[str] | None:
     return out
 
 
-def _compile_or_report(path: str, import_path: Sequence[str]) -> Any:
-    """The compilation of `path`, or an exit code after printing why there is none."""
+def _compile_or_report(
+    path: str, import_path: Sequence[str], *, keep_program: bool = True
+) -> Any:
+    """The compilation of `path`, or an exit code after printing why there is none.
+    `keep_program=False`: only the IR is needed (`rspl.pipeline.compile_source`)."""
     from rspl.loader import FileRefusedError
     from rspl.render import render
 
     try:
-        result = _compile(path, import_path=import_path)
+        result = _compile(path, import_path=import_path, keep_program=keep_program)
     except (OSError, FileRefusedError) as exc:
         sys.stderr.write(f"rspl: error: cannot read {_shown(path)}: {_reason(exc)}\n")
         return EXIT_USAGE
@@ -581,11 +590,12 @@ def cmd_build(
     if templates is not None and not os.path.isdir(templates):
         sys.stderr.write(f"rspl: error: --templates {templates}: not a folder\n")
         return EXIT_USAGE
-    result = _compile_or_report(path, import_path)
+    # the backends need only the IR: lowering frees the program as it goes
+    result = _compile_or_report(path, import_path, keep_program=False)
     if isinstance(result, int):
         return result
     policy = result.policy
-    del result  # the program and its resolution are not needed by the backends: free them
+    del result
     try:
         written = write_outputs(policy, output, targets, templates, full_catalogue=full_catalogue)
     except OSError as exc:

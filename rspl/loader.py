@@ -24,6 +24,7 @@ import os
 import stat
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import attrs
 
@@ -54,6 +55,12 @@ class Program:
     imports: dict[str, tuple[tuple[str, n.ImportTarget], ...]]
     texts: dict[str, str]
     names: dict[str, str]
+
+    def without_declarations(self) -> Program:
+        """The same files (texts, names, imports), each module without its declarations:
+        what a compilation keeps once lowering has let the declarations go."""
+        modules = tuple(attrs.evolve(m, items=()) for m in self.modules)
+        return attrs.evolve(self, main=modules[0], modules=modules)
 
 
 Reader = Callable[[str], str]
@@ -239,7 +246,11 @@ def load(
     names = {path: os.path.basename(path)}
     stack: list[str] = []
 
-    def visit(module: n.Module) -> None:
+    # `visit` is handed itself to recurse, not found in its own closure: a function in its own
+    # closure is a reference cycle, and with the cyclic collector paused while the compiler
+    # runs (`rspl.pipeline`) the cycle would keep every module alive until the compilation
+    # ends, whoever had let go of the program (`compile_source(keep_program=False)`).
+    def visit(module: n.Module, again: Callable[[n.Module, Any], None]) -> None:
         stack.append(module.name)
         found: dict[str, n.ImportTarget] = {}
         for item in module.items:
@@ -271,11 +282,11 @@ def load(
                 names[label] = label if is_std else _build_name(label, home)
                 child = parse_module(key, label, source, reporter, stdlib=is_std)
                 modules[key] = child
-                visit(child)
+                again(child, again)
         imports[module.name] = tuple(found.items())
         stack.pop()
 
-    visit(main)
+    visit(main, visit)
     return Program(main, tuple(modules.values()), imports, texts, names)
 
 

@@ -5,6 +5,13 @@ expression well typed. Flattens modules (the main file first, then imports in th
 turns levels into ranks, quantities into base units, expands standards' inherited
 safeguards and domain quantifiers (`any tracked domain >= High`), and turns scenarios into
 evaluator input.
+
+The lowerer takes from the program, when it starts, everything that needs the program whole
+(the header, the source hash, the unused imports, the standards' lineages); then it lowers
+the declarations kind by kind and lets each go once lowered. When the caller keeps no other
+reference to the program (`rspl.pipeline.compile_source(keep_program=False)`, what `rspl
+build` asks for), each declaration is freed as its IR is made, so the program and the IR are
+never both whole in memory (docs/performance.md, "Lowering lets the program go").
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable
-from typing import TypeVar, get_args
+from typing import TypeVar, cast, get_args
 
 import attrs
 
@@ -144,16 +151,28 @@ def _decided_per_context(
 
 class _Lowerer:
     def __init__(self, program: Program, res: Resolution) -> None:
-        self.program = program
-        self.res = res
-        self.lineages: dict[int, ir.Lineage] | None = None  # id(standard) -> lineage
+        # Everything that needs the whole program, first; then no reference to the program
+        # or to the tables of `res` that hold every declaration (see the module docstring).
+        self.names = program.names
+        self.header = next(i for i in program.main.items if isinstance(i, n.PolicyHeader))
+        self.source_hash = source_hash(program)
+        self.files = tuple(program.names[m.path] for m in program.modules)
+        self.imported_unused = imported_unused(program, res)
+        self.res = res.meanings()
+        # each kind's declarations in module order, each removed as it is lowered (`of`)
+        self.pending: dict[type[object], list[n.Item]] = {}
+        for m in program.modules:
+            for item in m.items:
+                self.pending.setdefault(type(item), []).append(item)
+        standards = self.pending.get(n.StandardDecl, [])
+        self.lineages = self._lineages(cast("list[n.StandardDecl]", standards))
         # one IR tuple per distinct list of citations (`anchors`)
         self._anchors: dict[tuple[tuple[str, str | None], ...], tuple[ir.Anchor, ...]] = {}
 
     def origin(self, span: Span) -> ir.Origin:
         """Where `span` is, its file named relative to the main policy's folder
         (`Program.names`): build outputs do not depend on the path the policy was built from."""
-        return ir.Origin(self.program.names.get(span.file, span.file), span.line)
+        return ir.Origin(self.names.get(span.file, span.file), span.line)
 
     def anchors(self, anchors: tuple[n.Anchor, ...]) -> tuple[ir.Anchor, ...]:
         """The citations as IR values. Policies cite the same sections again and again
@@ -164,40 +183,29 @@ class _Lowerer:
             found = self._anchors[key] = tuple(ir.Anchor(a.text, a.url) for a in anchors)
         return found
 
-    def decls(self) -> list[tuple[n.Module, n.Item]]:
-        return [(m, item) for m in self.program.modules for item in m.items]
-
     def of(self, cls: type[_D], lower: Callable[[_D], _R]) -> list[_R]:
-        """`lower` applied to every declaration of class `cls`, in module order."""
-        return [lower(item) for _, item in self.decls() if isinstance(item, cls)]
+        """`lower` applied to every declaration of class `cls`, in module order, each let go
+        as soon as it is lowered (the lowerer's is then the last reference, unless the caller
+        kept the program). Each class is lowered once."""
+        items = cast("list[_D]", self.pending.pop(cls, []))
+        items.reverse()
+        out = []
+        while items:
+            out.append(lower(items.pop()))
+        return out
 
     # ------------------------------------------------------------------ policy
 
     def policy(self) -> ir.Policy:
-        header = next(i for i in self.program.main.items if isinstance(i, n.PolicyHeader))
-        return self._policy(header, self.source_hash())
-
-    def source_hash(self) -> str:
-        """SHA-256 of every file's text, each under its path relative to the main file's
-        folder (`Program.names`; stdlib modules under their own name): the same policy hashes
-        the same wherever it is compiled from."""
-        digest = hashlib.sha256()
-        entries = []
-        for module in self.program.modules:
-            name = self.program.names[module.path]
-            entries.append((name, self.program.texts[module.path]))
-        for name, text in sorted(entries):
-            digest.update(name.encode("utf-8") + b"\0" + text.encode("utf-8") + b"\0")
-        return digest.hexdigest()
-
-    def _policy(self, header: n.PolicyHeader, source_hash: str) -> ir.Policy:
+        header = self.header
+        # Rules first: the most numerous declarations, and named by few others (a waiver's
+        # `of RULE`), so most are freed (see the module docstring) before the rest's IR is made.
+        lowered = tuple(self.of(n.RuleDecl, self.rule))
         contexts = self.of(n.ContextDecl, self.context)
         plain = tuple(c for c in contexts if isinstance(c, ir.Context))
         domains = tuple(self.of(n.DomainDecl, self.domain))
         definitions = tuple(self.of(n.DefinitionDecl, self.definition))
-        rules = _decided_per_context(
-            tuple(self.of(n.RuleDecl, self.rule)), domains, definitions, plain
-        )
+        rules = _decided_per_context(lowered, domains, definitions, plain)
         return ir.Policy(
             id=header.name.text,
             title=header.title,
@@ -224,13 +232,13 @@ class _Lowerer:
             actions=tuple(self.of(n.ActionDecl, self.action)),
             rules=rules,
             scenarios=tuple(self.of(n.ScenarioDecl, self.scenario)),
-            source_hash=source_hash,
-            files=tuple(self.program.names[m.path] for m in self.program.modules),
+            source_hash=self.source_hash,
+            files=self.files,
             superseded=header.superseded.value if header.superseded else None,
             successor=header.successor,
             carry_forward=self.carry(header.carry_forward, "policy"),
             waivers=tuple(self.of(n.WaiverDecl, lambda w: self.waiver(w, plain))),
-            imported_unused=imported_unused(self.program, self.res),
+            imported_unused=self.imported_unused,
             assertions=tuple(self.of(n.AssertDecl, lambda a: self.assertion(a, plain))),
             renames=tuple(
                 ir.Rename(tuple(o.text for o in r.old), r.new.text) for r in header.renames
@@ -352,9 +360,8 @@ class _Lowerer:
             )
             for i, lv in enumerate(d.levels)
         )
-        header = next(i for i in self.program.main.items if isinstance(i, n.PolicyHeader))
         carry = tuple(
-            c for c in (self.carry(header.carry_forward, "policy"),
+            c for c in (self.carry(self.header.carry_forward, "policy"),
                         self.carry(d.carry_forward, "domain"))
             if c is not None
         )  # fmt: skip
@@ -371,13 +378,12 @@ class _Lowerer:
         cur = self.res.target(d.extends) if d.extends else None
         return cur if isinstance(cur, n.StandardDecl) else None
 
-    def _lineages(self) -> dict[int, ir.Lineage]:
-        """Every standard's `ir.Lineage`, by `id` of its declaration: one depth-first walk of
+    def _lineages(self, decls: list[n.StandardDecl]) -> dict[Span, ir.Lineage]:
+        """Every standard's `ir.Lineage`, by its declaration's span: one depth-first walk of
         the `extends` forest from its roots, iterative, counting for each safeguard how many
         standards on the path from the root added it, so a standard adds those of its own the
         path has not (each once) in time proportional to its own list. A chain of N standards
         costs N, not the N(N-1)/2 names of its expanded lists."""
-        decls = [item for _, item in self.decls() if isinstance(item, n.StandardDecl)]
         children: dict[int, list[n.StandardDecl]] = {}
         roots = []
         for d in decls:
@@ -386,7 +392,7 @@ class _Lowerer:
                 roots.append(d)
             else:
                 children.setdefault(id(parent), []).append(d)
-        memo: dict[int, ir.Lineage] = {}
+        memo: dict[Span, ir.Lineage] = {}
         on_path: dict[str, int] = {}  # safeguard -> standards on the current path adding it
         todo: list[tuple[n.StandardDecl, ir.Lineage | None]] = [(d, None) for d in roots]
         todo.reverse()
@@ -400,15 +406,15 @@ class _Lowerer:
                 depth.pop()
             added = tuple(dict.fromkeys(x.text for x in d.includes if not on_path.get(x.text)))
             hole = d.hole is not None or (up is not None and up.hole)
-            lin = memo[id(d)] = ir.Lineage(d.name.text, added, up, hole)
+            lin = memo[d.span] = ir.Lineage(d.name.text, added, up, hole)
             for x in added:
                 on_path[x] = on_path.get(x, 0) + 1
             leave.append(lin)
             depth.append(len(todo))
             todo.extend((c, lin) for c in reversed(children.get(id(d), [])))
         for d in decls:  # on or below an `extends` cycle (reported by the checker)
-            if id(d) not in memo:
-                memo[id(d)] = self._lineage_in_cycle(d)
+            if d.span not in memo:
+                memo[d.span] = self._lineage_in_cycle(d)
         return memo
 
     def _lineage_in_cycle(self, d: n.StandardDecl) -> ir.Lineage:
@@ -426,15 +432,13 @@ class _Lowerer:
         return ir.Lineage(d.name.text, tuple(safeguards), None, hole)
 
     def standard(self, d: n.StandardDecl) -> ir.Standard:
-        if self.lineages is None:
-            self.lineages = self._lineages()
         return ir.Standard(
             name=d.name.text,
             title=d.title,
             family=d.family.text,
             extends=d.extends.text if d.extends else None,
             # a standard extending one not yet defined cannot be met either (`lineage.hole`)
-            lineage=self.lineages[id(d)],
+            lineage=self.lineages[d.span],
             own_safeguards=tuple(dict.fromkeys(x.text for x in d.includes)),
             protects=d.protects,
             excludes=d.excludes,
@@ -772,6 +776,41 @@ class _Lowerer:
         )  # fmt: skip
 
 
+_HASH_CHUNK = 1 << 16  # characters hashed at a time
+
+
+def source_hash(program: Program) -> str:
+    """SHA-256 of every file's text, each under its path relative to the main file's folder
+    (`Program.names`; stdlib modules under their own name): the same policy hashes the same
+    wherever it is compiled from."""
+    digest = hashlib.sha256()
+    entries = []
+    for module in program.modules:
+        entries.append((program.names[module.path], program.texts[module.path]))
+    for name, text in sorted(entries):
+        digest.update(name.encode("utf-8") + b"\0")
+        for at in range(0, len(text), _HASH_CHUNK):  # never a UTF-8 copy of the whole file
+            digest.update(text[at : at + _HASH_CHUNK].encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+class Lowering:
+    """A lowering begun: made from the program and its resolution, it holds only what
+    lowering reads, so a caller that lets go of the program has the declarations freed as
+    they are lowered (`policy`)."""
+
+    def __init__(self, program: Program, res: Resolution) -> None:
+        self._lowerer: _Lowerer | None = _Lowerer(program, res)
+
+    def policy(self) -> ir.Policy:
+        """The IR; once (the declarations are let go as they are lowered)."""
+        lowerer, self._lowerer = self._lowerer, None
+        if lowerer is None:
+            raise RuntimeError("this lowering has already made its IR")
+        return lowerer.policy()
+
+
 def lower(program: Program, res: Resolution) -> ir.Policy:
     """The IR of a program the checker accepted."""
-    return _Lowerer(program, res).policy()
+    return Lowering(program, res).policy()

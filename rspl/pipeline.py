@@ -34,6 +34,7 @@ class Unit:
     read: Reader
     import_path: tuple[str, ...] = ()
     parse_main: ModuleParser = build_module
+    keep_program: bool = True
     reporter: Reporter = attrs.field(factory=Reporter)
     program: Program | None = None
     resolution: Resolution | None = None
@@ -58,10 +59,14 @@ def _check(unit: Unit) -> None:
 
 
 def _lower(unit: Unit) -> None:
-    from rspl.lower import lower  # only when the IR is built
+    from rspl.lower import Lowering  # only when the IR is built
 
     assert unit.program is not None and unit.resolution is not None
-    unit.policy = lower(unit.program, unit.resolution)
+    lowering = Lowering(unit.program, unit.resolution)
+    if not unit.keep_program:  # then the lowering holds the last references: see `rspl.lower`
+        unit.program = unit.program.without_declarations()
+        unit.resolution = None
+    unit.policy = lowering.policy()
 
 
 @attrs.frozen
@@ -125,13 +130,17 @@ def compile_source(
     build_ir: bool = True,
     import_path: Sequence[str] = (),
     parse_main: ModuleParser = build_module,
+    keep_program: bool = True,
 ) -> Compilation:
     """Compile the policy whose main file is `path` with contents `text`: run `PASSES` in
     order. With `build_ir=False` (what `rspl check` needs) the passes stop before lowering.
     `parse_main` parses the main file (`rspl.incremental` re-parses only what an edit touched).
     `read` reads imported files; they may come only from under `path`'s folder or one of the
-    `import_path` folders (see `rspl.loader`)."""
-    unit = Unit(path, text, read, tuple(import_path), parse_main)
+    `import_path` folders (see `rspl.loader`). With `keep_program=False` (what `rspl build`
+    needs: the IR, not the program), lowering lets each declaration go once lowered, and
+    when the IR is built the compilation's program keeps only its files (texts, names,
+    imports) and its resolution is None."""
+    unit = Unit(path, text, read, tuple(import_path), parse_main, keep_program)
     with collector_paused():
         for step in PASSES:
             if step.needs_clean and (unit.reporter.has_errors or not build_ir):
@@ -142,9 +151,16 @@ def compile_source(
 
 
 def compile_file(
-    path: str, *, build_ir: bool = True, import_path: Sequence[str] = ()
+    path: str,
+    *,
+    build_ir: bool = True,
+    import_path: Sequence[str] = (),
+    keep_program: bool = True,
 ) -> Compilation:
-    """Compile the policy in the file `path`. Raises OSError if it cannot be read and
-    `rspl.loader.FileRefusedError` if it is not a policy file (not a regular file, too large, not
-    UTF-8 text)."""
-    return compile_source(path, read_file(path), build_ir=build_ir, import_path=import_path)
+    """Compile the policy in the file `path` (`compile_source`). Raises OSError if it cannot
+    be read and `rspl.loader.FileRefusedError` if it is not a policy file (not a regular file,
+    too large, not UTF-8 text)."""
+    return compile_source(
+        path, read_file(path), build_ir=build_ir, import_path=import_path,
+        keep_program=keep_program,
+    )  # fmt: skip

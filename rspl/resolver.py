@@ -107,6 +107,15 @@ class Resolution:
     def lookup(self, module: n.Module, text: str) -> n.Decl | None:
         return self.scopes[module.name].get(text)
 
+    def meanings(self) -> Resolution:
+        """What each name, comparison and quantifier means, and nothing else: what lowering
+        reads. Without the scopes and the tables of uses, which hold every declaration (and
+        would keep each alive after it is lowered; `rspl.lower`)."""
+        return Resolution(
+            scopes={}, own={}, refs=self.refs, comparisons=self.comparisons,
+            quantified=self.quantified,
+        )  # fmt: skip
+
 
 class _Resolver:
     def __init__(self, program: Program, reporter: Reporter) -> None:

@@ -10,8 +10,8 @@ unused arenas, which RSS includes, are not counted):
 
 - `check peak`: the most held while parsing, resolving and checking (`rspl check`), less
   what was held before (the modules imported, Lark's parser tables);
-- `lowering peak`: the same with lowering to the IR, which needs the checked program (`rspl
-  build`);
+- `lowering peak`: the same with lowering to the IR, compiled as `rspl build` compiles
+  (`keep_program=False`: lowering frees each declaration once lowered);
 - `IR`: what the IR holds once the program and its resolution are freed;
 - for each backend: the size of its output and the most it held above the IR while
   writing it as `rspl build` does (`rspl.build.write_outputs`, one target at a time).
@@ -56,7 +56,7 @@ def measure(name: str, size: float) -> list[tuple[str, float, float | None]]:
     del checked
     gc.collect()
     tracemalloc.reset_peak()
-    result = pipeline.compile_source(f"{name}.rspl", text)
+    result = pipeline.compile_source(f"{name}.rspl", text, keep_program=False)
     if not result.ok:
         raise SystemExit(f"{name}: the synthetic policy does not compile")
     _, front = tracemalloc.get_traced_memory()

@@ -28,10 +28,11 @@ row what the level adds to it or drops from it.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, TypeGuard, TypeVar
 
 import attrs
@@ -1876,34 +1877,90 @@ def environment(templates: str | None = None) -> jinja2.Environment:
     return env
 
 
-def _tidy(text: str) -> str:
-    """At most one blank line in a row, and one newline at the end. (Never inside the
-    diagram: its lines are never blank.)"""
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and (not out or not out[-1]):
-            continue
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n"
+_CHUNK = 1 << 14
+"""About how much template output `_tidy` gathers before it cuts lines and passes them on."""
+
+
+def _tidy(chunks: Iterable[str]) -> Iterator[str]:
+    """The text of `chunks` with no spaces at the ends of lines, at most one blank line in a
+    row, none first or last, and one newline at the end; in pieces of whole lines as the text
+    comes, so it is never held whole. (Never inside the diagram: its lines are never blank.)
+    Lines are those of `str.splitlines`, wherever the chunks end: an unfinished last line, or
+    one that ends in `\\r` (maybe half of a `\\r\\n`), waits for more."""
+    started = blank = False  # a line was written; a blank line is due before the next one
+
+    def tidied(lines: Iterable[str]) -> Iterator[str]:
+        nonlocal started, blank
+        for line in lines:
+            line = line.rstrip()  # the line break too: every one is whitespace
+            if not line:
+                blank = started
+                continue
+            if blank:
+                yield "\n"
+                blank = False
+            started = True
+            yield line + "\n"
+
+    batch: list[str] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= _CHUNK:
+            lines = "".join(batch).splitlines(keepends=True)
+            last = lines[-1]
+            batch = [lines.pop()] if last[-1] == "\r" or last.splitlines()[0] == last else []
+            size = len(batch[0]) if batch else 0
+            yield "".join(tidied(lines))
+    text = "".join(tidied("".join(batch).splitlines()))
+    yield text if started else "\n"
+
+
+def _events(env: jinja2.Environment, doc: Document) -> Iterator[str]:
+    """The output of `policy.md.j2` on `doc` as Jinja produces it, a failure of a template
+    raised as a `TemplateError`."""
+    try:
+        yield from env.get_template("policy.md.j2").generate(doc=doc)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except (jinja2.TemplateError, UnescapedTextError) as exc:
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def edition_pieces(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> tuple[Iterator[str], Document]:
+    """The document's Markdown text, in pieces of whole lines laid out as they are read, and
+    the view it is laid out from: the HTML backend reads both. The view builds its long
+    sequences an item at a time (`Lazy`) and the text is never held whole, so neither costs
+    the size of the document (bench/memory.py). `options` go to `document`."""
+    env = environment(templates)
+    doc = document(policy, **options)
+    return _tidy(_events(env, doc)), doc
 
 
 def edition(
     policy: ir.Policy, templates: str | None = None, **options: Any
 ) -> tuple[str, Document]:
-    """The document's Markdown text and the view it was laid out from: `render` writes the
-    text, the HTML backend reads both. `options` go to `document`."""
+    """The document's Markdown text, whole, and the view it was laid out from
+    (`edition_pieces`)."""
+    pieces, doc = edition_pieces(policy, templates, **options)
+    return "".join(pieces), doc
+
+
+def render_pieces(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> dict[str, Iterator[str]]:
+    """`{module}.md` as the pieces of its text, laid out as they are read (`rspl build`
+    writes each to the file as it comes). A folder of `templates` is first run over the
+    whole document, its text thrown away as it comes: a template that fails does so here,
+    before `rspl build` has opened a file, as it did when the text came whole."""
     env = environment(templates)
     doc = document(policy, **options)
-    try:
-        text = env.get_template("policy.md.j2").render(doc=doc)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
-    except (jinja2.TemplateError, UnescapedTextError) as exc:
-        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
-    return _tidy(text), doc
+    if templates is not None:
+        collections.deque(_events(env, doc), maxlen=0)
+    return {module_name(policy) + ".md": _tidy(_events(env, doc))}
 
 
 def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> dict[str, str]:

@@ -33,7 +33,7 @@ import datetime
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any, Protocol, TypeGuard, TypeVar
+from typing import Any, Generic, Protocol, TypeGuard, TypeVar, overload
 
 import attrs
 import jinja2
@@ -937,6 +937,42 @@ def _rules_cell(w: _Words, level: thresholds.Level) -> Md:
 
 # ---------------------------------------------------------------------------- the view
 
+_S = TypeVar("_S")
+_V = TypeVar("_V")
+
+
+class Lazy(Sequence[_V], Generic[_S, _V]):
+    """The views of `items`, each made by `build` when a template reaches it and not kept.
+
+    A policy's rules, levels, standards and terms are as many as its lines, and each view
+    holds its sentences: made all at once, before the first line of the document, they
+    would take several times the size of the source (bench/memory.py). A template reads
+    them in order, and a view read again (the contents, then the sections) is made again:
+    the same view, since the document is deterministic. Its length costs nothing."""
+
+    __slots__ = ("_build", "_items")
+
+    def __init__(self, items: Sequence[_S], build: Callable[[_S], _V]) -> None:
+        self._items = items
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[_V]:
+        return map(self._build, self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> _V: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Lazy[_S, _V]: ...
+
+    def __getitem__(self, index: int | slice) -> _V | Lazy[_S, _V]:
+        if isinstance(index, slice):
+            return Lazy(self._items[index], self._build)
+        return self._build(self._items[index])
+
 
 @attrs.frozen
 class LevelView:
@@ -960,7 +996,7 @@ class DomainView:
     deciders: Md
     means: str | None
     citations: Md
-    levels: tuple[LevelView, ...]
+    levels: Sequence[LevelView]
     assessed: Md | None = None  # how it is assessed: per setting, after mitigation
     risk: bool = False
     carry_forward: Md | None = None
@@ -988,7 +1024,7 @@ class StandardView:
     references: tuple[str, ...]
     means: str | None
     citations: Md
-    safeguards: tuple[SafeguardView, ...]
+    safeguards: Sequence[SafeguardView]
     criterion: Md | None = None  # `counts only while ...`, its own and inherited criteria
 
 
@@ -998,7 +1034,7 @@ class FamilyView:
     title: Md
     means: str | None
     citations: Md
-    standards: tuple[StandardView, ...]
+    standards: Sequence[StandardView]
 
 
 @attrs.frozen
@@ -1073,32 +1109,32 @@ class Document:
     combine_all: bool
     changes: tuple[ChangeView, ...]
     baseline: Md
-    domains: tuple[DomainView, ...]
+    domains: Sequence[DomainView]
     diagram: tuple[Md, ...]
     graph: Graph
-    families: tuple[FamilyView, ...]
-    other_safeguards: tuple[SafeguardView, ...]
-    rules: tuple[RuleView, ...]
-    warnings: tuple[RuleView, ...]
-    cadences: tuple[RuleView, ...]
-    definitions: tuple[TermView, ...]
-    evidence: tuple[TermView, ...]
-    roles: tuple[TermView, ...]
-    artifacts: tuple[TermView, ...]
-    contexts: tuple[TermView, ...]
-    context_groups: tuple[TermView, ...]
+    families: Sequence[FamilyView]
+    other_safeguards: Sequence[SafeguardView]
+    rules: Sequence[RuleView]
+    warnings: Sequence[RuleView]
+    cadences: Sequence[RuleView]
+    definitions: Sequence[TermView]
+    evidence: Sequence[TermView]
+    roles: Sequence[TermView]
+    artifacts: Sequence[TermView]
+    contexts: Sequence[TermView]
+    context_groups: Sequence[TermView]
     blocking_actions: Md
     sources: tuple[SourceView, ...]
     compiler: Md
     source_hash: Md
     superseded: Md | None = None
     period: Md | None = None
-    role_groups: tuple[TermView, ...] = ()
+    role_groups: Sequence[TermView] = ()
     role_choices: bool = False  # some duty has role alternatives or recipients, or a group
     prohibitions: bool = False  # the policy has a `must not` or `should not`
-    waivers: tuple[WaiverView, ...] = ()
+    waivers: Sequence[WaiverView] = ()
     bounds: tuple[BoundView, ...] = ()
-    assertions: tuple[AssertView, ...] = ()
+    assertions: Sequence[AssertView] = ()
 
 
 @attrs.frozen
@@ -1153,17 +1189,14 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
                "known to hold; otherwise the " + noun + " stands.", text)  # fmt: skip
 
 
-def _waiver_views(w: _Words, policy: ir.Policy) -> tuple[WaiverView, ...]:
-    return tuple(
-        WaiverView(
-            name=x.name,
-            title=escape(x.title) if _has_text(x.title) else code(x.name),
-            citations=citations(x.anchors),
-            means=x.means,
-            text=_waiver_text(w, x),
-        )
-        for x in policy.waivers
-    )
+def _waiver_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Waiver, WaiverView]:
+    return Lazy(policy.waivers, lambda x: WaiverView(
+        name=x.name,
+        title=escape(x.title) if _has_text(x.title) else code(x.name),
+        citations=citations(x.anchors),
+        means=x.means,
+        text=_waiver_text(w, x),
+    ))  # fmt: skip
 
 
 @attrs.frozen
@@ -1190,17 +1223,14 @@ def _assertion_text(w: _Words, a: ir.Assertion) -> Md:
     return fmt(word + " permitted {}{}.", where, when)
 
 
-def _assert_views(w: _Words, policy: ir.Policy) -> tuple[AssertView, ...]:
-    return tuple(
-        AssertView(
-            name=x.name,
-            title=escape(x.title) if _has_text(x.title) else code(x.name),
-            citations=citations(x.anchors),
-            means=x.means,
-            text=_assertion_text(w, x),
-        )
-        for x in policy.assertions
-    )
+def _assert_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Assertion, AssertView]:
+    return Lazy(policy.assertions, lambda x: AssertView(
+        name=x.name,
+        title=escape(x.title) if _has_text(x.title) else code(x.name),
+        citations=citations(x.anchors),
+        means=x.means,
+        text=_assertion_text(w, x),
+    ))  # fmt: skip
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1216,20 +1246,12 @@ def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
     return join(parts, "; ")
 
 
-def _safeguard_view(
-    w: _Words, sg: ir.Safeguard, notes: dict[str, Md] | None = None
-) -> SafeguardView:
-    """`notes` keeps each safeguard's note once made (a safeguard may be listed under more
-    than one standard)."""
-    if notes is None:
-        notes = {}
-    if sg.name not in notes:
-        notes[sg.name] = _safeguard_note(w, sg)
+def _safeguard_view(w: _Words, sg: ir.Safeguard) -> SafeguardView:
     return SafeguardView(
         name=sg.name,
         title=w.title("safeguard", sg.name),
         means=sg.means,
-        note=notes[sg.name],
+        note=_safeguard_note(w, sg),
     )
 
 
@@ -1241,53 +1263,51 @@ def _standard_link(w: _Words, name: str) -> Md:
     return Md(f"[{w.title('standard', name)}](#{kept.replace(' ', '-')})")
 
 
-def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
+def _families(w: _Words, policy: ir.Policy) -> Lazy[ir.Family, FamilyView]:
     safeguards = {s.name: s for s in policy.safeguards}
     standards = {s.name: s for s in policy.standards}
     in_family: dict[str, list[ir.Standard]] = {}
     for std in policy.standards:
         in_family.setdefault(std.family, []).append(std)
-    notes: dict[str, Md] = {}
-    out = []
-    for fam in policy.families:
-        views = []
-        for std in in_family.get(fam.name, []):
-            # A standard that extends another lists only the safeguards it adds (its expanded
-            # list is its parent's, then those): "includes everything in" says the rest, so
-            # the section is as long as the policy, not the sum of every chain's length.
-            parent = standards[std.parent] if std.parent else None
-            added = std.added_safeguards if parent else std.safeguards
-            rows = [_safeguard_view(w, safeguards[name], notes) for name in added]
-            views.append(
-                StandardView(
-                    name=std.name,
-                    title=w.title("standard", std.name),
-                    hole=std.hole,
-                    extends=_standard_link(w, parent.name) if parent else None,
-                    protects=std.protects,
-                    excludes=std.excludes,
-                    references=std.references,
-                    means=std.means,
-                    citations=citations(std.anchors),
-                    safeguards=tuple(rows),
-                    criterion=_standard_criterion(w, std),
-                )
-            )
-        out.append(
-            FamilyView(
-                name=fam.name,
-                title=w.title("family", fam.name),
-                means=fam.means,
-                citations=citations(fam.anchors),
-                standards=tuple(views),
-            )
+
+    def safeguard(name: str) -> SafeguardView:
+        return _safeguard_view(w, safeguards[name])
+
+    def standard(std: ir.Standard) -> StandardView:
+        # A standard that extends another lists only the safeguards it adds (its expanded
+        # list is its parent's, then those): "includes everything in" says the rest, so
+        # the section is as long as the policy, not the sum of every chain's length.
+        parent = standards[std.parent] if std.parent else None
+        return StandardView(
+            name=std.name,
+            title=w.title("standard", std.name),
+            hole=std.hole,
+            extends=_standard_link(w, parent.name) if parent else None,
+            protects=std.protects,
+            excludes=std.excludes,
+            references=std.references,
+            means=std.means,
+            citations=citations(std.anchors),
+            safeguards=Lazy(std.added_safeguards if parent else std.safeguards, safeguard),
+            criterion=_standard_criterion(w, std),
         )
-    return tuple(out)
+
+    return Lazy(policy.families, lambda fam: FamilyView(
+        name=fam.name,
+        title=w.title("family", fam.name),
+        means=fam.means,
+        citations=citations(fam.anchors),
+        standards=Lazy(in_family.get(fam.name, ()), standard),
+    ))  # fmt: skip
 
 
 def _standard_criterion(w: _Words, std: ir.Standard) -> Md | None:
     found = w.criteria_of(std.name, (), ())
     return fmt("It counts only {}.", words(found, "and")) if found else None
+
+
+def _rule_views(w: _Words, policy: ir.Policy, kind: str) -> Lazy[ir.Rule, RuleView]:
+    return Lazy(tuple(r for r in policy.rules if r.kind == kind), lambda r: _rule_view(w, r))
 
 
 def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
@@ -1417,43 +1437,38 @@ def _evidence_kind(e: ir.Evidence) -> Md:
     return escape(f"{e.type} ({unit})" if unit else e.type)
 
 
-def _domains(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[DomainView, ...]:
-    out = []
-    for d in policy.domains:
-        levels = []
-        for lv in d.levels:
-            result = found.levels[(d.name, lv.name)]
-            who = []
-            if lv.actors:
-                who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
-            if _has_text(lv.baseline):
-                who.append(fmt("Baseline: {}", escape(lv.baseline or "")))
-            levels.append(
-                LevelView(
-                    name=lv.name,
-                    title=w.level(d.name, lv.name),
-                    means=lv.means,
-                    who=join(who, " "),
-                    requires=_requires_cell(w, result, found.baseline, policy),
-                    rules=_rules_cell(w, result),
-                    citations=citations(lv.anchors),
-                )
-            )
-        out.append(
-            DomainView(
-                name=d.name,
-                title=w.title("domain", d.name),
-                status=escape(_STATUS.get(d.status, d.status)),
-                deciders=w.roles(d.deciders),
-                means=d.means,
-                citations=citations(d.anchors),
-                levels=tuple(levels),
-                assessed=_assessed(w, d),
-                risk=d.risk,
-                carry_forward=_carry_forward(w, d),
-            )
+def _domains(
+    w: _Words, policy: ir.Policy, found: thresholds.Levels
+) -> Lazy[ir.Domain, DomainView]:
+    def level(d: ir.Domain, lv: ir.Level) -> LevelView:
+        result = found.levels[(d.name, lv.name)]
+        who = []
+        if lv.actors:
+            who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
+        if _has_text(lv.baseline):
+            who.append(fmt("Baseline: {}", escape(lv.baseline or "")))
+        return LevelView(
+            name=lv.name,
+            title=w.level(d.name, lv.name),
+            means=lv.means,
+            who=join(who, " "),
+            requires=_requires_cell(w, result, found.baseline, policy),
+            rules=_rules_cell(w, result),
+            citations=citations(lv.anchors),
         )
-    return tuple(out)
+
+    return Lazy(policy.domains, lambda d: DomainView(
+        name=d.name,
+        title=w.title("domain", d.name),
+        status=escape(_STATUS.get(d.status, d.status)),
+        deciders=w.roles(d.deciders),
+        means=d.means,
+        citations=citations(d.anchors),
+        levels=Lazy(d.levels, lambda lv: level(d, lv)),
+        assessed=_assessed(w, d),
+        risk=d.risk,
+        carry_forward=_carry_forward(w, d),
+    ))  # fmt: skip
 
 
 def _assessed(w: _Words, d: ir.Domain) -> Md | None:
@@ -1703,28 +1718,22 @@ def _term(w: _Words, kind: str, decl: Any, text: Md = _NOTHING, extra: Md = _NOT
     )
 
 
-def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
+def _terms(w: _Words, policy: ir.Policy) -> dict[str, Lazy[Any, TermView]]:
     return {
-        "roles": tuple(_term(w, "role", r) for r in policy.roles if not r.members),
-        "role_groups": tuple(
-            _term(w, "role", r, words([w.role(m, i == 0) for i, m in enumerate(r.members)]))
-            for r in policy.roles if r.members
-        ),
-        "contexts": tuple(_term(w, "context", c) for c in policy.contexts),
-        "context_groups": tuple(
-            _term(w, "group", g, words([w.title("context", m) for m in g.members]))
-            for g in policy.context_groups
-        ),
-        "evidence": tuple(
-            _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
-                  words([w.title("role", r) for r in e.deciders]))  # a cell: labels
-            for e in policy.evidence
-        ),
-        "definitions": tuple(
-            _term(w, "definition", d, w.condition(d.expr)) for d in policy.definitions
-        ),
-        "artifacts": tuple(_term(w, "artifact", a, w.roles(a.audience)) for a in policy.artifacts),
-    }
+        "roles": Lazy(tuple(r for r in policy.roles if not r.members),
+                      lambda r: _term(w, "role", r)),
+        "role_groups": Lazy(tuple(r for r in policy.roles if r.members), lambda r: _term(
+            w, "role", r, words([w.role(m, i == 0) for i, m in enumerate(r.members)]))),
+        "contexts": Lazy(policy.contexts, lambda c: _term(w, "context", c)),
+        "context_groups": Lazy(policy.context_groups, lambda g: _term(
+            w, "group", g, words([w.title("context", m) for m in g.members]))),
+        "evidence": Lazy(policy.evidence, lambda e: _term(
+            w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
+            words([w.title("role", r) for r in e.deciders]))),  # a cell: labels
+        "definitions": Lazy(policy.definitions,
+                            lambda d: _term(w, "definition", d, w.condition(d.expr))),
+        "artifacts": Lazy(policy.artifacts, lambda a: _term(w, "artifact", a, w.roles(a.audience))),
+    }  # fmt: skip
 
 
 class _Named(Protocol):
@@ -1765,7 +1774,6 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
     w = _Words(policy)
     found = thresholds.levels(policy)
     graph = _graph(w, policy, found)
-    rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
     in_standards = {x for s in policy.standards for x in s.own_safeguards}
@@ -1790,14 +1798,13 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
         diagram=_diagram(graph),
         graph=graph,
         families=_families(w, policy),
-        other_safeguards=tuple(
-            _safeguard_view(w, sg)
-            for sg in policy.safeguards
-            if sg.name not in in_standards
+        other_safeguards=Lazy(
+            tuple(sg for sg in policy.safeguards if sg.name not in in_standards),
+            lambda sg: _safeguard_view(w, sg),
         ),
-        rules=tuple(r for r in rules if r.kind == "rule"),
-        warnings=tuple(r for r in rules if r.kind == "warning"),
-        cadences=tuple(r for r in rules if r.kind == "cadence"),
+        rules=_rule_views(w, policy, "rule"),
+        warnings=_rule_views(w, policy, "warning"),
+        cadences=_rule_views(w, policy, "cadence"),
         definitions=terms["definitions"],
         evidence=terms["evidence"],
         roles=terms["roles"],

@@ -548,12 +548,14 @@ def test_streamed_document_is_the_template_output(
 ) -> None:
     """`rspl build` writes the document as the templates produce it (`render_pieces`), with
     its long sequences built an item at a time: the text is the templates' whole output,
-    laid out, with the shipped templates and with overridden ones (a rule listed twice)."""
+    laid out, with the shipped templates and with overridden ones (a rule listed twice,
+    the sequences' lengths and items read)."""
     monkeypatch.setattr(markdown, "_CHUNK", 100)  # many pieces, cut anywhere
     (tmp_path / "rules.md.j2").write_text(
         "{% for r in doc.rules %}{% include 'rule.md.j2' %}{% endfor %}\n"
         "{% for r in doc.rules %}{{ loop.index }}/{{ loop.length }} {{ r.title }}\n"
-        "{% endfor %}{{ doc.rules|length }} {{ doc.rules[-1:]|length }}\n",
+        "{% endfor %}{{ doc.rules|length }} {{ doc.rules[-1:]|length }}\n"
+        "{{ doc.diagram|length }} {{ doc.diagram[0] }} {{ doc.diagram[-2:]|length }}\n",
         encoding="utf-8",
     )  # fmt: skip
     policy = compiled(path)

@@ -1110,7 +1110,7 @@ class Document:
     changes: tuple[ChangeView, ...]
     baseline: Md
     domains: Sequence[DomainView]
-    diagram: tuple[Md, ...]
+    diagram: Sequence[Md]
     graph: Graph
     families: Sequence[FamilyView]
     other_safeguards: Sequence[SafeguardView]
@@ -1613,30 +1613,55 @@ def _graph(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> Graph:
     return Graph(tuple(families), base_node, tuple(domains), tuple(alerts.values()), tuple(edges))
 
 
-def _diagram(graph: Graph) -> tuple[Md, ...]:
+class Diagram(Sequence[Md]):
+    """The Mermaid flowchart lines of the capability diagram, written again each time a
+    template reads them (`_diagram`): there are as many as levels and standards, so they
+    are never all held. Their number and an indexed line cost writing them all."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def __iter__(self) -> Iterator[Md]:
+        return _diagram(self._graph)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @overload
+    def __getitem__(self, index: int) -> Md: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Md, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Md | tuple[Md, ...]:
+        return tuple(self)[index]
+
+
+def _diagram(graph: Graph) -> Iterator[Md]:
     """Mermaid flowchart lines of the capability diagram. Labels go through
     `mermaid_label`; an alert's box is written where it is first pointed at."""
-    lines = [Md("flowchart LR")]
+    yield Md("flowchart LR")
     for fam in graph.families:
-        lines.append(fmt(f"  subgraph {fam.id}[{{}}]", mermaid_label(fam.label)))
-        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in fam.nodes]
-        lines.append(Md("  end"))
-    edges = list(graph.edges)
+        yield fmt(f"  subgraph {fam.id}[{{}}]", mermaid_label(fam.label))
+        yield from (fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in fam.nodes)
+        yield Md("  end")
     if graph.baseline is not None:
-        lines.append(fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label)))
-        lines += [_edge(e) for e in edges if e.source == "B0"]
-        edges = [e for e in edges if e.source != "B0"]
+        yield fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label))
+        yield from (_edge(e) for e in graph.edges if e.source == "B0")
     for d in graph.domains:
-        lines.append(fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label)))
-        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in d.nodes]
-        lines.append(Md("  end"))
+        yield fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label))
+        yield from (fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in d.nodes)
+        yield Md("  end")
     alerts = {a.id: a for a in graph.alerts}
-    for e in edges:
+    for e in graph.edges:
+        if graph.baseline is not None and e.source == "B0":
+            continue  # written with the baseline
         if e.target in alerts:
             alert = alerts.pop(e.target)
-            lines.append(fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label)))
-        lines.append(_edge(e))
-    return tuple(lines)
+            yield fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label))
+        yield _edge(e)
 
 
 def _edge(e: GraphEdge) -> Md:
@@ -1795,7 +1820,7 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
         ),
         baseline=_baseline_text(w, found.baseline),
         domains=_domains(w, policy, found),
-        diagram=_diagram(graph),
+        diagram=Diagram(graph),
         graph=graph,
         families=_families(w, policy),
         other_safeguards=Lazy(

@@ -1,8 +1,8 @@
 """The HTML backend: the policy document as one self-contained web page, for publishing.
 
 `render(policy, templates)` returns one file, `{module}.html`. It is the Markdown backend's
-document, laid out as HTML: the text comes from `markdown.edition` (so every wording and table
-of the Markdown document is the HTML's too) and is converted by markdown-it-py (CommonMark
+document, laid out as HTML: the text comes from `markdown.edition_pieces` (so every wording and
+table of the Markdown document is the HTML's too) and is converted by markdown-it-py (CommonMark
 and tables). What this module adds:
 
 - Safety. Raw HTML, images and every link that is not http(s) or a `#fragment` are turned

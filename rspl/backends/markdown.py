@@ -15,9 +15,10 @@ Policy text can never break the document, because of two rules:
   environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
   filter fails loudly instead of printing raw policy text.
 
-`edition` returns the text together with the view it was laid out from; the HTML backend
-builds its page from both (the capability diagram from the view's `Graph`), so this module is
-the one place the document's wording lives.
+`edition` returns the text together with the view it was laid out from, and
+`edition_pieces` the same with the text in pieces as the templates produce it; the HTML
+backend builds its page from both (the capability diagram from the view's `Graph`), so this
+module is the one place the document's wording lives.
 
 What each capability level requires is not re-derived here: `rspl.backends.thresholds` asks
 the reference interpreter, for the baseline (every domain below its first level, nothing else

@@ -38,9 +38,9 @@ def render_pieces(
     *,
     full_catalogue: bool = False,
 ) -> dict[str, Iterable[str]]:
-    """File name -> its text in pieces, for one target. The JSON Schemas and the HTML page
-    come as they are produced, so that writing them holds a piece at a time, not the file
-    (bench/memory.py); the Python module and the Markdown come whole, as one piece."""
+    """File name -> its text in pieces, for one target. The JSON Schemas, the Markdown and
+    the HTML page come as they are produced, so that writing them holds a piece at a time,
+    not the file (bench/memory.py); the Python module comes whole, as one piece."""
     if target == "python":
         from rspl.backends import python
 
@@ -48,8 +48,7 @@ def render_pieces(
     if target == "markdown":
         from rspl.backends import markdown
 
-        files = markdown.render(policy, templates, full_catalogue=full_catalogue)
-        return {name: (text,) for name, text in files.items()}
+        return dict(markdown.render_pieces(policy, templates, full_catalogue=full_catalogue))
     if target == "jsonschema":
         from rspl.backends import jsonschema
 

@@ -16,7 +16,7 @@ import pytest
 
 from rspl.backends import html as html_backend
 from rspl.backends import markdown
-from rspl.backends.html import body, css_string, diagram_svg, pieces, render, sections, slug
+from rspl.backends.html import body, css_string, diagram_svg, pieces, render, slug
 from rspl.pipeline import compile_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,6 +215,13 @@ def test_slugs_are_the_forges(heading: str, anchor: str) -> None:
     assert slug(heading) == anchor
 
 
+def sections(source: str) -> list[str]:
+    """`source` cut before each heading (`pieces` with no table long enough to cut)."""
+    cut = list(pieces(source, rows=len(source)))
+    assert all(opens and closes for _, opens, closes in cut)
+    return [text for text, _, _ in cut]
+
+
 @pytest.mark.parametrize("path", [*EXAMPLES, HOSTILE], ids=lambda p: p.stem)
 def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
     """`body` renders one section at a time to bound its memory; the page must be the one
@@ -222,7 +229,7 @@ def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
     result = compile_file(str(path))
     assert result.policy is not None
     source, doc = markdown.edition(result.policy)
-    parts = list(sections(source))
+    parts = sections(source)
     assert "".join(parts) == source and len(parts) > 5
     md = html_backend._parser()
     tokens = md.parse(source)
@@ -232,6 +239,10 @@ def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
     # and with every table cut into pieces of one or two rows (`pieces`)
     assert body(source, doc.graph, rows=1) == whole
     assert body(source, doc.graph, rows=2) == whole
+    # and from the Markdown as it comes, in pieces of whole lines, as `render` reads it
+    chunks = [line + "\n" for line in source[:-1].split("\n")]
+    assert body(chunks, doc.graph, rows=2) == whole
+    assert list(pieces(chunks, 2)) == list(pieces(source, 2))
 
 
 def test_a_long_table_is_cut_between_rows_with_its_header_again() -> None:
@@ -248,6 +259,6 @@ def test_a_long_table_is_cut_between_rows_with_its_header_again() -> None:
 
 def test_a_heading_inside_a_fence_does_not_split() -> None:
     source = "# A\n\ntext\n```\n# not a heading\n```\n#hashtag text\n## B\n"
-    assert list(sections(source)) == [
+    assert sections(source) == [
         "# A\n\ntext\n```\n# not a heading\n```\n#hashtag text\n", "## B\n"
     ]

@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from rspl import ir
+from rspl.backends import markdown
 from rspl.backends.markdown import TemplateError, escape, one_line, render, used_only
 from rspl.interpreter import evaluate
 from rspl.pipeline import compile_file, compile_source
@@ -512,6 +513,66 @@ def test_template_cannot_print_unescaped_policy_text(tmp_path: Path) -> None:
     (tmp_path / "footer.md.j2").write_text("{{ doc.no_such_field|md }}\n", encoding="utf-8")
     with pytest.raises(TemplateError, match="no_such_field"):
         document_of(policy, str(tmp_path))
+
+
+def _tidy_whole(text: str) -> str:
+    """What the document's layout is, on the whole text at once (what `_tidy` does a piece
+    at a time)."""
+    out: list[str] = []
+    for line in (x.rstrip() for x in text.splitlines()):
+        if line or (out and out[-1]):
+            out.append(line)
+    while out and not out[-1]:
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("size", [1, 3, 8])
+def test_tidy_cuts_lines_where_the_whole_text_would(
+    size: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`_tidy` lays out the text as it comes: wherever the chunks end (even within `\r\n`),
+    its lines are those of the whole text."""
+    monkeypatch.setattr(markdown, "_CHUNK", size)
+    text = "\n\n  a  \r\nb\r\r\n\n \t\n\nc\x0bd\u2028\x1c e \x85\n\n\nf\r"
+    for cut in range(len(text) + 1):
+        for step in (1, 2, 5):
+            chunks = [text[:cut], *(text[i:i + step] for i in range(cut, len(text), step))]
+            assert "".join(markdown._tidy(chunks)) == _tidy_whole(text)
+    assert "".join(markdown._tidy([])) == "".join(markdown._tidy(["  \n\n"])) == "\n"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: p.name)
+def test_streamed_document_is_the_template_output(
+    path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`rspl build` writes the document as the templates produce it (`render_pieces`), with
+    its long sequences built an item at a time: the text is the templates' whole output,
+    laid out, with the shipped templates and with overridden ones (a rule listed twice,
+    the sequences' lengths and items read)."""
+    monkeypatch.setattr(markdown, "_CHUNK", 100)  # many pieces, cut anywhere
+    (tmp_path / "rules.md.j2").write_text(
+        "{% for r in doc.rules %}{% include 'rule.md.j2' %}{% endfor %}\n"
+        "{% for r in doc.rules %}{{ loop.index }}/{{ loop.length }} {{ r.title }}\n"
+        "{% endfor %}{{ doc.rules|length }} {{ doc.rules[-1:]|length }}\n"
+        "{{ doc.diagram|length }} {{ doc.diagram[0] }} {{ doc.diagram[-2:]|length }}\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    policy = compiled(path)
+    for templates in (None, str(tmp_path)):
+        whole = markdown.environment(templates).get_template("policy.md.j2").render(
+            doc=markdown.document(policy)
+        )
+        (pieces,) = markdown.render_pieces(policy, templates).values()
+        assert "".join(pieces) == _tidy_whole(whole) == document_of(policy, templates)
+
+
+def test_a_failing_template_fails_before_the_first_piece(tmp_path: Path) -> None:
+    """A template folder is tried on the whole document before `render_pieces` returns, so
+    `rspl build` reports a failing template before it has opened a file."""
+    (tmp_path / "footer.md.j2").write_text("{{ doc.title }}\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match="md"):
+        markdown.render_pieces(compiled(HOSTILE), str(tmp_path))
 
 
 # ---------------------------------------------------------------------------- determinism

@@ -261,6 +261,16 @@ def test_the_sweep_decides_what_one_evaluation_per_level_decides(
             assert fast.levels[(d.name, lv.name)].outcome == alone, (d.name, lv.name)
 
 
+@pytest.mark.parametrize(("name", "policy"), _policies(), ids=_id)
+def test_the_sweep_decides_the_same_a_few_rules_at_a_time(
+    name: str, policy: ir.Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep decides the rules whose runs start at one level `_BATCH` at a time (a
+    rule's status does not depend on the others), to hold less than a decision on all."""
+    monkeypatch.setattr(thresholds, "_BATCH", 2)
+    assert thresholds.levels(policy, fast=True) == thresholds.levels(policy, fast=False)
+
+
 @settings(max_examples=examples(60), deadline=None)
 @given(spec=policies())
 def test_the_sweep_agrees_on_random_policies(spec: PolicySpec) -> None:

@@ -1,8 +1,8 @@
 """The HTML backend: the policy document as one self-contained web page, for publishing.
 
 `render(policy, templates)` returns one file, `{module}.html`. It is the Markdown backend's
-document, laid out as HTML: the text comes from `markdown.edition` (so every wording and table
-of the Markdown document is the HTML's too) and is converted by markdown-it-py (CommonMark
+document, laid out as HTML: the text comes from `markdown.edition_pieces` (so every wording and
+table of the Markdown document is the HTML's too) and is converted by markdown-it-py (CommonMark
 and tables). What this module adds:
 
 - Safety. Raw HTML, images and every link that is not http(s) or a `#fragment` are turned
@@ -24,7 +24,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -268,93 +268,88 @@ class _Fences:
         return False
 
 
-def sections(source: str) -> Iterator[str]:
-    """The Markdown split before each heading line outside a fenced block. A heading ends
-    any paragraph, list or table before it, and the generated Markdown defines no link
-    references, so each part renders alone as it would within the whole."""
-    part: list[str] = []
-    fences = _Fences()
-    for line in source.splitlines(keepends=True):
-        if not fences.code(line) and _HEADING.match(line) and part:
-            yield "".join(part)
-            part = []
-        part.append(line)
-    if part:
-        yield "".join(part)
-
-
-TABLE_ROWS = 200
+TABLE_ROWS = 50
 """The most rows of one table that markdown-it parses at once (`body`)."""
 
 _TBODY = "<tbody>\n"
 _TABLE_END = "</tbody>\n</table>\n</div>\n"
 
 
-def pieces(section: str, rows: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bool]]:
-    """`section` cut into pieces that markdown-it can parse alone, each as (text, opens,
-    closes): a table of more than `rows` body rows is cut between two rows, and the piece
-    after the cut starts with the table's header and delimiter rows again. `opens` is False
-    for a piece that continues a table (its HTML up to the table's `<tbody>` repeats what is
-    already written) and `closes` False for a piece the next one continues (its closing
-    `</tbody></table>` is not yet the end). A row of a pipe table renders the same whatever
-    rows are around it: the header fixes the columns and the delimiter row the alignment."""
-    if section.count("\n|") + section.startswith("|") <= rows + 2:
-        yield section, True, True  # no table in it is long enough to cut (and no copy made)
-        return
-    lines = section.splitlines(keepends=True)
+def pieces(
+    source: str | Iterable[str], rows: int = TABLE_ROWS
+) -> Iterator[tuple[str, bool, bool]]:
+    """The Markdown `source` (text, or pieces of whole lines as they come) cut into pieces
+    that markdown-it can parse alone, each as (text, opens, closes), holding one piece at a
+    time. It is cut before each heading line outside a fenced block: a heading ends any
+    paragraph, list or table before it, and the generated Markdown defines no link
+    references, so each part renders alone as it would within the whole. And a table of more
+    than `rows` body rows is cut between two rows: the piece after the cut starts with the
+    table's header and delimiter rows again. `opens` is False for a piece that continues a
+    table (its HTML up to the table's `<tbody>` repeats what is already written) and
+    `closes` False for a piece the next one continues (its closing `</tbody></table>` is not
+    yet the end). A row of a pipe table renders the same whatever rows are around it: the
+    header fixes the columns and the delimiter row the alignment."""
+    lines = (
+        source.splitlines(keepends=True) if isinstance(source, str)
+        else (line for chunk in source for line in chunk.splitlines(keepends=True))
+    )  # fmt: skip
     piece: list[str] = []
     opens = True
     fences = _Fences()
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
-        if fences.code(line):
-            pass
-        elif line.startswith("|") and i < len(lines) and _DELIMITER.match(lines[i]):
-            head = [line, lines[i]]
-            piece += head
-            i += 1
-            count = 0
-            while i < len(lines) and lines[i].startswith("|"):
-                if count == rows:  # another row after a full piece: cut here
-                    yield "".join(piece), opens, False
-                    piece, opens, count = list(head), False, 0
-                piece.append(lines[i])
-                count += 1
-                i += 1
+    head: list[str] = []  # the header and delimiter rows of the table being read, if any
+    count = 0  # its body rows in this piece
+    header = False  # the line before may be a table's header row
+    for line in lines:
+        if head and line.startswith("|"):
+            if count == rows:  # another row after a full piece: cut here
+                yield "".join(piece), opens, False
+                piece, opens, count = list(head), False, 0
+            piece.append(line)
+            count += 1
             continue
+        head = []
+        if fences.code(line):
+            header = False
+        elif _HEADING.match(line) and piece:
+            yield "".join(piece), opens, True
+            piece, opens, header = [], True, False
+        elif header and _DELIMITER.match(line):
+            head, count = [piece[-1], line], 0
+        else:
+            header = line.startswith("|")
         piece.append(line)
-    yield "".join(piece), opens, True
+    if piece:
+        yield "".join(piece), opens, True
 
 
 _DELIMITER = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*\r?\n?$")
 
 
 def body_pieces(
-    source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS
+    source: str | Iterable[str], graph: markdown.Graph | None, rows: int = TABLE_ROWS
 ) -> Iterator[str]:
-    """The HTML of a Markdown document from the Markdown backend, in pieces: one section at
-    a time and a long table `rows` rows at a time (`pieces`). markdown-it's tokens take about
-    50 times the text they stand for, so parsing a large policy's document whole, or its
-    thresholds table of thousands of rows, would hold far more than its output
-    (bench/memory.py)."""
+    """The HTML of a Markdown document from the Markdown backend (text, or pieces of whole
+    lines as they come), in pieces: one section at a time and a long table `rows` rows at a
+    time (`pieces`). markdown-it's tokens take about 50 times the text they stand for, so
+    parsing a large policy's document whole, or its thresholds table of thousands of rows,
+    would hold far more than its output (bench/memory.py)."""
     md = _parser()
     renderer = _Renderer(md, graph)
     seen: dict[str, int] = {}
-    for part in sections(source):
-        for text, opens, closes in pieces(part, rows):
-            tokens = md.parse(text)
-            _prepare(tokens, seen)
-            html = renderer.render(tokens, md.options, {})
-            if not opens:
-                html = html[html.index(_TBODY) + len(_TBODY):]
-            if not closes:
-                html = html[: html.rindex(_TABLE_END)]
-            yield html
+    for text, opens, closes in pieces(source, rows):
+        tokens = md.parse(text)
+        _prepare(tokens, seen)
+        html = renderer.render(tokens, md.options, {})
+        if not opens:
+            html = html[html.index(_TBODY) + len(_TBODY):]
+        if not closes:
+            html = html[: html.rindex(_TABLE_END)]
+        yield html
 
 
-def body(source: str, graph: markdown.Graph | None, rows: int = TABLE_ROWS) -> str:
+def body(
+    source: str | Iterable[str], graph: markdown.Graph | None, rows: int = TABLE_ROWS
+) -> str:
     """The HTML of a Markdown document (`body_pieces`, joined)."""
     return "".join(body_pieces(source, graph, rows))
 
@@ -445,7 +440,7 @@ def render_pieces(
     a long table at a time (`body_pieces`), the end."""
 
     def text_pieces() -> Iterator[str]:
-        source, doc = markdown.edition(policy, templates, **options)
+        source, doc = markdown.edition_pieces(policy, templates, **options)
         head, tail = _page_ends(doc)
         yield head
         yield from body_pieces(source, doc.graph)

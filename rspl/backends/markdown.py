@@ -15,9 +15,10 @@ Policy text can never break the document, because of two rules:
   environment's `finalize` rejects anything else. A template that forgets the `md` or `cell`
   filter fails loudly instead of printing raw policy text.
 
-`edition` returns the text together with the view it was laid out from; the HTML backend
-builds its page from both (the capability diagram from the view's `Graph`), so this module is
-the one place the document's wording lives.
+`edition` returns the text together with the view it was laid out from, and
+`edition_pieces` the same with the text in pieces as the templates produce it; the HTML
+backend builds its page from both (the capability diagram from the view's `Graph`), so this
+module is the one place the document's wording lives.
 
 What each capability level requires is not re-derived here: `rspl.backends.thresholds` asks
 the reference interpreter, for the baseline (every domain below its first level, nothing else
@@ -28,11 +29,12 @@ row what the level adds to it or drops from it.
 
 from __future__ import annotations
 
+import collections
 import datetime
 import re
 import urllib.parse
-from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeGuard, TypeVar
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, Generic, Protocol, TypeGuard, TypeVar, overload
 
 import attrs
 import jinja2
@@ -936,6 +938,42 @@ def _rules_cell(w: _Words, level: thresholds.Level) -> Md:
 
 # ---------------------------------------------------------------------------- the view
 
+_S = TypeVar("_S")
+_V = TypeVar("_V")
+
+
+class Lazy(Sequence[_V], Generic[_S, _V]):
+    """The views of `items`, each made by `build` when a template reaches it and not kept.
+
+    A policy's rules, levels, standards and terms are as many as its lines, and each view
+    holds its sentences: made all at once, before the first line of the document, they
+    would take several times the size of the source (bench/memory.py). A template reads
+    them in order, and a view read again (the contents, then the sections) is made again:
+    the same view, since the document is deterministic. Its length costs nothing."""
+
+    __slots__ = ("_build", "_items")
+
+    def __init__(self, items: Sequence[_S], build: Callable[[_S], _V]) -> None:
+        self._items = items
+        self._build = build
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[_V]:
+        return map(self._build, self._items)
+
+    @overload
+    def __getitem__(self, index: int) -> _V: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Lazy[_S, _V]: ...
+
+    def __getitem__(self, index: int | slice) -> _V | Lazy[_S, _V]:
+        if isinstance(index, slice):
+            return Lazy(self._items[index], self._build)
+        return self._build(self._items[index])
+
 
 @attrs.frozen
 class LevelView:
@@ -959,7 +997,7 @@ class DomainView:
     deciders: Md
     means: str | None
     citations: Md
-    levels: tuple[LevelView, ...]
+    levels: Sequence[LevelView]
     assessed: Md | None = None  # how it is assessed: per setting, after mitigation
     risk: bool = False
     carry_forward: Md | None = None
@@ -987,7 +1025,7 @@ class StandardView:
     references: tuple[str, ...]
     means: str | None
     citations: Md
-    safeguards: tuple[SafeguardView, ...]
+    safeguards: Sequence[SafeguardView]
     criterion: Md | None = None  # `counts only while ...`, its own and inherited criteria
 
 
@@ -997,7 +1035,7 @@ class FamilyView:
     title: Md
     means: str | None
     citations: Md
-    standards: tuple[StandardView, ...]
+    standards: Sequence[StandardView]
 
 
 @attrs.frozen
@@ -1072,32 +1110,32 @@ class Document:
     combine_all: bool
     changes: tuple[ChangeView, ...]
     baseline: Md
-    domains: tuple[DomainView, ...]
-    diagram: tuple[Md, ...]
+    domains: Sequence[DomainView]
+    diagram: Sequence[Md]
     graph: Graph
-    families: tuple[FamilyView, ...]
-    other_safeguards: tuple[SafeguardView, ...]
-    rules: tuple[RuleView, ...]
-    warnings: tuple[RuleView, ...]
-    cadences: tuple[RuleView, ...]
-    definitions: tuple[TermView, ...]
-    evidence: tuple[TermView, ...]
-    roles: tuple[TermView, ...]
-    artifacts: tuple[TermView, ...]
-    contexts: tuple[TermView, ...]
-    context_groups: tuple[TermView, ...]
+    families: Sequence[FamilyView]
+    other_safeguards: Sequence[SafeguardView]
+    rules: Sequence[RuleView]
+    warnings: Sequence[RuleView]
+    cadences: Sequence[RuleView]
+    definitions: Sequence[TermView]
+    evidence: Sequence[TermView]
+    roles: Sequence[TermView]
+    artifacts: Sequence[TermView]
+    contexts: Sequence[TermView]
+    context_groups: Sequence[TermView]
     blocking_actions: Md
     sources: tuple[SourceView, ...]
     compiler: Md
     source_hash: Md
     superseded: Md | None = None
     period: Md | None = None
-    role_groups: tuple[TermView, ...] = ()
+    role_groups: Sequence[TermView] = ()
     role_choices: bool = False  # some duty has role alternatives or recipients, or a group
     prohibitions: bool = False  # the policy has a `must not` or `should not`
-    waivers: tuple[WaiverView, ...] = ()
+    waivers: Sequence[WaiverView] = ()
     bounds: tuple[BoundView, ...] = ()
-    assertions: tuple[AssertView, ...] = ()
+    assertions: Sequence[AssertView] = ()
 
 
 @attrs.frozen
@@ -1152,17 +1190,14 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
                "known to hold; otherwise the " + noun + " stands.", text)  # fmt: skip
 
 
-def _waiver_views(w: _Words, policy: ir.Policy) -> tuple[WaiverView, ...]:
-    return tuple(
-        WaiverView(
-            name=x.name,
-            title=escape(x.title) if _has_text(x.title) else code(x.name),
-            citations=citations(x.anchors),
-            means=x.means,
-            text=_waiver_text(w, x),
-        )
-        for x in policy.waivers
-    )
+def _waiver_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Waiver, WaiverView]:
+    return Lazy(policy.waivers, lambda x: WaiverView(
+        name=x.name,
+        title=escape(x.title) if _has_text(x.title) else code(x.name),
+        citations=citations(x.anchors),
+        means=x.means,
+        text=_waiver_text(w, x),
+    ))  # fmt: skip
 
 
 @attrs.frozen
@@ -1189,17 +1224,14 @@ def _assertion_text(w: _Words, a: ir.Assertion) -> Md:
     return fmt(word + " permitted {}{}.", where, when)
 
 
-def _assert_views(w: _Words, policy: ir.Policy) -> tuple[AssertView, ...]:
-    return tuple(
-        AssertView(
-            name=x.name,
-            title=escape(x.title) if _has_text(x.title) else code(x.name),
-            citations=citations(x.anchors),
-            means=x.means,
-            text=_assertion_text(w, x),
-        )
-        for x in policy.assertions
-    )
+def _assert_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Assertion, AssertView]:
+    return Lazy(policy.assertions, lambda x: AssertView(
+        name=x.name,
+        title=escape(x.title) if _has_text(x.title) else code(x.name),
+        citations=citations(x.anchors),
+        means=x.means,
+        text=_assertion_text(w, x),
+    ))  # fmt: skip
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
@@ -1215,20 +1247,12 @@ def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
     return join(parts, "; ")
 
 
-def _safeguard_view(
-    w: _Words, sg: ir.Safeguard, notes: dict[str, Md] | None = None
-) -> SafeguardView:
-    """`notes` keeps each safeguard's note once made (a safeguard may be listed under more
-    than one standard)."""
-    if notes is None:
-        notes = {}
-    if sg.name not in notes:
-        notes[sg.name] = _safeguard_note(w, sg)
+def _safeguard_view(w: _Words, sg: ir.Safeguard) -> SafeguardView:
     return SafeguardView(
         name=sg.name,
         title=w.title("safeguard", sg.name),
         means=sg.means,
-        note=notes[sg.name],
+        note=_safeguard_note(w, sg),
     )
 
 
@@ -1240,53 +1264,51 @@ def _standard_link(w: _Words, name: str) -> Md:
     return Md(f"[{w.title('standard', name)}](#{kept.replace(' ', '-')})")
 
 
-def _families(w: _Words, policy: ir.Policy) -> tuple[FamilyView, ...]:
+def _families(w: _Words, policy: ir.Policy) -> Lazy[ir.Family, FamilyView]:
     safeguards = {s.name: s for s in policy.safeguards}
     standards = {s.name: s for s in policy.standards}
     in_family: dict[str, list[ir.Standard]] = {}
     for std in policy.standards:
         in_family.setdefault(std.family, []).append(std)
-    notes: dict[str, Md] = {}
-    out = []
-    for fam in policy.families:
-        views = []
-        for std in in_family.get(fam.name, []):
-            # A standard that extends another lists only the safeguards it adds (its expanded
-            # list is its parent's, then those): "includes everything in" says the rest, so
-            # the section is as long as the policy, not the sum of every chain's length.
-            parent = standards[std.parent] if std.parent else None
-            added = std.added_safeguards if parent else std.safeguards
-            rows = [_safeguard_view(w, safeguards[name], notes) for name in added]
-            views.append(
-                StandardView(
-                    name=std.name,
-                    title=w.title("standard", std.name),
-                    hole=std.hole,
-                    extends=_standard_link(w, parent.name) if parent else None,
-                    protects=std.protects,
-                    excludes=std.excludes,
-                    references=std.references,
-                    means=std.means,
-                    citations=citations(std.anchors),
-                    safeguards=tuple(rows),
-                    criterion=_standard_criterion(w, std),
-                )
-            )
-        out.append(
-            FamilyView(
-                name=fam.name,
-                title=w.title("family", fam.name),
-                means=fam.means,
-                citations=citations(fam.anchors),
-                standards=tuple(views),
-            )
+
+    def safeguard(name: str) -> SafeguardView:
+        return _safeguard_view(w, safeguards[name])
+
+    def standard(std: ir.Standard) -> StandardView:
+        # A standard that extends another lists only the safeguards it adds (its expanded
+        # list is its parent's, then those): "includes everything in" says the rest, so
+        # the section is as long as the policy, not the sum of every chain's length.
+        parent = standards[std.parent] if std.parent else None
+        return StandardView(
+            name=std.name,
+            title=w.title("standard", std.name),
+            hole=std.hole,
+            extends=_standard_link(w, parent.name) if parent else None,
+            protects=std.protects,
+            excludes=std.excludes,
+            references=std.references,
+            means=std.means,
+            citations=citations(std.anchors),
+            safeguards=Lazy(std.added_safeguards if parent else std.safeguards, safeguard),
+            criterion=_standard_criterion(w, std),
         )
-    return tuple(out)
+
+    return Lazy(policy.families, lambda fam: FamilyView(
+        name=fam.name,
+        title=w.title("family", fam.name),
+        means=fam.means,
+        citations=citations(fam.anchors),
+        standards=Lazy(in_family.get(fam.name, ()), standard),
+    ))  # fmt: skip
 
 
 def _standard_criterion(w: _Words, std: ir.Standard) -> Md | None:
     found = w.criteria_of(std.name, (), ())
     return fmt("It counts only {}.", words(found, "and")) if found else None
+
+
+def _rule_views(w: _Words, policy: ir.Policy, kind: str) -> Lazy[ir.Rule, RuleView]:
+    return Lazy(tuple(r for r in policy.rules if r.kind == kind), lambda r: _rule_view(w, r))
 
 
 def _rule_view(w: _Words, rule: ir.Rule) -> RuleView:
@@ -1416,43 +1438,38 @@ def _evidence_kind(e: ir.Evidence) -> Md:
     return escape(f"{e.type} ({unit})" if unit else e.type)
 
 
-def _domains(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> tuple[DomainView, ...]:
-    out = []
-    for d in policy.domains:
-        levels = []
-        for lv in d.levels:
-            result = found.levels[(d.name, lv.name)]
-            who = []
-            if lv.actors:
-                who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
-            if _has_text(lv.baseline):
-                who.append(fmt("Baseline: {}", escape(lv.baseline or "")))
-            levels.append(
-                LevelView(
-                    name=lv.name,
-                    title=w.level(d.name, lv.name),
-                    means=lv.means,
-                    who=join(who, " "),
-                    requires=_requires_cell(w, result, found.baseline, policy),
-                    rules=_rules_cell(w, result),
-                    citations=citations(lv.anchors),
-                )
-            )
-        out.append(
-            DomainView(
-                name=d.name,
-                title=w.title("domain", d.name),
-                status=escape(_STATUS.get(d.status, d.status)),
-                deciders=w.roles(d.deciders),
-                means=d.means,
-                citations=citations(d.anchors),
-                levels=tuple(levels),
-                assessed=_assessed(w, d),
-                risk=d.risk,
-                carry_forward=_carry_forward(w, d),
-            )
+def _domains(
+    w: _Words, policy: ir.Policy, found: thresholds.Levels
+) -> Lazy[ir.Domain, DomainView]:
+    def level(d: ir.Domain, lv: ir.Level) -> LevelView:
+        result = found.levels[(d.name, lv.name)]
+        who = []
+        if lv.actors:
+            who.append(fmt("Threat actors: {}.", join([escape(a) for a in lv.actors], "; ")))
+        if _has_text(lv.baseline):
+            who.append(fmt("Baseline: {}", escape(lv.baseline or "")))
+        return LevelView(
+            name=lv.name,
+            title=w.level(d.name, lv.name),
+            means=lv.means,
+            who=join(who, " "),
+            requires=_requires_cell(w, result, found.baseline, policy),
+            rules=_rules_cell(w, result),
+            citations=citations(lv.anchors),
         )
-    return tuple(out)
+
+    return Lazy(policy.domains, lambda d: DomainView(
+        name=d.name,
+        title=w.title("domain", d.name),
+        status=escape(_STATUS.get(d.status, d.status)),
+        deciders=w.roles(d.deciders),
+        means=d.means,
+        citations=citations(d.anchors),
+        levels=Lazy(d.levels, lambda lv: level(d, lv)),
+        assessed=_assessed(w, d),
+        risk=d.risk,
+        carry_forward=_carry_forward(w, d),
+    ))  # fmt: skip
 
 
 def _assessed(w: _Words, d: ir.Domain) -> Md | None:
@@ -1597,30 +1614,55 @@ def _graph(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> Graph:
     return Graph(tuple(families), base_node, tuple(domains), tuple(alerts.values()), tuple(edges))
 
 
-def _diagram(graph: Graph) -> tuple[Md, ...]:
+class Diagram(Sequence[Md]):
+    """The Mermaid flowchart lines of the capability diagram, written again each time a
+    template reads them (`_diagram`): there are as many as levels and standards, so they
+    are never all held. Their number and an indexed line cost writing them all."""
+
+    __slots__ = ("_graph",)
+
+    def __init__(self, graph: Graph) -> None:
+        self._graph = graph
+
+    def __iter__(self) -> Iterator[Md]:
+        return _diagram(self._graph)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+    @overload
+    def __getitem__(self, index: int) -> Md: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Md, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Md | tuple[Md, ...]:
+        return tuple(self)[index]
+
+
+def _diagram(graph: Graph) -> Iterator[Md]:
     """Mermaid flowchart lines of the capability diagram. Labels go through
     `mermaid_label`; an alert's box is written where it is first pointed at."""
-    lines = [Md("flowchart LR")]
+    yield Md("flowchart LR")
     for fam in graph.families:
-        lines.append(fmt(f"  subgraph {fam.id}[{{}}]", mermaid_label(fam.label)))
-        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in fam.nodes]
-        lines.append(Md("  end"))
-    edges = list(graph.edges)
+        yield fmt(f"  subgraph {fam.id}[{{}}]", mermaid_label(fam.label))
+        yield from (fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in fam.nodes)
+        yield Md("  end")
     if graph.baseline is not None:
-        lines.append(fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label)))
-        lines += [_edge(e) for e in edges if e.source == "B0"]
-        edges = [e for e in edges if e.source != "B0"]
+        yield fmt(f"  {graph.baseline.id}([{{}}])", mermaid_label(graph.baseline.label))
+        yield from (_edge(e) for e in graph.edges if e.source == "B0")
     for d in graph.domains:
-        lines.append(fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label)))
-        lines += [fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in d.nodes]
-        lines.append(Md("  end"))
+        yield fmt(f"  subgraph {d.id}[{{}}]", mermaid_label(d.label))
+        yield from (fmt(f"    {n.id}[{{}}]", mermaid_label(n.label)) for n in d.nodes)
+        yield Md("  end")
     alerts = {a.id: a for a in graph.alerts}
-    for e in edges:
+    for e in graph.edges:
+        if graph.baseline is not None and e.source == "B0":
+            continue  # written with the baseline
         if e.target in alerts:
             alert = alerts.pop(e.target)
-            lines.append(fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label)))
-        lines.append(_edge(e))
-    return tuple(lines)
+            yield fmt("  " + alert.id + "{{{{{}}}}}", mermaid_label(alert.label))
+        yield _edge(e)
 
 
 def _edge(e: GraphEdge) -> Md:
@@ -1702,28 +1744,22 @@ def _term(w: _Words, kind: str, decl: Any, text: Md = _NOTHING, extra: Md = _NOT
     )
 
 
-def _terms(w: _Words, policy: ir.Policy) -> dict[str, tuple[TermView, ...]]:
+def _terms(w: _Words, policy: ir.Policy) -> dict[str, Lazy[Any, TermView]]:
     return {
-        "roles": tuple(_term(w, "role", r) for r in policy.roles if not r.members),
-        "role_groups": tuple(
-            _term(w, "role", r, words([w.role(m, i == 0) for i, m in enumerate(r.members)]))
-            for r in policy.roles if r.members
-        ),
-        "contexts": tuple(_term(w, "context", c) for c in policy.contexts),
-        "context_groups": tuple(
-            _term(w, "group", g, words([w.title("context", m) for m in g.members]))
-            for g in policy.context_groups
-        ),
-        "evidence": tuple(
-            _term(w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
-                  words([w.title("role", r) for r in e.deciders]))  # a cell: labels
-            for e in policy.evidence
-        ),
-        "definitions": tuple(
-            _term(w, "definition", d, w.condition(d.expr)) for d in policy.definitions
-        ),
-        "artifacts": tuple(_term(w, "artifact", a, w.roles(a.audience)) for a in policy.artifacts),
-    }
+        "roles": Lazy(tuple(r for r in policy.roles if not r.members),
+                      lambda r: _term(w, "role", r)),
+        "role_groups": Lazy(tuple(r for r in policy.roles if r.members), lambda r: _term(
+            w, "role", r, words([w.role(m, i == 0) for i, m in enumerate(r.members)]))),
+        "contexts": Lazy(policy.contexts, lambda c: _term(w, "context", c)),
+        "context_groups": Lazy(policy.context_groups, lambda g: _term(
+            w, "group", g, words([w.title("context", m) for m in g.members]))),
+        "evidence": Lazy(policy.evidence, lambda e: _term(
+            w, "evidence", e, fmt("{}{}", _evidence_kind(e), _measured(e)),
+            words([w.title("role", r) for r in e.deciders]))),  # a cell: labels
+        "definitions": Lazy(policy.definitions,
+                            lambda d: _term(w, "definition", d, w.condition(d.expr))),
+        "artifacts": Lazy(policy.artifacts, lambda a: _term(w, "artifact", a, w.roles(a.audience))),
+    }  # fmt: skip
 
 
 class _Named(Protocol):
@@ -1764,7 +1800,6 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
     w = _Words(policy)
     found = thresholds.levels(policy)
     graph = _graph(w, policy, found)
-    rules = [_rule_view(w, r) for r in policy.rules]
     terms = _terms(w, policy)
     blocking = [w.title("action", a.name) for a in policy.actions if a.blocking]
     in_standards = {x for s in policy.standards for x in s.own_safeguards}
@@ -1786,17 +1821,16 @@ def document(policy: ir.Policy, *, full_catalogue: bool = False) -> Document:
         ),
         baseline=_baseline_text(w, found.baseline),
         domains=_domains(w, policy, found),
-        diagram=_diagram(graph),
+        diagram=Diagram(graph),
         graph=graph,
         families=_families(w, policy),
-        other_safeguards=tuple(
-            _safeguard_view(w, sg)
-            for sg in policy.safeguards
-            if sg.name not in in_standards
+        other_safeguards=Lazy(
+            tuple(sg for sg in policy.safeguards if sg.name not in in_standards),
+            lambda sg: _safeguard_view(w, sg),
         ),
-        rules=tuple(r for r in rules if r.kind == "rule"),
-        warnings=tuple(r for r in rules if r.kind == "warning"),
-        cadences=tuple(r for r in rules if r.kind == "cadence"),
+        rules=_rule_views(w, policy, "rule"),
+        warnings=_rule_views(w, policy, "warning"),
+        cadences=_rule_views(w, policy, "cadence"),
         definitions=terms["definitions"],
         evidence=terms["evidence"],
         roles=terms["roles"],
@@ -1876,34 +1910,90 @@ def environment(templates: str | None = None) -> jinja2.Environment:
     return env
 
 
-def _tidy(text: str) -> str:
-    """At most one blank line in a row, and one newline at the end. (Never inside the
-    diagram: its lines are never blank.)"""
-    lines = [line.rstrip() for line in text.splitlines()]
-    out: list[str] = []
-    for line in lines:
-        if not line and (not out or not out[-1]):
-            continue
-        out.append(line)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out) + "\n"
+_CHUNK = 1 << 14
+"""About how much template output `_tidy` gathers before it cuts lines and passes them on."""
+
+
+def _tidy(chunks: Iterable[str]) -> Iterator[str]:
+    """The text of `chunks` with no spaces at the ends of lines, at most one blank line in a
+    row, none first or last, and one newline at the end; in pieces of whole lines as the text
+    comes, so it is never held whole. (Never inside the diagram: its lines are never blank.)
+    Lines are those of `str.splitlines`, wherever the chunks end: an unfinished last line, or
+    one that ends in `\\r` (maybe half of a `\\r\\n`), waits for more."""
+    started = blank = False  # a line was written; a blank line is due before the next one
+
+    def tidied(lines: Iterable[str]) -> Iterator[str]:
+        nonlocal started, blank
+        for line in lines:
+            line = line.rstrip()  # the line break too: every one is whitespace
+            if not line:
+                blank = started
+                continue
+            if blank:
+                yield "\n"
+                blank = False
+            started = True
+            yield line + "\n"
+
+    batch: list[str] = []
+    size = 0
+    for chunk in chunks:
+        batch.append(chunk)
+        size += len(chunk)
+        if size >= _CHUNK:
+            lines = "".join(batch).splitlines(keepends=True)
+            last = lines[-1]
+            batch = [lines.pop()] if last[-1] == "\r" or last.splitlines()[0] == last else []
+            size = len(batch[0]) if batch else 0
+            yield "".join(tidied(lines))
+    text = "".join(tidied("".join(batch).splitlines()))
+    yield text if started else "\n"
+
+
+def _events(env: jinja2.Environment, doc: Document) -> Iterator[str]:
+    """The output of `policy.md.j2` on `doc` as Jinja produces it, a failure of a template
+    raised as a `TemplateError`."""
+    try:
+        yield from env.get_template("policy.md.j2").generate(doc=doc)
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except (jinja2.TemplateError, UnescapedTextError) as exc:
+        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
+
+
+def edition_pieces(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> tuple[Iterator[str], Document]:
+    """The document's Markdown text, in pieces of whole lines laid out as they are read, and
+    the view it is laid out from: the HTML backend reads both. The view builds its long
+    sequences an item at a time (`Lazy`) and the text is never held whole, so neither costs
+    the size of the document (bench/memory.py). `options` go to `document`."""
+    env = environment(templates)
+    doc = document(policy, **options)
+    return _tidy(_events(env, doc)), doc
 
 
 def edition(
     policy: ir.Policy, templates: str | None = None, **options: Any
 ) -> tuple[str, Document]:
-    """The document's Markdown text and the view it was laid out from: `render` writes the
-    text, the HTML backend reads both. `options` go to `document`."""
+    """The document's Markdown text, whole, and the view it was laid out from
+    (`edition_pieces`)."""
+    pieces, doc = edition_pieces(policy, templates, **options)
+    return "".join(pieces), doc
+
+
+def render_pieces(
+    policy: ir.Policy, templates: str | None = None, **options: Any
+) -> dict[str, Iterator[str]]:
+    """`{module}.md` as the pieces of its text, laid out as they are read (`rspl build`
+    writes each to the file as it comes). A folder of `templates` is first run over the
+    whole document, its text thrown away as it comes: a template that fails does so here,
+    before `rspl build` has opened a file, as it did when the text came whole."""
     env = environment(templates)
     doc = document(policy, **options)
-    try:
-        text = env.get_template("policy.md.j2").render(doc=doc)
-    except jinja2.TemplateSyntaxError as exc:
-        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
-    except (jinja2.TemplateError, UnescapedTextError) as exc:
-        raise TemplateError(f"{type(exc).__name__}: {exc}") from exc
-    return _tidy(text), doc
+    if templates is not None:
+        collections.deque(_events(env, doc), maxlen=0)
+    return {module_name(policy) + ".md": _tidy(_events(env, doc))}
 
 
 def render(policy: ir.Policy, templates: str | None = None, **options: Any) -> dict[str, str]:

@@ -15,12 +15,14 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
 from rspl import ir
 from rspl.interpreter import evaluate
+
+_T = TypeVar("_T")
 
 
 @attrs.frozen
@@ -339,6 +341,11 @@ def _kind(r: ir.Rule) -> tuple[Any, ...]:
     return ("require", tuple((q.target, q.kind, q.contexts, q.modality) for q in r.requirements))
 
 
+_BATCH = 64
+"""The most rules `_sweep` decides at once: a decision on every rule of a large policy holds
+several times its source (bench/memory.py), and one on a few costs little more time."""
+
+
 def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
     """Every level of the domain in time linear in the policy.
 
@@ -374,9 +381,12 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
         for lo, hi in itertools.pairwise(sorted(bounds)):
             if lo < hi:
                 runs.setdefault(lo, []).append((r, hi))
-    for lo, todo in sorted(runs.items()):  # a rule's status does not depend on the others
-        status = ctx.decide(sorted((r for r, _ in todo), key=lambda r: ctx.order[r.name]),
-                            levels[lo])[1]  # fmt: skip
+    for lo in sorted(runs):  # a rule's status does not depend on the others
+        todo = runs.pop(lo)
+        ordered = sorted((r for r, _ in todo), key=lambda r: ctx.order[r.name])
+        status: dict[str, Status] = {}
+        for at in range(0, len(ordered), _BATCH):
+            status.update(ctx.decide(ordered[at : at + _BATCH], levels[lo])[1])
         for r, hi in todo:
             st = status.get(r.name)
             if st is not None:
@@ -429,6 +439,23 @@ class _Reads:
     definitions: frozenset[str]
     implemented: frozenset[str]
 
+    @staticmethod
+    def of(
+        domains: Iterable[str], ranks: Iterable[tuple[str, int]], definitions: Iterable[str],
+        implemented: Iterable[str],
+    ) -> _Reads:
+        """Every empty set one shared object: a policy's rules each read a set or two of
+        the four, and an empty frozenset costs 200 bytes (bench/memory.py)."""
+        return _Reads(_frozen(domains), _frozen(ranks), _frozen(definitions), _frozen(implemented))
+
+
+_NONE: frozenset[Any] = frozenset()
+
+
+def _frozen(items: Iterable[_T]) -> frozenset[_T]:
+    found = frozenset(items)
+    return found if found else _NONE
+
 
 def _expr_reads(e: ir.Expr, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
     domains: set[str] = set()
@@ -450,14 +477,14 @@ def _expr_reads(e: ir.Expr, defs: dict[str, ir.Definition], memo: dict[str, _Rea
         elif isinstance(cur, ir.DefRef) and cur.name in defs and cur.name not in used:
             used.add(cur.name)
             if cur.name not in memo:
-                memo[cur.name] = _Reads(frozenset(), frozenset(), frozenset(), frozenset())
+                memo[cur.name] = _Reads.of((), (), (), ())
                 memo[cur.name] = _expr_reads(defs[cur.name].expr, defs, memo)
             sub = memo[cur.name]
             domains |= sub.domains
             ranks |= sub.ranks
             used |= sub.definitions
             implemented |= sub.implemented
-    return _Reads(frozenset(domains), frozenset(ranks), frozenset(used), frozenset(implemented))
+    return _Reads.of(domains, ranks, used, implemented)
 
 
 def _rule_reads(r: ir.Rule, defs: dict[str, ir.Definition], memo: dict[str, _Reads]) -> _Reads:
@@ -470,7 +497,7 @@ def _rule_reads(r: ir.Rule, defs: dict[str, ir.Definition], memo: dict[str, _Rea
         if isinstance(ob.deadline, ir.Until)
     ]
     parts = [_expr_reads(e, defs, memo) for e in exprs]
-    return _Reads(
+    return _Reads.of(
         frozenset().union(*(p.domains for p in parts), (ro.domain for ro in r.rules_out)),
         frozenset().union(*(p.ranks for p in parts), ((ro.domain, ro.rank) for ro in r.rules_out)),
         frozenset().union(*(p.definitions for p in parts)),

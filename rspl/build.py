@@ -38,13 +38,13 @@ def render_pieces(
     *,
     full_catalogue: bool = False,
 ) -> dict[str, Iterable[str]]:
-    """File name -> its text in pieces, for one target. The JSON Schemas and the HTML page
-    come as they are produced, so that writing them holds a piece at a time, not the file
-    (bench/memory.py); the Python module and the Markdown come whole, as one piece."""
+    """File name -> its text in pieces, for one target. The Python module, the JSON Schemas
+    and the HTML page come as they are produced, so that writing them holds a piece at a
+    time, not the file (bench/memory.py); the Markdown comes whole, as one piece."""
     if target == "python":
         from rspl.backends import python
 
-        return {name: (text,) for name, text in python.render(policy).items()}
+        return dict(python.render_pieces(policy))
     if target == "markdown":
         from rspl.backends import markdown
 

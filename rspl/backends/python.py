@@ -14,6 +14,7 @@ import datetime
 import functools
 import math
 import pprint
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
 from itertools import repeat
@@ -295,37 +296,74 @@ def _standard_row(s: ir.Standard) -> tuple[str, tuple[Any, ...]]:
 # ---------------------------------------------------------------------------- conditions
 
 
+_CHUNK = 64
+
+@attrs.frozen
+class _Names:
+    """What the compilers of a module look up, made once for the three of them."""
+
+    domain_index: dict[str, int]  # every determination's index in `lo` and `hi`
+    domains: dict[str, ir.Domain]
+    definitions: dict[str, ir.Definition]
+    evidence: dict[str, ir.Evidence]
+
+    @classmethod
+    def of(cls, policy: ir.Policy) -> _Names:
+        index = {d.name: i for i, d in enumerate(policy.domains)}
+        # the determinations beyond one per domain (per setting, after mitigation) follow
+        for j, (name, _) in enumerate(ir.level_slots(policy)):
+            index[name] = len(policy.domains) + j
+        return cls(
+            index,
+            {d.name: d for d in policy.domains},
+            {d.name: d for d in policy.definitions},
+            {e.name: e for e in policy.evidence},
+        )
+
+
 class _Compiler:
     """Writes one condition function: straight-line code that decides every node of the
     expressions it is given once, by calling the rules of `rspl.semantics`, and returns their
     values. `nodes` describes each value (see `python_runtime.Node`), so that the runtime
     reads missing evidence and explanations off the values instead of deciding again."""
 
-    def __init__(self, policy: ir.Policy, table: str) -> None:
+    def __init__(self, policy: ir.Policy, table: str, names: _Names) -> None:
+        # The function's body as written (lines reflowed), in chunks of _CHUNK lines: a
+        # string per line would take more than the text.
         self.lines: list[str] = []
+        self.pending: list[str] = []
         # Each node as its row of the table `table` (`_NODES`, ...) is written: laid out at
         # once, the text being a third of the size of the dict; the first also as a dict,
         # which a table of one row needs (`table`).
         self.nodes: list[str] = []
         self.first: dict[str, Any] | None = None
         self.width = max(40, 99 - len(f"{table}: Any = "))
-        self.vars: list[str] = []  # the local that holds each node's value
-        self.domain_index = {d.name: i for i, d in enumerate(policy.domains)}
-        # the determinations beyond one per domain (per setting, after mitigation) follow
-        for j, (name, _) in enumerate(ir.level_slots(policy)):
-            self.domain_index[name] = len(policy.domains) + j
-        self.domains = {d.name: d for d in policy.domains}
-        self.definitions = {d.name: d for d in policy.definitions}
+        self.held: array[int] = array("l")  # for each node, the slot `N` of its local `tN`
+        self.policy = policy
+        self.domain_index = names.domain_index
+        self.domains = names.domains
+        self.definitions = names.definitions
         self.def_slots: dict[tuple[str, str | None], int] = {}
         self.context: str | None = None  # the context a per-context rule is compiled for
-        self.evidence = {e.name: e for e in policy.evidence}
+        self.evidence = names.evidence
         # Criteria (`efficacy`): each leaf's node also carries what `figure` shows of it.
         self.figures = False
-        self.levels = {d.name: tuple(lv.name for lv in d.levels) for d in policy.domains}
         self.criteria: list[dict[str, Any]] = []  # the rows of `_CRITERIA`
 
     def emit(self, line: str) -> None:
-        self.lines.append("    " + line)
+        self.pending.append(_reflow("    " + line))
+        if len(self.pending) == _CHUNK:
+            self.lines.append("\n".join(self.pending) + "\n")
+            self.pending.clear()
+
+    @functools.cached_property
+    def levels(self) -> dict[str, tuple[str, ...]]:
+        """The level names of each domain, which criteria's figures show."""
+        return {d.name: tuple(lv.name for lv in d.levels) for d in self.policy.domains}
+
+    def var(self, slot: int) -> str:
+        """The local that holds the value of node `slot`."""
+        return f"t{self.held[slot]}"
 
     def node(self, e: ir.Expr, kind: str, code: str | None, inputs: Iterable[str] = (),
              children: tuple[int, ...] = (), detail: Any = None,
@@ -344,9 +382,9 @@ class _Compiler:
         if self.first is None:
             self.first = row
         if code is None:
-            self.vars.append(self.vars[children[0]])
+            self.held.append(self.held[children[0]])
         else:
-            self.vars.append(f"t{slot}")
+            self.held.append(slot)
             self.emit(f"t{slot} = {code}")
         return slot
 
@@ -436,9 +474,9 @@ class _Compiler:
             return self.def_slots[key]
         if isinstance(e, ir.Not):
             inner = self.expr(e.operand)
-            return self.node(e, "not", f"tri_not({self.vars[inner]})", children=(inner,))
+            return self.node(e, "not", f"tri_not({self.var(inner)})", children=(inner,))
         parts = tuple(self.expr(x) for x in e.operands)
-        locals_ = [self.vars[p] for p in parts]
+        locals_ = [self.var(p) for p in parts]
         items = "(" + ", ".join(locals_) + ("," if len(locals_) == 1 else "") + ")"
         if isinstance(e, ir.And):
             return self.node(e, "and", f"tri_all({items})", children=parts)
@@ -456,7 +494,7 @@ class _Compiler:
             if rule.rules_out and rule.condition is not None:
                 self.emit(comment(f"checkpoint {rule.name} ({_where(rule.origin)})"))
                 slot = self.expr(rule.condition)
-                self.emit(f"if {self.vars[slot]} is False:")
+                self.emit(f"if {self.var(slot)} is False:")
                 for ro in rule.rules_out:
                     for i in self.slots_of(ro.domain):
                         self.emit(f"    hi[{i}] = rule_out(lo[{i}], hi[{i}], {ro.rank})")
@@ -478,14 +516,14 @@ class _Compiler:
                 slots.append(None)
                 # the rule's own value: the strictest over its contexts
                 local = f"r{len(outcome_code)}"
-                items = ", ".join(self.vars[x] for x in per.values())
+                items = ", ".join(self.var(x) for x in per.values())
                 comma = "," if len(per) == 1 else ""
                 self.emit(f"{local} = tri_any(({items}{comma}))")
                 outcome_code.append(local)
                 continue
             self.instances.append(None)
             slots.append(None if rule.condition is None else self.expr(rule.condition))
-            outcome_code.append("True" if slots[-1] is None else self.vars[slots[-1]])
+            outcome_code.append("True" if slots[-1] is None else self.var(slots[-1]))
         until: dict[int, int] = {}
         for rule in policy.rules:
             for ob in (*rule.obligations, *rule.fallbacks):
@@ -562,7 +600,8 @@ class _Compiler:
     def function(self, name: str, doc: str, returns: str, prefix: str) -> Iterator[str]:
         """The function's text, a line at a time as it is written (its last line, the
         return, emitted now)."""
-        values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
+        count = len(self.held)
+        values = "(" + ", ".join(map(self.var, range(count))) + ("," if count == 1 else "") + ")"
         self.emit(f"return ({prefix}{values})" if prefix else f"return {values}")
         return self._text(name, doc, returns)
 
@@ -578,8 +617,9 @@ class _Compiler:
             f") -> {returns}:\n"
             f'    """{doc}"""\n'
         )
-        for line in self.lines:
-            yield _reflow(line) + "\n"
+        yield from self.lines
+        for line in self.pending:
+            yield line + "\n"
 
     def table(self) -> object:
         """The nodes as the value of their table: its rows as laid out (`Formatted`), or for
@@ -759,11 +799,12 @@ def generate_pieces(policy: ir.Policy) -> Iterator[str]:
         "source_hash": policy.source_hash,
         "compiler": f"rspl {__version__}",
     }
-    conditions = _Compiler(policy, "_NODES")
+    names = _Names.of(policy)
+    conditions = _Compiler(policy, "_NODES", names)
     conditions_code, rule_slots, until = conditions.conditions(policy)
-    efficacy = _Compiler(policy, "_EFFICACY_NODES")
+    efficacy = _Compiler(policy, "_EFFICACY_NODES", names)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
-    carry = _Compiler(policy, "_CARRY_NODES")
+    carry = _Compiler(policy, "_CARRY_NODES", names)
     carry_code, carry_table = carry.carry(policy)
     tables: dict[str, Any] = {
         "_PROVENANCE": provenance,

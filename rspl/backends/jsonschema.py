@@ -113,11 +113,11 @@ def _names(names: Iterable[str], what: str, lines: Iterable[str] = ()) -> Schema
     unique = list(dict.fromkeys(names))
     if not unique:
         return False
-    listed = list(lines)
+    listed = [what + ":", *lines]  # joined once: a list of every rule is long
     return {
         "type": "string",
         "enum": unique,
-        "description": what + (":\n" + "\n".join(listed) if listed else "."),
+        "description": "\n".join(listed) if len(listed) > 1 else what + ".",
     }
 
 
@@ -1349,15 +1349,20 @@ def whole(value: Any) -> Any:
 
 
 def dump_pieces(schema: Schema | Lazy) -> Iterator[str]:
-    """`dump`'s text in pieces of a few thousand tokens, its `Lazy` parts made as they are
+    """`dump`'s text in pieces of a thousand tokens, its `Lazy` parts made as they are
     written. The tokens are `json.JSONEncoder`'s with `dump`'s options (`_tokens`), whose
     `iterencode` would list every token of the text (about 60 bytes each) before joining
     them, and which takes no `Lazy`. `tests/test_jsonschema.py` checks the text is
     `json.dumps`'s of the whole schema."""
     batch: list[str] = []
     for piece in _tokens(schema, 0):
+        if len(piece) > 4096:  # a long description: not copied into a batch
+            yield "".join(batch)
+            batch.clear()
+            yield piece
+            continue
         batch.append(piece)
-        if len(batch) >= 4096:
+        if len(batch) >= 1024:
             yield "".join(batch)
             batch.clear()
     batch.append("\n")
@@ -1398,6 +1403,7 @@ def _tokens(value: Any, level: int) -> Iterator[str]:
             yield "{}" if keyed else "[]"
             return
         inner = "\n" + "  " * (level + 1)
+        comma = "," + inner
         yield ("{" if keyed else "[") + inner
         while item is not _END:
             if keyed:
@@ -1409,7 +1415,7 @@ def _tokens(value: Any, level: int) -> Iterator[str]:
             yield from _tokens(item, level + 1)
             item = next(items, _END)
             if item is not _END:
-                yield "," + inner
+                yield comma
         yield "\n" + "  " * level + ("}" if keyed else "]")
     else:
         raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")

@@ -75,8 +75,9 @@ class Rows:
 
 @attrs.frozen
 class Formatted:
-    """A row of a table already laid out by `quote_pieces`'s rules (`layout`): the compiler
-    keeps its nodes so, a fraction of the size of their dicts."""
+    """A row of a table already laid out by `quote_pieces`'s rules (`layout`), or several
+    joined as the table joins them (then never all of a table's rows): the compiler keeps
+    its nodes so, a fraction of the size of their dicts."""
 
     text: str
 
@@ -335,7 +336,8 @@ class _Compiler:
         # Each node as its row of the table `table` (`_NODES`, ...) is written: laid out at
         # once, the text being a third of the size of the dict; the first also as a dict,
         # which a table of one row needs (`table`).
-        self.nodes: list[str] = []
+        self.nodes: list[str] = []  # rows, and past _CHUNK of them, chunks of _CHUNK rows
+        self.loose = 0  # the rows at the end of `nodes` not yet in a chunk
         self.first: dict[str, Any] | None = None
         self.width = max(40, 99 - len(f"{table}: Any = "))
         self.held: array[int] = array("l")  # for each node, the slot `N` of its local `tN`
@@ -370,7 +372,7 @@ class _Compiler:
              text: str | None = None) -> int:  # fmt: skip
         """A new node computed by `code` (or, for None, the value of its one child), shown
         as `text` (by default, `e` in RSPL syntax)."""
-        slot = len(self.nodes)
+        slot = len(self.held)
         row = {
             "kind": kind, "text": describe(e) if text is None else text,
             "inputs": tuple(sorted(set(inputs))), "children": children, "detail": detail,
@@ -379,6 +381,10 @@ class _Compiler:
         if spec is not None:
             row["figure"] = spec
         self.nodes.append(layout(row, self.width, 1, 1))
+        self.loose += 1
+        if self.loose > _CHUNK:  # the last row stays loose: a table of chunks has two items
+            self.nodes[-self.loose : -1] = [",\n ".join(self.nodes[-self.loose : -1])]
+            self.loose = 1
         if self.first is None:
             self.first = row
         if code is None:
@@ -624,7 +630,7 @@ class _Compiler:
     def table(self) -> object:
         """The nodes as the value of their table: its rows as laid out (`Formatted`), or for
         a table of one row, the row (whose layout then leaves room for `,)`)."""
-        if len(self.nodes) < 2:
+        if len(self.held) < 2:
             return (self.first,) if self.first is not None else ()
         return Rows(len(self.nodes), lambda: map(Formatted, self.nodes))
 

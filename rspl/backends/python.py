@@ -297,7 +297,10 @@ def _standard_row(s: ir.Standard) -> tuple[str, tuple[Any, ...]]:
 # ---------------------------------------------------------------------------- conditions
 
 
+# The compiler keeps its lines, and its nodes' rows, joined by this many: a string each would
+# take about as much as their text.
 _CHUNK = 64
+
 
 @attrs.frozen
 class _Names:
@@ -329,8 +332,7 @@ class _Compiler:
     reads missing evidence and explanations off the values instead of deciding again."""
 
     def __init__(self, policy: ir.Policy, table: str, names: _Names) -> None:
-        # The function's body as written (lines reflowed), in chunks of _CHUNK lines: a
-        # string per line would take more than the text.
+        # The function's body as written (lines reflowed), in chunks of _CHUNK lines
         self.lines: list[str] = []
         self.pending: list[str] = []
         # Each node as its row of the table `table` (`_NODES`, ...) is written: laid out at
@@ -604,8 +606,8 @@ class _Compiler:
         return self.function("_carry_values", doc, "Values", ""), table
 
     def function(self, name: str, doc: str, returns: str, prefix: str) -> Iterator[str]:
-        """The function's text, a line at a time as it is written (its last line, the
-        return, emitted now)."""
+        """The function's text, as it is written (its last line, the return, emitted
+        now)."""
         count = len(self.held)
         values = "(" + ", ".join(map(self.var, range(count))) + ("," if count == 1 else "") + ")"
         self.emit(f"return ({prefix}{values})" if prefix else f"return {values}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterable, Sequence
 
@@ -38,13 +39,13 @@ def render_pieces(
     *,
     full_catalogue: bool = False,
 ) -> dict[str, Iterable[str]]:
-    """File name -> its text in pieces, for one target. The JSON Schemas, the Markdown and
-    the HTML page come as they are produced, so that writing them holds a piece at a time,
-    not the file (bench/memory.py); the Python module comes whole, as one piece."""
+    """File name -> its text in pieces, for one target. Every file comes as it is produced
+    (the Python module, the Markdown, the JSON Schemas, the HTML page), so that writing it
+    holds a piece at a time, not the file (bench/memory.py)."""
     if target == "python":
         from rspl.backends import python
 
-        return {name: (text,) for name, text in python.render(policy).items()}
+        return dict(python.render_pieces(policy))
     if target == "markdown":
         from rspl.backends import markdown
 
@@ -70,18 +71,28 @@ def write_outputs(
 ) -> list[str]:
     """Write every output into the folder `output` (created if needed); the paths written,
     sorted. One target at a time, each file written as its pieces come (`render_pieces`)
-    and let go before the next; Markdown first, since only its templates can fail
-    (`TemplateError`), and then nothing has been written."""
+    and let go before the next. Every file goes first to a hidden temporary file beside it,
+    and the temporary files take their names only once all are written: a build that fails
+    while writing (a template that raises, a full disk) leaves the folder as it was, with no
+    half-written file and no mix of old and new outputs."""
     os.makedirs(output, exist_ok=True)
-    written = []
-    order = sorted(targets, key=lambda t: t != "markdown")
-    for target in order:
-        files = render_pieces(policy, target, templates, full_catalogue=full_catalogue)
-        for name in sorted(files):
-            path = os.path.join(output, name)
-            with open(path, "w", encoding="utf-8", newline="\n") as fh:
-                for piece in files[name]:
-                    fh.write(piece)
-            written.append(path)
-        del files
-    return sorted(written)
+    done: list[tuple[str, str]] = []  # (temporary file, its name once all are written)
+    try:
+        for target in sorted(targets, key=lambda t: t != "markdown"):  # templates first
+            files = render_pieces(policy, target, templates, full_catalogue=full_catalogue)
+            for name in sorted(files):
+                path = os.path.join(output, name)
+                temporary = os.path.join(output, f".{name}.{os.getpid()}.tmp")
+                done.append((temporary, path))
+                with open(temporary, "w", encoding="utf-8", newline="\n") as fh:
+                    for piece in files[name]:
+                        fh.write(piece)
+            del files
+        for temporary, path in done:
+            os.replace(temporary, path)
+    except BaseException:
+        for temporary, _ in done:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
+        raise
+    return sorted(path for _, path in done)

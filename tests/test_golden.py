@@ -4,6 +4,7 @@ shows up here as a diff to review; `pytest tests/test_golden.py --update-golden`
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,38 @@ def test_what_build_writes_is_what_render_gives(example: Path, tmp_path: Path) -
     assert sorted(Path(p).name for p in paths) == sorted(texts)
     for path in paths:
         assert Path(path).read_bytes() == texts[Path(path).name].encode("utf-8"), path
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(texts)  # no temporary left
+
+
+def test_a_build_that_fails_while_writing_leaves_the_folder_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files are written to temporaries and renamed only once all are written: a failure in
+    the last target, after the other files and part of its own are written, leaves the old
+    outputs and no temporary file."""
+    from rspl import build
+
+    result = compile_file(str(EXAMPLES[0]))
+    assert result.policy is not None
+    paths = build.write_outputs(result.policy, str(tmp_path), TARGETS)
+    before = {p: Path(p).read_bytes() for p in paths}
+    for p in paths:
+        Path(p).write_bytes(b"old output")
+    real = build.render_pieces
+
+    def failing(policy: object, target: str, *args: object, **kwargs: object) -> object:
+        files = real(policy, target, *args, **kwargs)  # type: ignore[arg-type]
+        if target != "html":
+            return files
+
+        def broken(pieces: Iterable[str]) -> Iterator[str]:
+            yield next(iter(pieces))
+            raise OSError("no space left on device")
+
+        return {name: broken(pieces) for name, pieces in files.items()}
+
+    monkeypatch.setattr(build, "render_pieces", failing)
+    with pytest.raises(OSError, match="no space"):
+        build.write_outputs(result.policy, str(tmp_path), TARGETS)
+    assert sorted(str(p) for p in tmp_path.iterdir()) == sorted(before)
+    assert all(Path(p).read_bytes() == b"old output" for p in before)

@@ -658,3 +658,65 @@ def test_a_chain_of_standards_makes_schemas_linear_in_the_chain() -> None:
             text = "".join(backend.render(policy).values())
             assert "Safeguards: those of Std398, and s399." in text
     assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times
+
+
+# ---------------------------------------------------------------------------- written in pieces
+
+
+def _dumped(schema: Any) -> str:
+    """The text of `schema` as `json.dumps` gives it, with `backend.dump`'s options."""
+    options: dict[str, Any] = {"indent": 2, "sort_keys": True, "ensure_ascii": True}
+    return json.dumps(schema, allow_nan=False, **options) + "\n"
+
+
+def assert_written_as_dumped(policy: ir.Policy) -> None:
+    """The files, written as their `Lazy` parts are made (`render_pieces`), are the text
+    `json.dumps` gives of the whole schemas."""
+    files = backend.render(policy)
+    base = module_name(policy)
+    assert files[f"{base}.assessment.schema.json"] == _dumped(backend.assessment_schema(policy))
+    assert files[f"{base}.decision.schema.json"] == _dumped(backend.decision_schema(policy))
+
+
+@pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.name)
+def test_written_in_pieces_as_dumped_whole(path: Path) -> None:
+    assert_written_as_dumped(policy_of(path))
+
+
+@pytest.mark.parametrize("size", [0, 1, 2, 3, backend.LISTED_LEVELS + 6, 130])
+def test_written_in_pieces_as_dumped_whole_on_the_bench_policies(size: int) -> None:
+    """The synthetic policies of bench/scaling.py, a domain of many levels (blocks) among
+    them."""
+    bench = strategies.bench_scaling()
+    for make in (bench.levels_policy, bench.domains_rules_policy, bench.extends_policy):
+        policy = compile_source("bench.rspl", make(size)).policy
+        if policy is not None:
+            assert_written_as_dumped(policy)
+
+
+@settings(max_examples=examples(25), suppress_health_check=list(HealthCheck))
+@given(spec=policies())
+def test_written_in_pieces_as_dumped_whole_on_random_policies(spec: Any) -> None:
+    result = compile_source("random.rspl", spec.text)
+    assert result.policy is not None
+    assert_written_as_dumped(result.policy)
+
+
+def test_dump_writes_what_json_dumps_writes() -> None:
+    """Values the schemas hold and some they do not: every JSON type, empty and nested
+    containers (`Lazy` ones too), numbers at the limits, text to escape."""
+    lazy = backend.Lazy(lambda: iter([[], {}, backend.Lazy(list)]))
+    empty = backend.Lazy(list, keyed=True)
+    keyed = backend.Lazy(lambda: iter([("a", lazy), ("b\u00e9", empty)]), keyed=True)
+    values: list[Any] = [
+        None, True, False, 0, -7, 2**70, 0.25, -0.0, 1e-300, backend.MAX_NUMBER, "", "é\u2028\"\\",
+        [], {}, [[]], {"": {}}, {"b": 1, "a": [1, {"z": None, "y": (2, 3)}]}, ("t",),
+    ]  # fmt: skip
+    for value in [*values, values, dict(zip(map(str, range(len(values))), values, strict=True))]:
+        assert backend.dump(value) == _dumped(value), value
+    assert backend.dump(keyed) == _dumped(backend.whole(keyed))
+    for bad in (math.nan, math.inf, [1, -math.inf]):
+        with pytest.raises(ValueError):
+            backend.dump(bad)
+    with pytest.raises(TypeError):
+        backend.dump({1: "a"})

@@ -257,3 +257,44 @@ def test_a_chain_of_standards_is_written_once_each() -> None:
         if n == 400:
             assert_expanded_as_lowered(policy)
     assert sizes[400] < 5 * sizes[100]  # quadratic: ~16 times
+
+
+def test_tables_written_in_pieces_are_quoted_whole() -> None:
+    """`quote_pieces` lays a table out a row at a time (rows made as they are written, or
+    laid out ahead by the compiler) and must give `quote`'s text exactly: random nested
+    tables with long and short strings, long keys, one-item tuples, at every lead."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from profiles import examples
+
+    from rspl.backends.python import Formatted, Rows, layout, quote_pieces
+
+    text = st.text(st.sampled_from("ab 'é\n"), max_size=130)
+    leaf = st.none() | st.booleans() | st.integers() | text | st.dates()
+    value = st.recursive(
+        leaf,
+        lambda inner: st.lists(inner, max_size=5).map(tuple)
+        | st.lists(inner, max_size=4)
+        | st.dictionaries(st.text("kx", max_size=90), inner, max_size=4),
+        max_leaves=40,
+    )
+
+    @settings(max_examples=examples(300), deadline=None)
+    @given(table=value, lead=st.integers(0, 70), rows=st.sampled_from(["plain", "rows", "laid"]),
+           chunk=st.integers(1, 3))  # fmt: skip
+    def check(table: object, lead: int, rows: str, chunk: int) -> None:
+        given_ = table
+        width = max(40, 99 - lead)
+        if rows == "rows" and isinstance(table, tuple | dict):
+            items = table.items() if isinstance(table, dict) else table
+            given_ = Rows(len(table), lambda: iter(items), keyed=isinstance(table, dict))
+        elif rows == "laid" and isinstance(table, tuple) and len(table) > 1:
+            laid = [layout(v, width, 1, 1) for v in table]  # the compiler lays out its nodes so
+            if len(repr(table)) > width:  # and joins them in chunks, the last row left out
+                body, last = laid[:-1], laid[-1]
+                laid = [",\n ".join(body[i : i + chunk]) for i in range(0, len(body), chunk)]
+                laid.append(last)
+            given_ = Rows(len(laid), lambda: map(Formatted, laid))
+        assert "".join(quote_pieces(given_, lead)) == quote(table, lead=lead)
+
+    check()

@@ -3,7 +3,10 @@
 `render(policy)` returns two files, `{module}.assessment.schema.json` (what an evaluator of the
 policy accepts) and `{module}.decision.schema.json` (what it returns), built from the IR as
 Python data and dumped with sorted keys: byte-for-byte deterministic, and no policy text is
-ever pasted into JSON by hand. Titles and descriptions come from the policy.
+ever pasted into JSON by hand. Titles and descriptions come from the policy. The parts that
+grow with the policy (a clause per level, a property per domain or evidence, a `$defs` entry
+per level block) are `Lazy`: made one at a time as the text is written (`render_pieces`), so
+that `rspl build` never holds a schema whole.
 
 The assessment schema accepts exactly what the reference interpreter (`rspl.interpreter`)
 accepts from JSON input, including two rules that look beyond a plain JSON Schema at first
@@ -15,6 +18,7 @@ years). What remains outside the schema is listed in `LIMITS` and in the schema 
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 import urllib.parse
@@ -109,11 +113,11 @@ def _names(names: Iterable[str], what: str, lines: Iterable[str] = ()) -> Schema
     unique = list(dict.fromkeys(names))
     if not unique:
         return False
-    listed = list(lines)
+    listed = [what + ":", *lines]  # joined once: a list of every rule is long
     return {
         "type": "string",
         "enum": unique,
-        "description": what + (":\n" + "\n".join(listed) if listed else "."),
+        "description": "\n".join(listed) if len(listed) > 1 else what + ".",
     }
 
 
@@ -323,18 +327,20 @@ def _input_lines(policy: ir.Policy) -> list[str]:
 LISTED_LEVELS = 64
 
 
-def _blocks(domain: ir.Domain) -> dict[str, Schema | bool]:
+def _blocks(domain: ir.Domain) -> Iterator[tuple[str, Schema]]:
     """For a domain of more than LISTED_LEVELS levels, `$defs` entries `from:DOMAIN:i:k`: the
     enum of the levels of ranks i+1 .. i+k, for every aligned power-of-two block (k = 2^j,
-    i a multiple of k). Every level is in about log2(n) blocks: size n log n, not n^2."""
+    i a multiple of k). Every level is in about log2(n) blocks: size n log n, not n^2. In
+    key order, each made when it is written."""
     names = [lv.name for lv in domain.levels]
-    out: dict[str, Schema | bool] = {}
+    spans: list[str] = []
     size = 1
     while size <= len(names):
-        for start in range(0, len(names) - size + 1, size):
-            out[f"from:{domain.name}:{start}:{size}"] = {"enum": names[start : start + size]}
+        spans += (f"{start}:{size}" for start in range(0, len(names) - size + 1, size))
         size *= 2
-    return out
+    for span in sorted(spans):
+        start, size = (int(x) for x in span.split(":"))
+        yield f"from:{domain.name}:{span}", {"enum": names[start : start + size]}
 
 
 def _at_or_above(domain: ir.Domain, index: int) -> list[Schema]:
@@ -349,20 +355,22 @@ def _at_or_above(domain: ir.Domain, index: int) -> list[Schema]:
     return refs
 
 
-def _determination(domain: ir.Domain) -> Schema:
-    level = _ref("level:" + domain.name)
+def _order(domain: ir.Domain) -> Iterator[Schema]:
+    """For each level but the lowest: `cannot_rule_out` not below it when it is `reached`."""
     names = [lv.name for lv in domain.levels]
-    order: list[Schema] = []
     for i, name in enumerate(names[1:], start=1):
         allowed: Schema = {"enum": [None, *names[i:]]}
         if len(names) > LISTED_LEVELS:
             allowed = {"anyOf": [{"type": "null"}, *_at_or_above(domain, i)]}
-        order.append(
-            {
-                "if": {"properties": {"reached": {"const": name}}, "required": ["reached"]},
-                "then": {"properties": {"cannot_rule_out": allowed}},
-            }
-        )
+        yield {
+            "if": {"properties": {"reached": {"const": name}}, "required": ["reached"]},
+            "then": {"properties": {"cannot_rule_out": allowed}},
+        }
+
+
+def _determination(domain: ir.Domain) -> Schema:
+    level = _ref("level:" + domain.name)
+    names = [lv.name for lv in domain.levels]
     interval: Schema = _object(
         {
             "reached": _nullable(level, "The highest level established; null: none."),
@@ -378,8 +386,8 @@ def _determination(domain: ir.Domain) -> Schema:
         '{"cannot_rule_out": H} adds that H (and the levels between) cannot be ruled out. An '
         "empty object, like reached null, says the domain is below its lowest level.",
     )
-    if order:
-        interval["allOf"] = order
+    if len(names) > 1:
+        interval["allOf"] = Lazy(lambda: _order(domain))
     deciders = f"Decided by {', '.join(domain.deciders)}." if domain.deciders else None
     return {
         "title": domain.title or domain.name,
@@ -455,13 +463,13 @@ def _assessed(domain: ir.Domain) -> Schema:
             },
             required=(),
         )
-        pair["allOf"] = [  # the level reached after is possible before
+        pair["allOf"] = Lazy(lambda: (  # the level reached after is possible before
             {
                 "if": {"properties": {"after": _reaches(domain, rank)}, "required": ["after"]},
                 "then": {"properties": {"before": _allows(domain, rank)}},
             }
             for rank in range(1, len(domain.levels) + 1)
-        ]
+        ))  # fmt: skip
         one = _nullable(pair, "Not determined: the same as leaving it out.")
     if not domain.settings:
         return one
@@ -479,20 +487,23 @@ def _assessed(domain: ir.Domain) -> Schema:
         + "); a setting left out is unknown."
         + order,
     )
-    ordered = [  # a later setting can reach the level an earlier one reached
-        {
-            "if": {
-                "properties": {early: _before(domain, _reaches(domain, rank))},
-                "required": [early],
-            },
-            "then": {"properties": {late: _before(domain, _allows(domain, rank), True)}},
-        }
-        for i, early in enumerate(domain.order)
-        for late in domain.order[i + 1 :]
-        for rank in range(1, len(domain.levels) + 1)
-    ]
-    if ordered:
-        per_setting["allOf"] = ordered
+
+    def ordered() -> Iterator[Schema]:  # a later setting can reach an earlier one's level
+        for i, early in enumerate(domain.order):
+            for late in domain.order[i + 1 :]:
+                for rank in range(1, len(domain.levels) + 1):
+                    yield {
+                        "if": {
+                            "properties": {early: _before(domain, _reaches(domain, rank))},
+                            "required": [early],
+                        },
+                        "then": {
+                            "properties": {late: _before(domain, _allows(domain, rank), True)}
+                        },
+                    }
+
+    if len(domain.order) > 1 and domain.levels:
+        per_setting["allOf"] = Lazy(ordered)
     return _nullable(per_setting, "Not determined: the same as leaving it out.")
 
 
@@ -592,7 +603,12 @@ def _evidence_value(e: ir.Evidence) -> Schema:
 def _done_item(policy: ir.Policy, *, ladders: bool = False) -> Schema | bool:
     """A duty named by its rule and key (`as` name, else action); with `ladders`, only the
     steps of escalation ladders."""
-    branches: list[Schema] = []
+    branches = Lazy(lambda: _done_branches(policy, ladders))
+    return {"oneOf": branches} if _some(branches) else False
+
+
+def _done_branches(policy: ir.Policy, ladders: bool) -> Iterator[Schema]:
+    """The branches of `_done_item`: one per rule with such duties."""
     for r in policy.rules:
         if ladders and not r.ladder:
             continue
@@ -607,10 +623,7 @@ def _done_item(policy: ir.Policy, *, ladders: bool = False) -> Schema | bool:
             description=_sentence(f"{what} of the {r.kind} {r.name}.", _sources(r.anchors)),
         )
         branch["title"] = r.title or r.name
-        branches.append(branch)
-    if not branches:
-        return False
-    return {"oneOf": branches}
+        yield branch
 
 
 def _run() -> Schema:
@@ -667,24 +680,45 @@ def provenance_schema(policy: ir.Policy) -> Schema:
 
 def assessment_schema(policy: ir.Policy) -> Schema:
     """The schema of an assessment: every key optional, null the same as absent."""
+    schema: Schema = whole(_assessment(policy))
+    return schema
+
+
+def _assessment_defs(policy: ir.Policy) -> Iterator[tuple[str, Schema | bool]]:
+    """The `$defs` of the assessment schema, in key order, each made when it is written:
+    the entries are a level list per domain and, for a domain of many levels, two blocks
+    per level (`_blocks`)."""
     known = [*(s.name for s in policy.safeguards), *(s.name for s in policy.standards)]
-    defs: dict[str, Schema | bool] = {
-        "date": _date_schema(),
-        "context": _context_def(policy),
-        "implementable": _names(
+    made: dict[str, Callable[[], Schema | bool]] = {
+        "date": _date_schema,
+        "context": lambda: _context_def(policy),
+        "implementable": lambda: _names(
             known,
             "A safeguard or standard of the policy. A standard listed brings its safeguards; "
             "a safeguard with an efficacy criterion counts only when the criterion holds",
             [*_safeguard_lines(policy), *_standard_lines(policy)],
         ),
+        "provenance": provenance_record,
     }
-    defs["provenance"] = provenance_record()
-    for d in policy.domains:
-        defs["level:" + d.name] = _names(
-            (lv.name for lv in d.levels), f"A level of {d.name}, lowest first", _level_lines(d)
-        )
-        if len(d.levels) > LISTED_LEVELS:
-            defs.update(_blocks(d))
+    by_name = {d.name: d for d in policy.domains}
+    # "from:D:..." < "implementable" < "level:D" < "provenance": the blocks of each domain
+    # come together (a name has no colon), in the order of their keys
+    for key in sorted([*made, *("level:" + d.name for d in policy.domains)]):
+        if key == "implementable":
+            for d in sorted(policy.domains, key=lambda d: d.name + ":"):
+                if len(d.levels) > LISTED_LEVELS:
+                    yield from _blocks(d)
+        if key.startswith("level:"):
+            d = by_name[key[len("level:") :]]
+            yield key, _names(
+                (lv.name for lv in d.levels), f"A level of {d.name}, lowest first", _level_lines(d)
+            )
+        else:
+            yield key, made[key]()
+
+
+def _assessment(policy: ir.Policy) -> Schema:
+    """`assessment_schema` with its parts that grow with the policy `Lazy`."""
     properties: dict[str, Schema | bool] = {
         "approved": _nullable(
             _array(_names((w.name for w in policy.waivers), "A waiver of the policy",
@@ -704,7 +738,9 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "determinations": _nullable(
             {
                 "type": "object",
-                "properties": {d.name: _assessed(d) for d in policy.domains},
+                "properties": Lazy(lambda: (
+                    (d.name, _assessed(d)) for d in sorted(policy.domains, key=_name)
+                ), keyed=True),
                 "additionalProperties": False,
             },
             "Capability determinations per domain; a domain left out is unknown.",
@@ -722,7 +758,9 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "evidence": _nullable(
             {
                 "type": "object",
-                "properties": {e.name: _evidence_value(e) for e in policy.evidence},
+                "properties": Lazy(lambda: (
+                    (e.name, _evidence_value(e)) for e in sorted(policy.evidence, key=_name)
+                ), keyed=True),
                 "additionalProperties": False,
             },
             "Evidence values by name; evidence left out or null is unknown.",
@@ -753,24 +791,31 @@ def assessment_schema(policy: ir.Policy) -> Schema:
         "type": "object",
         "properties": properties,
         "additionalProperties": False,
-        **_all_of(_not_done_and_failed(policy), _provenance_agrees(policy)),
-        "$defs": defs,
+        **_all_of(lambda: _not_done_and_failed(policy), lambda: _provenance_agrees(policy)),
+        "$defs": Lazy(lambda: _assessment_defs(policy), keyed=True),
     }
 
 
-def _all_of(*parts: Schema) -> Schema:
-    """The `allOf` clauses of several parts, as one `allOf` (nothing when there are none)."""
-    clauses = [c for part in parts for c in part.get("allOf", [])]
-    return {"allOf": clauses} if clauses else {}
+def _all_of(*parts: Callable[[], Iterable[Schema]]) -> Schema:
+    """The clauses of several parts, as one `allOf` (nothing when there are none)."""
+    clauses = Lazy(lambda: (clause for part in parts for clause in part()))
+    return {"allOf": clauses} if _some(clauses) else {}
 
 
-def _provenance_agrees(policy: ir.Policy) -> Schema:
+def _some(items: Lazy) -> bool:
+    """Whether `items` has any: only its first is made."""
+    return next(iter(items.make()), _END) is not _END
+
+
+def _name(item: ir.Domain | ir.Evidence) -> str:
+    return item.name
+
+
+def _provenance_agrees(policy: ir.Policy) -> Iterator[Schema]:
     """A provenance record agrees with the evidence (`rspl.semantics.check_provenance`):
     `measured` for a value given, `unknown` for one left out. Two clauses per evidence item
     and declared member; an open family's members are named by the assessment, so their
     records are checked by the evaluator only (`LIMITS`)."""
-    clauses: list[Schema] = []
-
     def present(name: str, member: str | None, open_family: bool) -> Schema:
         value: Schema = {"not": {"type": "null"}}
         if member is not None:
@@ -793,31 +838,24 @@ def _provenance_agrees(policy: ir.Policy) -> Schema:
             slots += [(f"{e.name}.{m}", e.name, m, False) for m in e.members]
     for key, name, member, open_family in slots:
         given = present(name, member, open_family)
-        clauses.append({"if": status(key, "measured"), "then": given})
-        clauses.append({"if": status(key, "unknown"), "then": {"not": given}})
-    return {"allOf": clauses}
+        yield {"if": status(key, "measured"), "then": given}
+        yield {"if": status(key, "unknown"), "then": {"not": given}}
 
 
-def _not_done_and_failed(policy: ir.Policy) -> Schema:
+def _not_done_and_failed(policy: ir.Policy) -> Iterator[Schema]:
     """A ladder step listed both as done and as failed is refused (one `not` per step)."""
-    steps = [(r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks]
-    if not steps:
-        return {}
-    return {
-        "allOf": [
-            {
-                "not": {
-                    "required": ["done", "failed"],
-                    "properties": {
-                        key: {"type": "array", "contains": {"const": {"rule": r, "action": k}}}
-                        for key in ("done", "failed")
-                    },
+    steps = ((r.name, o.key) for r in policy.rules if r.ladder for o in r.fallbacks)
+    for r, k in steps:
+        yield {
+            "not": {
+                "required": ["done", "failed"],
+                "properties": {
+                    key: {"type": "array", "contains": {"const": {"rule": r, "action": k}}}
+                    for key in ("done", "failed")
                 },
-                "description": f"The step {k} of {r} is not both done and failed.",
-            }
-            for r, k in steps
-        ]
-    }
+            },
+            "description": f"The step {k} of {r} is not both done and failed.",
+        }
 
 
 # ---------------------------------------------------------------------------- decision
@@ -1286,19 +1324,101 @@ def decision_schema(policy: ir.Policy) -> Schema:
 # ---------------------------------------------------------------------------- files
 
 
-def dump_pieces(schema: Schema) -> Iterator[str]:
-    """`dump`'s text in pieces of a few thousand of the encoder's tokens: with an indent,
-    `json.dumps` lists every token (a token or a line break, about 60 bytes of memory each)
-    before joining them, five times the size of the text."""
-    encoder = json.JSONEncoder(indent=2, sort_keys=True, ensure_ascii=True, allow_nan=False)
+@attrs.frozen
+class Lazy:
+    """A list of a schema (or, `keyed`, an object, whose (key, value) pairs `make` gives in
+    sorted key order) made item by item as `dump_pieces` writes it: the parts that grow with
+    the policy (a clause per level, a property per domain, a `$defs` entry per block), so
+    that no schema is ever held whole. `whole` makes it plain data."""
+
+    make: Callable[[], Iterable[Any]]
+    keyed: bool = False
+
+
+def whole(value: Any) -> Any:
+    """`value` with every `Lazy` part made: the plain data `json.dumps` takes."""
+    if isinstance(value, Lazy):
+        if value.keyed:
+            return {key: whole(item) for key, item in value.make()}
+        return [whole(item) for item in value.make()]
+    if isinstance(value, dict):
+        return {key: whole(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [whole(item) for item in value]
+    return value
+
+
+def dump_pieces(schema: Schema | Lazy) -> Iterator[str]:
+    """`dump`'s text in pieces of a thousand tokens, its `Lazy` parts made as they are
+    written. The tokens are `json.JSONEncoder`'s with `dump`'s options (`_tokens`), whose
+    `iterencode` would list every token of the text (about 60 bytes each) before joining
+    them, and which takes no `Lazy`. `tests/test_jsonschema.py` checks the text is
+    `json.dumps`'s of the whole schema."""
     batch: list[str] = []
-    for piece in encoder.iterencode(schema):
+    for piece in _tokens(schema, 0):
+        if len(piece) > 4096:  # a long description: not copied into a batch
+            yield "".join(batch)
+            batch.clear()
+            yield piece
+            continue
         batch.append(piece)
-        if len(batch) >= 4096:
+        if len(batch) >= 1024:
             yield "".join(batch)
             batch.clear()
     batch.append("\n")
     yield "".join(batch)
+
+
+_END = object()
+
+
+def _tokens(value: Any, level: int) -> Iterator[str]:
+    """The JSON text of `value` at nesting `level`, as `json.JSONEncoder(indent=2,
+    sort_keys=True, ensure_ascii=True, allow_nan=False)` writes it: the same tests in the
+    same order (`json.encoder._make_iterencode`), object keys strings only."""
+    if isinstance(value, str):
+        yield json.encoder.encode_basestring_ascii(value)
+    elif value is None:
+        yield "null"
+    elif value is True:
+        yield "true"
+    elif value is False:
+        yield "false"
+    elif isinstance(value, int):
+        yield int.__repr__(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("Out of range float values are not JSON compliant: " + repr(value))
+        yield float.__repr__(value)
+    elif isinstance(value, list | tuple | dict | Lazy):
+        keyed = value.keyed if isinstance(value, Lazy) else isinstance(value, dict)
+        if isinstance(value, Lazy):
+            items: Iterator[Any] = iter(value.make())
+        elif isinstance(value, dict):
+            items = iter(sorted(value.items(), key=lambda item: item[0]))
+        else:
+            items = iter(value)
+        item: Any = next(items, _END)
+        if item is _END:
+            yield "{}" if keyed else "[]"
+            return
+        inner = "\n" + "  " * (level + 1)
+        comma = "," + inner
+        yield ("{" if keyed else "[") + inner
+        while item is not _END:
+            if keyed:
+                key, item = item
+                if not isinstance(key, str):
+                    raise TypeError(f"a key of a schema object is a {type(key).__name__}")
+                yield json.encoder.encode_basestring_ascii(key)
+                yield ": "
+            yield from _tokens(item, level + 1)
+            item = next(items, _END)
+            if item is not _END:
+                yield comma
+        yield "\n" + "  " * level + ("}" if keyed else "]")
+    else:
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
 def dump(schema: Schema) -> str:
@@ -1309,14 +1429,15 @@ def dump(schema: Schema) -> str:
 
 def render_pieces(policy: ir.Policy) -> dict[str, Iterator[str]]:
     """File name -> its text in pieces, produced as they are read: each schema is built
-    only when its file is written, and written as it is encoded (`rspl build`)."""
+    only when its file is written, and written as it is encoded, its `Lazy` parts made as
+    they come (`rspl build`)."""
     base = module_name(policy)
 
     def built(make: Callable[[ir.Policy], Schema]) -> Iterator[str]:
         yield from dump_pieces(make(policy))
 
     return {
-        f"{base}.assessment.schema.json": built(assessment_schema),
+        f"{base}.assessment.schema.json": built(_assessment),
         f"{base}.decision.schema.json": built(decision_schema),
     }
 

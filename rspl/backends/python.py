@@ -14,9 +14,13 @@ import datetime
 import functools
 import math
 import pprint
-from collections.abc import Iterable
+from array import array
+from collections.abc import Callable, Iterable, Iterator
 from importlib import resources
+from itertools import repeat
 from typing import Any
+
+import attrs
 
 from rspl import __version__, ir
 from rspl.semantics import level_slot
@@ -56,6 +60,145 @@ def quote(value: object, indent: int = 0, lead: int = 0) -> str:
     width = max(40, 99 - max(indent, lead))
     text = pprint.pformat(value, width=width, sort_dicts=False)
     return text.replace("\n", "\n" + " " * indent)
+
+
+@attrs.frozen
+class Rows:
+    """A table's tuple (or, `keyed`, its dict: `make` then gives (key, value) pairs) made a
+    row at a time as `quote_pieces` writes it, so that a table of a row per rule is never
+    held whole."""
+
+    count: int
+    make: Callable[[], Iterable[Any]]
+    keyed: bool = False
+
+
+@attrs.frozen
+class Formatted:
+    """A row of a table already laid out by `quote_pieces`'s rules (`layout`), or several
+    joined as the table joins them (then never all of a table's rows): the compiler keeps
+    its nodes so, a fraction of the size of their dicts."""
+
+    text: str
+
+
+# A table, or a value in a table, whose items `quote_pieces` lays out one at a time: the first
+# two levels. Deeper values are rows (a rule, a node), each laid out whole by `pprint`.
+_STREAMED_DEPTH = 2
+
+
+def quote_pieces(value: object, lead: int = 0) -> Iterator[str]:
+    """`quote(value, lead=lead)` in pieces: a table (`Rows`, or a tuple, list or dict) that
+    does not fit its line is laid out a row at a time, as `pprint` lays out each, so that
+    the text of a whole table is never held; one that fits comes whole."""
+    yield from _layout(value, max(40, 99 - lead), 0, 0, 0)
+
+
+def _layout(value: object, width: int, indent: int, allowance: int, depth: int) -> Iterator[str]:
+    """What `pprint.PrettyPrinter._format` writes for `value` at `indent` with `allowance`
+    characters kept free after it: a tuple, list or dict of two items or more that does not
+    fit is opened and each item laid out in turn, as `pprint` does it
+    (`_format_items`, `_format_dict_items`); anything else is laid out whole (`layout`)."""
+    if isinstance(value, Formatted):
+        yield value.text
+        return
+    keyed = value.keyed if isinstance(value, Rows) else isinstance(value, dict)
+    count = value.count if isinstance(value, Rows) else _count(value)
+    room = width - indent - allowance
+    inner = indent + 1
+    if (
+        depth >= _STREAMED_DEPTH
+        or count < 2
+        or _width_of(value, room) <= room
+        or inner + _widest_key(value) >= width  # where `layout` could not place an item
+    ):
+        yield _flat(value, width, indent, allowance)
+        return
+    opening, closing = ("{", "}") if keyed else ("[", "]") if type(value) is list else ("(", ")")
+    yield opening
+    for i, item in enumerate(_items(value)):
+        last = i == count - 1
+        free = allowance + 1 if last else 1  # the closing bracket, or the comma
+        if keyed:
+            key, item = item
+            _check_literal(key)
+            shown = repr(key)
+            yield shown + ": "
+            yield from _layout(item, width, inner + len(shown) + 2, free, depth + 1)
+        else:
+            yield from _layout(item, width, inner, free, depth + 1)
+        if not last:
+            yield ",\n" + " " * inner
+    yield closing
+
+
+def _count(value: object) -> int:
+    """The items of a tuple, list or dict that `pprint` opens (none for anything else)."""
+    return len(value) if type(value) in (tuple, list, dict) else 0  # type: ignore[arg-type]
+
+
+def _widest_key(value: object) -> int:
+    """For a dict, the most its keys take before their values (`'key': `)."""
+    keyed = value.keyed if isinstance(value, Rows) else isinstance(value, dict)
+    return max((len(repr(key)) + 2 for key, _ in _items(value)), default=0) if keyed else 0
+
+
+def _flat(value: object, width: int, indent: int, allowance: int) -> str:
+    """`value` laid out whole; rows already laid out (`Formatted`) only when they fit on one
+    line, where each row is its `repr`."""
+    if not isinstance(value, Rows):
+        return layout(value, width, indent, allowance)
+    rows = list(value.make())
+    if any(isinstance(r, Formatted) for r in rows):
+        return "(" + ", ".join(r.text for r in rows) + ("," if len(rows) == 1 else "") + ")"
+    return layout(dict(rows) if value.keyed else tuple(rows), width, indent, allowance)
+
+
+def _items(value: object) -> Iterable[Any]:
+    if isinstance(value, Rows):
+        return value.make()
+    if isinstance(value, dict):
+        return value.items()
+    assert isinstance(value, tuple | list)
+    return value
+
+
+def _width_of(value: object, limit: int) -> int:
+    """The length of the one-line `repr` of `value` (as `pprint` writes it), or some length
+    over `limit` once it exceeds it: only as much of a table is looked at as fits a line."""
+    if isinstance(value, Formatted):
+        return len(value.text) if "\n" not in value.text else limit + 1
+    if not isinstance(value, Rows) and not _count(value):
+        return len(repr(value))
+    keyed = value.keyed if isinstance(value, Rows) else isinstance(value, dict)
+    total = 0
+    count = 0
+    for item in _items(value):
+        if keyed:
+            key, item = item
+            total += len(repr(key)) + 2
+        total += _width_of(item, limit - total) + (2 if count else 0)
+        count += 1
+        if total + 2 > limit:
+            return limit + 1
+    single = count == 1 and isinstance(value, tuple | Rows) and not keyed
+    return total + 2 + single
+
+
+def layout(value: object, width: int, indent: int, allowance: int) -> str:
+    """What `pprint` writes for `value` laid out in a table at `indent` (the margin of its
+    first line, which the caller has written) with `allowance` characters after it, `width`
+    in all. Only `pprint.pformat` is used: `allowance` nested lists around `value` put it at
+    that margin and allowance, and since `pprint` measures every line from its margin, the
+    text at margin `allowance` shifted right is the text at `indent`."""
+    _check_literal(value)
+    if not allowance:
+        return pprint.pformat(value, width=width, sort_dicts=False)
+    wrapped = value
+    for _ in range(allowance):
+        wrapped = [wrapped]
+    text = pprint.pformat(wrapped, width=width - indent + allowance, sort_dicts=False)
+    return text[allowance:-allowance].replace("\n", "\n" + " " * (indent - allowance))
 
 
 def comment(text: str) -> str:
@@ -137,7 +280,49 @@ def _rule(r: ir.Rule, condition: int | None, until: dict[int, int]) -> dict[str,
     }
 
 
+def _domain_row(d: ir.Domain) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    return (d.name, tuple(lv.name for lv in d.levels), d.deciders)
+
+
+def _evidence_row(e: ir.Evidence) -> tuple[str, tuple[Any, ...]]:
+    if e.per is not None:
+        return e.name, (e.type, e.deciders, e.members)
+    return e.name, (e.type, e.deciders)
+
+
+def _standard_row(s: ir.Standard) -> tuple[str, tuple[Any, ...]]:
+    return s.name, (s.family, s.parent, s.own_safeguards, s.hole)
+
+
 # ---------------------------------------------------------------------------- conditions
+
+
+# The compiler keeps its lines, and its nodes' rows, joined by this many: a string each would
+# take about as much as their text.
+_CHUNK = 64
+
+
+@attrs.frozen
+class _Names:
+    """What the compilers of a module look up, made once for the three of them."""
+
+    domain_index: dict[str, int]  # every determination's index in `lo` and `hi`
+    domains: dict[str, ir.Domain]
+    definitions: dict[str, ir.Definition]
+    evidence: dict[str, ir.Evidence]
+
+    @classmethod
+    def of(cls, policy: ir.Policy) -> _Names:
+        index = {d.name: i for i, d in enumerate(policy.domains)}
+        # the determinations beyond one per domain (per setting, after mitigation) follow
+        for j, (name, _) in enumerate(ir.level_slots(policy)):
+            index[name] = len(policy.domains) + j
+        return cls(
+            index,
+            {d.name: d for d in policy.domains},
+            {d.name: d for d in policy.definitions},
+            {e.name: e for e in policy.evidence},
+        )
 
 
 class _Compiler:
@@ -146,42 +331,68 @@ class _Compiler:
     values. `nodes` describes each value (see `python_runtime.Node`), so that the runtime
     reads missing evidence and explanations off the values instead of deciding again."""
 
-    def __init__(self, policy: ir.Policy) -> None:
+    def __init__(self, policy: ir.Policy, table: str, names: _Names) -> None:
+        # The function's body as written (lines reflowed), in chunks of _CHUNK lines
         self.lines: list[str] = []
-        self.nodes: list[dict[str, Any]] = []
-        self.vars: list[str] = []  # the local that holds each node's value
-        self.domain_index = {d.name: i for i, d in enumerate(policy.domains)}
-        # the determinations beyond one per domain (per setting, after mitigation) follow
-        for j, (name, _) in enumerate(ir.level_slots(policy)):
-            self.domain_index[name] = len(policy.domains) + j
-        self.domains = {d.name: d for d in policy.domains}
-        self.definitions = {d.name: d for d in policy.definitions}
+        self.pending: list[str] = []
+        # Each node as its row of the table `table` (`_NODES`, ...) is written: laid out at
+        # once, the text being a third of the size of the dict; the first also as a dict,
+        # which a table of one row needs (`table`).
+        self.nodes: list[str] = []  # rows, and past _CHUNK of them, chunks of _CHUNK rows
+        self.loose = 0  # the rows at the end of `nodes` not yet in a chunk
+        self.first: dict[str, Any] | None = None
+        self.width = max(40, 99 - len(f"{table}: Any = "))
+        self.held: array[int] = array("l")  # for each node, the slot `N` of its local `tN`
+        self.policy = policy
+        self.domain_index = names.domain_index
+        self.domains = names.domains
+        self.definitions = names.definitions
         self.def_slots: dict[tuple[str, str | None], int] = {}
         self.context: str | None = None  # the context a per-context rule is compiled for
-        self.evidence = {e.name: e for e in policy.evidence}
+        self.evidence = names.evidence
         # Criteria (`efficacy`): each leaf's node also carries what `figure` shows of it.
         self.figures = False
-        self.levels = {d.name: tuple(lv.name for lv in d.levels) for d in policy.domains}
         self.criteria: list[dict[str, Any]] = []  # the rows of `_CRITERIA`
 
     def emit(self, line: str) -> None:
-        self.lines.append("    " + line)
+        self.pending.append(_reflow("    " + line))
+        if len(self.pending) == _CHUNK:
+            self.lines.append("\n".join(self.pending) + "\n")
+            self.pending.clear()
+
+    @functools.cached_property
+    def levels(self) -> dict[str, tuple[str, ...]]:
+        """The level names of each domain, which criteria's figures show."""
+        return {d.name: tuple(lv.name for lv in d.levels) for d in self.policy.domains}
+
+    def var(self, slot: int) -> str:
+        """The local that holds the value of node `slot`."""
+        return f"t{self.held[slot]}"
 
     def node(self, e: ir.Expr, kind: str, code: str | None, inputs: Iterable[str] = (),
-             children: tuple[int, ...] = (), detail: Any = None) -> int:  # fmt: skip
-        """A new node computed by `code` (or, for None, the value of its one child)."""
-        slot = len(self.nodes)
-        self.nodes.append({
-            "kind": kind, "text": describe(e), "inputs": tuple(sorted(set(inputs))),
-            "children": children, "detail": detail,
-        })  # fmt: skip
+             children: tuple[int, ...] = (), detail: Any = None,
+             text: str | None = None) -> int:  # fmt: skip
+        """A new node computed by `code` (or, for None, the value of its one child), shown
+        as `text` (by default, `e` in RSPL syntax)."""
+        slot = len(self.held)
+        row = {
+            "kind": kind, "text": describe(e) if text is None else text,
+            "inputs": tuple(sorted(set(inputs))), "children": children, "detail": detail,
+        }  # fmt: skip
         spec = figure_spec(e, self.levels) if self.figures else None
         if spec is not None:
-            self.nodes[slot]["figure"] = spec
+            row["figure"] = spec
+        self.nodes.append(layout(row, self.width, 1, 1))
+        self.loose += 1
+        if self.loose > _CHUNK:  # the last row stays loose: a table of chunks has two items
+            self.nodes[-self.loose : -1] = [",\n ".join(self.nodes[-self.loose : -1])]
+            self.loose = 1
+        if self.first is None:
+            self.first = row
         if code is None:
-            self.vars.append(self.vars[children[0]])
+            self.held.append(self.held[children[0]])
         else:
-            self.vars.append(f"t{slot}")
+            self.held.append(slot)
             self.emit(f"t{slot} = {code}")
         return slot
 
@@ -248,10 +459,8 @@ class _Compiler:
             slot = self.slot(e)
             i = self.domain_index[slot]
             code = f"level_cmp({quote(e.op)}, lo[{i}], hi[{i}], {e.rank})"
-            at = self.node(e, "level", code, [slot], detail=slot)
-            if slot != e.domain:
-                self.nodes[at]["text"] = level_text(e, slot)
-            return at
+            text = level_text(e, slot) if slot != e.domain else None
+            return self.node(e, "level", code, [slot], detail=slot, text=text)
         if isinstance(e, ir.Compare):
             names = tuple(v.name for v in (e.left, e.right) if not isinstance(v, ir.Const))
             reads_as_of = any(isinstance(v, ir.SinceValue) for v in (e.left, e.right))
@@ -273,9 +482,9 @@ class _Compiler:
             return self.def_slots[key]
         if isinstance(e, ir.Not):
             inner = self.expr(e.operand)
-            return self.node(e, "not", f"tri_not({self.vars[inner]})", children=(inner,))
+            return self.node(e, "not", f"tri_not({self.var(inner)})", children=(inner,))
         parts = tuple(self.expr(x) for x in e.operands)
-        locals_ = [self.vars[p] for p in parts]
+        locals_ = [self.var(p) for p in parts]
         items = "(" + ", ".join(locals_) + ("," if len(locals_) == 1 else "") + ")"
         if isinstance(e, ir.And):
             return self.node(e, "and", f"tri_all({items})", children=parts)
@@ -283,7 +492,9 @@ class _Compiler:
             return self.node(e, "or", f"tri_any({items})", children=parts)
         return self.node(e, "atleast", f"at_least({e.count}, {items})", children=parts)
 
-    def conditions(self, policy: ir.Policy) -> tuple[str, list[int | None], dict[int, int]]:
+    def conditions(
+        self, policy: ir.Policy
+    ) -> tuple[Iterator[str], list[int | None], dict[int, int]]:
         """`_conditions`, the slot of each rule's condition (None: always) and the slot of
         each `until` deadline (by `id` of its obligation)."""
         # Checkpoints first: a warning whose condition is false rules out levels.
@@ -291,7 +502,7 @@ class _Compiler:
             if rule.rules_out and rule.condition is not None:
                 self.emit(comment(f"checkpoint {rule.name} ({_where(rule.origin)})"))
                 slot = self.expr(rule.condition)
-                self.emit(f"if {self.vars[slot]} is False:")
+                self.emit(f"if {self.var(slot)} is False:")
                 for ro in rule.rules_out:
                     for i in self.slots_of(ro.domain):
                         self.emit(f"    hi[{i}] = rule_out(lo[{i}], hi[{i}], {ro.rank})")
@@ -313,14 +524,14 @@ class _Compiler:
                 slots.append(None)
                 # the rule's own value: the strictest over its contexts
                 local = f"r{len(outcome_code)}"
-                items = ", ".join(self.vars[x] for x in per.values())
+                items = ", ".join(self.var(x) for x in per.values())
                 comma = "," if len(per) == 1 else ""
                 self.emit(f"{local} = tri_any(({items}{comma}))")
                 outcome_code.append(local)
                 continue
             self.instances.append(None)
             slots.append(None if rule.condition is None else self.expr(rule.condition))
-            outcome_code.append("True" if slots[-1] is None else self.vars[slots[-1]])
+            outcome_code.append("True" if slots[-1] is None else self.var(slots[-1]))
         until: dict[int, int] = {}
         for rule in policy.rules:
             for ob in (*rule.obligations, *rule.fallbacks):
@@ -338,7 +549,7 @@ class _Compiler:
         code = self.function("_conditions", doc, "tuple[Values, Values]", "outcomes, ")
         return code, slots, until
 
-    def efficacy(self, policy: ir.Policy) -> tuple[str, dict[str, int | None]]:
+    def efficacy(self, policy: ir.Policy) -> tuple[Iterator[str], dict[str, int | None]]:
         """`_efficacy` and the slot of each safeguard's criterion (None: it has none)."""
         slots: dict[str, int | None] = {}
         self.figures = True
@@ -375,7 +586,9 @@ class _Compiler:
                         "slot": self.expr(req.criterion), "anchors": _anchors(req.anchors),
                         "place": (i, j),
                     })  # fmt: skip
-    def carry(self, policy: ir.Policy) -> tuple[str, dict[str, tuple[tuple[str, Any, str], ...]]]:
+    def carry(
+        self, policy: ir.Policy
+    ) -> tuple[Iterator[str], dict[str, tuple[tuple[str, Any, str], ...]]]:
         """`_carry_values` and, per domain, the conditions a carried-forward determination
         of it must meet (see `python_runtime.Evaluator`). Conditions read evidence only."""
         table: dict[str, tuple[tuple[str, Any, str], ...]] = {}
@@ -392,11 +605,16 @@ class _Compiler:
         doc = "The value of every node in `_CARRY_NODES`: the carry-forward conditions."
         return self.function("_carry_values", doc, "Values", ""), table
 
-    def function(self, name: str, doc: str, returns: str, prefix: str) -> str:
-        values = "(" + ", ".join(self.vars) + ("," if len(self.vars) == 1 else "") + ")"
+    def function(self, name: str, doc: str, returns: str, prefix: str) -> Iterator[str]:
+        """The function's text, as it is written (its last line, the return, emitted
+        now)."""
+        count = len(self.held)
+        values = "(" + ", ".join(map(self.var, range(count))) + ("," if count == 1 else "") + ")"
         self.emit(f"return ({prefix}{values})" if prefix else f"return {values}")
-        body = "\n".join(_reflow(line) for line in self.lines)
-        return (
+        return self._text(name, doc, returns)
+
+    def _text(self, name: str, doc: str, returns: str) -> Iterator[str]:
+        yield (
             f"def {name}(\n"
             "    lo: list[int],\n"
             "    hi: list[int],\n"
@@ -405,8 +623,18 @@ class _Compiler:
             "    maybe: Mapping[str, frozenset[str]],\n"
             "    as_of: datetime.date | None,\n"
             f") -> {returns}:\n"
-            f'    """{doc}"""\n' + body + "\n"
+            f'    """{doc}"""\n'
         )
+        yield from self.lines
+        for line in self.pending:
+            yield line + "\n"
+
+    def table(self) -> object:
+        """The nodes as the value of their table: its rows as laid out (`Formatted`), or for
+        a table of one row, the row (whose layout then leaves room for `,)`)."""
+        if len(self.held) < 2:
+            return (self.first,) if self.first is not None else ()
+        return Rows(len(self.nodes), lambda: map(Formatted, self.nodes))
 
 
 def _flags(policy: ir.Policy) -> tuple[bool, bool]:
@@ -474,51 +702,74 @@ def _where(origin: ir.Origin) -> str:
 # ---------------------------------------------------------------------------- the module
 
 
-@functools.cache
 def _source(module: str) -> str:
+    """The text of a copied file, read each time it is copied: holding the three (160 KB) for
+    the life of the process would outweigh what a small policy's build holds."""
     return resources.files("rspl").joinpath(module).read_text("utf-8")
+
+
+_COPIED = ("semantics.py", "backends/python_runtime.py", "whynot.py")
 
 
 def semantics_source() -> str:
     """The text of `rspl/semantics.py`, whose body every generated module copies."""
-    return _source("semantics.py")
+    return _source(_COPIED[0])
 
 
 def runtime_source() -> str:
     """The text of the hand-written runtime, whose body every generated module copies."""
-    return _source("backends/python_runtime.py")
+    return _source(_COPIED[1])
 
 
 def whynot_source() -> str:
     """The text of `rspl/whynot.py`, the why-not search every generated module copies."""
-    return _source("whynot.py")
+    return _source(_COPIED[2])
 
 
 @functools.cache
-def _copied_parts() -> tuple[tuple[list[ast.Import | ast.ImportFrom], str], ...]:
-    """The imports and bodies of `semantics.py`, the runtime and the why-not search, read and
-    split once."""
-    return (
-        split_imports(semantics_source()),
-        split_imports(runtime_source()),
-        split_imports(whynot_source()),
-    )
+def _copied_heads() -> tuple[tuple[list[ast.Import | ast.ImportFrom], int], ...]:
+    """The imports of `semantics.py`, the runtime and the why-not search, and the line each
+    one's copied body starts after, found once."""
+    return tuple(_head(_source(name)) for name in _COPIED)
 
 
 def split_imports(text: str) -> tuple[list[ast.Import | ast.ImportFrom], str]:
     """A module's leading imports (after its docstring) and the text after them: the part
     of `semantics.py` and of the runtime that is copied verbatim."""
-    tree = ast.parse(text)
+    imports, end = _head(text)
+    return imports, _body(text, end)
+
+
+def _head(text: str) -> tuple[list[ast.Import | ast.ImportFrom], int]:
+    """A module's leading imports and the number of the line they end on. Only the text
+    before the first statement after them is parsed: the syntax tree of a whole copied file
+    is forty times its text."""
+    lines = text.split("\n")
+    starts = (
+        k for k, line in enumerate(lines)
+        if line[:1].isalpha() and not line.startswith(("import ", "from "))
+    )  # fmt: skip
+    tree = None
+    for k in starts:  # a line at the margin that, unless in a string, begins a statement
+        try:
+            tree = ast.parse("\n".join(lines[:k]))
+        except SyntaxError:  # inside the docstring
+            continue
+        break
     imports: list[ast.Import | ast.ImportFrom] = []
     end = 0
-    for stmt in tree.body:
+    for stmt in (tree or ast.parse(text)).body:
         if isinstance(stmt, ast.Import | ast.ImportFrom):
             imports.append(stmt)
             end = stmt.end_lineno or stmt.lineno
         elif imports or not (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
             break
-    lines = text.split("\n")
-    return imports, "\n".join(lines[end:]).strip("\n")
+    return imports, end
+
+
+def _body(text: str, end: int) -> str:
+    """The text after line `end`, without the blank lines around it."""
+    return "\n".join(text.split("\n")[end:]).strip("\n")
 
 
 def _import_block(imports: Iterable[ast.Import | ast.ImportFrom]) -> list[str]:
@@ -542,41 +793,45 @@ def _import_block(imports: Iterable[ast.Import | ast.ImportFrom]) -> list[str]:
 
 def generate(policy: ir.Policy) -> str:
     """The evaluator module for `policy`, as Python source. Deterministic."""
+    return "".join(generate_pieces(policy))
+
+
+def generate_pieces(policy: ir.Policy) -> Iterator[str]:
+    """`generate`'s text in pieces, as they are made (`rspl build` writes them as they
+    come): the copied files one at a time, each table a row at a time (`quote_pieces`, its
+    rows made then too) and the functions a line at a time. What is held is the compiled
+    conditions (their lines and nodes), not the module's text."""
     provenance = {
         "id": policy.id,
         "version": policy.version,
         "source_hash": policy.source_hash,
         "compiler": f"rspl {__version__}",
     }
-    conditions = _Compiler(policy)
+    names = _Names.of(policy)
+    conditions = _Compiler(policy, "_NODES", names)
     conditions_code, rule_slots, until = conditions.conditions(policy)
-    efficacy = _Compiler(policy)
+    efficacy = _Compiler(policy, "_EFFICACY_NODES", names)
     efficacy_code, efficacy_slots = efficacy.efficacy(policy)
-    carry = _Compiler(policy)
+    carry = _Compiler(policy, "_CARRY_NODES", names)
     carry_code, carry_table = carry.carry(policy)
     tables: dict[str, Any] = {
         "_PROVENANCE": provenance,
-        "_DOMAINS": tuple(
-            (d.name, tuple(lv.name for lv in d.levels), d.deciders) for d in policy.domains
-        ),
-        "_EVIDENCE": {e.name: (e.type, e.deciders, e.members) if e.per is not None
-                      else (e.type, e.deciders) for e in policy.evidence},
+        "_DOMAINS": Rows(len(policy.domains), lambda: map(_domain_row, policy.domains)),
+        "_EVIDENCE": Rows(len(policy.evidence), lambda: map(_evidence_row, policy.evidence),
+                          keyed=True),
         "_SAFEGUARDS": efficacy_slots,
         # each standard as (family, parent, own safeguards, hole): the runtime expands the
         # ancestors and safeguards when the module loads, so the table is linear in a chain
-        "_STANDARDS": {
-            s.name: (s.family, s.parent, s.own_safeguards, s.hole)
-            for s in policy.standards
-        },
+        "_STANDARDS": Rows(len(policy.standards), lambda: map(_standard_row, policy.standards),
+                           keyed=True),
         "_CONTEXTS": tuple(c.name for c in policy.contexts),
-        "_RULES": tuple(
-            _rule(r, slot, until) for r, slot in zip(policy.rules, rule_slots, strict=True)
-        ),
-        "_NODES": tuple(conditions.nodes),
-        "_EFFICACY_NODES": tuple(efficacy.nodes),
+        "_RULES": Rows(len(policy.rules), lambda: map(_rule, policy.rules, rule_slots,
+                                                      repeat(until))),
+        "_NODES": conditions.table(),
+        "_EFFICACY_NODES": efficacy.table(),
         "_CRITERIA": tuple(efficacy.criteria),
         "_CARRY": carry_table,
-        "_CARRY_NODES": tuple(carry.nodes),
+        "_CARRY_NODES": carry.table(),
         "_PERIOD": (policy.effective, policy.superseded),
     }
     # levels per setting and after mitigation: only in the policies that have them
@@ -603,57 +858,41 @@ def generate(policy: ir.Policy) -> str:
     if any(conditions.instances):
         tables["_INSTANCES"] = tuple(conditions.instances)
         extra += "    instances=_INSTANCES,\n"
-    (
-        (semantics_imports, semantics_body),
-        (runtime_imports, runtime_body),
-        (whynot_imports, whynot_body),
-    ) = _copied_parts()
-    tables["_WHY_NOT"] = whynot_table(policy)
-    out = [
-        "# Generated by rspl " + __version__ + " from the policy below. Do not edit: change",
-        "# the .rspl source and run `rspl build --target python` again.",
-        comment(f"policy {policy.id} version {policy.version}"),
-        *(_reflow(comment(f"source file: {name}")) for name in policy.files),
-        comment(f"source sha256: {policy.source_hash}"),
-        "",
-        *_import_block([*semantics_imports, *runtime_imports, *whynot_imports]),
-        "",
-        "# " + "-" * 40 + " rspl/semantics.py (copied verbatim)",
-        "",
-        semantics_body,
-        "",
-        "",
-        "# " + "-" * 40 + " rspl/backends/python_runtime.py (copied verbatim)",
-        "",
-        runtime_body,
-        "",
-        "",
-        "# " + "-" * 40 + " rspl/whynot.py (copied verbatim)",
-        "",
-        whynot_body,
-        "",
-        "",
-        "# " + "-" * 60 + " policy tables (generated)",
-        "",
-        f"POLICY_ID: str = {quote(policy.id)}",
-        f"POLICY_VERSION: str | None = {quote(policy.version)}",
-        f"SOURCE_HASH: str = {quote(policy.source_hash)}",
-        "CONTEXTS: tuple[str, ...] = " + quote(tables["_CONTEXTS"], lead=28),
-        "",
-    ]
+    yield (
+        "# Generated by rspl " + __version__ + " from the policy below. Do not edit: change\n"
+        "# the .rspl source and run `rspl build --target python` again.\n"
+    )
+    yield comment(f"policy {policy.id} version {policy.version}") + "\n"
+    for name in policy.files:
+        yield _reflow(comment(f"source file: {name}")) + "\n"
+    yield comment(f"source sha256: {policy.source_hash}") + "\n\n"
+    heads = _copied_heads()
+    yield "\n".join(_import_block(i for imports, _ in heads for i in imports)) + "\n\n"
+    for file, (_, end) in zip(_COPIED, heads, strict=True):
+        shown = "rspl/" + file
+        yield "# " + "-" * 40 + f" {shown} (copied verbatim)\n\n"
+        yield _body(_source(file), end)
+        yield "\n\n\n"
+    yield "# " + "-" * 60 + " policy tables (generated)\n\n"
+    yield f"POLICY_ID: str = {quote(policy.id)}\n"
+    yield f"POLICY_VERSION: str | None = {quote(policy.version)}\n"
+    yield f"SOURCE_HASH: str = {quote(policy.source_hash)}\n"
+    yield "CONTEXTS: tuple[str, ...] = "
+    yield from quote_pieces(tables["_CONTEXTS"], lead=28)
+    yield "\n\n"
+    # the why-not table last, made once the others are written
+    tables["_WHY_NOT"] = None
     for name, value in tables.items():
         lead = f"{name}: Any = "
-        out.append(lead + quote(value, lead=len(lead)))
-        out.append("")
-    out.append("")
-    out.append(conditions_code)
-    out.append("")
-    out.append(efficacy_code)
-    out.append("")
-    out.append(carry_code)
-    out.append("")
+        yield lead
+        yield from quote_pieces(value if value is not None else whynot_table(policy), len(lead))
+        yield "\n\n"
+    yield "\n"
+    for code in (conditions_code, efficacy_code, carry_code):
+        yield from code
+        yield "\n\n"
     levels_only, standards_tested = _flags(policy)
-    out.append(
+    yield (
         "_EVALUATOR = Evaluator(\n"
         "    provenance=_PROVENANCE,\n"
         "    combine=" + quote(policy.combine) + ",\n"
@@ -698,7 +937,11 @@ def generate(policy: ir.Policy) -> str:
         '    "why_not",\n'
         "]\n"
     )
-    return "\n".join(out)
+
+
+def render_pieces(policy: ir.Policy) -> dict[str, Iterator[str]]:
+    """File name -> its text in pieces, made as they are read (`generate_pieces`)."""
+    return {module_name(policy) + ".py": generate_pieces(policy)}
 
 
 def render(policy: ir.Policy) -> dict[str, str]:

@@ -36,7 +36,7 @@ from rspl import __version__, ir
 from rspl.backends import markdown
 from rspl.wording import module_name
 
-__all__ = ["css_string", "diagram_svg", "render", "slug"]
+__all__ = ["css_string", "diagram_pieces", "diagram_svg", "render", "slug"]
 
 
 # ---------------------------------------------------------------------------- escaping
@@ -87,28 +87,19 @@ def _text_svg(x: float, y: float, lines: Sequence[str], cls: str) -> str:
 
 
 class _Layout:
-    """Columns of framed groups of boxes, top to bottom; where each box is."""
+    """Columns of framed groups of boxes, top to bottom: where each box and frame is
+    (`add_column`), then their SVG (`parts`), made as it is read: a diagram has a box per
+    level and per standard, so its text is never held whole (bench/memory.py)."""
 
     def __init__(self) -> None:
-        self.parts: list[str] = []
+        self.columns: list[tuple[Sequence[markdown.GraphGroup], Sequence[markdown.GraphNode], str]]
+        self.columns = []
         self.boxes: dict[str, tuple[float, float, float, float]] = {}  # id -> x, y, w, h
-        self.column = 0
+        self.frames: list[tuple[float, float]] = []  # each group's top and height, in order
         self.height = 0.0
 
-    def x(self) -> float:
-        return _PAD + self.column * (_BOX_W + 2 * _PAD + _COL_GAP)
-
-    def box(self, node: markdown.GraphNode, x: float, y: float, cls: str) -> float:
-        lines = _lines(node.label)
-        h = len(lines) * _LINE_H + 2 * _PAD
-        rx = h / 2 if cls == "base" else 4
-        self.parts.append(
-            f'<rect class="{cls}" x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{h:g}" '
-            f'rx="{rx:g}"/>'
-        )
-        self.parts.append(_text_svg(x + _BOX_W / 2, y + _PAD + 12, lines, "label"))
-        self.boxes[node.id] = (x, y, _BOX_W, h)
-        return h
+    def x(self, column: int) -> float:
+        return _PAD + column * (_BOX_W + 2 * _PAD + _COL_GAP)
 
     def add_column(
         self,
@@ -119,26 +110,50 @@ class _Layout:
         """One column: loose boxes first, then each group in a frame."""
         if not groups and not loose:
             return
-        x, y = self.x(), float(_PAD)
+        x, y = self.x(len(self.columns)), float(_PAD)
+        self.columns.append((groups, loose, cls))
         for node in loose:
-            y += self.box(node, x + _PAD, y, "base" if node.id == "B0" else cls) + _GAP
+            y += self.place(node, x + _PAD, y) + _GAP
         for group in groups:
-            title = _lines(group.label)
             top = y
-            self.parts.append("")  # the frame goes here, drawn under its boxes
-            frame = len(self.parts) - 1
-            self.parts.append(_text_svg(x + _PAD, y + _PAD + 12, title, "group-label"))
-            y += _PAD + len(title) * _LINE_H + _PAD
+            y += _PAD + len(_lines(group.label)) * _LINE_H + _PAD
             for node in group.nodes:
-                y += self.box(node, x + _PAD, y, cls) + _GAP
+                y += self.place(node, x + _PAD, y) + _GAP
             y += _PAD - _GAP if group.nodes else _PAD
-            self.parts[frame] = (
-                f'<rect class="group" x="{x:g}" y="{top:g}" width="{_BOX_W + 2 * _PAD}" '
-                f'height="{y - top:g}" rx="6"/>'
-            )
+            self.frames.append((top, y - top))
             y += _GAP
         self.height = max(self.height, y)
-        self.column += 1
+
+    def place(self, node: markdown.GraphNode, x: float, y: float) -> float:
+        h = len(_lines(node.label)) * _LINE_H + 2 * _PAD
+        self.boxes[node.id] = (x, y, _BOX_W, h)
+        return h
+
+    def parts(self) -> Iterator[str]:
+        """The boxes and frames, column by column; a frame before the boxes it holds."""
+        frames = iter(self.frames)
+        for column, (groups, loose, cls) in enumerate(self.columns):
+            x = self.x(column)
+            for node in loose:
+                yield from self.box(node, "base" if node.id == "B0" else cls)
+            for group in groups:
+                top, height = next(frames)
+                yield (
+                    f'<rect class="group" x="{x:g}" y="{top:g}" width="{_BOX_W + 2 * _PAD}" '
+                    f'height="{height:g}" rx="6"/>'
+                )
+                yield _text_svg(x + _PAD, top + _PAD + 12, _lines(group.label), "group-label")
+                for node in group.nodes:
+                    yield from self.box(node, cls)
+
+    def box(self, node: markdown.GraphNode, cls: str) -> Iterator[str]:
+        x, y, _, h = self.boxes[node.id]
+        rx = h / 2 if cls == "base" else 4
+        yield (
+            f'<rect class="{cls}" x="{x:g}" y="{y:g}" width="{_BOX_W}" height="{h:g}" '
+            f'rx="{rx:g}"/>'
+        )
+        yield _text_svg(x + _BOX_W / 2, y + _PAD + 12, _lines(node.label), "label")
 
 
 def _edge_svg(layout: _Layout, edge: markdown.GraphEdge) -> str:
@@ -164,29 +179,36 @@ def _edge_svg(layout: _Layout, edge: markdown.GraphEdge) -> str:
     return path
 
 
-def diagram_svg(graph: markdown.Graph) -> str:
-    """The capability diagram as inline SVG: alerts, then the levels of each domain (and the
-    baseline), then the standards of each family; arrows as in the Mermaid diagram."""
+def diagram_pieces(graph: markdown.Graph) -> Iterator[str]:
+    """The capability diagram as inline SVG, a line at a time: alerts, then the levels of
+    each domain (and the baseline), then the standards of each family; arrows as in the
+    Mermaid diagram. Only where each box is is held (to draw the arrows)."""
     layout = _Layout()
     layout.add_column((), graph.alerts, "alert")
     base = (graph.baseline,) if graph.baseline is not None else ()
     layout.add_column(graph.domains, base, "level")
     layout.add_column(graph.families, (), "standard")
-    edges = [_edge_svg(layout, e) for e in graph.edges]
-    width = layout.x() + 50 if layout.column else 1
+    width = layout.x(len(layout.columns)) + 50 if layout.columns else 1
     height = layout.height + _PAD
-    return "\n".join(
-        [
-            f'<figure class="diagram"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}">',
-            '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
-            'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/>'
-            "</marker></defs>",
-            *layout.parts,
-            *edges,
-            "</svg></figure>",
-        ]
+    yield (
+        f'<figure class="diagram"><svg xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {width:g} {height:g}" width="{width:g}" height="{height:g}">\n'
     )
+    yield (
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" '
+        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/>'
+        "</marker></defs>\n"
+    )
+    for part in layout.parts():
+        yield part + "\n"
+    for e in graph.edges:
+        yield _edge_svg(layout, e) + "\n"
+    yield "</svg></figure>"
+
+
+def diagram_svg(graph: markdown.Graph) -> str:
+    """The capability diagram as inline SVG (`diagram_pieces`, joined)."""
+    return "".join(diagram_pieces(graph))
 
 
 # ---------------------------------------------------------------------------- Markdown to HTML
@@ -222,16 +244,25 @@ def _prepare(tokens: list[Token], seen: dict[str, int]) -> None:
                 child.tag = opened
 
 
-class _Renderer(RendererHTML):
-    """markdown-it's renderer, with the diagram drawn as SVG and tables that scroll."""
+_DIAGRAM = "\x00diagram\x00"
+"""Where `body_pieces` writes the diagram: markdown-it turns every NUL of its input into
+U+FFFD, so no HTML it renders from the Markdown contains this."""
 
-    def __init__(self, parser: Any = None, graph: markdown.Graph | None = None) -> None:
+
+class _Renderer(RendererHTML):
+    """markdown-it's renderer, with the diagram drawn as SVG and tables that scroll.
+    `placeholder`: the diagram is left as `_DIAGRAM`, for the caller to write in pieces."""
+
+    def __init__(
+        self, parser: Any = None, graph: markdown.Graph | None = None, placeholder: bool = False
+    ) -> None:
         super().__init__(parser)
         self.graph = graph
+        self.placeholder = placeholder
 
     def fence(self, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         if tokens[idx].info.strip() == "mermaid" and self.graph is not None:
-            return diagram_svg(self.graph) + "\n"
+            return (_DIAGRAM if self.placeholder else diagram_svg(self.graph)) + "\n"
         return super().fence(tokens, idx, options, env)
 
     def table_open(
@@ -334,17 +365,25 @@ def body_pieces(
     parsing a large policy's document whole, or its thresholds table of thousands of rows,
     would hold far more than its output (bench/memory.py)."""
     md = _parser()
-    renderer = _Renderer(md, graph)
+    renderer = _Renderer(md, graph, placeholder=True)
     seen: dict[str, int] = {}
     for text, opens, closes in pieces(source, rows):
         tokens = md.parse(text)
         _prepare(tokens, seen)
         html = renderer.render(tokens, md.options, {})
+        del tokens
         if not opens:
             html = html[html.index(_TBODY) + len(_TBODY):]
         if not closes:
             html = html[: html.rindex(_TABLE_END)]
-        yield html
+        if graph is None:
+            yield html
+            continue
+        first, *drawn = html.split(_DIAGRAM)
+        yield first
+        for after in drawn:  # the diagram as it is drawn, never whole (`diagram_pieces`)
+            yield from diagram_pieces(graph)
+            yield after
 
 
 def body(

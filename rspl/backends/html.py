@@ -307,7 +307,7 @@ _TABLE_END = "</tbody>\n</table>\n</div>\n"
 
 
 def pieces(
-    source: str | Iterable[str], rows: int = TABLE_ROWS
+    source: str | Iterable[str], rows: int = TABLE_ROWS, drawn: bool = False
 ) -> Iterator[tuple[str, bool, bool]]:
     """The Markdown `source` (text, or pieces of whole lines as they come) cut into pieces
     that markdown-it can parse alone, each as (text, opens, closes), holding one piece at a
@@ -319,7 +319,13 @@ def pieces(
     table (its HTML up to the table's `<tbody>` repeats what is already written) and
     `closes` False for a piece the next one continues (its closing `</tbody></table>` is not
     yet the end). A row of a pipe table renders the same whatever rows are around it: the
-    header fixes the columns and the delimiter row the alignment."""
+    header fixes the columns and the delimiter row the alignment.
+
+    `drawn` (the page draws the diagram from the graph, `_Renderer`): the text of a
+    `mermaid` fenced block is left out, as it comes, as long as the fence is open, since
+    the renderer never reads it; only the lines that could close a fence are kept, so the
+    block ends where it did. Only a fence that opens at the start of a line after a blank
+    one is read so, where no paragraph, list or table can hold it."""
     lines = (
         source.splitlines(keepends=True) if isinstance(source, str)
         else (line for chunk in source for line in chunk.splitlines(keepends=True))
@@ -330,7 +336,15 @@ def pieces(
     head: list[str] = []  # the header and delimiter rows of the table being read, if any
     count = 0  # its body rows in this piece
     header = False  # the line before may be a table's header row
+    blank = True  # the line before is blank (or there is none)
+    mermaid = False  # in a diagram's fenced block whose text is left out
     for line in lines:
+        if mermaid and fences.open:
+            if not _CLOSING.match(line):
+                continue  # the block's text, which the renderer does not read: left out
+        else:  # a line that may end the block is kept, and read as any other
+            mermaid = drawn and blank and not fences.open and _MERMAID.match(line) is not None
+        blank = not line.strip(" \t\r\n")
         if head and line.startswith("|"):
             if count == rows:  # another row after a full piece: cut here
                 yield "".join(piece), opens, False
@@ -354,6 +368,8 @@ def pieces(
 
 
 _DELIMITER = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*\r?\n?$")
+_MERMAID = re.compile(r"(`{3,}|~{3,})[ \t]*mermaid[ \t]*(?:\r\n|\r|\n)?$")
+_CLOSING = re.compile(r" {0,3}[`~]")  # a line that might close a fenced block
 
 
 def body_pieces(
@@ -367,7 +383,7 @@ def body_pieces(
     md = _parser()
     renderer = _Renderer(md, graph, placeholder=True)
     seen: dict[str, int] = {}
-    for text, opens, closes in pieces(source, rows):
+    for text, opens, closes in pieces(source, rows, drawn=graph is not None):
         tokens = md.parse(text)
         _prepare(tokens, seen)
         html = renderer.render(tokens, md.options, {})

@@ -372,6 +372,55 @@ _MERMAID = re.compile(r"(`{3,}|~{3,})[ \t]*mermaid[ \t]*(?:\r\n|\r|\n)?$")
 _CLOSING = re.compile(r" {0,3}[`~]")  # a line that might close a fenced block
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # a line as CommonMark ends it
+_ITEM = re.compile(r"- (?:\*\*[^\s*]|[^\W\d_])")  # an item whose text is a paragraph
+_LETTER = re.compile(r"[^\W\d_]")  # a line that can only start or go on with a paragraph
+_UL, _UL_END = "<ul>\n", "</ul>\n"
+
+
+def _blank(line: str) -> bool:
+    return not line.strip(" \t\r\n")
+
+
+def list_parts(section: str, items: int = TABLE_ROWS) -> Iterator[tuple[str, bool, bool]]:
+    """`section` (a piece of `pieces` that starts with a heading and ends a section), cut in
+    a long list between items, `items` at a time, as (text, within, continued): `within`
+    for a part that starts inside the list (its HTML's `<ul>` repeats what is written) and
+    `continued` for one the next part continues (its `</ul>` is not yet the end). The list
+    of the Sources and of the Other safeguards is one line per citation or safeguard.
+
+    Cut only where each part renders as it does within the whole, which these conditions
+    prove: the list is one line per item (`- ` then a letter or `**` and a non-space: a
+    paragraph, no other block) and its lines follow each other, so it is tight and each item
+    ends where the next starts; between the heading and the list there are only blank
+    lines and lines that start with a letter (paragraphs: no list the first item could
+    continue); after it only blank lines, then the end or a line at the start of the line
+    that is not a `-` (it ends the list and cannot make it loose). The generated Markdown
+    defines no link references, so no part reads another's."""
+    lines = _LINE.findall(section)
+    start = 1
+    while start < len(lines) and (_blank(lines[start]) or _LETTER.match(lines[start])):
+        start += 1
+    end = start
+    while end < len(lines) and _ITEM.match(lines[end]):
+        end += 1
+    after = end
+    while after < len(lines) and _blank(lines[after]):
+        after += 1
+    if not (
+        lines and _HEADING.match(lines[0]) and end - start > items
+        and (after == len(lines) or (after > end and lines[after][0] not in " \t-"))
+    ):  # fmt: skip
+        yield section, False, False
+        return
+    at = start + items
+    yield "".join(lines[:at]), False, True
+    while end - at > items:
+        yield "".join(lines[at : at + items]), True, True
+        at += items
+    yield "".join(lines[at:]), True, False
+
+
 def body_pieces(
     source: str | Iterable[str], graph: markdown.Graph | None, rows: int = TABLE_ROWS
 ) -> Iterator[str]:
@@ -384,6 +433,22 @@ def body_pieces(
     renderer = _Renderer(md, graph, placeholder=True)
     seen: dict[str, int] = {}
     for text, opens, closes in pieces(source, rows, drawn=graph is not None):
+        parts = list_parts(text, rows) if opens and closes else iter(((text, False, False),))
+        del text
+        yield from _html(md, renderer, parts, seen, opens, closes)
+
+
+def _html(
+    md: MarkdownIt,
+    renderer: _Renderer,
+    parts: Iterable[tuple[str, bool, bool]],
+    seen: dict[str, int],
+    opens: bool,
+    closes: bool,
+) -> Iterator[str]:
+    """The HTML of a piece of `pieces` (`opens`, `closes`), in the parts of `list_parts`."""
+    graph = renderer.graph
+    for text, within, continued in parts:
         tokens = md.parse(text)
         _prepare(tokens, seen)
         html = renderer.render(tokens, md.options, {})
@@ -392,6 +457,10 @@ def body_pieces(
             html = html[html.index(_TBODY) + len(_TBODY):]
         if not closes:
             html = html[: html.rindex(_TABLE_END)]
+        if within:
+            html = html.removeprefix(_UL)
+        if continued:
+            html = html.removesuffix(_UL_END)
         if graph is None:
             yield html
             continue

@@ -28,6 +28,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -347,8 +348,9 @@ def pieces(
         blank = not line.strip(" \t\r\n")
         if head and line.startswith("|"):
             if count == rows:  # another row after a full piece: cut here
-                yield "".join(piece), opens, False
-                piece, opens, count = list(head), False, 0
+                done, piece = "".join(piece), list(head)  # the lines not held with the text
+                yield done, opens, False
+                opens, count = False, 0
             piece.append(line)
             count += 1
             continue
@@ -356,15 +358,17 @@ def pieces(
         if fences.code(line):
             header = False
         elif _HEADING.match(line) and piece:
-            yield "".join(piece), opens, True
-            piece, opens, header = [], True, False
+            done, piece = "".join(piece), []
+            yield done, opens, True
+            opens, header = True, False
         elif header and _DELIMITER.match(line):
             head, count = [piece[-1], line], 0
         else:
             header = line.startswith("|")
         piece.append(line)
     if piece:
-        yield "".join(piece), opens, True
+        done, piece = "".join(piece), []
+        yield done, opens, True
 
 
 _DELIMITER = re.compile(r"\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*\r?\n?$")
@@ -421,8 +425,95 @@ def list_parts(section: str, items: int = TABLE_ROWS) -> Iterator[tuple[str, boo
     yield "".join(lines[at:]), True, False
 
 
+LONG_LINE = 10_000
+"""A paragraph's line longer than this is read by `paragraph_parts`."""
+
+# A run of characters of a paragraph that neither start nor end any inline construct of
+# another part of the line, or a backslash escape of ASCII punctuation other than those that
+# a code span (`) or an autolink (<, >) reads literally. (No repeated group: the regular
+# expression engine keeps state for each repetition of one.)
+_PLAIN = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\\`*_\[\]<>&!)]+| +|\\[!-/:;=?@\[-_{-~]")
+_CUT = re.compile(r"(?<=[^\W_]) ")  # a space after a letter or digit
+_UNESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+_CHUNK = 1 << 16
+
+
+def paragraph_parts(
+    section: str, long: int = LONG_LINE
+) -> Iterator[tuple[str, tuple[int, int] | None]]:
+    """`section` (a piece of `pieces` that ends a section), cut after the start of each
+    paragraph of one line longer than `long` whose end is plain text, as (text, tail):
+    `tail`, the span of `section` where that plain text is, or None. The text before the tail
+    ends with the paragraph's start, so its HTML ends with `</p>`; the tail's HTML is
+    `plain_html`'s, without markdown-it's tokens (a policy's long description, one line of
+    the document, took 10 times its size in tokens, bench/memory.py).
+
+    The paragraph is a line after a blank one (outside a fenced block) that starts with a
+    letter and is followed by a blank line or the end: a paragraph of that line alone, at
+    the top level. Its tail starts at a space after a letter or digit, and then has only
+    characters that cannot close what the text before opened (no `*`, `_`, `]`, `)`, `` ` ``,
+    `>`, `&`, ...) or start anything (`_PLAIN`), and does not end with a space: so the line
+    renders as the text before it and then the tail's text, unescaped and HTML-escaped as
+    markdown-it writes text."""
+    fences = _Fences()
+    blank = True
+    piece: list[str] = []
+    for match in _LINE.finditer(section):
+        line = match.group()
+        start, end = match.span()
+        content = start + len(line.rstrip("\r\n"))
+        if (
+            not fences.code(line) and blank and content - start > long and _LETTER.match(line)
+            and ((after := _LINE.match(section, end)) is None or _blank(after.group()))
+        ):  # fmt: skip
+            tail = _plain_tail(section, start, content)
+            if tail is not None:
+                piece.append(section[start:tail] + "\n")
+                done, piece = "".join(piece), []
+                yield done, (tail, content)
+                blank = False
+                continue
+        piece.append(line)
+        blank = _blank(line)
+    if piece:
+        yield "".join(piece), None
+
+
+def _plain_tail(section: str, start: int, end: int) -> int | None:
+    """Where the plain tail of the paragraph line `section[start:end]` starts, if it has
+    one (`paragraph_parts`): the runs of `_PLAIN` that follow each other up to the end,
+    read from a space after a letter or digit (where no escape can be cut in two)."""
+    plain, reached = start, start  # the start of the last runs that follow each other
+    for run in _PLAIN.finditer(section, start, end):
+        if run.start() != reached:
+            plain = run.start()
+        reached = run.end()
+    if reached != end or section[end - 1].isspace():
+        return None
+    cut = _CUT.search(section, plain + 1, end)
+    return cut.start() if cut is not None else None
+
+
+def plain_html(section: str, start: int, end: int) -> Iterator[str]:
+    """The HTML of the plain text `section[start:end]` (`paragraph_parts`), 64K characters
+    at a time: each backslash escape as the character it escapes, then escaped as
+    markdown-it escapes text. A piece never ends inside an escape: `start` is not, and an
+    odd run of backslashes at a piece's end leaves its last to the next piece."""
+    while start < end:
+        cut = min(start + _CHUNK, end)
+        back = cut
+        while back > start and section[back - 1] == "\\":
+            back -= 1
+        cut -= (cut - back) % 2
+        yield escapeHtml(_UNESCAPE.sub(r"\1", section[start:cut]))
+        start = cut
+
+
 def body_pieces(
-    source: str | Iterable[str], graph: markdown.Graph | None, rows: int = TABLE_ROWS
+    source: str | Iterable[str],
+    graph: markdown.Graph | None,
+    rows: int = TABLE_ROWS,
+    long: int = LONG_LINE,
 ) -> Iterator[str]:
     """The HTML of a Markdown document from the Markdown backend (text, or pieces of whole
     lines as they come), in pieces: one section at a time and a long table `rows` rows at a
@@ -433,9 +524,15 @@ def body_pieces(
     renderer = _Renderer(md, graph, placeholder=True)
     seen: dict[str, int] = {}
     for text, opens, closes in pieces(source, rows, drawn=graph is not None):
-        parts = list_parts(text, rows) if opens and closes else iter(((text, False, False),))
-        del text
-        yield from _html(md, renderer, parts, seen, opens, closes)
+        if not (opens and closes):
+            yield from _html(md, renderer, [(text, False, False)], seen, opens, closes)
+            continue
+        for part, tail in paragraph_parts(text, long):
+            parts = list_parts(part, rows)
+            yield from _html(md, renderer, parts, seen, True, True, tail is not None)
+            if tail is not None:  # the paragraph's plain text, then its end
+                yield from plain_html(text, *tail)
+                yield "</p>\n"
 
 
 def _html(
@@ -445,8 +542,11 @@ def _html(
     seen: dict[str, int],
     opens: bool,
     closes: bool,
+    paragraph: bool = False,
 ) -> Iterator[str]:
-    """The HTML of a piece of `pieces` (`opens`, `closes`), in the parts of `list_parts`."""
+    """The HTML of a piece of `pieces` (`opens`, `closes`), in the parts of `list_parts`;
+    `paragraph`: the last part ends with the start of a paragraph (`paragraph_parts`),
+    whose `</p>` is left for after the rest of it."""
     graph = renderer.graph
     for text, within, continued in parts:
         tokens = md.parse(text)
@@ -461,6 +561,8 @@ def _html(
             html = html.removeprefix(_UL)
         if continued:
             html = html.removesuffix(_UL_END)
+        elif paragraph:
+            html = html.removesuffix("</p>\n")
         if graph is None:
             yield html
             continue
@@ -472,10 +574,13 @@ def _html(
 
 
 def body(
-    source: str | Iterable[str], graph: markdown.Graph | None, rows: int = TABLE_ROWS
+    source: str | Iterable[str],
+    graph: markdown.Graph | None,
+    rows: int = TABLE_ROWS,
+    long: int = LONG_LINE,
 ) -> str:
     """The HTML of a Markdown document (`body_pieces`, joined)."""
-    return "".join(body_pieces(source, graph, rows))
+    return "".join(body_pieces(source, graph, rows, long))
 
 
 # ---------------------------------------------------------------------------- the page

@@ -64,8 +64,13 @@ _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0
 _SPECIAL = re.compile(
     "[" + re.escape("".join(sorted(_ALWAYS))) + "]|&(?=" + _ENTITY.pattern[1:] + ")"
 )
+# Every character of `_ALWAYS` with its backslash: `escape` of a text with no `&`, in one
+# pass and no object per match (`_SPECIAL.sub` holds a list of both, several times the text).
+_BACKSLASHED = {ord(c): "\\" + c for c in _ALWAYS}
+# A run of whitespace that is not one space (which it would be replaced by): one space
+# between words is left as it is, so the words are not copied one by one.
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
 # Control characters (Unicode category Cc) that are not whitespace.
-_SPACES = re.compile(r"\s+")
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # A value printed at the start of a line must not start a list or a thematic break, nor
 # underline the line before it.
@@ -78,9 +83,10 @@ def one_line(text: str) -> str:
     """`text` on one line: whitespace runs become one space, other control characters the
     replacement character, and the ends are stripped. What `escape` shows, unescaped."""
     # `\s` matches exactly the characters `isspace()` accepts (what `split()` breaks at and
-    # `strip()` strips; a test checks every code point); the other control characters
-    # (category Cc) are replaced. One pass each, no per-character or per-word objects: a
-    # list of the words of a long text holds 9 times its size (bench/memory.py).
+    # `strip()` strips; a test checks every code point), so `_SPACES` gives what joining
+    # the words of `split()` gives; the other control characters (category Cc) are
+    # replaced. One pass each, and no object per word: a list of the words of a long text,
+    # or of the parts between its spaces, holds 9 times its size (bench/memory.py).
     text = str(text)  # an undefined template value raises here, naming itself
     return _SPACES.sub(" ", _CONTROL.sub("\ufffd", text)).strip()
 
@@ -91,7 +97,7 @@ def escape(text: str) -> Md:
     The one escape of this backend: everything else that prints policy text calls it.
     """
     line = one_line(text)
-    body = _SPECIAL.sub(r"\\\g<0>", line)
+    body = _SPECIAL.sub(r"\\\g<0>", line) if "&" in line else line.translate(_BACKSLASHED)
     if body[:1] in ("-", "+", "=") and (body[1:2] in ("", " ") or _RULE_LINE.fullmatch(body)):
         body = "\\" + body
     else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -237,8 +237,9 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     active = set(base)
     defs = {d.name: d for d in policy.definitions}
     def_reads: dict[str, _Reads] = {}
-    same: dict[Any, Any] = {}  # each distinct set, kind and status one shared object
+    same: dict[Any, Any] = {}  # each distinct set or rank one shared object
     rule_reads = {r.name: _rule_reads(r, defs, def_reads).shared(same) for r in policy.rules}
+    del same  # its table is as large as the reads
     ranks: dict[str, set[int]] = {}
     for reads in (*rule_reads.values(), *def_reads.values()):
         for domain, rank in reads.ranks:
@@ -271,7 +272,7 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     out: dict[tuple[str, str], Level] = {}
     for d in policy.domains:
         rules = sorted([*fixed, *by_domain.get(d.name, [])], key=lambda r: order[r.name])
-        ctx = _Context(policy, d, rule_reads, defs, def_reads, index, base, order, same)
+        ctx = _Context(policy, d, rule_reads, defs, def_reads, index, base, order, {})
         if fast and not d.settings and not d.residual and d.name not in criteria and not any(
             r.rules_out for r in rules
         ):
@@ -311,7 +312,7 @@ class _Context:
     index: _Index
     base: dict[str, Status]  # the status of each rule that applies below every level
     order: dict[str, int]  # rules in policy order
-    same: dict[Any, Any]  # equal sets, kinds and statuses, one object each (`_Reads.shared`)
+    same: dict[Any, Any]  # equal kinds and statuses, one object each
 
     def in_order(self, names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(names, key=self.order.__getitem__))
@@ -365,7 +366,9 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
     levels = sorted(d.levels, key=lambda lv: lv.rank)
     ranks = [lv.rank for lv in levels]
     n = len(levels)
-    starts: list[list[tuple[ir.Rule, Status]]] = [[] for _ in range(n + 1)]
+    # the rules whose run starts at each level and their status, one after the other (no
+    # pair per rule and run)
+    starts: list[list[ir.Rule | Status]] = [[] for _ in range(n + 1)]
     ends: list[list[str]] = [[] for _ in range(n + 1)]
     readers = [r.name for r in rules if d.name in ctx.rule_reads[r.name].domains]
     runs: dict[int, list[tuple[ir.Rule, int]]] = {}  # first level of a run -> (rule, end)
@@ -373,7 +376,7 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
         reads = ctx.rule_reads[r.name]
         if d.name not in reads.domains:
             if r.name in ctx.base:
-                starts[0].append((r, ctx.base[r.name]))
+                starts[0] += (r, ctx.base[r.name])
             continue
         cuts = sorted({rank for dom, rank in reads.ranks if dom == d.name})
         bounds = {0, n}
@@ -392,7 +395,7 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
         for r, hi in todo:
             st = status.get(r.name)
             if st is not None:
-                starts[lo].append((r, ctx.same.setdefault(st, st)))
+                starts[lo] += (r, ctx.same.setdefault(st, st))
                 ends[hi].append(r.name)
     state: dict[str, Status] = {}
     groups: dict[tuple[Any, Status], dict[str, ir.Rule]] = {}
@@ -401,7 +404,9 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
     out: dict[tuple[str, str], Level] = {}
     for i, lv in enumerate(levels):
         before = {name: state.get(name) for name in ends[i]}
-        before.update((r.name, state.get(r.name)) for r, _ in starts[i])
+        started_here: Iterator[Any] = iter(starts[i])
+        begun: list[tuple[ir.Rule, Status]] = list(zip(started_here, started_here, strict=True))
+        before.update((r.name, state.get(r.name)) for r, _ in begun)
         if i == 0:  # the first level is compared with below every level
             before.update((name, None) for name in readers)
             before = {name: ctx.base.get(name) for name in before}
@@ -411,7 +416,7 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
             del group[name]
             if not group:
                 del groups[(kinds[name], st)]
-        for r, st in starts[i]:
+        for r, st in begun:
             state[r.name] = st
             groups.setdefault((kinds[r.name], st), {})[r.name] = r
         key = frozenset(groups)

@@ -237,11 +237,16 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     active = set(base)
     defs = {d.name: d for d in policy.definitions}
     def_reads: dict[str, _Reads] = {}
-    same: dict[Any, Any] = {}  # each distinct set or rank one shared object
-    rule_reads = {r.name: _rule_reads(r, defs, def_reads).shared(same) for r in policy.rules}
-    del same  # its table is as large as the reads
     ranks: dict[str, set[int]] = {}
-    for reads in (*rule_reads.values(), *def_reads.values()):
+    rule_reads: dict[str, _Reads] = {}  # without their ranks (`_Reads.shared`)
+    same: dict[_Reads, _Reads] = {}
+    for r in policy.rules:
+        reads = _rule_reads(r, defs, def_reads)
+        for domain, rank in reads.ranks:
+            ranks.setdefault(domain, set()).add(rank)
+        rule_reads[r.name] = reads.shared(same)
+    del same  # its table is as large as the reads
+    for reads in def_reads.values():
         for domain, rank in reads.ranks:
             ranks.setdefault(domain, set()).add(rank)
     criteria: set[str] = set()  # domains that criteria or waivers read
@@ -378,7 +383,8 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
             if r.name in ctx.base:
                 starts[0] += (r, ctx.base[r.name])
             continue
-        cuts = sorted({rank for dom, rank in reads.ranks if dom == d.name})
+        compared = _rule_reads(r, ctx.defs, ctx.def_reads).ranks  # not kept (`_Reads.shared`)
+        cuts = sorted({rank for dom, rank in compared if dom == d.name})
         bounds = {0, n}
         for c in cuts:
             bounds.add(bisect.bisect_left(ranks, c))
@@ -457,17 +463,14 @@ class _Reads:
             _frozen(domains), tuple(sorted(set(ranks))), _frozen(definitions), _frozen(implemented)
         )
 
-    def shared(self, same: dict[Any, Any]) -> _Reads:
-        """These reads made of the objects in `same` equal to its parts (added when new):
-        the rules of a large policy read few distinct sets of domains, definitions and
-        implementations and few ranks each, and a frozenset costs 200 bytes, a pair 56
-        (bench/memory.py: the reads of 1,000 rules held 5 bytes per source byte)."""
-        ranks = tuple(same.setdefault(p, p) for p in self.ranks)
-        return _Reads(
-            same.setdefault(self.domains, self.domains), same.setdefault(ranks, ranks),
-            same.setdefault(self.definitions, self.definitions),
-            same.setdefault(self.implemented, self.implemented),
-        )
+    def shared(self, same: dict[_Reads, _Reads]) -> _Reads:
+        """These reads without their ranks, as the object in `same` equal to them (added
+        when new): the rules of a large policy read few distinct sets of domains,
+        definitions and implementations, while each compares its own ranks, and a frozenset
+        costs 200 bytes, a pair 56 (bench/memory.py: the reads of 1,000 rules held 5 bytes
+        per source byte). `_sweep` reads a rule's ranks again when it needs them."""
+        plain = attrs.evolve(self, ranks=())
+        return same.setdefault(plain, plain)
 
 
 _NONE: frozenset[Any] = frozenset()

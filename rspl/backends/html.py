@@ -112,14 +112,15 @@ class _Layout:
         if not groups and not loose:
             return
         x, y = self.x(len(self.columns)), float(_PAD)
+        left = x + _PAD  # one object for every box of the column
         self.columns.append((groups, loose, cls))
         for node in loose:
-            y += self.place(node, x + _PAD, y) + _GAP
+            y += self.place(node, left, y) + _GAP
         for group in groups:
             top = y
             y += _PAD + len(_lines(group.label)) * _LINE_H + _PAD
             for node in group.nodes:
-                y += self.place(node, x + _PAD, y) + _GAP
+                y += self.place(node, left, y) + _GAP
             y += _PAD - _GAP if group.nodes else _PAD
             self.frames.append((top, y - top))
             y += _GAP

@@ -236,9 +236,12 @@ def test_rendering_by_section_is_rendering_the_whole(path: Path) -> None:
     html_backend._prepare(tokens, {})
     whole = html_backend._Renderer(md, doc.graph).render(tokens, md.options, {})
     assert body(source, doc.graph) == whole
-    # and with every table cut into pieces of one or two rows (`pieces`)
+    # and with every table and list cut into pieces of one or two rows (`pieces`,
+    # `list_parts`), and the plain end of every paragraph written from its text
+    # (`paragraph_parts`)
     assert body(source, doc.graph, rows=1) == whole
     assert body(source, doc.graph, rows=2) == whole
+    assert body(source, doc.graph, rows=2, long=1) == whole
     # and from the Markdown as it comes, in pieces of whole lines, as `render` reads it
     chunks = [line + "\n" for line in source[:-1].split("\n")]
     assert body(chunks, doc.graph, rows=2) == whole
@@ -262,3 +265,68 @@ def test_a_heading_inside_a_fence_does_not_split() -> None:
     assert sections(source) == [
         "# A\n\ntext\n```\n# not a heading\n```\n#hashtag text\n", "## B\n"
     ]
+
+
+def whole_html(source: str) -> str:
+    """`source` rendered by markdown-it at once, as `body` must render it in parts."""
+    md = html_backend._parser()
+    tokens = md.parse(source)
+    html_backend._prepare(tokens, {})
+    return html_backend._Renderer(md, None).render(tokens, md.options, {})
+
+
+def test_a_long_list_of_one_line_items_is_cut_between_items() -> None:
+    items = "".join(f"- **§{i}**: item {i}\n" for i in range(5))
+    source = "## S\n\nEvery item.\n\n" + items + "\nGenerated.\n"
+    parts = list(html_backend.list_parts(source, 2))
+    assert [(within, continued) for _, within, continued in parts] == [
+        (False, True), (True, True), (True, False)
+    ]
+    assert "".join(text for text, _, _ in parts) == source
+    assert body(source, None, rows=2) == whole_html(source)
+    # a list that a blank line between items makes loose, a list continued after it, an
+    # item that is not a paragraph, a list after another one: never cut
+    for other in (
+        source.replace("- **§3**", "\n- **§3**"),
+        source.replace("\nGenerated.", "\n- more"),
+        source.replace("\nGenerated.", "\n  more"),
+        source.replace("- **§3**: item 3", "- 1. item 3"),
+        source.replace("Every item.", "- an item before"),
+    ):
+        assert len(list(html_backend.list_parts(other, 2))) == 1, other
+        assert body(other, None, rows=2) == whole_html(other)
+
+
+@pytest.mark.parametrize(
+    "head",
+    ["x", "x *a", "x _a", "x [a", "x [a](b", "x `a", "x <http://a", "x &amp", "x \\\\", "x **a**"],
+)
+def test_the_plain_end_of_a_long_paragraph_is_written_from_its_text(head: str) -> None:
+    """Whatever the start of the line opens, the plain end (`_PLAIN`) neither closes nor
+    continues it: the paragraph renders as markdown-it renders it whole."""
+    for tail in ("b c", "b \\* c", 'b "q" (c', "b\\\\ c d"):
+        source = f"# H\n\n{head} {tail}\n\nafter\n"
+        cut = [t for t, _, _ in pieces(source) for _, t in html_backend.paragraph_parts(t, 1)]
+        assert any(cut), source
+        assert body(source, None, long=1) == whole_html(source)
+    for end in ("b c ", "b ) c", "b * c", "b ` c", "b > c", "b & c"):  # not plain: not cut
+        source = f"# H\n\n{head} {end}\n"
+        assert not any(t for _, t in html_backend.paragraph_parts(source, 1)), source
+        assert body(source, None, long=1) == whole_html(source)
+
+
+def test_the_diagram_text_is_left_out_where_the_page_draws_it() -> None:
+    source = "# D\n\n```mermaid\n  A --> B\n~~~\n  B --> C\n```\n\n## E\n"
+    drawn = "".join(t for t, _, _ in pieces(source, drawn=True))
+    assert drawn == "# D\n\n```mermaid\n~~~\n```\n\n## E\n"
+    assert "".join(t for t, _, _ in pieces(source)) == source
+    graph = markdown.Graph((), None, (), (), ())
+    assert body(source, graph) == body_whole(source, graph)
+    assert "A --&gt; B" in body(source, None)
+
+
+def body_whole(source: str, graph: markdown.Graph) -> str:
+    md = html_backend._parser()
+    tokens = md.parse(source)
+    html_backend._prepare(tokens, {})
+    return html_backend._Renderer(md, graph).render(tokens, md.options, {})

@@ -5,6 +5,7 @@ templates can be overridden, and it is deterministic."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import urllib.parse
@@ -711,3 +712,23 @@ def test_deadlines_in_words() -> None:
     assert "**must** publish by the effective date of the new version" in text
     assert "**must** document at external deployment or open-weight release" in text
     assert "within 0 days" not in text
+
+
+def test_one_line_breaks_at_what_split_breaks_at() -> None:
+    """`one_line` collapses whitespace with a regular expression (no list of the words): it
+    gives what `" ".join(text.split())` gives when `\\s` matches exactly the code points
+    `isspace()` accepts (what `split()` breaks at and `strip()` strips)."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    spaces = [c for c in every if c.isspace()]
+    assert re.findall(r"\s", every) == spaces
+    control = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+    for c in (*spaces, "\x00", "\x1b", "x"):
+        for text in (f"a{c}b", f"{c}a{c}{c}b {c}", c, f"{c} {c}", f"a {c}b", f"a{c} b c"):
+            assert one_line(text) == " ".join(control.sub("\ufffd", text).split()), repr(c)
+
+
+def test_escape_of_a_text_with_no_ampersand_is_one_translation() -> None:
+    """`escape` backslashes a text with no `&` by `str.translate` (no object per match):
+    the same as `_SPECIAL`, whose only match that reads past its character is an `&`."""
+    text = "".join(chr(c) for c in range(0x20, 0x3000) if chr(c) != "&") * 2
+    assert text.translate(markdown._BACKSLASHED) == markdown._SPECIAL.sub(r"\\\g<0>", text)

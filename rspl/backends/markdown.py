@@ -64,6 +64,12 @@ _ENTITY = re.compile(r"&(#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{0
 _SPECIAL = re.compile(
     "[" + re.escape("".join(sorted(_ALWAYS))) + "]|&(?=" + _ENTITY.pattern[1:] + ")"
 )
+# Every character of `_ALWAYS` with its backslash: `escape` of a text with no `&`, in one
+# pass and no object per match (`_SPECIAL.sub` holds a list of both, several times the text).
+_BACKSLASHED = {ord(c): "\\" + c for c in _ALWAYS}
+# A run of whitespace that is not one space (which it would be replaced by): one space
+# between words is left as it is, so the words are not copied one by one.
+_SPACES = re.compile(r"\s{2,}|[^\S ]")
 # Control characters (Unicode category Cc) that are not whitespace.
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 # A value printed at the start of a line must not start a list or a thematic break, nor
@@ -76,10 +82,13 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 def one_line(text: str) -> str:
     """`text` on one line: whitespace runs become one space, other control characters the
     replacement character, and the ends are stripped. What `escape` shows, unescaped."""
-    # `split()` breaks at exactly the characters `isspace()` accepts; the other control
-    # characters (category Cc) are replaced. One pass each, no per-character objects.
+    # `\s` matches exactly the characters `isspace()` accepts (what `split()` breaks at and
+    # `strip()` strips; a test checks every code point), so `_SPACES` gives what joining
+    # the words of `split()` gives; the other control characters (category Cc) are
+    # replaced. One pass each, and no object per word: a list of the words of a long text,
+    # or of the parts between its spaces, holds 9 times its size (bench/memory.py).
     text = str(text)  # an undefined template value raises here, naming itself
-    return " ".join(_CONTROL.sub("\ufffd", text).split())
+    return _SPACES.sub(" ", _CONTROL.sub("\ufffd", text)).strip()
 
 
 def escape(text: str) -> Md:
@@ -88,7 +97,7 @@ def escape(text: str) -> Md:
     The one escape of this backend: everything else that prints policy text calls it.
     """
     line = one_line(text)
-    body = _SPECIAL.sub(r"\\\g<0>", line)
+    body = _SPECIAL.sub(r"\\\g<0>", line) if "&" in line else line.translate(_BACKSLASHED)
     if body[:1] in ("-", "+", "=") and (body[1:2] in ("", " ") or _RULE_LINE.fullmatch(body)):
         body = "\\" + body
     else:
@@ -242,7 +251,10 @@ class _Words:
 
     def __init__(self, policy: ir.Policy) -> None:
         self.policy = policy
-        self.titles: dict[tuple[str, str], str | None] = {}
+        # kind -> name -> title: one table per kind, keyed by the IR's own name strings,
+        # costs no key of its own per declaration (bench/memory.py); a level's title is in
+        # `levels`, by domain
+        self.titles: dict[str, dict[str, str | None]] = {}
         self.phrases: dict[tuple[str, str], str] = {}
         for kind, decls in (
             ("role", policy.roles), ("context", policy.contexts),
@@ -252,14 +264,13 @@ class _Words:
             ("family", policy.families), ("artifact", policy.artifacts),
             ("action", policy.actions), ("rule", policy.rules),
         ):  # fmt: skip
+            table = self.titles[kind] = {}
             for d in decls:
-                self.titles[(kind, d.name)] = d.title
+                table[d.name] = d.title
                 phrase = getattr(d, "phrase", None)
                 if isinstance(phrase, str) and phrase:
                     self.phrases[(kind, d.name)] = phrase
-        for domain in policy.domains:
-            for level in domain.levels:
-                self.titles[("level", f"{domain.name}.{level.name}")] = level.title
+        self.levels = {d.name: {lv.name: lv.title for lv in d.levels} for d in policy.domains}
         self.evidence = {e.name: e for e in policy.evidence}
         self.risk = {d.name: len(d.levels) for d in policy.domains if d.risk}
         self.standards = {s.name: s for s in policy.standards}
@@ -276,7 +287,11 @@ class _Words:
     # ------------------------------------------------------------------ names
 
     def raw(self, kind: str, name: str) -> str | None:
-        title = self.titles.get((kind, name))
+        title = self.titles[kind].get(name)
+        return title if _has_text(title) else None
+
+    def raw_level(self, domain: str, level: str) -> str | None:
+        title = self.levels.get(domain, {}).get(level)
         return title if _has_text(title) else None
 
     def title(self, kind: str, name: str) -> Md:
@@ -357,7 +372,7 @@ class _Words:
 
     def context_word(self, name: str) -> Md:
         """A context or a context group mid-sentence."""
-        kind = "group" if ("group", name) in self.titles else "context"
+        kind = "group" if name in self.titles["group"] else "context"
         return self.mid(kind, name)
 
     def contexts_written(self, names: Sequence[str], written: Sequence[str], last: str) -> Md:
@@ -366,7 +381,8 @@ class _Words:
         return words([self.context_word(c) for c in (written or names)], last)
 
     def level(self, domain: str, level: str) -> Md:
-        return self.title("level", f"{domain}.{level}")
+        title = self.raw_level(domain, level)
+        return escape(title) if title is not None else code(f"{domain}.{level}")
 
     def level_mid(self, domain: str, level: str, the: bool = False) -> Md:
         """A level mid-sentence: a one-word title is the level's name (`High`), a longer one
@@ -374,7 +390,7 @@ class _Words:
         with `the`, as the object of `reaches` or `at`, with the article a threshold takes
         (`the non-novel chem/bio weapons threshold`, but `Bio High`, `Cyber uplift level 1`;
         `rspl.prose.level`)."""
-        title = self.raw("level", f"{domain}.{level}")
+        title = self.raw_level(domain, level)
         if title is None or " " not in title.strip():
             return self.level(domain, level)
         return escape((prose.level if the else prose.mid)(title, self.proper))
@@ -490,7 +506,7 @@ class _Words:
     def verdict(self, e: ir.LevelCmp, after: bool = False) -> Md:
         """A comparison with a risk verdict, as a verdict (`the risk is judged not acceptable
         (Misuse)`), never as a capability reaching a level."""
-        level = self.raw("level", f"{e.domain}.{e.level}")
+        level = self.raw_level(e.domain, e.level)
         shown = escape(prose.mid(level).lower() if " " not in level.strip() else prose.mid(level)
                        ) if level is not None else code(e.level)  # fmt: skip
         top, bottom = e.rank == self.risk[e.domain], e.rank == 1
@@ -672,7 +688,7 @@ class _Words:
         shown = []
         for name in unknown:
             evidence = self.evidence.get(name)
-            if ("domain", name) in self.titles:
+            if name in self.titles["domain"]:
                 shown.append(fmt("the {} level", self.mid("domain", name)))
             elif evidence is not None and evidence.type in ("fact", "judgement"):
                 shown.append(fmt("whether {}", self.mid("evidence", name)))
@@ -1578,11 +1594,11 @@ def _graph(w: _Words, policy: ir.Policy, found: thresholds.Levels) -> Graph:
     for i, fam in enumerate(policy.families, 1):
         nodes: list[GraphNode] = []
         for j, std in enumerate((s for s in policy.standards if s.family == fam.name), 1):
-            std_ids[std.name] = f"F{i}S{j}"
+            node = std_ids[std.name] = f"F{i}S{j}"
             label = w.raw("standard", std.name) or std.name
             if std.hole:
                 label += " (not yet defined)"
-            nodes.append(GraphNode(f"F{i}S{j}", label))
+            nodes.append(GraphNode(node, label))
         families.append(GraphGroup(f"F{i}", w.raw("family", fam.name) or fam.name, tuple(nodes)))
     baseline = found.baseline
     base_alerts = {a.name for a in baseline.alerts}

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 import attrs
@@ -237,9 +237,16 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     active = set(base)
     defs = {d.name: d for d in policy.definitions}
     def_reads: dict[str, _Reads] = {}
-    rule_reads = {r.name: _rule_reads(r, defs, def_reads) for r in policy.rules}
     ranks: dict[str, set[int]] = {}
-    for reads in (*rule_reads.values(), *def_reads.values()):
+    rule_reads: dict[str, _Reads] = {}  # without their ranks (`_Reads.shared`)
+    same: dict[_Reads, _Reads] = {}
+    for r in policy.rules:
+        reads = _rule_reads(r, defs, def_reads)
+        for domain, rank in reads.ranks:
+            ranks.setdefault(domain, set()).add(rank)
+        rule_reads[r.name] = reads.shared(same)
+    del same  # its table is as large as the reads
+    for reads in def_reads.values():
         for domain, rank in reads.ranks:
             ranks.setdefault(domain, set()).add(rank)
     criteria: set[str] = set()  # domains that criteria or waivers read
@@ -270,7 +277,7 @@ def levels(policy: ir.Policy, fast: bool = True) -> Levels:
     out: dict[tuple[str, str], Level] = {}
     for d in policy.domains:
         rules = sorted([*fixed, *by_domain.get(d.name, [])], key=lambda r: order[r.name])
-        ctx = _Context(policy, d, rule_reads, defs, def_reads, index, base, order)
+        ctx = _Context(policy, d, rule_reads, defs, def_reads, index, base, order, {})
         if fast and not d.settings and not d.residual and d.name not in criteria and not any(
             r.rules_out for r in rules
         ):
@@ -310,6 +317,7 @@ class _Context:
     index: _Index
     base: dict[str, Status]  # the status of each rule that applies below every level
     order: dict[str, int]  # rules in policy order
+    same: dict[Any, Any]  # equal kinds and statuses, one object each
 
     def in_order(self, names: Iterable[str]) -> tuple[str, ...]:
         return tuple(sorted(names, key=self.order.__getitem__))
@@ -363,7 +371,9 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
     levels = sorted(d.levels, key=lambda lv: lv.rank)
     ranks = [lv.rank for lv in levels]
     n = len(levels)
-    starts: list[list[tuple[ir.Rule, Status]]] = [[] for _ in range(n + 1)]
+    # the rules whose run starts at each level and their status, one after the other (no
+    # pair per rule and run)
+    starts: list[list[ir.Rule | Status]] = [[] for _ in range(n + 1)]
     ends: list[list[str]] = [[] for _ in range(n + 1)]
     readers = [r.name for r in rules if d.name in ctx.rule_reads[r.name].domains]
     runs: dict[int, list[tuple[ir.Rule, int]]] = {}  # first level of a run -> (rule, end)
@@ -371,9 +381,10 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
         reads = ctx.rule_reads[r.name]
         if d.name not in reads.domains:
             if r.name in ctx.base:
-                starts[0].append((r, ctx.base[r.name]))
+                starts[0] += (r, ctx.base[r.name])
             continue
-        cuts = sorted({rank for dom, rank in reads.ranks if dom == d.name})
+        compared = _rule_reads(r, ctx.defs, ctx.def_reads).ranks  # not kept (`_Reads.shared`)
+        cuts = sorted({rank for dom, rank in compared if dom == d.name})
         bounds = {0, n}
         for c in cuts:
             bounds.add(bisect.bisect_left(ranks, c))
@@ -390,16 +401,18 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
         for r, hi in todo:
             st = status.get(r.name)
             if st is not None:
-                starts[lo].append((r, st))
+                starts[lo] += (r, ctx.same.setdefault(st, st))
                 ends[hi].append(r.name)
     state: dict[str, Status] = {}
     groups: dict[tuple[Any, Status], dict[str, ir.Rule]] = {}
-    kinds = {r.name: _kind(r) for r in rules}
+    kinds = {r.name: ctx.same.setdefault(k, k) for r in rules for k in (_kind(r),)}
     seen: dict[frozenset[tuple[Any, Status]], Outcome] = {}
     out: dict[tuple[str, str], Level] = {}
     for i, lv in enumerate(levels):
         before = {name: state.get(name) for name in ends[i]}
-        before.update((r.name, state.get(r.name)) for r, _ in starts[i])
+        started_here: Iterator[Any] = iter(starts[i])
+        begun: list[tuple[ir.Rule, Status]] = list(zip(started_here, started_here, strict=True))
+        before.update((r.name, state.get(r.name)) for r, _ in begun)
         if i == 0:  # the first level is compared with below every level
             before.update((name, None) for name in readers)
             before = {name: ctx.base.get(name) for name in before}
@@ -409,7 +422,7 @@ def _sweep(ctx: _Context, rules: list[ir.Rule]) -> dict[tuple[str, str], Level]:
             del group[name]
             if not group:
                 del groups[(kinds[name], st)]
-        for r, st in starts[i]:
+        for r, st in begun:
             state[r.name] = st
             groups.setdefault((kinds[r.name], st), {})[r.name] = r
         key = frozenset(groups)
@@ -431,11 +444,11 @@ def _is_certain(st: Status | None) -> bool:
 
 @attrs.frozen
 class _Reads:
-    """What an expression reads: domains, (domain, rank) pairs compared, definitions, and
-    safeguards or standards whose implementation it asks about."""
+    """What an expression reads: domains, (domain, rank) pairs compared (in order, each
+    once), definitions, and safeguards or standards whose implementation it asks about."""
 
     domains: frozenset[str]
-    ranks: frozenset[tuple[str, int]]
+    ranks: tuple[tuple[str, int], ...]
     definitions: frozenset[str]
     implemented: frozenset[str]
 
@@ -446,7 +459,18 @@ class _Reads:
     ) -> _Reads:
         """Every empty set one shared object: a policy's rules each read a set or two of
         the four, and an empty frozenset costs 200 bytes (bench/memory.py)."""
-        return _Reads(_frozen(domains), _frozen(ranks), _frozen(definitions), _frozen(implemented))
+        return _Reads(
+            _frozen(domains), tuple(sorted(set(ranks))), _frozen(definitions), _frozen(implemented)
+        )
+
+    def shared(self, same: dict[_Reads, _Reads]) -> _Reads:
+        """These reads without their ranks, as the object in `same` equal to them (added
+        when new): the rules of a large policy read few distinct sets of domains,
+        definitions and implementations, while each compares its own ranks, and a frozenset
+        costs 200 bytes, a pair 56 (bench/memory.py: the reads of 1,000 rules held 5 bytes
+        per source byte). `_sweep` reads a rule's ranks again when it needs them."""
+        plain = attrs.evolve(self, ranks=())
+        return same.setdefault(plain, plain)
 
 
 _NONE: frozenset[Any] = frozenset()
@@ -481,7 +505,7 @@ def _expr_reads(e: ir.Expr, defs: dict[str, ir.Definition], memo: dict[str, _Rea
                 memo[cur.name] = _expr_reads(defs[cur.name].expr, defs, memo)
             sub = memo[cur.name]
             domains |= sub.domains
-            ranks |= sub.ranks
+            ranks.update(sub.ranks)
             used |= sub.definitions
             implemented |= sub.implemented
     return _Reads.of(domains, ranks, used, implemented)

@@ -124,7 +124,7 @@ class _Resolver:
         self.by_name = {m.name: m for m in program.modules}
         own: dict[str, dict[str, n.Decl]] = {}
         self.res = Resolution(scopes={}, own=own)
-        self.level_owners: dict[str, list[n.DomainDecl]] = {}
+        self._level_owners: dict[str, list[n.DomainDecl]] | None = None  # see `owners`
         # per domain (by `id`): each level's rank, and the first level of each name
         self._ranks: dict[int, dict[int, int]] = {}
         self._by_name: dict[int, dict[str, n.LevelDecl]] = {}
@@ -138,26 +138,37 @@ class _Resolver:
         output can name things without qualification. A clash with an imported file is
         reported at the declaration in the file that is closest to the user: the main file
         first, then other user files; never inside the stdlib."""
-        by_name: dict[str, list[tuple[int, int, n.Decl]]] = {}
-        for order, module in enumerate(self.program.modules):
-            rank = 2 if module.is_stdlib else 0 if module is self.program.main else 1
+        # The first declaration of each name, and every declaration of a name declared more
+        # than once: no list or tuple per declaration (most names are declared once).
+        first: dict[str, n.Decl] = {}
+        clashes: dict[str, list[n.Decl]] = {}
+        for module in self.program.modules:
             for item in module.items:
                 if isinstance(item, n.PolicyHeader | n.Import):
                     continue
                 self.res.decl_module[item.span] = module
-                by_name.setdefault(item.name.text, []).append((rank, -order, item))
-        winners: set[int] = set()
-        for decls in by_name.values():
+                found = first.setdefault(item.name.text, item)
+                if found is not item:
+                    clashes.setdefault(item.name.text, [found]).append(item)
+        place = {
+            id(module): (2 if module.is_stdlib else 0 if module is self.program.main else 1, -i)
+            for i, module in enumerate(self.program.modules)
+        }
+
+        def order(d: n.Decl) -> tuple[int, int, int]:
+            rank, later = place[id(self.res.decl_module[d.span])]
+            return (-rank, -later, d.span.start)
+
+        for text, decls in clashes.items():
             # keep the stdlib's (then the earliest-imported) declaration; report the rest
-            ordered = sorted(decls, key=lambda t: (-t[0], -t[1], t[2].span.start))
-            keep = ordered[0][2]
-            winners.add(id(keep))
-            for _, _, other in ordered[1:]:
+            keep, *others = sorted(decls, key=order)
+            first[text] = keep
+            for other in others:
                 self._duplicate(other.name, keep)
         for module in self.program.modules:
             table: dict[str, n.Decl] = {}
             for item in module.items:
-                if isinstance(item, n.PolicyHeader | n.Import) or id(item) not in winners:
+                if isinstance(item, n.PolicyHeader | n.Import) or first[item.name.text] is not item:
                     continue
                 table[item.name.text] = item
                 if isinstance(item, n.DomainDecl):
@@ -178,7 +189,19 @@ class _Resolver:
                 self._duplicate(level.name, prior)
                 continue
             seen[level.name.text] = level
-            self.level_owners.setdefault(level.name.text, []).append(domain)
+
+    def owners(self, text: str) -> list[n.DomainDecl]:
+        """The domains that have a level named `text`, in declaration order. Indexed on first
+        use: most policies never name a level apart from its domain, and the index takes a
+        list per level name."""
+        if self._level_owners is None:
+            self._level_owners = {}
+            for table in self.res.own.values():
+                for decl in table.values():
+                    if isinstance(decl, n.DomainDecl):
+                        for level in dict.fromkeys(lv.name.text for lv in decl.levels):
+                            self._level_owners.setdefault(level, []).append(decl)
+        return self._level_owners.get(text, [])
 
     def _duplicate(self, name: n.Name, prior: Target) -> None:
         what = n.kind_of(prior) if not isinstance(prior, n.LevelDecl) else "level"
@@ -201,7 +224,7 @@ class _Resolver:
         decl = scope.get(name.text)
         if decl is None:
             pool = [t for t, d in scope.items() if n.kind_of(d) in kinds]
-            owners = self.level_owners.get(name.text)
+            owners = self.owners(name.text)
             owner = owners[0].name.text if owners else None
             self.reporter.add(
                 unknown(name.text, kinds, name.span, candidates=pool, level_of=owner,
@@ -264,7 +287,7 @@ class _Resolver:
             self.res.levels[name.span] = domain
             self._uses(domain)  # a level stands for its domain
             return level
-        owners = [d for d in self.level_owners.get(name.text, []) if d is not domain]
+        owners = [d for d in self.owners(name.text) if d is not domain]
         if owners:
             self.reporter.add(
                 msg.level_of_other_domain(
@@ -440,8 +463,7 @@ class _Resolver:
 
     def value_name(self, m: n.Module, name: n.Name) -> n.Decl | None:
         """A name used as a value; a level name met on its own is bound to its level."""
-        owners = self.level_owners.get(name.text)
-        if name.text not in self.res.scopes[m.name] and owners:
+        if name.text not in self.res.scopes[m.name] and (owners := self.owners(name.text)):
             self.level(owners[0], name)
             return None
         return self.ref(m, name, _VALUE)

@@ -149,7 +149,11 @@ def _decided_per_context(
     return tuple(out)
 
 
-class _Lowerer:
+class Lowering:
+    """A lowering begun: made from the program and its resolution, it holds only what
+    lowering reads, so a caller that lets go of the program has the declarations freed as
+    they are lowered (`policy`, once)."""
+
     def __init__(self, program: Program, res: Resolution) -> None:
         # Everything that needs the whole program, first; then no reference to the program
         # or to the tables of `res` that hold every declaration (see the module docstring).
@@ -166,6 +170,7 @@ class _Lowerer:
                 self.pending.setdefault(type(item), []).append(item)
         standards = self.pending.get(n.StandardDecl, [])
         self.lineages = self._lineages(cast("list[n.StandardDecl]", standards))
+        self.lowered = False
         # one IR tuple per distinct list of citations (`anchors`)
         self._anchors: dict[tuple[tuple[str, str | None], ...], tuple[ir.Anchor, ...]] = {}
 
@@ -197,6 +202,10 @@ class _Lowerer:
     # ------------------------------------------------------------------ policy
 
     def policy(self) -> ir.Policy:
+        """The IR; once, since the declarations are let go as they are lowered."""
+        if self.lowered:
+            raise RuntimeError("this lowering has already made its IR")
+        self.lowered = True
         header = self.header
         # Rules first: the most numerous declarations, and named by few others (a waiver's
         # `of RULE`), so most are freed (see the module docstring) before the rest's IR is made.
@@ -793,22 +802,6 @@ def source_hash(program: Program) -> str:
             digest.update(text[at : at + _HASH_CHUNK].encode("utf-8"))
         digest.update(b"\0")
     return digest.hexdigest()
-
-
-class Lowering:
-    """A lowering begun: made from the program and its resolution, it holds only what
-    lowering reads, so a caller that lets go of the program has the declarations freed as
-    they are lowered (`policy`)."""
-
-    def __init__(self, program: Program, res: Resolution) -> None:
-        self._lowerer: _Lowerer | None = _Lowerer(program, res)
-
-    def policy(self) -> ir.Policy:
-        """The IR; once (the declarations are let go as they are lowered)."""
-        lowerer, self._lowerer = self._lowerer, None
-        if lowerer is None:
-            raise RuntimeError("this lowering has already made its IR")
-        return lowerer.policy()
 
 
 def lower(program: Program, res: Resolution) -> ir.Policy:

@@ -1207,13 +1207,7 @@ def _waiver_text(w: _Words, waiver: ir.Waiver, full: bool = True) -> Md:
 
 
 def _waiver_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Waiver, WaiverView]:
-    return Lazy(policy.waivers, lambda x: WaiverView(
-        name=x.name,
-        title=escape(x.title) if _has_text(x.title) else code(x.name),
-        citations=citations(x.anchors),
-        means=x.means,
-        text=_waiver_text(w, x),
-    ))  # fmt: skip
+    return _titled_views(policy.waivers, WaiverView, lambda x: _waiver_text(w, x))
 
 
 @attrs.frozen
@@ -1240,14 +1234,26 @@ def _assertion_text(w: _Words, a: ir.Assertion) -> Md:
     return fmt(word + " permitted {}{}.", where, when)
 
 
-def _assert_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Assertion, AssertView]:
-    return Lazy(policy.assertions, lambda x: AssertView(
+_T = TypeVar("_T", ir.Waiver, ir.Assertion)
+_TV = TypeVar("_TV", WaiverView, AssertView)
+
+
+def _titled_views(
+    items: Sequence[_T], view: Callable[..., _TV], text: Callable[[_T], Md]
+) -> Lazy[_T, _TV]:
+    """The views of waivers or assertions: each its name, title, sources, note and the
+    sentence `text` states it in."""
+    return Lazy(items, lambda x: view(
         name=x.name,
         title=escape(x.title) if _has_text(x.title) else code(x.name),
         citations=citations(x.anchors),
         means=x.means,
-        text=_assertion_text(w, x),
+        text=text(x),
     ))  # fmt: skip
+
+
+def _assert_views(w: _Words, policy: ir.Policy) -> Lazy[ir.Assertion, AssertView]:
+    return _titled_views(policy.assertions, AssertView, lambda x: _assertion_text(w, x))
 
 
 def _safeguard_note(w: _Words, sg: ir.Safeguard) -> Md:
